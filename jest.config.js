@@ -11,10 +11,18 @@ const swc = [
   },
 ];
 
+// ESM-only packages that CommonJS dependencies require() (Node 20 cannot): compiled to CommonJS.
+const esmRequiredByCjs = ['cookie', 'content-disposition'];
+const toCommonJs = ['@swc/jest', { jsc: { target: 'es2023' }, module: { type: 'commonjs' } }];
+
 const common = {
   extensionsToTreatAsEsm: ['.ts'],
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
-  transform: { '^.+\\.ts$': swc },
+  transform: {
+    [`/node_modules/(${esmRequiredByCjs.join('|')})/.+\\.js$`]: toCommonJs,
+    '^.+\\.ts$': swc,
+  },
+  transformIgnorePatterns: [`/node_modules/(?!(${esmRequiredByCjs.join('|')})/)`],
   testEnvironment: 'node',
 };
 

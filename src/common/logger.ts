@@ -1,0 +1,74 @@
+/**
+ * The one pino logger: JSON lines, credentials redacted. Fastify logs requests with it, Nest's
+ * own messages go through `NestPinoLogger`, and modules take children of it via ROOT_LOGGER.
+ */
+import { Global, Module, type DynamicModule, type LoggerService } from '@nestjs/common';
+import { pino, type Logger } from 'pino';
+
+export const ROOT_LOGGER = Symbol('ROOT_LOGGER');
+export type AppLogger = Logger;
+
+const SECRET_QUERY = /([?&](?:accessToken|access_token|token|apiKey|api_key|key)=)[^&#]*/gi;
+
+/** A URL with the values of credential-bearing query parameters replaced. */
+export function redactUrl(url: string): string {
+  return url.replace(SECRET_QUERY, '$1[REDACTED]');
+}
+
+export function createRootLogger(level: string): AppLogger {
+  return pino({
+    level,
+    base: undefined,
+    timestamp: pino.stdTimeFunctions.isoTime,
+    redact: {
+      paths: [
+        'req.headers.authorization',
+        'req.headers.cookie',
+        'req.headers["x-api-key"]',
+        'res.headers["set-cookie"]',
+        'password', '*.password', 'token', '*.token', 'accessToken', '*.accessToken',
+        'refreshToken', '*.refreshToken', 'apiKey', '*.apiKey', 'secret', '*.secret',
+        'text', '*.text', 'body', '*.body',
+      ],
+      censor: '[REDACTED]',
+    },
+    serializers: {
+      req: (req: { method?: string; url?: string; id?: unknown; ip?: string }) => ({
+        id: req.id,
+        method: req.method,
+        url: req.url ? redactUrl(req.url) : req.url,
+        remoteAddress: req.ip,
+      }),
+      res: (res: { statusCode?: number }) => ({ statusCode: res.statusCode }),
+      err: pino.stdSerializers.err,
+    },
+  });
+}
+
+/** Adapts Nest's internal logging onto pino. */
+export class NestPinoLogger implements LoggerService {
+  constructor(private readonly logger: AppLogger) {}
+  log(message: unknown, context?: string): void {
+    this.logger.info({ context }, String(message));
+  }
+  error(message: unknown, trace?: string, context?: string): void {
+    this.logger.error({ context, trace }, String(message));
+  }
+  warn(message: unknown, context?: string): void {
+    this.logger.warn({ context }, String(message));
+  }
+  debug(message: unknown, context?: string): void {
+    this.logger.debug({ context }, String(message));
+  }
+  verbose(message: unknown, context?: string): void {
+    this.logger.trace({ context }, String(message));
+  }
+}
+
+@Global()
+@Module({})
+export class LoggerModule {
+  static forRoot(logger: AppLogger): DynamicModule {
+    return { module: LoggerModule, providers: [{ provide: ROOT_LOGGER, useValue: logger }], exports: [ROOT_LOGGER] };
+  }
+}

@@ -1,0 +1,47 @@
+import { readFileSync } from 'node:fs';
+import { ConfigError, environmentVariableNames, loadConfig } from './app-config.js';
+
+describe('loadConfig', () => {
+  it('applies documented defaults when nothing is set', () => {
+    const config = loadConfig({});
+    expect(config.http.port).toBe(3000);
+    expect(config.database.url).toBeUndefined();
+    expect(config.whatsapp.maxQrGeneration).toBe(5);
+    expect(config.whatsapp.maxReconnectRetries).toBe(5);
+    expect(config.callbacks.baseUrl).toBeUndefined();
+    expect(config.callbacks.paths.newSession).toBe('/api/whatsapp/sessions/new-session-connected');
+  });
+
+  it('parses numbers and booleans', () => {
+    const config = loadConfig({ PORT: '8080', WA_SANDBOX: 'true', AUTH_TRUST_USER_ID_HEADER: '1', WA_VERSION: '2.3000.1023' });
+    expect(config.http.port).toBe(8080);
+    expect(config.whatsapp.sandbox).toBe(true);
+    expect(config.auth.trustUserIdHeader).toBe(true);
+    expect(config.whatsapp.version).toEqual([2, 3000, 1023]);
+  });
+
+  it.each([
+    [{ PORT: 'abc' }, 'PORT'],
+    [{ PORT: '70000' }, 'PORT'],
+    [{ DATABASE_URL: 'mysql://x' }, 'DATABASE_URL'],
+    [{ WA_SANDBOX: 'maybe' }, 'WA_SANDBOX'],
+    [{ JWT_SECRET: 'short' }, 'JWT_SECRET'],
+    [{ NODE_ENV: 'production' }, 'JWT_SECRET'],
+    [{ ADMIN_EMAIL: 'a@b.co' }, 'ADMIN_PASSWORD'],
+    [{ BACKEND_BASE_URL: 'not a url' }, 'BACKEND_BASE_URL'],
+  ])('rejects %j naming %s', (env, name) => {
+    expect(() => loadConfig(env)).toThrow(ConfigError);
+    expect(() => loadConfig(env)).toThrow(name);
+  });
+
+  it('takes PRODUCTION_API_KEY as an alias of BACKEND_API_KEY', () => {
+    expect(loadConfig({ PRODUCTION_API_KEY: 'k1' }).callbacks.apiKey).toBe('k1');
+    expect(loadConfig({ PRODUCTION_API_KEY: 'k1', BACKEND_API_KEY: 'k2' }).callbacks.apiKey).toBe('k2');
+  });
+
+  it('lists every variable in .env.example', () => {
+    const example = readFileSync(new URL('../../.env.example', import.meta.url), 'utf8');
+    const missing = environmentVariableNames().filter((name) => !new RegExp(`^#?\\s*${name}=`, 'm').test(example));
+    expect(missing).toEqual([]);
+  });
+});

@@ -1,0 +1,140 @@
+/** The typed configuration object every module receives (built from `Environment`). */
+import { randomBytes } from 'node:crypto';
+import { resolve } from 'node:path';
+import { plainToInstance } from 'class-transformer';
+import { getMetadataStorage, validateSync } from 'class-validator';
+import { Environment } from './environment.js';
+
+export interface AppConfig {
+  env: 'development' | 'production' | 'test';
+  http: { port: number; host: string; corsOrigins: string[] | true; bodyLimit: number; publicBaseUrl?: string };
+  logLevel: string;
+  dataDir: string;
+  database: { url?: string };
+  auth: {
+    jwtSecret: string;
+    accessTtlSeconds: number;
+    refreshTtlDays: number;
+    emailTokenTtlSeconds: number;
+    requireVerifiedEmail: boolean;
+    trustUserIdHeader: boolean;
+    loginMaxFailuresPerAccount: number;
+    loginMaxFailuresPerIp: number;
+    loginFailureWindowSeconds: number;
+    admin?: { email: string; password: string };
+    smtpUrl?: string;
+    mailFrom: string;
+  };
+  whatsapp: {
+    sandbox: boolean;
+    serverUrl?: string;
+    version?: [number, number, number];
+    fetchLatestVersion: boolean;
+    qrTimeoutMs: number;
+    browserName: string;
+    restoreConcurrency: number;
+    requestTimeoutMs: number;
+    maxQrGeneration: number;
+    maxReconnectRetries: number;
+    reconnectBaseDelayMs: number;
+    sseHeartbeatMs: number;
+    downloadMedia: boolean;
+  };
+  callbacks: {
+    baseUrl?: string;
+    timeoutMs: number;
+    retries: number;
+    apiKey?: string;
+    secret?: string;
+    paths: { newSession: string; statusUpdate: string; messageReceived: string; qrUpdate: string };
+    pollIntervalMs: number;
+    concurrency: number;
+  };
+}
+
+export class ConfigError extends Error {}
+
+export function loadConfig(source: Record<string, string | undefined> = process.env): AppConfig {
+  const raw: Record<string, string> = {};
+  for (const key of environmentVariableNames()) {
+    const value = source[key];
+    if (value !== undefined) raw[key] = value;
+  }
+  const env = plainToInstance(Environment, raw, { exposeDefaultValues: true });
+  const errors = validateSync(env, { whitelist: true, forbidUnknownValues: false });
+  if (errors.length > 0) {
+    const lines = errors.map((e) => `  ${e.property}: ${Object.values(e.constraints ?? {}).join('; ')}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  if (env.NODE_ENV === 'production' && !env.JWT_SECRET) {
+    throw new ConfigError('Invalid configuration:\n  JWT_SECRET: required when NODE_ENV=production');
+  }
+  if ((env.ADMIN_EMAIL === undefined) !== (env.ADMIN_PASSWORD === undefined)) {
+    throw new ConfigError('Invalid configuration:\n  ADMIN_EMAIL / ADMIN_PASSWORD: set both or neither');
+  }
+  const origins = env.CORS_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean);
+  return {
+    env: env.NODE_ENV,
+    http: {
+      port: env.PORT,
+      host: env.HOST,
+      corsOrigins: origins.includes('*') ? true : origins,
+      bodyLimit: env.BODY_LIMIT_BYTES,
+      publicBaseUrl: env.PUBLIC_BASE_URL,
+    },
+    logLevel: env.LOG_LEVEL,
+    dataDir: resolve(env.DATA_DIR),
+    database: { url: env.DATABASE_URL },
+    auth: {
+      // Without JWT_SECRET (development only) tokens are signed with a per-process key.
+      jwtSecret: env.JWT_SECRET ?? randomBytes(32).toString('hex'),
+      accessTtlSeconds: env.JWT_ACCESS_TTL_SECONDS,
+      refreshTtlDays: env.REFRESH_TOKEN_TTL_DAYS,
+      emailTokenTtlSeconds: env.EMAIL_TOKEN_TTL_SECONDS,
+      requireVerifiedEmail: env.AUTH_REQUIRE_VERIFIED_EMAIL,
+      trustUserIdHeader: env.AUTH_TRUST_USER_ID_HEADER,
+      loginMaxFailuresPerAccount: env.LOGIN_MAX_FAILURES_PER_ACCOUNT,
+      loginMaxFailuresPerIp: env.LOGIN_MAX_FAILURES_PER_IP,
+      loginFailureWindowSeconds: env.LOGIN_FAILURE_WINDOW_SECONDS,
+      admin: env.ADMIN_EMAIL && env.ADMIN_PASSWORD ? { email: env.ADMIN_EMAIL, password: env.ADMIN_PASSWORD } : undefined,
+      smtpUrl: env.SMTP_URL,
+      mailFrom: env.MAIL_FROM,
+    },
+    whatsapp: {
+      sandbox: env.WA_SANDBOX,
+      serverUrl: env.WA_SERVER_URL,
+      version: env.WA_VERSION ? (env.WA_VERSION.split('.').map(Number) as [number, number, number]) : undefined,
+      fetchLatestVersion: env.WA_FETCH_LATEST_VERSION,
+      qrTimeoutMs: env.WA_QR_TIMEOUT_MS,
+      browserName: env.WA_BROWSER_NAME,
+      restoreConcurrency: env.WA_RESTORE_CONCURRENCY,
+      requestTimeoutMs: env.WA_REQUEST_TIMEOUT_MS,
+      maxQrGeneration: env.SSE_MAX_QR_GENERATION,
+      maxReconnectRetries: env.MAX_RECONNECT_RETRIES,
+      reconnectBaseDelayMs: env.RECONNECT_BASE_DELAY_MS,
+      sseHeartbeatMs: env.SSE_HEARTBEAT_MS,
+      downloadMedia: env.DOWNLOAD_MEDIA,
+    },
+    callbacks: {
+      baseUrl: env.BACKEND_BASE_URL?.replace(/\/+$/, ''),
+      timeoutMs: env.BACKEND_TIMEOUT,
+      retries: env.BACKEND_RETRIES,
+      apiKey: env.BACKEND_API_KEY ?? env.PRODUCTION_API_KEY,
+      secret: env.WEBHOOK_SECRET,
+      paths: {
+        newSession: env.CALLBACK_PATH_NEW_SESSION,
+        statusUpdate: env.CALLBACK_PATH_STATUS_UPDATE,
+        messageReceived: env.CALLBACK_PATH_MESSAGE_RECEIVED,
+        qrUpdate: env.CALLBACK_PATH_QR_UPDATE,
+      },
+      pollIntervalMs: env.WEBHOOK_POLL_INTERVAL_MS,
+      concurrency: env.WEBHOOK_CONCURRENCY,
+    },
+  };
+}
+
+/** The names of every variable `Environment` declares (for .env.example checks and filtering). */
+export function environmentVariableNames(): string[] {
+  const metas = getMetadataStorage().getTargetValidationMetadatas(Environment, '', true, false);
+  return [...new Set(metas.map((m) => m.propertyName))];
+}

@@ -1,0 +1,160 @@
+/**
+ * Every environment variable the app reads, with its validation. Parsed once at boot by
+ * `loadConfig()`; nothing else in the app reads process.env.
+ */
+import { Transform } from 'class-transformer';
+import {
+  IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUrl, Matches, Max, Min, MinLength, IsEmail,
+} from 'class-validator';
+
+const toBool = ({ value }: { value: unknown }): unknown => {
+  if (typeof value !== 'string') return value;
+  const v = value.trim().toLowerCase();
+  if (['true', '1', 'yes', 'on'].includes(v)) return true;
+  if (['false', '0', 'no', 'off', ''].includes(v)) return false;
+  return value;
+};
+const toInt = ({ value }: { value: unknown }): unknown =>
+  typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value.trim()) : value;
+const emptyToUndefined = ({ value }: { value: unknown }): unknown =>
+  typeof value === 'string' && value.trim() === '' ? undefined : value;
+
+export class Environment {
+  @IsIn(['development', 'production', 'test']) @IsOptional()
+  NODE_ENV: 'development' | 'production' | 'test' = 'development';
+
+  @Transform(toInt) @IsInt() @Min(0) @Max(65535)
+  PORT = 3000;
+
+  @IsString() @IsOptional()
+  HOST = '0.0.0.0';
+
+  @IsString() @MinLength(1)
+  DATA_DIR = './data';
+
+  @Transform(emptyToUndefined) @IsOptional() @Matches(/^postgres(ql)?:\/\//, { message: 'DATABASE_URL must be a postgres:// URL' })
+  DATABASE_URL?: string;
+
+  @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']) @IsOptional()
+  LOG_LEVEL: string = 'info';
+
+  /** Comma-separated allowed origins; `*` reflects any origin. */
+  @IsString()
+  CORS_ORIGINS = '*';
+
+  @Transform(toInt) @IsInt() @Min(1024)
+  BODY_LIMIT_BYTES = 1_048_576;
+
+  @Transform(emptyToUndefined) @IsOptional() @IsUrl({ require_tld: false, protocols: ['http', 'https'] })
+  PUBLIC_BASE_URL?: string;
+
+  // --- auth ---
+  @Transform(emptyToUndefined) @IsOptional() @IsString() @MinLength(32, { message: 'JWT_SECRET must be at least 32 characters' })
+  JWT_SECRET?: string;
+
+  @Transform(toInt) @IsInt() @Min(10)
+  JWT_ACCESS_TTL_SECONDS = 900;
+
+  @Transform(toInt) @IsInt() @Min(1)
+  REFRESH_TOKEN_TTL_DAYS = 30;
+
+  @Transform(toInt) @IsInt() @Min(60)
+  EMAIL_TOKEN_TTL_SECONDS = 86_400;
+
+  @Transform(toBool) @IsBoolean()
+  AUTH_REQUIRE_VERIFIED_EMAIL = false;
+
+  @Transform(toBool) @IsBoolean()
+  AUTH_TRUST_USER_ID_HEADER = false;
+
+  @Transform(toInt) @IsInt() @Min(1)
+  LOGIN_MAX_FAILURES_PER_ACCOUNT = 5;
+
+  @Transform(toInt) @IsInt() @Min(1)
+  LOGIN_MAX_FAILURES_PER_IP = 20;
+
+  @Transform(toInt) @IsInt() @Min(1)
+  LOGIN_FAILURE_WINDOW_SECONDS = 900;
+
+  @Transform(emptyToUndefined) @IsOptional() @IsEmail()
+  ADMIN_EMAIL?: string;
+
+  @Transform(emptyToUndefined) @IsOptional() @IsString() @MinLength(10, { message: 'ADMIN_PASSWORD must be at least 10 characters' })
+  ADMIN_PASSWORD?: string;
+
+  @Transform(emptyToUndefined) @IsOptional() @Matches(/^smtps?:\/\//, { message: 'SMTP_URL must be an smtp:// or smtps:// URL' })
+  SMTP_URL?: string;
+
+  @IsString()
+  MAIL_FROM = 'WhatsApp Orchestrator <no-reply@localhost>';
+
+  // --- WhatsApp ---
+  @Transform(toBool) @IsBoolean()
+  WA_SANDBOX = false;
+
+  @Transform(emptyToUndefined) @IsOptional() @Matches(/^wss?:\/\//, { message: 'WA_SERVER_URL must be a ws:// or wss:// URL' })
+  WA_SERVER_URL?: string;
+
+  @Transform(emptyToUndefined) @IsOptional() @Matches(/^\d+\.\d+\.\d+$/, { message: 'WA_VERSION must look like 2.3000.1023456789' })
+  WA_VERSION?: string;
+
+  @Transform(toBool) @IsBoolean()
+  WA_FETCH_LATEST_VERSION = false;
+
+  @Transform(toInt) @IsInt() @Min(1000)
+  WA_QR_TIMEOUT_MS = 20_000;
+
+  @IsString() @MinLength(1)
+  WA_BROWSER_NAME = 'WA Orchestrator';
+
+  @Transform(toInt) @IsInt() @Min(1)
+  WA_RESTORE_CONCURRENCY = 10;
+
+  @Transform(toInt) @IsInt() @Min(1000)
+  WA_REQUEST_TIMEOUT_MS = 20_000;
+
+  @Transform(toInt) @IsInt() @Min(1)
+  SSE_MAX_QR_GENERATION = 5;
+
+  @Transform(toInt) @IsInt() @Min(0)
+  MAX_RECONNECT_RETRIES = 5;
+
+  @Transform(toInt) @IsInt() @Min(100)
+  RECONNECT_BASE_DELAY_MS = 1000;
+
+  @Transform(toInt) @IsInt() @Min(1000)
+  SSE_HEARTBEAT_MS = 15_000;
+
+  @Transform(toBool) @IsBoolean()
+  DOWNLOAD_MEDIA = false;
+
+  // --- callbacks to the main backend ---
+  @Transform(emptyToUndefined) @IsOptional() @IsUrl({ require_tld: false, protocols: ['http', 'https'] })
+  BACKEND_BASE_URL?: string;
+
+  @Transform(toInt) @IsInt() @Min(100)
+  BACKEND_TIMEOUT = 10_000;
+
+  @Transform(toInt) @IsInt() @Min(0) @Max(100)
+  BACKEND_RETRIES = 10;
+
+  @Transform(emptyToUndefined) @IsOptional() @IsString()
+  BACKEND_API_KEY?: string;
+
+  @Transform(emptyToUndefined) @IsOptional() @IsString()
+  PRODUCTION_API_KEY?: string;
+
+  @Transform(emptyToUndefined) @IsOptional() @IsString() @MinLength(16, { message: 'WEBHOOK_SECRET must be at least 16 characters' })
+  WEBHOOK_SECRET?: string;
+
+  @Matches(/^\//) CALLBACK_PATH_NEW_SESSION = '/api/whatsapp/sessions/new-session-connected';
+  @Matches(/^\//) CALLBACK_PATH_STATUS_UPDATE = '/api/whatsapp/sessions/status-update';
+  @Matches(/^\//) CALLBACK_PATH_MESSAGE_RECEIVED = '/api/whatsapp/messages/received';
+  @Matches(/^\//) CALLBACK_PATH_QR_UPDATE = '/api/whatsapp/sessions/qr-update';
+
+  @Transform(toInt) @IsInt() @Min(10)
+  WEBHOOK_POLL_INTERVAL_MS = 500;
+
+  @Transform(toInt) @IsInt() @Min(1) @Max(256)
+  WEBHOOK_CONCURRENCY = 16;
+}

@@ -1,0 +1,45 @@
+/**
+ * TypeORM options for both the app and the migration CLI: a real PostgreSQL when DATABASE_URL is
+ * set, otherwise an embedded PGlite database stored under DATA_DIR.
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import { createPgConfig } from '@electric-sql/pglite/node-postgres';
+import type { DataSourceOptions } from 'typeorm';
+import type { AppConfig } from '../config/app-config.js';
+import { MIGRATIONS } from './migrations/index.js';
+
+export interface DatabaseHandle {
+  options: DataSourceOptions;
+  /** The embedded database, when one is used: it must be closed after the DataSource. */
+  embedded?: PGlite;
+}
+
+export function buildDataSourceOptions(config: AppConfig, entities: DataSourceOptions['entities'] = []): DatabaseHandle {
+  const common = {
+    type: 'postgres' as const,
+    entities,
+    migrations: MIGRATIONS,
+    migrationsTableName: 'typeorm_migrations',
+    synchronize: false,
+    logging: false,
+  };
+  if (config.database.url) {
+    return { options: { ...common, url: config.database.url, poolSize: 20, extra: { connectionTimeoutMillis: 10_000 } } };
+  }
+  const dir = join(config.dataDir, 'pglite');
+  mkdirSync(dir, { recursive: true });
+  const embedded = new PGlite(dir);
+  return {
+    embedded,
+    options: {
+      ...common,
+      // The embedded database has a single connection: TypeORM queues queries on it.
+      extra: createPgConfig(embedded),
+      poolSize: 1,
+      installExtensions: false,
+      uuidExtension: 'pgcrypto',
+    },
+  };
+}

@@ -1,0 +1,116 @@
+/**
+ * The typed map of domain events. Names and payloads of the public ones follow seed 002 (they
+ * reach the SPA as-is over Socket.io); a consumer subscribes by name and gets the typed payload.
+ * A new event type is added here and nowhere else.
+ */
+export type SessionStatus =
+  | 'init'
+  | 'qr_required'
+  | 'connecting'
+  | 'connected'
+  | 'disconnected'
+  | 'expired'
+  | 'logged_out'
+  | 'error';
+
+export const SESSION_STATUSES: readonly SessionStatus[] = [
+  'init', 'qr_required', 'connecting', 'connected', 'disconnected', 'expired', 'logged_out', 'error',
+];
+
+export type AccountType = 'personal' | 'business';
+
+/** Seed 002's `SessionPrimitives` (session.snapshot). */
+export interface SessionPrimitives {
+  id: string;
+  tenantId: string;
+  status: SessionStatus;
+  phone: string | null;
+  qr: string | null;
+  qrExpiresAt: string | null;
+  connectedAt: string | null;
+  disconnectedAt: string | null;
+  disconnectedReason: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface MessageSummary {
+  id: string;
+  remoteJid: string;
+  /** The contact's phone-number JID when WhatsApp addressed the chat by LID. */
+  remoteJidAlt?: string | null;
+  fromMe: boolean;
+  timestamp: number;
+  type: string;
+  text: string | null;
+  pushName?: string | null;
+}
+
+export interface MessageStatusUpdate {
+  messageId: string;
+  remoteJid: string;
+  status: 'pending' | 'sent' | 'delivered' | 'read' | 'played' | 'error';
+  statusAt: number;
+}
+
+export interface PresenceUpdate {
+  jid: string;
+  presence: 'available' | 'unavailable' | 'composing' | 'recording' | 'paused';
+  lastSeen: number | null;
+}
+
+export interface DomainEventMap {
+  'session.created': { tenantId: string; id: string; status: SessionStatus; createdAt: string };
+  /** `qr` is the PNG data URL; `qrText` the raw string encoded in it. */
+  'session.qr.updated': { tenantId: string; qr: string; qrText: string; expiresAt: string; attempt: number };
+  /** Every status transition (internal: SSE, callbacks and metrics derive from it). */
+  'session.status.changed': {
+    tenantId: string;
+    status: SessionStatus;
+    previousStatus: SessionStatus;
+    reason: string | null;
+    statusCode: number | null;
+    phone: string | null;
+    deviceName: string | null;
+    accountType: AccountType | null;
+    whatsappUserId: string | null;
+    /** True only on the first `connected` after a QR scan (a newly paired account). */
+    newlyPaired: boolean;
+    /** True when the session will try to reconnect by itself. */
+    willReconnect: boolean;
+  };
+  'session.status.connected': { tenantId: string; phone: string | null; connectedAt: string };
+  'session.status.disconnected': { tenantId: string; reason: string | null; disconnectedAt: string };
+  'session.deleted': { tenantId: string };
+  'session.messages.upsert': {
+    tenantId: string;
+    upsertType: 'notify' | 'append';
+    requestId: string | null;
+    messagesCount: number;
+    messages: MessageSummary[];
+  };
+  'session.messages.update': { tenantId: string; updatesCount: number; updates: MessageStatusUpdate[]; source: 'receipt' | 'event' };
+  'session.presence.update': { tenantId: string; chatJid: string; updatesCount: number; updates: PresenceUpdate[] };
+}
+
+export type DomainEventType = keyof DomainEventMap;
+
+/** Seed 002's envelope. */
+export interface DomainEvent<K extends DomainEventType = DomainEventType> {
+  type: K;
+  sessionId: string;
+  eventId: string;
+  occurredOn: string;
+  payload: DomainEventMap[K];
+}
+
+/** Events that the SPA receives over Socket.io, under the name equal to `type`. */
+export const PUBLIC_EVENT_TYPES = [
+  'session.created',
+  'session.qr.updated',
+  'session.status.connected',
+  'session.status.disconnected',
+  'session.messages.upsert',
+  'session.messages.update',
+  'session.presence.update',
+] as const satisfies readonly DomainEventType[];
