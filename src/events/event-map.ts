@@ -78,6 +78,7 @@ export interface DomainEventMap {
     newlyPaired: boolean;
     /** True when the session will try to reconnect by itself. */
     willReconnect: boolean;
+    sessionCreatedAt: string;
   };
   'session.status.connected': { tenantId: string; phone: string | null; connectedAt: string };
   'session.status.disconnected': { tenantId: string; reason: string | null; disconnectedAt: string };
@@ -88,6 +89,21 @@ export interface DomainEventMap {
     requestId: string | null;
     messagesCount: number;
     messages: MessageSummary[];
+  };
+  /** One inbound message, once per message id (internal: the callbacks to the main backend). */
+  'session.message.received': {
+    tenantId: string;
+    messageId: string;
+    /** The session's own phone number (digits). */
+    sessionPhone: string | null;
+    chatJid: string;
+    /** The sender's phone number (digits), never a LID; null when WhatsApp did not reveal it. */
+    senderPhone: string | null;
+    senderName: string | null;
+    messageType: 'text' | 'image' | 'video' | 'audio' | 'document' | 'sticker' | 'location' | 'contact' | 'other';
+    text: string | null;
+    mediaInfo: Record<string, unknown>;
+    receivedAt: string;
   };
   'session.messages.update': { tenantId: string; updatesCount: number; updates: MessageStatusUpdate[]; source: 'receipt' | 'event' };
   'session.presence.update': { tenantId: string; chatJid: string; updatesCount: number; updates: PresenceUpdate[] };
