@@ -70,6 +70,8 @@ export interface DomainEventMap {
     previousStatus: SessionStatus;
     reason: string | null;
     statusCode: number | null;
+    /** WhatsApp's words for a close (seed 000's `lastDisconnect.error.message`). */
+    message: string | null;
     phone: string | null;
     deviceName: string | null;
     accountType: AccountType | null;

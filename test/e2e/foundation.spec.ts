@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-explicit-any */
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
 describe('foundation (PostgreSQL)', () => {
@@ -12,7 +13,7 @@ describe('foundation (PostgreSQL)', () => {
   it('reports health with the database up', async () => {
     const res = await fetch(`${t.baseUrl}/health`);
     expect(res.status).toBe(200);
-    const body = await res.json();
+    const body: any = await res.json();
     expect(body).toMatchObject({ success: true, status: 'ok', database: { status: 'up' } });
   });
 
@@ -32,14 +33,14 @@ describe('foundation (PostgreSQL)', () => {
   it('rejects malformed JSON and oversized bodies in the error shape', async () => {
     const malformed = await fetch(`${t.baseUrl}/health`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{bad' });
     expect(malformed.status).toBe(400);
-    expect((await malformed.json()).error.code).toBe('BAD_REQUEST');
+    expect(((await malformed.json()) as any).error.code).toBe('BAD_REQUEST');
     const huge = await fetch(`${t.baseUrl}/health`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ a: 'x'.repeat(t.config.http.bodyLimit + 10) }),
     });
     expect(huge.status).toBe(413);
-    expect((await huge.json()).error.code).toBe('PAYLOAD_TOO_LARGE');
+    expect(((await huge.json()) as any).error.code).toBe('PAYLOAD_TOO_LARGE');
   });
 
   it('sends security headers and serves the OpenAPI document and Swagger UI', async () => {
@@ -47,7 +48,7 @@ describe('foundation (PostgreSQL)', () => {
     expect(docs.status).toBe(200);
     expect(docs.headers.get('x-content-type-options')).toBe('nosniff');
     expect(await docs.text()).toContain('swagger');
-    const spec = await (await fetch(`${t.baseUrl}/docs-json`)).json();
+    const spec: any = await (await fetch(`${t.baseUrl}/docs-json`)).json();
     expect(spec.openapi).toMatch(/^3\./);
     expect(Object.keys(spec.paths)).toEqual(expect.arrayContaining(['/health', '/metrics']));
     expect(spec.components.securitySchemes).toMatchObject({ bearer: { scheme: 'bearer' }, 'api-key': { name: 'x-api-key' } });
@@ -76,7 +77,7 @@ describe('foundation (embedded database)', () => {
     try {
       const res = await fetch(`${t.baseUrl}/health`);
       expect(res.status).toBe(200);
-      expect((await res.json()).database.status).toBe('up');
+      expect(((await res.json()) as any).database.status).toBe('up');
     } finally {
       await t.close({ drop: true });
     }

@@ -1,0 +1,55 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
+import { IsIn, IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
+
+const DIGITS = /^\d{6,15}$/;
+const toDigits = ({ value }: { value: unknown }): unknown => (typeof value === 'string' ? value.replace(/[\s+\-()]/g, '') : value);
+
+export class ScanDto {
+  @ApiProperty({ example: '5491123456789', description: 'The phone that scans: it becomes the session number' })
+  @Transform(toDigits) @IsString() @Matches(DIGITS, { message: 'phoneNumber must be 6 to 15 digits with the country code' })
+  phoneNumber: string;
+
+  @ApiPropertyOptional({ enum: ['personal', 'business'], example: 'personal' })
+  @IsOptional() @IsIn(['personal', 'business'])
+  accountType?: 'personal' | 'business';
+
+  @ApiPropertyOptional({ example: 'Acme Store', description: 'Business name (business accounts)' })
+  @IsOptional() @IsString() @MinLength(1) @MaxLength(100)
+  name?: string;
+}
+
+export class ContactMessageDto {
+  @ApiProperty({ example: '5491123456789', description: "The session's phone number" })
+  @Transform(toDigits) @IsString() @Matches(DIGITS, { message: 'to must be 6 to 15 digits with the country code' })
+  to: string;
+
+  @ApiProperty({ example: 'Hola!' })
+  @IsString() @MinLength(1) @MaxLength(65_536)
+  text: string;
+
+  @ApiPropertyOptional({ example: 'Juan Perez', description: "The contact's push name" })
+  @IsOptional() @IsString() @MaxLength(100)
+  pushName?: string;
+
+  @ApiPropertyOptional({ enum: ['pn', 'lid'], example: 'pn', description: 'Address the message by phone number (default) or by LID' })
+  @IsOptional() @IsIn(['pn', 'lid'])
+  addressing?: 'pn' | 'lid';
+}
+
+export class ScanResultDto {
+  @ApiProperty({ example: true }) success: true;
+  @ApiProperty({ example: '5491123456789' }) phoneNumber: string;
+  @ApiProperty({ example: 1 }) deviceId: number;
+  @ApiProperty({ example: 'personal' }) accountType: string;
+}
+
+export class SandboxActionDto {
+  @ApiProperty({ example: true }) success: true;
+  @ApiProperty({ example: 1, description: 'Connections of the session the action reached' }) affectedConnections: number;
+}
+
+export class ContactMessageResultDto {
+  @ApiProperty({ example: true }) success: true;
+  @ApiProperty({ example: '3EB0C767D82B4B5B1B3E' }) messageId: string;
+}

@@ -1,0 +1,8 @@
+import { Module } from '@nestjs/common';
+import { SessionsModule } from '../sessions/sessions.module.js';
+import { SandboxController } from './sandbox.controller.js';
+import { SandboxService } from './sandbox.service.js';
+
+/** Imported only when WA_SANDBOX=true: the routes do not exist otherwise. */
+@Module({ imports: [SessionsModule], controllers: [SandboxController], providers: [SandboxService] })
+export class SandboxModule {}

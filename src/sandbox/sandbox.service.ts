@@ -1,0 +1,99 @@
+/**
+ * Sandbox mode: the WhatsApp Web simulator runs in this process and every Baileys socket connects
+ * to it. Its paired devices are kept in DATA_DIR so that sandbox sessions survive a restart.
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { APP_CONFIG } from '../config/config.module.js';
+import type { AppConfig } from '../config/app-config.js';
+import { AppError } from '../common/app-error.js';
+import type { AuthContext } from '../common/auth-context.js';
+import { ROOT_LOGGER, type AppLogger } from '../common/logger.js';
+import { SessionsService } from '../sessions/sessions.service.js';
+import { SessionStore } from '../sessions/session-store.js';
+import { WhatsAppSimulator } from '../simulator/simulator.js';
+import { createSandboxControl, type SandboxControl } from '../simulator/sandbox-control.js';
+import { WhatsAppSocketFactory } from '../whatsapp/socket-factory.js';
+
+@Injectable()
+export class SandboxService implements OnModuleInit, OnApplicationShutdown {
+  private simulator?: WhatsAppSimulator;
+  private control?: SandboxControl;
+  private readonly devicesFile: string;
+  private readonly logger: AppLogger;
+
+  constructor(
+    @Inject(APP_CONFIG) config: AppConfig,
+    @Inject(ROOT_LOGGER) logger: AppLogger,
+    private readonly factory: WhatsAppSocketFactory,
+    private readonly sessions: SessionsService,
+    private readonly store: SessionStore,
+  ) {
+    this.devicesFile = join(config.dataDir, 'sandbox-devices.json');
+    this.logger = logger.child({ module: 'sandbox' });
+  }
+
+  async onModuleInit(): Promise<void> {
+    this.simulator = await WhatsAppSimulator.start({
+      port: 0,
+      devices: existsSync(this.devicesFile) ? this.devicesFile : undefined,
+      logger: this.logger.child({ module: 'simulator' }, { level: 'warn' }),
+    });
+    this.control = createSandboxControl(this.simulator);
+    this.factory.useServerUrl(this.simulator.url);
+    this.logger.info({ url: this.simulator.url }, 'sandbox: WhatsApp Web simulator started; every session connects to it');
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    if (!this.simulator) return;
+    await this.saveDevices();
+    await this.simulator.stop();
+  }
+
+  async scan(auth: AuthContext, sessionId: string, phone: { phoneNumber: string; accountType?: 'personal' | 'business'; name?: string }) {
+    const session = await this.sessions.get(auth, sessionId);
+    if (!session.qrText) throw AppError.conflict(`The session has no QR code to scan (status: ${session.status})`, { status: session.status });
+    let device;
+    try {
+      device = await this.ctl().scanQr({ qr: session.qrText, ...phone });
+    } catch (err) {
+      throw AppError.conflict(`The phone could not scan this QR: ${(err as Error).message}`);
+    }
+    await this.saveDevices();
+    return { phoneNumber: device.phoneNumber, deviceId: device.deviceId, accountType: device.accountType };
+  }
+
+  async removeDevice(auth: AuthContext, sessionId: string): Promise<number> {
+    const phone = await this.phoneOf(auth, sessionId);
+    const { affectedConnections } = await this.ctl().removeDevice(phone);
+    await this.saveDevices();
+    return affectedConnections;
+  }
+
+  async replace(auth: AuthContext, sessionId: string): Promise<number> {
+    return (await this.ctl().replaceConnection(await this.phoneOf(auth, sessionId))).affectedConnections;
+  }
+
+  /** A contact texts the session whose number is `to` (one of the caller's sessions). */
+  async contactSends(auth: AuthContext, from: string, message: { to: string; text: string; pushName?: string; addressing?: 'pn' | 'lid' }) {
+    const own = (await this.store.listVisible(auth)).some((s) => s.phone === message.to && s.status === 'connected');
+    if (!own) throw AppError.notFound('No connected session of yours has that number');
+    return this.ctl().sendAsContact({ from, ...message });
+  }
+
+  private async phoneOf(auth: AuthContext, sessionId: string): Promise<string> {
+    const session = await this.sessions.get(auth, sessionId);
+    if (!session.phone) throw AppError.conflict(`The session has no linked phone yet (status: ${session.status})`);
+    return session.phone;
+  }
+
+  private ctl(): SandboxControl {
+    if (!this.control) throw AppError.unavailable('The sandbox simulator is not running');
+    return this.control;
+  }
+
+  private async saveDevices(): Promise<void> {
+    await this.simulator?.saveDevicesToFile(this.devicesFile).catch((err: unknown) => this.logger.warn({ err }, 'could not save sandbox devices'));
+  }
+}

@@ -1,0 +1,332 @@
+/**
+ * The owner of one live WhatsApp session: its socket, timers, budgets and status. Every command
+ * (stop, restart, logout) and every Baileys event goes through one per-session lock, so the
+ * lifecycle is a sequence of whole steps, never interleaved.
+ */
+import { Mutex } from 'async-mutex';
+import QRCode from 'qrcode';
+import type { WAMessage } from 'baileys';
+import type { AppConfig } from '../config/app-config.js';
+import type { AppLogger } from '../common/logger.js';
+import type { DomainEvents, EventTransaction } from '../events/domain-events.js';
+import type { MessageStatusUpdate, PresenceUpdate, SessionStatus } from '../events/event-map.js';
+import type { MessageStore } from '../messages/message-store.js';
+import type { AccountInfo } from '../whatsapp/event-translator.js';
+import type { PostgresAuthStateRepository } from '../whatsapp/postgres-auth-state.js';
+import type { WhatsAppSocketFactory } from '../whatsapp/socket-factory.js';
+import type { CloseInfo, ConnectionHandlers, WhatsAppConnection } from '../whatsapp/whatsapp-connection.js';
+import { decideOnClose, reasonForCode } from './reconnect-policy.js';
+import type { SessionEntity } from './session.entity.js';
+import type { SessionPatch, SessionStore } from './session-store.js';
+import { recordInbound } from './inbound-messages.js';
+
+export interface LiveSessionDeps {
+  config: AppConfig['whatsapp'];
+  store: SessionStore;
+  messages: MessageStore;
+  authState: PostgresAuthStateRepository;
+  factory: WhatsAppSocketFactory;
+  events: DomainEvents;
+  logger: AppLogger;
+  /** Called once when the session reaches an end (stopped, logged out, expired, error). */
+  onEnded(session: LiveSession): void;
+}
+
+interface TransitionInfo {
+  reason?: string | null;
+  statusCode?: number | null;
+  message?: string | null;
+  willReconnect?: boolean;
+  /** Wipe credentials and messages in the same transaction (logout). */
+  wipe?: boolean;
+  newlyPaired?: boolean;
+  also?: (tx: EventTransaction, row: SessionEntity) => Promise<void>;
+}
+
+const DISCONNECTED_LIKE: readonly SessionStatus[] = ['disconnected', 'expired', 'logged_out', 'error'];
+
+export class LiveSession {
+  readonly id: string;
+  readonly tenantId: string;
+  status: SessionStatus;
+  private readonly lock = new Mutex();
+  private connection?: WhatsAppConnection;
+  private registered: boolean;
+  /** Whether the session ever reached `connected` (the first time is the newly paired account). */
+  private everConnected: boolean;
+  private qrCount = 0;
+  private attempts = 0;
+  private ended = false;
+  private reconnectTimer?: NodeJS.Timeout;
+  private qrBudgetTimer?: NodeJS.Timeout;
+  private readonly log: AppLogger;
+  private readonly handlers: ConnectionHandlers;
+
+  constructor(row: SessionEntity, registered: boolean, private readonly deps: LiveSessionDeps) {
+    this.id = row.id;
+    this.tenantId = row.tenantId;
+    this.status = row.status;
+    this.registered = registered;
+    this.everConnected = row.connectedAt !== null;
+    this.log = deps.logger.child({ sessionId: row.id, tenantId: row.tenantId });
+    const locked = <A extends unknown[]>(fn: (...args: A) => Promise<void>) => (...args: A) => this.lock.runExclusive(() => fn.apply(this, args));
+    this.handlers = {
+      onQr: locked(this.handleQr),
+      onPaired: locked(this.handlePaired),
+      onOpen: locked(this.handleOpen),
+      onClose: locked(this.handleClose),
+      onMessages: (type, messages) => this.handleMessages(type, messages),
+      onMessageStatus: (updates) => this.handleMessageStatus(updates),
+      onPresence: async (chatJid, updates) => this.handlePresence(chatJid, updates),
+    };
+  }
+
+  get isConnected(): boolean {
+    return this.status === 'connected' && this.connection !== undefined;
+  }
+
+  get isEnded(): boolean {
+    return this.ended;
+  }
+
+  start(): Promise<void> {
+    return this.lock.runExclusive(() => this.connect());
+  }
+
+  async sendText(jid: string, text: string): Promise<{ id: string; timestamp: number }> {
+    const connection = this.connection;
+    if (!connection || this.status !== 'connected') throw new SessionNotConnectedError(this.status);
+    return connection.sendText(jid, text);
+  }
+
+  /** Disconnects and keeps the credentials; not restored at boot until restarted. */
+  stop(): Promise<void> {
+    return this.lock.runExclusive(async () => {
+      this.release();
+      await this.transition('disconnected', { desiredState: 'stopped', disconnectedAt: new Date(), disconnectedReason: 'stopped' }, { reason: 'stopped' });
+      this.end();
+    });
+  }
+
+  restart(): Promise<void> {
+    return this.lock.runExclusive(async () => {
+      this.release();
+      this.ended = false;
+      this.attempts = 0;
+      this.qrCount = 0;
+      await this.deps.store.update(this.id, { desiredState: 'running' });
+      await this.connect();
+    });
+  }
+
+  /** Unlinks the device from the phone and wipes the session's data. */
+  logout(): Promise<void> {
+    return this.lock.runExclusive(async () => {
+      const connection = this.connection;
+      this.clearTimers();
+      this.connection = undefined;
+      if (connection && this.status === 'connected') {
+        await connection.logout().catch((err: unknown) => this.log.warn({ err }, 'logout request failed; wiping locally'));
+      }
+      connection?.end();
+      await this.transition('logged_out', { disconnectedAt: new Date(), disconnectedReason: 'logout', ...clearedAccount() }, { reason: 'logout', statusCode: 401, wipe: true });
+      this.end();
+    });
+  }
+
+  /** Process shutdown: close the socket without logging out or changing the stored status. */
+  async shutdown(): Promise<void> {
+    this.ended = true;
+    const connection = this.connection;
+    this.release();
+    if (connection) await Promise.race([connection.drain(), new Promise((r) => setTimeout(r, 2000).unref())]);
+  }
+
+  // --- Baileys events (always under the lock) ---
+
+  private async handleQr(qr: string): Promise<void> {
+    if (this.ended) return;
+    if (this.qrCount >= this.deps.config.maxQrGeneration) return this.expire();
+    this.qrCount += 1;
+    const attempt = this.qrCount;
+    const dataUrl = await QRCode.toDataURL(qr, { margin: 1, width: 300 });
+    const expiresAt = new Date(Date.now() + this.deps.config.qrTimeoutMs);
+    await this.transition('qr_required', { qrDataUrl: dataUrl, qrText: qr, qrExpiresAt: expiresAt }, {
+      also: async (tx) => {
+        await tx.emit('session.qr.updated', this.id, { tenantId: this.tenantId, qr: dataUrl, qrText: qr, expiresAt: expiresAt.toISOString(), attempt });
+      },
+    });
+    if (attempt >= this.deps.config.maxQrGeneration) {
+      clearTimeout(this.qrBudgetTimer);
+      this.qrBudgetTimer = setTimeout(() => {
+        void this.lock.runExclusive(async () => {
+          if (!this.registered && !this.ended) await this.expire();
+        });
+      }, this.deps.config.qrTimeoutMs);
+    }
+  }
+
+  private async handlePaired(account: AccountInfo): Promise<void> {
+    this.registered = true;
+    clearTimeout(this.qrBudgetTimer);
+    await this.transition('connecting', { ...accountPatch(account), pairedAt: new Date(), qrDataUrl: null, qrText: null, qrExpiresAt: null }, { reason: 'paired' });
+  }
+
+  private async handleOpen(account: AccountInfo): Promise<void> {
+    this.attempts = 0;
+    const newlyPaired = !this.everConnected;
+    this.everConnected = true;
+    await this.transition('connected', { ...accountPatch(account), connectedAt: new Date(), disconnectedReason: null, lastStatusCode: null, qrDataUrl: null, qrText: null, qrExpiresAt: null }, { newlyPaired });
+  }
+
+  private async handleClose(close: CloseInfo): Promise<void> {
+    this.connection = undefined;
+    if (this.ended) return;
+    const action = decideOnClose({
+      statusCode: close.statusCode,
+      registered: this.registered,
+      attempts: this.attempts,
+      maxRetries: this.deps.config.maxReconnectRetries,
+      qrCount: this.qrCount,
+      maxQr: this.deps.config.maxQrGeneration,
+      baseDelayMs: this.deps.config.reconnectBaseDelayMs,
+      random: Math.random(),
+    });
+    const reason = reasonForCode(close.statusCode);
+    const closed = { disconnectedAt: close.date, disconnectedReason: reason, lastStatusCode: close.statusCode };
+    const info = { reason, statusCode: close.statusCode, message: close.message };
+    this.log.info({ statusCode: close.statusCode, action: action.kind }, 'WhatsApp connection closed');
+    switch (action.kind) {
+      case 'reconnect-now':
+        await this.transition('disconnected', closed, { ...info, willReconnect: true });
+        return this.connect();
+      case 'reconnect':
+        this.attempts = action.attempt;
+        await this.transition('disconnected', closed, { ...info, willReconnect: true });
+        this.reconnectTimer = setTimeout(() => {
+          void this.lock.runExclusive(() => this.connect());
+        }, action.delayMs);
+        return;
+      case 'logged-out':
+        await this.transition('logged_out', { ...closed, ...clearedAccount() }, { ...info, reason: 'logged_out', wipe: true });
+        return this.end();
+      case 'expired':
+        return this.expire();
+      case 'give-up':
+        await this.transition('error', closed, { ...info, reason: 'max_retries_reached' });
+        return this.end();
+    }
+  }
+
+  private async handleMessages(type: 'notify' | 'append', messages: WAMessage[]): Promise<void> {
+    await recordInbound(this.deps, { sessionId: this.id, tenantId: this.tenantId, sessionPhone: this.connection?.account.phone ?? null }, type, messages);
+  }
+
+  private async handleMessageStatus(updates: MessageStatusUpdate[]): Promise<void> {
+    await this.deps.events.transaction(async (tx) => {
+      await this.deps.messages.updateStatuses(tx.manager, this.id, updates);
+      await tx.emit('session.messages.update', this.id, { tenantId: this.tenantId, updatesCount: updates.length, updates, source: 'receipt' });
+    });
+  }
+
+  private handlePresence(chatJid: string, updates: PresenceUpdate[]): void {
+    this.deps.events.publish('session.presence.update', this.id, { tenantId: this.tenantId, chatJid, updatesCount: updates.length, updates });
+  }
+
+  // --- steps ---
+
+  private async connect(): Promise<void> {
+    if (this.ended) return;
+    this.clearTimers();
+    if (this.status !== 'init') await this.transition('connecting', {}, {});
+    try {
+      this.connection = await this.deps.factory.connect(this.id, this.handlers);
+    } catch (err) {
+      this.log.error({ err }, 'could not open a WhatsApp socket');
+      this.reconnectTimer = setTimeout(() => {
+        void this.handlers.onClose({ statusCode: 503, message: 'Could not open a socket', date: new Date() });
+      }, 0);
+    }
+  }
+
+  private async expire(): Promise<void> {
+    await this.transition('expired', { disconnectedAt: new Date(), disconnectedReason: 'qr_expired', qrDataUrl: null, qrText: null, qrExpiresAt: null }, { reason: 'qr_expired' });
+    this.end();
+  }
+
+  private async transition(status: SessionStatus, patch: SessionPatch, info: TransitionInfo): Promise<void> {
+    const previousStatus = this.status;
+    this.status = status;
+    await this.deps.store.update(this.id, { status, ...patch }, async (tx, row) => {
+      if (info.wipe) {
+        await this.deps.authState.wipe(this.id, tx.manager);
+        await this.deps.messages.wipe(tx.manager, this.id);
+      }
+      if (info.also) await info.also(tx, row);
+      if (status === previousStatus) return;
+      const now = new Date().toISOString();
+      await tx.emit('session.status.changed', this.id, {
+        tenantId: this.tenantId,
+        status,
+        previousStatus,
+        reason: info.reason ?? null,
+        statusCode: info.statusCode ?? null,
+        message: info.message ?? null,
+        phone: row.phone,
+        deviceName: row.deviceName,
+        accountType: row.accountType,
+        whatsappUserId: row.whatsappUserId,
+        newlyPaired: info.newlyPaired ?? false,
+        willReconnect: info.willReconnect ?? false,
+        sessionCreatedAt: row.createdAt.toISOString(),
+      });
+      if (status === 'connected') {
+        await tx.emit('session.status.connected', this.id, { tenantId: this.tenantId, phone: row.phone, connectedAt: now });
+      } else if (DISCONNECTED_LIKE.includes(status) && !DISCONNECTED_LIKE.includes(previousStatus)) {
+        await tx.emit('session.status.disconnected', this.id, { tenantId: this.tenantId, reason: info.reason ?? null, disconnectedAt: now });
+      }
+    });
+  }
+
+  private clearTimers(): void {
+    clearTimeout(this.reconnectTimer);
+    clearTimeout(this.qrBudgetTimer);
+    this.reconnectTimer = undefined;
+    this.qrBudgetTimer = undefined;
+  }
+
+  /** Drops the socket and timers; the session stays in the registry. */
+  private release(): void {
+    this.clearTimers();
+    this.connection?.end();
+    this.connection = undefined;
+  }
+
+  private end(): void {
+    this.release();
+    if (this.ended) return;
+    this.ended = true;
+    this.deps.onEnded(this);
+  }
+}
+
+export class SessionNotConnectedError extends Error {
+  constructor(readonly status: SessionStatus) {
+    super(`The session is not connected (status: ${status})`);
+  }
+}
+
+function accountPatch(account: AccountInfo): SessionPatch {
+  return {
+    phone: account.phone,
+    whatsappUserId: account.whatsappUserId,
+    lid: account.lid,
+    deviceName: account.deviceName,
+    accountType: account.accountType,
+    platform: account.platform,
+  };
+}
+
+function clearedAccount(): SessionPatch {
+  return { qrDataUrl: null, qrText: null, qrExpiresAt: null };
+}

@@ -1,0 +1,115 @@
+/**
+ * The live sessions of this process, one owner object each. Restores paired sessions at boot
+ * (bounded concurrency), cleans up onboardings a crash left half-done, and closes every socket
+ * without logging out on shutdown.
+ */
+import { type BeforeApplicationShutdown, Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
+import PQueue from 'p-queue';
+import { APP_CONFIG } from '../config/config.module.js';
+import type { AppConfig } from '../config/app-config.js';
+import { ROOT_LOGGER, type AppLogger } from '../common/logger.js';
+import { DomainEvents } from '../events/domain-events.js';
+import { MessageStore } from '../messages/message-store.js';
+import { PostgresAuthStateRepository } from '../whatsapp/postgres-auth-state.js';
+import { WhatsAppSocketFactory } from '../whatsapp/socket-factory.js';
+import { LiveSession, type LiveSessionDeps } from './live-session.js';
+import type { SessionEntity } from './session.entity.js';
+import { SessionStore } from './session-store.js';
+
+@Injectable()
+export class SessionRegistry implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly live = new Map<string, LiveSession>();
+  private readonly deps: LiveSessionDeps;
+  private readonly logger: AppLogger;
+  private restoring?: Promise<void>;
+  private shuttingDown = false;
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(ROOT_LOGGER) logger: AppLogger,
+    private readonly store: SessionStore,
+    private readonly authState: PostgresAuthStateRepository,
+    factory: WhatsAppSocketFactory,
+    messages: MessageStore,
+    events: DomainEvents,
+  ) {
+    this.logger = logger.child({ module: 'sessions' });
+    this.deps = {
+      config: config.whatsapp,
+      store,
+      messages,
+      authState,
+      factory,
+      events,
+      logger: this.logger,
+      onEnded: (session) => {
+        if (this.live.get(session.id) === session) this.live.delete(session.id);
+      },
+    };
+  }
+
+  get(id: string): LiveSession | undefined {
+    return this.live.get(id);
+  }
+
+  get size(): number {
+    return this.live.size;
+  }
+
+  /** Starts (or returns) the live owner of a session row. */
+  async start(row: SessionEntity): Promise<LiveSession> {
+    const existing = this.live.get(row.id);
+    if (existing && !existing.isEnded) return existing;
+    if (this.shuttingDown) throw new Error('shutting down');
+    const registered = await this.authState.hasCredentials(row.id);
+    const session = new LiveSession(row, registered, this.deps);
+    this.live.set(row.id, session);
+    await session.start();
+    return session;
+  }
+
+  /** Ends the live owner (if any) and deletes the session with all its data. */
+  async remove(row: SessionEntity): Promise<void> {
+    const session = this.live.get(row.id);
+    this.live.delete(row.id);
+    await session?.shutdown();
+    await this.store.deleteWithData(row, async (tx) => {
+      await this.authState.wipe(row.id, tx.manager);
+      await this.deps.messages.wipe(tx.manager, row.id);
+    });
+  }
+
+  onApplicationBootstrap(): void {
+    // In the background: the HTTP server starts at once, sessions come back as they log in.
+    this.restoring = this.restoreAll().catch((err: unknown) => this.logger.error({ err }, 'restoring sessions failed'));
+  }
+
+  /** Resolves when the boot-time restore has finished (tests, benchmarks). */
+  whenRestored(): Promise<void> {
+    return this.restoring ?? Promise.resolve();
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    this.shuttingDown = true;
+    await Promise.allSettled([...this.live.values()].map((s) => s.shutdown()));
+    this.live.clear();
+  }
+
+  private async restoreAll(): Promise<void> {
+    for (const row of await this.store.findAbandonedOnboardings()) {
+      await this.remove(row);
+      this.logger.info({ sessionId: row.id }, 'removed an onboarding left unfinished');
+    }
+    const rows = await this.store.findRestorable();
+    if (rows.length === 0) return;
+    this.logger.info({ count: rows.length }, 'restoring sessions');
+    const queue = new PQueue({ concurrency: this.config.whatsapp.restoreConcurrency });
+    for (const row of rows) {
+      void queue.add(async () => {
+        if (this.shuttingDown) return;
+        await this.start(row).catch((err: unknown) => this.logger.error({ err, sessionId: row.id }, 'could not restore a session'));
+      });
+    }
+    await queue.onIdle();
+  }
+}

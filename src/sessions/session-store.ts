@@ -1,0 +1,107 @@
+/**
+ * Persistence of session rows. Every status change is written together with its domain events
+ * in one transaction (DomainEvents.transaction), so callbacks commit or roll back with it.
+ */
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { In, Not, type Repository } from 'typeorm';
+import type { AuthContext } from '../common/auth-context.js';
+import { DomainEvents, type EventTransaction } from '../events/domain-events.js';
+import type { SessionStatus } from '../events/event-map.js';
+import { SessionEntity, TenantSettingsEntity } from './session.entity.js';
+
+export const FINAL_STATUSES: readonly SessionStatus[] = ['expired', 'logged_out', 'error'];
+
+export type SessionPatch = Partial<Omit<SessionEntity, 'id' | 'tenantId' | 'createdAt' | 'createdBy'>>;
+
+@Injectable()
+export class SessionStore {
+  constructor(
+    @InjectRepository(SessionEntity) private readonly sessions: Repository<SessionEntity>,
+    @InjectRepository(TenantSettingsEntity) private readonly settings: Repository<TenantSettingsEntity>,
+    private readonly events: DomainEvents,
+  ) {}
+
+  async create(id: string, auth: Pick<AuthContext, 'tenantId' | 'userId'>): Promise<SessionEntity> {
+    return this.events.transaction(async (tx) => {
+      const now = new Date();
+      const row = tx.manager.create(SessionEntity, {
+        id, tenantId: auth.tenantId, createdBy: auth.userId, status: 'init', desiredState: 'running', createdAt: now, updatedAt: now,
+      });
+      await tx.manager.insert(SessionEntity, row);
+      await tx.emit('session.created', id, { tenantId: auth.tenantId, id, status: 'init', createdAt: now.toISOString() });
+      return row;
+    });
+  }
+
+  /** Applies `patch` and runs `then` (more writes, event emits) in the same transaction. */
+  async update(id: string, patch: SessionPatch, then?: (tx: EventTransaction, row: SessionEntity) => Promise<void>): Promise<SessionEntity | null> {
+    return this.events.transaction(async (tx) => {
+      const row = await tx.manager.findOne(SessionEntity, { where: { id }, lock: { mode: 'pessimistic_write' } });
+      if (!row) return null;
+      Object.assign(row, patch, { updatedAt: new Date() });
+      await tx.manager.save(SessionEntity, row);
+      if (then) await then(tx, row);
+      return row;
+    });
+  }
+
+  /** Deletes the session with its credentials, keys and messages. */
+  async deleteWithData(row: SessionEntity, wipe: (tx: EventTransaction) => Promise<void>): Promise<void> {
+    await this.events.transaction(async (tx) => {
+      await wipe(tx);
+      await tx.manager.delete(SessionEntity, { id: row.id });
+      await tx.emit('session.deleted', row.id, { tenantId: row.tenantId });
+    });
+  }
+
+  findById(id: string): Promise<SessionEntity | null> {
+    return this.sessions.findOne({ where: { id } });
+  }
+
+  /** A session the caller may see: its tenant's, or any for an admin. */
+  findVisible(auth: AuthContext, id: string): Promise<SessionEntity | null> {
+    return this.sessions.findOne({ where: auth.role === 'admin' ? { id } : { id, tenantId: auth.tenantId } });
+  }
+
+  listVisible(auth: AuthContext): Promise<SessionEntity[]> {
+    return this.sessions.find({ where: auth.role === 'admin' ? {} : { tenantId: auth.tenantId }, order: { createdAt: 'ASC' } });
+  }
+
+  listForTenant(tenantId: string): Promise<SessionEntity[]> {
+    return this.sessions.find({ where: { tenantId }, order: { createdAt: 'ASC' } });
+  }
+
+  /** Sessions to log in again at boot: meant to run, not ended, and already paired. */
+  async findRestorable(): Promise<SessionEntity[]> {
+    return this.sessions
+      .createQueryBuilder('s')
+      .where('s.desired_state = :running', { running: 'running' })
+      .andWhere('s.status NOT IN (:...final)', { final: FINAL_STATUSES })
+      .andWhere(`EXISTS (SELECT 1 FROM wa_auth_creds c WHERE c.session_id = s.id AND c.creds ? 'me')`)
+      .orderBy('s.created_at', 'ASC')
+      .getMany();
+  }
+
+  /** Onboardings a crash left half-done: never paired and not ended. */
+  async findAbandonedOnboardings(): Promise<SessionEntity[]> {
+    return this.sessions
+      .createQueryBuilder('s')
+      .where('s.status IN (:...pending)', { pending: ['init', 'qr_required', 'connecting', 'disconnected'] })
+      .andWhere(`NOT EXISTS (SELECT 1 FROM wa_auth_creds c WHERE c.session_id = s.id AND c.creds ? 'me')`)
+      .getMany();
+  }
+
+  async countActive(tenantId: string): Promise<number> {
+    return this.sessions.count({ where: { tenantId, status: Not(In(FINAL_STATUSES)) } });
+  }
+
+  async downloadMedia(tenantId: string, fallback: boolean): Promise<boolean> {
+    const row = await this.settings.findOne({ where: { tenantId } });
+    return row ? row.downloadMedia : fallback;
+  }
+
+  async setDownloadMedia(tenantId: string, enabled: boolean): Promise<void> {
+    await this.settings.upsert({ tenantId, downloadMedia: enabled, updatedAt: new Date() }, ['tenantId']);
+  }
+}

@@ -1,0 +1,144 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
+import { IsBoolean, IsString, Length, Matches, MaxLength, MinLength } from 'class-validator';
+import { SESSION_STATUSES, type AccountType, type SessionStatus } from '../events/event-map.js';
+import type { SessionEntity } from './session.entity.js';
+
+const EXAMPLE_ID = '4b1a9c08-6b70-4c1c-9d5b-2b7d8fd5b901';
+const PHONE_PATTERN = /^\+?[\d\s\-()]{6,24}$/;
+const MAX_TEXT = 65_536;
+
+export class SessionDto {
+  @ApiProperty({ example: EXAMPLE_ID }) id: string;
+  @ApiProperty({ example: '9e3a5b9c-56b9-4b8d-9e2b-5c3a1f4b9a12' }) tenantId: string;
+  @ApiProperty({ enum: SESSION_STATUSES, example: 'connected' }) status: SessionStatus;
+  @ApiProperty({ nullable: true, example: '5491123456789', description: 'Digits only' }) phone: string | null;
+  @ApiProperty({ nullable: true, example: 'Juan Perez' }) deviceName: string | null;
+  @ApiProperty({ nullable: true, enum: ['personal', 'business'], example: 'personal' }) accountType: AccountType | null;
+  @ApiProperty({ nullable: true, example: '5491123456789:12@s.whatsapp.net' }) whatsappUserId: string | null;
+  @ApiProperty({ nullable: true, description: 'Current QR as a PNG data URL while waiting for a scan' }) qr: string | null;
+  @ApiProperty({ nullable: true, example: '2026-01-01T00:01:00.000Z' }) qrExpiresAt: string | null;
+  @ApiProperty({ nullable: true, example: '2026-01-01T00:02:00.000Z' }) connectedAt: string | null;
+  @ApiProperty({ nullable: true, example: null }) disconnectedAt: string | null;
+  @ApiProperty({ nullable: true, example: null, description: 'e.g. stopped, logged_out, qr_expired, max_retries_reached, connection_replaced' })
+  disconnectedReason: string | null;
+  @ApiProperty({ nullable: true, example: null, description: "WhatsApp's last close code" }) lastStatusCode: number | null;
+  @ApiProperty({ example: '2026-01-01T00:00:00.000Z' }) createdAt: string;
+  @ApiProperty({ example: '2026-01-01T00:02:00.000Z' }) updatedAt: string;
+}
+
+const iso = (d: Date | null): string | null => (d ? d.toISOString() : null);
+
+export function mapSession(row: SessionEntity): SessionDto {
+  return {
+    id: row.id,
+    tenantId: row.tenantId,
+    status: row.status,
+    phone: row.phone,
+    deviceName: row.deviceName,
+    accountType: row.accountType,
+    whatsappUserId: row.whatsappUserId,
+    qr: row.qrDataUrl,
+    qrExpiresAt: iso(row.qrExpiresAt),
+    connectedAt: iso(row.connectedAt),
+    disconnectedAt: iso(row.disconnectedAt),
+    disconnectedReason: row.disconnectedReason,
+    lastStatusCode: row.lastStatusCode,
+    createdAt: row.createdAt.toISOString(),
+    updatedAt: row.updatedAt.toISOString(),
+  };
+}
+
+export class SessionEnvelopeDto {
+  @ApiProperty({ example: true }) success: true;
+  @ApiProperty({ type: SessionDto }) data: SessionDto;
+}
+
+export class SessionListDto {
+  @ApiProperty({ example: true }) success: true;
+  @ApiProperty({ type: [SessionDto] }) data: SessionDto[];
+}
+
+export class CreatedSessionDto {
+  @ApiProperty({ example: EXAMPLE_ID }) id: string;
+  @ApiProperty({ enum: SESSION_STATUSES, example: 'init' }) status: SessionStatus;
+  @ApiProperty({ example: '2026-01-01T00:00:00.000Z' }) createdAt: string;
+}
+
+export class GenerateQrDto {
+  @ApiProperty({ example: true }) success: true;
+  @ApiProperty({ example: EXAMPLE_ID }) sessionId: string;
+  @ApiProperty({ example: 'data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAA...' }) qr: string;
+  @ApiProperty({ example: '2@ABC123...', description: 'The raw string encoded in the QR' }) qrText: string;
+  @ApiProperty({ example: 'QR generado. Escanea con WhatsApp para conectar.' }) message: string;
+}
+
+export class SessionQrDto {
+  @ApiProperty({ example: true }) success: true;
+  @ApiProperty({ example: EXAMPLE_ID }) sessionId: string;
+  @ApiProperty({ enum: SESSION_STATUSES, example: 'qr_required' }) status: SessionStatus;
+  @ApiProperty({ example: 'data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAA...' }) qr: string;
+  @ApiProperty({ example: '2@ABC123...' }) qrText: string;
+  @ApiProperty({ nullable: true, example: '2026-01-01T00:01:00.000Z' }) expiresAt: string | null;
+}
+
+const trim = ({ value }: { value: unknown }): unknown => (typeof value === 'string' ? value.trim() : value);
+
+/** Seed 001: `{ number, message }`. */
+export class SendMessageDto {
+  @ApiProperty({ example: '5491234567890', description: 'Phone number with country code (digits; +, spaces and dashes are ignored)' })
+  @Transform(trim) @IsString() @Matches(PHONE_PATTERN, { message: 'number must be a phone number with its country code' })
+  number: string;
+
+  @ApiProperty({ example: 'Hola desde WhatsApp!', maxLength: MAX_TEXT })
+  @IsString() @MinLength(1) @MaxLength(MAX_TEXT)
+  message: string;
+}
+
+/** Seed 002: `{ to, text }`. */
+export class CreateMessageDto {
+  @ApiProperty({ example: '5491234567890', description: 'Phone number with country code' })
+  @Transform(trim) @IsString() @Matches(PHONE_PATTERN, { message: 'to must be a phone number with its country code' })
+  to: string;
+
+  @ApiProperty({ example: 'Como estas?', maxLength: MAX_TEXT })
+  @IsString() @MinLength(1) @MaxLength(MAX_TEXT)
+  text: string;
+}
+
+export class SentMessageDto {
+  @ApiProperty({ example: '3EB0C767D82B4B5B1B3E' }) messageId: string;
+  @ApiProperty({ example: '5491234567890@s.whatsapp.net' }) to: string;
+  @ApiProperty({ example: 1767220050 }) timestamp: number;
+}
+
+export class SendMessageResultDto {
+  @ApiProperty({ example: true }) success: true;
+  @ApiProperty({ type: SentMessageDto }) data: SentMessageDto;
+}
+
+export class CreatedMessageDto {
+  @ApiProperty({ example: '3EB0C767D82B4B5B1B3E' }) id: string;
+  @ApiProperty({ example: '5491234567890@s.whatsapp.net' }) remoteJid: string;
+  @ApiProperty({ example: 'sent' }) status: 'sent';
+  @ApiProperty({ example: 1767220050 }) timestamp: number;
+}
+
+export class DeletedDto {
+  @ApiProperty({ example: true }) success: true;
+  @ApiProperty({ example: 'Session deleted' }) message: string;
+}
+
+export class DownloadMediaDto {
+  @ApiProperty({ example: true }) @IsBoolean() enabled: boolean;
+}
+
+export class DownloadMediaResultDto {
+  @ApiProperty({ example: true }) success: true;
+  @ApiPropertyOptional({ example: true }) enabled: boolean;
+}
+
+export class SessionIdParam {
+  @ApiProperty({ example: EXAMPLE_ID }) @IsString() @Length(36, 36) @Matches(/^[0-9a-f-]{36}$/i, { message: 'id must be a UUID' })
+  id: string;
+}

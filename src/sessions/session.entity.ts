@@ -1,0 +1,39 @@
+import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import type { AccountType, SessionStatus } from '../events/event-map.js';
+
+/** Whether the session should be running: restored at boot, or left alone after a stop. */
+export type DesiredState = 'running' | 'stopped';
+
+@Entity({ name: 'wa_sessions' })
+@Index('wa_sessions_tenant_idx', ['tenantId', 'createdAt'])
+export class SessionEntity {
+  @PrimaryColumn('uuid') id: string;
+  @Column('uuid', { name: 'tenant_id' }) tenantId: string;
+  @Column('uuid', { name: 'created_by', nullable: true }) createdBy: string | null;
+  @Column('text') status: SessionStatus;
+  @Column('text', { name: 'desired_state', default: 'running' }) desiredState: DesiredState;
+  @Column('text', { nullable: true }) phone: string | null;
+  @Column('text', { name: 'whatsapp_user_id', nullable: true }) whatsappUserId: string | null;
+  @Column('text', { nullable: true }) lid: string | null;
+  @Column('text', { name: 'device_name', nullable: true }) deviceName: string | null;
+  @Column('text', { name: 'account_type', nullable: true }) accountType: AccountType | null;
+  @Column('text', { nullable: true }) platform: string | null;
+  @Column('text', { name: 'qr_data_url', nullable: true }) qrDataUrl: string | null;
+  @Column('text', { name: 'qr_text', nullable: true }) qrText: string | null;
+  @Column('timestamptz', { name: 'qr_expires_at', nullable: true }) qrExpiresAt: Date | null;
+  @Column('timestamptz', { name: 'paired_at', nullable: true }) pairedAt: Date | null;
+  @Column('timestamptz', { name: 'connected_at', nullable: true }) connectedAt: Date | null;
+  @Column('timestamptz', { name: 'disconnected_at', nullable: true }) disconnectedAt: Date | null;
+  @Column('text', { name: 'disconnected_reason', nullable: true }) disconnectedReason: string | null;
+  @Column('int', { name: 'last_status_code', nullable: true }) lastStatusCode: number | null;
+  @Column('timestamptz', { name: 'created_at' }) createdAt: Date;
+  @Column('timestamptz', { name: 'updated_at' }) updatedAt: Date;
+}
+
+/** Per-tenant switches (seed 001's `POST /config/download-media`). */
+@Entity({ name: 'tenant_settings' })
+export class TenantSettingsEntity {
+  @PrimaryColumn('uuid', { name: 'tenant_id' }) tenantId: string;
+  @Column('boolean', { name: 'download_media' }) downloadMedia: boolean;
+  @Column('timestamptz', { name: 'updated_at' }) updatedAt: Date;
+}

@@ -1,0 +1,108 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
+import {
+  ApiBadRequestResponse, ApiBearerAuth, ApiConflictResponse, ApiCreatedResponse, ApiGatewayTimeoutResponse, ApiNotFoundResponse,
+  ApiOkResponse, ApiOperation, ApiSecurity, ApiTags, ApiUnauthorizedResponse,
+} from '@nestjs/swagger';
+import { CurrentAuth, type AuthContext } from '../common/auth-context.js';
+import { API_KEY_SCHEME, BEARER_SCHEME } from '../common/swagger.js';
+import {
+  CreatedMessageDto, CreatedSessionDto, CreateMessageDto, DeletedDto, mapSession, SendMessageDto, SendMessageResultDto,
+  SessionEnvelopeDto, SessionListDto, SessionQrDto,
+} from './session.dto.js';
+import { SessionsService } from './sessions.service.js';
+
+const SessionId = () => Param('id', new ParseUUIDPipe());
+
+@ApiTags('sessions')
+@ApiBearerAuth(BEARER_SCHEME)
+@ApiSecurity(API_KEY_SCHEME)
+@ApiUnauthorizedResponse({ description: 'Missing or invalid credentials' })
+@Controller('sessions')
+export class SessionsController {
+  constructor(private readonly sessions: SessionsService) {}
+
+  @Post()
+  @ApiOperation({ summary: 'Start a new session (seed 002); QR and status then arrive over Socket.io and GET /sessions/:id/qr' })
+  @ApiCreatedResponse({ type: CreatedSessionDto })
+  async create(@CurrentAuth() auth: AuthContext): Promise<CreatedSessionDto> {
+    const row = await this.sessions.create(auth);
+    return { id: row.id, status: row.status, createdAt: row.createdAt.toISOString() };
+  }
+
+  @Get()
+  @ApiOperation({ summary: "List the tenant's sessions (admins: all)" })
+  @ApiOkResponse({ type: SessionListDto })
+  async list(@CurrentAuth() auth: AuthContext): Promise<SessionListDto> {
+    return { success: true, data: (await this.sessions.list(auth)).map(mapSession) };
+  }
+
+  @Get(':id')
+  @ApiOperation({ summary: 'One session and its status' })
+  @ApiOkResponse({ type: SessionEnvelopeDto })
+  @ApiNotFoundResponse({ description: 'No such session in your tenant' })
+  async get(@CurrentAuth() auth: AuthContext, @SessionId() id: string): Promise<SessionEnvelopeDto> {
+    return { success: true, data: mapSession(await this.sessions.get(auth, id)) };
+  }
+
+  @Get(':id/qr')
+  @ApiOperation({ summary: 'The current QR of a session waiting for a scan' })
+  @ApiOkResponse({ type: SessionQrDto })
+  @ApiConflictResponse({ description: 'The session has no QR (already connected, ended, or not yet generated)' })
+  async qr(@CurrentAuth() auth: AuthContext, @SessionId() id: string): Promise<SessionQrDto> {
+    const qr = await this.sessions.getQr(auth, id);
+    return { success: true, sessionId: id, status: qr.status as SessionQrDto['status'], qr: qr.qr, qrText: qr.qrText, expiresAt: qr.expiresAt?.toISOString() ?? null };
+  }
+
+  @Post(':id/send-message')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Send a text (seed 001: { number, message })' })
+  @ApiOkResponse({ type: SendMessageResultDto })
+  @ApiBadRequestResponse({ description: 'Invalid number or message' })
+  @ApiConflictResponse({ description: 'SESSION_NOT_CONNECTED' })
+  @ApiGatewayTimeoutResponse({ description: 'WhatsApp did not answer in time' })
+  async sendMessage(@CurrentAuth() auth: AuthContext, @SessionId() id: string, @Body() body: SendMessageDto): Promise<SendMessageResultDto> {
+    return { success: true, data: await this.sessions.sendText(auth, id, body.number, body.message) };
+  }
+
+  @Post(':id/messages')
+  @ApiOperation({ summary: 'Send a text (seed 002: { to, text })' })
+  @ApiCreatedResponse({ type: CreatedMessageDto })
+  @ApiBadRequestResponse({ description: 'Invalid recipient or text' })
+  @ApiConflictResponse({ description: 'SESSION_NOT_CONNECTED' })
+  async createMessage(@CurrentAuth() auth: AuthContext, @SessionId() id: string, @Body() body: CreateMessageDto): Promise<CreatedMessageDto> {
+    const sent = await this.sessions.sendText(auth, id, body.to, body.text);
+    return { id: sent.messageId, remoteJid: sent.to, status: 'sent', timestamp: sent.timestamp };
+  }
+
+  @Post(':id/restart')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Close the socket and connect again with the saved credentials' })
+  @ApiOkResponse({ type: SessionEnvelopeDto })
+  async restart(@CurrentAuth() auth: AuthContext, @SessionId() id: string): Promise<SessionEnvelopeDto> {
+    return { success: true, data: mapSession(await this.sessions.restart(auth, id)) };
+  }
+
+  @Post(':id/stop')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Disconnect and keep the credentials (not restored at boot until restarted)' })
+  @ApiOkResponse({ type: SessionEnvelopeDto })
+  async stop(@CurrentAuth() auth: AuthContext, @SessionId() id: string): Promise<SessionEnvelopeDto> {
+    return { success: true, data: mapSession(await this.sessions.stop(auth, id)) };
+  }
+
+  @Post(':id/logout')
+  @HttpCode(200)
+  @ApiOperation({ summary: "Unlink the device from the phone and wipe the session's credentials and messages" })
+  @ApiOkResponse({ type: SessionEnvelopeDto })
+  async logout(@CurrentAuth() auth: AuthContext, @SessionId() id: string): Promise<SessionEnvelopeDto> {
+    return { success: true, data: mapSession(await this.sessions.logout(auth, id)) };
+  }
+
+  @Delete(':id')
+  @ApiOperation({ summary: 'Log out (when connected) and delete the session with all its data' })
+  @ApiOkResponse({ type: DeletedDto })
+  async delete(@CurrentAuth() auth: AuthContext, @SessionId() id: string): Promise<DeletedDto> {
+    await this.sessions.delete(auth, id);
+    return { success: true, message: 'Session deleted' };
+  }
+}

@@ -1,0 +1,163 @@
+/**
+ * What the REST, SSE and sandbox endpoints ask of sessions, scoped to the caller's tenant
+ * (another tenant's session is a 404).
+ */
+import { randomUUID } from 'node:crypto';
+import { HttpStatus, Inject, Injectable } from '@nestjs/common';
+import { APP_CONFIG } from '../config/config.module.js';
+import type { AppConfig } from '../config/app-config.js';
+import { AppError } from '../common/app-error.js';
+import type { AuthContext } from '../common/auth-context.js';
+import { DomainEvents } from '../events/domain-events.js';
+import type { DomainEvent } from '../events/event-map.js';
+import { phoneToJid } from '../whatsapp/jid.js';
+import { TimeoutError } from '../whatsapp/whatsapp-connection.js';
+import { SessionNotConnectedError } from './live-session.js';
+import type { SessionEntity } from './session.entity.js';
+import { SessionRegistry } from './session-registry.js';
+import { FINAL_STATUSES, SessionStore } from './session-store.js';
+
+export interface SentMessage {
+  messageId: string;
+  to: string;
+  timestamp: number;
+}
+
+@Injectable()
+export class SessionsService {
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly store: SessionStore,
+    private readonly registry: SessionRegistry,
+    private readonly events: DomainEvents,
+  ) {}
+
+  /** Creates a session and starts onboarding; `id` lets a caller subscribe to it first. */
+  async create(auth: AuthContext, id: string = randomUUID()): Promise<SessionEntity> {
+    const row = await this.store.create(id, auth);
+    await this.registry.start(row);
+    return (await this.store.findById(id)) ?? row;
+  }
+
+  /** Seed 001's GET /generate-qr: a new session and its first QR. */
+  async createAndWaitForQr(auth: AuthContext): Promise<{ session: SessionEntity; qr: string; qrText: string }> {
+    const id = randomUUID();
+    const firstQr = new Promise<DomainEvent<'session.qr.updated'>>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        offQr();
+        offStatus();
+        reject(AppError.unavailable('WhatsApp did not provide a QR code in time', 'GATEWAY_TIMEOUT'));
+      }, this.config.whatsapp.requestTimeoutMs);
+      const offQr = this.events.onCommit('session.qr.updated', (event) => {
+        if (event.sessionId !== id) return;
+        clearTimeout(timer);
+        offQr();
+        offStatus();
+        resolve(event);
+      });
+      const offStatus = this.events.onCommit('session.status.changed', (event) => {
+        if (event.sessionId !== id || !FINAL_STATUSES.includes(event.payload.status)) return;
+        clearTimeout(timer);
+        offQr();
+        offStatus();
+        reject(AppError.unavailable(`The session ended before a QR code (${event.payload.reason ?? event.payload.status})`));
+      });
+    });
+    firstQr.catch(() => undefined);
+    const session = await this.create(auth, id);
+    const event = await firstQr;
+    return { session, qr: event.payload.qr, qrText: event.payload.qrText };
+  }
+
+  list(auth: AuthContext): Promise<SessionEntity[]> {
+    return this.store.listVisible(auth);
+  }
+
+  async get(auth: AuthContext, id: string): Promise<SessionEntity> {
+    const row = await this.store.findVisible(auth, id);
+    if (!row) throw AppError.notFound('Session not found');
+    return row;
+  }
+
+  async getQr(auth: AuthContext, id: string): Promise<{ qr: string; qrText: string; expiresAt: Date | null; status: string }> {
+    const row = await this.get(auth, id);
+    if (!row.qrDataUrl || !row.qrText) {
+      throw AppError.conflict(`The session has no QR code to scan (status: ${row.status})`, { status: row.status });
+    }
+    return { qr: row.qrDataUrl, qrText: row.qrText, expiresAt: row.qrExpiresAt, status: row.status };
+  }
+
+  async sendText(auth: AuthContext, id: string, to: string, text: string): Promise<SentMessage> {
+    const row = await this.get(auth, id);
+    let jid: string;
+    try {
+      jid = phoneToJid(to);
+    } catch {
+      throw new AppError(HttpStatus.BAD_REQUEST, 'VALIDATION_ERROR', 'The number must be 6 to 15 digits, with the country code', [{ field: 'number', errors: ['invalid phone number'] }]);
+    }
+    const live = this.registry.get(row.id);
+    if (!live) throw notConnected(row.status);
+    try {
+      const sent = await live.sendText(jid, text);
+      return { messageId: sent.id, to: jid, timestamp: sent.timestamp };
+    } catch (err) {
+      if (err instanceof SessionNotConnectedError) throw notConnected(err.status);
+      if (err instanceof TimeoutError) throw new AppError(HttpStatus.GATEWAY_TIMEOUT, 'GATEWAY_TIMEOUT', 'WhatsApp did not answer in time');
+      throw AppError.unavailable('WhatsApp refused the message');
+    }
+  }
+
+  async restart(auth: AuthContext, id: string): Promise<SessionEntity> {
+    const row = await this.get(auth, id);
+    if (row.status === 'logged_out') throw AppError.conflict('The session is logged out: link it again with a new session');
+    const live = this.registry.get(row.id);
+    if (live) await live.restart();
+    else {
+      await this.store.update(row.id, { desiredState: 'running' });
+      await this.registry.start({ ...row, status: row.status === 'init' ? 'init' : 'connecting' });
+    }
+    return this.get(auth, id);
+  }
+
+  async stop(auth: AuthContext, id: string): Promise<SessionEntity> {
+    const row = await this.get(auth, id);
+    const live = this.registry.get(row.id);
+    if (live) await live.stop();
+    else if (row.desiredState !== 'stopped') await this.store.update(row.id, { desiredState: 'stopped' });
+    return this.get(auth, id);
+  }
+
+  async logout(auth: AuthContext, id: string): Promise<SessionEntity> {
+    const row = await this.get(auth, id);
+    const live = this.registry.get(row.id) ?? (row.status === 'logged_out' ? undefined : await this.registry.start(row).catch(() => undefined));
+    if (live) await live.logout();
+    return this.get(auth, id);
+  }
+
+  /** Unlinks the device when connected, then deletes the session and all its data. */
+  async delete(auth: AuthContext, id: string): Promise<void> {
+    const row = await this.get(auth, id);
+    const live = this.registry.get(row.id);
+    if (live?.isConnected) await live.logout();
+    await this.registry.remove(row);
+  }
+
+  /** An onboarding whose SSE client left before the scan: end it and leave nothing behind. */
+  async cancelPending(sessionId: string): Promise<void> {
+    const row = await this.store.findById(sessionId);
+    if (row && !row.pairedAt) await this.registry.remove(row);
+  }
+
+  async getDownloadMedia(auth: AuthContext): Promise<boolean> {
+    return this.store.downloadMedia(auth.tenantId, this.config.whatsapp.downloadMedia);
+  }
+
+  async setDownloadMedia(auth: AuthContext, enabled: boolean): Promise<boolean> {
+    await this.store.setDownloadMedia(auth.tenantId, enabled);
+    return enabled;
+  }
+}
+
+function notConnected(status: string): AppError {
+  return new AppError(HttpStatus.CONFLICT, 'SESSION_NOT_CONNECTED', `The session is not connected (status: ${status})`, { status });
+}

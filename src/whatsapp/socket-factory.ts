@@ -1,0 +1,69 @@
+/**
+ * The only place a Baileys socket is made: browser name, QR lifetime, our logger at warn, the
+ * server URL (WA_SERVER_URL or the sandbox simulator), and the WhatsApp Web version announced.
+ */
+import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
+import makeWASocket, { fetchLatestWaWebVersion, type WAVersion } from 'baileys';
+import { APP_CONFIG } from '../config/config.module.js';
+import type { AppConfig } from '../config/app-config.js';
+import { ROOT_LOGGER, type AppLogger } from '../common/logger.js';
+import { PostgresAuthStateRepository } from './postgres-auth-state.js';
+import { WhatsAppConnection, type ConnectionHandlers } from './whatsapp-connection.js';
+
+const VERSION_FETCH_TIMEOUT_MS = 5000;
+
+@Injectable()
+export class WhatsAppSocketFactory implements OnModuleInit {
+  private readonly logger: AppLogger;
+  private version?: WAVersion;
+  private serverUrl?: string;
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(ROOT_LOGGER) logger: AppLogger,
+    private readonly authState: PostgresAuthStateRepository,
+  ) {
+    this.logger = logger.child({ module: 'whatsapp' });
+    this.version = config.whatsapp.version;
+    this.serverUrl = config.whatsapp.serverUrl;
+  }
+
+  async onModuleInit(): Promise<void> {
+    if (!this.config.whatsapp.fetchLatestVersion || this.config.whatsapp.sandbox) return;
+    const latest = await fetchLatestWaWebVersion({ signal: AbortSignal.timeout(VERSION_FETCH_TIMEOUT_MS) });
+    if (latest.isLatest) {
+      this.version = latest.version;
+      this.logger.info({ version: latest.version.join('.') }, 'using the current WhatsApp Web version');
+    } else {
+      this.logger.warn({ fallback: (this.version ?? latest.version).join('.') }, 'could not fetch the current WhatsApp Web version; using the fallback');
+    }
+  }
+
+  /** Sandbox mode points every socket at the in-process simulator. */
+  useServerUrl(url: string): void {
+    this.serverUrl = url;
+  }
+
+  async connect(sessionId: string, handlers: ConnectionHandlers): Promise<WhatsAppConnection> {
+    const auth = await this.authState.load(sessionId);
+    const logger = this.logger.child({ sessionId }, { level: 'warn' });
+    const cfg = this.config.whatsapp;
+    const socket = makeWASocket({
+      auth: auth.state,
+      logger,
+      browser: [cfg.browserName, 'Chrome', '120.0.0'],
+      qrTimeout: cfg.qrTimeoutMs,
+      ...(this.serverUrl ? { waWebSocketUrl: this.serverUrl } : {}),
+      ...(this.version ? { version: this.version } : {}),
+      defaultQueryTimeoutMs: cfg.requestTimeoutMs,
+      connectTimeoutMs: cfg.requestTimeoutMs,
+      markOnlineOnConnect: false,
+      syncFullHistory: false,
+      generateHighQualityLinkPreview: false,
+      // Ours is the only store: nothing to re-send from, and no per-socket message cache to hold.
+      enableRecentMessageCache: false,
+      getMessage: async () => undefined,
+    });
+    return new WhatsAppConnection(socket, auth, handlers, logger, cfg.requestTimeoutMs);
+  }
+}

@@ -1,0 +1,124 @@
+/**
+ * One live Baileys socket, seen through typed callbacks. Baileys events are handled one batch at
+ * a time, in order (a promise chain), so that what a session persists and reports keeps
+ * WhatsApp's order. The session owner creates a new connection for every (re)connect.
+ */
+import type { Boom } from '@hapi/boom';
+import type { BaileysEventMap, WAMessage, WASocket } from 'baileys';
+import type { AppLogger } from '../common/logger.js';
+import type { MessageStatusUpdate, PresenceUpdate } from '../events/event-map.js';
+import { accountInfoOf, presenceUpdatesOf, statusUpdateOf, type AccountInfo } from './event-translator.js';
+import type { LoadedAuthState } from './postgres-auth-state.js';
+
+export interface CloseInfo {
+  statusCode: number;
+  message: string;
+  date: Date;
+}
+
+export interface ConnectionHandlers {
+  onQr(qr: string): Promise<void>;
+  /** The phone scanned the QR: credentials now carry the account. A 515 close follows. */
+  onPaired(account: AccountInfo): Promise<void>;
+  onOpen(account: AccountInfo): Promise<void>;
+  onClose(close: CloseInfo): Promise<void>;
+  onMessages(type: 'notify' | 'append', messages: WAMessage[]): Promise<void>;
+  onMessageStatus(updates: MessageStatusUpdate[]): Promise<void>;
+  onPresence(chatJid: string, updates: PresenceUpdate[]): Promise<void>;
+}
+
+export class TimeoutError extends Error {}
+
+export async function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([
+      promise,
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new TimeoutError(`${what} timed out after ${ms} ms`)), ms);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+export class WhatsAppConnection {
+  private queue: Promise<void> = Promise.resolve();
+  private closed = false;
+
+  constructor(
+    private readonly socket: WASocket,
+    private readonly auth: LoadedAuthState,
+    private readonly handlers: ConnectionHandlers,
+    private readonly logger: AppLogger,
+    private readonly requestTimeoutMs: number,
+  ) {
+    socket.ev.process((events) => this.enqueue(() => this.handle(events)));
+  }
+
+  get account(): AccountInfo {
+    return accountInfoOf(this.auth.state.creds);
+  }
+
+  async sendText(jid: string, text: string): Promise<{ id: string; timestamp: number }> {
+    const sent = await withTimeout(this.socket.sendMessage(jid, { text }), this.requestTimeoutMs, 'send');
+    if (!sent?.key.id) throw new Error('WhatsApp did not accept the message');
+    const ts = sent.messageTimestamp;
+    return { id: sent.key.id, timestamp: typeof ts === 'number' ? ts : Number(ts ?? Math.floor(Date.now() / 1000)) };
+  }
+
+  /** Unlinks the device (the phone's "Linked devices" entry disappears); Baileys then closes 401. */
+  async logout(): Promise<void> {
+    await withTimeout(this.socket.logout(), this.requestTimeoutMs, 'logout');
+  }
+
+  /** Closes the socket without logging out (stop, restart, shutdown). No close callback follows. */
+  end(): void {
+    if (this.closed) return;
+    this.closed = true;
+    void this.socket.end(undefined).catch(() => undefined);
+  }
+
+  /** Resolves once every Baileys event received so far has been handled. */
+  drain(): Promise<void> {
+    return this.queue;
+  }
+
+  private enqueue(work: () => Promise<void>): Promise<void> {
+    this.queue = this.queue.then(work).catch((err: unknown) => this.logger.error({ err }, 'handling a WhatsApp event failed'));
+    return this.queue;
+  }
+
+  private async handle(events: Partial<BaileysEventMap>): Promise<void> {
+    if (events['creds.update']) {
+      const wasRegistered = this.auth.registered;
+      await this.auth.saveCreds();
+      if (!wasRegistered && this.auth.state.creds.me?.id) {
+        this.auth.registered = true;
+        await this.handlers.onPaired(this.account);
+      }
+    }
+    const update = events['connection.update'];
+    if (update) {
+      if (update.qr && !this.closed) await this.handlers.onQr(update.qr);
+      if (update.connection === 'open' && !this.closed) await this.handlers.onOpen(this.account);
+      if (update.connection === 'close' && !this.closed) {
+        this.closed = true;
+        const error = update.lastDisconnect?.error as Boom | Error | undefined;
+        const statusCode = (error as Boom | undefined)?.output?.statusCode ?? 500;
+        await this.handlers.onClose({ statusCode, message: error?.message ?? 'Connection closed', date: update.lastDisconnect?.date ?? new Date() });
+      }
+    }
+    if (this.closed) return;
+    const upsert = events['messages.upsert'];
+    if (upsert && upsert.messages.length > 0) await this.handlers.onMessages(upsert.type, upsert.messages);
+    const updates = events['messages.update'];
+    if (updates) {
+      const statuses = updates.map(statusUpdateOf).filter((u): u is MessageStatusUpdate => u !== null);
+      if (statuses.length > 0) await this.handlers.onMessageStatus(statuses);
+    }
+    const presence = events['presence.update'];
+    if (presence) await this.handlers.onPresence(presence.id, presenceUpdatesOf(presence.presences));
+  }
+}

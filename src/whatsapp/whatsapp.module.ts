@@ -1,0 +1,13 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { WaAuthCredsEntity, WaAuthKeyEntity } from './auth-state.entities.js';
+import { PostgresAuthStateRepository } from './postgres-auth-state.js';
+import { WhatsAppSocketFactory } from './socket-factory.js';
+
+/** The only module that imports baileys. */
+@Module({
+  imports: [TypeOrmModule.forFeature([WaAuthCredsEntity, WaAuthKeyEntity])],
+  providers: [PostgresAuthStateRepository, WhatsAppSocketFactory],
+  exports: [PostgresAuthStateRepository, WhatsAppSocketFactory],
+})
+export class WhatsAppModule {}
