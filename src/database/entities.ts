@@ -1,4 +1,11 @@
 /** Every entity, for the migration CLI (the app loads them per module with autoLoadEntities). */
 import type { DataSourceOptions } from 'typeorm';
+import { AUTH_ENTITIES } from '../auth/auth.entities.js';
+import { WEBHOOK_ENTITIES } from '../webhooks/webhook.entities.js';
+import { SESSION_ENTITIES } from '../sessions/session.entities.js';
 
-export const ALL_ENTITIES: NonNullable<DataSourceOptions['entities']> = [];
+export const ALL_ENTITIES: NonNullable<DataSourceOptions['entities']> = [
+  ...AUTH_ENTITIES,
+  ...WEBHOOK_ENTITIES,
+  ...SESSION_ENTITIES,
+];

@@ -1,0 +1,9 @@
+import { Column, Entity, PrimaryColumn } from 'typeorm';
+
+@Entity({ name: 'tenants' })
+export class TenantEntity {
+  @PrimaryColumn('uuid') id: string;
+  @Column({ type: 'varchar', length: 100 }) name: string;
+  @Column({ name: 'created_at', type: 'timestamptz' }) createdAt: Date;
+  @Column({ name: 'updated_at', type: 'timestamptz' }) updatedAt: Date;
+}

@@ -1,0 +1,53 @@
+import { Body, Controller, Get, HttpCode, HttpStatus, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiParam, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { CurrentAuth, Public, type AuthContext } from '../common/auth-context.js';
+import { API_KEY_SCHEME, BEARER_SCHEME } from '../common/swagger.js';
+import { ApiErrors } from './dto/api-error.dto.js';
+import { ListUsersQueryDto, SignUpDto, UserDto, UserListDto, VerifyEmailDto } from './dto/user.dto.js';
+import { UserAccountsService } from './user-accounts.service.js';
+
+@ApiTags('users')
+@Controller('users')
+export class UsersController {
+  constructor(private readonly accounts: UserAccountsService) {}
+
+  @Post()
+  @Public()
+  @ApiOperation({ summary: 'Sign up: creates a tenant and its first user', description: 'Sends a verification mail. Passwords have 10 to 128 characters.' })
+  @ApiCreatedResponse({ type: UserDto })
+  @ApiErrors(400, [409, 'An account with this e-mail address already exists'])
+  signUp(@Body() dto: SignUpDto): Promise<UserDto> {
+    return this.accounts.signUp(dto);
+  }
+
+  @Post(':id/verify')
+  @Public()
+  @HttpCode(HttpStatus.OK)
+  @ApiOperation({ summary: 'Verify the e-mail address with the token from the verification mail' })
+  @ApiParam({ name: 'id', format: 'uuid', description: 'The user id (from the mail link)' })
+  @ApiOkResponse({ type: UserDto })
+  @ApiErrors([400, 'Invalid input, or an invalid, used or expired token'])
+  verify(@Param('id', new ParseUUIDPipe()) id: string, @Body() dto: VerifyEmailDto): Promise<UserDto> {
+    return this.accounts.verifyEmail(id, dto.token);
+  }
+
+  @Get('me')
+  @ApiBearerAuth(BEARER_SCHEME)
+  @ApiSecurity(API_KEY_SCHEME)
+  @ApiOperation({ summary: 'The authenticated user' })
+  @ApiOkResponse({ type: UserDto })
+  @ApiErrors(401)
+  me(@CurrentAuth() auth: AuthContext): Promise<UserDto> {
+    return this.accounts.me(auth);
+  }
+
+  @Get()
+  @ApiBearerAuth(BEARER_SCHEME)
+  @ApiSecurity(API_KEY_SCHEME)
+  @ApiOperation({ summary: 'Users of the caller’s tenant (admins: of every tenant, or of `tenantId`)' })
+  @ApiOkResponse({ type: UserListDto })
+  @ApiErrors(400, 401, [403, 'A user asked for another tenant'])
+  list(@CurrentAuth() auth: AuthContext, @Query() query: ListUsersQueryDto): Promise<UserListDto> {
+    return this.accounts.list(auth, query);
+  }
+}
