@@ -1,0 +1,247 @@
+/**
+ * Callback throughput on a real PostgreSQL (TEST_DATABASE_URL if set, otherwise a private server
+ * started like the test suite's; `--embedded` for PGlite). Two phases, N callbacks each, enqueued
+ * through DomainEvents transactions (one event per transaction, as producers do) across S sessions,
+ * to a local receiver:
+ *  - live: the receiver answers 200 while the producers run → enqueue rate, end-to-end delivery
+ *    rate, commit-to-delivery latency p50/p99;
+ *  - backlog: the receiver answers 503 (Retry-After: 2) while the producers run, then recovers →
+ *    how fast the worker drains a backlog (deliveries per second, first to last).
+ * Both check: every callback delivered, no duplicate, per-session order kept. Prints JSON.
+ *
+ *   npm run bench:webhooks -- --callbacks 10000 [--sessions 100] [--concurrency 16] [--embedded]
+ */
+import { randomUUID } from 'node:crypto';
+import { createServer } from 'node:http';
+import { register } from 'node:module';
+import type { AddressInfo } from 'node:net';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import pg from 'pg';
+// @ts-expect-error plain ESM helper without types (shared with the jest global setup)
+import { startPostgres, stopPostgres } from '../test/support/postgres-server.mjs';
+
+const { values } = parseArgs({
+  options: {
+    callbacks: { type: 'string', default: '10000' },
+    sessions: { type: 'string', default: '100' },
+    concurrency: { type: 'string', default: '16' },
+    embedded: { type: 'boolean', default: false },
+  },
+});
+const N = Number(values.callbacks);
+const SESSIONS = Math.min(Number(values.sessions), N);
+const CONCURRENCY = Number(values.concurrency);
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+}
+const round = (n: number): number => Math.round(n * 100) / 100;
+
+/** Counts one phase's deliveries (callbacks carry `b:<phase>:<index>:<index in session>`). */
+class Tally {
+  readonly deliveredAt: Float64Array;
+  readonly enqueuedAt: Float64Array;
+  private readonly lastInSession = new Map<string, number>();
+  received = 0;
+  duplicates = 0;
+  outOfOrder = 0;
+  first = 0;
+  last = 0;
+  readonly done: Promise<void>;
+  private resolve!: () => void;
+
+  constructor(readonly n: number) {
+    this.deliveredAt = new Float64Array(n).fill(NaN);
+    this.enqueuedAt = new Float64Array(n);
+    this.done = new Promise((r) => (this.resolve = r));
+  }
+
+  record(sessionId: string, idx: number, inSession: number, now: number): void {
+    if (!Number.isNaN(this.deliveredAt[idx])) {
+      this.duplicates++;
+      return;
+    }
+    this.deliveredAt[idx] = now;
+    if (++this.received === 1) this.first = now;
+    if (inSession < (this.lastInSession.get(sessionId) ?? -1)) this.outOfOrder++;
+    this.lastInSession.set(sessionId, inSession);
+    if (this.received === this.n) {
+      this.last = now;
+      this.resolve();
+    }
+  }
+
+  latencies(): number[] {
+    const out: number[] = [];
+    // (A delivery can land before the producer's await returns: counted as 0.)
+    for (let i = 0; i < this.n; i++) if (!Number.isNaN(this.deliveredAt[i])) out.push(Math.max(0, this.deliveredAt[i] - this.enqueuedAt[i]));
+    return out.sort((a, b) => a - b);
+  }
+}
+
+async function main(): Promise<void> {
+  // Nest needs decorator metadata, which tsx does not emit: src/ is compiled by SWC hooks instead.
+  register('./support/decorator-metadata-loader.mjs', import.meta.url);
+  const { createApp } = await import('../src/app.factory.js');
+  const { loadConfig } = await import('../src/config/app-config.js');
+  const { createRootLogger } = await import('../src/common/logger.js');
+  const { DomainEvents } = await import('../src/events/domain-events.js');
+
+  // --- database ---
+  let server: { url: string } | null = null;
+  let databaseUrl: string | undefined;
+  let databaseKind = 'embedded PGlite';
+  let dropDb = async (): Promise<void> => {};
+  if (!values.embedded) {
+    let base = process.env.TEST_DATABASE_URL;
+    if (base) databaseKind = 'PostgreSQL (TEST_DATABASE_URL)';
+    else {
+      server = (await startPostgres()) as { url: string };
+      base = server.url;
+      databaseKind = 'PostgreSQL 15 (private server, as test/support/postgres-server.mjs starts it)';
+    }
+    const name = `bench_webhooks_${randomUUID().slice(0, 8)}`;
+    const admin = new pg.Client({ connectionString: base });
+    await admin.connect();
+    await admin.query(`CREATE DATABASE ${name}`);
+    await admin.end();
+    const url = new URL(base);
+    url.pathname = `/${name}`;
+    databaseUrl = url.toString();
+    const adminUrl = base;
+    dropDb = async () => {
+      const c = new pg.Client({ connectionString: adminUrl });
+      await c.connect();
+      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await c.end();
+    };
+  }
+
+  // --- receiver ---
+  const phases: Record<string, Tally> = { live: new Tally(N), backlog: new Tally(N) };
+  let refusing = false;
+  let refusals = 0;
+  const receiver = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      if (refusing) {
+        refusals++;
+        res.writeHead(503, { 'retry-after': '2' });
+        res.end();
+        return;
+      }
+      const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { session_id: string; qr_data: string };
+      const [, phase, idx, inSession] = body.qr_data.split(':');
+      phases[phase].record(body.session_id, Number(idx), Number(inSession), performance.now());
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end('{"success":true}');
+    });
+  });
+  await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
+  const receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
+
+  // --- app ---
+  const dataDir = mkdtempSync(join(tmpdir(), 'wa-bench-'));
+  const config = loadConfig({
+    NODE_ENV: 'production',
+    JWT_SECRET: 'bench-secret-bench-secret-bench-secret-00',
+    PORT: '0',
+    DATA_DIR: dataDir,
+    LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
+    BACKEND_BASE_URL: receiverUrl,
+    WEBHOOK_SECRET: 'bench-webhook-secret-0123456789',
+    BACKEND_API_KEY: 'bench-api-key',
+    BACKEND_RETRIES: '100',
+    WEBHOOK_CONCURRENCY: String(CONCURRENCY),
+    ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
+  });
+  const { app } = await createApp(config, createRootLogger(config.logLevel));
+  const events = app.get(DomainEvents);
+
+  /** Every session produces its share in order; the sessions run in parallel. */
+  async function produce(phase: string, tally: Tally): Promise<number> {
+    const sessions = Array.from({ length: SESSIONS }, () => ({ id: randomUUID(), tenantId: randomUUID() }));
+    const started = performance.now();
+    let next = 0;
+    await Promise.all(
+      sessions.map(async (s, k) => {
+        const share = Math.floor(N / SESSIONS) + (k < N % SESSIONS ? 1 : 0);
+        for (let i = 0; i < share; i++) {
+          const idx = next++;
+          await events.transaction(async (tx) => {
+            await tx.emit('session.qr.updated', s.id, {
+              tenantId: s.tenantId,
+              qr: 'data:image/png;base64,',
+              qrText: `b:${phase}:${idx}:${i}`,
+              expiresAt: new Date().toISOString(),
+              attempt: i + 1,
+            });
+          });
+          // Latency counts from the commit (producers queueing for a pool connection is not ours).
+          tally.enqueuedAt[idx] = performance.now();
+        }
+      }),
+    );
+    return performance.now() - started;
+  }
+  const within = <T>(p: Promise<T>, ms: number): Promise<T | void> =>
+    Promise.race([p, new Promise<void>((r) => setTimeout(r, ms).unref())]);
+
+  // Phase 1: live.
+  const liveStart = performance.now();
+  const liveEnqueueMs = await produce('live', phases.live);
+  await within(phases.live.done, 300_000);
+  const live = phases.live;
+  const liveLat = live.latencies();
+
+  // Phase 2: a backlog built while the backend is down, then drained.
+  refusing = true;
+  const backlogEnqueueMs = await produce('backlog', phases.backlog);
+  refusing = false;
+  await within(phases.backlog.done, 300_000);
+  const backlog = phases.backlog;
+
+  const result = {
+    benchmark: 'webhooks',
+    database: databaseKind,
+    callbacksPerPhase: N,
+    sessions: SESSIONS,
+    concurrency: CONCURRENCY,
+    live: {
+      delivered: live.received,
+      duplicates: live.duplicates,
+      outOfOrder: live.outOfOrder,
+      enqueuePerSecond: round(N / (liveEnqueueMs / 1000)),
+      deliveriesPerSecond: round(live.received / (((live.last || performance.now()) - liveStart) / 1000)),
+      commitToDeliveryLatencyMs: { p50: round(percentile(liveLat, 50)), p90: round(percentile(liveLat, 90)), p99: round(percentile(liveLat, 99)), max: round(liveLat.at(-1) ?? NaN) },
+    },
+    backlog: {
+      delivered: backlog.received,
+      duplicates: backlog.duplicates,
+      outOfOrder: backlog.outOfOrder,
+      refusedAttemptsWhileDown: refusals,
+      enqueuePerSecond: round(N / (backlogEnqueueMs / 1000)),
+      drainSeconds: round(((backlog.last || performance.now()) - backlog.first) / 1000),
+      deliveriesPerSecond: round(backlog.received / (((backlog.last || performance.now()) - backlog.first) / 1000)),
+    },
+  };
+
+  await app.close();
+  await new Promise<void>((r) => receiver.close(() => r()));
+  await dropDb();
+  if (server) stopPostgres(server);
+  rmSync(dataDir, { recursive: true, force: true });
+  console.log(JSON.stringify(result, null, 2));
+  const ok = [live, backlog].every((t) => t.received === N && t.duplicates === 0 && t.outOfOrder === 0);
+  process.exitCode = ok ? 0 : 1;
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});
