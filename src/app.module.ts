@@ -6,6 +6,10 @@ import { DatabaseModule } from './database/database.module.js';
 import { EventsModule } from './events/events.module.js';
 import { HealthModule } from './health/health.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
+import { AuthModule } from './auth/auth.module.js';
+import { WebhooksModule } from './webhooks/webhooks.module.js';
+import { SessionsModule } from './sessions/sessions.module.js';
+import { SandboxModule } from './sandbox/sandbox.module.js';
 
 @Module({})
 export class AppModule {
@@ -19,6 +23,10 @@ export class AppModule {
         EventsModule,
         MetricsModule,
         HealthModule,
+        AuthModule,
+        WebhooksModule,
+        SessionsModule,
+        ...(config.whatsapp.sandbox ? [SandboxModule] : []),
       ],
     };
   }

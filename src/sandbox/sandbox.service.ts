@@ -18,7 +18,7 @@ import { WhatsAppSocketFactory } from '../whatsapp/socket-factory.js';
 
 @Injectable()
 export class SandboxService implements OnModuleInit, OnApplicationShutdown {
-  private simulator?: WhatsAppSimulator;
+  private simulatorInstance?: WhatsAppSimulator;
   private control?: SandboxControl;
   private readonly devicesFile: string;
   private readonly logger: AppLogger;
@@ -34,21 +34,27 @@ export class SandboxService implements OnModuleInit, OnApplicationShutdown {
     this.logger = logger.child({ module: 'sandbox' });
   }
 
+  /** The in-process simulator (tests and benchmarks drive it directly). */
+  get simulator(): WhatsAppSimulator {
+    if (!this.simulatorInstance) throw AppError.unavailable('The sandbox simulator is not running');
+    return this.simulatorInstance;
+  }
+
   async onModuleInit(): Promise<void> {
-    this.simulator = await WhatsAppSimulator.start({
+    this.simulatorInstance = await WhatsAppSimulator.start({
       port: 0,
       devices: existsSync(this.devicesFile) ? this.devicesFile : undefined,
       logger: this.logger.child({ module: 'simulator' }, { level: 'warn' }),
     });
-    this.control = createSandboxControl(this.simulator);
-    this.factory.useServerUrl(this.simulator.url);
-    this.logger.info({ url: this.simulator.url }, 'sandbox: WhatsApp Web simulator started; every session connects to it');
+    this.control = createSandboxControl(this.simulatorInstance);
+    this.factory.useServerUrl(this.simulatorInstance.url);
+    this.logger.info({ url: this.simulatorInstance.url }, 'sandbox: WhatsApp Web simulator started; every session connects to it');
   }
 
   async onApplicationShutdown(): Promise<void> {
-    if (!this.simulator) return;
+    if (!this.simulatorInstance) return;
     await this.saveDevices();
-    await this.simulator.stop();
+    await this.simulatorInstance.stop();
   }
 
   async scan(auth: AuthContext, sessionId: string, phone: { phoneNumber: string; accountType?: 'personal' | 'business'; name?: string }) {
@@ -94,6 +100,6 @@ export class SandboxService implements OnModuleInit, OnApplicationShutdown {
   }
 
   private async saveDevices(): Promise<void> {
-    await this.simulator?.saveDevicesToFile(this.devicesFile).catch((err: unknown) => this.logger.warn({ err }, 'could not save sandbox devices'));
+    await this.simulatorInstance?.saveDevicesToFile(this.devicesFile).catch((err: unknown) => this.logger.warn({ err }, 'could not save sandbox devices'));
   }
 }

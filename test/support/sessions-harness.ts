@@ -1,0 +1,160 @@
+/** Helpers for the sessions e2e specs: users, SSE clients, and waiting on the app's events. */
+import { fetchEventSource } from '@microsoft/fetch-event-source';
+import { EventSource } from 'eventsource';
+import { DomainEvents } from '../../src/events/domain-events.js';
+import type { DomainEvent, DomainEventType } from '../../src/events/event-map.js';
+import { call, logIn, signUp, type Json } from './auth-helpers.js';
+import type { TestApp } from './test-app.js';
+
+// fetch-event-source is written for browsers: it uses `window` timers and `document` visibility.
+(globalThis as Record<string, unknown>).window ??= globalThis;
+(globalThis as Record<string, unknown>).document ??= { hidden: false, addEventListener: () => undefined, removeEventListener: () => undefined };
+
+export interface TestUser {
+  userId: string;
+  tenantId: string;
+  token: string;
+}
+
+export async function newUser(t: TestApp): Promise<TestUser> {
+  const user = await signUp(t);
+  const { accessToken } = await logIn(t, user.email, user.password);
+  return { userId: user.id, tenantId: user.tenantId, token: accessToken };
+}
+
+/** Resolves with the first event of `type` matching `predicate` committed by the app from now on. */
+export function nextEvent<K extends DomainEventType>(
+  t: TestApp,
+  type: K,
+  predicate: (event: DomainEvent<K>) => boolean = () => true,
+  timeoutMs = 20_000,
+): Promise<DomainEvent<K>> {
+  const events = t.app.get(DomainEvents);
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      off();
+      reject(new Error(`no ${type} event within ${timeoutMs} ms`));
+    }, timeoutMs);
+    const off = events.onCommit(type, (event) => {
+      if (!predicate(event)) return;
+      clearTimeout(timer);
+      off();
+      resolve(event);
+    });
+  });
+}
+
+export const statusEvent = (t: TestApp, sessionId: string, status: string, timeoutMs?: number) =>
+  nextEvent(t, 'session.status.changed', (e) => e.sessionId === sessionId && e.payload.status === status, timeoutMs);
+
+/** An SSE stream's messages as they arrive, with waits on them. */
+export class SseRecorder {
+  readonly messages: Json[] = [];
+  private waiters: Array<() => void> = [];
+  closed = false;
+
+  push(message: Json): void {
+    this.messages.push(message);
+    this.wake();
+  }
+
+  close(): void {
+    this.closed = true;
+    this.wake();
+  }
+
+  /** Waits for a message matching `predicate` (already received or yet to come). */
+  async next(predicate: (m: Json) => boolean, timeoutMs = 20_000): Promise<Json> {
+    return this.until(() => this.messages.find(predicate), `an SSE message matching ${predicate.toString()}`, timeoutMs);
+  }
+
+  async ended(timeoutMs = 20_000): Promise<void> {
+    await this.until(() => (this.closed ? true : undefined), 'the end of the SSE stream', timeoutMs);
+  }
+
+  private async until<T>(probe: () => T | undefined, what: string, timeoutMs: number): Promise<T> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const found = probe();
+      if (found !== undefined) return found;
+      const left = deadline - Date.now();
+      if (left <= 0) throw new Error(`timed out waiting for ${what}; got ${JSON.stringify(this.messages).slice(0, 2000)}`);
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, left);
+        this.waiters.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
+  }
+
+  private wake(): void {
+    const waiters = this.waiters;
+    this.waiters = [];
+    for (const w of waiters) w();
+  }
+}
+
+/** The seed's `@microsoft/fetch-event-source` client, with headers. */
+export function openSseWithHeaders(t: TestApp, headers: Record<string, string>, query = ''): { recorder: SseRecorder; abort: () => void; status: Promise<number> } {
+  const recorder = new SseRecorder();
+  const controller = new AbortController();
+  let resolveStatus: (s: number) => void = () => undefined;
+  const status = new Promise<number>((r) => (resolveStatus = r));
+  void fetchEventSource(`${t.baseUrl}/sessions/add-sse${query}`, {
+    headers,
+    signal: controller.signal,
+    openWhenHidden: true,
+    async onopen(res) {
+      resolveStatus(res.status);
+      if (res.status !== 200) throw new Error(`SSE answered ${res.status}`);
+    },
+    onmessage(ev) {
+      recorder.push(JSON.parse(ev.data));
+    },
+    onclose() {
+      recorder.close();
+      // Throwing stops fetch-event-source from reconnecting: the stream ending is final here.
+      throw new Error('closed');
+    },
+    onerror(err) {
+      recorder.close();
+      throw err;
+    },
+  }).catch(() => recorder.close());
+  return { recorder, abort: () => controller.abort(), status };
+}
+
+/** A standard `EventSource` (what a browser has), authenticated by query string. */
+export function openEventSource(t: TestApp, query: string): { recorder: SseRecorder; source: EventSource } {
+  const recorder = new SseRecorder();
+  const source = new EventSource(`${t.baseUrl}/sessions/add-sse${query}`);
+  source.onmessage = (ev) => {
+    const data = JSON.parse(ev.data as string);
+    recorder.push(data);
+    if (data.connection === 'open' || data.reason) {
+      source.close();
+      recorder.close();
+    }
+  };
+  source.onerror = () => {
+    source.close();
+    recorder.close();
+  };
+  return { recorder, source };
+}
+
+/** Scans the session's current QR with a simulated phone (sandbox endpoint). */
+export async function sandboxScan(t: TestApp, token: string, sessionId: string, phoneNumber: string, extra: Record<string, unknown> = {}): Promise<Json> {
+  const res = await call(t, 'POST', `/sandbox/sessions/${sessionId}/scan`, { token, body: { phoneNumber, ...extra } });
+  if (res.status !== 200) throw new Error(`scan failed: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body;
+}
+
+let phoneCounter = 0;
+/** A phone number no other test of this process uses. */
+export function uniquePhone(): string {
+  phoneCounter += 1;
+  return `549${String(process.pid % 10000).padStart(4, '0')}${String(Date.now() % 100000).padStart(5, '0')}${phoneCounter}`.slice(0, 15);
+}
