@@ -1,0 +1,39 @@
+/** Internal interface between the simulator's parts (not part of the public API). */
+import type { ContactDirectory, SimContact } from './contacts.js';
+import type { SimConnection } from './connection.js';
+import type { SimulatorEvents } from './events.js';
+import type { AccountRecord, DeviceRegistry } from './registry.js';
+import type { SignalParty } from './signal-party.js';
+import type { AutoReceiptsOptions, SimLogger } from './types.js';
+
+export interface ResolvedOptions {
+  qrRefCount: number;
+  autoReceipts: Required<AutoReceiptsOptions> | false;
+  autoCreateContacts: boolean;
+  historySync: 'first-login' | 'always' | 'never';
+  offlineQueue: boolean;
+  maxRecordedMessagesPerSession: number;
+  initialPreKeyCount: number;
+}
+
+export type ResolvedUser =
+  | { kind: 'account'; account: AccountRecord }
+  | { kind: 'contact'; contact: SimContact };
+
+export interface SimulatorCore {
+  readonly registry: DeviceRegistry;
+  readonly contacts: ContactDirectory;
+  readonly options: ResolvedOptions;
+  readonly logger: SimLogger;
+  readonly events: SimulatorEvents;
+  /** The account's own phone as a Signal party (for the session's own-phone copies). */
+  phoneParty(account: AccountRecord): SignalParty;
+  /** Resolves a jid's user (PN or LID) to an account or a contact; may create a contact for an unknown PN. */
+  resolveUser(jid: string, create: boolean): ResolvedUser | undefined;
+  /** Logged-in connections of an account. */
+  connectionsOf(phoneNumber: string): SimConnection[];
+  /** Called when the client has asked everything it needs before `connection: 'open'`. */
+  onPreOpenDone(conn: SimConnection): void;
+  /** The client logged out (remove-companion-device). */
+  onLogout(conn: SimConnection): void;
+}

@@ -1,0 +1,286 @@
+/**
+ * Messages both ways. Inbound: a contact encrypts a text for every device of the session's account
+ * (`pkmsg` until the device confirms, then `msg`), or sends it as plaintext; devices that are not
+ * connected get it at their next login. Outbound: decrypt what a session sends to a contact and to
+ * its own phone, record it, ack it, and answer with delivery / read receipts.
+ */
+import { randomBytes } from 'node:crypto';
+import { deflateSync } from 'node:zlib';
+import { encodeWAMessage, jidDecode, proto, unpadRandomMax16 } from 'baileys';
+import { bytes, child, childrenByTag, node, unixSeconds, type BinaryNode } from './binary.js';
+import type { SimConnection } from './connection.js';
+import type { SimContact } from './contacts.js';
+import type { SimulatorCore } from './core.js';
+import { deviceKey, type AccountRecord, type DeviceRecord } from './registry.js';
+import type { SignalParty } from './signal-party.js';
+import type { PresenceKind, SendTextOptions, SentMessage } from './types.js';
+
+const MAX_OFFLINE_PER_DEVICE = 500;
+const MAX_PENDING_CONFIRM = 10_000;
+
+export function newMessageId(): string {
+  return `3EB0${randomBytes(9).toString('hex').toUpperCase()}`;
+}
+
+/** Signal address under which the simulator's parties keep their session with a companion device. */
+export function deviceAddress(account: AccountRecord, deviceId: number): string {
+  return `${account.lid}_1.${deviceId}`;
+}
+
+export function textOf(message: proto.IMessage | undefined): string | undefined {
+  if (!message) return undefined;
+  return message.conversation ?? message.extendedTextMessage?.text ?? undefined;
+}
+
+export class Messaging {
+  private readonly sent = new Map<string, SentMessage[]>();
+  private readonly sentById = new Map<string, SentMessage>();
+  private readonly pendingConfirm = new Map<string, { party: SignalParty; address: string }>();
+  private readonly offline = new Map<string, BinaryNode[]>();
+  private readonly chains = new Map<string, Promise<unknown>>();
+  private readonly timers = new Set<NodeJS.Timeout>();
+
+  constructor(private readonly core: SimulatorCore) {}
+
+  // ---------------------------------------------------------------- inbound (contact → session)
+
+  sendText(contact: SimContact, toPhone: string, text: string, opts: SendTextOptions): Promise<string> {
+    const account = this.core.registry.accounts.get(toPhone);
+    if (!account) return Promise.reject(new Error(`no account ${toPhone} is known to the simulator`));
+    const id = opts.id ?? newMessageId();
+    // One contact's messages are encrypted and sent strictly in order.
+    const prev = this.chains.get(contact.phoneNumber) ?? Promise.resolve();
+    const next = prev.catch(() => undefined).then(() => this.deliverText(contact, account, id, text, opts));
+    this.chains.set(contact.phoneNumber, next);
+    void next.finally(() => {
+      if (this.chains.get(contact.phoneNumber) === next) this.chains.delete(contact.phoneNumber);
+    }).catch(() => undefined);
+    return next.then(() => id);
+  }
+
+  private async deliverText(contact: SimContact, account: AccountRecord, id: string, text: string, opts: SendTextOptions): Promise<void> {
+    const message: proto.IMessage = { conversation: text };
+    const attrs: Record<string, string | undefined> =
+      opts.addressing === 'lid'
+        ? { from: contact.lidJid, sender_pn: contact.jid, addressing_mode: 'lid' }
+        : { from: contact.jid, sender_lid: contact.lidJid };
+    Object.assign(attrs, { id, t: unixSeconds(), type: 'text', notify: contact.pushName });
+    const devices = this.core.registry.devicesOf(account.phoneNumber);
+    if (devices.length === 0) throw new Error(`account ${account.phoneNumber} has no paired device`);
+    const encTypes: Record<number, string> = {};
+    for (const device of devices) {
+      const conns = this.connectionsOfDevice(device);
+      if (conns.length === 0 && !this.core.options.offlineQueue) continue;
+      let payload: BinaryNode;
+      if (opts.plaintext) {
+        payload = node('plaintext', {}, Buffer.from(proto.Message.encode(message).finish()));
+      } else {
+        const address = deviceAddress(account, device.deviceId);
+        if (!contact.party.hasSession(address)) await contact.party.startSession(address, this.core.registry.takeBundle(device));
+        const { type, ciphertext } = await contact.party.encrypt(address, encodeWAMessage(message));
+        if (type === 'pkmsg') this.remember(`${id}|${deviceKey(device.phoneNumber, device.deviceId)}`, contact.party, address);
+        payload = node('enc', { v: '2', type }, ciphertext);
+      }
+      encTypes[device.deviceId] = payload.tag === 'plaintext' ? 'plaintext' : (payload.attrs.type ?? '');
+      const stanza = node('message', attrs, [payload]);
+      if (conns.length > 0) for (const c of conns) c.send(stanza);
+      else this.queue(device, node('message', { ...stanza.attrs, offline: '1' }, [payload]));
+    }
+    this.core.events.emit('inbound', { id, from: contact.phoneNumber, to: account.phoneNumber, text, encTypes });
+  }
+
+  private remember(key: string, party: SignalParty, address: string): void {
+    if (this.pendingConfirm.size >= MAX_PENDING_CONFIRM) {
+      const oldest = this.pendingConfirm.keys().next().value;
+      if (oldest !== undefined) this.pendingConfirm.delete(oldest);
+    }
+    this.pendingConfirm.set(key, { party, address });
+  }
+
+  private queue(device: DeviceRecord, stanza: BinaryNode): void {
+    const key = deviceKey(device.phoneNumber, device.deviceId);
+    const list = this.offline.get(key) ?? [];
+    if (list.length >= MAX_OFFLINE_PER_DEVICE) list.shift();
+    list.push(stanza);
+    this.offline.set(key, list);
+  }
+
+  /** Delivers what was queued while the device was away; returns how many stanzas. */
+  flushOffline(conn: SimConnection): number {
+    const device = conn.device;
+    if (!device) return 0;
+    const key = deviceKey(device.phoneNumber, device.deviceId);
+    const list = this.offline.get(key);
+    if (!list) return 0;
+    this.offline.delete(key);
+    for (const stanza of list) conn.send(stanza);
+    return list.length;
+  }
+
+  /** A tiny inline history-sync notification from the own phone (ends AwaitingInitialSync at once). */
+  sendHistorySync(conn: SimConnection): void {
+    const device = conn.device;
+    if (!device) return;
+    const inline = deflateSync(proto.HistorySync.encode({ syncType: proto.HistorySync.HistorySyncType.INITIAL_BOOTSTRAP, conversations: [] }).finish());
+    const message: proto.IMessage = {
+      protocolMessage: {
+        type: proto.Message.ProtocolMessage.Type.HISTORY_SYNC_NOTIFICATION,
+        historySyncNotification: {
+          syncType: proto.Message.HistorySyncType.INITIAL_BOOTSTRAP,
+          chunkOrder: 0,
+          progress: 100,
+          initialHistBootstrapInlinePayload: inline,
+        },
+      },
+    };
+    conn.send(
+      node('message', { from: `${device.phoneNumber}@s.whatsapp.net`, id: newMessageId(), t: unixSeconds(), type: 'text', category: 'peer' }, [
+        node('plaintext', {}, Buffer.from(proto.Message.encode(message).finish())),
+      ]),
+    );
+  }
+
+  sendPresence(contact: SimContact, toPhone: string, presence: PresenceKind): void {
+    let stanza: BinaryNode;
+    switch (presence) {
+      case 'available':
+        stanza = node('presence', { from: contact.jid });
+        break;
+      case 'unavailable':
+        stanza = node('presence', { from: contact.jid, type: 'unavailable', last: unixSeconds() });
+        break;
+      case 'composing':
+      case 'paused':
+        stanza = node('chatstate', { from: contact.jid }, [node(presence)]);
+        break;
+      case 'recording':
+        stanza = node('chatstate', { from: contact.jid }, [node('composing', { media: 'audio' })]);
+        break;
+    }
+    for (const c of this.core.connectionsOf(toPhone)) c.send(stanza);
+  }
+
+  // ---------------------------------------------------------------- outbound (session → contact)
+
+  async handleOutbound(conn: SimConnection, stanza: BinaryNode): Promise<void> {
+    const device = conn.device;
+    const account = device && this.core.registry.accounts.get(device.phoneNumber);
+    if (!device || !account) return;
+    const { id, to } = stanza.attrs;
+    if (!id || !to) return;
+    const sender = deviceAddress(account, device.deviceId);
+    const target = this.core.resolveUser(to, false);
+    const record: SentMessage = {
+      id,
+      from: account.phoneNumber,
+      fromDevice: device.deviceId,
+      to,
+      toPhoneNumber: target?.kind === 'contact' ? target.contact.phoneNumber : undefined,
+      decryptedBy: [],
+      encTypes: {},
+      timestamp: Date.now(),
+    };
+    const recipients = childrenByTag(child(stanza, 'participants'), 'to');
+    const direct = child(stanza, 'enc');
+    if (direct) recipients.push(node('to', { jid: to }, [direct]));
+    for (const r of recipients) {
+      const jid = r.attrs.jid;
+      const enc = child(r, 'enc');
+      const body = bytes(enc);
+      if (!jid || !enc || !body) continue;
+      record.encTypes[jid] = enc.attrs.type ?? '';
+      const who = this.core.resolveUser(jid, false);
+      if (!who) continue;
+      if (who.kind === 'account' && jidDecode(jid)?.device) continue; // another companion: not simulated
+      const party = who.kind === 'contact' ? who.contact.party : this.core.phoneParty(who.account);
+      try {
+        const plain = await party.decrypt(sender, enc.attrs.type ?? '', body);
+        const msg = proto.Message.decode(unpadRandomMax16(plain));
+        if (who.kind === 'contact') {
+          record.message = msg;
+          record.decryptedBy.push('contact');
+        } else {
+          record.message ??= msg.deviceSentMessage?.message ?? msg;
+          record.decryptedBy.push('phone');
+        }
+      } catch (err) {
+        this.core.logger.warn({ err, id, jid }, 'simulator could not decrypt a message from the session');
+      }
+    }
+    record.text = textOf(record.message);
+    conn.send(node('ack', { class: 'message', id, from: to, t: unixSeconds() }));
+    this.record(record);
+    this.core.events.emit('message', record);
+    const auto = this.core.options.autoReceipts;
+    if (auto && target?.kind === 'contact' && stanza.attrs.category !== 'peer') {
+      if (auto.deliveredAfterMs !== false) this.later(auto.deliveredAfterMs, () => this.sendReceiptFor(record, 'delivered'));
+      if (auto.readAfterMs !== false) this.later(auto.readAfterMs, () => this.sendReceiptFor(record, 'read'));
+    }
+  }
+
+  private later(ms: number, fn: () => void): void {
+    const timer = setTimeout(() => {
+      this.timers.delete(timer);
+      fn();
+    }, ms);
+    this.timers.add(timer);
+  }
+
+  private record(r: SentMessage): void {
+    const list = this.sent.get(r.from) ?? [];
+    list.push(r);
+    if (list.length > this.core.options.maxRecordedMessagesPerSession) {
+      const dropped = list.shift();
+      if (dropped) this.sentById.delete(dropped.id);
+    }
+    this.sent.set(r.from, list);
+    this.sentById.set(r.id, r);
+  }
+
+  sentMessages(phoneNumber?: string): SentMessage[] {
+    if (phoneNumber) return [...(this.sent.get(phoneNumber) ?? [])];
+    return [...this.sent.values()].flat();
+  }
+
+  /** The contact's receipt for a message the session sent (to every connected device of the account). */
+  sendReceipt(messageId: string, type: 'delivered' | 'read'): void {
+    const record = this.sentById.get(messageId);
+    if (!record) throw new Error(`no message ${messageId} was sent through the simulator`);
+    this.sendReceiptFor(record, type);
+  }
+
+  private sendReceiptFor(record: SentMessage, type: 'delivered' | 'read'): void {
+    const receipt = node('receipt', { from: record.to, id: record.id, t: unixSeconds(), type: type === 'read' ? 'read' : undefined });
+    for (const c of this.core.connectionsOf(record.from)) c.send(receipt);
+  }
+
+  /** The session's receipt for an inbound message: confirms prekey sessions, drops them on retry. */
+  handleSessionReceipt(conn: SimConnection, stanza: BinaryNode): void {
+    const device = conn.device;
+    if (!device) return;
+    const ids = [stanza.attrs.id, ...childrenByTag(child(stanza, 'list'), 'item').map((i) => i.attrs.id)].filter((x): x is string => !!x);
+    const type = stanza.attrs.type ?? '';
+    const dk = deviceKey(device.phoneNumber, device.deviceId);
+    for (const id of ids) {
+      const pending = this.pendingConfirm.get(`${id}|${dk}`);
+      if (!pending) continue;
+      this.pendingConfirm.delete(`${id}|${dk}`);
+      if (type === 'retry') pending.party.dropSession(pending.address);
+      else pending.party.confirmSession(pending.address);
+    }
+    this.core.events.emit('receipt', { phoneNumber: device.phoneNumber, deviceId: device.deviceId, messageIds: ids, type, to: stanza.attrs.to });
+  }
+
+  private connectionsOfDevice(device: DeviceRecord): SimConnection[] {
+    return this.core.connectionsOf(device.phoneNumber).filter((c) => c.device === device);
+  }
+
+  dropOffline(device: DeviceRecord): void {
+    this.offline.delete(deviceKey(device.phoneNumber, device.deviceId));
+  }
+
+  stop(): void {
+    for (const t of this.timers) clearTimeout(t);
+    this.timers.clear();
+  }
+}

@@ -1,0 +1,249 @@
+/**
+ * WhatsAppSimulator: a local WhatsApp Web server that the real, unmodified Baileys connects to
+ * (`makeWASocket({ waWebSocketUrl: sim.url })`). Public API for tests, benchmarks and sandbox mode.
+ */
+import { randomBytes } from 'node:crypto';
+import type { BinaryNode } from './binary.js';
+import type { SimConnection } from './connection.js';
+import { normalizePhone, type SimContact } from './contacts.js';
+import type { SimulatorEventName } from './events.js';
+import { faultNodes } from './faults.js';
+import { buildPairSuccess, parseQr, verifyPairDeviceSign } from './pairing.js';
+import { DeviceRegistry, type SimulatorState } from './registry.js';
+import { SimulatorServer } from './server.js';
+import type { ContactOptions, PairedDevice, ScanOptions, SentMessage, SimulatorEventMap, SimulatorOptions } from './types.js';
+
+export class WhatsAppSimulator extends SimulatorServer {
+  /** Starts the server on 127.0.0.1 (port 0 = random) and resolves once it listens. */
+  static async start(opts: SimulatorOptions = {}): Promise<WhatsAppSimulator> {
+    const state = typeof opts.devices === 'string' ? await DeviceRegistry.readFile(opts.devices) : opts.devices;
+    const sim = new WhatsAppSimulator(opts, state);
+    await sim.listen(opts.port ?? 0);
+    return sim;
+  }
+
+
+  // ------------------------------------------------------------------ public API: onboarding
+
+  /**
+   * Plays the phone that scans `qr`: sends pair-success (real ADV identity, HMAC and signatures),
+   * waits for the client's counter-signature, registers the device, then sends 515.
+   */
+  async scanQr(qr: string, opts: ScanOptions): Promise<PairedDevice> {
+    const parsed = parseQr(qr);
+    const conn = this.refIndex.get(parsed.ref);
+    if (!conn || !conn.isOpen || !conn.registration) throw new Error('this QR ref is not pending on the simulator (expired or already used)');
+    if (!conn.clientStatic?.equals(parsed.noiseKey)) throw new Error('QR noise key does not match the connection');
+    if (!conn.registration.identityKey.equals(parsed.identityKey)) throw new Error('QR identity key does not match the registration');
+    const phoneNumber = normalizePhone(opts.phoneNumber);
+    const account = this.registry.getOrCreateAccount(phoneNumber, { accountType: opts.accountType, name: opts.name, lid: opts.lid, platform: opts.platform });
+    const deviceId = account.nextDeviceId++;
+    const iqId = randomBytes(4).toString('hex');
+    const pair = buildPairSuccess(account, deviceId, parsed.identityKey, parsed.advSecret, iqId);
+    for (const ref of conn.refs ?? []) this.refIndex.delete(ref);
+    conn.refs = undefined;
+    const reply = this.waitForReply(conn, iqId, opts.timeoutMs ?? 15_000);
+    conn.send(pair.node);
+    const answer = await reply;
+    if (answer.attrs.type !== 'result' || !verifyPairDeviceSign(answer, account, parsed.identityKey, pair.details)) {
+      conn.endWith(faultNodes.streamError(401), 'fault');
+      throw new Error('the client did not counter-sign the device identity correctly');
+    }
+    const reg = conn.registration;
+    this.registry.addDevice({
+      phoneNumber,
+      deviceId,
+      keyIndex: pair.keyIndex,
+      noiseKey: conn.clientStatic,
+      identityKey: reg.identityKey,
+      registrationId: reg.registrationId,
+      signedPreKey: reg.signedPreKey,
+      preKeys: [],
+      preKeyCount: this.options.initialPreKeyCount,
+      historySynced: false,
+      pairedAt: Date.now(),
+    });
+    const paired: PairedDevice = {
+      phoneNumber,
+      deviceId,
+      jid: `${phoneNumber}:${deviceId}@s.whatsapp.net`,
+      lid: account.lid,
+      lidJid: `${account.lid}:${deviceId}@lid`,
+      platform: account.platform,
+      accountType: account.accountType,
+      name: account.accountType === 'business' ? (account.name ?? phoneNumber) : account.name,
+      keyIndex: pair.keyIndex,
+    };
+    this.events.emit('paired', paired);
+    conn.endWith(faultNodes.restartRequired(), 'server');
+    return paired;
+  }
+
+  private waitForReply(conn: SimConnection, iqId: string, timeoutMs: number): Promise<BinaryNode> {
+    return new Promise((resolve, reject) => {
+      const key = `${conn.id}|${iqId}`;
+      const timer = setTimeout(() => {
+        this.pendingReplies.delete(key);
+        reject(new Error(`no answer to iq ${iqId} within ${timeoutMs} ms`));
+      }, timeoutMs);
+      this.pendingReplies.set(key, {
+        resolve: (n) => {
+          clearTimeout(timer);
+          resolve(n);
+        },
+        reject: (err) => {
+          clearTimeout(timer);
+          reject(err);
+        },
+      });
+    });
+  }
+
+  /** Ends the QR flow of pending registrations now (client: 408 "QR refs attempts ended"). All, or the one showing `qr`. */
+  endQrRefs(qr?: string): number {
+    const targets = qr ? [this.refIndex.get(parseQr(qr).ref)] : [...this.all].filter((c) => c.registration && !c.device);
+    let n = 0;
+    for (const conn of targets) {
+      if (!conn) continue;
+      for (const ref of conn.refs ?? []) this.refIndex.delete(ref);
+      conn.refs = undefined;
+      conn.send(faultNodes.noMoreRefs());
+      n++;
+    }
+    return n;
+  }
+
+  // ------------------------------------------------------------------ public API: contacts & messages
+
+  /** A simulated contact (created on first use). */
+  contact(phoneNumber: string, opts: ContactOptions = {}): SimContact {
+    return this.contacts.getOrCreate(normalizePhone(phoneNumber), opts);
+  }
+
+  /** What sessions of this account sent (decrypted), oldest first; all sessions without an argument. */
+  sentMessages(phoneNumber?: string): SentMessage[] {
+    return this.messaging.sentMessages(phoneNumber ? normalizePhone(phoneNumber) : undefined);
+  }
+
+  /** Resolves with the first sent message (already recorded or upcoming) that matches. */
+  async waitForSentMessage(predicate: (m: SentMessage) => boolean, timeoutMs = 10_000): Promise<SentMessage> {
+    const existing = this.messaging.sentMessages().find(predicate);
+    if (existing) return existing;
+    return this.events.waitFor('message', predicate, timeoutMs);
+  }
+
+  /** The contact's receipt for a message the session sent: 'delivered' (status 3) or 'read' (status 4). */
+  sendReceipt(messageId: string, type: 'delivered' | 'read'): void {
+    this.messaging.sendReceipt(messageId, type);
+  }
+
+  // ------------------------------------------------------------------ public API: faults
+
+  /** The phone unlinks the device(s): 401 for connected ones, and later logins fail with 401. */
+  removeDevice(phoneNumber: string, deviceId?: number): number {
+    const phone = normalizePhone(phoneNumber);
+    const devices = this.registry.devicesOf(phone).filter((d) => deviceId === undefined || d.deviceId === deviceId);
+    for (const d of devices) {
+      this.registry.removeDevice(phone, d.deviceId);
+      this.messaging.dropOffline(d);
+    }
+    return this.faultTo(phone, (c) => devices.includes(c.device!), () => faultNodes.deviceRemoved());
+  }
+
+  /** Another client took over the session (440 connectionReplaced). */
+  replaceConnection(phoneNumber: string): number {
+    return this.faultTo(normalizePhone(phoneNumber), () => true, () => faultNodes.replaced());
+  }
+
+  /** Closes the session's connection: 'socket' (default) drops the WebSocket, 'stream-end' sends xmlstreamend. Both → 428. */
+  closeConnection(phoneNumber: string, how: 'socket' | 'stream-end' = 'socket'): number {
+    const conns = this.connectionsOf(normalizePhone(phoneNumber));
+    for (const c of conns) {
+      if (how === 'socket') c.kill('fault');
+      else c.endWith(faultNodes.streamEnd(), 'fault');
+    }
+    return conns.length;
+  }
+
+  /** Simulates a server restart: every connection is dropped (428); devices stay registered. */
+  restart(): number {
+    const conns = [...this.all];
+    for (const c of conns) c.kill('server');
+    return conns.length;
+  }
+
+  /** `<stream:error code=N/>` (client closes with N); without a code, a bare stream error (500). */
+  streamError(phoneNumber: string, code?: number): number {
+    return this.faultTo(normalizePhone(phoneNumber), () => true, () => faultNodes.streamError(code));
+  }
+
+  /** `<ib><downgrade_webclient/></ib>` (411 multideviceMismatch). */
+  downgrade(phoneNumber: string): number {
+    return this.faultTo(normalizePhone(phoneNumber), () => true, () => faultNodes.downgrade());
+  }
+
+  /** The link goes dead: no answers (no pongs), nothing sent; the client gives up with 408. */
+  stopPongs(phoneNumber: string): number {
+    const conns = this.connectionsOf(normalizePhone(phoneNumber));
+    for (const c of conns) c.silent = true;
+    return conns.length;
+  }
+
+  private faultTo(phone: string, filter: (c: SimConnection) => boolean, make: () => BinaryNode): number {
+    const conns = this.connectionsOf(phone).filter(filter);
+    for (const c of conns) c.endWith(make(), 'fault');
+    return conns.length;
+  }
+
+  // ------------------------------------------------------------------ public API: registry & events
+
+  /** Paired devices, accounts and contact keys as JSON-safe data (pass back as `start({ devices })`). */
+  saveDevices(): SimulatorState {
+    return this.registry.toJSON();
+  }
+
+  saveDevicesToFile(path: string): Promise<void> {
+    return this.registry.saveToFile(path);
+  }
+
+  /** Paired devices of an account (or of all accounts). */
+  pairedDevices(phoneNumber?: string): PairedDevice[] {
+    const devices = phoneNumber ? this.registry.devicesOf(normalizePhone(phoneNumber)) : [...this.registry.devices.values()];
+    return devices.map((d) => {
+      const a = this.registry.accounts.get(d.phoneNumber)!;
+      return {
+        phoneNumber: d.phoneNumber,
+        deviceId: d.deviceId,
+        jid: `${d.phoneNumber}:${d.deviceId}@s.whatsapp.net`,
+        lid: a.lid,
+        lidJid: `${a.lid}:${d.deviceId}@lid`,
+        platform: a.platform,
+        accountType: a.accountType,
+        name: a.name,
+        keyIndex: d.keyIndex,
+      };
+    });
+  }
+
+  isConnected(phoneNumber: string): boolean {
+    return this.connectionsOf(normalizePhone(phoneNumber)).length > 0;
+  }
+
+  on<K extends SimulatorEventName>(event: K, listener: (payload: SimulatorEventMap[K]) => void): () => void {
+    return this.events.on(event, listener);
+  }
+
+  waitFor<K extends SimulatorEventName>(event: K, predicate?: (p: SimulatorEventMap[K]) => boolean, timeoutMs?: number): Promise<SimulatorEventMap[K]> {
+    return this.events.waitFor(event, predicate, timeoutMs);
+  }
+
+  /** Closes every connection and the server. */
+  async stop(): Promise<void> {
+    this.messaging.stop();
+    for (const c of [...this.all]) c.kill('stopped');
+    const wss = this.wss;
+    this.wss = undefined;
+    if (wss) await new Promise<void>((resolve) => wss.close(() => resolve()));
+    this.events.removeAll();
+  }
+}

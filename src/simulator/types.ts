@@ -1,0 +1,159 @@
+/** Public types of the WhatsApp Web simulator. */
+import type { proto } from 'baileys';
+import type { KeyPair } from './certificates.js';
+import type { SimulatorState } from './registry.js';
+
+export type AccountType = 'personal' | 'business';
+
+/** The subset of a pino logger the simulator uses (pass a pino instance or omit for silence). */
+export interface SimLogger {
+  trace(obj: unknown, msg?: string): void;
+  debug(obj: unknown, msg?: string): void;
+  info(obj: unknown, msg?: string): void;
+  warn(obj: unknown, msg?: string): void;
+  error(obj: unknown, msg?: string): void;
+}
+
+export interface AutoReceiptsOptions {
+  /** Delay before the contact's delivery receipt (status 3); `false` disables it. Default 150 ms. */
+  deliveredAfterMs?: number | false;
+  /** Delay before the contact's read receipt (status 4); `false` disables it. Default 300 ms. */
+  readAfterMs?: number | false;
+}
+
+export interface SimulatorOptions {
+  /** Loopback port to listen on; 0 (default) picks a free one. */
+  port?: number;
+  /** How many QR refs the server sends to a registering client (default 6). The client decides each ref's lifetime (`qrTimeout`). */
+  qrRefCount?: number;
+  /** Contacts answer the session's messages with delivery/read receipts automatically (default true). */
+  autoReceipts?: boolean | AutoReceiptsOptions;
+  /** Paired devices to start with: a `saveDevices()` object or the path of a JSON file written by `saveDevicesToFile()`. */
+  devices?: SimulatorState | string;
+  /** Unknown numbers the session writes to become simulated contacts on demand (default true). */
+  autoCreateContacts?: boolean;
+  /**
+   * Send a (tiny, inline) history-sync notification after the first login of a new device so the client
+   * leaves its AwaitingInitialSync hold at once instead of after 20 s. 'first-login' (default), 'always' or 'never'.
+   */
+  historySync?: 'first-login' | 'always' | 'never';
+  /** Queue messages for devices that are not connected and deliver them at their next login (default true). */
+  offlineQueue?: boolean;
+  /** Root key of the simulator's certificate chain (default: a fresh one per start). */
+  rootKey?: KeyPair;
+  /** Pino-compatible logger; the simulator is silent without one. */
+  logger?: SimLogger;
+  /**
+   * Prekey count the server reports for a newly paired device at its first login. 0 (default) is what
+   * the real server says, and the client then uploads 812 prekeys; 6 or more skips that upload (and
+   * Baileys' uncancelled 30 s upload timer), at the price of contacts starting sessions without a
+   * one-time prekey. Handy for load tests.
+   */
+  initialPreKeyCount?: number;
+  /** Kept per session phone number (oldest dropped first). Default 1000. */
+  maxRecordedMessagesPerSession?: number;
+}
+
+export interface ScanOptions {
+  /** The account's phone number, digits only (a leading + is stripped). */
+  phoneNumber: string;
+  accountType?: AccountType;
+  /** Business name (sent as `<biz name>` for a business account; Baileys keeps it as `me.name`). */
+  name?: string;
+  /** Account LID user (digits); random when the account is new. */
+  lid?: string;
+  /** Phone platform announced in pair-success (default 'android', or 'smba' for business). */
+  platform?: string;
+  /** How long to wait for the client's pair-device-sign reply (default 15 s). */
+  timeoutMs?: number;
+}
+
+export interface PairedDevice {
+  phoneNumber: string;
+  deviceId: number;
+  /** `<pn>:<device>@s.whatsapp.net` */
+  jid: string;
+  /** Account LID user (digits). */
+  lid: string;
+  /** `<lid>:<device>@lid` */
+  lidJid: string;
+  platform: string;
+  accountType: AccountType;
+  name?: string;
+  keyIndex: number;
+}
+
+export interface ContactOptions {
+  pushName?: string;
+  /** LID user (digits), random by default. */
+  lid?: string;
+}
+
+export interface SendTextOptions {
+  /** 'pn' (default): from `<pn>@s.whatsapp.net` with `sender_lid`; 'lid': from `<lid>@lid` with `sender_pn`. */
+  addressing?: 'pn' | 'lid';
+  /** Send a `<plaintext>` payload (skips Signal; for load tests). */
+  plaintext?: boolean;
+  /** Message id (default: a random one). */
+  id?: string;
+}
+
+export type PresenceKind = 'available' | 'unavailable' | 'composing' | 'recording' | 'paused';
+
+/** A message a session sent, as the simulator decrypted it. */
+export interface SentMessage {
+  id: string;
+  /** Phone number of the session (account) that sent it. */
+  from: string;
+  fromDevice: number;
+  /** The stanza's `to` (a PN or LID chat jid). */
+  to: string;
+  /** The recipient contact's phone number, when it is a simulated contact. */
+  toPhoneNumber?: string;
+  /** Text of a conversation / extendedText message. */
+  text?: string;
+  /** The decrypted message for the recipient (or the own-phone copy's inner message). */
+  message?: proto.IMessage;
+  /** Which parties decrypted a copy: the contact and/or the account's own phone (deviceSentMessage). */
+  decryptedBy: ('contact' | 'phone')[];
+  /** Enc types seen per recipient jid (pkmsg / msg). */
+  encTypes: Record<string, string>;
+  timestamp: number;
+}
+
+export interface SessionReceipt {
+  phoneNumber: string;
+  deviceId: number;
+  messageIds: string[];
+  /** Receipt type attribute ('' for a plain delivery receipt). */
+  type: string;
+  to?: string;
+}
+
+export interface ConnectionInfo {
+  phoneNumber: string;
+  deviceId: number;
+}
+
+export type CloseReason = 'client' | 'server' | 'fault' | 'failure' | 'stopped';
+
+export interface SimulatorEventMap {
+  /** A registering client got its QR refs. */
+  qr: { refs: string[] };
+  /** A phone scanned a QR: the device is registered (pair-device-sign received). */
+  paired: PairedDevice;
+  /** A known device logged in (`success` sent). */
+  loggedIn: ConnectionInfo;
+  /** The client finished what it asks before `connection: 'open'` (prekeys, passive, digest). */
+  opened: ConnectionInfo;
+  /** A login was refused with 401 (unknown device). */
+  loginRejected: ConnectionInfo;
+  /** The simulator decrypted a message a session sent. */
+  message: SentMessage;
+  /** A contact's message was handed to the account's devices (queued for offline ones); enc type per device id. */
+  inbound: { id: string; from: string; to: string; text: string; encTypes: Record<number, string> };
+  /** A session acknowledged an inbound message with a receipt. */
+  receipt: SessionReceipt;
+  /** A connection closed (phoneNumber/deviceId are set once logged in). */
+  closed: Partial<ConnectionInfo> & { reason: CloseReason };
+}
