@@ -67,7 +67,7 @@ export class LiveSession {
     this.tenantId = row.tenantId;
     this.status = row.status;
     this.registered = registered;
-    this.everConnected = row.connectedAt !== null;
+    this.everConnected = Boolean(row.connectedAt);
     this.log = deps.logger.child({ sessionId: row.id, tenantId: row.tenantId });
     const locked = <A extends unknown[]>(fn: (...args: A) => Promise<void>) => (...args: A) => this.lock.runExclusive(() => fn.apply(this, args));
     this.handlers = {
@@ -213,7 +213,7 @@ export class LiveSession {
       case 'expired':
         return this.expire();
       case 'give-up':
-        await this.transition('error', closed, { ...info, reason: 'max_retries_reached' });
+        await this.transition('error', { ...closed, disconnectedReason: 'max_retries_reached' }, { ...info, reason: 'max_retries_reached' });
         return this.end();
     }
   }

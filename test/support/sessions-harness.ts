@@ -158,3 +158,28 @@ export function uniquePhone(): string {
   phoneCounter += 1;
   return `549${String(process.pid % 10000).padStart(4, '0')}${String(Date.now() % 100000).padStart(5, '0')}${phoneCounter}`.slice(0, 15);
 }
+
+/** Resolves once the session has `status` (now or later), race-free against the app's events. */
+export async function awaitStatus(t: TestApp, token: string, sessionId: string, status: string, timeoutMs = 20_000): Promise<void> {
+  const events = t.app.get(DomainEvents);
+  let off: () => void = () => undefined;
+  const reached = new Promise<void>((resolve) => {
+    off = events.onCommit('session.status.changed', (e) => {
+      if (e.sessionId === sessionId && e.payload.status === status) resolve();
+    });
+  });
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    const res = await call(t, 'GET', `/sessions/${sessionId}`, { token });
+    if (res.body?.data?.status === status) return;
+    await Promise.race([
+      reached,
+      new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`session ${sessionId} did not reach ${status} within ${timeoutMs} ms`)), timeoutMs);
+      }),
+    ]);
+  } finally {
+    off();
+    clearTimeout(timer);
+  }
+}
