@@ -128,6 +128,11 @@ export class Environment {
   @Transform(toBool) @IsBoolean()
   DOWNLOAD_MEDIA = false;
 
+  // --- realtime (Socket.io) ---
+  /** How long a socket that connected without credentials has to send `authenticate { token }`. */
+  @Transform(toInt) @IsInt() @Min(100) @Max(600_000)
+  REALTIME_AUTH_TIMEOUT_MS = 10_000;
+
   // --- callbacks to the main backend ---
   @Transform(emptyToUndefined) @IsOptional() @IsUrl({ require_tld: false, protocols: ['http', 'https'] })
   BACKEND_BASE_URL?: string;
@@ -156,5 +161,5 @@ export class Environment {
   WEBHOOK_POLL_INTERVAL_MS = 500;
 
   @Transform(toInt) @IsInt() @Min(1) @Max(256)
-  WEBHOOK_CONCURRENCY = 16;
+  WEBHOOK_CONCURRENCY = 64;
 }
