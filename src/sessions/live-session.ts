@@ -149,7 +149,7 @@ export class LiveSession {
     if (this.qrCount >= this.deps.config.maxQrGeneration) return this.expire();
     this.qrCount += 1;
     const attempt = this.qrCount;
-    const dataUrl = await QRCode.toDataURL(qr, { margin: 1, width: 300 });
+    const dataUrl = await QRCode.toDataURL(qr, { margin: 1, scale: 4 });
     const expiresAt = new Date(Date.now() + this.deps.config.qrTimeoutMs);
     await this.transition('qr_required', { qrDataUrl: dataUrl, qrText: qr, qrExpiresAt: expiresAt }, {
       also: async (tx) => {

@@ -56,12 +56,12 @@ export class SessionRegistry implements OnApplicationBootstrap, BeforeApplicatio
     return this.live.size;
   }
 
-  /** Starts (or returns) the live owner of a session row. */
-  async start(row: SessionEntity): Promise<LiveSession> {
+  /** Starts (or returns) the live owner of a session row; `isNew` skips looking for credentials. */
+  async start(row: SessionEntity, isNew = false): Promise<LiveSession> {
     const existing = this.live.get(row.id);
     if (existing && !existing.isEnded) return existing;
     if (this.shuttingDown) throw new Error('shutting down');
-    const registered = await this.authState.hasCredentials(row.id);
+    const registered = isNew ? false : await this.authState.hasCredentials(row.id);
     const session = new LiveSession(row, registered, this.deps);
     this.live.set(row.id, session);
     await session.start();

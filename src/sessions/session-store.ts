@@ -34,16 +34,34 @@ export class SessionStore {
     });
   }
 
-  /** Applies `patch` and runs `then` (more writes, event emits) in the same transaction. */
+  /**
+   * Applies `patch` (one UPDATE … RETURNING) and runs `then` (more writes, event emits) in the same
+   * transaction.
+   */
   async update(id: string, patch: SessionPatch, then?: (tx: EventTransaction, row: SessionEntity) => Promise<void>): Promise<SessionEntity | null> {
     return this.events.transaction(async (tx) => {
-      const row = await tx.manager.findOne(SessionEntity, { where: { id }, lock: { mode: 'pessimistic_write' } });
-      if (!row) return null;
-      Object.assign(row, patch, { updatedAt: new Date() });
-      await tx.manager.save(SessionEntity, row);
+      const result = await tx.manager
+        .createQueryBuilder()
+        .update(SessionEntity)
+        .set({ ...patch, updatedAt: new Date() })
+        .where('id = :id', { id })
+        .returning('*')
+        .updateEntity(false)
+        .execute();
+      const raw = (result.raw as Array<Record<string, unknown>>)[0];
+      if (!raw) return null;
+      const row = this.fromRaw(raw);
       if (then) await then(tx, row);
       return row;
     });
+  }
+
+  private fromRaw(raw: Record<string, unknown>): SessionEntity {
+    const row = new SessionEntity();
+    for (const column of this.sessions.metadata.columns) {
+      (row as unknown as Record<string, unknown>)[column.propertyName] = raw[column.databaseName];
+    }
+    return row;
   }
 
   /** Deletes the session with its credentials, keys and messages. */

@@ -35,8 +35,8 @@ export class SessionsService {
   /** Creates a session and starts onboarding; `id` lets a caller subscribe to it first. */
   async create(auth: AuthContext, id: string = randomUUID()): Promise<SessionEntity> {
     const row = await this.store.create(id, auth);
-    await this.registry.start(row);
-    return (await this.store.findById(id)) ?? row;
+    await this.registry.start(row, true);
+    return row;
   }
 
   /** Seed 001's GET /generate-qr: a new session and its first QR. */

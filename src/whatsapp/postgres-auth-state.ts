@@ -35,7 +35,6 @@ export class PostgresAuthStateRepository {
   async load(sessionId: string): Promise<LoadedAuthState> {
     const rows: Array<{ creds: unknown }> = await this.dataSource.query('SELECT creds FROM wa_auth_creds WHERE session_id = $1', [sessionId]);
     const creds: AuthenticationCreds = rows[0] ? decode<AuthenticationCreds>(rows[0].creds) : initAuthCreds();
-    if (!rows[0]) await this.writeCreds(sessionId, creds);
     const keys: SignalKeyStore = {
       get: (type, ids) => this.getKeys(sessionId, type, ids),
       set: (data) => this.setKeys(sessionId, data),

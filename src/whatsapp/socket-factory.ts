@@ -7,6 +7,7 @@ import makeWASocket, { fetchLatestWaWebVersion, type WAVersion } from 'baileys';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/app-config.js';
 import { ROOT_LOGGER, type AppLogger } from '../common/logger.js';
+import { BaileysLogger } from './baileys-logger.js';
 import { PostgresAuthStateRepository } from './postgres-auth-state.js';
 import { WhatsAppConnection, type ConnectionHandlers } from './whatsapp-connection.js';
 
@@ -46,11 +47,12 @@ export class WhatsAppSocketFactory implements OnModuleInit {
 
   async connect(sessionId: string, handlers: ConnectionHandlers): Promise<WhatsAppConnection> {
     const auth = await this.authState.load(sessionId);
-    const logger = this.logger.child({ sessionId }, { level: 'warn' });
+    // Baileys is chatty: its logs reach ours at warn and above (or the app's level, if stricter).
+    const logger = this.logger.child({ sessionId }, { level: this.logger.levelVal > 40 ? this.logger.level : 'warn' });
     const cfg = this.config.whatsapp;
     const socket = makeWASocket({
       auth: auth.state,
-      logger,
+      logger: new BaileysLogger(logger),
       browser: [cfg.browserName, 'Chrome', '120.0.0'],
       qrTimeout: cfg.qrTimeoutMs,
       ...(this.serverUrl ? { waWebSocketUrl: this.serverUrl } : {}),

@@ -1,0 +1,222 @@
+/**
+ * Sessions benchmark: N sessions onboarded at once through the product (POST /sessions over HTTP,
+ * real Baileys, the simulator scanning each QR), then kept connected and idle.
+ *
+ *   npm run bench:sessions -- --sessions 200 [--arrivals-per-second R]
+ *
+ * The simulator runs in a child process so that the app's memory is measured alone; the app uses
+ * a private PostgreSQL (or TEST_DATABASE_URL). Prints one JSON object: first-QR latency (request to
+ * QR event), open latency (scan to connected), and RSS / heap per connected idle session after GC.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { register } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import pg from 'pg';
+// @ts-expect-error plain ESM helper shared with the test suite
+import { startPostgres, stopPostgres } from '../test/support/postgres-server.mjs';
+
+type Request = { id: number; op: 'scan'; qr: string; phoneNumber: string } | { id: number; op: 'stop' };
+type Reply = { id: number; ok: boolean; error?: string };
+
+async function runSimulatorChild(): Promise<void> {
+  const { WhatsAppSimulator } = await import('../src/simulator/simulator.js');
+  // initialPreKeyCount 0: every session uploads its 812 pre-keys, as with the real server.
+  const sim = await WhatsAppSimulator.start({ port: 0, qrRefCount: 6, initialPreKeyCount: 0 });
+  process.send!({ url: sim.url });
+  process.on('message', (req: Request) => {
+    if (req.op === 'stop') {
+      void sim.stop().then(() => process.exit(0));
+      return;
+    }
+    sim.scanQr(req.qr, { phoneNumber: req.phoneNumber }).then(
+      () => process.send!({ id: req.id, ok: true } satisfies Reply),
+      (err: unknown) => process.send!({ id: req.id, ok: false, error: String(err) } satisfies Reply),
+    );
+  });
+}
+
+class SimulatorProcess {
+  private nextId = 1;
+  private readonly pending = new Map<number, (r: Reply) => void>();
+  private constructor(private readonly child: ChildProcess, readonly url: string) {
+    child.on('message', (m: Reply) => this.pending.get(m.id)?.(m));
+  }
+
+  static start(): Promise<SimulatorProcess> {
+    const child = fork(fileURLToPath(import.meta.url), ['--simulator-child'], { execArgv: process.execArgv });
+    return new Promise((resolve) => child.once('message', (m: { url: string }) => resolve(new SimulatorProcess(child, m.url))));
+  }
+
+  scan(qr: string, phoneNumber: string): Promise<void> {
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, (r) => {
+        this.pending.delete(id);
+        if (r.ok) resolve();
+        else reject(new Error(r.error));
+      });
+      this.child.send({ id, op: 'scan', qr, phoneNumber } satisfies Request);
+    });
+  }
+
+  stop(): Promise<void> {
+    return new Promise((resolve) => {
+      this.child.once('exit', () => resolve());
+      this.child.send({ id: 0, op: 'stop' } satisfies Request);
+    });
+  }
+}
+
+const percentile = (sorted: number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+const round = (n: number, digits = 1): number => Math.round(n * 10 ** digits) / 10 ** digits;
+const mb = (bytes: number): number => round(bytes / 1024 / 1024, 2);
+
+async function gcAndMeasure(): Promise<{ rss: number; heapUsed: number }> {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  for (let i = 0; i < 3; i++) {
+    gc?.();
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  const m = process.memoryUsage();
+  return { rss: m.rss, heapUsed: m.heapUsed };
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: { sessions: { type: 'string', default: '200' }, 'arrivals-per-second': { type: 'string', default: '0' } },
+    allowPositionals: true,
+  });
+  const n = Number(values.sessions);
+  // 0: every session requested in the same instant (a burst); R > 0: R new sessions a second.
+  const rate = Number(values['arrivals-per-second']);
+  if (!(n > 0)) throw new Error('--sessions must be a positive number');
+  if (!(globalThis as { gc?: unknown }).gc) throw new Error('run with --expose-gc (npm run bench:sessions does)');
+
+  register('./support/decorator-metadata-loader.mjs', import.meta.url);
+  const { createApp } = await import('../src/app.factory.js');
+  const { loadConfig } = await import('../src/config/app-config.js');
+  const { createRootLogger } = await import('../src/common/logger.js');
+  const { DomainEvents } = await import('../src/events/domain-events.js');
+
+  const server = process.env.TEST_DATABASE_URL ? null : ((await startPostgres()) as { url: string });
+  const base = process.env.TEST_DATABASE_URL ?? server!.url;
+  const dbName = `bench_sessions_${randomUUID().slice(0, 8)}`;
+  const admin = new pg.Client({ connectionString: base });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${dbName}`);
+  await admin.end();
+  const dbUrl = new URL(base);
+  dbUrl.pathname = `/${dbName}`;
+
+  const sim = await SimulatorProcess.start();
+  const dataDir = mkdtempSync(join(tmpdir(), 'bench-sessions-'));
+  const config = loadConfig({
+    NODE_ENV: 'production', PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'error', DATABASE_URL: dbUrl.toString(),
+    JWT_SECRET: randomUUID() + randomUUID(), WA_SERVER_URL: sim.url, WA_QR_TIMEOUT_MS: '60000',
+  });
+  const { app } = await createApp(config, createRootLogger('error'));
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const address = app.getHttpServer().address();
+  const baseUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+  const events = app.get(DomainEvents);
+
+  const post = async (path: string, body: unknown, token?: string): Promise<Record<string, unknown>> => {
+    const res = await fetch(`${baseUrl}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      body: JSON.stringify(body),
+    });
+    if (!res.ok) throw new Error(`${path}: ${res.status} ${await res.text()}`);
+    return (await res.json()) as Record<string, unknown>;
+  };
+  await post('/users', { email: 'bench@example.com', password: 'bench-password-1', name: 'Bench' });
+  const token = (await post('/auth/login', { email: 'bench@example.com', password: 'bench-password-1' })).accessToken as string;
+
+  const baseline = await gcAndMeasure();
+
+  // Every session's QR and connected events, by session id.
+  const qrWaiters = new Map<string, (qr: string) => void>();
+  const openWaiters = new Map<string, () => void>();
+  const earlyQr = new Map<string, string>();
+  events.onCommit('session.qr.updated', (e) => {
+    const w = qrWaiters.get(e.sessionId);
+    if (w) w(e.payload.qrText);
+    else if (!earlyQr.has(e.sessionId)) earlyQr.set(e.sessionId, e.payload.qrText);
+  });
+  events.onCommit('session.status.changed', (e) => {
+    if (e.payload.status === 'connected') openWaiters.get(e.sessionId)?.();
+  });
+
+  const firstQrMs: number[] = [];
+  const openMs: number[] = [];
+  const failures: string[] = [];
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: n }, async (_, i) => {
+      try {
+        if (rate > 0) await new Promise((r) => setTimeout(r, (i / rate) * 1000));
+        const t0 = performance.now();
+        const created = await post('/sessions', {}, token);
+        const id = created.id as string;
+        const qr = earlyQr.get(id) ?? (await new Promise<string>((resolve) => qrWaiters.set(id, resolve)));
+        firstQrMs.push(performance.now() - t0);
+        const opened = new Promise<void>((resolve) => openWaiters.set(id, resolve));
+        const t1 = performance.now();
+        await sim.scan(qr, `5491${String(100000000 + i)}`);
+        await opened;
+        openMs.push(performance.now() - t1);
+      } catch (err) {
+        failures.push(String(err));
+      }
+    }),
+  );
+  const allOpenMs = performance.now() - started;
+
+  // Let the post-open queries settle, then measure idle memory.
+  await new Promise((r) => setTimeout(r, 5000));
+  const idle = await gcAndMeasure();
+  const connected = openMs.length;
+  firstQrMs.sort((a, b) => a - b);
+  openMs.sort((a, b) => a - b);
+
+  const result = {
+    sessions: n,
+    arrivals: rate > 0 ? `${rate}/s` : 'all at once',
+    connected,
+    failures: failures.length,
+    ...(failures.length ? { firstFailure: failures[0] } : {}),
+    database: process.env.TEST_DATABASE_URL ? 'PostgreSQL (TEST_DATABASE_URL)' : 'PostgreSQL 15 (private server)',
+    firstQrMs: { p50: round(percentile(firstQrMs, 50)), p99: round(percentile(firstQrMs, 99)), max: round(firstQrMs.at(-1) ?? 0) },
+    openMs: { p50: round(percentile(openMs, 50)), p99: round(percentile(openMs, 99)), max: round(openMs.at(-1) ?? 0) },
+    allOnboardedMs: Math.round(allOpenMs),
+    memory: {
+      baselineRssMB: mb(baseline.rss),
+      idleRssMB: mb(idle.rss),
+      rssPerSessionMB: mb((idle.rss - baseline.rss) / Math.max(1, connected)),
+      baselineHeapMB: mb(baseline.heapUsed),
+      idleHeapMB: mb(idle.heapUsed),
+      heapPerSessionMB: mb((idle.heapUsed - baseline.heapUsed) / Math.max(1, connected)),
+    },
+    targets: { rssPerSessionMB: 5, firstQrP99Ms: 1000 },
+  };
+  console.log(JSON.stringify(result, null, 2));
+
+  await app.close();
+  await sim.stop();
+  const drop = new pg.Client({ connectionString: base });
+  await drop.connect();
+  await drop.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
+  await drop.end();
+  if (server) stopPostgres(server);
+  rmSync(dataDir, { recursive: true, force: true });
+  // Baileys leaves a 30 s pre-key upload timer behind; nothing else is pending.
+  process.exit(0);
+}
+
+if (process.argv.includes('--simulator-child')) await runSimulatorChild();
+else await main();
