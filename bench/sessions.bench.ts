@@ -6,7 +6,8 @@
  *
  * The simulator runs in a child process so that the app's memory is measured alone; the app uses
  * a private PostgreSQL (or TEST_DATABASE_URL). Prints one JSON object: first-QR latency (request to
- * QR event), open latency (scan to connected), and RSS / heap per connected idle session after GC.
+ * QR event; all sessions requested at once), open latency (scan to connected; all phones scan at
+ * once), and RSS / heap per connected idle session after GC.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -71,6 +72,9 @@ class SimulatorProcess {
     });
   }
 }
+
+const within = <T>(promise: Promise<T>, what: string, ms = 180_000): Promise<T> =>
+  Promise.race([promise, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no ${what} within ${ms} ms`)), ms).unref())]);
 
 const percentile = (sorted: number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 const round = (n: number, digits = 1): number => Math.round(n * 10 ** digits) / 10 ** digits;
@@ -139,14 +143,13 @@ async function main(): Promise<void> {
 
   const baseline = await gcAndMeasure();
 
-  // Every session's QR and connected events, by session id.
-  const qrWaiters = new Map<string, (qr: string) => void>();
+  // Latest QR and connected events of every session, by session id.
+  const latestQr = new Map<string, string>();
+  const qrWaiters = new Map<string, () => void>();
   const openWaiters = new Map<string, () => void>();
-  const earlyQr = new Map<string, string>();
   events.onCommit('session.qr.updated', (e) => {
-    const w = qrWaiters.get(e.sessionId);
-    if (w) w(e.payload.qrText);
-    else if (!earlyQr.has(e.sessionId)) earlyQr.set(e.sessionId, e.payload.qrText);
+    latestQr.set(e.sessionId, e.payload.qrText);
+    qrWaiters.get(e.sessionId)?.();
   });
   events.onCommit('session.status.changed', (e) => {
     if (e.payload.status === 'connected') openWaiters.get(e.sessionId)?.();
@@ -156,19 +159,35 @@ async function main(): Promise<void> {
   const openMs: number[] = [];
   const failures: string[] = [];
   const started = performance.now();
+
+  // Phase 1: N sessions requested at once (or at the given rate); latency from request to first QR.
+  const ids = (
+    await Promise.all(
+      Array.from({ length: n }, async (_, i) => {
+        try {
+          if (rate > 0) await new Promise((r) => setTimeout(r, (i / rate) * 1000));
+          const t0 = performance.now();
+          const created = await post('/sessions', {}, token);
+          const id = created.id as string;
+          if (!latestQr.has(id)) await within(new Promise<void>((resolve) => qrWaiters.set(id, resolve)), 'first QR');
+          firstQrMs.push(performance.now() - t0);
+          return id;
+        } catch (err) {
+          failures.push(String(err));
+          return null;
+        }
+      }),
+    )
+  ).filter((id): id is string => id !== null);
+
+  // Phase 2: every phone scans at once; latency from scan to connected (pairing, 515, login, open).
   await Promise.all(
-    Array.from({ length: n }, async (_, i) => {
+    ids.map(async (id, i) => {
       try {
-        if (rate > 0) await new Promise((r) => setTimeout(r, (i / rate) * 1000));
-        const t0 = performance.now();
-        const created = await post('/sessions', {}, token);
-        const id = created.id as string;
-        const qr = earlyQr.get(id) ?? (await new Promise<string>((resolve) => qrWaiters.set(id, resolve)));
-        firstQrMs.push(performance.now() - t0);
         const opened = new Promise<void>((resolve) => openWaiters.set(id, resolve));
         const t1 = performance.now();
-        await sim.scan(qr, `5491${String(100000000 + i)}`);
-        await opened;
+        await sim.scan(latestQr.get(id)!, `5491${String(100000000 + i)}`);
+        await within(opened, 'connected');
         openMs.push(performance.now() - t1);
       } catch (err) {
         failures.push(String(err));

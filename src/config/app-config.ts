@@ -10,7 +10,7 @@ export interface AppConfig {
   http: { port: number; host: string; corsOrigins: string[] | true; bodyLimit: number; publicBaseUrl?: string };
   logLevel: string;
   dataDir: string;
-  database: { url?: string };
+  database: { url?: string; poolSize: number };
   auth: {
     jwtSecret: string;
     accessTtlSeconds: number;
@@ -39,6 +39,10 @@ export interface AppConfig {
     reconnectBaseDelayMs: number;
     sseHeartbeatMs: number;
     downloadMedia: boolean;
+  };
+  realtime: {
+    /** Window for the `authenticate` event on a socket that connected without credentials. */
+    authTimeoutMs: number;
   };
   callbacks: {
     baseUrl?: string;
@@ -84,7 +88,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     },
     logLevel: env.LOG_LEVEL,
     dataDir: resolve(env.DATA_DIR),
-    database: { url: env.DATABASE_URL },
+    database: { url: env.DATABASE_URL, poolSize: env.DATABASE_POOL_SIZE },
     auth: {
       // Without JWT_SECRET (development only) tokens are signed with a per-process key.
       jwtSecret: env.JWT_SECRET ?? randomBytes(32).toString('hex'),
@@ -115,6 +119,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       sseHeartbeatMs: env.SSE_HEARTBEAT_MS,
       downloadMedia: env.DOWNLOAD_MEDIA,
     },
+    realtime: { authTimeoutMs: env.REALTIME_AUTH_TIMEOUT_MS },
     callbacks: {
       baseUrl: env.BACKEND_BASE_URL?.replace(/\/+$/, ''),
       timeoutMs: env.BACKEND_TIMEOUT,

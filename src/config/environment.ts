@@ -35,6 +35,9 @@ export class Environment {
   @Transform(emptyToUndefined) @IsOptional() @Matches(/^postgres(ql)?:\/\//, { message: 'DATABASE_URL must be a postgres:// URL' })
   DATABASE_URL?: string;
 
+  @Transform(toInt) @IsInt() @Min(2) @Max(500)
+  DATABASE_POOL_SIZE = 20;
+
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']) @IsOptional()
   LOG_LEVEL: string = 'info';
 

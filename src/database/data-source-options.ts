@@ -26,7 +26,8 @@ export function buildDataSourceOptions(config: AppConfig, entities: DataSourceOp
     logging: false,
   };
   if (config.database.url) {
-    return { options: { ...common, url: config.database.url, poolSize: 20, extra: { connectionTimeoutMillis: 10_000 } } };
+    // A burst of sessions queues for connections: waiting is fine, failing a write is not.
+    return { options: { ...common, url: config.database.url, poolSize: config.database.poolSize, extra: { connectionTimeoutMillis: 60_000 } } };
   }
   const dir = join(config.dataDir, 'pglite');
   mkdirSync(dir, { recursive: true });

@@ -256,36 +256,43 @@ export class LiveSession {
 
   private async transition(status: SessionStatus, patch: SessionPatch, info: TransitionInfo): Promise<void> {
     const previousStatus = this.status;
-    this.status = status;
-    await this.deps.store.update(this.id, { status, ...patch }, async (tx, row) => {
-      if (info.wipe) {
-        await this.deps.authState.wipe(this.id, tx.manager);
-        await this.deps.messages.wipe(tx.manager, this.id);
-      }
-      if (info.also) await info.also(tx, row);
-      if (status === previousStatus) return;
-      const now = new Date().toISOString();
-      await tx.emit('session.status.changed', this.id, {
-        tenantId: this.tenantId,
-        status,
-        previousStatus,
-        reason: info.reason ?? null,
-        statusCode: info.statusCode ?? null,
-        message: info.message ?? null,
-        phone: row.phone,
-        deviceName: row.deviceName,
-        accountType: row.accountType,
-        whatsappUserId: row.whatsappUserId,
-        newlyPaired: info.newlyPaired ?? false,
-        willReconnect: info.willReconnect ?? false,
-        sessionCreatedAt: row.createdAt.toISOString(),
+    try {
+      await this.deps.store.update(this.id, { status, ...patch }, async (tx, row) => {
+        if (info.wipe) {
+          await this.deps.authState.wipe(this.id, tx.manager);
+          await this.deps.messages.wipe(tx.manager, this.id);
+        }
+        if (info.also) await info.also(tx, row);
+        if (status === previousStatus) return;
+        const now = new Date().toISOString();
+        await tx.emit('session.status.changed', this.id, {
+          tenantId: this.tenantId,
+          status,
+          previousStatus,
+          reason: info.reason ?? null,
+          statusCode: info.statusCode ?? null,
+          message: info.message ?? null,
+          phone: row.phone,
+          deviceName: row.deviceName,
+          accountType: row.accountType,
+          whatsappUserId: row.whatsappUserId,
+          newlyPaired: info.newlyPaired ?? false,
+          willReconnect: info.willReconnect ?? false,
+          sessionCreatedAt: row.createdAt.toISOString(),
+        });
+        if (status === 'connected') {
+          await tx.emit('session.status.connected', this.id, { tenantId: this.tenantId, phone: row.phone, connectedAt: now });
+        } else if (DISCONNECTED_LIKE.includes(status) && !DISCONNECTED_LIKE.includes(previousStatus)) {
+          await tx.emit('session.status.disconnected', this.id, { tenantId: this.tenantId, reason: info.reason ?? null, disconnectedAt: now });
+        }
+        // Set before the commit publishes the events (a client reacting to them sees it), undone below if the commit fails.
+        this.status = status;
       });
-      if (status === 'connected') {
-        await tx.emit('session.status.connected', this.id, { tenantId: this.tenantId, phone: row.phone, connectedAt: now });
-      } else if (DISCONNECTED_LIKE.includes(status) && !DISCONNECTED_LIKE.includes(previousStatus)) {
-        await tx.emit('session.status.disconnected', this.id, { tenantId: this.tenantId, reason: info.reason ?? null, disconnectedAt: now });
-      }
-    });
+    } catch (err) {
+      // Memory never claims a status the database does not have.
+      this.status = previousStatus;
+      throw err;
+    }
   }
 
   private clearTimers(): void {

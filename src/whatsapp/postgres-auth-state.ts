@@ -26,6 +26,30 @@ export interface LoadedAuthState {
 
 const MISSING = Symbol('missing');
 
+/**
+ * Baileys updates its credentials in bursts (pre-key counters, sync state). Calls made while a
+ * write is in flight share one follow-up write of the then-current object: every caller still
+ * resolves only once a write that started after its call has committed.
+ */
+function coalesce(write: () => Promise<void>): () => Promise<void> {
+  let inFlight: Promise<void> | undefined;
+  let next: Promise<void> | undefined;
+  const run = (): Promise<void> => {
+    inFlight = write().finally(() => {
+      inFlight = undefined;
+    });
+    return inFlight;
+  };
+  return () => {
+    if (!inFlight) return run();
+    next ??= inFlight.catch(() => undefined).then(() => {
+      next = undefined;
+      return run();
+    });
+    return next;
+  };
+}
+
 @Injectable()
 export class PostgresAuthStateRepository {
   private readonly cache = new LRUCache<string, object | typeof MISSING>({ max: 50_000 });
@@ -43,7 +67,7 @@ export class PostgresAuthStateRepository {
     return {
       state: { creds, keys },
       registered: Boolean(creds.me?.id),
-      saveCreds: () => this.writeCreds(sessionId, creds),
+      saveCreds: coalesce(() => this.writeCreds(sessionId, creds)),
     };
   }
 
