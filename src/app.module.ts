@@ -10,6 +10,7 @@ import { AuthModule } from './auth/auth.module.js';
 import { WebhooksModule } from './webhooks/webhooks.module.js';
 import { SessionsModule } from './sessions/sessions.module.js';
 import { SandboxModule } from './sandbox/sandbox.module.js';
+import { RealtimeModule } from './realtime/realtime.module.js';
 
 @Module({})
 export class AppModule {
@@ -26,6 +27,7 @@ export class AppModule {
         AuthModule,
         WebhooksModule,
         SessionsModule,
+        RealtimeModule,
         ...(config.whatsapp.sandbox ? [SandboxModule] : []),
       ],
     };

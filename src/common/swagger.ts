@@ -13,7 +13,15 @@ export function setupSwagger(app: NestFastifyApplication): void {
       .setDescription(
         'Keeps many WhatsApp accounts connected through Baileys. Errors always have the shape ' +
           '`{ success: false, error: { code, message, details? }, requestId }`. Authenticate with a bearer access ' +
-          'token (`POST /auth/login`) or, service to service, with `x-api-key` (plus `x-user-id` to act for a user).',
+          'token (`POST /auth/login`) or, service to service, with `x-api-key` (plus `x-user-id` to act for a user).\n\n' +
+          '**Realtime (Socket.io, not describable in OpenAPI):** namespace `/sessions` on this port. Authenticate with ' +
+          '`handshake.auth.token`, `?accessToken=`, or by sending `authenticate { token }` within 10 s (answered `authenticated ' +
+          '{ success }`); failures get `unauthorized { code, message }` then a disconnect, and an expiring token `token-expired` ' +
+          'unless renewed with `authenticate`. A socket sees its own tenant only: `session.snapshot` per session on connect, then ' +
+          'the seed 002 events (`session.created`, `session.qr.updated`, `session.status.connected`, `session.status.disconnected`, ' +
+          '`session.messages.upsert`, `session.messages.update`, `session.presence.update`) in the envelope ' +
+          '`{ type, sessionId, eventId, occurredOn, payload }`. Seed 004: `subscribe-session` / `request-qr { instance_id }` → ' +
+          '`session-status`, `qr-code { qr, expiresAt }`, `qr-expired`, `connection-error { error, message }`. Details in the README.',
       )
       .setVersion('1.0')
       .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' }, BEARER_SCHEME)

@@ -1,0 +1,110 @@
+/**
+ * Domain events → Socket.io rooms. One bus handler for the whole process, O(1) per event whatever
+ * the number of sockets: a public event (PUBLIC_EVENT_TYPES) is emitted once to its tenant's room
+ * under the name equal to its `type`, envelope as-is; seed 004 events go to the session's room
+ * when anyone subscribed to it. Socket.io encodes a room emit once and writes it to each socket's
+ * buffer without waiting, so a slow client delays neither the others nor the session.
+ *
+ * Joining a room with an initial state (the snapshot, a subscription's current status) goes through
+ * `joinWithState`: events for that room that commit while the state is read from the database are
+ * buffered and sent after it, so a client never misses an event nor sees an older state after a
+ * newer event.
+ */
+import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { ROOT_LOGGER, type AppLogger } from '../common/logger.js';
+import { DomainEvents } from '../events/domain-events.js';
+import { PUBLIC_EVENT_TYPES, type DomainEvent, type DomainEventType } from '../events/event-map.js';
+import { toCompatEvents } from './compat-events.js';
+import { RealtimeMetrics } from './realtime-metrics.js';
+import { sessionRoom, tenantRoom, type RealtimeNamespace, type RealtimeSocket, type ServerToClientEvents } from './realtime-protocol.js';
+
+/** An event to emit: its name and its one argument. */
+export type Emission = readonly [name: keyof ServerToClientEvents, payload: unknown];
+
+interface PendingJoin {
+  buffer: Emission[];
+}
+
+@Injectable()
+export class RealtimeBroadcaster implements OnModuleInit, OnModuleDestroy {
+  private readonly publicTypes: ReadonlySet<DomainEventType> = new Set(PUBLIC_EVENT_TYPES);
+  /** Rooms being joined, by room: the buffers of events committed meanwhile. */
+  private readonly pendingJoins = new Map<string, Set<PendingJoin>>();
+  private namespace?: RealtimeNamespace;
+  private unsubscribe?: () => void;
+  private readonly logger: AppLogger;
+
+  constructor(
+    private readonly events: DomainEvents,
+    private readonly metrics: RealtimeMetrics,
+    @Inject(ROOT_LOGGER) logger: AppLogger,
+  ) {
+    this.logger = logger.child({ module: 'realtime' });
+  }
+
+  onModuleInit(): void {
+    this.unsubscribe = this.events.onAnyCommit((event) => this.forward(event));
+  }
+
+  onModuleDestroy(): void {
+    this.unsubscribe?.();
+  }
+
+  /** The gateway hands over its namespace once Socket.io is up. */
+  bind(namespace: RealtimeNamespace): void {
+    this.namespace = namespace;
+  }
+
+  forward(event: DomainEvent): void {
+    const ns = this.namespace;
+    if (!ns) return;
+    if (this.publicTypes.has(event.type)) {
+      this.emitTo(ns, tenantRoom(event.payload.tenantId), [event.type as keyof ServerToClientEvents, event]);
+      this.metrics.eventForwarded(event.type);
+    }
+    const room = sessionRoom(event.sessionId);
+    if (!ns.adapter.rooms.has(room) && !this.pendingJoins.has(room)) return;
+    for (const compat of toCompatEvents(event)) this.emitTo(ns, room, [compat.name, compat.payload]);
+    if (event.type === 'session.deleted') ns.in(room).socketsLeave(room);
+  }
+
+  /**
+   * Emits `load()`'s result to the socket, then the events of `room` committed meanwhile, then
+   * joins the room (all in one tick, so nothing falls in between). `load()` answering null
+   * refuses the join: nothing is sent. False when refused or the socket left meanwhile.
+   */
+  async joinWithState(socket: RealtimeSocket, room: string, load: () => Promise<Emission[] | null>): Promise<boolean> {
+    const pending: PendingJoin = { buffer: [] };
+    let set = this.pendingJoins.get(room);
+    if (!set) this.pendingJoins.set(room, (set = new Set()));
+    set.add(pending);
+    try {
+      const initial = await load();
+      if (initial === null || socket.disconnected) return false;
+      for (const emission of initial) emitOne(socket, emission);
+      for (const emission of pending.buffer) emitOne(socket, emission);
+      await socket.join(room);
+      return true;
+    } finally {
+      set.delete(pending);
+      if (set.size === 0 && this.pendingJoins.get(room) === set) this.pendingJoins.delete(room);
+    }
+  }
+
+  private emitTo(ns: RealtimeNamespace, room: string, emission: Emission): void {
+    // An empty room costs nothing: Socket.io would still encode the packet.
+    if (ns.adapter.rooms.has(room)) {
+      try {
+        (ns.to(room).emit as (name: string, payload: unknown) => boolean)(emission[0], emission[1]);
+      } catch (err) {
+        this.logger.error({ err, room, event: emission[0] }, 'could not emit to a room');
+      }
+    }
+    const pending = this.pendingJoins.get(room);
+    if (pending) for (const join of pending) join.buffer.push(emission);
+  }
+}
+
+function emitOne(socket: RealtimeSocket, [name, payload]: Emission): void {
+  (socket.emit as (name: string, payload: unknown) => boolean)(name, payload);
+}
