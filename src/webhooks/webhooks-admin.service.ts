@@ -58,8 +58,8 @@ export class WebhooksAdminService {
     const result = await this.queue.requeueDead(id, this.config.callbacks.retries);
     if (result === 'not_found') throw AppError.notFound('Webhook delivery not found');
     if (result === 'not_dead') throw AppError.conflict('Only a dead delivery can be retried');
-    this.worker.kick();
     const row = await this.deliveries.findOneByOrFail({ id });
+    this.worker.kick();
     return { success: true, data: mapDelivery(row) };
   }
 

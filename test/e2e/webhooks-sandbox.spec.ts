@@ -72,7 +72,10 @@ describe('callbacks from a real onboarding (sandbox)', () => {
     // Inbound: by LID (the sender number must still be the phone number) and a message WhatsApp delivers twice.
     const sim = t.app.get(SandboxService).simulator;
     const contact = uniquePhone();
+    // Baileys decrypts different chats (a LID chat, a phone-number chat) concurrently: one at a time keeps the order known.
+    const lidReceived = nextEvent(t, 'session.message.received', (e) => e.payload.text === 'por lid');
     await sim.contact(contact, { pushName: 'Bob' }).sendText(phone, 'por lid', { addressing: 'lid' });
+    await lidReceived;
     const dupReceived = nextEvent(t, 'session.message.received', (e) => e.payload.text === 'dos veces');
     await sim.contact(contact).sendText(phone, 'dos veces', { id: 'DUPLICATE0001' });
     await dupReceived;
