@@ -12,16 +12,13 @@
  * The clients share the process (and its 2 cores here) with the server: their decoding is part of
  * the numbers, so they are an upper bound of what the server alone costs.
  */
-import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { register } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import pg from 'pg';
+import { openBenchDatabase } from './support/bench-database.js';
 import { io, type Socket } from 'socket.io-client';
-// @ts-expect-error plain ESM helper without types (shared with the jest global setup)
-import { startPostgres, stopPostgres } from '../test/support/postgres-server.mjs';
 
 const { values } = parseArgs({
   options: {
@@ -54,34 +51,8 @@ async function main(): Promise<void> {
   const { DomainEvents } = await import('../src/events/domain-events.js');
 
   // --- database ---
-  let server: { url: string } | null = null;
-  let databaseUrl: string | undefined;
-  let databaseKind = 'embedded PGlite';
-  let dropDb = async (): Promise<void> => {};
-  if (!values.embedded) {
-    let base = process.env.TEST_DATABASE_URL;
-    if (base) databaseKind = 'PostgreSQL (TEST_DATABASE_URL)';
-    else {
-      server = (await startPostgres()) as { url: string };
-      base = server.url;
-      databaseKind = 'PostgreSQL 15 (private server, as test/support/postgres-server.mjs starts it)';
-    }
-    const name = `bench_realtime_${randomUUID().slice(0, 8)}`;
-    const admin = new pg.Client({ connectionString: base });
-    await admin.connect();
-    await admin.query(`CREATE DATABASE ${name}`);
-    await admin.end();
-    const url = new URL(base);
-    url.pathname = `/${name}`;
-    databaseUrl = url.toString();
-    const adminUrl = base;
-    dropDb = async () => {
-      const c = new pg.Client({ connectionString: adminUrl });
-      await c.connect();
-      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await c.end();
-    };
-  }
+  const database = await openBenchDatabase('bench_realtime', { embedded: Boolean(values.embedded) });
+  const databaseUrl = database.url;
 
   // --- app ---
   const dataDir = mkdtempSync(join(tmpdir(), 'wa-bench-realtime-'));
@@ -188,7 +159,7 @@ async function main(): Promise<void> {
   const last = lastSocketMs.filter((v) => v !== undefined);
   const result = {
     benchmark: 'realtime',
-    database: databaseKind,
+    database: database.kind,
     clients: K,
     messages: M,
     connectSeconds: round(connectSeconds),
@@ -202,8 +173,7 @@ async function main(): Promise<void> {
 
   for (const socket of sockets) socket.disconnect();
   await app.close();
-  await dropDb();
-  if (server) stopPostgres(server);
+  await database.close();
   rmSync(dataDir, { recursive: true, force: true });
   console.log(JSON.stringify(result, null, 2));
   // The session's Baileys socket can keep the loop alive for a while after close: exit now.

@@ -17,9 +17,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import pg from 'pg';
-// @ts-expect-error plain ESM helper shared with the test suite
-import { startPostgres, stopPostgres } from '../test/support/postgres-server.mjs';
+import { openBenchDatabase } from './support/bench-database.js';
 
 type Request = { id: number; op: 'scan'; qr: string; phoneNumber: string } | { id: number; op: 'stop' };
 type Reply = { id: number; ok: boolean; error?: string };
@@ -107,20 +105,12 @@ async function main(): Promise<void> {
   const { createRootLogger } = await import('../src/common/logger.js');
   const { DomainEvents } = await import('../src/events/domain-events.js');
 
-  const server = process.env.TEST_DATABASE_URL ? null : ((await startPostgres()) as { url: string });
-  const base = process.env.TEST_DATABASE_URL ?? server!.url;
-  const dbName = `bench_sessions_${randomUUID().slice(0, 8)}`;
-  const admin = new pg.Client({ connectionString: base });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${dbName}`);
-  await admin.end();
-  const dbUrl = new URL(base);
-  dbUrl.pathname = `/${dbName}`;
+  const database = await openBenchDatabase('bench_sessions');
 
   const sim = await SimulatorProcess.start();
   const dataDir = mkdtempSync(join(tmpdir(), 'bench-sessions-'));
   const config = loadConfig({
-    NODE_ENV: 'production', PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'error', DATABASE_URL: dbUrl.toString(),
+    NODE_ENV: 'production', PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'error', DATABASE_URL: database.url!,
     JWT_SECRET: randomUUID() + randomUUID(), WA_SERVER_URL: sim.url, WA_QR_TIMEOUT_MS: '60000',
   });
   const { app } = await createApp(config, createRootLogger('error'));
@@ -209,7 +199,7 @@ async function main(): Promise<void> {
     connected,
     failures: failures.length,
     ...(failures.length ? { firstFailure: failures[0] } : {}),
-    database: process.env.TEST_DATABASE_URL ? 'PostgreSQL (TEST_DATABASE_URL)' : 'PostgreSQL 15 (private server)',
+    database: database.kind,
     firstQrMs: { p50: round(percentile(firstQrMs, 50)), p99: round(percentile(firstQrMs, 99)), max: round(firstQrMs.at(-1) ?? 0) },
     openMs: { p50: round(percentile(openMs, 50)), p99: round(percentile(openMs, 99)), max: round(openMs.at(-1) ?? 0) },
     allOnboardedMs: Math.round(allOpenMs),
@@ -227,11 +217,7 @@ async function main(): Promise<void> {
 
   await app.close();
   await sim.stop();
-  const drop = new pg.Client({ connectionString: base });
-  await drop.connect();
-  await drop.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
-  await drop.end();
-  if (server) stopPostgres(server);
+  await database.close();
   rmSync(dataDir, { recursive: true, force: true });
   // Baileys leaves a 30 s pre-key upload timer behind; nothing else is pending.
   process.exit(0);

@@ -18,10 +18,8 @@ import type { AddressInfo } from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { openBenchDatabase } from './support/bench-database.js';
 import { parseArgs } from 'node:util';
-import pg from 'pg';
-// @ts-expect-error plain ESM helper without types (shared with the jest global setup)
-import { startPostgres, stopPostgres } from '../test/support/postgres-server.mjs';
 
 const { values } = parseArgs({
   options: {
@@ -92,34 +90,8 @@ async function main(): Promise<void> {
   const { DomainEvents } = await import('../src/events/domain-events.js');
 
   // --- database ---
-  let server: { url: string } | null = null;
-  let databaseUrl: string | undefined;
-  let databaseKind = 'embedded PGlite';
-  let dropDb = async (): Promise<void> => {};
-  if (!values.embedded) {
-    let base = process.env.TEST_DATABASE_URL;
-    if (base) databaseKind = 'PostgreSQL (TEST_DATABASE_URL)';
-    else {
-      server = (await startPostgres()) as { url: string };
-      base = server.url;
-      databaseKind = 'PostgreSQL 15 (private server, as test/support/postgres-server.mjs starts it)';
-    }
-    const name = `bench_webhooks_${randomUUID().slice(0, 8)}`;
-    const admin = new pg.Client({ connectionString: base });
-    await admin.connect();
-    await admin.query(`CREATE DATABASE ${name}`);
-    await admin.end();
-    const url = new URL(base);
-    url.pathname = `/${name}`;
-    databaseUrl = url.toString();
-    const adminUrl = base;
-    dropDb = async () => {
-      const c = new pg.Client({ connectionString: adminUrl });
-      await c.connect();
-      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await c.end();
-    };
-  }
+  const database = await openBenchDatabase('bench_webhooks', { embedded: Boolean(values.embedded) });
+  const databaseUrl = database.url;
 
   // --- receiver ---
   const phases: Record<string, Tally> = { live: new Tally(N), backlog: new Tally(N) };
@@ -208,7 +180,7 @@ async function main(): Promise<void> {
 
   const result = {
     benchmark: 'webhooks',
-    database: databaseKind,
+    database: database.kind,
     callbacksPerPhase: N,
     sessions: SESSIONS,
     concurrency: CONCURRENCY,
@@ -233,8 +205,7 @@ async function main(): Promise<void> {
 
   await app.close();
   await new Promise<void>((r) => receiver.close(() => r()));
-  await dropDb();
-  if (server) stopPostgres(server);
+  await database.close();
   rmSync(dataDir, { recursive: true, force: true });
   console.log(JSON.stringify(result, null, 2));
   const ok = [live, backlog].every((t) => t.received === N && t.duplicates === 0 && t.outOfOrder === 0);

@@ -2,6 +2,7 @@
 import { io, type ManagerOptions, type Socket, type SocketOptions } from 'socket.io-client';
 import type { Json } from './auth-helpers.js';
 import type { TestApp } from './test-app.js';
+import { Waitable } from './waitable.js';
 
 export interface Received {
   event: string;
@@ -9,13 +10,13 @@ export interface Received {
 }
 
 /** A socket.io-client socket that records everything it receives (and its disconnect reason). */
-export class RecordingSocket {
+export class RecordingSocket extends Waitable {
   readonly received: Received[] = [];
   disconnectReason?: string;
   connectError?: Error;
-  private waiters: Array<() => void> = [];
 
   constructor(readonly socket: Socket) {
+    super();
     socket.onAny((event: string, data: Json) => this.push({ event, data }));
     socket.on('disconnect', (reason) => {
       this.disconnectReason = reason;
@@ -59,29 +60,8 @@ export class RecordingSocket {
     this.socket.disconnect();
   }
 
-  private async until<T>(probe: () => T | undefined, what: string, timeoutMs: number): Promise<T> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const found = probe();
-      if (found !== undefined) return found;
-      const left = deadline - Date.now();
-      if (left <= 0) {
-        throw new Error(`timed out waiting for ${what}; received ${JSON.stringify(this.received.map((r) => r.event))}, disconnect: ${this.disconnectReason ?? 'none'}`);
-      }
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, left);
-        this.waiters.push(() => {
-          clearTimeout(timer);
-          resolve();
-        });
-      });
-    }
-  }
-
-  private wake(): void {
-    const waiters = this.waiters;
-    this.waiters = [];
-    for (const w of waiters) w();
+  protected describeReceived(): string {
+    return `received ${JSON.stringify(this.received.map((r) => r.event))}, disconnect: ${this.disconnectReason ?? 'none'}`;
   }
 }
 

@@ -5,6 +5,7 @@ import { DomainEvents } from '../../src/events/domain-events.js';
 import type { DomainEvent, DomainEventType } from '../../src/events/event-map.js';
 import { call, logIn, signUp, type Json } from './auth-helpers.js';
 import type { TestApp } from './test-app.js';
+import { Waitable } from './waitable.js';
 
 // fetch-event-source is written for browsers: it uses `window` timers and `document` visibility.
 (globalThis as Record<string, unknown>).window ??= globalThis;
@@ -48,9 +49,8 @@ export const statusEvent = (t: TestApp, sessionId: string, status: string, timeo
   nextEvent(t, 'session.status.changed', (e) => e.sessionId === sessionId && e.payload.status === status, timeoutMs);
 
 /** An SSE stream's messages as they arrive, with waits on them. */
-export class SseRecorder {
+export class SseRecorder extends Waitable {
   readonly messages: Json[] = [];
-  private waiters: Array<() => void> = [];
   closed = false;
 
   push(message: Json): void {
@@ -64,7 +64,7 @@ export class SseRecorder {
   }
 
   /** Waits for a message matching `predicate` (already received or yet to come). */
-  async next(predicate: (m: Json) => boolean, timeoutMs = 20_000): Promise<Json> {
+  next(predicate: (m: Json) => boolean, timeoutMs = 20_000): Promise<Json> {
     return this.until(() => this.messages.find(predicate), `an SSE message matching ${predicate.toString()}`, timeoutMs);
   }
 
@@ -72,27 +72,8 @@ export class SseRecorder {
     await this.until(() => (this.closed ? true : undefined), 'the end of the SSE stream', timeoutMs);
   }
 
-  private async until<T>(probe: () => T | undefined, what: string, timeoutMs: number): Promise<T> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const found = probe();
-      if (found !== undefined) return found;
-      const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`timed out waiting for ${what}; got ${JSON.stringify(this.messages).slice(0, 2000)}`);
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, left);
-        this.waiters.push(() => {
-          clearTimeout(timer);
-          resolve();
-        });
-      });
-    }
-  }
-
-  private wake(): void {
-    const waiters = this.waiters;
-    this.waiters = [];
-    for (const w of waiters) w();
+  protected describeReceived(): string {
+    return `got ${JSON.stringify(this.messages).slice(0, 2000)}`;
   }
 }
 
