@@ -15,6 +15,15 @@ describe('BaileysLogger', () => {
     expect(lines.map((l) => l.level)).toEqual([20, 50]);
   });
 
+  it('cuts stanza dumps to their opening tag so that message bodies never reach the logs', () => {
+    const { logger, lines } = capture();
+    logger.error({ node: "<message from='5491@s.whatsapp.net' id='X1'><plaintext>secret body</plaintext></message>" }, 'error in handling message');
+    logger.warn({ message: { key: { id: 'X2' }, message: { conversation: 'secret text' } } }, 'odd message');
+    expect(JSON.stringify(lines)).not.toContain('secret');
+    expect(lines[0]).toMatchObject({ node: "<message from='5491@s.whatsapp.net' id='X1'>" });
+    expect(lines[1]).toMatchObject({ message: { key: { id: 'X2' } } });
+  });
+
   it('keeps bindings on children', () => {
     const { logger, lines } = capture();
     logger.child({ sessionId: 's1' }).warn({}, 'something odd');
