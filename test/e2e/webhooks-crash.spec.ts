@@ -3,34 +3,19 @@
  * A new instance on the same database delivers every one of them, in order per session, a repeat
  * only ever under the same webhook-id.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { WhatsAppSimulator } from '../../src/simulator/simulator.js';
 import { CallbackReceiver, waitUntil } from '../support/callback-receiver.js';
+import { startAppProcess } from '../support/app-process-runner.js';
 import { createTestDatabase } from '../support/test-database.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
 const SECRET = 'crash-webhook-secret-0123456789';
 const JWT_SECRET = 'test-secret-test-secret-test-secret-0123';
-
-function startAppProcess(env: Record<string, string>): Promise<{ child: ChildProcess; baseUrl: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'test/support/app-process.ts'], {
-    env: { ...process.env, NODE_OPTIONS: '', ...env },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      const match = /READY (\d+)/.exec(out);
-      if (match) resolve({ child, baseUrl: `http://127.0.0.1:${match[1]}` });
-    });
-    child.once('exit', (code) => reject(new Error(`the app process exited early (${code})`)));
-  });
-}
 
 async function post(baseUrl: string, path: string, body: unknown, token?: string): Promise<Record<string, unknown>> {
   const res = await fetch(`${baseUrl}${path}`, {

@@ -1,0 +1,27 @@
+/** Starts the app in a child process (test/support/app-process.ts), for crash and signal tests. */
+import { spawn, type ChildProcess } from 'node:child_process';
+
+export interface AppProcess {
+  child: ChildProcess;
+  baseUrl: string;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+export function startAppProcess(env: Record<string, string>): Promise<AppProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'test/support/app-process.ts'], {
+    env: { ...process.env, NODE_OPTIONS: '', ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  );
+  return new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      const match = /READY (\d+)/.exec(out);
+      if (match) resolve({ child, baseUrl: `http://127.0.0.1:${match[1]}`, exited });
+    });
+    void exited.then(({ code }) => reject(new Error(`the app process exited before it was ready (${code})`)));
+  });
+}
