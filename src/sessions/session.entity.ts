@@ -1,4 +1,4 @@
-import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import { Check, Column, Entity, Index, PrimaryColumn } from 'typeorm';
 import type { AccountType, SessionStatus } from '../events/event-map.js';
 
 /** Whether the session should be running: restored at boot, or left alone after a stop. */
@@ -6,8 +6,11 @@ export type DesiredState = 'running' | 'stopped';
 
 @Entity({ name: 'wa_sessions' })
 @Index('wa_sessions_tenant_idx', ['tenantId', 'createdAt'])
+@Check('wa_sessions_status_check', "status IN ('init','qr_required','connecting','connected','disconnected','expired','logged_out','error')")
+@Check('wa_sessions_desired_state_check', "desired_state IN ('running','stopped')")
+@Check('wa_sessions_account_type_check', "account_type IN ('personal','business')")
 export class SessionEntity {
-  @PrimaryColumn('uuid') id: string;
+  @PrimaryColumn('uuid', { primaryKeyConstraintName: 'wa_sessions_pkey' }) id: string;
   @Column('uuid', { name: 'tenant_id' }) tenantId: string;
   @Column('uuid', { name: 'created_by', nullable: true }) createdBy: string | null;
   @Column('text') status: SessionStatus;
@@ -26,14 +29,14 @@ export class SessionEntity {
   @Column('timestamptz', { name: 'disconnected_at', nullable: true }) disconnectedAt: Date | null;
   @Column('text', { name: 'disconnected_reason', nullable: true }) disconnectedReason: string | null;
   @Column('int', { name: 'last_status_code', nullable: true }) lastStatusCode: number | null;
-  @Column('timestamptz', { name: 'created_at' }) createdAt: Date;
-  @Column('timestamptz', { name: 'updated_at' }) updatedAt: Date;
+  @Column('timestamptz', { name: 'created_at', default: () => 'now()' }) createdAt: Date;
+  @Column('timestamptz', { name: 'updated_at', default: () => 'now()' }) updatedAt: Date;
 }
 
 /** Per-tenant switches (seed 001's `POST /config/download-media`). */
 @Entity({ name: 'tenant_settings' })
 export class TenantSettingsEntity {
-  @PrimaryColumn('uuid', { name: 'tenant_id' }) tenantId: string;
+  @PrimaryColumn('uuid', { name: 'tenant_id', primaryKeyConstraintName: 'tenant_settings_pkey' }) tenantId: string;
   @Column('boolean', { name: 'download_media' }) downloadMedia: boolean;
-  @Column('timestamptz', { name: 'updated_at' }) updatedAt: Date;
+  @Column('timestamptz', { name: 'updated_at', default: () => 'now()' }) updatedAt: Date;
 }

@@ -12,7 +12,7 @@ import { DomainEvents } from '../events/domain-events.js';
 import type { DomainEvent } from '../events/event-map.js';
 import { phoneToJid } from '../whatsapp/jid.js';
 import { TimeoutError } from '../whatsapp/whatsapp-connection.js';
-import { SessionNotConnectedError } from './live-session.js';
+import { SessionNotConnectedError, type LiveSession } from './live-session.js';
 import type { SessionEntity } from './session.entity.js';
 import { SessionRegistry } from './session-registry.js';
 import { FINAL_STATUSES, SessionStore } from './session-store.js';
@@ -129,17 +129,39 @@ export class SessionsService {
 
   async logout(auth: AuthContext, id: string): Promise<SessionEntity> {
     const row = await this.get(auth, id);
-    const live = this.registry.get(row.id) ?? (row.status === 'logged_out' ? undefined : await this.registry.start(row).catch(() => undefined));
-    if (live) await live.logout();
+    if (row.status !== 'logged_out') await (await this.connectedOwner(row))?.logout();
     return this.get(auth, id);
   }
 
-  /** Unlinks the device when connected, then deletes the session and all its data. */
+  /** Unlinks the device (when the session was paired), then deletes the session and all its data. */
   async delete(auth: AuthContext, id: string): Promise<void> {
     const row = await this.get(auth, id);
-    const live = this.registry.get(row.id);
+    const live = await this.connectedOwner(row);
     if (live?.isConnected) await live.logout();
     await this.registry.remove(row);
+  }
+
+  /**
+   * The live owner of a session, connected first when it is paired but stopped: unlinking the
+   * device from the phone needs a connection. Undefined for a session that never paired.
+   */
+  private async connectedOwner(row: SessionEntity): Promise<LiveSession | undefined> {
+    const live = this.registry.get(row.id);
+    if (live || !row.pairedAt || FINAL_STATUSES.includes(row.status)) return live;
+    const connected = new Promise<void>((resolve) => {
+      const timer = setTimeout(done, this.config.whatsapp.requestTimeoutMs);
+      const off = this.events.onCommit('session.status.changed', (e) => {
+        if (e.sessionId === row.id && (e.payload.status === 'connected' || FINAL_STATUSES.includes(e.payload.status))) done();
+      });
+      function done(): void {
+        clearTimeout(timer);
+        off();
+        resolve();
+      }
+    });
+    const started = await this.registry.start(row).catch(() => undefined);
+    await connected;
+    return started;
   }
 
   /** An onboarding whose SSE client left before the scan: end it and leave nothing behind. */

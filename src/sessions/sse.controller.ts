@@ -83,16 +83,22 @@ export class SseController implements BeforeApplicationShutdown {
       if (step.final) finish();
     };
     for (const type of STREAM_EVENTS) unsubscribe.push(this.events.onCommit(type, onEvent));
+    let created = false;
+    let clientLeft = false;
+    const cancel = (): void => {
+      this.sessions.cancelPending(sessionId).catch((err: unknown) => this.logger.error({ err, sessionId }, 'could not cancel an abandoned onboarding'));
+    };
     raw.on('close', () => {
-      const clientLeft = !ended;
+      clientLeft = !ended;
       finish();
-      if (clientLeft && !paired) {
-        this.sessions.cancelPending(sessionId).catch((err: unknown) => this.logger.error({ err, sessionId }, 'could not cancel an abandoned onboarding'));
-      }
+      // Before the session exists there is nothing to cancel yet: it is cancelled once created.
+      if (clientLeft && created && !paired) cancel();
     });
     send({ sessionId });
     try {
       await this.sessions.create(auth, sessionId);
+      created = true;
+      if (clientLeft) cancel();
     } catch (err) {
       this.logger.error({ err, sessionId, reqId: request.id }, 'could not start an onboarding');
       send({ connection: 'close', sessionId, reason: 'max_retries_reached', statusCode: 500 });

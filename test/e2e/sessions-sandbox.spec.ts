@@ -259,6 +259,15 @@ describe('sessions in sandbox mode', () => {
     expectErrorShape(await call(t, 'GET', `/sessions/${session.id}`, { token: alice.token }), 404);
   });
 
+  it('unlinks the device of a stopped session on logout (it connects to do so)', async () => {
+    const session = await onboard(alice);
+    await call(t, 'POST', `/sessions/${session.id}/stop`, { token: alice.token });
+    expect(sim().pairedDevices(session.phone)).toHaveLength(1);
+    const res = await call(t, 'POST', `/sessions/${session.id}/logout`, { token: alice.token });
+    expect(res.body.data.status).toBe('logged_out');
+    expect(sim().pairedDevices(session.phone)).toEqual([]);
+  });
+
   it('persists the download-media switch per tenant', async () => {
     expect((await call(t, 'GET', '/config/download-media', { token: alice.token })).body).toEqual({ success: true, enabled: false });
     expect((await call(t, 'POST', '/config/download-media', { token: alice.token, body: { enabled: true } })).body).toEqual({ success: true, enabled: true });
