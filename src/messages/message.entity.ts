@@ -4,9 +4,9 @@ import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 @Entity({ name: 'wa_messages' })
 @Index('wa_messages_tenant_chat_idx', ['tenantId', 'sessionId', 'remoteJid', 'timestamp'])
 export class MessageEntity {
-  @PrimaryColumn('uuid', { name: 'session_id' }) sessionId: string;
-  @PrimaryColumn('text', { name: 'remote_jid' }) remoteJid: string;
-  @PrimaryColumn('text') id: string;
+  @PrimaryColumn('uuid', { name: 'session_id', primaryKeyConstraintName: 'wa_messages_pkey' }) sessionId: string;
+  @PrimaryColumn('text', { name: 'remote_jid', primaryKeyConstraintName: 'wa_messages_pkey' }) remoteJid: string;
+  @PrimaryColumn('text', { primaryKeyConstraintName: 'wa_messages_pkey' }) id: string;
   @Column('uuid', { name: 'tenant_id' }) tenantId: string;
   @Column('boolean', { name: 'from_me' }) fromMe: boolean;
   @Column('text', { name: 'remote_jid_alt', nullable: true }) remoteJidAlt: string | null;
