@@ -43,6 +43,12 @@ interface TransitionInfo {
   also?: (tx: EventTransaction, row: SessionEntity) => Promise<void>;
 }
 
+/**
+ * PNG with Paeth filtering only (a pngjs option the typings omit): as small as pngjs' adaptive
+ * choice for a QR image, at less than half the CPU.
+ */
+const QR_IMAGE = { margin: 1, scale: 4, rendererOpts: { filterType: 4 } } as unknown as QRCode.QRCodeToDataURLOptions;
+
 const DISCONNECTED_LIKE: readonly SessionStatus[] = ['disconnected', 'expired', 'logged_out', 'error'];
 
 export class LiveSession {
@@ -149,7 +155,7 @@ export class LiveSession {
     if (this.qrCount >= this.deps.config.maxQrGeneration) return this.expire();
     this.qrCount += 1;
     const attempt = this.qrCount;
-    const dataUrl = await QRCode.toDataURL(qr, { margin: 1, scale: 4 });
+    const dataUrl = await QRCode.toDataURL(qr, QR_IMAGE);
     const expiresAt = new Date(Date.now() + this.deps.config.qrTimeoutMs);
     await this.transition('qr_required', { qrDataUrl: dataUrl, qrText: qr, qrExpiresAt: expiresAt }, {
       also: async (tx) => {
