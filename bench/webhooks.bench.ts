@@ -9,7 +9,7 @@
  *    how fast the worker drains a backlog (deliveries per second, first to last).
  * Both check: every callback delivered, no duplicate, per-session order kept. Prints JSON.
  *
- *   npm run bench:webhooks -- --callbacks 10000 [--sessions 100] [--concurrency 16] [--embedded]
+ *   npm run bench:webhooks -- --callbacks 10000 [--sessions 100] [--concurrency 64] [--embedded]
  */
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
@@ -25,7 +25,7 @@ const { values } = parseArgs({
   options: {
     callbacks: { type: 'string', default: '10000' },
     sessions: { type: 'string', default: '100' },
-    concurrency: { type: 'string', default: '16' },
+    concurrency: { type: 'string', default: '64' },
     embedded: { type: 'boolean', default: false },
   },
 });
