@@ -13,11 +13,12 @@
  * the numbers, so they are an upper bound of what the server alone costs.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { register } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { openBenchDatabase } from './support/bench-database.js';
+import { loadAppModules } from './support/app-modules.js';
+import { round, summarize } from './support/stats.js';
 import { io, type Socket } from 'socket.io-client';
 
 const { values } = parseArgs({
@@ -32,23 +33,9 @@ const M = Number(values.messages);
 const CONNECT_BATCH = 100;
 const MESSAGE_TIMEOUT_MS = 60_000;
 
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
-}
-const round = (n: number): number => Math.round(n * 100) / 100;
-const summary = (values: number[]) => {
-  const s = [...values].sort((a, b) => a - b);
-  return { p50: round(percentile(s, 50)), p90: round(percentile(s, 90)), p99: round(percentile(s, 99)), max: round(s.at(-1) ?? NaN) };
-};
 
 async function main(): Promise<void> {
-  // Nest needs decorator metadata, which tsx does not emit: src/ is compiled by SWC hooks instead.
-  register('./support/decorator-metadata-loader.mjs', import.meta.url);
-  const { createApp } = await import('../src/app.factory.js');
-  const { loadConfig } = await import('../src/config/app-config.js');
-  const { createRootLogger } = await import('../src/common/logger.js');
-  const { DomainEvents } = await import('../src/events/domain-events.js');
+  const { createApp, loadConfig, createRootLogger, DomainEvents } = await loadAppModules();
 
   // --- database ---
   const database = await openBenchDatabase('bench_realtime', { embedded: Boolean(values.embedded) });
@@ -166,9 +153,9 @@ async function main(): Promise<void> {
     deliveries,
     expectedDeliveries: K * M,
     messagesTimedOut: timedOut,
-    sendToSocketLatencyMs: summary(sendLatencies),
-    commitToSocketLatencyMs: summary(commitLatencies),
-    lastSocketLatencyMs: { ...summary(last), perMessage: last.map(round) },
+    sendToSocketLatencyMs: summarize(sendLatencies),
+    commitToSocketLatencyMs: summarize(commitLatencies),
+    lastSocketLatencyMs: { ...summarize(last), perMessage: last.map(round) },
   };
 
   for (const socket of sockets) socket.disconnect();

@@ -12,11 +12,12 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { register } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { loadAppModules } from './support/app-modules.js';
+import { round, summarize } from './support/stats.js';
 import { openBenchDatabase } from './support/bench-database.js';
 
 type Request = { id: number; op: 'scan'; qr: string; phoneNumber: string } | { id: number; op: 'stop' };
@@ -74,9 +75,7 @@ class SimulatorProcess {
 const within = <T>(promise: Promise<T>, what: string, ms = 180_000): Promise<T> =>
   Promise.race([promise, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no ${what} within ${ms} ms`)), ms).unref())]);
 
-const percentile = (sorted: number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
-const round = (n: number, digits = 1): number => Math.round(n * 10 ** digits) / 10 ** digits;
-const mb = (bytes: number): number => round(bytes / 1024 / 1024, 2);
+const mb = (bytes: number): number => round(bytes / 1024 / 1024);
 
 async function gcAndMeasure(): Promise<{ rss: number; heapUsed: number }> {
   const gc = (globalThis as { gc?: () => void }).gc;
@@ -99,11 +98,7 @@ async function main(): Promise<void> {
   if (!(n > 0)) throw new Error('--sessions must be a positive number');
   if (!(globalThis as { gc?: unknown }).gc) throw new Error('run with --expose-gc (npm run bench:sessions does)');
 
-  register('./support/decorator-metadata-loader.mjs', import.meta.url);
-  const { createApp } = await import('../src/app.factory.js');
-  const { loadConfig } = await import('../src/config/app-config.js');
-  const { createRootLogger } = await import('../src/common/logger.js');
-  const { DomainEvents } = await import('../src/events/domain-events.js');
+  const { createApp, loadConfig, createRootLogger, DomainEvents } = await loadAppModules();
 
   const database = await openBenchDatabase('bench_sessions');
 
@@ -190,8 +185,6 @@ async function main(): Promise<void> {
   await new Promise((r) => setTimeout(r, 5000));
   const idle = await gcAndMeasure();
   const connected = openMs.length;
-  firstQrMs.sort((a, b) => a - b);
-  openMs.sort((a, b) => a - b);
 
   const result = {
     sessions: n,
@@ -200,8 +193,8 @@ async function main(): Promise<void> {
     failures: failures.length,
     ...(failures.length ? { firstFailure: failures[0] } : {}),
     database: database.kind,
-    firstQrMs: { p50: round(percentile(firstQrMs, 50)), p99: round(percentile(firstQrMs, 99)), max: round(firstQrMs.at(-1) ?? 0) },
-    openMs: { p50: round(percentile(openMs, 50)), p99: round(percentile(openMs, 99)), max: round(openMs.at(-1) ?? 0) },
+    firstQrMs: summarize(firstQrMs),
+    openMs: summarize(openMs),
     allOnboardedMs: Math.round(allOpenMs),
     memory: {
       baselineRssMB: mb(baseline.rss),

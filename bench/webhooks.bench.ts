@@ -13,12 +13,13 @@
  */
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
-import { register } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openBenchDatabase } from './support/bench-database.js';
+import { loadAppModules } from './support/app-modules.js';
+import { percentile, round } from './support/stats.js';
 import { parseArgs } from 'node:util';
 
 const { values } = parseArgs({
@@ -33,11 +34,6 @@ const N = Number(values.callbacks);
 const SESSIONS = Math.min(Number(values.sessions), N);
 const CONCURRENCY = Number(values.concurrency);
 
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
-}
-const round = (n: number): number => Math.round(n * 100) / 100;
 
 /** Counts one phase's deliveries (callbacks carry `b:<phase>:<index>:<index in session>`). */
 class Tally {
@@ -82,12 +78,7 @@ class Tally {
 }
 
 async function main(): Promise<void> {
-  // Nest needs decorator metadata, which tsx does not emit: src/ is compiled by SWC hooks instead.
-  register('./support/decorator-metadata-loader.mjs', import.meta.url);
-  const { createApp } = await import('../src/app.factory.js');
-  const { loadConfig } = await import('../src/config/app-config.js');
-  const { createRootLogger } = await import('../src/common/logger.js');
-  const { DomainEvents } = await import('../src/events/domain-events.js');
+  const { createApp, loadConfig, createRootLogger, DomainEvents } = await loadAppModules();
 
   // --- database ---
   const database = await openBenchDatabase('bench_webhooks', { embedded: Boolean(values.embedded) });
