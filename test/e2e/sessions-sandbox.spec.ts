@@ -3,7 +3,7 @@
  * WhatsApp Web simulator, and real HTTP and SSE clients.
  */
 import { SandboxService } from '../../src/sandbox/sandbox.service.js';
-import { call, expectErrorShape, TestDb } from '../support/auth-helpers.js';
+import { call, expectErrorShape, logIn, TestDb } from '../support/auth-helpers.js';
 import { newUser, nextEvent, openEventSource, openSseWithHeaders, sandboxScan, statusEvent, uniquePhone, type TestUser } from '../support/sessions-harness.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
@@ -13,7 +13,7 @@ describe('sessions in sandbox mode', () => {
   let alice: TestUser;
 
   beforeAll(async () => {
-    t = await startTestApp({ env: { WA_SANDBOX: 'true', AUTH_TRUST_USER_ID_HEADER: 'true' } });
+    t = await startTestApp({ env: { WA_SANDBOX: 'true', AUTH_TRUST_USER_ID_HEADER: 'true', ADMIN_EMAIL: 'admin@example.com', ADMIN_PASSWORD: 'admin-password-1' } });
     db = await TestDb.connect(t);
     alice = await newUser(t);
   });
@@ -78,6 +78,23 @@ describe('sessions in sandbox mode', () => {
     await sandboxScan(t, alice.token, sessionId, phone, { accountType: 'business', name: 'Acme Store' });
     const open = await recorder.next((m) => m.connection === 'open');
     expect(open).toEqual({ connection: 'open', sessionId, phoneNumber: phone, deviceName: 'Acme Store', accountType: 'business' });
+  });
+
+  it('accepts ?accessToken= and a service key with x-user-id, opening the session in that user\'s tenant', async () => {
+    const byQuery = openSseWithHeaders(t, {}, `?accessToken=${alice.token}`).recorder;
+    const first = await byQuery.next((m) => m.sessionId && !m.connection);
+    await byQuery.next((m) => m.qr);
+    const admin = await logIn(t, 'admin@example.com', 'admin-password-1');
+    const key = (await call(t, 'POST', '/api-keys', { token: admin.accessToken, body: { name: 'main-backend' } })).body.key as string;
+    const byKey = openSseWithHeaders(t, { 'x-api-key': key, 'x-user-id': alice.userId }).recorder;
+    const second = await byKey.next((m) => m.sessionId && !m.connection);
+    await byKey.next((m) => m.qr);
+    for (const { sessionId } of [first, second]) {
+      const res = await call(t, 'GET', `/sessions/${sessionId}`, { token: alice.token });
+      expect(res.body.data).toMatchObject({ tenantId: alice.tenantId, status: 'qr_required' });
+      await call(t, 'DELETE', `/sessions/${sessionId}`, { token: alice.token });
+    }
+    await Promise.all([byQuery.ended(), byKey.ended()]);
   });
 
   it('answers CORS and sets the SSE headers', async () => {
