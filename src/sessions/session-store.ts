@@ -4,7 +4,7 @@
  */
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { In, Not, type Repository } from 'typeorm';
+import type { Repository } from 'typeorm';
 import type { AuthContext } from '../common/auth-context.js';
 import { DomainEvents, type EventTransaction } from '../events/domain-events.js';
 import type { SessionStatus } from '../events/event-map.js';
@@ -108,10 +108,6 @@ export class SessionStore {
       .where('s.status IN (:...pending)', { pending: ['init', 'qr_required', 'connecting', 'disconnected'] })
       .andWhere(`NOT EXISTS (SELECT 1 FROM wa_auth_creds c WHERE c.session_id = s.id AND c.creds ? 'me')`)
       .getMany();
-  }
-
-  async countActive(tenantId: string): Promise<number> {
-    return this.sessions.count({ where: { tenantId, status: Not(In(FINAL_STATUSES)) } });
   }
 
   async downloadMedia(tenantId: string, fallback: boolean): Promise<boolean> {

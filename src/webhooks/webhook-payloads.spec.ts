@@ -1,7 +1,7 @@
 import type { DomainEvent, DomainEventMap, SessionStatus } from '../events/event-map.js';
 import { SESSION_STATUSES } from '../events/event-map.js';
+import { authStateLocator } from '../whatsapp/auth-state-locator.js';
 import {
-  authStateLocator,
   mapMessageReceived,
   mapQrUpdated,
   mapStatusChanged,

@@ -3,6 +3,7 @@
  * main backend). Field names, types and nullability follow seed 001's `whatsapp_sessions` DDL:
  * `phone_number` and `auth_folder_path` are NOT NULL there, `status` is its 4-value enum.
  */
+import { authStateLocator } from '../whatsapp/auth-state-locator.js';
 import type { DomainEvent, DomainEventMap, SessionStatus } from '../events/event-map.js';
 
 export type CallbackEvent = 'new-session-connected' | 'status-update' | 'messages-received' | 'qr-update';
@@ -10,18 +11,6 @@ export const CALLBACK_EVENTS: readonly CallbackEvent[] = ['new-session-connected
 
 /** The main backend's `whatsapp_session_status` enum. */
 export type BackendSessionStatus = 'connected' | 'disconnected' | 'connecting' | 'error';
-
-/**
- * Where a session's credentials live. They are rows in Postgres (`wa_auth_creds` + `wa_auth_keys`,
- * keyed by session id), not a folder, so `auth_folder_path` carries this stable locator instead.
- * Same string as whatsapp/postgres-auth-state.ts `authStateLocator` (not imported: that file
- * pulls in Baileys, and these mappers stay pure).
- */
-export const AUTH_STATE_LOCATOR_PREFIX = 'postgres://wa_auth_creds/';
-
-export function authStateLocator(sessionId: string): string {
-  return `${AUTH_STATE_LOCATOR_PREFIX}${sessionId}`;
-}
 
 export interface NewSessionConnectedPayload {
   session_id: string;

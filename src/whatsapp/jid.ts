@@ -1,5 +1,5 @@
 /** JID helpers: phone numbers in, digits out; LIDs never leak where a phone number is promised. */
-import { jidDecode, jidNormalizedUser } from 'baileys';
+import { jidDecode } from 'baileys';
 
 export const PHONE_DIGITS = /^\d{6,15}$/;
 
@@ -21,7 +21,3 @@ export function phoneFromJid(jid: string | null | undefined): string | null {
   return user && /^\d+$/.test(user) ? user : null;
 }
 
-/** `5491123456789:12@s.whatsapp.net` → `5491123456789@s.whatsapp.net`. */
-export function normalizeJid(jid: string): string {
-  return jidNormalizedUser(jid);
-}

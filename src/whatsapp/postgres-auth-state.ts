@@ -14,9 +14,6 @@ type KeyType = keyof SignalDataTypeMap;
 const encode = (value: unknown): unknown => JSON.parse(JSON.stringify(value, BufferJSON.replacer));
 const decode = <T>(value: unknown): T => JSON.parse(JSON.stringify(value), BufferJSON.reviver) as T;
 
-/** Where a session's credentials live, for the main backend's `auth_folder_path` (never null). */
-export const authStateLocator = (sessionId: string): string => `postgres://wa_auth_creds/${sessionId}`;
-
 export interface LoadedAuthState {
   state: AuthenticationState;
   /** True when the session has paired before (its credentials carry `me`). */
