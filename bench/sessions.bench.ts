@@ -18,6 +18,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { loadAppModules } from './support/app-modules.js';
 import { round, summarize } from './support/stats.js';
+import { postJson } from '../test/support/app-process-runner.js';
 import { openBenchDatabase } from './support/bench-database.js';
 
 type Request = { id: number; op: 'scan'; qr: string; phoneNumber: string } | { id: number; op: 'stop' };
@@ -114,15 +115,7 @@ async function main(): Promise<void> {
   const baseUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
   const events = app.get(DomainEvents);
 
-  const post = async (path: string, body: unknown, token?: string): Promise<Record<string, unknown>> => {
-    const res = await fetch(`${baseUrl}${path}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-      body: JSON.stringify(body),
-    });
-    if (!res.ok) throw new Error(`${path}: ${res.status} ${await res.text()}`);
-    return (await res.json()) as Record<string, unknown>;
-  };
+  const post = (path: string, body: unknown, token?: string) => postJson(baseUrl, path, body, token);
   await post('/users', { email: 'bench@example.com', password: 'bench-password-1', name: 'Bench' });
   const token = (await post('/auth/login', { email: 'bench@example.com', password: 'bench-password-1' })).accessToken as string;
 

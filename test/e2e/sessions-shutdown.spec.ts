@@ -7,16 +7,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { WhatsAppSimulator } from '../../src/simulator/simulator.js';
-import { startAppProcess, type AppProcess } from '../support/app-process-runner.js';
+import { postJson, startAppProcess, type AppProcess } from '../support/app-process-runner.js';
 import { openSseWithHeaders, uniquePhone } from '../support/sessions-harness.js';
 import { createTestDatabase } from '../support/test-database.js';
 import type { TestApp } from '../support/test-app.js';
-
-async function post(baseUrl: string, path: string, body: unknown): Promise<Record<string, unknown>> {
-  const res = await fetch(`${baseUrl}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-  if (!res.ok) throw new Error(`${path}: ${res.status} ${await res.text()}`);
-  return (await res.json()) as Record<string, unknown>;
-}
 
 describe('graceful shutdown', () => {
   let sim: WhatsAppSimulator;
@@ -39,8 +33,8 @@ describe('graceful shutdown', () => {
       DATA_DIR: mkdtempSync(join(tmpdir(), 'wa-shutdown-')), WA_SERVER_URL: sim.url,
     });
     const target = { baseUrl: app.baseUrl } as TestApp;
-    await post(app.baseUrl, '/users', { email: 'term@example.com', password: 'term-password-1', name: 'Term' });
-    const token = (await post(app.baseUrl, '/auth/login', { email: 'term@example.com', password: 'term-password-1' })).accessToken as string;
+    await postJson(app.baseUrl, '/users', { email: 'term@example.com', password: 'term-password-1', name: 'Term' });
+    const token = (await postJson(app.baseUrl, '/auth/login', { email: 'term@example.com', password: 'term-password-1' })).accessToken as string;
     const headers = { authorization: `Bearer ${token}` };
 
     const phone = uniquePhone();

@@ -10,22 +10,12 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { WhatsAppSimulator } from '../../src/simulator/simulator.js';
 import { CallbackReceiver, waitUntil } from '../support/callback-receiver.js';
-import { startAppProcess } from '../support/app-process-runner.js';
+import { postJson, startAppProcess } from '../support/app-process-runner.js';
 import { createTestDatabase } from '../support/test-database.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
 const SECRET = 'crash-webhook-secret-0123456789';
 const JWT_SECRET = 'test-secret-test-secret-test-secret-0123';
-
-async function post(baseUrl: string, path: string, body: unknown, token?: string): Promise<Record<string, unknown>> {
-  const res = await fetch(`${baseUrl}${path}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    body: JSON.stringify(body),
-  });
-  if (!res.ok) throw new Error(`${path}: ${res.status} ${await res.text()}`);
-  return (await res.json()) as Record<string, unknown>;
-}
 
 describe('callbacks survive a crash', () => {
   let receiver: CallbackReceiver;
@@ -57,10 +47,10 @@ describe('callbacks survive a crash', () => {
     const app = await startAppProcess(env);
     child = app.child;
 
-    await post(app.baseUrl, '/users', { email: 'crash@example.com', password: 'crash-password-1', name: 'Crash' });
-    const token = (await post(app.baseUrl, '/auth/login', { email: 'crash@example.com', password: 'crash-password-1' })).accessToken as string;
+    await postJson(app.baseUrl, '/users', { email: 'crash@example.com', password: 'crash-password-1', name: 'Crash' });
+    const token = (await postJson(app.baseUrl, '/auth/login', { email: 'crash@example.com', password: 'crash-password-1' })).accessToken as string;
     const sessionIds = [];
-    for (let i = 0; i < 3; i++) sessionIds.push((await post(app.baseUrl, '/sessions', {}, token)).id as string);
+    for (let i = 0; i < 3; i++) sessionIds.push((await postJson(app.baseUrl, '/sessions', {}, token)).id as string);
 
     const pool = new pg.Pool({ connectionString: db.url, max: 2 });
     const pending = async () => (await pool.query<{ id: string; session_id: string; seq: string }>(`SELECT id, session_id, seq FROM webhook_deliveries ORDER BY session_id, seq`)).rows;

@@ -25,3 +25,14 @@ export function startAppProcess(env: Record<string, string>): Promise<AppProcess
     void exited.then(({ code }) => reject(new Error(`the app process exited before it was ready (${code})`)));
   });
 }
+
+/** POSTs JSON to an app outside this process; throws on a non-2xx answer. */
+export async function postJson(baseUrl: string, path: string, body: unknown, token?: string): Promise<Record<string, unknown>> {
+  const res = await fetch(`${baseUrl}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: JSON.stringify(body),
+  });
+  if (!res.ok) throw new Error(`${path}: ${res.status} ${await res.text()}`);
+  return (await res.json()) as Record<string, unknown>;
+}

@@ -2,8 +2,10 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 
-export async function createTestDatabase(prefix = 't'): Promise<{ url: string; drop: () => Promise<void> }> {
-  const base = process.env.TEST_DATABASE_URL;
+export async function createTestDatabase(
+  prefix = 't',
+  base = process.env.TEST_DATABASE_URL,
+): Promise<{ url: string; drop: () => Promise<void> }> {
   if (!base) throw new Error('TEST_DATABASE_URL is not set (the jest global setup sets it)');
   const name = `${prefix}_${randomBytes(6).toString('hex')}`;
   const admin = new pg.Client({ connectionString: base });
