@@ -2,7 +2,7 @@
  * Messages from Baileys → rows (idempotent by key) + events, in one transaction: the realtime
  * summary for every new message, and `session.message.received` once per new inbound message.
  */
-import type { WAMessage } from 'baileys';
+import type { WAMessage } from '@whiskeysockets/baileys';
 import type { DomainEvents } from '../events/domain-events.js';
 import type { MessageStore } from '../messages/message-store.js';
 import { inboundType, isReportable, senderPhoneOf, summarizeMessage } from '../whatsapp/event-translator.js';

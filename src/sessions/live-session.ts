@@ -5,7 +5,7 @@
  */
 import { Mutex } from 'async-mutex';
 import QRCode from 'qrcode';
-import type { WAMessage } from 'baileys';
+import type { WAMessage } from '@whiskeysockets/baileys';
 import type { AppConfig } from '../config/app-config.js';
 import type { AppLogger } from '../common/logger.js';
 import type { DomainEvents, EventTransaction } from '../events/domain-events.js';

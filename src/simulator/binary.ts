@@ -3,9 +3,9 @@
  * small builders for the stanzas the server sends again and again.
  */
 import { inflateSync } from 'node:zlib';
-import { encodeBinaryNode, S_WHATSAPP_NET, type BinaryNode } from 'baileys';
-import * as constants from 'baileys/lib/WABinary/constants.js';
-import { decodeDecompressedBinaryNode } from 'baileys/lib/WABinary/decode.js';
+import { encodeBinaryNode, S_WHATSAPP_NET, type BinaryNode } from '@whiskeysockets/baileys';
+import * as constants from '@whiskeysockets/baileys/lib/WABinary/constants.js';
+import { decodeDecompressedBinaryNode } from '@whiskeysockets/baileys/lib/WABinary/decode.js';
 
 export type { BinaryNode };
 export { S_WHATSAPP_NET };

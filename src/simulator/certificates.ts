@@ -3,7 +3,7 @@
  * test client may trust via WA_CERT_DETAILS.PUBLIC_KEY), an intermediate signed by the root
  * (issuerSerial 0, as the client checks) and a leaf for the server's static Noise key.
  */
-import { Curve, proto } from 'baileys';
+import { Curve, proto } from '@whiskeysockets/baileys';
 
 export interface KeyPair {
   private: Buffer;

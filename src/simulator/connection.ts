@@ -4,7 +4,7 @@
  * Per-connection state is deliberately small (1,000 idle connections must stay cheap).
  */
 import type { WebSocket } from 'ws';
-import { proto } from 'baileys';
+import { proto } from '@whiskeysockets/baileys';
 import { decodeNode, encodeNode, type BinaryNode } from './binary.js';
 import { FrameReader, frame, NoiseServerHandshake, type NoiseTransport } from './noise.js';
 import type { DeviceRecord } from './registry.js';

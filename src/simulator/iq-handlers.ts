@@ -3,7 +3,7 @@
  * digest, passive, props, blocklist, privacy, usync device and LID look-ups, prekey bundles, app
  * state sync, logout. Anything else gets a 501 error answer right away, so nothing waits on a timeout.
  */
-import { jidDecode } from 'baileys';
+import { jidDecode } from '@whiskeysockets/baileys';
 import { bundleToNode } from './signal-party.js';
 import { child, childBytes, children, childrenByTag, iqError, iqResult, node, readUIntBE, unixSeconds, type BinaryNode } from './binary.js';
 import type { SimConnection } from './connection.js';

@@ -6,7 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { deflateSync } from 'node:zlib';
-import { encodeWAMessage, jidDecode, proto, unpadRandomMax16 } from 'baileys';
+import { encodeWAMessage, jidDecode, proto, unpadRandomMax16 } from '@whiskeysockets/baileys';
 import { bytes, child, childrenByTag, node, unixSeconds, type BinaryNode } from './binary.js';
 import type { SimConnection } from './connection.js';
 import type { SimContact } from './contacts.js';

@@ -3,7 +3,7 @@
  * follows it. Mirrors the client state machine in baileys/lib/Utils/noise-handler.js.
  */
 import { createCipheriv, createDecipheriv, createHash, hkdfSync } from 'node:crypto';
-import { Curve, NOISE_MODE, NOISE_WA_HEADER, proto } from 'baileys';
+import { Curve, NOISE_MODE, NOISE_WA_HEADER, proto } from '@whiskeysockets/baileys';
 import { newKeyPair, type KeyPair } from './certificates.js';
 
 const EMPTY = Buffer.alloc(0);

@@ -3,7 +3,7 @@
  * account key and MAC'd with the companion's ADV secret, and check the companion's counter-signature.
  */
 import { createHmac, randomBytes, randomInt } from 'node:crypto';
-import { Curve, proto, WA_ADV_ACCOUNT_SIG_PREFIX, WA_ADV_DEVICE_SIG_PREFIX } from 'baileys';
+import { Curve, proto, WA_ADV_ACCOUNT_SIG_PREFIX, WA_ADV_DEVICE_SIG_PREFIX } from '@whiskeysockets/baileys';
 import * as curve from 'libsignal/src/curve.js';
 import { bytes, child, node, unixSeconds, type BinaryNode } from './binary.js';
 import type { AccountRecord } from './registry.js';

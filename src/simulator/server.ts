@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer } from 'ws';
-import { jidDecode } from 'baileys';
+import { jidDecode } from '@whiskeysockets/baileys';
 import { node, unixSeconds, type BinaryNode } from './binary.js';
 import { createCertificateChain, type CertificateChain } from './certificates.js';
 import { SimConnection, type ConnectionHost } from './connection.js';

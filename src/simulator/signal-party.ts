@@ -5,7 +5,7 @@
  */
 import { randomInt } from 'node:crypto';
 import libsignal from 'libsignal';
-import { Curve } from 'baileys';
+import { Curve } from '@whiskeysockets/baileys';
 import { node, uintBE, type BinaryNode } from './binary.js';
 
 export interface PartyKeys {

@@ -1,5 +1,5 @@
 /** Public types of the WhatsApp Web simulator. */
-import type { proto } from 'baileys';
+import type { proto } from '@whiskeysockets/baileys';
 import type { KeyPair } from './certificates.js';
 import type { SimulatorState } from './registry.js';
 

@@ -4,7 +4,7 @@
  * those are moved down to debug so that production error logs mean something. Stanza dumps are cut
  * to their opening tag: their content may be a message body.
  */
-import type { SocketConfig } from 'baileys';
+import type { SocketConfig } from '@whiskeysockets/baileys';
 import type { AppLogger } from '../common/logger.js';
 
 type ILogger = SocketConfig['logger'];

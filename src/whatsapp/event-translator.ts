@@ -2,7 +2,7 @@
  * Pure translation of Baileys data into the product's domain shapes (seed 002 summaries).
  * Nothing here does I/O, so it is unit-tested on plain objects.
  */
-import type { AuthenticationCreds, WAMessage, WAMessageUpdate } from 'baileys';
+import type { AuthenticationCreds, WAMessage, WAMessageUpdate } from '@whiskeysockets/baileys';
 import type { AccountType, MessageStatusUpdate, MessageSummary, PresenceUpdate } from '../events/event-map.js';
 import { isLidJid, phoneFromJid } from './jid.js';
 

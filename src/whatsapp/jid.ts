@@ -1,5 +1,5 @@
 /** JID helpers: phone numbers in, digits out; LIDs never leak where a phone number is promised. */
-import { jidDecode } from 'baileys';
+import { jidDecode } from '@whiskeysockets/baileys';
 
 export const PHONE_DIGITS = /^\d{6,15}$/;
 

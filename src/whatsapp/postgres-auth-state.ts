@@ -6,7 +6,7 @@
  */
 import { Injectable } from '@nestjs/common';
 import { LRUCache } from 'lru-cache';
-import { BufferJSON, initAuthCreds, proto, type AuthenticationCreds, type AuthenticationState, type SignalDataSet, type SignalDataTypeMap, type SignalKeyStore } from 'baileys';
+import { BufferJSON, initAuthCreds, proto, type AuthenticationCreds, type AuthenticationState, type SignalDataSet, type SignalDataTypeMap, type SignalKeyStore } from '@whiskeysockets/baileys';
 import { DataSource, type EntityManager } from 'typeorm';
 
 type KeyType = keyof SignalDataTypeMap;

@@ -3,7 +3,7 @@
  * server URL (WA_SERVER_URL or the sandbox simulator), and the WhatsApp Web version announced.
  */
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
-import makeWASocket, { fetchLatestWaWebVersion, type WAVersion } from 'baileys';
+import makeWASocket, { fetchLatestWaWebVersion, type WAVersion } from '@whiskeysockets/baileys';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/app-config.js';
 import { ROOT_LOGGER, type AppLogger } from '../common/logger.js';

@@ -4,7 +4,7 @@
  * WhatsApp's order. The session owner creates a new connection for every (re)connect.
  */
 import type { Boom } from '@hapi/boom';
-import type { BaileysEventMap, WAMessage, WASocket } from 'baileys';
+import type { BaileysEventMap, WAMessage, WASocket } from '@whiskeysockets/baileys';
 import type { AppLogger } from '../common/logger.js';
 import type { MessageStatusUpdate, PresenceUpdate } from '../events/event-map.js';
 import { accountInfoOf, presenceUpdatesOf, statusUpdateOf, type AccountInfo } from './event-translator.js';

@@ -1,4 +1,4 @@
-import type { WAMessage } from 'baileys';
+import type { WAMessage } from '@whiskeysockets/baileys';
 import { WhatsAppSimulator } from '../../src/simulator/index.js';
 import { nextPhone, pairAndOpen, type TestClient } from './helpers.js';
 

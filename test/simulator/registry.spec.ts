@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as curve from 'libsignal/src/curve.js';
-import { proto } from 'baileys';
+import { proto } from '@whiskeysockets/baileys';
 import { WhatsAppSimulator, createSandboxControl } from '../../src/simulator/index.js';
 import { connectAndWaitForOpen, nextPhone, pairNewSession, TestClient } from './helpers.js';
 

@@ -2,7 +2,7 @@
  * In-memory Baileys auth state (creds from `initAuthCreds()` plus a Map-backed SignalKeyStore), with
  * JSON round-tripping so a test can "restart the app" with the same credentials.
  */
-import { BufferJSON, initAuthCreds, proto, type AuthenticationCreds, type AuthenticationState, type SignalDataTypeMap } from 'baileys';
+import { BufferJSON, initAuthCreds, proto, type AuthenticationCreds, type AuthenticationState, type SignalDataTypeMap } from '@whiskeysockets/baileys';
 
 export interface MemoryAuthState {
   state: AuthenticationState;

@@ -3,7 +3,7 @@
  * can wait for things that may already have happened, and offers "pair" and "connect and wait for
  * open" in one call. Reusable by the app's e2e tests.
  */
-import makeWASocket, { type BaileysEventMap, type ConnectionState, type UserFacingSocketConfig, type WASocket } from 'baileys';
+import makeWASocket, { type BaileysEventMap, type ConnectionState, type UserFacingSocketConfig, type WASocket } from '@whiskeysockets/baileys';
 import pino from 'pino';
 import type { WhatsAppSimulator } from '../simulator.js';
 import type { PairedDevice, ScanOptions } from '../types.js';
