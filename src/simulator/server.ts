@@ -19,6 +19,7 @@ import { handleIq } from './iq-handlers.js';
 import { silentLogger } from './logger.js';
 import { Messaging } from './messaging.js';
 import { newRef } from './pairing.js';
+import { isLinkCodeIq, PairingCodes } from './pairing-code.js';
 import { PhoneSync } from './phone-sync.js';
 import { DeviceRegistry, type AccountRecord, type SimulatorState } from './registry.js';
 import { SignalParty } from './signal-party.js';
@@ -40,6 +41,7 @@ export class SimulatorServer implements ConnectionHost, SimulatorCore {
   protected readonly messaging: Messaging;
   readonly appState: AppStateService;
   protected readonly phoneSync: PhoneSync;
+  protected readonly pairingCodes = new PairingCodes((phoneNumber) => this.events.emit('pairingCodeRequested', { phoneNumber }));
   protected wss: WebSocketServer | undefined;
   protected readonly all = new Set<SimConnection>();
   protected readonly loggedIn = new Map<string, Set<SimConnection>>();
@@ -159,7 +161,8 @@ export class SimulatorServer implements ConnectionHost, SimulatorCore {
           }
           return;
         }
-        if (conn.device || n.attrs.xmlns === 'w:p') handleIq(this, conn, n);
+        if (!conn.device && isLinkCodeIq(n)) this.pairingCodes.handleIq(conn, n);
+        else if (conn.device || n.attrs.xmlns === 'w:p') handleIq(this, conn, n);
         return;
       }
       case 'message':
@@ -179,6 +182,7 @@ export class SimulatorServer implements ConnectionHost, SimulatorCore {
 
   onClose(conn: SimConnection, reason: CloseReason): void {
     this.all.delete(conn);
+    this.pairingCodes.onClose(conn);
     for (const ref of conn.refs ?? []) this.refIndex.delete(ref);
     for (const [key, pending] of this.pendingReplies) {
       if (key.startsWith(`${conn.id}|`)) {

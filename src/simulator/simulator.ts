@@ -44,6 +44,26 @@ export class WhatsAppSimulator extends SimulatorServer {
   }
 
   /**
+   * Plays the phone on which the user types the pairing code the companion shows
+   * (`requestPairingCode`): completes the link-code exchange, then pairs as `scanQr` does. A wrong
+   * code rejects with "incorrect pairing code" and pairs nothing.
+   */
+  async enterPairingCode(phoneNumber: string, code: string, opts: Omit<ScanOptions, 'phoneNumber'> = {}): Promise<PairedDevice> {
+    const phone = normalizePhone(phoneNumber);
+    if (opts.history) validateHistoryOptions(opts.history);
+    const account = this.registry.getOrCreateAccount(phone, { accountType: opts.accountType, name: opts.name, lid: opts.lid, platform: opts.platform });
+    const { conn, identityKey, advSecret } = await this.pairingCodes.enter(account, code.trim().toUpperCase());
+    for (const ref of conn.refs ?? []) this.refIndex.delete(ref);
+    conn.refs = undefined;
+    return this.completePairing(conn, { ...opts, phoneNumber: phone }, identityKey, advSecret);
+  }
+
+  /** Phone numbers whose companion asked for a pairing code and waits for it to be entered. */
+  pairingCodeRequests(): string[] {
+    return this.pairingCodes.waiting();
+  }
+
+  /**
    * The tail shared by QR and pairing-code pairing: the account (push name, history fixture),
    * pair-success, the client's counter-signature, the device registration, then 515.
    */

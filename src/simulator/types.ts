@@ -153,6 +153,8 @@ export type CloseReason = 'client' | 'server' | 'fault' | 'failure' | 'stopped';
 export interface SimulatorEventMap {
   /** A registering client got its QR refs. */
   qr: { refs: string[] };
+  /** A registering companion asked for a pairing code for this number (`requestPairingCode`). */
+  pairingCodeRequested: { phoneNumber: string };
   /** A phone scanned a QR: the device is registered (pair-device-sign received). */
   paired: PairedDevice;
   /** A known device logged in (`success` sent). */
