@@ -14,7 +14,11 @@ import { ContactDirectory } from './contacts.js';
 import type { ResolvedOptions, ResolvedUser, SimulatorCore } from './core.js';
 import { SimulatorEvents } from './events.js';
 import { faultNodes } from './faults.js';
+import { ContactMessages } from './contact-actions.js';
+import { Inbox } from './inbox.js';
 import { handleIq } from './iq-handlers.js';
+import type { MediaHost } from './media-host.js';
+import { RetryRequests } from './retry.js';
 import { silentLogger } from './logger.js';
 import { Messaging } from './messaging.js';
 import { newRef } from './pairing.js';
@@ -36,6 +40,10 @@ export class SimulatorServer implements ConnectionHost, SimulatorCore {
   readonly logger: SimLogger;
   readonly certificates: CertificateChain;
   protected readonly messaging: Messaging;
+  readonly retries: RetryRequests;
+  protected readonly inbox: Inbox;
+  protected readonly contactMessages: ContactMessages;
+  mediaHost: MediaHost | undefined;
   protected wss: WebSocketServer | undefined;
   protected readonly all = new Set<SimConnection>();
   protected readonly loggedIn = new Map<string, Set<SimConnection>>();
@@ -65,9 +73,14 @@ export class SimulatorServer implements ConnectionHost, SimulatorCore {
     if (state) this.registry.load(state);
     this.certificates = createCertificateChain(opts.rootKey);
     this.messaging = new Messaging(this);
+    this.retries = new RetryRequests(this.events);
+    this.inbox = new Inbox(this);
+    this.contactMessages = new ContactMessages(this, this.messaging);
     this.contacts = new ContactDirectory(this.registry, {
       sendText: (contact, to, text, o) => this.messaging.sendText(contact, to, text, o),
       sendPresence: (contact, to, presence) => this.messaging.sendPresence(contact, to, presence),
+      messages: this.contactMessages,
+      failNextDecrypt: (contact, to) => this.retries.failNext(contact.phoneNumber, to),
     });
   }
 
@@ -164,6 +177,10 @@ export class SimulatorServer implements ConnectionHost, SimulatorCore {
         return;
       case 'receipt':
         this.messaging.handleSessionReceipt(conn, n);
+        return;
+      case 'chatstate':
+      case 'presence':
+        this.inbox.recordPresence(conn, n);
         return;
       default:
         // ack, presence, chatstate, ib (unified_session, offline_batch), notification, call: nothing to answer.
