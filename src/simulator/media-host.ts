@@ -29,9 +29,12 @@ export interface MediaTrust {
   ca: string;
   /** For Baileys' `fetchAgent` (uploads). */
   fetchAgent: HttpsAgent;
-  /** For Baileys' `options.dispatcher` and `downloadMediaMessage(..., { options: { dispatcher } })`. */
-  dispatcher: UndiciAgent;
+  /** For Baileys' `options.dispatcher` and `downloadMediaMessage(..., { options: { dispatcher } })` (typed as fetch's own). */
+  dispatcher: FetchDispatcher;
 }
+
+/** The dispatcher type of the global fetch's RequestInit (undici-types), which an undici Agent is at run time. */
+export type FetchDispatcher = NonNullable<RequestInit['dispatcher']>;
 
 export interface StoredMedia {
   directPath: string;
@@ -95,7 +98,7 @@ export class MediaHost {
     this.trustCache ??= {
       ca: this.caPem,
       fetchAgent: new HttpsAgent({ ca: this.caPem, keepAlive: true }),
-      dispatcher: new UndiciAgent({ connect: { ca: this.caPem } }),
+      dispatcher: new UndiciAgent({ connect: { ca: this.caPem } }) as unknown as FetchDispatcher,
     };
     return this.trustCache;
   }
