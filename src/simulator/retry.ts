@@ -45,4 +45,10 @@ export class RetryRequests {
     );
     this.events.emit('retryRequested', { id, from: contact.phoneNumber, to: conn.device?.phoneNumber ?? '' });
   }
+
+  /** Baileys acks a retry receipt once it has re-sent the message, or decided not to. */
+  onAnswered(conn: SimConnection, ack: BinaryNode): void {
+    const who = ack.attrs.to ?? '';
+    this.events.emit('retryAnswered', { id: ack.attrs.id ?? '', to: who, from: conn.device?.phoneNumber ?? '' });
+  }
 }

@@ -178,6 +178,9 @@ export class SimulatorServer implements ConnectionHost, SimulatorCore {
       case 'receipt':
         this.messaging.handleSessionReceipt(conn, n);
         return;
+      case 'ack':
+        if (n.attrs.class === 'receipt' && n.attrs.type === 'retry') this.retries.onAnswered(conn, n);
+        return;
       case 'chatstate':
       case 'presence':
         this.inbox.recordPresence(conn, n);

@@ -162,6 +162,8 @@ export interface SimulatorEventMap {
   retryRequested: { id: string; from: string; to: string };
   /** A session sent a chat state to a contact (`to` set) or its presence (`to` absent). */
   presence: { from: string; to?: string; presence: string };
+  /** The session acked a retry receipt (after re-sending the message, or deciding not to). `to` = the contact jid. */
+  retryAnswered: { id: string; from: string; to: string };
   /** A session acknowledged an inbound message with a receipt. */
   receipt: SessionReceipt;
   /** A connection closed (phoneNumber/deviceId are set once logged in). */
