@@ -12,6 +12,7 @@ import { SessionsModule } from './sessions/sessions.module.js';
 import { SandboxModule } from './sandbox/sandbox.module.js';
 import { RealtimeModule } from './realtime/realtime.module.js';
 import { LifecycleModule } from './lifecycle/shutdown-reporter.js';
+import { RetentionModule } from './retention/retention.module.js';
 
 @Module({})
 export class AppModule {
@@ -30,6 +31,7 @@ export class AppModule {
         SessionsModule,
         RealtimeModule,
         LifecycleModule,
+        RetentionModule,
         ...(config.whatsapp.sandbox ? [SandboxModule] : []),
       ],
     };
