@@ -113,6 +113,10 @@ export class Environment {
   @Transform(toInt) @IsInt() @Min(1)
   WA_RESTORE_CONCURRENCY = 10;
 
+  /** XEdDSA on native code (src/whatsapp/native-curve.ts); false keeps libsignal's pure JavaScript. */
+  @Transform(toBool) @IsBoolean()
+  WA_NATIVE_CRYPTO = true;
+
   @Transform(toInt) @IsInt() @Min(1000)
   WA_REQUEST_TIMEOUT_MS = 20_000;
 

@@ -1,6 +1,7 @@
 /**
  * The only place a Baileys socket is made: browser name, QR lifetime, our logger at warn, the
  * server URL (WA_SERVER_URL or the sandbox simulator), and the WhatsApp Web version announced.
+ * It also picks the XEdDSA implementation (WA_NATIVE_CRYPTO, see native-curve.ts) for every socket.
  */
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import makeWASocket, { fetchLatestWaWebVersion, type WAVersion } from '@whiskeysockets/baileys';
@@ -8,6 +9,7 @@ import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/app-config.js';
 import { ROOT_LOGGER, type AppLogger } from '../common/logger.js';
 import { BaileysLogger } from './baileys-logger.js';
+import { useNativeCurve } from './native-curve.js';
 import { PostgresAuthStateRepository } from './postgres-auth-state.js';
 import { WhatsAppConnection, type ConnectionHandlers } from './whatsapp-connection.js';
 
@@ -27,6 +29,7 @@ export class WhatsAppSocketFactory implements OnModuleInit {
     this.logger = logger.child({ module: 'whatsapp' });
     this.version = config.whatsapp.version;
     this.serverUrl = config.whatsapp.serverUrl;
+    useNativeCurve(config.whatsapp.nativeCrypto);
   }
 
   async onModuleInit(): Promise<void> {
