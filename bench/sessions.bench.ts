@@ -9,69 +9,16 @@
  * QR event; all sessions requested at once), open latency (scan to connected; all phones scan at
  * once), and RSS / heap per connected idle session after GC.
  */
-import { fork, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { loadAppModules } from './support/app-modules.js';
 import { round, summarize } from './support/stats.js';
 import { postJson } from '../test/support/app-process-runner.js';
 import { openBenchDatabase } from './support/bench-database.js';
-
-type Request = { id: number; op: 'scan'; qr: string; phoneNumber: string } | { id: number; op: 'stop' };
-type Reply = { id: number; ok: boolean; error?: string };
-
-async function runSimulatorChild(): Promise<void> {
-  const { WhatsAppSimulator } = await import('../src/simulator/simulator.js');
-  // initialPreKeyCount 0: every session uploads its 812 pre-keys, as with the real server.
-  const sim = await WhatsAppSimulator.start({ port: 0, qrRefCount: 6, initialPreKeyCount: 0 });
-  process.send!({ url: sim.url });
-  process.on('message', (req: Request) => {
-    if (req.op === 'stop') {
-      void sim.stop().then(() => process.exit(0));
-      return;
-    }
-    sim.scanQr(req.qr, { phoneNumber: req.phoneNumber }).then(
-      () => process.send!({ id: req.id, ok: true } satisfies Reply),
-      (err: unknown) => process.send!({ id: req.id, ok: false, error: String(err) } satisfies Reply),
-    );
-  });
-}
-
-class SimulatorProcess {
-  private nextId = 1;
-  private readonly pending = new Map<number, (r: Reply) => void>();
-  private constructor(private readonly child: ChildProcess, readonly url: string) {
-    child.on('message', (m: Reply) => this.pending.get(m.id)?.(m));
-  }
-
-  static start(): Promise<SimulatorProcess> {
-    const child = fork(fileURLToPath(import.meta.url), ['--simulator-child'], { execArgv: process.execArgv });
-    return new Promise((resolve) => child.once('message', (m: { url: string }) => resolve(new SimulatorProcess(child, m.url))));
-  }
-
-  scan(qr: string, phoneNumber: string): Promise<void> {
-    const id = this.nextId++;
-    return new Promise((resolve, reject) => {
-      this.pending.set(id, (r) => {
-        this.pending.delete(id);
-        if (r.ok) resolve();
-        else reject(new Error(r.error));
-      });
-      this.child.send({ id, op: 'scan', qr, phoneNumber } satisfies Request);
-    });
-  }
-
-  stop(): Promise<void> {
-    return new Promise((resolve) => {
-      this.child.once('exit', () => resolve());
-      this.child.send({ id: 0, op: 'stop' } satisfies Request);
-    });
-  }
-}
+import { SimulatorProcess } from './support/simulator-process.js';
 
 const within = <T>(promise: Promise<T>, what: string, ms = 180_000): Promise<T> =>
   Promise.race([promise, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no ${what} within ${ms} ms`)), ms).unref())]);
@@ -209,5 +156,4 @@ async function main(): Promise<void> {
   process.exit(0);
 }
 
-if (process.argv.includes('--simulator-child')) await runSimulatorChild();
-else await main();
+await main();
