@@ -68,8 +68,8 @@ async function main(): Promise<void> {
   const concurrency = values.concurrency ?? process.env.WA_RESTORE_CONCURRENCY ?? '10';
 
   const database = await openBenchDatabase('bench_restore');
-  const db = new pg.Client({ connectionString: database.url });
-  await db.connect();
+  // A pool: the pairing phase polls many sessions' rows at once.
+  const db = new pg.Pool({ connectionString: database.url, max: 4 });
   const sim = await SimulatorProcess.start();
   const dataDir = mkdtempSync(join(tmpdir(), 'bench-restore-'));
   const port = await freePort();
