@@ -35,6 +35,8 @@ export interface AppConfig {
     restoreConcurrency: number;
     /** XEdDSA through the native crypto seam (src/whatsapp/native-curve.ts). */
     nativeCrypto: boolean;
+    /** Worker threads generating new accounts' pre-keys off the event loop; 0 turns it off. */
+    preKeyWorkers: number;
     requestTimeoutMs: number;
     maxQrGeneration: number;
     maxReconnectRetries: number;
@@ -115,6 +117,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       browserName: env.WA_BROWSER_NAME,
       restoreConcurrency: env.WA_RESTORE_CONCURRENCY,
       nativeCrypto: env.WA_NATIVE_CRYPTO,
+      preKeyWorkers: env.WA_PREKEY_WORKERS,
       requestTimeoutMs: env.WA_REQUEST_TIMEOUT_MS,
       maxQrGeneration: env.SSE_MAX_QR_GENERATION,
       maxReconnectRetries: env.MAX_RECONNECT_RETRIES,

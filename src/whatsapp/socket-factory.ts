@@ -11,6 +11,7 @@ import { ROOT_LOGGER, type AppLogger } from '../common/logger.js';
 import { BaileysLogger } from './baileys-logger.js';
 import { useNativeCurve } from './native-curve.js';
 import { PostgresAuthStateRepository } from './postgres-auth-state.js';
+import { PreKeyPrefetch } from './prekey-prefetch.js';
 import { WhatsAppConnection, type ConnectionHandlers } from './whatsapp-connection.js';
 
 const VERSION_FETCH_TIMEOUT_MS = 5000;
@@ -25,6 +26,7 @@ export class WhatsAppSocketFactory implements OnModuleInit {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(ROOT_LOGGER) logger: AppLogger,
     private readonly authState: PostgresAuthStateRepository,
+    private readonly preKeys: PreKeyPrefetch,
   ) {
     this.logger = logger.child({ module: 'whatsapp' });
     this.version = config.whatsapp.version;
@@ -50,6 +52,7 @@ export class WhatsAppSocketFactory implements OnModuleInit {
 
   async connect(sessionId: string, handlers: ConnectionHandlers): Promise<WhatsAppConnection> {
     const auth = await this.authState.load(sessionId);
+    await this.preKeys.beforeConnect(sessionId, auth);
     // Baileys is chatty: its logs reach ours at warn and above (or the app's level, if stricter).
     const logger = this.logger.child({ sessionId }, { level: this.logger.levelVal > 40 ? this.logger.level : 'warn' });
     const cfg = this.config.whatsapp;

@@ -3,11 +3,12 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { WaAuthCredsEntity, WaAuthKeyEntity } from './auth-state.entities.js';
 import { PostgresAuthStateRepository } from './postgres-auth-state.js';
 import { WhatsAppSocketFactory } from './socket-factory.js';
+import { PreKeyPrefetch } from './prekey-prefetch.js';
 
 /** The only module that imports baileys. */
 @Module({
   imports: [TypeOrmModule.forFeature([WaAuthCredsEntity, WaAuthKeyEntity])],
-  providers: [PostgresAuthStateRepository, WhatsAppSocketFactory],
-  exports: [PostgresAuthStateRepository, WhatsAppSocketFactory],
+  providers: [PostgresAuthStateRepository, WhatsAppSocketFactory, PreKeyPrefetch],
+  exports: [PostgresAuthStateRepository, WhatsAppSocketFactory, PreKeyPrefetch],
 })
 export class WhatsAppModule {}
