@@ -2,6 +2,9 @@
 import type { SimulatorReply, SimulatorRequest } from './simulator-process.js';
 
 const { WhatsAppSimulator } = await import('../../src/simulator/simulator.js');
+const { useNativeCurve } = await import('../../src/whatsapp/native-curve.js');
+// The simulator signs with Baileys' Curve too: native, so that it is not what a benchmark measures.
+useNativeCurve(true);
 // initialPreKeyCount 0: every session uploads its 812 pre-keys, as with the real server.
 const sim = await WhatsAppSimulator.start({ port: 0, qrRefCount: 6, initialPreKeyCount: 0 });
 process.send!({ url: sim.url });
