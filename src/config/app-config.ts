@@ -33,6 +33,10 @@ export interface AppConfig {
     qrTimeoutMs: number;
     browserName: string;
     restoreConcurrency: number;
+    /** XEdDSA through the native crypto seam (src/whatsapp/native-curve.ts). */
+    nativeCrypto: boolean;
+    /** Worker threads generating new accounts' pre-keys off the event loop; 0 turns it off. */
+    preKeyWorkers: number;
     requestTimeoutMs: number;
     maxQrGeneration: number;
     maxReconnectRetries: number;
@@ -122,6 +126,8 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       qrTimeoutMs: env.WA_QR_TIMEOUT_MS,
       browserName: env.WA_BROWSER_NAME,
       restoreConcurrency: env.WA_RESTORE_CONCURRENCY,
+      nativeCrypto: env.WA_NATIVE_CRYPTO,
+      preKeyWorkers: env.WA_PREKEY_WORKERS,
       requestTimeoutMs: env.WA_REQUEST_TIMEOUT_MS,
       maxQrGeneration: env.SSE_MAX_QR_GENERATION,
       maxReconnectRetries: env.MAX_RECONNECT_RETRIES,

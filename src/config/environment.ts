@@ -114,6 +114,14 @@ export class Environment {
   @Transform(toInt) @IsInt() @Min(1)
   WA_RESTORE_CONCURRENCY = 10;
 
+  /** XEdDSA on native code (src/whatsapp/native-curve.ts); false keeps libsignal's pure JavaScript. */
+  @Transform(toBool) @IsBoolean()
+  WA_NATIVE_CRYPTO = true;
+
+  /** Worker threads that generate a new account's pre-keys (src/whatsapp/prekey-prefetch.ts); 0: Baileys does, on the event loop. */
+  @Transform(toInt) @IsInt() @Min(0) @Max(16)
+  WA_PREKEY_WORKERS = 1;
+
   @Transform(toInt) @IsInt() @Min(1000)
   WA_REQUEST_TIMEOUT_MS = 20_000;
 
