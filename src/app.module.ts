@@ -11,6 +11,7 @@ import { WebhooksModule } from './webhooks/webhooks.module.js';
 import { SessionsModule } from './sessions/sessions.module.js';
 import { SandboxModule } from './sandbox/sandbox.module.js';
 import { RealtimeModule } from './realtime/realtime.module.js';
+import { MediaModule } from './media/media.module.js';
 
 @Module({})
 export class AppModule {
@@ -28,6 +29,7 @@ export class AppModule {
         WebhooksModule,
         SessionsModule,
         RealtimeModule,
+        MediaModule,
         ...(config.whatsapp.sandbox ? [SandboxModule] : []),
       ],
     };
