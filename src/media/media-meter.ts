@@ -10,7 +10,8 @@ import { Transform, type TransformCallback } from 'node:stream';
 export const HEAD_BYTES = 4100;
 
 export class MediaMeter extends Transform {
-  size = 0;
+  /** Not `size`: the S3 uploader reads a body's `size` as its announced length. */
+  byteCount = 0;
   exceeded = false;
   private readonly hash = createHash('sha256');
   private readonly headChunks: Buffer[] = [];
@@ -29,12 +30,12 @@ export class MediaMeter extends Transform {
   }
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback): void {
-    this.size += chunk.length;
+    this.byteCount += chunk.length;
     if (this.headLength < HEAD_BYTES) {
       this.headChunks.push(chunk.subarray(0, HEAD_BYTES - this.headLength));
       this.headLength += Math.min(chunk.length, HEAD_BYTES - this.headLength);
     }
-    if (this.size > this.limit) {
+    if (this.byteCount > this.limit) {
       this.exceeded = true;
       done();
       return;

@@ -99,7 +99,7 @@ export class MediaUploadsService {
     const meter = new MediaMeter(kind ? this.config.media.maxBytes[kind] : this.largestLimit);
     const putting = this.storage.put(key, meter, provisional);
     await Promise.all([pipeline(body, meter), putting]);
-    return { key, size: meter.size, sha256: meter.sha256, detected, declared, fileName, exceeded: meter.exceeded || part.file.truncated };
+    return { key, size: meter.byteCount, sha256: meter.sha256, detected, declared, fileName, exceeded: meter.exceeded || part.file.truncated };
   }
 
   private check(fields: Record<string, string>, file: StoredFile | undefined): AppError | { kind: MediaKind; mime: string; file: StoredFile } {

@@ -43,6 +43,15 @@ describe('media on S3', () => {
       }
     });
 
+    it('streams a document larger than one S3 part (5 MB) as a multipart upload', async () => {
+      const bytes = Buffer.concat([pdf(), Buffer.alloc(12 * 1024 * 1024, 0x5a)]);
+      const { status, body } = await upload(t, { token: alice, kind: 'document', file: { bytes, fileName: 'big.pdf' } });
+      expect(status).toBe(201);
+      expect(body).toMatchObject({ size: bytes.length, sha256: sha256(bytes), mime: 'application/pdf' });
+      const fetched = await fetch(body.url);
+      expect(sha256(Buffer.from(await fetched.arrayBuffer()))).toBe(sha256(bytes));
+    });
+
     it('mints a fresh URL on every read; an old one expires', async () => {
       const bytes = await png();
       const { body } = await upload(t, { token: alice, kind: 'image', file: { bytes, fileName: 'p.png' } });
