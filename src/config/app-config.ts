@@ -45,6 +45,7 @@ export interface AppConfig {
     downloadMedia: boolean;
     maxSessionsPerTenant: number;
   };
+  media: MediaConfig;
   realtime: {
     /** Window for the `authenticate` event on a socket that connected without credentials. */
     authTimeoutMs: number;
@@ -68,6 +69,22 @@ export interface AppConfig {
     intervalMinutes: number;
     batchSize: number;
   };
+}
+
+export type MediaKind = 'image' | 'video' | 'audio' | 'voice' | 'document' | 'sticker';
+
+export interface MediaConfig {
+  /** Set when S3_BUCKET is: objects go to an S3-compatible store instead of DATA_DIR/media. */
+  s3?: {
+    bucket: string;
+    endpoint?: string;
+    region: string;
+    credentials?: { accessKeyId: string; secretAccessKey: string };
+    forcePathStyle: boolean;
+    publicBaseUrl?: string;
+  };
+  urlTtlSeconds: number;
+  maxBytes: Record<MediaKind, number>;
 }
 
 export class ConfigError extends Error {}
@@ -136,6 +153,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       downloadMedia: env.DOWNLOAD_MEDIA,
       maxSessionsPerTenant: env.MAX_SESSIONS_PER_TENANT,
     },
+    media: mediaConfig(env),
     realtime: { authTimeoutMs: env.REALTIME_AUTH_TIMEOUT_MS },
     callbacks: {
       baseUrl: env.BACKEND_BASE_URL?.replace(/\/+$/, ''),
@@ -159,6 +177,35 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       loginFailuresDays: env.RETENTION_LOGIN_FAILURES_DAYS,
       intervalMinutes: env.RETENTION_INTERVAL_MINUTES,
       batchSize: env.RETENTION_BATCH_SIZE,
+    },
+  };
+}
+
+function mediaConfig(env: Environment): MediaConfig {
+  if ((env.S3_ACCESS_KEY_ID === undefined) !== (env.S3_SECRET_ACCESS_KEY === undefined)) {
+    throw new ConfigError('Invalid configuration:\n  S3_ACCESS_KEY_ID / S3_SECRET_ACCESS_KEY: set both or neither');
+  }
+  return {
+    s3: env.S3_BUCKET
+      ? {
+          bucket: env.S3_BUCKET,
+          endpoint: env.S3_ENDPOINT,
+          region: env.S3_REGION,
+          credentials: env.S3_ACCESS_KEY_ID && env.S3_SECRET_ACCESS_KEY
+            ? { accessKeyId: env.S3_ACCESS_KEY_ID, secretAccessKey: env.S3_SECRET_ACCESS_KEY }
+            : undefined,
+          forcePathStyle: env.S3_FORCE_PATH_STYLE,
+          publicBaseUrl: env.S3_PUBLIC_BASE_URL?.replace(/\/+$/, ''),
+        }
+      : undefined,
+    urlTtlSeconds: env.MEDIA_URL_TTL_SECONDS,
+    maxBytes: {
+      image: env.MEDIA_MAX_BYTES_IMAGE,
+      video: env.MEDIA_MAX_BYTES_VIDEO,
+      audio: env.MEDIA_MAX_BYTES_AUDIO,
+      voice: env.MEDIA_MAX_BYTES_VOICE,
+      document: env.MEDIA_MAX_BYTES_DOCUMENT,
+      sticker: env.MEDIA_MAX_BYTES_STICKER,
     },
   };
 }

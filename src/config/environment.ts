@@ -143,6 +143,49 @@ export class Environment {
   /** Sessions a tenant may have that are not final (expired, logged_out, error); one more is 409. */
   @Transform(toInt) @IsInt() @Min(1) @Max(100_000)
   MAX_SESSIONS_PER_TENANT = 50;
+  // --- media (storage: local disk under DATA_DIR unless S3_BUCKET is set) ---
+  @Transform(emptyToUndefined) @IsOptional() @IsString() @MinLength(3)
+  S3_BUCKET?: string;
+
+  @Transform(emptyToUndefined) @IsOptional() @IsUrl({ require_tld: false, protocols: ['http', 'https'] })
+  S3_ENDPOINT?: string;
+
+  @IsString() @MinLength(1)
+  S3_REGION = 'us-east-1';
+
+  @Transform(emptyToUndefined) @IsOptional() @IsString()
+  S3_ACCESS_KEY_ID?: string;
+
+  @Transform(emptyToUndefined) @IsOptional() @IsString()
+  S3_SECRET_ACCESS_KEY?: string;
+
+  @Transform(toBool) @IsBoolean()
+  S3_FORCE_PATH_STYLE = false;
+
+  @Transform(emptyToUndefined) @IsOptional() @IsUrl({ require_tld: false, protocols: ['http', 'https'] })
+  S3_PUBLIC_BASE_URL?: string;
+
+  /** Lifetime of presigned media URLs; SigV4 (S3, R2) allows at most 7 days. */
+  @Transform(toInt) @IsInt() @Min(1) @Max(604_800)
+  MEDIA_URL_TTL_SECONDS = 3600;
+
+  @Transform(toInt) @IsInt() @Min(1)
+  MEDIA_MAX_BYTES_IMAGE = 16 * 1024 * 1024;
+
+  @Transform(toInt) @IsInt() @Min(1)
+  MEDIA_MAX_BYTES_VIDEO = 64 * 1024 * 1024;
+
+  @Transform(toInt) @IsInt() @Min(1)
+  MEDIA_MAX_BYTES_AUDIO = 16 * 1024 * 1024;
+
+  @Transform(toInt) @IsInt() @Min(1)
+  MEDIA_MAX_BYTES_VOICE = 16 * 1024 * 1024;
+
+  @Transform(toInt) @IsInt() @Min(1)
+  MEDIA_MAX_BYTES_DOCUMENT = 100 * 1024 * 1024;
+
+  @Transform(toInt) @IsInt() @Min(1)
+  MEDIA_MAX_BYTES_STICKER = 1024 * 1024;
 
   // --- realtime (Socket.io) ---
   /** How long a socket that connected without credentials has to send `authenticate { token }`. */
