@@ -1,4 +1,5 @@
 /** Internal interface between the simulator's parts (not part of the public API). */
+import type { AppStateService } from './app-state-service.js';
 import type { ContactDirectory, SimContact } from './contacts.js';
 import type { SimConnection } from './connection.js';
 import type { SimulatorEvents } from './events.js';
@@ -28,6 +29,7 @@ export interface SimulatorCore {
   readonly options: ResolvedOptions;
   readonly logger: SimLogger;
   readonly events: SimulatorEvents;
+  readonly appState: AppStateService;
   /** The HTTPS media host (undefined when turned off or not started yet). */
   readonly mediaHost: MediaHost | undefined;
   readonly retries: RetryRequests;

@@ -4,11 +4,12 @@
  */
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import type { Agent as HttpsAgent } from 'node:https';
-import makeWASocket, { fetchLatestWaWebVersion, type WAVersion } from '@whiskeysockets/baileys';
+import makeWASocket, { fetchLatestWaWebVersion, type BinaryNode, type WAVersion } from '@whiskeysockets/baileys';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/app-config.js';
 import { ROOT_LOGGER, type AppLogger } from '../common/logger.js';
 import { BaileysLogger } from './baileys-logger.js';
+import { InboundJournal } from './inbound-journal.js';
 import { PostgresAuthStateRepository } from './postgres-auth-state.js';
 import { WhatsAppConnection, type ConnectionHandlers } from './whatsapp-connection.js';
 
@@ -33,6 +34,7 @@ export class WhatsAppSocketFactory implements OnModuleInit {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(ROOT_LOGGER) logger: AppLogger,
     private readonly authState: PostgresAuthStateRepository,
+    private readonly journal: InboundJournal,
   ) {
     this.logger = logger.child({ module: 'whatsapp' });
     this.version = config.whatsapp.version;
@@ -70,7 +72,9 @@ export class WhatsAppSocketFactory implements OnModuleInit {
     // Baileys is chatty: its logs reach ours at warn and above (or the app's level, if stricter).
     const logger = this.logger.child({ sessionId }, { level: this.logger.levelVal > 40 ? this.logger.level : 'warn' });
     const cfg = this.config.whatsapp;
+    const journal = this.journal.forSession(sessionId);
     const socket = makeWASocket({
+      makeSignalRepository: journal.makeSignalRepository,
       auth: auth.state,
       logger: new BaileysLogger(logger),
       browser: [cfg.browserName, 'Chrome', '120.0.0'],
@@ -87,6 +91,7 @@ export class WhatsAppSocketFactory implements OnModuleInit {
       enableRecentMessageCache: false,
       getMessage: async () => undefined,
     });
-    return new WhatsAppConnection(socket, auth, handlers, logger, cfg.requestTimeoutMs);
+    socket.ws.on('CB:message', (stanza: BinaryNode) => journal.track(stanza));
+    return new WhatsAppConnection(socket, auth, handlers, logger, cfg.requestTimeoutMs, journal);
   }
 }
