@@ -38,6 +38,7 @@ export interface AppConfig {
     maxReconnectRetries: number;
     reconnectBaseDelayMs: number;
     sseHeartbeatMs: number;
+    sseResumeGraceMs: number;
     downloadMedia: boolean;
   };
   realtime: {
@@ -116,6 +117,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       maxReconnectRetries: env.MAX_RECONNECT_RETRIES,
       reconnectBaseDelayMs: env.RECONNECT_BASE_DELAY_MS,
       sseHeartbeatMs: env.SSE_HEARTBEAT_MS,
+      sseResumeGraceMs: env.SSE_RESUME_GRACE_MS,
       downloadMedia: env.DOWNLOAD_MEDIA,
     },
     realtime: { authTimeoutMs: env.REALTIME_AUTH_TIMEOUT_MS },
