@@ -39,6 +39,7 @@ export interface AppConfig {
     reconnectBaseDelayMs: number;
     sseHeartbeatMs: number;
     downloadMedia: boolean;
+    maxSessionsPerTenant: number;
   };
   realtime: {
     /** Window for the `authenticate` event on a socket that connected without credentials. */
@@ -53,6 +54,15 @@ export interface AppConfig {
     paths: { newSession: string; statusUpdate: string; messageReceived: string; qrUpdate: string };
     pollIntervalMs: number;
     concurrency: number;
+  };
+  /** Days to keep each kind of row (0: forever), how often the job runs, rows per DELETE. */
+  retention: {
+    deliveredCallbacksDays: number;
+    mailsDays: number;
+    expiredTokensDays: number;
+    loginFailuresDays: number;
+    intervalMinutes: number;
+    batchSize: number;
   };
 }
 
@@ -118,6 +128,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       reconnectBaseDelayMs: env.RECONNECT_BASE_DELAY_MS,
       sseHeartbeatMs: env.SSE_HEARTBEAT_MS,
       downloadMedia: env.DOWNLOAD_MEDIA,
+      maxSessionsPerTenant: env.MAX_SESSIONS_PER_TENANT,
     },
     realtime: { authTimeoutMs: env.REALTIME_AUTH_TIMEOUT_MS },
     callbacks: {
@@ -134,6 +145,14 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       },
       pollIntervalMs: env.WEBHOOK_POLL_INTERVAL_MS,
       concurrency: env.WEBHOOK_CONCURRENCY,
+    },
+    retention: {
+      deliveredCallbacksDays: env.RETENTION_DELIVERED_CALLBACKS_DAYS,
+      mailsDays: env.RETENTION_MAILS_DAYS,
+      expiredTokensDays: env.RETENTION_EXPIRED_TOKENS_DAYS,
+      loginFailuresDays: env.RETENTION_LOGIN_FAILURES_DAYS,
+      intervalMinutes: env.RETENTION_INTERVAL_MINUTES,
+      batchSize: env.RETENTION_BATCH_SIZE,
     },
   };
 }

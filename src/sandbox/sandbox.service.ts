@@ -49,6 +49,7 @@ export class SandboxService implements OnModuleInit, OnApplicationShutdown {
     });
     this.control = createSandboxControl(this.simulatorInstance);
     this.factory.useServerUrl(this.simulatorInstance.url);
+    this.factory.useMediaTrust(this.simulatorInstance.mediaTrust());
     this.logger.info({ url: this.simulatorInstance.url }, 'sandbox: WhatsApp Web simulator started; every session connects to it');
   }
 
