@@ -1,11 +1,13 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsBoolean, IsInt, IsOptional, IsString, Matches, MaxLength, Min, MinLength, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsBoolean, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength, ValidateNested } from 'class-validator';
 
 const DIGITS = /^\d{6,15}$/;
 const DIGITS_MESSAGE = 'phoneNumber must be 6 to 15 digits with the country code';
 const toDigits = ({ value }: { value: unknown }): unknown => (typeof value === 'string' ? value.replace(/[\s+\-()]/g, '') : value);
 const MAX_ITEMS = 1000;
+/** The largest time a JavaScript Date holds. */
+const MAX_DATE_MS = 8_640_000_000_000_000;
 
 export class PairingCodeEntryDto {
   @ApiProperty({ example: 'ABCD-1234', description: 'The 8-character code the session shows (a dash or spaces are ignored)' })
@@ -39,7 +41,7 @@ export class MuteDto extends ChatRefDto {
   muted: boolean;
 
   @ApiPropertyOptional({ example: 1767225600000, description: 'Mute end (ms since the epoch); absent = muted forever' })
-  @IsOptional() @IsInt() @Min(1)
+  @IsOptional() @IsInt() @Min(1) @Max(MAX_DATE_MS)
   until?: number;
 }
 

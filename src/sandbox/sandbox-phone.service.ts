@@ -50,7 +50,12 @@ export class SandboxPhoneService {
     }
     const own = (await this.store.listVisible(auth)).some((s) => s.phone === phoneNumber);
     if (!own) throw AppError.notFound('No session of yours has that number');
-    const versions = await this.sandbox.ctl().setAppState(phoneNumber, update);
+    let versions: Record<string, number>;
+    try {
+      versions = await this.sandbox.ctl().setAppState(phoneNumber, update);
+    } catch (err) {
+      throw AppError.conflict(`The phone could not apply this change: ${(err as Error).message}`);
+    }
     await this.sandbox.saveDevices();
     return versions;
   }

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength, ValidateNested } from 'class-validator';
+import { IsIn, IsInt, IsObject, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength, ValidateNested } from 'class-validator';
 
 const DIGITS = /^\d{6,15}$/;
 const toDigits = ({ value }: { value: unknown }): unknown => (typeof value === 'string' ? value.replace(/[\s+\-()]/g, '') : value);
@@ -33,7 +33,7 @@ export class ScanDto {
   pushName?: string;
 
   @ApiPropertyOptional({ type: () => HistorySizeDto, description: 'History the first login receives (default: none). At most 200,000 messages in all' })
-  @IsOptional() @ValidateNested() @Type(() => HistorySizeDto)
+  @IsOptional() @IsObject() @ValidateNested() @Type(() => HistorySizeDto)
   history?: HistorySizeDto;
 }
 

@@ -34,13 +34,14 @@ describe('sandbox: the simulated phone', () => {
 
   it('scans with a push name and a history fixture: the first login gets both', async () => {
     const phone = uniquePhone();
-    const { sessionId, recorder } = await pendingSession(alice);
-    const historySent = sim().waitFor('historySent', (h) => h.phoneNumber === phone, 30_000);
+    const { sessionId, abort } = await pendingSession(alice);
+    const opened = sim().waitFor('opened', (o) => o.phoneNumber === phone, 60_000);
+    const historySent = sim().waitFor('historySent', (h) => h.phoneNumber === phone, 60_000);
     const res = await sandboxScan(t, alice.token, sessionId, phone, { pushName: 'Ana García', history: { chats: 3, messagesPerChat: 5 } });
     expect(res).toEqual({ success: true, phoneNumber: phone, deviceId: expect.any(Number), accountType: 'personal' });
-    await recorder.next((m) => m.connection === 'open');
-    await recorder.ended();
+    await opened;
     expect(await historySent).toMatchObject({ phoneNumber: phone, messages: 15 });
+    abort();
     expect(sim().historyFixture(phone)).toHaveLength(3);
     expect(sim().pairedDevices(phone)[0]?.pushName).toBe('Ana García');
     expect(sim().appStateMutations(phone)).toContainEqual(expect.objectContaining({ index: ['setting_pushName'], value: expect.objectContaining({ pushNameSetting: { name: 'Ana García' } }) }));
@@ -52,6 +53,7 @@ describe('sandbox: the simulated phone', () => {
       { phoneNumber: uniquePhone(), history: { chats: -1, messagesPerChat: 5 } },
       { phoneNumber: uniquePhone(), history: { chats: 1000, messagesPerChat: 10_000 } },
       { phoneNumber: uniquePhone(), history: { chats: 'many' } },
+      { phoneNumber: uniquePhone(), history: [] },
       { phoneNumber: uniquePhone(), pushName: '' },
       { phoneNumber: uniquePhone(), pushName: 42 },
     ]) {
@@ -86,7 +88,7 @@ describe('sandbox: the simulated phone', () => {
     expect(sim().pairedDevices(phone)[0]?.pushName).toBe('Ana B');
 
     // bad input → 400; another tenant's number → 404
-    for (const body of [{}, { mute: [{ phoneNumber: juan }] }, { contactNames: [{ phoneNumber: 'abc', name: 'X' }] }, { pin: 'yes' }, { archive: [{ phoneNumber: juan, archived: 'no' }] }]) {
+    for (const body of [{}, { mute: [{ phoneNumber: juan }] }, { contactNames: [{ phoneNumber: 'abc', name: 'X' }] }, { pin: 'yes' }, { archive: [{ phoneNumber: juan, archived: 'no' }] }, { mute: [{ phoneNumber: juan, muted: true, until: 1e300 }] }]) {
       expectErrorShape(await call(t, 'POST', `/sandbox/phones/${phone}/app-state`, { token: alice.token, body }), 400);
     }
     expectErrorShape(await call(t, 'POST', `/sandbox/phones/12/app-state`, { token: alice.token, body: { pushName: 'X' } }), 400);
