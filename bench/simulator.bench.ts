@@ -4,6 +4,11 @@
  * (RSS and heap, after GC) without the clients' memory mixed in.
  *
  *   npm run bench:simulator -- --devices 500 [--concurrency 25] [--realistic-prekeys]
+ *                              [--history-messages 100000] [--history-chats 100]
+ *
+ * Then one more device pairs with a history fixture of `--history-messages` messages (0 skips it):
+ * the time from its `connection: 'open'` to the last `messaging-history.set`, and the simulator's
+ * memory while it sends the history.
  *
  *   npm run bench:simulator -- --media [--size-mb 20] [--rounds 3]   (media upload+download MB/s, bench/simulator-media.ts)
  *
@@ -21,7 +26,20 @@ interface Stats {
   connections: number;
   cpuMs: number;
 }
-type Request = { id: number; op: 'stats' } | { id: number; op: 'scan'; qr: string; phoneNumber: string } | { id: number; op: 'stop' };
+interface HistorySize {
+  chats: number;
+  messagesPerChat: number;
+}
+interface HistoryMemory {
+  rssBefore: number;
+  heapBefore: number;
+  rssPeak: number;
+  heapPeak: number;
+  chunks: number;
+  messages: number;
+}
+type Op = { op: 'stats' } | { op: 'scan'; qr: string; phoneNumber: string; history?: HistorySize } | { op: 'history'; phoneNumber: string } | { op: 'stop' };
+type Request = Op & { id: number };
 type Reply = { id: number; ok: true; value: unknown } | { id: number; ok: false; error: string };
 
 function arg(name: string): string | undefined {
@@ -49,8 +67,30 @@ async function runChild(): Promise<void> {
       case 'stats':
         reply({ id: req.id, ok: true, value: stats() });
         return;
+      case 'history': {
+        // Memory while the own phone sends the history of the next login of `phoneNumber`, sampled every 10 ms.
+        const before = stats();
+        const peak = { rss: before.rss, heap: before.heapUsed };
+        const timer = setInterval(() => {
+          const m = process.memoryUsage();
+          peak.rss = Math.max(peak.rss, m.rss);
+          peak.heap = Math.max(peak.heap, m.heapUsed);
+        }, 10);
+        sim.waitFor('historySent', (h) => h.phoneNumber === req.phoneNumber, 600_000).then(
+          (h) => {
+            clearInterval(timer);
+            const value: HistoryMemory = { rssBefore: before.rss, heapBefore: before.heapUsed, rssPeak: peak.rss, heapPeak: peak.heap, chunks: h.chunks, messages: h.messages };
+            reply({ id: req.id, ok: true, value });
+          },
+          (err: unknown) => {
+            clearInterval(timer);
+            reply({ id: req.id, ok: false, error: String(err) });
+          },
+        );
+        return;
+      }
       case 'scan':
-        sim.scanQr(req.qr, { phoneNumber: req.phoneNumber }).then(
+        sim.scanQr(req.qr, { phoneNumber: req.phoneNumber, history: req.history }).then(
           (value) => reply({ id: req.id, ok: true, value }),
           (err: unknown) => reply({ id: req.id, ok: false, error: String(err) }),
         );
@@ -85,7 +125,7 @@ class ChildSim {
     return new Promise((resolve) => this.pending.set(0, { resolve: (v) => resolve((this.url = v as string)), reject: () => undefined }));
   }
 
-  call<T>(req: { op: 'stats' } | { op: 'scan'; qr: string; phoneNumber: string } | { op: 'stop' }): Promise<T> {
+  call<T>(req: Op): Promise<T> {
     const id = this.nextId++;
     return new Promise<T>((resolve, reject) => {
       this.pending.set(id, { resolve: (v) => resolve(v as T), reject });
@@ -167,10 +207,63 @@ async function runParent(): Promise<void> {
     },
   };
   await Promise.all(open.map((c) => c.end()));
+  const historyMessages = Number(arg('history-messages') ?? 100_000);
+  const history = historyMessages > 0 ? await historyPhase(sim, url, historyMessages, Number(arg('history-chats') ?? 100)) : undefined;
   await sim.call({ op: 'stop' }).catch(() => undefined);
-  process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+  process.stdout.write(`${JSON.stringify({ ...result, history }, null, 2)}\n`);
   // Baileys keeps a never-cleared 30 s pre-key upload timer per first login; do not wait for it.
   process.exit(failures > 0 ? 1 : 0);
+}
+
+/** One device pairs with a history of `messages` messages; from `open` to the last history event. */
+async function historyPhase(sim: ChildSim, url: string, messages: number, chats: number) {
+  const { TestClient } = await import('../src/simulator/testing/index.js');
+  const size = { chats, messagesPerChat: Math.ceil(messages / chats) };
+  const phoneNumber = '1888000000001';
+  const pairing = new TestClient(url, { config: { qrTimeout: 60_000 } });
+  const qr = await pairing.waitForQr(1, 60_000);
+  await sim.call<PairedDevice>({ op: 'scan', qr, phoneNumber, history: size });
+  if ((await pairing.waitForClose(60_000)) !== 515) throw new Error('history device did not pair');
+  await pairing.end();
+  const memory = sim.call<HistoryMemory>({ op: 'history', phoneNumber });
+  const client = new TestClient(url, { auth: pairing.auth });
+  const total = size.chats * size.messagesPerChat;
+  let openedAt = 0;
+  let received = 0;
+  let historyEvents = 0;
+  const done = new Promise<number>((resolve) => {
+    client.sock.ev.on('connection.update', (u) => {
+      if (u.connection === 'open') openedAt = Date.now();
+    });
+    client.sock.ev.on('messaging-history.set', (h) => {
+      historyEvents++;
+      received += h.messages.length;
+      if (received >= total) resolve(Date.now());
+    });
+  });
+  const lastAt = await done;
+  const status = await client.waitForEvent('messaging-history.status', (st) => st.syncType === 3 && st.status === 'complete', 60_000);
+  const mem = await memory;
+  await client.end();
+  const mb = (n: number): number => +(n / 2 ** 20).toFixed(1);
+  return {
+    messages: total,
+    chats: size.chats,
+    chunks: mem.chunks,
+    historySetEvents: historyEvents,
+    messagesReceived: received,
+    recentComplete: status.status === 'complete',
+    openToLastHistoryEventMs: lastAt - openedAt,
+    messagesPerSecond: Math.round((total * 1000) / Math.max(1, lastAt - openedAt)),
+    simulator: {
+      rssBeforeMB: mb(mem.rssBefore),
+      rssPeakMB: mb(mem.rssPeak),
+      rssPeakIncreaseMB: mb(mem.rssPeak - mem.rssBefore),
+      heapBeforeMB: mb(mem.heapBefore),
+      heapPeakMB: mb(mem.heapPeak),
+      heapPeakIncreaseMB: mb(mem.heapPeak - mem.heapBefore),
+    },
+  };
 }
 
 if (process.argv.includes('--child')) await runChild();

@@ -1,10 +1,20 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
-import { IsIn, IsOptional, IsString, Matches, MaxLength, MinLength, ValidateNested } from 'class-validator';
+import { IsIn, IsInt, IsObject, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength, ValidateNested } from 'class-validator';
 import { ContactMediaDto, MESSAGE_ID } from './sandbox-contacts.dto.js';
 
 const DIGITS = /^\d{6,15}$/;
 const toDigits = ({ value }: { value: unknown }): unknown => (typeof value === 'string' ? value.replace(/[\s+\-()]/g, '') : value);
+
+export class HistorySizeDto {
+  @ApiProperty({ example: 20, minimum: 0, maximum: 1000, description: 'Chats (one simulated contact each; every third chat is LID-addressed)' })
+  @IsInt() @Min(0) @Max(1000)
+  chats: number;
+
+  @ApiProperty({ example: 50, minimum: 0, maximum: 10_000, description: 'Messages per chat, alternating contact / own' })
+  @IsInt() @Min(0) @Max(10_000)
+  messagesPerChat: number;
+}
 
 export class ScanDto {
   @ApiProperty({ example: '5491123456789', description: 'The phone that scans: it becomes the session number' })
@@ -18,6 +28,14 @@ export class ScanDto {
   @ApiPropertyOptional({ example: 'Acme Store', description: 'Business name (business accounts)' })
   @IsOptional() @IsString() @MinLength(1) @MaxLength(100)
   name?: string;
+
+  @ApiPropertyOptional({ example: 'Ana García', description: "The phone's push name (profile name); the session learns it right after it opens. Default: the business name for a business account, none otherwise" })
+  @IsOptional() @IsString() @MinLength(1) @MaxLength(100)
+  pushName?: string;
+
+  @ApiPropertyOptional({ type: () => HistorySizeDto, description: 'History the first login receives (default: none). At most 200,000 messages in all' })
+  @IsOptional() @IsObject() @ValidateNested() @Type(() => HistorySizeDto)
+  history?: HistorySizeDto;
 }
 
 export class ContactMessageDto {

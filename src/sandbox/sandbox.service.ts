@@ -13,7 +13,8 @@ import { ROOT_LOGGER, type AppLogger } from '../common/logger.js';
 import { SessionsService } from '../sessions/sessions.service.js';
 import { SessionStore } from '../sessions/session-store.js';
 import { WhatsAppSimulator } from '../simulator/simulator.js';
-import { createSandboxControl, type SandboxControl } from '../simulator/sandbox-control.js';
+import { HISTORY_LIMITS } from '../simulator/history.js';
+import { createSandboxControl, type SandboxControl, type SandboxScanRequest } from '../simulator/sandbox-control.js';
 import { WhatsAppSocketFactory } from '../whatsapp/socket-factory.js';
 import type { ContactMessageDto } from './sandbox.dto.js';
 
@@ -59,7 +60,10 @@ export class SandboxService implements OnModuleInit, OnApplicationShutdown {
     await this.simulatorInstance.stop();
   }
 
-  async scan(auth: AuthContext, sessionId: string, phone: { phoneNumber: string; accountType?: 'personal' | 'business'; name?: string }) {
+  async scan(auth: AuthContext, sessionId: string, phone: Omit<SandboxScanRequest, 'qr'>) {
+    if (phone.history && phone.history.chats * phone.history.messagesPerChat > HISTORY_LIMITS.totalMessages) {
+      throw AppError.badRequest(`history may hold at most ${HISTORY_LIMITS.totalMessages} messages (chats × messagesPerChat)`);
+    }
     const session = await this.sessions.get(auth, sessionId);
     if (!session.qrText) throw AppError.conflict(`The session has no QR code to scan (status: ${session.status})`, { status: session.status });
     let device;
@@ -113,12 +117,13 @@ export class SandboxService implements OnModuleInit, OnApplicationShutdown {
     return session.phone;
   }
 
-  private ctl(): SandboxControl {
+  /** The simulator's control surface (shared with the other sandbox services). */
+  ctl(): SandboxControl {
     if (!this.control) throw AppError.unavailable('The sandbox simulator is not running');
     return this.control;
   }
 
-  private async saveDevices(): Promise<void> {
+  async saveDevices(): Promise<void> {
     await this.simulatorInstance?.saveDevicesToFile(this.devicesFile).catch((err: unknown) => this.logger.warn({ err }, 'could not save sandbox devices'));
   }
 }

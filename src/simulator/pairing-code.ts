@@ -81,6 +81,12 @@ export class PairingCodes {
     }
   }
 
+  /** The number a waiting companion asked a code for, found by the companion's Noise key (as its QR shows it). */
+  waitingFor(noiseKey: Buffer): string | undefined {
+    for (const p of this.pending.values()) if (p.conn.isOpen && p.conn.clientStatic?.equals(noiseKey)) return p.phoneNumber;
+    return undefined;
+  }
+
   /** Phone numbers with a companion waiting for its code. */
   waiting(): string[] {
     return [...this.pending.values()].filter((p) => p.conn.isOpen).map((p) => p.phoneNumber);

@@ -4,6 +4,8 @@
  * Everything is keyed by the session's phone number (or by the QR string for a scan). The product
  * depends on the `SandboxControl` interface only; `createSandboxControl` binds it to a simulator.
  */
+import type { PhoneAppStateUpdate } from './app-state-service.js';
+import type { HistoryOptions } from './history.js';
 import type { WhatsAppSimulator } from './simulator.js';
 import type { ContactMedia, ContactReceiptType } from './contact-actions.js';
 import type { ContactInbox } from './inbox.js';
@@ -18,6 +20,10 @@ export interface SandboxScanRequest {
   accountType?: AccountType;
   /** Business name (business accounts). */
   name?: string;
+  /** The phone's push name (profile name), which the session learns as `me.name`. */
+  pushName?: string;
+  /** Size of the history fixture the first login receives (default: an empty history). */
+  history?: HistoryOptions;
 }
 
 export interface SandboxSendRequest {
@@ -48,6 +54,14 @@ export interface SandboxControl {
   readonly url: string;
   /** A phone scans the QR: the session gets pair-success, then 515 (the product reconnects). */
   scanQr(request: SandboxScanRequest): Promise<PairedDevice>;
+  /** The phone enters the pairing code the companion of `phoneNumber` shows (rejects on a wrong code). */
+  enterPairingCode(request: { phoneNumber: string; code: string }): Promise<PairedDevice>;
+  /** The number the companion showing `qr` asked a pairing code for, if it waits for one. */
+  pairingCodeRequestOf(qr: string): string | undefined;
+  /** Changes on the phone (push name, contact names, mute, archive, pin), pushed live; versions per collection. */
+  setAppState(phoneNumber: string, update: PhoneAppStateUpdate): Promise<Record<string, number>>;
+  /** The LID jid of a simulated contact, when it exists. */
+  contactLidJid(phoneNumber: string): string | undefined;
   /** A contact sends a text to the session; resolves with the WhatsApp message id. */
   sendAsContact(request: SandboxSendRequest): Promise<{ messageId: string }>;
   /** A contact reacts to a message (`emoji: ''` removes the reaction). */
@@ -81,7 +95,11 @@ export function createSandboxControl(sim: WhatsAppSimulator): SandboxControl {
     get url() {
       return sim.url;
     },
-    scanQr: ({ qr, phoneNumber, accountType, name }) => sim.scanQr(qr, { phoneNumber, accountType, name }),
+    scanQr: ({ qr, phoneNumber, accountType, name, pushName, history }) => sim.scanQr(qr, { phoneNumber, accountType, name, pushName, history }),
+    enterPairingCode: ({ phoneNumber, code }) => sim.enterPairingCode(phoneNumber, code),
+    pairingCodeRequestOf: (qr) => sim.pairingCodeRequestOf(qr),
+    setAppState: (phoneNumber, update) => sim.setAppState(phoneNumber, update),
+    contactLidJid: (phoneNumber) => sim.contacts.byPhoneNumber(phoneNumber)?.lidJid,
     sendAsContact: async ({ from, to, text, media, quotedMessageId, pushName, addressing }) => {
       const messageId = await sim.contact(from, { pushName }).send(to, { text, media, quotedMessageId }, { addressing });
       return { messageId };

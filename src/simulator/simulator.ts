@@ -66,6 +66,15 @@ export class WhatsAppSimulator extends SimulatorServer {
     return this.pairingCodes.waiting();
   }
 
+  /** The number the companion showing `qr` asked a pairing code for (its QR and code share the Noise key). */
+  pairingCodeRequestOf(qr: string): string | undefined {
+    try {
+      return this.pairingCodes.waitingFor(parseQr(qr).noiseKey);
+    } catch {
+      return undefined;
+    }
+  }
+
   /**
    * The tail shared by QR and pairing-code pairing: the account (push name, history fixture),
    * pair-success, the client's counter-signature, the device registration, then 515.

@@ -22,10 +22,12 @@ describe('simulator: pairing-code login (the phone side)', () => {
   });
 
   async function requestCode(c: TestClient, phone: string): Promise<string> {
-    await c.waitForQr();
+    const qr = await c.waitForQr();
     const requested = sim.waitFor('pairingCodeRequested', (r) => r.phoneNumber === phone);
     const code = await c.sock.requestPairingCode(phone);
     await requested;
+    // the companion is found by the Noise key its QR shows (how the sandbox finds a session's companion)
+    expect(sim.pairingCodeRequestOf(qr)).toBe(phone);
     return code;
   }
 
