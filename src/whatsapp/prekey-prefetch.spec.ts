@@ -18,14 +18,14 @@ describe('KeyPairWorkers', () => {
     for (const pair of all) {
       expect(Buffer.isBuffer(pair.public) && pair.public.length).toBe(32);
       expect(Buffer.isBuffer(pair.private) && pair.private.length).toBe(32);
-      expect(publicOf(pair.private).equals(pair.public)).toBe(true);
+      expect(publicOf(Buffer.from(pair.private)).equals(pair.public)).toBe(true);
     }
-    expect(new Set(all.map((p) => p.public.toString('hex'))).size).toBe(all.length);
+    expect(new Set(all.map((p) => Buffer.from(p.public).toString('hex'))).size).toBe(all.length);
   });
 
   it('starts new threads after close', async () => {
     await workers.close();
     const [pair] = await workers.generate(1);
-    expect(publicOf(pair.private).equals(pair.public)).toBe(true);
+    expect(publicOf(Buffer.from(pair.private)).equals(pair.public)).toBe(true);
   });
 });

@@ -4,6 +4,7 @@
  * It also picks the XEdDSA implementation (WA_NATIVE_CRYPTO, see native-curve.ts) for every socket.
  */
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
+import type { Agent as HttpsAgent } from 'node:https';
 import makeWASocket, { fetchLatestWaWebVersion, type BinaryNode, type WAVersion } from '@whiskeysockets/baileys';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/app-config.js';
@@ -17,11 +18,20 @@ import { WhatsAppConnection, type ConnectionHandlers } from './whatsapp-connecti
 
 const VERSION_FETCH_TIMEOUT_MS = 5000;
 
+/** How sockets (and the product's own media downloads) trust a media host with its own CA (sandbox mode). */
+export interface MediaTrustOptions {
+  /** Baileys' `fetchAgent`: media uploads. */
+  fetchAgent: HttpsAgent;
+  /** fetch's dispatcher: Baileys' `options.dispatcher` and `downloadMediaMessage(msg, type, { options: { dispatcher } })`. */
+  dispatcher: NonNullable<RequestInit['dispatcher']>;
+}
+
 @Injectable()
 export class WhatsAppSocketFactory implements OnModuleInit {
   private readonly logger: AppLogger;
   private version?: WAVersion;
   private serverUrl?: string;
+  private mediaTrust?: MediaTrustOptions;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -52,6 +62,16 @@ export class WhatsAppSocketFactory implements OnModuleInit {
     this.serverUrl = url;
   }
 
+  /** Sandbox mode: sockets upload to and download from the simulator's media host, trusting its CA. */
+  useMediaTrust(trust: MediaTrustOptions): void {
+    this.mediaTrust = trust;
+  }
+
+  /** Options for the product's own `downloadMediaMessage` calls (`{}` outside sandbox mode). */
+  get mediaDownloadOptions(): { options?: RequestInit } {
+    return this.mediaTrust ? { options: { dispatcher: this.mediaTrust.dispatcher } } : {};
+  }
+
   async connect(sessionId: string, handlers: ConnectionHandlers): Promise<WhatsAppConnection> {
     const auth = await this.authState.load(sessionId);
     await this.preKeys.beforeConnect(sessionId, auth);
@@ -67,6 +87,7 @@ export class WhatsAppSocketFactory implements OnModuleInit {
       qrTimeout: cfg.qrTimeoutMs,
       ...(this.serverUrl ? { waWebSocketUrl: this.serverUrl } : {}),
       ...(this.version ? { version: this.version } : {}),
+      ...(this.mediaTrust ? { fetchAgent: this.mediaTrust.fetchAgent, options: { dispatcher: this.mediaTrust.dispatcher } } : {}),
       defaultQueryTimeoutMs: cfg.requestTimeoutMs,
       connectTimeoutMs: cfg.requestTimeoutMs,
       markOnlineOnConnect: false,
