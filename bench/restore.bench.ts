@@ -122,6 +122,7 @@ async function main(): Promise<void> {
     restore: {
       listeningMs: Math.round(listeningMs),
       allConnectedMs: Math.round(allConnectedMs),
+      allConnectedAfterListeningMs: Math.round(allConnectedMs - listeningMs),
       perSessionMs: summarize(perSession),
       cpuMs: usage.cpuMs,
       cpuMsPerSession: round(usage.cpuMs / n),

@@ -11,8 +11,9 @@ import { DataSource, type EntityManager } from 'typeorm';
 
 type KeyType = keyof SignalDataTypeMap;
 
-const encode = (value: unknown): unknown => JSON.parse(JSON.stringify(value, BufferJSON.replacer));
-const decode = <T>(value: unknown): T => JSON.parse(JSON.stringify(value), BufferJSON.reviver) as T;
+// One JSON pass each way (jsonb read as text): 812 pre-keys are written per onboarding.
+const encode = (value: unknown): string => JSON.stringify(value, BufferJSON.replacer);
+const decode = <T>(json: string): T => JSON.parse(json, BufferJSON.reviver) as T;
 
 export interface LoadedAuthState {
   state: AuthenticationState;
@@ -54,7 +55,7 @@ export class PostgresAuthStateRepository {
   constructor(private readonly dataSource: DataSource) {}
 
   async load(sessionId: string): Promise<LoadedAuthState> {
-    const rows: Array<{ creds: unknown }> = await this.dataSource.query('SELECT creds FROM wa_auth_creds WHERE session_id = $1', [sessionId]);
+    const rows: Array<{ creds: string }> = await this.dataSource.query('SELECT creds::text AS creds FROM wa_auth_creds WHERE session_id = $1', [sessionId]);
     const creds: AuthenticationCreds = rows[0] ? decode<AuthenticationCreds>(rows[0].creds) : initAuthCreds();
     const keys: SignalKeyStore = {
       get: (type, ids) => this.getKeys(sessionId, type, ids),
@@ -85,7 +86,7 @@ export class PostgresAuthStateRepository {
     await this.dataSource.query(
       `INSERT INTO wa_auth_creds (session_id, creds, updated_at) VALUES ($1, $2, now())
        ON CONFLICT (session_id) DO UPDATE SET creds = EXCLUDED.creds, updated_at = now()`,
-      [sessionId, JSON.stringify(encode(creds))],
+      [sessionId, encode(creds)],
     );
   }
 
@@ -98,8 +99,8 @@ export class PostgresAuthStateRepository {
       else if (hit !== MISSING) out[id] = hit as SignalDataTypeMap[T];
     }
     if (missing.length > 0) {
-      const rows: Array<{ id: string; value: unknown }> = await this.dataSource.query(
-        'SELECT id, value FROM wa_auth_keys WHERE session_id = $1 AND type = $2 AND id = ANY($3::text[])',
+      const rows: Array<{ id: string; value: string }> = await this.dataSource.query(
+        'SELECT id, value::text AS value FROM wa_auth_keys WHERE session_id = $1 AND type = $2 AND id = ANY($3::text[])',
         [sessionId, type, missing],
       );
       const found = new Map(rows.map((r) => [r.id, r.value]));
@@ -129,7 +130,7 @@ export class PostgresAuthStateRepository {
         } else {
           upserts.types.push(type);
           upserts.ids.push(id);
-          upserts.values.push(JSON.stringify(encode(value)));
+          upserts.values.push(encode(value));
         }
       }
     }

@@ -50,10 +50,18 @@ export class KeyPairWorkers {
 
   /** `count` fresh X25519 key pairs, as Baileys' Curve.generateKeyPair() returns them. */
   async generate(count: number): Promise<KeyPair[]> {
-    const raw = await this.run(count);
-    return Array.from({ length: count }, (_, i) => ({
-      public: Buffer.from(raw.subarray(i * 64, i * 64 + 32)),
-      private: Buffer.from(raw.subarray(i * 64 + 32, i * 64 + 64)),
+    return KeyPairWorkers.split(await this.generatePacked(count));
+  }
+
+  /** The same pairs packed as public ‖ private, 64 bytes each (one buffer: compact while it waits). */
+  generatePacked(count: number): Promise<Uint8Array> {
+    return this.run(count);
+  }
+
+  static split(packed: Uint8Array): KeyPair[] {
+    return Array.from({ length: packed.length / 64 }, (_, i) => ({
+      public: Buffer.from(packed.subarray(i * 64, i * 64 + 32)),
+      private: Buffer.from(packed.subarray(i * 64 + 32, i * 64 + 64)),
     }));
   }
 
@@ -98,7 +106,7 @@ export class KeyPairWorkers {
 @Injectable()
 export class PreKeyPrefetch implements OnModuleDestroy {
   private readonly workers?: KeyPairWorkers;
-  private readonly pending = new LRUCache<string, Promise<KeyPair[] | undefined>>({ max: MAX_PENDING_BATCHES, ttl: PENDING_TTL_MS });
+  private readonly pending = new LRUCache<string, Promise<Uint8Array | undefined>>({ max: MAX_PENDING_BATCHES, ttl: PENDING_TTL_MS });
   /** Batches handed to Baileys (tests, benchmarks). */
   applied = 0;
 
@@ -115,12 +123,13 @@ export class PreKeyPrefetch implements OnModuleDestroy {
       return;
     }
     if (!auth.registered) {
-      if (!this.pending.has(sessionId)) this.pending.set(sessionId, this.workers.generate(INITIAL_PREKEY_COUNT).catch(() => undefined));
+      if (!this.pending.has(sessionId)) this.pending.set(sessionId, this.workers.generatePacked(INITIAL_PREKEY_COUNT).catch(() => undefined));
       return;
     }
-    const batch = await this.pending.get(sessionId);
+    const packed = await this.pending.get(sessionId);
     this.pending.delete(sessionId);
-    if (!batch) return;
+    if (!packed) return;
+    const batch = KeyPairWorkers.split(packed);
     await auth.state.keys.set({ 'pre-key': Object.fromEntries(batch.map((pair, i) => [String(i + 1), pair])) });
     creds.nextPreKeyId = batch.length + 1;
     await auth.saveCreds();
