@@ -27,7 +27,6 @@ import { EmailTokensService } from './email-tokens.service.js';
 import { MailEntity } from './entities/mail.entity.js';
 import { LoginService } from './login.service.js';
 import { MAILER, type Mailer } from './mail/mailer.port.js';
-import { SmtpMailer } from './mail/smtp.mailer.js';
 import { StoreMailer } from './mail/store.mailer.js';
 import { PasswordResetService } from './password-reset.service.js';
 import { RefreshTokensService } from './refresh-tokens.service.js';
@@ -50,9 +49,12 @@ import { UsersController } from './users.controller.js';
     {
       provide: MAILER,
       inject: [APP_CONFIG, ROOT_LOGGER, getRepositoryToken(MailEntity)],
-      useFactory: (config: AppConfig, logger: AppLogger, mails: Repository<MailEntity>): Mailer => {
+      useFactory: async (config: AppConfig, logger: AppLogger, mails: Repository<MailEntity>): Promise<Mailer> => {
         const log = logger.child({ module: 'mailer' });
-        return config.auth.smtpUrl ? new SmtpMailer(config.auth.smtpUrl, config.auth.mailFrom, log) : new StoreMailer(mails, log);
+        if (!config.auth.smtpUrl) return new StoreMailer(mails, log);
+        // nodemailer (~20 MB of memory once loaded) only when SMTP is configured.
+        const { SmtpMailer } = await import('./mail/smtp.mailer.js');
+        return new SmtpMailer(config.auth.smtpUrl, config.auth.mailFrom, log);
       },
     },
     AccessTokensService,

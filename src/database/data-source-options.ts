@@ -10,6 +10,13 @@ import type { DataSourceOptions } from 'typeorm';
 import type { AppConfig } from '../config/app-config.js';
 import { MIGRATIONS } from './migrations/index.js';
 
+/**
+ * PostgreSQL's defaults size shared memory for 100 connections and 128 MB of buffers, all inside
+ * PGlite's WebAssembly heap; the embedded database has one connection and a small data set, so
+ * 16 MB of buffers (docs/operations.md, "Memory") keep the heap at its 128 MB floor.
+ */
+const EMBEDDED_SETTINGS = ['-c', 'shared_buffers=16MB', '-c', 'max_connections=5', '-c', 'temp_buffers=2MB', '-c', 'maintenance_work_mem=16MB'];
+
 export interface DatabaseHandle {
   options: DataSourceOptions;
   /** The embedded database, when one is used: it must be closed after the DataSource. */
@@ -31,7 +38,7 @@ export function buildDataSourceOptions(config: AppConfig, entities: DataSourceOp
   }
   const dir = join(config.dataDir, 'pglite');
   mkdirSync(dir, { recursive: true });
-  const embedded = new PGlite(dir);
+  const embedded = new PGlite(dir, { startParams: [...PGlite.defaultStartParams, ...EMBEDDED_SETTINGS] });
   return {
     embedded,
     options: {
