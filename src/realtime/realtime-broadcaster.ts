@@ -1,5 +1,5 @@
 /**
- * Domain events → Socket.io rooms. One bus handler for the whole process, O(1) per event whatever
+ * Domain events → Socket.io rooms (both namespaces) and plain-WebSocket tenant sinks. One bus handler for the whole process, O(1) per event whatever
  * the number of sockets: a public event (PUBLIC_EVENT_TYPES) is emitted once to its tenant's room
  * under the name equal to its `type`, envelope as-is; seed 004 events go to the session's room
  * when anyone subscribed to it. Socket.io encodes a room emit once and writes it to each socket's
@@ -21,6 +21,9 @@ import { sessionRoom, tenantRoom, type RealtimeNamespace, type RealtimeSocket, t
 /** An event to emit: its name and its one argument. */
 export type Emission = readonly [name: keyof ServerToClientEvents, payload: unknown];
 
+/** Receives a tenant's public envelopes (the plain WebSocket transport). */
+export type TenantSink = (envelope: DomainEvent) => void;
+
 interface PendingJoin {
   buffer: Emission[];
 }
@@ -32,6 +35,7 @@ export class RealtimeBroadcaster implements OnModuleInit, OnModuleDestroy {
   private readonly pendingJoins = new Map<string, Set<PendingJoin>>();
   /** `/sessions` and the default namespace (seed 004's `io(url)`): each gets every event. */
   private readonly namespaces: RealtimeNamespace[] = [];
+  private readonly tenantSinks = new Map<string, Set<TenantSink>>();
   private unsubscribe?: () => void;
   private readonly logger: AppLogger;
 
@@ -56,8 +60,31 @@ export class RealtimeBroadcaster implements OnModuleInit, OnModuleDestroy {
     if (!this.namespaces.includes(namespace)) this.namespaces.push(namespace);
   }
 
+  /**
+   * A plain-WebSocket client of a tenant (`/ws/sessions`): gets the same public envelopes as the
+   * tenant's Socket.io room. Returns the function that removes it.
+   */
+  addTenantSink(tenantId: string, sink: TenantSink): () => void {
+    let set = this.tenantSinks.get(tenantId);
+    if (!set) this.tenantSinks.set(tenantId, (set = new Set()));
+    set.add(sink);
+    return () => {
+      set.delete(sink);
+      if (set.size === 0 && this.tenantSinks.get(tenantId) === set) this.tenantSinks.delete(tenantId);
+    };
+  }
+
   forward(event: DomainEvent): void {
     for (const ns of this.namespaces) this.forwardTo(ns, event);
+    if (this.publicTypes.has(event.type)) {
+      for (const sink of this.tenantSinks.get(event.payload.tenantId) ?? []) {
+        try {
+          sink(event);
+        } catch (err) {
+          this.logger.error({ err, event: event.type }, 'could not send an event to a WebSocket client');
+        }
+      }
+    }
   }
 
   private forwardTo(ns: RealtimeNamespace, event: DomainEvent): void {

@@ -11,9 +11,10 @@ import { RealtimeConnections } from './realtime-connections.service.js';
 import { DefaultNamespaceGateway, RealtimeGateway } from './realtime.gateway.js';
 import { RealtimeMetrics } from './realtime-metrics.js';
 import { SessionSubscriptions } from './session-subscriptions.service.js';
+import { WsSessionsServer } from './ws-sessions.server.js';
 
 @Module({
   imports: [AuthModule, SessionsModule],
-  providers: [RealtimeMetrics, RealtimeBroadcaster, RealtimeConnections, SessionSubscriptions, RealtimeGateway, DefaultNamespaceGateway],
+  providers: [RealtimeMetrics, RealtimeBroadcaster, RealtimeConnections, SessionSubscriptions, RealtimeGateway, DefaultNamespaceGateway, WsSessionsServer],
 })
 export class RealtimeModule {}
