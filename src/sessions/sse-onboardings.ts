@@ -11,6 +11,7 @@ import { type BeforeApplicationShutdown, Inject, Injectable, type OnModuleInit }
 import type { FastifyReply } from 'fastify';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/app-config.js';
+import { AppError } from '../common/app-error.js';
 import type { AuthContext } from '../common/auth-context.js';
 import { ROOT_LOGGER, type AppLogger } from '../common/logger.js';
 import { DomainEvents } from '../events/domain-events.js';
@@ -81,8 +82,11 @@ export class SseOnboardings implements OnModuleInit, BeforeApplicationShutdown {
       onboarding.created = true;
       if (!onboarding.stream && !onboarding.graceTimer) this.cancel(onboarding);
     } catch (err) {
-      this.logger.error({ err, sessionId: onboarding.sessionId }, 'could not start an onboarding');
-      this.send(onboarding, { connection: 'close', sessionId: onboarding.sessionId, reason: 'max_retries_reached', statusCode: 500 });
+      // A refused start (the tenant's session cap) is the caller's 4xx, not a failure of ours.
+      const refused = err instanceof AppError && err.getStatus() < 500;
+      if (refused) this.logger.info({ sessionId: onboarding.sessionId, code: err.code }, 'onboarding refused');
+      else this.logger.error({ err, sessionId: onboarding.sessionId }, 'could not start an onboarding');
+      this.send(onboarding, { connection: 'close', sessionId: onboarding.sessionId, reason: 'max_retries_reached', statusCode: refused ? err.getStatus() : 500 });
       this.finish(onboarding);
     }
   }
