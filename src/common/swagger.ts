@@ -14,7 +14,7 @@ export function setupSwagger(app: NestFastifyApplication): void {
         'Keeps many WhatsApp accounts connected through Baileys. Errors always have the shape ' +
           '`{ success: false, error: { code, message, details? }, message, requestId }` (the top-level `message` repeats `error.message`). Authenticate with a bearer access ' +
           'token (`POST /auth/login`) or, service to service, with `x-api-key` (plus `x-user-id` to act for a user).\n\n' +
-          '**Realtime (Socket.io, not describable in OpenAPI):** namespace `/sessions` on this port. Authenticate with ' +
+          '**Realtime (Socket.io, not describable in OpenAPI):** namespace `/sessions` on this port (and the same on the default namespace, for seed 004 clients). Authenticate with ' +
           '`handshake.auth.token`, `?accessToken=`, or by sending `authenticate { token }` within 10 s (answered `authenticated ' +
           '{ success }`); failures get `unauthorized { code, message }` then a disconnect, and an expiring token `token-expired` ' +
           'unless renewed with `authenticate`. A socket sees its own tenant only: `session.snapshot` per session on connect, then ' +

@@ -26,7 +26,7 @@ describe('toCompatEvents (seed 004)', () => {
     const event = statusChanged('connected');
     expect(toCompatEvents(event)).toEqual([{
       name: 'session-status',
-      payload: { instance_id: SESSION, status: 'connected', phoneNumber: '5491100000000', connectedAt: event.occurredOn, reason: null, updatedAt: event.occurredOn },
+      payload: { instance_id: SESSION, status: 'connected', phoneNumber: '+5491100000000', connectedAt: event.occurredOn, reason: null, updatedAt: event.occurredOn },
     }]);
     expect(names(statusChanged('qr_required'))).toEqual(['session-status']);
   });
@@ -81,7 +81,7 @@ describe('current state of a session', () => {
   it('describes the status as session-status', () => {
     const connectedAt = new Date('2026-01-01T00:02:00.000Z');
     expect(currentStatus(row({ status: 'connected', phone: '549', connectedAt, disconnectedReason: 'restart_required' }))).toEqual({
-      instance_id: SESSION, status: 'connected', phoneNumber: '549', connectedAt: connectedAt.toISOString(), reason: null, updatedAt: '2026-01-01T00:00:00.000Z',
+      instance_id: SESSION, status: 'connected', phoneNumber: '+549', connectedAt: connectedAt.toISOString(), reason: null, updatedAt: '2026-01-01T00:00:00.000Z',
     });
     expect(currentStatus(row({ status: 'expired', disconnectedReason: 'qr_expired', connectedAt }))).toMatchObject({ status: 'expired', connectedAt: null, reason: 'qr_expired' });
   });

@@ -43,7 +43,7 @@ export function toCompatEvents(event: DomainEvent): CompatEmit[] {
         payload: {
           instance_id: instanceId,
           status: p.status,
-          phoneNumber: p.phone,
+          phoneNumber: withPlus(p.phone),
           connectedAt: p.status === 'connected' ? event.occurredOn : null,
           reason: p.reason,
           updatedAt: event.occurredOn,
@@ -95,7 +95,7 @@ export function currentStatus(row: SessionEntity): SessionStatusPayload {
   return {
     instance_id: row.id,
     status: row.status,
-    phoneNumber: row.phone,
+    phoneNumber: withPlus(row.phone),
     connectedAt: row.status === 'connected' && row.connectedAt ? row.connectedAt.toISOString() : null,
     reason: row.status === 'connected' ? null : row.disconnectedReason,
     updatedAt: row.updatedAt.toISOString(),
@@ -106,4 +106,9 @@ export function currentStatus(row: SessionEntity): SessionStatusPayload {
 export function currentQr(row: SessionEntity, now = Date.now()): { instance_id: string; qr: string; expiresAt: string } | null {
   if (row.status !== 'qr_required' || !row.qrDataUrl || !row.qrExpiresAt || row.qrExpiresAt.getTime() <= now) return null;
   return { instance_id: row.id, qr: row.qrDataUrl, expiresAt: row.qrExpiresAt.toISOString() };
+}
+
+/** Seed 004 writes phone numbers with their leading `+` (`+5491123456789`). */
+function withPlus(phone: string | null): string | null {
+  return phone ? `+${phone}` : null;
 }

@@ -1,5 +1,5 @@
 /**
- * Domain events → Socket.io rooms. One bus handler for the whole process, O(1) per event whatever
+ * Domain events → Socket.io rooms (both namespaces) and plain-WebSocket tenant sinks. One bus handler for the whole process, O(1) per event whatever
  * the number of sockets: a public event (PUBLIC_EVENT_TYPES) is emitted once to its tenant's room
  * under the name equal to its `type`, envelope as-is; seed 004 events go to the session's room
  * when anyone subscribed to it. Socket.io encodes a room emit once and writes it to each socket's
@@ -21,6 +21,9 @@ import { sessionRoom, tenantRoom, type RealtimeNamespace, type RealtimeSocket, t
 /** An event to emit: its name and its one argument. */
 export type Emission = readonly [name: keyof ServerToClientEvents, payload: unknown];
 
+/** Receives a tenant's public envelopes (the plain WebSocket transport). */
+export type TenantSink = (envelope: DomainEvent) => void;
+
 interface PendingJoin {
   buffer: Emission[];
 }
@@ -28,9 +31,11 @@ interface PendingJoin {
 @Injectable()
 export class RealtimeBroadcaster implements OnModuleInit, OnModuleDestroy {
   private readonly publicTypes: ReadonlySet<DomainEventType> = new Set(PUBLIC_EVENT_TYPES);
-  /** Rooms being joined, by room: the buffers of events committed meanwhile. */
+  /** Rooms being joined, by namespace and room (`joinKey`): the buffers of events committed meanwhile. */
   private readonly pendingJoins = new Map<string, Set<PendingJoin>>();
-  private namespace?: RealtimeNamespace;
+  /** `/sessions` and the default namespace (seed 004's `io(url)`): each gets every event. */
+  private readonly namespaces: RealtimeNamespace[] = [];
+  private readonly tenantSinks = new Map<string, Set<TenantSink>>();
   private unsubscribe?: () => void;
   private readonly logger: AppLogger;
 
@@ -50,20 +55,45 @@ export class RealtimeBroadcaster implements OnModuleInit, OnModuleDestroy {
     this.unsubscribe?.();
   }
 
-  /** The gateway hands over its namespace once Socket.io is up. */
+  /** Each gateway hands over its namespace once Socket.io is up. */
   bind(namespace: RealtimeNamespace): void {
-    this.namespace = namespace;
+    if (!this.namespaces.includes(namespace)) this.namespaces.push(namespace);
+  }
+
+  /**
+   * A plain-WebSocket client of a tenant (`/ws/sessions`): gets the same public envelopes as the
+   * tenant's Socket.io room. Returns the function that removes it.
+   */
+  addTenantSink(tenantId: string, sink: TenantSink): () => void {
+    let set = this.tenantSinks.get(tenantId);
+    if (!set) this.tenantSinks.set(tenantId, (set = new Set()));
+    set.add(sink);
+    return () => {
+      set.delete(sink);
+      if (set.size === 0 && this.tenantSinks.get(tenantId) === set) this.tenantSinks.delete(tenantId);
+    };
   }
 
   forward(event: DomainEvent): void {
-    const ns = this.namespace;
-    if (!ns) return;
+    for (const ns of this.namespaces) this.forwardTo(ns, event);
+    if (this.publicTypes.has(event.type)) {
+      for (const sink of this.tenantSinks.get(event.payload.tenantId) ?? []) {
+        try {
+          sink(event);
+        } catch (err) {
+          this.logger.error({ err, event: event.type }, 'could not send an event to a WebSocket client');
+        }
+      }
+    }
+  }
+
+  private forwardTo(ns: RealtimeNamespace, event: DomainEvent): void {
     if (this.publicTypes.has(event.type)) {
       this.emitTo(ns, tenantRoom(event.payload.tenantId), [event.type as keyof ServerToClientEvents, event]);
       this.metrics.eventForwarded(event.type);
     }
     const room = sessionRoom(event.sessionId);
-    if (!ns.adapter.rooms.has(room) && !this.pendingJoins.has(room)) return;
+    if (!ns.adapter.rooms.has(room) && !this.pendingJoins.has(joinKey(ns.name, room))) return;
     for (const compat of toCompatEvents(event)) this.emitTo(ns, room, [compat.name, compat.payload]);
     if (event.type === 'session.deleted') ns.in(room).socketsLeave(room);
   }
@@ -75,8 +105,9 @@ export class RealtimeBroadcaster implements OnModuleInit, OnModuleDestroy {
    */
   async joinWithState(socket: RealtimeSocket, room: string, load: () => Promise<Emission[] | null>): Promise<boolean> {
     const pending: PendingJoin = { buffer: [] };
-    let set = this.pendingJoins.get(room);
-    if (!set) this.pendingJoins.set(room, (set = new Set()));
+    const key = joinKey(socket.nsp.name, room);
+    let set = this.pendingJoins.get(key);
+    if (!set) this.pendingJoins.set(key, (set = new Set()));
     set.add(pending);
     try {
       const initial = await load();
@@ -87,7 +118,7 @@ export class RealtimeBroadcaster implements OnModuleInit, OnModuleDestroy {
       return true;
     } finally {
       set.delete(pending);
-      if (set.size === 0 && this.pendingJoins.get(room) === set) this.pendingJoins.delete(room);
+      if (set.size === 0 && this.pendingJoins.get(key) === set) this.pendingJoins.delete(key);
     }
   }
 
@@ -100,9 +131,13 @@ export class RealtimeBroadcaster implements OnModuleInit, OnModuleDestroy {
         this.logger.error({ err, room, event: emission[0] }, 'could not emit to a room');
       }
     }
-    const pending = this.pendingJoins.get(room);
+    const pending = this.pendingJoins.get(joinKey(ns.name, room));
     if (pending) for (const join of pending) join.buffer.push(emission);
   }
+}
+
+function joinKey(namespace: string, room: string): string {
+  return `${namespace}\u0000${room}`;
 }
 
 function emitOne(socket: RealtimeSocket, [name, payload]: Emission): void {

@@ -18,6 +18,8 @@ import { SessionSubscriptions } from './session-subscriptions.service.js';
 import { DEFAULT_SLOW_CONSUMER_POLICY, startSlowConsumerSweep } from './slow-consumer-guard.js';
 import { socketCors } from './socket-cors.js';
 
+const CORS_INSTALLED = new WeakSet<object>();
+
 @WebSocketGateway({
   namespace: REALTIME_NAMESPACE,
   // Client messages are tiny (a token, an id): refuse anything bigger than 64 KiB.
@@ -40,7 +42,11 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
   }
 
   afterInit(namespace: RealtimeNamespace): void {
-    namespace.server.engine.use(socketCors(this.config.http.corsOrigins));
+    // Both gateways share one engine: its CORS check is installed once.
+    if (!CORS_INSTALLED.has(namespace.server.engine)) {
+      CORS_INSTALLED.add(namespace.server.engine);
+      namespace.server.engine.use(socketCors(this.config.http.corsOrigins));
+    }
     this.broadcaster.bind(namespace);
     this.stopSweep = startSlowConsumerSweep(namespace, DEFAULT_SLOW_CONSUMER_POLICY, (socket, buffered) => {
       this.metrics.serverDisconnect('slow_consumer');
@@ -83,3 +89,10 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
     return this.subscriptions.requestQr(socket, payload);
   }
 }
+
+/**
+ * The same auth, events and seed 004 handlers on the default namespace: a seed 004 client opens
+ * `io(url)`, not `io(url + '/sessions')`.
+ */
+@WebSocketGateway({ namespace: '/', maxHttpBufferSize: 65_536 })
+export class DefaultNamespaceGateway extends RealtimeGateway {}

@@ -8,12 +8,13 @@ import { AuthModule } from '../auth/auth.module.js';
 import { SessionsModule } from '../sessions/sessions.module.js';
 import { RealtimeBroadcaster } from './realtime-broadcaster.js';
 import { RealtimeConnections } from './realtime-connections.service.js';
-import { RealtimeGateway } from './realtime.gateway.js';
+import { DefaultNamespaceGateway, RealtimeGateway } from './realtime.gateway.js';
 import { RealtimeMetrics } from './realtime-metrics.js';
 import { SessionSubscriptions } from './session-subscriptions.service.js';
+import { WsSessionsServer } from './ws-sessions.server.js';
 
 @Module({
   imports: [AuthModule, SessionsModule],
-  providers: [RealtimeMetrics, RealtimeBroadcaster, RealtimeConnections, SessionSubscriptions, RealtimeGateway],
+  providers: [RealtimeMetrics, RealtimeBroadcaster, RealtimeConnections, SessionSubscriptions, RealtimeGateway, DefaultNamespaceGateway, WsSessionsServer],
 })
 export class RealtimeModule {}

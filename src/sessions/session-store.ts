@@ -13,12 +13,12 @@ import { SessionEntity, TenantSettingsEntity, type SessionOrigin } from './sessi
 
 export const FINAL_STATUSES: readonly SessionStatus[] = ['expired', 'logged_out', 'error'];
 
+/** Not ended and not connected: what a session waiting for a scan can be in. */
+const PENDING_STATUSES: readonly SessionStatus[] = ['init', 'qr_required', 'connecting', 'disconnected'];
+
 function sessionLimitReached(max: number): AppError {
   return new AppError(HttpStatus.CONFLICT, 'SESSION_LIMIT_REACHED', `The tenant already has ${max} sessions (MAX_SESSIONS_PER_TENANT): delete one first`, { max });
 }
-
-/** Not ended and not connected: what a session waiting for a scan can be in. */
-const PENDING_STATUSES: readonly SessionStatus[] = ['init', 'qr_required', 'connecting', 'disconnected'];
 
 export type SessionPatch = Partial<Omit<SessionEntity, 'id' | 'tenantId' | 'createdAt' | 'createdBy'>>;
 
@@ -34,7 +34,7 @@ export class SessionStore {
    * Inserts a session unless its tenant already has `maxPerTenant` that are not final (expired,
    * logged out, failed); the tenant row is locked meanwhile, so concurrent creates cannot both pass.
    */
-  async create(id: string, auth: Pick<AuthContext, 'tenantId' | 'userId'>, origin: SessionOrigin = 'api', maxPerTenant = Infinity): Promise<SessionEntity> {
+  async create(id: string, auth: Pick<AuthContext, 'tenantId' | 'userId'>, maxPerTenant = Infinity, origin: SessionOrigin = 'api'): Promise<SessionEntity> {
     return this.events.transaction(async (tx) => {
       if (Number.isFinite(maxPerTenant)) {
         await tx.manager.query('SELECT id FROM tenants WHERE id = $1 FOR UPDATE', [auth.tenantId]);

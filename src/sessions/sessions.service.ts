@@ -34,7 +34,7 @@ export class SessionsService {
 
   /** Creates a session and starts onboarding; `id` lets a caller subscribe to it first. */
   async create(auth: AuthContext, id: string = randomUUID(), origin: SessionOrigin = 'api'): Promise<SessionEntity> {
-    const row = await this.store.create(id, auth, origin, this.config.whatsapp.maxSessionsPerTenant);
+    const row = await this.store.create(id, auth, this.config.whatsapp.maxSessionsPerTenant, origin);
     await this.registry.start(row, true);
     return row;
   }

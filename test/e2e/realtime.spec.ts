@@ -249,7 +249,7 @@ describe('realtime (Socket.io, namespace /sessions)', () => {
       const phone = uniquePhone();
       await sandboxScan(t, alice.token, id, phone);
       const connected = await subscriber.next('session-status', (s) => s.instance_id === id && s.status === 'connected');
-      expect(connected).toEqual({ instance_id: id, status: 'connected', phoneNumber: phone, connectedAt: expect.stringMatching(ISO), reason: null, updatedAt: expect.stringMatching(ISO) });
+      expect(connected).toEqual({ instance_id: id, status: 'connected', phoneNumber: `+${phone}`, connectedAt: expect.stringMatching(ISO), reason: null, updatedAt: expect.stringMatching(ISO) });
       // The routine 515 restart after pairing is not an error.
       expect(subscriber.all('connection-error')).toEqual([]);
       const statuses = subscriber.all('session-status').filter((s) => s.instance_id === id).map((s) => s.status);
