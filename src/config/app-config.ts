@@ -33,12 +33,17 @@ export interface AppConfig {
     qrTimeoutMs: number;
     browserName: string;
     restoreConcurrency: number;
+    /** XEdDSA through the native crypto seam (src/whatsapp/native-curve.ts). */
+    nativeCrypto: boolean;
+    /** Worker threads generating new accounts' pre-keys off the event loop; 0 turns it off. */
+    preKeyWorkers: number;
     requestTimeoutMs: number;
     maxQrGeneration: number;
     maxReconnectRetries: number;
     reconnectBaseDelayMs: number;
     sseHeartbeatMs: number;
     downloadMedia: boolean;
+    maxSessionsPerTenant: number;
   };
   media: MediaConfig;
   realtime: {
@@ -54,6 +59,15 @@ export interface AppConfig {
     paths: { newSession: string; statusUpdate: string; messageReceived: string; qrUpdate: string };
     pollIntervalMs: number;
     concurrency: number;
+  };
+  /** Days to keep each kind of row (0: forever), how often the job runs, rows per DELETE. */
+  retention: {
+    deliveredCallbacksDays: number;
+    mailsDays: number;
+    expiredTokensDays: number;
+    loginFailuresDays: number;
+    intervalMinutes: number;
+    batchSize: number;
   };
 }
 
@@ -129,12 +143,15 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       qrTimeoutMs: env.WA_QR_TIMEOUT_MS,
       browserName: env.WA_BROWSER_NAME,
       restoreConcurrency: env.WA_RESTORE_CONCURRENCY,
+      nativeCrypto: env.WA_NATIVE_CRYPTO,
+      preKeyWorkers: env.WA_PREKEY_WORKERS,
       requestTimeoutMs: env.WA_REQUEST_TIMEOUT_MS,
       maxQrGeneration: env.SSE_MAX_QR_GENERATION,
       maxReconnectRetries: env.MAX_RECONNECT_RETRIES,
       reconnectBaseDelayMs: env.RECONNECT_BASE_DELAY_MS,
       sseHeartbeatMs: env.SSE_HEARTBEAT_MS,
       downloadMedia: env.DOWNLOAD_MEDIA,
+      maxSessionsPerTenant: env.MAX_SESSIONS_PER_TENANT,
     },
     media: mediaConfig(env),
     realtime: { authTimeoutMs: env.REALTIME_AUTH_TIMEOUT_MS },
@@ -152,6 +169,14 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       },
       pollIntervalMs: env.WEBHOOK_POLL_INTERVAL_MS,
       concurrency: env.WEBHOOK_CONCURRENCY,
+    },
+    retention: {
+      deliveredCallbacksDays: env.RETENTION_DELIVERED_CALLBACKS_DAYS,
+      mailsDays: env.RETENTION_MAILS_DAYS,
+      expiredTokensDays: env.RETENTION_EXPIRED_TOKENS_DAYS,
+      loginFailuresDays: env.RETENTION_LOGIN_FAILURES_DAYS,
+      intervalMinutes: env.RETENTION_INTERVAL_MINUTES,
+      batchSize: env.RETENTION_BATCH_SIZE,
     },
   };
 }
