@@ -19,15 +19,17 @@ export type ErrorCode =
   | 'GATEWAY_TIMEOUT'
   | 'EMAIL_NOT_VERIFIED'
   | 'SESSION_NOT_CONNECTED'
-  | 'SESSION_REQUIRED'
   | 'SESSION_LIMIT_REACHED'
   | 'REQUEST_TIMEOUT'
   | 'URI_TOO_LONG'
-  | 'HEADERS_TOO_LARGE';
+  | 'HEADERS_TOO_LARGE'
+  | 'SESSION_REQUIRED';
 
 export interface ErrorBody {
   success: false;
   error: { code: ErrorCode; message: string; details?: unknown };
+  /** The same text as `error.message` (seed 001's helper reads `result.message`). */
+  message: string;
   requestId: string;
 }
 

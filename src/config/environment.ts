@@ -137,13 +137,16 @@ export class Environment {
   @Transform(toInt) @IsInt() @Min(1000)
   SSE_HEARTBEAT_MS = 15_000;
 
+  /** How long an SSE onboarding waits for its client to reconnect (Last-Event-ID) before it is cancelled. */
+  @Transform(toInt) @IsInt() @Min(0)
+  SSE_RESUME_GRACE_MS = 15_000;
+
   @Transform(toBool) @IsBoolean()
   DOWNLOAD_MEDIA = false;
 
   /** Sessions a tenant may have that are not final (expired, logged_out, error); one more is 409. */
   @Transform(toInt) @IsInt() @Min(1) @Max(100_000)
   MAX_SESSIONS_PER_TENANT = 50;
-
   // --- media (storage: local disk under DATA_DIR unless S3_BUCKET is set) ---
   @Transform(emptyToUndefined) @IsOptional() @IsString() @MinLength(3)
   S3_BUCKET?: string;
