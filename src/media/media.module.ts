@@ -7,6 +7,7 @@ import { LocalMediaStorage } from './local-media-storage.js';
 import { MediaController } from './media.controller.js';
 import { MediaInspector } from './media-inspector.js';
 import { MediaRepository } from './media-repository.js';
+import { MediaSendService } from './media-send.service.js';
 import { MEDIA_STORAGE, type MediaStorage } from './media-storage.js';
 import { MediaUploadsService } from './media-uploads.service.js';
 import { MediaUrls } from './media-urls.js';
@@ -29,8 +30,9 @@ import { S3MediaStorage } from './s3-media-storage.js';
     MediaUrls,
     MediaUploadsService,
     MediaService,
+    MediaSendService,
   ],
-  exports: [MEDIA_STORAGE, MediaRepository, MediaUrls, MediaInspector],
+  exports: [MEDIA_STORAGE, MediaRepository, MediaUrls, MediaInspector, MediaSendService],
 })
 export class MediaModule implements OnApplicationShutdown {
   constructor(@Inject(MEDIA_STORAGE) private readonly storage: MediaStorage) {}

@@ -5,6 +5,7 @@
  */
 import { Mutex } from 'async-mutex';
 import QRCode from 'qrcode';
+import type { Readable } from 'node:stream';
 import type { WAMessage } from '@whiskeysockets/baileys';
 import type { AppConfig } from '../config/app-config.js';
 import type { AppLogger } from '../common/logger.js';
@@ -12,6 +13,7 @@ import type { DomainEvents, EventTransaction } from '../events/domain-events.js'
 import type { MessageStatusUpdate, PresenceUpdate, SessionStatus } from '../events/event-map.js';
 import type { MessageStore } from '../messages/message-store.js';
 import type { AccountInfo } from '../whatsapp/event-translator.js';
+import type { OutboundMedia } from '../whatsapp/media-messages.js';
 import type { PostgresAuthStateRepository } from '../whatsapp/postgres-auth-state.js';
 import type { WhatsAppSocketFactory } from '../whatsapp/socket-factory.js';
 import type { CloseInfo, ConnectionHandlers, WhatsAppConnection } from '../whatsapp/whatsapp-connection.js';
@@ -104,6 +106,12 @@ export class LiveSession {
     const connection = this.connection;
     if (!connection || this.status !== 'connected') throw new SessionNotConnectedError(this.status);
     return connection.sendText(jid, text);
+  }
+
+  async sendMedia(jid: string, media: OutboundMedia, body: Readable, caption?: string): Promise<{ id: string; timestamp: number }> {
+    const connection = this.connection;
+    if (!connection || this.status !== 'connected') throw new SessionNotConnectedError(this.status);
+    return connection.sendMedia(jid, media, body, caption);
   }
 
   /** Disconnects and keeps the credentials; not restored at boot until restarted. */

@@ -5,11 +5,16 @@
  */
 import type { Boom } from '@hapi/boom';
 import type { BaileysEventMap, WAMessage, WASocket } from '@whiskeysockets/baileys';
+import type { Readable } from 'node:stream';
 import type { AppLogger } from '../common/logger.js';
+import { outboundMediaContent, type OutboundMedia } from './media-messages.js';
 import type { MessageStatusUpdate, PresenceUpdate } from '../events/event-map.js';
 import { accountInfoOf, presenceUpdatesOf, statusUpdateOf, type AccountInfo } from './event-translator.js';
 import type { SessionJournal } from './inbound-journal.js';
 import type { LoadedAuthState } from './postgres-auth-state.js';
+
+/** Encrypting and uploading a large file takes longer than a text send. */
+const MEDIA_SEND_TIMEOUT_MS = 120_000;
 
 export interface CloseInfo {
   statusCode: number;
@@ -67,6 +72,15 @@ export class WhatsAppConnection {
 
   async sendText(jid: string, text: string): Promise<{ id: string; timestamp: number }> {
     const sent = await withTimeout(this.socket.sendMessage(jid, { text }), this.requestTimeoutMs, 'send');
+    if (!sent?.key.id) throw new Error('WhatsApp did not accept the message');
+    const ts = sent.messageTimestamp;
+    return { id: sent.key.id, timestamp: typeof ts === 'number' ? ts : Number(ts ?? Math.floor(Date.now() / 1000)) };
+  }
+
+  /** Sends a stored file (streamed: Baileys encrypts it to a temporary file and uploads it). */
+  async sendMedia(jid: string, media: OutboundMedia, body: Readable, caption?: string): Promise<{ id: string; timestamp: number }> {
+    const timeoutMs = Math.max(this.requestTimeoutMs, MEDIA_SEND_TIMEOUT_MS);
+    const sent = await withTimeout(this.socket.sendMessage(jid, outboundMediaContent(media, body, caption)), timeoutMs, 'send media');
     if (!sent?.key.id) throw new Error('WhatsApp did not accept the message');
     const ts = sent.messageTimestamp;
     return { id: sent.key.id, timestamp: typeof ts === 'number' ? ts : Number(ts ?? Math.floor(Date.now() / 1000)) };

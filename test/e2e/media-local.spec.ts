@@ -107,6 +107,15 @@ describe('media on local disk', () => {
     expect(filesUnder(join(t.dataDir, 'media'))).toEqual(before);
   });
 
+  it('documents the multipart upload in the OpenAPI document', async () => {
+    const doc = (await call(t, 'GET', '/docs-json')).body;
+    const schema = doc.paths['/media'].post.requestBody.content['multipart/form-data'].schema;
+    const body = schema.$ref ? doc.components.schemas[schema.$ref.split('/').pop()] : schema;
+    expect(body.properties).toMatchObject({ file: { type: 'string', format: 'binary' }, kind: { enum: ['image', 'video', 'audio', 'voice', 'document', 'sticker'] } });
+    expect(Object.keys(doc.paths['/media'].post.responses)).toEqual(expect.arrayContaining(['201', '400', '413', '415']));
+    expect(doc.paths['/media/{id}/content'].get).toBeDefined();
+  });
+
   it('answers 415 to a body that is not multipart and 404 to a session of another tenant', async () => {
     expectErrorShape(await call(t, 'POST', '/media', { token: alice, body: { kind: 'image' } }), 415, 'UNSUPPORTED_MEDIA_TYPE');
     const bobSession = await call(t, 'POST', '/sessions', { token: bob });
