@@ -11,6 +11,9 @@ import { WebhooksModule } from './webhooks/webhooks.module.js';
 import { SessionsModule } from './sessions/sessions.module.js';
 import { SandboxModule } from './sandbox/sandbox.module.js';
 import { RealtimeModule } from './realtime/realtime.module.js';
+import { LifecycleModule } from './lifecycle/shutdown-reporter.js';
+import { RetentionModule } from './retention/retention.module.js';
+import { MediaModule } from './media/media.module.js';
 
 @Module({})
 export class AppModule {
@@ -28,6 +31,9 @@ export class AppModule {
         WebhooksModule,
         SessionsModule,
         RealtimeModule,
+        LifecycleModule,
+        RetentionModule,
+        MediaModule,
         ...(config.whatsapp.sandbox ? [SandboxModule] : []),
       ],
     };

@@ -4,6 +4,7 @@
  */
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
+import { decodePgText, encodePgJson } from '../common/postgres-text.js';
 import type { MessageStatusUpdate, MessageSummary } from '../events/event-map.js';
 
 @Injectable()
@@ -30,11 +31,11 @@ export class MessageStore {
           messages.map((m) => ({
             remote_jid: m.remoteJid, id: m.id, from_me: m.fromMe, remote_jid_alt: m.remoteJidAlt ?? null, sender_phone: m.senderPhone,
             push_name: m.pushName ?? null, type: m.type, text: m.text, status: m.status, ts: m.timestamp,
-          })),
+          })).map(encodePgJson),
         ),
       ],
     );
-    return new Set(rows.map((r) => `${r.remote_jid}|${r.id}`));
+    return new Set(rows.map((r) => `${decodePgText(r.remote_jid)}|${decodePgText(r.id)}`));
   }
 
   async updateStatuses(manager: EntityManager, sessionId: string, updates: MessageStatusUpdate[]): Promise<void> {
@@ -43,7 +44,7 @@ export class MessageStore {
       `UPDATE wa_messages m SET status = x.status
        FROM jsonb_to_recordset($2::jsonb) AS x(remote_jid text, id text, status text)
        WHERE m.session_id = $1 AND m.remote_jid = x.remote_jid AND m.id = x.id`,
-      [sessionId, JSON.stringify(updates.map((u) => ({ remote_jid: u.remoteJid, id: u.messageId, status: u.status })))],
+      [sessionId, JSON.stringify(updates.map((u) => encodePgJson({ remote_jid: u.remoteJid, id: u.messageId, status: u.status })))],
     );
   }
 

@@ -1,4 +1,5 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import { pgTextTransformer } from '../common/postgres-text.js';
 
 /** Messages of a session, upserted idempotently by their WhatsApp key. */
 @Entity({ name: 'wa_messages' })
@@ -11,9 +12,9 @@ export class MessageEntity {
   @Column('boolean', { name: 'from_me' }) fromMe: boolean;
   @Column('text', { name: 'remote_jid_alt', nullable: true }) remoteJidAlt: string | null;
   @Column('text', { name: 'sender_phone', nullable: true }) senderPhone: string | null;
-  @Column('text', { name: 'push_name', nullable: true }) pushName: string | null;
+  @Column('text', { name: 'push_name', nullable: true, transformer: pgTextTransformer }) pushName: string | null;
   @Column('text') type: string;
-  @Column('text', { nullable: true }) text: string | null;
+  @Column('text', { nullable: true, transformer: pgTextTransformer }) text: string | null;
   @Column('text', { nullable: true }) status: string | null;
   @Column('bigint', { name: 'ts' }) timestamp: string;
   @Column('timestamptz', { name: 'created_at', default: () => 'now()' }) createdAt: Date;

@@ -89,8 +89,12 @@ export class SessionRegistry implements OnApplicationBootstrap, BeforeApplicatio
     return this.restoring ?? Promise.resolve();
   }
 
+  /** How many live sessions the shutdown closed (for the shutdown log line). */
+  closedOnShutdown = 0;
+
   async beforeApplicationShutdown(): Promise<void> {
     this.shuttingDown = true;
+    this.closedOnShutdown = this.live.size;
     await Promise.allSettled([...this.live.values()].map((s) => s.shutdown()));
     this.live.clear();
   }

@@ -34,7 +34,7 @@ export class SessionsService {
 
   /** Creates a session and starts onboarding; `id` lets a caller subscribe to it first. */
   async create(auth: AuthContext, id: string = randomUUID()): Promise<SessionEntity> {
-    const row = await this.store.create(id, auth);
+    const row = await this.store.create(id, auth, this.config.whatsapp.maxSessionsPerTenant);
     await this.registry.start(row, true);
     return row;
   }

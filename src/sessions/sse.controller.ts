@@ -4,6 +4,7 @@ import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProduces, ApiQuery, ApiS
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/app-config.js';
+import { AppError } from '../common/app-error.js';
 import { CurrentAuth, type AuthContext } from '../common/auth-context.js';
 import { ROOT_LOGGER, type AppLogger } from '../common/logger.js';
 import { API_KEY_SCHEME, BEARER_SCHEME } from '../common/swagger.js';
@@ -100,8 +101,11 @@ export class SseController implements BeforeApplicationShutdown {
       created = true;
       if (clientLeft) cancel();
     } catch (err) {
-      this.logger.error({ err, sessionId, reqId: request.id }, 'could not start an onboarding');
-      send({ connection: 'close', sessionId, reason: 'max_retries_reached', statusCode: 500 });
+      // A refused start (the tenant's session cap) is the caller's 4xx, not a failure of ours.
+      const refused = err instanceof AppError && err.getStatus() < 500;
+      if (refused) this.logger.info({ sessionId, reqId: request.id, code: err.code }, 'onboarding refused');
+      else this.logger.error({ err, sessionId, reqId: request.id }, 'could not start an onboarding');
+      send({ connection: 'close', sessionId, reason: 'max_retries_reached', statusCode: refused ? err.getStatus() : 500 });
       finish();
     }
   }

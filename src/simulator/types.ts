@@ -1,6 +1,10 @@
 /** Public types of the WhatsApp Web simulator. */
 import type { proto } from '@whiskeysockets/baileys';
 import type { KeyPair } from './certificates.js';
+import type { AppStateMutation } from './app-state.js';
+import type { HistoryOptions } from './history.js';
+import type { SentDecoded } from './inbox.js';
+import type { MediaHostOptions } from './media-host.js';
 import type { SimulatorState } from './registry.js';
 
 export type AccountType = 'personal' | 'business';
@@ -33,8 +37,9 @@ export interface SimulatorOptions {
   /** Unknown numbers the session writes to become simulated contacts on demand (default true). */
   autoCreateContacts?: boolean;
   /**
-   * Send a (tiny, inline) history-sync notification after the first login of a new device so the client
-   * leaves its AwaitingInitialSync hold at once instead of after 20 s. 'first-login' (default), 'always' or 'never'.
+   * Send the app-state key share and the account's history (its fixture, or an empty one) after the
+   * first login of a new device, so the client runs its initial app-state sync and leaves its
+   * AwaitingInitialSync hold at once instead of after 20 s. 'first-login' (default), 'always' or 'never'.
    */
   historySync?: 'first-login' | 'always' | 'never';
   /** Queue messages for devices that are not connected and deliver them at their next login (default true). */
@@ -50,6 +55,8 @@ export interface SimulatorOptions {
    * one-time prekey. Handy for load tests.
    */
   initialPreKeyCount?: number;
+  /** The HTTPS media host (on by default; `false` turns it off and media_conn is then refused). */
+  media?: MediaHostOptions | false;
   /** Kept per session phone number (oldest dropped first). Default 1000. */
   maxRecordedMessagesPerSession?: number;
 }
@@ -60,6 +67,14 @@ export interface ScanOptions {
   accountType?: AccountType;
   /** Business name (sent as `<biz name>` for a business account; Baileys keeps it as `me.name`). */
   name?: string;
+  /**
+   * The phone's push name (profile name). The client learns it as `creds.me.name` through an app-state
+   * `pushNameSetting` and the `notify` attribute of own-phone messages. Default: the business name
+   * for a business account, none for a personal one.
+   */
+  pushName?: string;
+  /** History fixture delivered at the device's first login (default: none, an empty history). */
+  history?: HistoryOptions;
   /** Account LID user (digits); random when the account is new. */
   lid?: string;
   /** Phone platform announced in pair-success (default 'android', or 'smba' for business). */
@@ -80,6 +95,8 @@ export interface PairedDevice {
   platform: string;
   accountType: AccountType;
   name?: string;
+  /** The phone's push name, when it has one. */
+  pushName?: string;
   keyIndex: number;
 }
 
@@ -100,8 +117,10 @@ export interface SendTextOptions {
 
 export type PresenceKind = 'available' | 'unavailable' | 'composing' | 'recording' | 'paused';
 
-/** A message a session sent, as the simulator decrypted it. */
-export interface SentMessage {
+/** A message a session sent, as the simulator decrypted it (and decoded: kind, reply, media...). */
+export interface SentMessage extends Partial<SentDecoded> {
+  /** The contact was told to fail this decryption and asked the session for a retry. */
+  retryRequested?: boolean;
   id: string;
   /** Phone number of the session (account) that sent it. */
   from: string;
@@ -140,6 +159,8 @@ export type CloseReason = 'client' | 'server' | 'fault' | 'failure' | 'stopped';
 export interface SimulatorEventMap {
   /** A registering client got its QR refs. */
   qr: { refs: string[] };
+  /** A registering companion asked for a pairing code for this number (`requestPairingCode`). */
+  pairingCodeRequested: { phoneNumber: string };
   /** A phone scanned a QR: the device is registered (pair-device-sign received). */
   paired: PairedDevice;
   /** A known device logged in (`success` sent). */
@@ -152,8 +173,18 @@ export interface SimulatorEventMap {
   message: SentMessage;
   /** A contact's message was handed to the account's devices (queued for offline ones); enc type per device id. */
   inbound: { id: string; from: string; to: string; text: string; encTypes: Record<number, string> };
+  /** A contact failed a decryption on purpose and asked the session to re-send (`receipt type="retry"`). */
+  retryRequested: { id: string; from: string; to: string };
+  /** A session sent a chat state to a contact (`to` set) or its presence (`to` absent). */
+  presence: { from: string; to?: string; presence: string };
+  /** The session acked a retry receipt (after re-sending the message, or deciding not to). `to` = the contact jid. */
+  retryAnswered: { id: string; from: string; to: string };
   /** A session acknowledged an inbound message with a receipt. */
   receipt: SessionReceipt;
+  /** An app-state mutation was recorded: made on the phone, or a session's own patch (decoded). */
+  appState: AppStateMutation;
+  /** The own phone handed the last history chunk of a first login to the device's socket. */
+  historySent: ConnectionInfo & { chunks: number; messages: number };
   /** A connection closed (phoneNumber/deviceId are set once logged in). */
   closed: Partial<ConnectionInfo> & { reason: CloseReason };
 }

@@ -8,6 +8,7 @@ import type { BaileysEventMap, WAMessage, WASocket } from '@whiskeysockets/baile
 import type { AppLogger } from '../common/logger.js';
 import type { MessageStatusUpdate, PresenceUpdate } from '../events/event-map.js';
 import { accountInfoOf, presenceUpdatesOf, statusUpdateOf, type AccountInfo } from './event-translator.js';
+import type { SessionJournal } from './inbound-journal.js';
 import type { LoadedAuthState } from './postgres-auth-state.js';
 
 export interface CloseInfo {
@@ -53,7 +54,10 @@ export class WhatsAppConnection {
     private readonly handlers: ConnectionHandlers,
     private readonly logger: AppLogger,
     private readonly requestTimeoutMs: number,
+    private readonly journal: SessionJournal,
   ) {
+    // Messages a crash caught between their receipt and their commit go first, in journal order.
+    void this.enqueue(() => this.replayJournal());
     socket.ev.process((events) => this.enqueue(() => this.handle(events)));
   }
 
@@ -90,6 +94,21 @@ export class WhatsAppConnection {
     return this.queue;
   }
 
+  /** Hands messages to the owner and, once they are committed, releases their journal rows. */
+  private async deliverMessages(type: 'notify' | 'append', messages: WAMessage[]): Promise<void> {
+    await this.handlers.onMessages(type, messages);
+    await this.journal.release(messages.map((m) => m.key.id).filter((id): id is string => !!id));
+  }
+
+  private async replayJournal(): Promise<void> {
+    const me = this.auth.state.creds.me;
+    if (!me?.id) return;
+    const messages = await this.journal.unreleased(me.id, me.lid ?? '');
+    if (messages.length === 0) return;
+    this.logger.info({ count: messages.length }, 'recovering messages acknowledged before a crash');
+    await this.deliverMessages('notify', messages);
+  }
+
   private async handle(events: Partial<BaileysEventMap>): Promise<void> {
     if (events['creds.update']) {
       const wasRegistered = this.auth.registered;
@@ -112,7 +131,7 @@ export class WhatsAppConnection {
     }
     if (this.closed) return;
     const upsert = events['messages.upsert'];
-    if (upsert && upsert.messages.length > 0) await this.handlers.onMessages(upsert.type, upsert.messages);
+    if (upsert && upsert.messages.length > 0) await this.deliverMessages(upsert.type, upsert.messages);
     const updates = events['messages.update'];
     if (updates) {
       const statuses = updates.map(statusUpdateOf).filter((u): u is MessageStatusUpdate => u !== null);

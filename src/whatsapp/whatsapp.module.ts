@@ -1,13 +1,15 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { WaAuthCredsEntity, WaAuthKeyEntity } from './auth-state.entities.js';
+import { WaAuthCredsEntity, WaAuthKeyEntity, WaInboundJournalEntity } from './auth-state.entities.js';
+import { InboundJournal } from './inbound-journal.js';
 import { PostgresAuthStateRepository } from './postgres-auth-state.js';
 import { WhatsAppSocketFactory } from './socket-factory.js';
+import { PreKeyPrefetch } from './prekey-prefetch.js';
 
 /** The only module that imports baileys. */
 @Module({
-  imports: [TypeOrmModule.forFeature([WaAuthCredsEntity, WaAuthKeyEntity])],
-  providers: [PostgresAuthStateRepository, WhatsAppSocketFactory],
-  exports: [PostgresAuthStateRepository, WhatsAppSocketFactory],
+  imports: [TypeOrmModule.forFeature([WaAuthCredsEntity, WaAuthKeyEntity, WaInboundJournalEntity])],
+  providers: [PostgresAuthStateRepository, InboundJournal, WhatsAppSocketFactory, PreKeyPrefetch],
+  exports: [PostgresAuthStateRepository, WhatsAppSocketFactory, PreKeyPrefetch],
 })
 export class WhatsAppModule {}

@@ -6,9 +6,13 @@ import type { MigrationInterface } from 'typeorm';
 import { AuthTenantsUsers1795000000000 } from './1795000000000-AuthTenantsUsers.js';
 import { WebhookOutbox1795000001000 } from './1795000001000-WebhookOutbox.js';
 import { SessionsAndWhatsApp1795000002000 } from './1795000002000-SessionsAndWhatsApp.js';
+import { InboundJournal1795000009000 } from './1795000009000-InboundJournal.js';
+import { Media1795000011000 } from './1795000011000-Media.js';
 
 export const MIGRATIONS: Array<new () => MigrationInterface> = [
   AuthTenantsUsers1795000000000,
   WebhookOutbox1795000001000,
   SessionsAndWhatsApp1795000002000,
+  InboundJournal1795000009000,
+  Media1795000011000,
 ];
