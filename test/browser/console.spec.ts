@@ -43,7 +43,7 @@ describe('console: connect, live messages, stop and delete', () => {
     await t?.close({ drop: true });
   });
 
-  it('signs up, links through the QR the sandbox phone scans, shows 🟢 with the number, a contact message live, then stops and deletes', async () => {
+  it('signs up, links through the QR the sandbox phone scans, shows 🟢 with the number, a contact message live, a reply in its inbox, then stops and deletes', async () => {
     const page = await context.newPage();
     await signUp(page, t.baseUrl);
     await page.getByText('Todavía no vinculaste ninguna cuenta.').waitFor(WAIT);
@@ -77,6 +77,16 @@ describe('console: connect, live messages, stop and delete', () => {
     await card.getByRole('button', { name: 'El contacto envía' }).click();
     await card.getByTestId('live-message').filter({ hasText: 'Hola desde el contacto' }).waitFor(WAIT);
     await screenshot(page, '04-live-message');
+
+    // Reply from the composer; the sandbox contact's inbox shows what it received.
+    await card.getByTestId('live-message').filter({ hasText: 'Hola desde el contacto' }).getByRole('button', { name: 'Responder' }).click();
+    expect(await card.getByLabel('Para (número)').inputValue()).toBe('5491100002222');
+    await card.getByLabel('Mensaje', { exact: true }).fill('Respuesta desde la consola');
+    await card.getByRole('button', { name: 'Enviar', exact: true }).click();
+    await page.waitForFunction(() => (document.querySelector('[data-testid=session-card] input[name=text]') as HTMLInputElement | null)?.value === '', undefined, WAIT);
+    await card.getByRole('button', { name: 'Ver lo que recibió el contacto' }).click();
+    await card.getByTestId('contact-inbox').filter({ hasText: 'Respuesta desde la consola' }).waitFor(WAIT);
+    await screenshot(page, '04b-reply-in-inbox');
 
     await card.getByRole('button', { name: 'Detener' }).click();
     await page.getByTestId('confirm-dialog').getByRole('button', { name: 'Sí, continuar' }).click();

@@ -10,6 +10,7 @@ import { store, useStore } from './store.js';
 
 const SCAN_PATH = '/sandbox/sessions/{id}/scan';
 const PAIRING_PATH = '/sessions/{id}/pairing-code';
+const INBOX_PATH = '/sandbox/contacts/{phoneNumber}/inbox';
 
 function Header({ user }: { user: User | null }) {
   const lang = useLang();
@@ -44,7 +45,7 @@ function Sessions({ capabilities }: { capabilities: Set<string> }) {
       {connecting && <ConnectPanel sandbox={sandbox} pairing={capabilities.has(PAIRING_PATH)} onClose={() => setConnecting(false)} onSession={setOnboarding} />}
       {list.length === 0 && !connecting && <p class="muted">{t('sessions.empty')}</p>}
       <div class="grid">
-        {list.map((s) => <SessionCard key={s.id} session={s} messages={messages.get(s.id) ?? []} sandbox={sandbox} />)}
+        {list.map((s) => <SessionCard key={s.id} session={s} messages={messages.get(s.id) ?? []} sandbox={sandbox} inbox={capabilities.has(INBOX_PATH)} />)}
       </div>
     </main>
   );

@@ -160,7 +160,7 @@ export function ConnectPanel({ sandbox, pairing, onClose, onSession }: ConnectOp
         ) : null
       )}
 
-      {sandbox && session && (status === 'qr_required' || (status === 'connecting' && pairingCode)) && <SandboxPhone session={session} />}
+      {sandbox && session && (status === 'qr_required' || (status === 'connecting' && pairingCode)) && <SandboxPhone session={session} inbox={false} />}
       {retry.error && <p class="error" role="alert">{retry.error}</p>}
 
       <div class="row end">

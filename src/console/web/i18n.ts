@@ -78,13 +78,15 @@ const es = {
   'sandbox.send': 'El contacto envía',
   'sandbox.sent': 'Enviado.',
   'sandbox.inbox': 'Bandeja del contacto',
-  'sandbox.refreshInbox': 'Ver lo que recibió',
+  'sandbox.refreshInbox': 'Ver lo que recibió el contacto',
+  'sandbox.inboxEmpty': 'El contacto no recibió nada todavía.',
   'messages.title': 'Mensajes en vivo',
   'messages.empty': 'Los mensajes nuevos aparecen aquí al llegar.',
   'messages.to': 'Para (número)',
   'messages.text': 'Mensaje',
   'messages.send': 'Enviar',
   'messages.me': 'Yo',
+  'messages.reply': 'Responder',
   'error.generic': 'Algo salió mal',
 } as const;
 
@@ -165,13 +167,15 @@ const en: Record<MessageKey, string> = {
   'sandbox.send': 'The contact sends',
   'sandbox.sent': 'Sent.',
   'sandbox.inbox': "Contact's inbox",
-  'sandbox.refreshInbox': 'See what it received',
+  'sandbox.refreshInbox': 'See what the contact received',
+  'sandbox.inboxEmpty': 'The contact has received nothing yet.',
   'messages.title': 'Live messages',
   'messages.empty': 'New messages show up here as they arrive.',
   'messages.to': 'To (number)',
   'messages.text': 'Message',
   'messages.send': 'Send',
   'messages.me': 'Me',
+  'messages.reply': 'Reply',
   'error.generic': 'Something went wrong',
 };
 

@@ -29,6 +29,9 @@ export function LiveMessages({ session, messages }: { session: Session; messages
           <li key={m.id} class={m.fromMe ? 'mine' : ''} data-testid="live-message">
             <strong>{who(m)}</strong> <span class="muted">{time(m.timestamp)}</span>
             <div>{m.text ?? `[${m.type}]`}</div>
+            {!m.fromMe && (
+              <button type="button" class="link" onClick={() => setTo(m.remoteJid.split('@')[0])}>{t('messages.reply')}</button>
+            )}
           </li>
         ))}
       </ul>

@@ -7,11 +7,16 @@ import { useAction } from './use-action.js';
 
 const randomPhone = (): string => `54911${String(Math.floor(Math.random() * 1e8)).padStart(8, '0')}`;
 
-export function SandboxPhone({ session }: { session: Session }) {
+interface Inbox {
+  messages: { id: string; kind: string; text?: string }[];
+}
+
+export function SandboxPhone({ session, inbox: hasInbox }: { session: Session; inbox: boolean }) {
   const [phone, setPhone] = useState(randomPhone);
   const [contact, setContact] = useState(randomPhone);
   const [text, setText] = useState('Hola!');
   const [sent, setSent] = useState(false);
+  const [inbox, setInbox] = useState<Inbox | null>(null);
   const { busy, error, run } = useAction();
   const id = session.id;
 
@@ -51,6 +56,20 @@ export function SandboxPhone({ session }: { session: Session }) {
             <button type="submit" disabled={busy}>{t('sandbox.send')}</button>
           </form>
           {sent && <p class="muted" role="status">{t('sandbox.sent')}</p>}
+          {hasInbox && (
+            <div class="inbox">
+              <button type="button" disabled={busy}
+                onClick={() => void run(async () => setInbox(await api<Inbox>('GET', `sandbox/contacts/${contact}/inbox?from=${session.phone ?? ''}`)))}>
+                {t('sandbox.refreshInbox')}
+              </button>
+              {inbox && (
+                <ul aria-label={t('sandbox.inbox')} data-testid="contact-inbox">
+                  {inbox.messages.length === 0 && <li class="muted">{t('sandbox.inboxEmpty')}</li>}
+                  {inbox.messages.map((m) => <li key={m.id}>{m.text ?? `[${m.kind}]`}</li>)}
+                </ul>
+              )}
+            </div>
+          )}
           <button type="button" class="danger-outline" disabled={busy} onClick={() => void run(() => api('POST', `sandbox/sessions/${id}/remove-device`))}>
             {t('sandbox.remove')}
           </button>

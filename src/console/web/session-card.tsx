@@ -19,7 +19,7 @@ function actionsFor(s: Session): SessionAction[] {
   return actions;
 }
 
-export function SessionCard({ session, messages, sandbox }: { session: Session; messages: LiveMessage[]; sandbox: boolean }) {
+export function SessionCard({ session, messages, sandbox, inbox }: { session: Session; messages: LiveMessage[]; sandbox: boolean; inbox: boolean }) {
   const [confirming, setConfirming] = useState<SessionAction | null>(null);
   const { busy, error, run } = useAction();
   const next = nextStep(session.status);
@@ -59,7 +59,7 @@ export function SessionCard({ session, messages, sandbox }: { session: Session; 
           onClose={() => setConfirming(null)}
         />
       )}
-      {sandbox && (session.status === 'qr_required' || session.status === 'connected') && <SandboxPhone session={session} />}
+      {sandbox && (session.status === 'qr_required' || session.status === 'connected') && <SandboxPhone session={session} inbox={inbox} />}
       {session.status === 'connected' && <LiveMessages session={session} messages={messages} />}
     </article>
   );
