@@ -28,6 +28,8 @@ export type ErrorCode =
 export interface ErrorBody {
   success: false;
   error: { code: ErrorCode; message: string; details?: unknown };
+  /** The same text as `error.message` (seed 001's helper reads `result.message`). */
+  message: string;
   requestId: string;
 }
 

@@ -1,5 +1,4 @@
 /** The typed configuration object every module receives (built from `Environment`). */
-import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import { plainToInstance } from 'class-transformer';
 import { getMetadataStorage, validateSync } from 'class-validator';
@@ -12,7 +11,8 @@ export interface AppConfig {
   dataDir: string;
   database: { url?: string; poolSize: number };
   auth: {
-    jwtSecret: string;
+    /** Unset outside production: the auth module then uses a key kept under DATA_DIR. */
+    jwtSecret?: string;
     accessTtlSeconds: number;
     refreshTtlDays: number;
     emailTokenTtlSeconds: number;
@@ -42,6 +42,7 @@ export interface AppConfig {
     maxReconnectRetries: number;
     reconnectBaseDelayMs: number;
     sseHeartbeatMs: number;
+    sseResumeGraceMs: number;
     downloadMedia: boolean;
     maxSessionsPerTenant: number;
   };
@@ -121,8 +122,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     dataDir: resolve(env.DATA_DIR),
     database: { url: env.DATABASE_URL, poolSize: env.DATABASE_POOL_SIZE },
     auth: {
-      // Without JWT_SECRET (development only) tokens are signed with a per-process key.
-      jwtSecret: env.JWT_SECRET ?? randomBytes(32).toString('hex'),
+      jwtSecret: env.JWT_SECRET,
       accessTtlSeconds: env.JWT_ACCESS_TTL_SECONDS,
       refreshTtlDays: env.REFRESH_TOKEN_TTL_DAYS,
       emailTokenTtlSeconds: env.EMAIL_TOKEN_TTL_SECONDS,
@@ -150,6 +150,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       maxReconnectRetries: env.MAX_RECONNECT_RETRIES,
       reconnectBaseDelayMs: env.RECONNECT_BASE_DELAY_MS,
       sseHeartbeatMs: env.SSE_HEARTBEAT_MS,
+      sseResumeGraceMs: env.SSE_RESUME_GRACE_MS,
       downloadMedia: env.DOWNLOAD_MEDIA,
       maxSessionsPerTenant: env.MAX_SESSIONS_PER_TENANT,
     },

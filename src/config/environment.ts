@@ -137,6 +137,10 @@ export class Environment {
   @Transform(toInt) @IsInt() @Min(1000)
   SSE_HEARTBEAT_MS = 15_000;
 
+  /** How long an SSE onboarding waits for its client to reconnect (Last-Event-ID) before it is cancelled. */
+  @Transform(toInt) @IsInt() @Min(0)
+  SSE_RESUME_GRACE_MS = 15_000;
+
   @Transform(toBool) @IsBoolean()
   DOWNLOAD_MEDIA = false;
 
