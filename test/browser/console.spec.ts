@@ -144,7 +144,10 @@ describe('console: QR rotation and expiry (short timeouts), on a phone-sized scr
     await screenshot(page, '12-mobile-qr-expired');
 
     await panel.getByRole('button', { name: 'Regenerar QR' }).click();
-    await panel.getByTestId('qr-code').waitFor(WAIT);
+    await panel.getByTestId('qr-code').waitFor(WAIT).catch(async (err: unknown) => {
+      await screenshot(page, '13-mobile-qr-again-failed');
+      throw err;
+    });
     await panel.getByTestId('session-status').filter({ hasText: '🟡 Esperando escaneo' }).waitFor(WAIT);
     await screenshot(page, '13-mobile-qr-again');
   });

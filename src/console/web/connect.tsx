@@ -122,7 +122,11 @@ export function ConnectPanel({ sandbox, pairing, onClose, onSession }: ConnectOp
           {session?.deviceName && <p>{t('sessions.profile')}: <strong data-testid="connected-name">{session.deviceName}</strong></p>}
         </div>
       ) : status === 'expired' && session ? (
-        <QrExpired busy={retry.busy} onRetry={() => void retry.run(() => runAction(session.id, 'restart'))} />
+        <QrExpired busy={retry.busy} onRetry={() => void retry.run(async () => {
+          // A fresh onboarding on the same stream flow; the expired session is removed, not left behind.
+          await runAction(session.id, 'delete');
+          start();
+        })} />
       ) : status === 'logged_out' || status === 'error' || failure ? (
         <div class="failure" role="alert">
           <p class="big">{t('connect.failed')}</p>
