@@ -20,6 +20,7 @@ import { createJsonBodyParser, onClientError, onFrameworkError } from './common/
 import { createValidationPipe } from './common/validation.pipe.js';
 import { setupSwagger } from './common/swagger.js';
 import { MetricsService } from './metrics/metrics.service.js';
+import { serveConsole } from './console/console-static.js';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -89,6 +90,7 @@ export async function createApp(config: AppConfig, logger: AppLogger = createRoo
   app.useWebSocketAdapter(new IoAdapter(app));
   app.enableShutdownHooks();
   setupSwagger(app);
+  await serveConsole(app, logger);
   await app.init();
   return { app, logger };
 }

@@ -1,0 +1,74 @@
+/** The console: sign-in, then the tenant's sessions, live over Socket.io. */
+import { useEffect, useState } from 'preact/hooks';
+import { fetchCapabilities, getUser, logOut, onAuthChange, refresh, type User } from './api.js';
+import { AuthScreen } from './auth.js';
+import { ConnectPanel } from './connect.js';
+import { setLang, t, useLang } from './i18n.js';
+import { connectRealtime } from './realtime.js';
+import { SessionCard } from './session-card.js';
+import { store, useStore } from './store.js';
+
+const SCAN_PATH = '/sandbox/sessions/{id}/scan';
+const PAIRING_PATH = '/sessions/{id}/pairing-code';
+const INBOX_PATH = '/sandbox/contacts/{phoneNumber}/inbox';
+
+function Header({ user }: { user: User | null }) {
+  const lang = useLang();
+  const { live } = useStore();
+  return (
+    <header class="top">
+      <h1 class="brand">🟢 {t('app.title')}</h1>
+      <nav class="row">
+        {user && <span class={`live ${live ? 'on' : 'off'}`} role="status" data-testid="live">{live ? t('app.live') : t('app.reconnecting')}</span>}
+        <a href="docs">{t('app.docs')}</a>
+        <button type="button" class="link" aria-label={t('app.languageLabel')} onClick={() => setLang(lang === 'es' ? 'en' : 'es')}>{t('app.language')}</button>
+        {user && <span class="muted">{user.email}</span>}
+        {user && <button type="button" onClick={() => void logOut()}>{t('app.logout')}</button>}
+      </nav>
+    </header>
+  );
+}
+
+function Sessions({ capabilities }: { capabilities: Set<string> }) {
+  const { sessions, messages } = useStore();
+  const [connecting, setConnecting] = useState(false);
+  const [onboarding, setOnboarding] = useState<string | null>(null);
+  const sandbox = capabilities.has(SCAN_PATH);
+  useEffect(() => connectRealtime(), []);
+  const list = [...sessions.values()].filter((s) => !connecting || s.id !== onboarding).sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+  return (
+    <main>
+      <div class="row spread">
+        <h2>{t('sessions.title')}</h2>
+        {!connecting && <button type="button" class="primary" onClick={() => setConnecting(true)}>{t('connect.button')}</button>}
+      </div>
+      {connecting && <ConnectPanel sandbox={sandbox} pairing={capabilities.has(PAIRING_PATH)} onClose={() => setConnecting(false)} onSession={setOnboarding} />}
+      {list.length === 0 && !connecting && <p class="muted">{t('sessions.empty')}</p>}
+      <div class="grid">
+        {list.map((s) => <SessionCard key={s.id} session={s} messages={messages.get(s.id) ?? []} sandbox={sandbox} inbox={capabilities.has(INBOX_PATH)} />)}
+      </div>
+    </main>
+  );
+}
+
+export function App() {
+  useLang();
+  const [user, setUser] = useState<User | null>(getUser());
+  const [checking, setChecking] = useState(true);
+  const [capabilities, setCapabilities] = useState<Set<string>>(new Set());
+  useEffect(() => {
+    const off = onAuthChange((u) => {
+      setUser(u);
+      if (!u) store.clear();
+    });
+    void refresh().finally(() => setChecking(false));
+    void fetchCapabilities().then(setCapabilities);
+    return off;
+  }, []);
+  return (
+    <>
+      <Header user={user} />
+      {checking ? <p class="loading">{t('auth.checking')}</p> : user ? <Sessions capabilities={capabilities} /> : <AuthScreen />}
+    </>
+  );
+}

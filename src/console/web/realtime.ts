@@ -1,0 +1,80 @@
+/**
+ * Socket.io namespace /sessions: reconnects by itself (socket.io-client's backoff), refetches the
+ * sessions on every (re)connect, and re-authenticates the open socket when the token is refreshed.
+ * A server-side disconnect (expired or rejected token) is not retried by socket.io-client, so it
+ * refreshes the token first and reconnects.
+ */
+import { io, type Socket } from 'socket.io-client';
+import { getToken, onAuthChange, refresh } from './api.js';
+import { store, type LiveMessage, type Session, type SessionStatus } from './store.js';
+import { loadSessions } from './sessions-api.js';
+
+interface Envelope<P> {
+  type: string;
+  sessionId: string | null;
+  payload: P;
+}
+
+const digits = (phone: string | null | undefined): string | null => (phone ? phone.replace(/\D/g, '') : null);
+
+export function connectRealtime(): () => void {
+  const base = new URL('.', location.href);
+  const socket: Socket = io(`${base.origin}/sessions`, {
+    path: `${base.pathname}socket.io`,
+    auth: (cb) => cb({ token: getToken() ?? '' }),
+  });
+  const subscribe = (id: string) => socket.emit('subscribe-session', { instance_id: id });
+
+  socket.on('connect', () => {
+    store.setLive(true);
+    void loadSessions().then((sessions) => sessions.forEach((s) => subscribe(s.id)));
+  });
+  socket.on('disconnect', (reason) => {
+    store.setLive(false);
+    if (reason === 'io server disconnect') void refresh().then((ok) => ok && socket.connect());
+  });
+
+  socket.on('session.snapshot', (e: Envelope<{ session: Session | null }>) => {
+    if (!e.payload.session) return;
+    store.patch(e.payload.session.id, e.payload.session);
+    subscribe(e.payload.session.id);
+  });
+  socket.on('session.created', (e: Envelope<{ id: string; status: SessionStatus; createdAt: string }>) => {
+    store.patch(e.payload.id, { status: e.payload.status, createdAt: e.payload.createdAt });
+    subscribe(e.payload.id);
+  });
+  socket.on('session.qr.updated', (e: Envelope<{ qr: string; expiresAt: string | null }>) => {
+    if (e.sessionId) store.patch(e.sessionId, { qr: e.payload.qr, qrExpiresAt: e.payload.expiresAt, status: 'qr_required' });
+  });
+  socket.on('session.status.connected', (e: Envelope<{ phone: string | null }>) => {
+    if (!e.sessionId) return;
+    store.patch(e.sessionId, { status: 'connected', phone: digits(e.payload.phone), qr: null, lastError: null });
+    void loadSessions();
+  });
+  socket.on('session-status', (e: { instance_id: string; status: SessionStatus; phoneNumber: string | null; reason: string | null }) => {
+    const patch: Partial<Session> = { status: e.status, disconnectedReason: e.reason ?? null };
+    if (e.phoneNumber) patch.phone = digits(e.phoneNumber);
+    if (e.status !== 'qr_required') patch.qr = null;
+    store.patch(e.instance_id, patch);
+  });
+  socket.on('qr-code', (e: { instance_id: string; qr: string; expiresAt: string | null }) => {
+    store.patch(e.instance_id, { qr: e.qr, qrExpiresAt: e.expiresAt, status: 'qr_required' });
+  });
+  socket.on('qr-expired', (e: { instance_id: string }) => store.patch(e.instance_id, { status: 'expired', qr: null }));
+  socket.on('connection-error', (e: { instance_id?: string; error: string; message?: string }) => {
+    if (!e.instance_id) return;
+    if (e.error === 'SESSION_DELETED' || e.error === 'SESSION_NOT_FOUND') store.remove(e.instance_id);
+    else store.patch(e.instance_id, { lastError: e.message ?? e.error });
+  });
+  socket.on('session.messages.upsert', (e: Envelope<{ messages: LiveMessage[] }>) => {
+    if (e.sessionId) store.addMessages(e.sessionId, e.payload.messages);
+  });
+
+  const offAuth = onAuthChange((user) => {
+    if (user && socket.connected) socket.emit('authenticate', { token: getToken() });
+  });
+  return () => {
+    offAuth();
+    socket.disconnect();
+  };
+}

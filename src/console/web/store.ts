@@ -1,0 +1,98 @@
+/**
+ * The tenant's sessions as the console knows them: loaded over REST, kept current by Socket.io
+ * events (both seed 002 envelopes and seed 004 compatibility events feed the same records).
+ */
+import { useEffect, useState } from 'preact/hooks';
+
+export type SessionStatus = 'init' | 'qr_required' | 'connecting' | 'connected' | 'disconnected' | 'expired' | 'logged_out' | 'error';
+
+export interface Session {
+  id: string;
+  status: SessionStatus;
+  phone: string | null;
+  deviceName: string | null;
+  accountType: 'personal' | 'business' | null;
+  qr: string | null;
+  qrExpiresAt: string | null;
+  disconnectedReason: string | null;
+  createdAt: string;
+  lastError?: string | null;
+}
+
+export interface LiveMessage {
+  id: string;
+  remoteJid: string;
+  fromMe: boolean;
+  timestamp: number | string;
+  text: string | null;
+  type: string;
+  pushName?: string | null;
+}
+
+const MAX_MESSAGES = 100;
+
+class Store {
+  sessions = new Map<string, Session>();
+  messages = new Map<string, LiveMessage[]>();
+  live = false;
+  private listeners = new Set<() => void>();
+
+  subscribe(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => void this.listeners.delete(listener);
+  }
+
+  private changed(): void {
+    this.listeners.forEach((l) => l());
+  }
+
+  replaceAll(sessions: Session[]): void {
+    this.sessions = new Map(sessions.map((s) => [s.id, s]));
+    this.changed();
+  }
+
+  patch(id: string, patch: Partial<Session>): void {
+    const before = this.sessions.get(id);
+    const base: Session = before ?? {
+      id, status: 'init', phone: null, deviceName: null, accountType: null, qr: null, qrExpiresAt: null,
+      disconnectedReason: null, createdAt: new Date().toISOString(),
+    };
+    this.sessions = new Map(this.sessions).set(id, { ...base, ...patch });
+    this.changed();
+  }
+
+  remove(id: string): void {
+    if (!this.sessions.has(id)) return;
+    this.sessions = new Map(this.sessions);
+    this.sessions.delete(id);
+    this.changed();
+  }
+
+  addMessages(sessionId: string, messages: LiveMessage[]): void {
+    const known = this.messages.get(sessionId) ?? [];
+    const fresh = messages.filter((m) => !known.some((k) => k.id === m.id));
+    if (fresh.length === 0) return;
+    this.messages = new Map(this.messages).set(sessionId, [...fresh.reverse(), ...known].slice(0, MAX_MESSAGES));
+    this.changed();
+  }
+
+  setLive(live: boolean): void {
+    this.live = live;
+    this.changed();
+  }
+
+  clear(): void {
+    this.sessions = new Map();
+    this.messages = new Map();
+    this.changed();
+  }
+}
+
+export const store = new Store();
+
+/** Re-renders on every store change. */
+export function useStore(): Store {
+  const [, setTick] = useState(0);
+  useEffect(() => store.subscribe(() => setTick((n) => n + 1)), []);
+  return store;
+}
