@@ -11,6 +11,8 @@ import { WebhooksModule } from './webhooks/webhooks.module.js';
 import { SessionsModule } from './sessions/sessions.module.js';
 import { SandboxModule } from './sandbox/sandbox.module.js';
 import { RealtimeModule } from './realtime/realtime.module.js';
+import { ChatsModule } from './chats/chats.module.js';
+import { ContactsModule } from './contacts/contacts.module.js';
 
 @Module({})
 export class AppModule {
@@ -28,6 +30,8 @@ export class AppModule {
         WebhooksModule,
         SessionsModule,
         RealtimeModule,
+        ContactsModule,
+        ChatsModule,
         ...(config.whatsapp.sandbox ? [SandboxModule] : []),
       ],
     };

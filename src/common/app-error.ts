@@ -17,7 +17,9 @@ export type ErrorCode =
   | 'SERVICE_UNAVAILABLE'
   | 'GATEWAY_TIMEOUT'
   | 'EMAIL_NOT_VERIFIED'
-  | 'SESSION_NOT_CONNECTED';
+  | 'SESSION_NOT_CONNECTED'
+  | 'SESSION_REQUIRED'
+  | 'INVALID_CURSOR';
 
 export interface ErrorBody {
   success: false;

@@ -165,4 +165,7 @@ export class Environment {
 
   @Transform(toInt) @IsInt() @Min(1) @Max(256)
   WEBHOOK_CONCURRENCY = 64;
+
+  @Transform(toBool) @IsBoolean()
+  CALLBACK_HISTORY_MESSAGES = false;
 }

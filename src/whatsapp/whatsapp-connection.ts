@@ -4,11 +4,14 @@
  * WhatsApp's order. The session owner creates a new connection for every (re)connect.
  */
 import type { Boom } from '@hapi/boom';
-import type { BaileysEventMap, WAMessage, WASocket } from '@whiskeysockets/baileys';
+import type { BaileysEventMap, WASocket } from '@whiskeysockets/baileys';
 import type { AppLogger } from '../common/logger.js';
-import type { MessageStatusUpdate, PresenceUpdate } from '../events/event-map.js';
-import { accountInfoOf, presenceUpdatesOf, statusUpdateOf, type AccountInfo } from './event-translator.js';
+import { accountInfoOf, type AccountInfo } from './event-translator.js';
+import type { ConversationSink } from './conversation-types.js';
+import { routeConversationEvents } from './conversation-events.js';
+import { WhatsAppCommands } from './whatsapp-commands.js';
 import type { LoadedAuthState } from './postgres-auth-state.js';
+import { withTimeout } from './timeout.js';
 
 export interface CloseInfo {
   statusCode: number;
@@ -22,30 +25,17 @@ export interface ConnectionHandlers {
   onPaired(account: AccountInfo): Promise<void>;
   onOpen(account: AccountInfo): Promise<void>;
   onClose(close: CloseInfo): Promise<void>;
-  onMessages(type: 'notify' | 'append', messages: WAMessage[]): Promise<void>;
-  onMessageStatus(updates: MessageStatusUpdate[]): Promise<void>;
-  onPresence(chatJid: string, updates: PresenceUpdate[]): Promise<void>;
+  /** Where chats, messages, contacts and presence go (the chats module's store). */
+  conversations: ConversationSink;
 }
 
-export class TimeoutError extends Error {}
-
-export async function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    return await Promise.race([
-      promise,
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new TimeoutError(`${what} timed out after ${ms} ms`)), ms);
-      }),
-    ]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
+export { TimeoutError, withTimeout } from './timeout.js';
 
 export class WhatsAppConnection {
   private queue: Promise<void> = Promise.resolve();
   private closed = false;
+  /** Sends, edits, deletes, reactions, receipts and presence (each with a timeout). */
+  readonly commands: WhatsAppCommands;
 
   constructor(
     private readonly socket: WASocket,
@@ -54,6 +44,7 @@ export class WhatsAppConnection {
     private readonly logger: AppLogger,
     private readonly requestTimeoutMs: number,
   ) {
+    this.commands = new WhatsAppCommands(socket, requestTimeoutMs, () => this.account.phone);
     socket.ev.process((events) => this.enqueue(() => this.handle(events)));
   }
 
@@ -62,10 +53,8 @@ export class WhatsAppConnection {
   }
 
   async sendText(jid: string, text: string): Promise<{ id: string; timestamp: number }> {
-    const sent = await withTimeout(this.socket.sendMessage(jid, { text }), this.requestTimeoutMs, 'send');
-    if (!sent?.key.id) throw new Error('WhatsApp did not accept the message');
-    const ts = sent.messageTimestamp;
-    return { id: sent.key.id, timestamp: typeof ts === 'number' ? ts : Number(ts ?? Math.floor(Date.now() / 1000)) };
+    const sent = await this.commands.send(jid, { text });
+    return { id: sent.id, timestamp: sent.timestamp };
   }
 
   /** Unlinks the device (the phone's "Linked devices" entry disappears); Baileys then closes 401. */
@@ -111,14 +100,6 @@ export class WhatsAppConnection {
       }
     }
     if (this.closed) return;
-    const upsert = events['messages.upsert'];
-    if (upsert && upsert.messages.length > 0) await this.handlers.onMessages(upsert.type, upsert.messages);
-    const updates = events['messages.update'];
-    if (updates) {
-      const statuses = updates.map(statusUpdateOf).filter((u): u is MessageStatusUpdate => u !== null);
-      if (statuses.length > 0) await this.handlers.onMessageStatus(statuses);
-    }
-    const presence = events['presence.update'];
-    if (presence) await this.handlers.onPresence(presence.id, presenceUpdatesOf(presence.presences));
+    await routeConversationEvents(events, this.handlers.conversations, this.account.phone);
   }
 }

@@ -6,9 +6,11 @@ import type { MigrationInterface } from 'typeorm';
 import { AuthTenantsUsers1795000000000 } from './1795000000000-AuthTenantsUsers.js';
 import { WebhookOutbox1795000001000 } from './1795000001000-WebhookOutbox.js';
 import { SessionsAndWhatsApp1795000002000 } from './1795000002000-SessionsAndWhatsApp.js';
+import { ChatsMessagesContacts1795000003500 } from './1795000003500-ChatsMessagesContacts.js';
 
 export const MIGRATIONS: Array<new () => MigrationInterface> = [
   AuthTenantsUsers1795000000000,
   WebhookOutbox1795000001000,
   SessionsAndWhatsApp1795000002000,
+  ChatsMessagesContacts1795000003500,
 ];
