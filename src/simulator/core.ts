@@ -1,4 +1,5 @@
 /** Internal interface between the simulator's parts (not part of the public API). */
+import type { AppStateService } from './app-state-service.js';
 import type { ContactDirectory, SimContact } from './contacts.js';
 import type { SimConnection } from './connection.js';
 import type { SimulatorEvents } from './events.js';
@@ -26,6 +27,7 @@ export interface SimulatorCore {
   readonly options: ResolvedOptions;
   readonly logger: SimLogger;
   readonly events: SimulatorEvents;
+  readonly appState: AppStateService;
   /** The account's own phone as a Signal party (for the session's own-phone copies). */
   phoneParty(account: AccountRecord): SignalParty;
   /** Resolves a jid's user (PN or LID) to an account or a contact; may create a contact for an unknown PN. */

@@ -82,13 +82,10 @@ export function handleIq(core: SimulatorCore, conn: SimConnection, iq: BinaryNod
     case 'usync':
       conn.send(iqResult(iq, [usync(core, iq)]));
       return;
-    case 'w:sync:app:state': {
-      const collections = childrenByTag(child(iq, 'sync'), 'collection').map((c) =>
-        node('collection', { name: c.attrs.name, version: c.attrs.version ?? '0' }),
-      );
-      conn.send(iqResult(iq, [node('sync', {}, collections)]));
+    case 'w:sync:app:state':
+      if (!device) break;
+      core.appState.handleIq(conn, iq);
       return;
-    }
     case 'md':
       if (first === 'remove-companion-device') {
         conn.send(iqResult(iq));

@@ -5,7 +5,6 @@
  * its own phone, record it, ack it, and answer with delivery / read receipts.
  */
 import { randomBytes } from 'node:crypto';
-import { deflateSync } from 'node:zlib';
 import { encodeWAMessage, jidDecode, proto, unpadRandomMax16 } from '@whiskeysockets/baileys';
 import { bytes, child, childrenByTag, node, unixSeconds, type BinaryNode } from './binary.js';
 import type { SimConnection } from './connection.js';
@@ -115,29 +114,6 @@ export class Messaging {
     this.offline.delete(key);
     for (const stanza of list) conn.send(stanza);
     return list.length;
-  }
-
-  /** A tiny inline history-sync notification from the own phone (ends AwaitingInitialSync at once). */
-  sendHistorySync(conn: SimConnection): void {
-    const device = conn.device;
-    if (!device) return;
-    const inline = deflateSync(proto.HistorySync.encode({ syncType: proto.HistorySync.HistorySyncType.INITIAL_BOOTSTRAP, conversations: [] }).finish());
-    const message: proto.IMessage = {
-      protocolMessage: {
-        type: proto.Message.ProtocolMessage.Type.HISTORY_SYNC_NOTIFICATION,
-        historySyncNotification: {
-          syncType: proto.Message.HistorySyncType.INITIAL_BOOTSTRAP,
-          chunkOrder: 0,
-          progress: 100,
-          initialHistBootstrapInlinePayload: inline,
-        },
-      },
-    };
-    conn.send(
-      node('message', { from: `${device.phoneNumber}@s.whatsapp.net`, id: newMessageId(), t: unixSeconds(), type: 'text', category: 'peer' }, [
-        node('plaintext', {}, Buffer.from(proto.Message.encode(message).finish())),
-      ]),
-    );
   }
 
   sendPresence(contact: SimContact, toPhone: string, presence: PresenceKind): void {

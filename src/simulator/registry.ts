@@ -6,6 +6,8 @@
 import { randomInt } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import { generatePartyKeys, partyKeysFromJson, partyKeysToJson, type PartyKeys, type PartyKeysJson, type RemoteBundle } from './signal-party.js';
+import type { AppStateJson } from './app-state.js';
+import type { HistoryFixtureRecord } from './history.js';
 import type { AccountType } from './types.js';
 
 export interface AccountRecord {
@@ -17,6 +19,12 @@ export interface AccountRecord {
   /** The phone's identity: also the ADV account signature key. */
   keys: PartyKeys;
   nextDeviceId: number;
+  /** The phone's push name (profile name). */
+  pushName?: string;
+  /** App-state key, patch logs and LT-hash states (app-state.ts). */
+  appState?: AppStateJson;
+  /** History fixture for first logins (history.ts). */
+  history?: HistoryFixtureRecord;
 }
 
 export interface DeviceRecord {

@@ -14,10 +14,13 @@ import { ContactDirectory } from './contacts.js';
 import type { ResolvedOptions, ResolvedUser, SimulatorCore } from './core.js';
 import { SimulatorEvents } from './events.js';
 import { faultNodes } from './faults.js';
+import { AppStateService } from './app-state-service.js';
 import { handleIq } from './iq-handlers.js';
 import { silentLogger } from './logger.js';
 import { Messaging } from './messaging.js';
 import { newRef } from './pairing.js';
+import { isLinkCodeIq, PairingCodes } from './pairing-code.js';
+import { PhoneSync } from './phone-sync.js';
 import { DeviceRegistry, type AccountRecord, type SimulatorState } from './registry.js';
 import { SignalParty } from './signal-party.js';
 import type { CloseReason, SimLogger, SimulatorOptions } from './types.js';
@@ -36,6 +39,9 @@ export class SimulatorServer implements ConnectionHost, SimulatorCore {
   readonly logger: SimLogger;
   readonly certificates: CertificateChain;
   protected readonly messaging: Messaging;
+  readonly appState: AppStateService;
+  protected readonly phoneSync: PhoneSync;
+  protected readonly pairingCodes = new PairingCodes((phoneNumber) => this.events.emit('pairingCodeRequested', { phoneNumber }));
   protected wss: WebSocketServer | undefined;
   protected readonly all = new Set<SimConnection>();
   protected readonly loggedIn = new Map<string, Set<SimConnection>>();
@@ -65,10 +71,12 @@ export class SimulatorServer implements ConnectionHost, SimulatorCore {
     if (state) this.registry.load(state);
     this.certificates = createCertificateChain(opts.rootKey);
     this.messaging = new Messaging(this);
+    this.appState = new AppStateService(this);
     this.contacts = new ContactDirectory(this.registry, {
       sendText: (contact, to, text, o) => this.messaging.sendText(contact, to, text, o),
       sendPresence: (contact, to, presence) => this.messaging.sendPresence(contact, to, presence),
     });
+    this.phoneSync = new PhoneSync(this, this.appState);
   }
 
   protected listen(port: number): Promise<void> {
@@ -153,7 +161,8 @@ export class SimulatorServer implements ConnectionHost, SimulatorCore {
           }
           return;
         }
-        if (conn.device || n.attrs.xmlns === 'w:p') handleIq(this, conn, n);
+        if (!conn.device && isLinkCodeIq(n)) this.pairingCodes.handleIq(conn, n);
+        else if (conn.device || n.attrs.xmlns === 'w:p') handleIq(this, conn, n);
         return;
       }
       case 'message':
@@ -173,6 +182,7 @@ export class SimulatorServer implements ConnectionHost, SimulatorCore {
 
   onClose(conn: SimConnection, reason: CloseReason): void {
     this.all.delete(conn);
+    this.pairingCodes.onClose(conn);
     for (const ref of conn.refs ?? []) this.refIndex.delete(ref);
     for (const [key, pending] of this.pendingReplies) {
       if (key.startsWith(`${conn.id}|`)) {
@@ -226,7 +236,7 @@ export class SimulatorServer implements ConnectionHost, SimulatorCore {
     const history = this.options.historySync;
     if (history === 'always' || (history === 'first-login' && !device.historySynced)) {
       device.historySynced = true;
-      this.messaging.sendHistorySync(conn);
+      void this.phoneSync.firstLogin(conn).catch((err: unknown) => this.logger.error({ err }, 'simulator failed to send the history'));
     }
     this.events.emit('opened', { phoneNumber: device.phoneNumber, deviceId: device.deviceId });
   }

@@ -7,7 +7,10 @@ import type { BinaryNode } from './binary.js';
 import type { SimConnection } from './connection.js';
 import { normalizePhone, type SimContact } from './contacts.js';
 import type { SimulatorEventName } from './events.js';
+import type { PhoneAppStateUpdate } from './app-state-service.js';
+import type { AppStateMutation } from './app-state.js';
 import { faultNodes } from './faults.js';
+import { validateHistoryOptions, type FixtureChat } from './history.js';
 import { buildPairSuccess, parseQr, verifyPairDeviceSign } from './pairing.js';
 import { DeviceRegistry, type SimulatorState } from './registry.js';
 import { SimulatorServer } from './server.js';
@@ -35,26 +38,58 @@ export class WhatsAppSimulator extends SimulatorServer {
     if (!conn || !conn.isOpen || !conn.registration) throw new Error('this QR ref is not pending on the simulator (expired or already used)');
     if (!conn.clientStatic?.equals(parsed.noiseKey)) throw new Error('QR noise key does not match the connection');
     if (!conn.registration.identityKey.equals(parsed.identityKey)) throw new Error('QR identity key does not match the registration');
-    const phoneNumber = normalizePhone(opts.phoneNumber);
-    const account = this.registry.getOrCreateAccount(phoneNumber, { accountType: opts.accountType, name: opts.name, lid: opts.lid, platform: opts.platform });
-    const deviceId = account.nextDeviceId++;
-    const iqId = randomBytes(4).toString('hex');
-    const pair = buildPairSuccess(account, deviceId, parsed.identityKey, parsed.advSecret, iqId);
     for (const ref of conn.refs ?? []) this.refIndex.delete(ref);
     conn.refs = undefined;
+    return this.completePairing(conn, opts, parsed.identityKey, parsed.advSecret);
+  }
+
+  /**
+   * Plays the phone on which the user types the pairing code the companion shows
+   * (`requestPairingCode`): completes the link-code exchange, then pairs as `scanQr` does. A wrong
+   * code rejects with "incorrect pairing code" and pairs nothing.
+   */
+  async enterPairingCode(phoneNumber: string, code: string, opts: Omit<ScanOptions, 'phoneNumber'> = {}): Promise<PairedDevice> {
+    const phone = normalizePhone(phoneNumber);
+    if (opts.history) validateHistoryOptions(opts.history);
+    const account = this.registry.getOrCreateAccount(phone, { accountType: opts.accountType, name: opts.name, lid: opts.lid, platform: opts.platform });
+    const { conn, identityKey, advSecret } = await this.pairingCodes.enter(account, code.trim().toUpperCase());
+    for (const ref of conn.refs ?? []) this.refIndex.delete(ref);
+    conn.refs = undefined;
+    return this.completePairing(conn, { ...opts, phoneNumber: phone }, identityKey, advSecret);
+  }
+
+  /** Phone numbers whose companion asked for a pairing code and waits for it to be entered. */
+  pairingCodeRequests(): string[] {
+    return this.pairingCodes.waiting();
+  }
+
+  /**
+   * The tail shared by QR and pairing-code pairing: the account (push name, history fixture),
+   * pair-success, the client's counter-signature, the device registration, then 515.
+   */
+  protected async completePairing(conn: SimConnection, opts: ScanOptions, identityKey: Buffer, advSecret: Buffer): Promise<PairedDevice> {
+    const phoneNumber = normalizePhone(opts.phoneNumber);
+    if (opts.history) validateHistoryOptions(opts.history);
+    const account = this.registry.getOrCreateAccount(phoneNumber, { accountType: opts.accountType, name: opts.name, lid: opts.lid, platform: opts.platform });
+    const pushName = opts.pushName ?? (account.accountType === 'business' && account.pushName === undefined ? account.name : undefined);
+    if (pushName !== undefined && pushName !== account.pushName) await this.appState.update(account, { pushName });
+    if (opts.history) this.phoneSync.setHistory(account, opts.history);
+    const deviceId = account.nextDeviceId++;
+    const iqId = randomBytes(4).toString('hex');
+    const pair = buildPairSuccess(account, deviceId, identityKey, advSecret, iqId);
     const reply = this.waitForReply(conn, iqId, opts.timeoutMs ?? 15_000);
     conn.send(pair.node);
     const answer = await reply;
-    if (answer.attrs.type !== 'result' || !verifyPairDeviceSign(answer, account, parsed.identityKey, pair.details)) {
+    if (answer.attrs.type !== 'result' || !verifyPairDeviceSign(answer, account, identityKey, pair.details)) {
       conn.endWith(faultNodes.streamError(401), 'fault');
       throw new Error('the client did not counter-sign the device identity correctly');
     }
-    const reg = conn.registration;
+    const reg = conn.registration!;
     this.registry.addDevice({
       phoneNumber,
       deviceId,
       keyIndex: pair.keyIndex,
-      noiseKey: conn.clientStatic,
+      noiseKey: conn.clientStatic!,
       identityKey: reg.identityKey,
       registrationId: reg.registrationId,
       signedPreKey: reg.signedPreKey,
@@ -72,6 +107,7 @@ export class WhatsAppSimulator extends SimulatorServer {
       platform: account.platform,
       accountType: account.accountType,
       name: account.accountType === 'business' ? (account.name ?? phoneNumber) : account.name,
+      pushName: account.pushName,
       keyIndex: pair.keyIndex,
     };
     this.events.emit('paired', paired);
@@ -135,6 +171,26 @@ export class WhatsAppSimulator extends SimulatorServer {
   /** The contact's receipt for a message the session sent: 'delivered' (status 3) or 'read' (status 4). */
   sendReceipt(messageId: string, type: 'delivered' | 'read'): void {
     this.messaging.sendReceipt(messageId, type);
+  }
+
+  // ------------------------------------------------------------------ public API: the own phone
+
+  /** Changes made on the account's phone (push name, contact names, mute, archive, pin, read), pushed live. */
+  async setAppState(phoneNumber: string, update: PhoneAppStateUpdate): Promise<Record<string, number>> {
+    const account = this.registry.accounts.get(normalizePhone(phoneNumber));
+    if (!account) throw new Error(`no account ${phoneNumber} is known to the simulator`);
+    return this.appState.update(account, update);
+  }
+
+  /** App-state mutations of the account (the phone's and the sessions' own, decoded), oldest first. */
+  appStateMutations(phoneNumber: string): AppStateMutation[] {
+    return this.appState.mutations(normalizePhone(phoneNumber));
+  }
+
+  /** The account's history fixture chats (with their simulated contacts), as the first login delivers them. */
+  historyFixture(phoneNumber: string): FixtureChat[] {
+    const account = this.registry.accounts.get(normalizePhone(phoneNumber));
+    return account ? this.phoneSync.fixtureChats(account) : [];
   }
 
   // ------------------------------------------------------------------ public API: faults
@@ -220,6 +276,7 @@ export class WhatsAppSimulator extends SimulatorServer {
         platform: a.platform,
         accountType: a.accountType,
         name: a.name,
+        pushName: a.pushName,
         keyIndex: d.keyIndex,
       };
     });

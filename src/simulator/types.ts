@@ -1,6 +1,8 @@
 /** Public types of the WhatsApp Web simulator. */
 import type { proto } from '@whiskeysockets/baileys';
 import type { KeyPair } from './certificates.js';
+import type { AppStateMutation } from './app-state.js';
+import type { HistoryOptions } from './history.js';
 import type { SimulatorState } from './registry.js';
 
 export type AccountType = 'personal' | 'business';
@@ -33,8 +35,9 @@ export interface SimulatorOptions {
   /** Unknown numbers the session writes to become simulated contacts on demand (default true). */
   autoCreateContacts?: boolean;
   /**
-   * Send a (tiny, inline) history-sync notification after the first login of a new device so the client
-   * leaves its AwaitingInitialSync hold at once instead of after 20 s. 'first-login' (default), 'always' or 'never'.
+   * Send the app-state key share and the account's history (its fixture, or an empty one) after the
+   * first login of a new device, so the client runs its initial app-state sync and leaves its
+   * AwaitingInitialSync hold at once instead of after 20 s. 'first-login' (default), 'always' or 'never'.
    */
   historySync?: 'first-login' | 'always' | 'never';
   /** Queue messages for devices that are not connected and deliver them at their next login (default true). */
@@ -60,6 +63,14 @@ export interface ScanOptions {
   accountType?: AccountType;
   /** Business name (sent as `<biz name>` for a business account; Baileys keeps it as `me.name`). */
   name?: string;
+  /**
+   * The phone's push name (profile name). The client learns it as `creds.me.name` through an app-state
+   * `pushNameSetting` and the `notify` attribute of own-phone messages. Default: the business name
+   * for a business account, none for a personal one.
+   */
+  pushName?: string;
+  /** History fixture delivered at the device's first login (default: none, an empty history). */
+  history?: HistoryOptions;
   /** Account LID user (digits); random when the account is new. */
   lid?: string;
   /** Phone platform announced in pair-success (default 'android', or 'smba' for business). */
@@ -80,6 +91,8 @@ export interface PairedDevice {
   platform: string;
   accountType: AccountType;
   name?: string;
+  /** The phone's push name, when it has one. */
+  pushName?: string;
   keyIndex: number;
 }
 
@@ -140,6 +153,8 @@ export type CloseReason = 'client' | 'server' | 'fault' | 'failure' | 'stopped';
 export interface SimulatorEventMap {
   /** A registering client got its QR refs. */
   qr: { refs: string[] };
+  /** A registering companion asked for a pairing code for this number (`requestPairingCode`). */
+  pairingCodeRequested: { phoneNumber: string };
   /** A phone scanned a QR: the device is registered (pair-device-sign received). */
   paired: PairedDevice;
   /** A known device logged in (`success` sent). */
@@ -154,6 +169,10 @@ export interface SimulatorEventMap {
   inbound: { id: string; from: string; to: string; text: string; encTypes: Record<number, string> };
   /** A session acknowledged an inbound message with a receipt. */
   receipt: SessionReceipt;
+  /** An app-state mutation was recorded: made on the phone, or a session's own patch (decoded). */
+  appState: AppStateMutation;
+  /** The own phone handed the last history chunk of a first login to the device's socket. */
+  historySent: ConnectionInfo & { chunks: number; messages: number };
   /** A connection closed (phoneNumber/deviceId are set once logged in). */
   closed: Partial<ConnectionInfo> & { reason: CloseReason };
 }

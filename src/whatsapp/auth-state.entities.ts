@@ -16,3 +16,14 @@ export class WaAuthKeyEntity {
   @PrimaryColumn('text', { primaryKeyConstraintName: 'wa_auth_keys_pkey' }) id: string;
   @Column('jsonb') value: unknown;
 }
+
+/** A decrypted inbound message part, held from before its receipt until its commit (inbound-journal.ts). */
+@Entity({ name: 'wa_inbound_journal' })
+export class WaInboundJournalEntity {
+  @PrimaryColumn('uuid', { name: 'session_id', primaryKeyConstraintName: 'wa_inbound_journal_pkey' }) sessionId: string;
+  @PrimaryColumn('text', { name: 'message_id', primaryKeyConstraintName: 'wa_inbound_journal_pkey' }) messageId: string;
+  @PrimaryColumn('smallint', { primaryKeyConstraintName: 'wa_inbound_journal_pkey' }) part: number;
+  @Column('bytea') stanza: Buffer;
+  @Column('bytea') plaintext: Buffer;
+  @Column('timestamptz', { name: 'created_at', default: () => 'now()' }) createdAt: Date;
+}

@@ -73,8 +73,9 @@ export class PostgresAuthStateRepository {
     return rows.length > 0;
   }
 
-  /** Deletes every credential and key of a session (logout, delete). */
+  /** Deletes every credential and key of a session, and its unreleased inbound journal (logout, delete). */
   async wipe(sessionId: string, manager: EntityManager = this.dataSource.manager): Promise<void> {
+    await manager.query('DELETE FROM wa_inbound_journal WHERE session_id = $1', [sessionId]);
     await manager.query('DELETE FROM wa_auth_keys WHERE session_id = $1', [sessionId]);
     await manager.query('DELETE FROM wa_auth_creds WHERE session_id = $1', [sessionId]);
     for (const key of this.cache.keys()) if (key.startsWith(`${sessionId}|`)) this.cache.delete(key);

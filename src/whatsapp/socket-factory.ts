@@ -4,12 +4,13 @@
  */
 import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import NodeCache from '@cacheable/node-cache';
-import makeWASocket, { fetchLatestWaWebVersion, type CacheStore, type WAVersion } from '@whiskeysockets/baileys';
+import makeWASocket, { fetchLatestWaWebVersion, type BinaryNode, type CacheStore, type WAVersion } from '@whiskeysockets/baileys';
 import { decodeRaw } from './message-translator.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/app-config.js';
 import { ROOT_LOGGER, type AppLogger } from '../common/logger.js';
 import { BaileysLogger } from './baileys-logger.js';
+import { InboundJournal } from './inbound-journal.js';
 import { PostgresAuthStateRepository } from './postgres-auth-state.js';
 import { WhatsAppConnection, type ConnectionHandlers } from './whatsapp-connection.js';
 
@@ -27,6 +28,7 @@ export class WhatsAppSocketFactory implements OnModuleInit, OnApplicationShutdow
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(ROOT_LOGGER) logger: AppLogger,
     private readonly authState: PostgresAuthStateRepository,
+    private readonly journal: InboundJournal,
   ) {
     this.logger = logger.child({ module: 'whatsapp' });
     this.version = config.whatsapp.version;
@@ -54,7 +56,9 @@ export class WhatsAppSocketFactory implements OnModuleInit, OnApplicationShutdow
     // Baileys is chatty: its logs reach ours at warn and above (or the app's level, if stricter).
     const logger = this.logger.child({ sessionId }, { level: this.logger.levelVal > 40 ? this.logger.level : 'warn' });
     const cfg = this.config.whatsapp;
+    const journal = this.journal.forSession(sessionId);
     const socket = makeWASocket({
+      makeSignalRepository: journal.makeSignalRepository,
       auth: auth.state,
       logger: new BaileysLogger(logger),
       browser: [cfg.browserName, 'Chrome', '120.0.0'],
@@ -75,7 +79,8 @@ export class WhatsAppSocketFactory implements OnModuleInit, OnApplicationShutdow
         return raw ? (decodeRaw(raw).message ?? undefined) : undefined;
       },
     });
-    return new WhatsAppConnection(socket, auth, handlers, logger, cfg.requestTimeoutMs);
+    socket.ws.on('CB:message', (stanza: BinaryNode) => journal.track(stanza));
+    return new WhatsAppConnection(socket, auth, handlers, logger, cfg.requestTimeoutMs, journal);
   }
 
   onApplicationShutdown(): void {

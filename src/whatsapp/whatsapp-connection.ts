@@ -9,6 +9,8 @@ import type { AppLogger } from '../common/logger.js';
 import { accountInfoOf, type AccountInfo } from './event-translator.js';
 import type { ConversationSink } from './conversation-types.js';
 import { routeConversationEvents } from './conversation-events.js';
+import type { SessionJournal } from './inbound-journal.js';
+import { translateMessage } from './message-translator.js';
 import { WhatsAppCommands } from './whatsapp-commands.js';
 import type { LoadedAuthState } from './postgres-auth-state.js';
 import { withTimeout } from './timeout.js';
@@ -43,8 +45,11 @@ export class WhatsAppConnection {
     private readonly handlers: ConnectionHandlers,
     private readonly logger: AppLogger,
     private readonly requestTimeoutMs: number,
+    private readonly journal: SessionJournal,
   ) {
     this.commands = new WhatsAppCommands(socket, requestTimeoutMs, () => this.account.phone);
+    // Messages a crash caught between their receipt and their commit go first, in journal order.
+    void this.enqueue(() => this.replayJournal());
     socket.ev.process((events) => this.enqueue(() => this.handle(events)));
   }
 
@@ -79,6 +84,17 @@ export class WhatsAppConnection {
     return this.queue;
   }
 
+  private async replayJournal(): Promise<void> {
+    const me = this.auth.state.creds.me;
+    if (!me?.id) return;
+    const messages = await this.journal.unreleased(me.id, me.lid ?? '');
+    if (messages.length === 0) return;
+    this.logger.info({ count: messages.length }, 'recovering messages acknowledged before a crash');
+    const records = messages.map((m) => translateMessage(m, this.account.phone)).filter((r) => r !== undefined);
+    if (records.length > 0) await this.handlers.conversations.messages('notify', records, null);
+    await this.journal.release(messages.map((m) => m.key.id).filter((id): id is string => !!id));
+  }
+
   private async handle(events: Partial<BaileysEventMap>): Promise<void> {
     if (events['creds.update']) {
       const wasRegistered = this.auth.registered;
@@ -101,5 +117,8 @@ export class WhatsAppConnection {
     }
     if (this.closed) return;
     await routeConversationEvents(events, this.handlers.conversations, this.account.phone);
+    // Committed by the sink above: their journal rows can go.
+    const upsert = events['messages.upsert'];
+    if (upsert && upsert.messages.length > 0) await this.journal.release(upsert.messages.map((m) => m.key.id).filter((id): id is string => !!id));
   }
 }

@@ -1,13 +1,14 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { WaAuthCredsEntity, WaAuthKeyEntity } from './auth-state.entities.js';
+import { WaAuthCredsEntity, WaAuthKeyEntity, WaInboundJournalEntity } from './auth-state.entities.js';
+import { InboundJournal } from './inbound-journal.js';
 import { PostgresAuthStateRepository } from './postgres-auth-state.js';
 import { WhatsAppSocketFactory } from './socket-factory.js';
 
 /** The only module that imports baileys. */
 @Module({
-  imports: [TypeOrmModule.forFeature([WaAuthCredsEntity, WaAuthKeyEntity])],
-  providers: [PostgresAuthStateRepository, WhatsAppSocketFactory],
+  imports: [TypeOrmModule.forFeature([WaAuthCredsEntity, WaAuthKeyEntity, WaInboundJournalEntity])],
+  providers: [PostgresAuthStateRepository, InboundJournal, WhatsAppSocketFactory],
   exports: [PostgresAuthStateRepository, WhatsAppSocketFactory],
 })
 export class WhatsAppModule {}

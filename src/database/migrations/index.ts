@@ -7,10 +7,12 @@ import { AuthTenantsUsers1795000000000 } from './1795000000000-AuthTenantsUsers.
 import { WebhookOutbox1795000001000 } from './1795000001000-WebhookOutbox.js';
 import { SessionsAndWhatsApp1795000002000 } from './1795000002000-SessionsAndWhatsApp.js';
 import { ChatsMessagesContacts1795000003500 } from './1795000003500-ChatsMessagesContacts.js';
+import { InboundJournal1795000009000 } from './1795000009000-InboundJournal.js';
 
 export const MIGRATIONS: Array<new () => MigrationInterface> = [
   AuthTenantsUsers1795000000000,
   WebhookOutbox1795000001000,
   SessionsAndWhatsApp1795000002000,
   ChatsMessagesContacts1795000003500,
+  InboundJournal1795000009000,
 ];

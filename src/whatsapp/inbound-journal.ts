@@ -1,0 +1,117 @@
+/**
+ * The inbound journal closes Baileys' receipt-before-event window. rc14 acknowledges an inbound
+ * message to WhatsApp (`sendReceipt`) before it emits `messages.upsert`, and its Signal ratchet has
+ * moved on by then: a process that dies between the two loses the message for good. Baileys offers
+ * one seam on that path, the `makeSignalRepository` socket option: the journal wraps the repository
+ * so that each decrypted plaintext, with the stanza it came in, is committed to
+ * `wa_inbound_journal` before Baileys gets it back (and so before the receipt goes out). A row is
+ * released once the message's own transaction has committed (and wiped with the credentials); rows left by a crash are decoded by
+ * Baileys' own `decodeMessageNode` and handed to the same handler at the next connect (the message
+ * stores are idempotent by key, so a replay of a stored message changes nothing).
+ */
+import { Injectable } from '@nestjs/common';
+import {
+  DEFAULT_CONNECTION_CONFIG, cleanMessage, decodeBinaryNode, decodeMessageNode, encodeBinaryNode, proto, unpadRandomMax16,
+  type BinaryNode, type SocketConfig, type WAMessage,
+} from '@whiskeysockets/baileys';
+import { DataSource } from 'typeorm';
+
+interface JournalEntry {
+  sessionId: string;
+  messageId: string;
+  part: number;
+  stanza: Buffer;
+  plaintext: Buffer;
+}
+
+/** The journal as one connection sees it. */
+export interface SessionJournal {
+  /** Wraps Baileys' signal repository factory (the socket's `makeSignalRepository` option). */
+  makeSignalRepository: SocketConfig['makeSignalRepository'];
+  /** Remembers each inbound stanza so that its decrypted parts can be journaled with it. */
+  track(stanza: BinaryNode): void;
+  /** Messages journaled but never released (a crash came between receipt and commit). */
+  unreleased(meId: string, meLid: string): Promise<WAMessage[]>;
+  release(messageIds: string[]): Promise<void>;
+}
+
+@Injectable()
+export class InboundJournal {
+  private batch: JournalEntry[] = [];
+  private flushing?: Promise<void>;
+
+  constructor(private readonly dataSource: DataSource) {}
+
+  forSession(sessionId: string): SessionJournal {
+    const stanzas = new WeakMap<Uint8Array, { stanza: BinaryNode; part: number }>();
+    return {
+      track: (stanza) => {
+        const parts = Array.isArray(stanza.content) ? stanza.content : [];
+        parts.forEach((child, part) => {
+          if ((child.tag === 'enc' || child.tag === 'plaintext') && child.content instanceof Uint8Array) stanzas.set(child.content, { stanza, part });
+        });
+      },
+      makeSignalRepository: (auth, logger, pnToLid) => {
+        const repository = DEFAULT_CONNECTION_CONFIG.makeSignalRepository(auth, logger, pnToLid);
+        const decryptMessage = repository.decryptMessage.bind(repository);
+        repository.decryptMessage = async (args) => {
+          const plaintext = await decryptMessage(args);
+          const seen = stanzas.get(args.ciphertext);
+          const messageId = seen?.stanza.attrs.id;
+          if (seen && messageId) {
+            await this.record({ sessionId, messageId, part: seen.part, stanza: Buffer.from(encodeBinaryNode(seen.stanza)), plaintext: Buffer.from(plaintext) });
+          }
+          return plaintext;
+        };
+        return repository;
+      },
+      unreleased: (meId, meLid) => this.unreleased(sessionId, meId, meLid),
+      release: (ids) => this.release(sessionId, ids),
+    };
+  }
+
+  /** Concurrent writes (every session's decryptions) share one multi-row INSERT. */
+  private record(entry: JournalEntry): Promise<void> {
+    this.batch.push(entry);
+    this.flushing ??= new Promise<void>((resolve) => setImmediate(resolve)).then(() => this.flush());
+    return this.flushing;
+  }
+
+  private async flush(): Promise<void> {
+    const entries = this.batch;
+    this.batch = [];
+    this.flushing = undefined;
+    await this.dataSource.query(
+      `INSERT INTO wa_inbound_journal (session_id, message_id, part, stanza, plaintext)
+       SELECT * FROM unnest($1::uuid[], $2::text[], $3::smallint[], $4::bytea[], $5::bytea[])
+       ON CONFLICT (session_id, message_id, part) DO NOTHING`,
+      [entries.map((e) => e.sessionId), entries.map((e) => e.messageId), entries.map((e) => e.part), entries.map((e) => e.stanza), entries.map((e) => e.plaintext)],
+    );
+  }
+
+  private async release(sessionId: string, messageIds: string[]): Promise<void> {
+    if (messageIds.length === 0) return;
+    await this.dataSource.query('DELETE FROM wa_inbound_journal WHERE session_id = $1 AND message_id = ANY($2::text[])', [sessionId, messageIds]);
+  }
+
+  private async unreleased(sessionId: string, meId: string, meLid: string): Promise<WAMessage[]> {
+    const rows: Array<{ message_id: string; stanza: Buffer; plaintext: Buffer }> = await this.dataSource.query(
+      'SELECT message_id, stanza, plaintext FROM wa_inbound_journal WHERE session_id = $1 ORDER BY created_at, message_id, part',
+      [sessionId],
+    );
+    const byId = new Map<string, WAMessage>();
+    for (const row of rows) {
+      let message = byId.get(row.message_id);
+      if (!message) {
+        const stanza = await decodeBinaryNode(row.stanza);
+        message = decodeMessageNode(stanza, meId, meLid).fullMessage as WAMessage;
+        byId.set(row.message_id, message);
+      }
+      const decoded = proto.Message.decode(unpadRandomMax16(row.plaintext));
+      message.message = { ...(message.message ?? {}), ...(decoded.deviceSentMessage?.message ?? decoded) } as proto.IMessage;
+    }
+    const messages = [...byId.values()];
+    for (const m of messages) cleanMessage(m, meId, meLid);
+    return messages;
+  }
+}
