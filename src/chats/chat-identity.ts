@@ -5,6 +5,7 @@
  */
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
+import { rowsOf } from '../common/sql-rows.js';
 import { bareJid, LidMappings } from '../contacts/lid-mappings.js';
 import { isLidJid } from '../whatsapp/jid.js';
 
@@ -94,12 +95,12 @@ export class ChatIdentity {
       await this.merge(manager, lidChat, pnChat);
     }
     await this.addAliases(manager, sessionId, id, jids);
-    const rows: Array<{ jid: string }> = await manager.query(
+    const rows: Array<{ jid: string }> = rowsOf(await manager.query(
       `UPDATE wa_chats SET jid = COALESCE($2, jid), pn_jid = COALESCE($2, pn_jid), lid_jid = COALESCE($3, lid_jid), updated_at = now()
         WHERE id = $1 AND (pn_jid IS DISTINCT FROM COALESCE($2, pn_jid) OR lid_jid IS DISTINCT FROM COALESCE($3, lid_jid))
         RETURNING jid`,
       [id, pn, lid],
-    );
+    ));
     if (rows[0]) return { id, jid: rows[0].jid };
     const [row]: Array<{ jid: string }> = await manager.query('SELECT jid FROM wa_chats WHERE id = $1', [id]);
     return { id, jid: row!.jid };

@@ -51,7 +51,7 @@ export class ConversationStore implements ConversationStorePort {
     const run = async (t: EventTransaction): Promise<StoredMessage[]> => {
       const reactions = records.filter((r) => r.reaction);
       const plain = records.filter((r) => !r.reaction && !r.isProtocol);
-      const chats = await this.identity.resolve(t.manager, ctx.sessionId, ctx.tenantId, records.map((r) => ({ jid: r.remoteJid, alt: r.remoteJidAlt })));
+      const chats = await this.identity.resolve(t.manager, ctx.sessionId, ctx.tenantId, [...plain, ...reactions].map((r) => ({ jid: r.remoteJid, alt: r.remoteJidAlt })));
       const stored = await this.writer.upsert(
         t.manager, ctx.sessionId, ctx.tenantId, kind === 'history' ? 'history' : 'live',
         plain.map((record) => ({ record, chatId: chats.get(record.remoteJid)!.id, chatJid: chats.get(record.remoteJid)!.jid })),
@@ -150,7 +150,12 @@ export class ConversationStore implements ConversationStorePort {
   }
 
   async storeChats(ctx: SessionContext, chats: WaChatInfo[]): Promise<void> {
-    await this.dataSource.transaction((m) => this.storeChatInfo(ctx, m, chats));
+    // Live chat updates carry unread counts as increments for an in-memory store: ours counts messages itself.
+    // The account's own chat (its phone's protocol messages) is not a conversation.
+    const me = ownJid(ctx);
+    const live = chats.filter((c) => c.id.replace(/:\d+@/, '@') !== me).map((c) => ({ ...c, unreadCount: null }));
+    if (live.length === 0) return;
+    await this.dataSource.transaction((m) => this.storeChatInfo(ctx, m, live));
   }
 
   async storeMappings(ctx: SessionContext, pairs: LidPnPair[]): Promise<void> {

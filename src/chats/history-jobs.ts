@@ -1,6 +1,7 @@
 /** History sync as a tracked job per (session, sync type): chunks, progress, counts, status. */
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
+import { rowsOf } from '../common/sql-rows.js';
 
 export interface HistoryJob {
   progress: number | null;
@@ -24,11 +25,11 @@ export class HistoryJobs {
   }
 
   async finish(manager: EntityManager, sessionId: string, syncType: string, status: 'complete' | 'paused'): Promise<HistoryJob | undefined> {
-    const rows: Array<{ progress: number | null; chats_count: number; contacts_count: number; messages_count: number }> = await manager.query(
+    const rows: Array<{ progress: number | null; chats_count: number; contacts_count: number; messages_count: number }> = rowsOf(await manager.query(
       `UPDATE wa_history_syncs SET status = $3, updated_at = now() WHERE session_id = $1 AND sync_type = $2
        RETURNING progress, chats_count, contacts_count, messages_count`,
       [sessionId, syncType, status],
-    );
+    ));
     const r = rows[0];
     return r ? { progress: r.progress, chatsCount: r.chats_count, contactsCount: r.contacts_count, messagesCount: r.messages_count } : undefined;
   }

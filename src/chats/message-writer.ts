@@ -4,6 +4,7 @@
  */
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
+import { rowsOf } from '../common/sql-rows.js';
 import { encodePgJson, encodePgText } from '../common/postgres-text.js';
 import type { WaMessageChange, WaMessageRecord } from '../whatsapp/conversation-types.js';
 
@@ -104,26 +105,26 @@ export class MessageWriter {
     for (const { change, chatId, chatJid } of changes) {
       const applied: AppliedChange['applied'] = {};
       if (change.status) {
-        const r: unknown[] = await manager.query(
+        const r: unknown[] = rowsOf(await manager.query(
           `UPDATE wa_messages SET status = $4, status_at = $5, updated_at = now()
             WHERE session_id = $1 AND chat_id = $2 AND wa_id = $3 AND ${rank('status')} < ${rank('$4::text')} RETURNING id`,
           [sessionId, chatId, change.id, change.status, change.statusAt ?? null],
-        );
+        ));
         applied.status = r.length > 0;
       }
       if (change.edit) {
-        const r: unknown[] = await manager.query(
+        const r: unknown[] = rowsOf(await manager.query(
           `UPDATE wa_messages SET edited_text = $4, edited_at = $5, updated_at = now()
             WHERE session_id = $1 AND chat_id = $2 AND wa_id = $3 AND edited_text IS DISTINCT FROM $4 AND deleted_at IS NULL RETURNING id`,
           [sessionId, chatId, change.id, enc(change.edit.text), change.edit.editedAt],
-        );
+        ));
         applied.edit = r.length > 0;
       }
       if (change.revokedAt) {
-        const r: unknown[] = await manager.query(
+        const r: unknown[] = rowsOf(await manager.query(
           `UPDATE wa_messages SET deleted_at = $4, updated_at = now() WHERE session_id = $1 AND chat_id = $2 AND wa_id = $3 AND deleted_at IS NULL RETURNING id`,
           [sessionId, chatId, change.id, change.revokedAt],
-        );
+        ));
         applied.revoke = r.length > 0;
       }
       if (applied.status || applied.edit || applied.revoke) out.push({ change, chatJid, applied });
@@ -134,10 +135,9 @@ export class MessageWriter {
   /** One actor's reaction: a new emoji replaces the old one, null removes it. True when something changed. */
   async react(manager: EntityManager, sessionId: string, chatId: string, targetId: string, actorJid: string, fromMe: boolean, emoji: string | null, at: number): Promise<boolean> {
     if (emoji === null) {
-      const r: unknown[] = await manager.query(
-        'DELETE FROM wa_reactions WHERE session_id = $1 AND chat_id = $2 AND target_wa_id = $3 AND actor_jid = $4 RETURNING 1',
+      const r: unknown[] = rowsOf(await manager.query('DELETE FROM wa_reactions WHERE session_id = $1 AND chat_id = $2 AND target_wa_id = $3 AND actor_jid = $4 RETURNING 1',
         [sessionId, chatId, targetId, actorJid],
-      );
+      ));
       return r.length > 0;
     }
     const r: unknown[] = await manager.query(
@@ -151,11 +151,11 @@ export class MessageWriter {
 
   /** Marks inbound messages read; returns how many were unread. */
   async markRead(manager: EntityManager, sessionId: string, chatId: string, ids: string[], at: number): Promise<number> {
-    const r: unknown[] = await manager.query(
+    const r: unknown[] = rowsOf(await manager.query(
       `UPDATE wa_messages SET status = 'read', status_at = $4 WHERE session_id = $1 AND chat_id = $2 AND wa_id = ANY($3::text[])
          AND NOT from_me AND status IS DISTINCT FROM 'read' RETURNING id`,
       [sessionId, chatId, ids, at],
-    );
+    ));
     if (r.length > 0) {
       await manager.query('UPDATE wa_chats SET unread_count = GREATEST(0, unread_count - $2), updated_at = now() WHERE id = $1', [chatId, r.length]);
     }
