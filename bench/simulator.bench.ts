@@ -5,6 +5,8 @@
  *
  *   npm run bench:simulator -- --devices 500 [--concurrency 25] [--realistic-prekeys]
  *
+ *   npm run bench:simulator -- --media [--size-mb 20] [--rounds 3]   (media upload+download MB/s, bench/simulator-media.ts)
+ *
  * Prints one JSON object. `--realistic-prekeys` makes every client upload its 812 prekeys at first
  * login (as with the real server); by default the simulator reports enough prekeys to skip that, so
  * the numbers measure the simulator rather than client-side key generation.
@@ -172,4 +174,8 @@ async function runParent(): Promise<void> {
 }
 
 if (process.argv.includes('--child')) await runChild();
-else await runParent();
+else if (process.argv.includes('--media')) {
+  const { runMediaBench } = await import('./simulator-media.js');
+  process.stdout.write(`${JSON.stringify({ media: await runMediaBench(Number(arg('size-mb') ?? 20), Number(arg('rounds') ?? 3)) }, null, 2)}\n`);
+  process.exit(0);
+} else await runParent();

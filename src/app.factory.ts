@@ -11,10 +11,12 @@ import { IoAdapter } from '@nestjs/platform-socket.io';
 import fastifyCookie from '@fastify/cookie';
 import fastifyCors from '@fastify/cors';
 import fastifyHelmet from '@fastify/helmet';
+import fastifyMultipart from '@fastify/multipart';
 import type { AppConfig } from './config/app-config.js';
 import { AppModule } from './app.module.js';
 import { AllExceptionsFilter } from './common/all-exceptions.filter.js';
 import { createRootLogger, NestPinoLogger, type AppLogger } from './common/logger.js';
+import { createJsonBodyParser, onClientError, onFrameworkError } from './common/http-hardening.js';
 import { createValidationPipe } from './common/validation.pipe.js';
 import { setupSwagger } from './common/swagger.js';
 import { MetricsService } from './metrics/metrics.service.js';
@@ -37,12 +39,15 @@ export async function createApp(config: AppConfig, logger: AppLogger = createRoo
     forceCloseConnections: 'idle',
     return503OnClosing: true,
     trustProxy: true,
+    frameworkErrors: onFrameworkError,
+    clientErrorHandler: onClientError,
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, logger), adapter, {
     logger: new NestPinoLogger(logger.child({ module: 'nest' })),
     bufferLogs: false,
   });
   const fastify = app.getHttpAdapter().getInstance();
+  app.useBodyParser('application/json', { bodyLimit: config.http.bodyLimit }, createJsonBodyParser(fastify));
 
   fastify.addHook('onRequest', async (request, reply) => {
     void reply.header('x-request-id', request.id);
@@ -61,6 +66,8 @@ export async function createApp(config: AppConfig, logger: AppLogger = createRoo
     allowedHeaders: ['authorization', 'content-type', 'x-api-key', 'x-user-id', 'x-request-id', 'last-event-id', 'cache-control'],
     methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
     maxAge: 600,
+    // An OPTIONS request without preflight headers is answered like a preflight, not with a plain-text 400.
+    strictPreflight: false,
   });
   await app.register(fastifyHelmet as never, {
     contentSecurityPolicy: {
@@ -73,6 +80,9 @@ export async function createApp(config: AppConfig, logger: AppLogger = createRoo
     },
     crossOriginResourcePolicy: { policy: 'cross-origin' },
   });
+
+  // Multipart bodies are parsed as streams by the routes that take them (POST /media), with their own limits.
+  await app.register(fastifyMultipart as never, { throwFileSizeLimit: false });
 
   app.useGlobalFilters(new AllExceptionsFilter(logger.child({ module: 'http' })));
   app.useGlobalPipes(createValidationPipe());

@@ -13,6 +13,9 @@ import { SandboxModule } from './sandbox/sandbox.module.js';
 import { RealtimeModule } from './realtime/realtime.module.js';
 import { ChatsModule } from './chats/chats.module.js';
 import { ContactsModule } from './contacts/contacts.module.js';
+import { LifecycleModule } from './lifecycle/shutdown-reporter.js';
+import { RetentionModule } from './retention/retention.module.js';
+import { MediaModule } from './media/media.module.js';
 
 @Module({})
 export class AppModule {
@@ -32,6 +35,9 @@ export class AppModule {
         RealtimeModule,
         ContactsModule,
         ChatsModule,
+        LifecycleModule,
+        RetentionModule,
+        MediaModule,
         ...(config.whatsapp.sandbox ? [SandboxModule] : []),
       ],
     };

@@ -11,6 +11,7 @@ export type ErrorCode =
   | 'CONFLICT'
   | 'PAYLOAD_TOO_LARGE'
   | 'UNSUPPORTED_MEDIA_TYPE'
+  | 'RANGE_NOT_SATISFIABLE'
   | 'UNPROCESSABLE_ENTITY'
   | 'TOO_MANY_REQUESTS'
   | 'INTERNAL_ERROR'
@@ -18,12 +19,18 @@ export type ErrorCode =
   | 'GATEWAY_TIMEOUT'
   | 'EMAIL_NOT_VERIFIED'
   | 'SESSION_NOT_CONNECTED'
+  | 'SESSION_LIMIT_REACHED'
+  | 'REQUEST_TIMEOUT'
+  | 'URI_TOO_LONG'
+  | 'HEADERS_TOO_LARGE'
   | 'SESSION_REQUIRED'
   | 'INVALID_CURSOR';
 
 export interface ErrorBody {
   success: false;
   error: { code: ErrorCode; message: string; details?: unknown };
+  /** The same text as `error.message` (seed 001's helper reads `result.message`). */
+  message: string;
   requestId: string;
 }
 
@@ -72,11 +79,15 @@ const CODE_BY_STATUS: Record<number, ErrorCode> = {
   403: 'FORBIDDEN',
   404: 'NOT_FOUND',
   405: 'METHOD_NOT_ALLOWED',
+  408: 'REQUEST_TIMEOUT',
   409: 'CONFLICT',
   413: 'PAYLOAD_TOO_LARGE',
+  414: 'URI_TOO_LONG',
   415: 'UNSUPPORTED_MEDIA_TYPE',
+  416: 'RANGE_NOT_SATISFIABLE',
   422: 'UNPROCESSABLE_ENTITY',
   429: 'TOO_MANY_REQUESTS',
+  431: 'HEADERS_TOO_LARGE',
   503: 'SERVICE_UNAVAILABLE',
   504: 'GATEWAY_TIMEOUT',
 };

@@ -15,6 +15,26 @@ export function redactUrl(url: string): string {
   return url.replace(SECRET_QUERY, '$1[REDACTED]');
 }
 
+/** Fields of database errors (TypeORM's QueryFailedError, pg's DatabaseError) that carry values. */
+const DATABASE_VALUE_FIELDS = ['parameters', 'driverError', 'detail', 'where', 'internalQuery', 'query'];
+
+/**
+ * pino's error serializer without the values a database error carries (bound parameters, the
+ * failing row in `detail`): they are message bodies, phone numbers and names. The query text is
+ * kept to its first line, the SQLSTATE code in full.
+ */
+export function serializeError(err: unknown): Record<string, unknown> {
+  const out = pino.stdSerializers.err(err as Error) as unknown as Record<string, unknown>;
+  if (!out || typeof out !== 'object') return out;
+  const isDatabaseError = 'parameters' in out || 'driverError' in out || (typeof out.code === 'string' && /^[0-9A-Z]{5}$/.test(out.code) && 'severity' in out);
+  if (!isDatabaseError) return out;
+  const query = typeof out.query === 'string' ? out.query.trim().split('\n')[0].slice(0, 120) : undefined;
+  for (const field of DATABASE_VALUE_FIELDS) delete out[field];
+  if (query) out.query = query;
+  if (typeof out.message === 'string') out.message = out.message.slice(0, 200);
+  return out;
+}
+
 export function createRootLogger(level: string): AppLogger {
   return pino({
     level,
@@ -40,16 +60,20 @@ export function createRootLogger(level: string): AppLogger {
         remoteAddress: req.ip,
       }),
       res: (res: { statusCode?: number }) => ({ statusCode: res.statusCode }),
-      err: pino.stdSerializers.err,
+      err: serializeError,
     },
   });
 }
+
+/** Nest's boot chatter (one line per module, route and gateway): useful when debugging only. */
+const BOOT_CONTEXTS = new Set(['NestFactory', 'InstanceLoader', 'RoutesResolver', 'RouterExplorer', 'WebSocketsController', 'NestApplication']);
 
 /** Adapts Nest's internal logging onto pino. */
 export class NestPinoLogger implements LoggerService {
   constructor(private readonly logger: AppLogger) {}
   log(message: unknown, context?: string): void {
-    this.logger.info({ context }, String(message));
+    if (context && BOOT_CONTEXTS.has(context)) this.logger.debug({ context }, String(message));
+    else this.logger.info({ context }, String(message));
   }
   error(message: unknown, trace?: string, context?: string): void {
     this.logger.error({ context, trace }, String(message));

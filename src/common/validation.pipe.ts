@@ -1,5 +1,8 @@
-import { ValidationPipe, type ValidationError } from '@nestjs/common';
+import { type ArgumentMetadata, ValidationPipe, type ValidationError } from '@nestjs/common';
 import { AppError } from './app-error.js';
+
+/** Largest `offset` a list accepts: beyond it a database `bigint` overflows (and no list is that long). */
+export const MAX_OFFSET = 2_147_483_647;
 
 interface FieldError {
   field: string;
@@ -14,9 +17,24 @@ function flatten(errors: ValidationError[], parent = ''): FieldError[] {
   });
 }
 
-/** DTO validation: unknown fields are rejected, types are not coerced silently in bodies. */
+/**
+ * DTO validation: unknown fields are rejected, types are not coerced silently in bodies. A
+ * validator or transformer that throws on some input (a library's edge case) is that input's
+ * fault, so it is a 400, never a 500.
+ */
+class SafeValidationPipe extends ValidationPipe {
+  override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    try {
+      return await super.transform(value, metadata);
+    } catch (err) {
+      if (err instanceof AppError) throw err;
+      throw new AppError(400, 'VALIDATION_ERROR', `Invalid ${metadata.type === 'custom' ? 'input' : metadata.type}`);
+    }
+  }
+}
+
 export function createValidationPipe(): ValidationPipe {
-  return new ValidationPipe({
+  return new SafeValidationPipe({
     whitelist: true,
     forbidNonWhitelisted: true,
     transform: true,

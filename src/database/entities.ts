@@ -5,6 +5,7 @@ import { WEBHOOK_ENTITIES } from '../webhooks/webhook.entities.js';
 import { SESSION_ENTITIES } from '../sessions/session.entities.js';
 import { CHAT_ENTITIES } from '../chats/chat.entities.js';
 import { CONTACT_ENTITIES } from '../contacts/contact.entities.js';
+import { MediaEntity } from '../media/media.entity.js';
 
 export const ALL_ENTITIES: NonNullable<DataSourceOptions['entities']> = [
   ...AUTH_ENTITIES,
@@ -12,4 +13,5 @@ export const ALL_ENTITIES: NonNullable<DataSourceOptions['entities']> = [
   ...SESSION_ENTITIES,
   ...CHAT_ENTITIES,
   ...CONTACT_ENTITIES,
+  MediaEntity,
 ];

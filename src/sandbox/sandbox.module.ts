@@ -1,8 +1,10 @@
 import { Module } from '@nestjs/common';
 import { SessionsModule } from '../sessions/sessions.module.js';
+import { SandboxContactsController } from './sandbox-contacts.controller.js';
+import { SandboxContactsService } from './sandbox-contacts.service.js';
 import { SandboxController } from './sandbox.controller.js';
 import { SandboxService } from './sandbox.service.js';
 
 /** Imported only when WA_SANDBOX=true: the routes do not exist otherwise. */
-@Module({ imports: [SessionsModule], controllers: [SandboxController], providers: [SandboxService] })
+@Module({ imports: [SessionsModule], controllers: [SandboxController, SandboxContactsController], providers: [SandboxService, SandboxContactsService] })
 export class SandboxModule {}

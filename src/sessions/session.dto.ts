@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsBoolean, IsString, Length, Matches, MaxLength, MinLength } from 'class-validator';
+import { IsBoolean, IsOptional, IsString, IsUUID, Length, Matches, MaxLength, MinLength } from 'class-validator';
 import { SESSION_STATUSES, type AccountType, type SessionStatus } from '../events/event-map.js';
 import type { SessionEntity } from './session.entity.js';
 
@@ -57,6 +57,20 @@ export class SessionEnvelopeDto {
 export class SessionListDto {
   @ApiProperty({ example: true }) success: true;
   @ApiProperty({ type: [SessionDto] }) data: SessionDto[];
+}
+
+/**
+ * `POST /sessions` body: optional. Absent or `{}` starts a session for the caller; anything that is
+ * not a JSON object, or has other fields, is a 400.
+ */
+export class CreateSessionDto {
+  @ApiPropertyOptional({
+    format: 'uuid',
+    example: '3f0c4f5e-8a47-4c53-9a3b-0f4a1a2b3c4d',
+    description: 'With a service key (x-api-key) only: the user the session is created for, when x-user-id is not sent (seed 000)',
+  })
+  @IsOptional() @IsUUID('all', { message: 'userId must be a UUID' })
+  userId?: string;
 }
 
 export class CreatedSessionDto {

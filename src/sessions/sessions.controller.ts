@@ -1,12 +1,13 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
 import {
-  ApiBadRequestResponse, ApiBearerAuth, ApiConflictResponse, ApiCreatedResponse, ApiGatewayTimeoutResponse, ApiNotFoundResponse,
+  ApiBadRequestResponse, ApiBearerAuth, ApiBody, ApiConflictResponse, ApiCreatedResponse, ApiGatewayTimeoutResponse, ApiNotFoundResponse,
   ApiOkResponse, ApiOperation, ApiSecurity, ApiTags, ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
 import { CurrentAuth, type AuthContext } from '../common/auth-context.js';
+import { OptionalObjectBodyPipe } from '../common/optional-object-body.pipe.js';
 import { API_KEY_SCHEME, BEARER_SCHEME } from '../common/swagger.js';
 import {
-  CreatedMessageDto, CreatedSessionDto, CreateMessageDto, DeletedDto, mapSession, SendMessageDto, SendMessageResultDto,
+  CreatedMessageDto, CreatedSessionDto, CreateMessageDto, CreateSessionDto, DeletedDto, mapSession, SendMessageDto, SendMessageResultDto,
   SessionEnvelopeDto, SessionListDto, SessionQrDto,
 } from './session.dto.js';
 import { SessionsService } from './sessions.service.js';
@@ -23,8 +24,11 @@ export class SessionsController {
 
   @Post()
   @ApiOperation({ summary: 'Start a new session (seed 002); QR and status then arrive over Socket.io and GET /sessions/:id/qr' })
+  @ApiBody({ type: CreateSessionDto, required: false, description: 'Optional; absent or {} is the usual call' })
   @ApiCreatedResponse({ type: CreatedSessionDto })
-  async create(@CurrentAuth() auth: AuthContext): Promise<CreatedSessionDto> {
+  @ApiBadRequestResponse({ description: 'The body is not a JSON object, or has unknown fields' })
+  @ApiConflictResponse({ description: 'SESSION_LIMIT_REACHED: the tenant already has MAX_SESSIONS_PER_TENANT sessions that are not final' })
+  async create(@CurrentAuth() auth: AuthContext, @Body(OptionalObjectBodyPipe) _body: CreateSessionDto): Promise<CreatedSessionDto> {
     const row = await this.sessions.create(auth);
     return { id: row.id, status: row.status, createdAt: row.createdAt.toISOString() };
   }

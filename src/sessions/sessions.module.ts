@@ -9,11 +9,12 @@ import { SessionResolver } from './session-resolver.js';
 import { SessionsController } from './sessions.controller.js';
 import { SessionsService } from './sessions.service.js';
 import { SseController } from './sse.controller.js';
+import { SseOnboardings } from './sse-onboardings.js';
 
 @Module({
   imports: [TypeOrmModule.forFeature([SessionEntity, TenantSettingsEntity]), WhatsAppModule],
   controllers: [SseController, SessionsController, OnboardingController],
-  providers: [SessionStore, SessionRegistry, SessionsService, SessionResolver],
+  providers: [SessionStore, SessionRegistry, SessionsService, SseOnboardings, SessionResolver],
   exports: [SessionsService, SessionStore, SessionRegistry, SessionResolver, WhatsAppModule],
 })
 export class SessionsModule {}

@@ -4,12 +4,16 @@
  */
 import { SignalParty, generatePartyKeys } from './signal-party.js';
 import { randomLid, type ContactKeysRecord, type DeviceRegistry } from './registry.js';
+import type { ContactMessageContent, ContactMessages, ContactReceiptType } from './contact-actions.js';
 import type { PresenceKind, SendTextOptions } from './types.js';
 
 /** What a contact needs from the simulator to act. */
 export interface ContactActions {
   sendText(contact: SimContact, toPhoneNumber: string, text: string, opts: SendTextOptions): Promise<string>;
   sendPresence(contact: SimContact, toPhoneNumber: string, presence: PresenceKind): void;
+  /** Replies, forwards, media, reactions, edits, revokes, receipts. */
+  messages: ContactMessages;
+  failNextDecrypt(contact: SimContact, toPhoneNumber: string): void;
 }
 
 export class SimContact {
@@ -43,6 +47,36 @@ export class SimContact {
   /** Sends a text to every device of the session's account; resolves with the message id. */
   sendText(toPhoneNumber: string, text: string, opts: SendTextOptions = {}): Promise<string> {
     return this.actions.sendText(this, normalizePhone(toPhoneNumber), text, opts);
+  }
+
+  /** Text and/or media, optionally a reply (`quotedMessageId`) or a forward; resolves with the message id. */
+  send(toPhoneNumber: string, content: ContactMessageContent, opts: SendTextOptions = {}): Promise<string> {
+    return this.actions.messages.send(this, normalizePhone(toPhoneNumber), content, opts);
+  }
+
+  /** Reacts to a message (the session's or the contact's own); `''` removes the reaction. */
+  react(toPhoneNumber: string, messageId: string, emoji: string, opts: SendTextOptions = {}): Promise<string> {
+    return this.actions.messages.react(this, normalizePhone(toPhoneNumber), messageId, emoji, opts);
+  }
+
+  /** Edits one of the contact's own messages. */
+  edit(toPhoneNumber: string, messageId: string, text: string, opts: SendTextOptions = {}): Promise<string> {
+    return this.actions.messages.edit(this, normalizePhone(toPhoneNumber), messageId, text, opts);
+  }
+
+  /** Deletes one of the contact's own messages for everyone. */
+  revoke(toPhoneNumber: string, messageId: string, opts: SendTextOptions = {}): Promise<string> {
+    return this.actions.messages.revoke(this, normalizePhone(toPhoneNumber), messageId, opts);
+  }
+
+  /** One receipt for several session messages; returns how many connections it reached. */
+  sendReceipts(toPhoneNumber: string, messageIds: string[], type: ContactReceiptType, opts: Pick<SendTextOptions, 'addressing'> = {}): number {
+    return this.actions.messages.sendReceipts(this, normalizePhone(toPhoneNumber), messageIds, type, opts);
+  }
+
+  /** The next message the session sends this contact fails to decrypt: the contact asks for a retry. */
+  failNextDecrypt(toPhoneNumber: string): void {
+    this.actions.failNextDecrypt(this, normalizePhone(toPhoneNumber));
   }
 
   /** available / unavailable (presence) or composing / recording / paused (chat state). */

@@ -3,7 +3,9 @@ import type { AppStateService } from './app-state-service.js';
 import type { ContactDirectory, SimContact } from './contacts.js';
 import type { SimConnection } from './connection.js';
 import type { SimulatorEvents } from './events.js';
+import type { MediaHost } from './media-host.js';
 import type { AccountRecord, DeviceRegistry } from './registry.js';
+import type { RetryRequests } from './retry.js';
 import type { SignalParty } from './signal-party.js';
 import type { AutoReceiptsOptions, SimLogger } from './types.js';
 
@@ -28,6 +30,9 @@ export interface SimulatorCore {
   readonly logger: SimLogger;
   readonly events: SimulatorEvents;
   readonly appState: AppStateService;
+  /** The HTTPS media host (undefined when turned off or not started yet). */
+  readonly mediaHost: MediaHost | undefined;
+  readonly retries: RetryRequests;
   /** The account's own phone as a Signal party (for the session's own-phone copies). */
   phoneParty(account: AccountRecord): SignalParty;
   /** Resolves a jid's user (PN or LID) to an account or a contact; may create a contact for an unknown PN. */

@@ -3,5 +3,8 @@ export { SimContact } from './contacts.js';
 export { SimulatorEvents, type SimulatorEventName } from './events.js';
 export { createSandboxControl, type SandboxControl, type SandboxScanRequest, type SandboxSendRequest } from './sandbox-control.js';
 export type { SimulatorState } from './registry.js';
+export type { ContactMedia, ContactMessageContent, ContactReceiptType } from './contact-actions.js';
+export type { ContactInbox, InboxMessage, InboxPresence, InboxReceipt, MediaKind, SentDecoded, SentKind, SentMedia } from './inbox.js';
+export type { MediaTrust, MediaHostOptions } from './media-host.js';
 export type { KeyPair } from './certificates.js';
 export type * from './types.js';

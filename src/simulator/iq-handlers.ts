@@ -98,6 +98,10 @@ export function handleIq(core: SimulatorCore, conn: SimConnection, iq: BinaryNod
     case 'status':
       conn.send(iqResult(iq));
       return;
+    case 'w:m':
+      if (!core.mediaHost) break;
+      conn.send(iqResult(iq, [core.mediaHost.mediaConnNode()]));
+      return;
     case 'w:profile:picture':
       conn.send(iqError(iq, 404, 'item-not-found'));
       return;

@@ -12,7 +12,19 @@ import type { SimContact } from './contacts.js';
 import type { SimulatorCore } from './core.js';
 import { deviceKey, type AccountRecord, type DeviceRecord } from './registry.js';
 import type { SignalParty } from './signal-party.js';
+import { decodeSent } from './inbox.js';
 import type { PresenceKind, SendTextOptions, SentMessage } from './types.js';
+
+/** Stanza details of a contact's message beyond its content (reactions, edits, media). */
+export interface DeliverOptions extends SendTextOptions {
+  /** Stanza `type`: 'text' (default), 'media' or 'reaction'. */
+  stanzaType?: 'text' | 'media' | 'reaction';
+  /** Stanza `edit` attribute ('1' edit, '7' revoke). */
+  edit?: string;
+  /** `<enc mediatype>` for media. */
+  mediatype?: string;
+}
+const MAX_REMEMBERED_INBOUND = 5_000;
 
 const MAX_OFFLINE_PER_DEVICE = 500;
 const MAX_PENDING_CONFIRM = 10_000;
@@ -34,6 +46,7 @@ export function textOf(message: proto.IMessage | undefined): string | undefined 
 export class Messaging {
   private readonly sent = new Map<string, SentMessage[]>();
   private readonly sentById = new Map<string, SentMessage>();
+  private readonly inbound = new Map<string, { from: string; message: proto.IMessage }>();
   private readonly pendingConfirm = new Map<string, { party: SignalParty; address: string }>();
   private readonly offline = new Map<string, BinaryNode[]>();
   private readonly chains = new Map<string, Promise<unknown>>();
@@ -44,12 +57,17 @@ export class Messaging {
   // ---------------------------------------------------------------- inbound (contact → session)
 
   sendText(contact: SimContact, toPhone: string, text: string, opts: SendTextOptions): Promise<string> {
+    return this.sendMessage(contact, toPhone, { conversation: text }, opts);
+  }
+
+  /** Any message from a contact to every device of the session's account; resolves with its id. */
+  sendMessage(contact: SimContact, toPhone: string, message: proto.IMessage, opts: DeliverOptions): Promise<string> {
     const account = this.core.registry.accounts.get(toPhone);
     if (!account) return Promise.reject(new Error(`no account ${toPhone} is known to the simulator`));
     const id = opts.id ?? newMessageId();
     // One contact's messages are encrypted and sent strictly in order.
     const prev = this.chains.get(contact.phoneNumber) ?? Promise.resolve();
-    const next = prev.catch(() => undefined).then(() => this.deliverText(contact, account, id, text, opts));
+    const next = prev.catch(() => undefined).then(() => this.deliver(contact, account, id, message, opts));
     this.chains.set(contact.phoneNumber, next);
     void next.finally(() => {
       if (this.chains.get(contact.phoneNumber) === next) this.chains.delete(contact.phoneNumber);
@@ -57,13 +75,12 @@ export class Messaging {
     return next.then(() => id);
   }
 
-  private async deliverText(contact: SimContact, account: AccountRecord, id: string, text: string, opts: SendTextOptions): Promise<void> {
-    const message: proto.IMessage = { conversation: text };
+  private async deliver(contact: SimContact, account: AccountRecord, id: string, message: proto.IMessage, opts: DeliverOptions): Promise<void> {
     const attrs: Record<string, string | undefined> =
       opts.addressing === 'lid'
         ? { from: contact.lidJid, sender_pn: contact.jid, addressing_mode: 'lid' }
         : { from: contact.jid, sender_lid: contact.lidJid };
-    Object.assign(attrs, { id, t: unixSeconds(), type: 'text', notify: contact.pushName });
+    Object.assign(attrs, { id, t: unixSeconds(), type: opts.stanzaType ?? 'text', edit: opts.edit, notify: contact.pushName });
     const devices = this.core.registry.devicesOf(account.phoneNumber);
     if (devices.length === 0) throw new Error(`account ${account.phoneNumber} has no paired device`);
     const encTypes: Record<number, string> = {};
@@ -78,14 +95,33 @@ export class Messaging {
         if (!contact.party.hasSession(address)) await contact.party.startSession(address, this.core.registry.takeBundle(device));
         const { type, ciphertext } = await contact.party.encrypt(address, encodeWAMessage(message));
         if (type === 'pkmsg') this.remember(`${id}|${deviceKey(device.phoneNumber, device.deviceId)}`, contact.party, address);
-        payload = node('enc', { v: '2', type }, ciphertext);
+        payload = node('enc', { v: '2', type, mediatype: opts.mediatype }, ciphertext);
       }
       encTypes[device.deviceId] = payload.tag === 'plaintext' ? 'plaintext' : (payload.attrs.type ?? '');
       const stanza = node('message', attrs, [payload]);
       if (conns.length > 0) for (const c of conns) c.send(stanza);
       else this.queue(device, node('message', { ...stanza.attrs, offline: '1' }, [payload]));
     }
-    this.core.events.emit('inbound', { id, from: contact.phoneNumber, to: account.phoneNumber, text, encTypes });
+    this.rememberInbound(id, contact.phoneNumber, message);
+    this.core.events.emit('inbound', { id, from: contact.phoneNumber, to: account.phoneNumber, text: textOf(message) ?? '', encTypes });
+  }
+
+  private rememberInbound(id: string, from: string, message: proto.IMessage): void {
+    if (this.inbound.size >= MAX_REMEMBERED_INBOUND) {
+      const oldest = this.inbound.keys().next().value;
+      if (oldest !== undefined) this.inbound.delete(oldest);
+    }
+    this.inbound.set(id, { from, message });
+  }
+
+  /** A message a contact sent (recent ones), for quoting it in a reply. */
+  inboundMessage(id: string): { from: string; message: proto.IMessage } | undefined {
+    return this.inbound.get(id);
+  }
+
+  /** A message a session sent, by id (recent ones). */
+  sentMessage(id: string): SentMessage | undefined {
+    return this.sentById.get(id);
   }
 
   private remember(key: string, party: SignalParty, address: string): void {
@@ -169,6 +205,11 @@ export class Messaging {
       if (!who) continue;
       if (who.kind === 'account' && jidDecode(jid)?.device) continue; // another companion: not simulated
       const party = who.kind === 'contact' ? who.contact.party : this.core.phoneParty(who.account);
+      if (who.kind === 'contact' && this.core.retries.takeFailure(who.contact, account)) {
+        record.retryRequested = true;
+        this.core.retries.requestRetry(conn, who.contact, jid, stanza, sender);
+        continue;
+      }
       try {
         const plain = await party.decrypt(sender, enc.attrs.type ?? '', body);
         const msg = proto.Message.decode(unpadRandomMax16(plain));
@@ -184,6 +225,7 @@ export class Messaging {
       }
     }
     record.text = textOf(record.message);
+    Object.assign(record, await decodeSent(record.message, stanza, this.core.mediaHost, this.core.logger));
     conn.send(node('ack', { class: 'message', id, from: to, t: unixSeconds() }));
     this.record(record);
     this.core.events.emit('message', record);

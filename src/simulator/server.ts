@@ -15,7 +15,11 @@ import type { ResolvedOptions, ResolvedUser, SimulatorCore } from './core.js';
 import { SimulatorEvents } from './events.js';
 import { faultNodes } from './faults.js';
 import { AppStateService } from './app-state-service.js';
+import { ContactMessages } from './contact-actions.js';
+import { Inbox } from './inbox.js';
 import { handleIq } from './iq-handlers.js';
+import type { MediaHost } from './media-host.js';
+import { RetryRequests } from './retry.js';
 import { silentLogger } from './logger.js';
 import { Messaging } from './messaging.js';
 import { newRef } from './pairing.js';
@@ -42,6 +46,10 @@ export class SimulatorServer implements ConnectionHost, SimulatorCore {
   readonly appState: AppStateService;
   protected readonly phoneSync: PhoneSync;
   protected readonly pairingCodes = new PairingCodes((phoneNumber) => this.events.emit('pairingCodeRequested', { phoneNumber }));
+  readonly retries: RetryRequests;
+  protected readonly inbox: Inbox;
+  protected readonly contactMessages: ContactMessages;
+  mediaHost: MediaHost | undefined;
   protected wss: WebSocketServer | undefined;
   protected readonly all = new Set<SimConnection>();
   protected readonly loggedIn = new Map<string, Set<SimConnection>>();
@@ -72,9 +80,14 @@ export class SimulatorServer implements ConnectionHost, SimulatorCore {
     this.certificates = createCertificateChain(opts.rootKey);
     this.messaging = new Messaging(this);
     this.appState = new AppStateService(this);
+    this.retries = new RetryRequests(this.events);
+    this.inbox = new Inbox(this);
+    this.contactMessages = new ContactMessages(this, this.messaging);
     this.contacts = new ContactDirectory(this.registry, {
       sendText: (contact, to, text, o) => this.messaging.sendText(contact, to, text, o),
       sendPresence: (contact, to, presence) => this.messaging.sendPresence(contact, to, presence),
+      messages: this.contactMessages,
+      failNextDecrypt: (contact, to) => this.retries.failNext(contact.phoneNumber, to),
     });
     this.phoneSync = new PhoneSync(this, this.appState);
   }
@@ -173,6 +186,13 @@ export class SimulatorServer implements ConnectionHost, SimulatorCore {
         return;
       case 'receipt':
         this.messaging.handleSessionReceipt(conn, n);
+        return;
+      case 'ack':
+        if (n.attrs.class === 'receipt' && n.attrs.type === 'retry') this.retries.onAnswered(conn, n);
+        return;
+      case 'chatstate':
+      case 'presence':
+        this.inbox.recordPresence(conn, n);
         return;
       default:
         // ack, presence, chatstate, ib (unified_session, offline_batch), notification, call: nothing to answer.

@@ -11,6 +11,8 @@ import type { PhoneAppStateUpdate } from './app-state-service.js';
 import type { AppStateMutation } from './app-state.js';
 import { faultNodes } from './faults.js';
 import { validateHistoryOptions, type FixtureChat } from './history.js';
+import type { ContactInbox } from './inbox.js';
+import { MediaHost, type MediaTrust } from './media-host.js';
 import { buildPairSuccess, parseQr, verifyPairDeviceSign } from './pairing.js';
 import { DeviceRegistry, type SimulatorState } from './registry.js';
 import { SimulatorServer } from './server.js';
@@ -21,6 +23,7 @@ export class WhatsAppSimulator extends SimulatorServer {
   static async start(opts: SimulatorOptions = {}): Promise<WhatsAppSimulator> {
     const state = typeof opts.devices === 'string' ? await DeviceRegistry.readFile(opts.devices) : opts.devices;
     const sim = new WhatsAppSimulator(opts, state);
+    if (opts.media !== false) sim.mediaHost = await MediaHost.start(opts.media);
     await sim.listen(opts.port ?? 0);
     return sim;
   }
@@ -193,6 +196,23 @@ export class WhatsAppSimulator extends SimulatorServer {
     return account ? this.phoneSync.fixtureChats(account) : [];
   }
 
+  // ------------------------------------------------------------------ public API: what contacts received
+
+  /** What `contactPhone` received from the session `sessionPhone`, decoded (messages, receipts, presence). */
+  inboxOf(contactPhone: string, sessionPhone: string): ContactInbox {
+    const session = normalizePhone(sessionPhone);
+    return this.inbox.view(normalizePhone(contactPhone), session, this.messaging.sentMessages(session));
+  }
+
+  /**
+   * How to trust the media host: pass `fetchAgent` and `options: { dispatcher }` to `makeWASocket`,
+   * and `{ options: { dispatcher } }` to `downloadMediaMessage`. Throws when the host is off.
+   */
+  mediaTrust(): MediaTrust {
+    if (!this.mediaHost) throw new Error('the simulator media host is off');
+    return this.mediaHost.trust();
+  }
+
   // ------------------------------------------------------------------ public API: faults
 
   /** The phone unlinks the device(s): 401 for connected ones, and later logins fail with 401. */
@@ -301,6 +321,7 @@ export class WhatsAppSimulator extends SimulatorServer {
     const wss = this.wss;
     this.wss = undefined;
     if (wss) await new Promise<void>((resolve) => wss.close(() => resolve()));
+    await this.mediaHost?.stop();
     this.events.removeAll();
   }
 }

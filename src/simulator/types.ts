@@ -3,6 +3,8 @@ import type { proto } from '@whiskeysockets/baileys';
 import type { KeyPair } from './certificates.js';
 import type { AppStateMutation } from './app-state.js';
 import type { HistoryOptions } from './history.js';
+import type { SentDecoded } from './inbox.js';
+import type { MediaHostOptions } from './media-host.js';
 import type { SimulatorState } from './registry.js';
 
 export type AccountType = 'personal' | 'business';
@@ -53,6 +55,8 @@ export interface SimulatorOptions {
    * one-time prekey. Handy for load tests.
    */
   initialPreKeyCount?: number;
+  /** The HTTPS media host (on by default; `false` turns it off and media_conn is then refused). */
+  media?: MediaHostOptions | false;
   /** Kept per session phone number (oldest dropped first). Default 1000. */
   maxRecordedMessagesPerSession?: number;
 }
@@ -113,8 +117,10 @@ export interface SendTextOptions {
 
 export type PresenceKind = 'available' | 'unavailable' | 'composing' | 'recording' | 'paused';
 
-/** A message a session sent, as the simulator decrypted it. */
-export interface SentMessage {
+/** A message a session sent, as the simulator decrypted it (and decoded: kind, reply, media...). */
+export interface SentMessage extends Partial<SentDecoded> {
+  /** The contact was told to fail this decryption and asked the session for a retry. */
+  retryRequested?: boolean;
   id: string;
   /** Phone number of the session (account) that sent it. */
   from: string;
@@ -167,6 +173,12 @@ export interface SimulatorEventMap {
   message: SentMessage;
   /** A contact's message was handed to the account's devices (queued for offline ones); enc type per device id. */
   inbound: { id: string; from: string; to: string; text: string; encTypes: Record<number, string> };
+  /** A contact failed a decryption on purpose and asked the session to re-send (`receipt type="retry"`). */
+  retryRequested: { id: string; from: string; to: string };
+  /** A session sent a chat state to a contact (`to` set) or its presence (`to` absent). */
+  presence: { from: string; to?: string; presence: string };
+  /** The session acked a retry receipt (after re-sending the message, or deciding not to). `to` = the contact jid. */
+  retryAnswered: { id: string; from: string; to: string };
   /** A session acknowledged an inbound message with a receipt. */
   receipt: SessionReceipt;
   /** An app-state mutation was recorded: made on the phone, or a session's own patch (decoded). */

@@ -10,6 +10,7 @@
  */
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
+import { decodePgJson, encodePgJson } from '../common/postgres-text.js';
 import type { SqlExecutor } from './dedicated-connection.js';
 import type { CallbackEvent } from './webhook-payloads.js';
 import type { DeliveryStatus } from './webhook.entities.js';
@@ -179,6 +180,14 @@ interface ClaimRow {
   created_at: Date;
 }
 
+/**
+ * The payload as the receiver gets it: stored text as-is, unless it holds the NUL codec's escape
+ * (a text with U+0000), which is decoded back to the original string.
+ */
+function bodyOf(stored: string): string {
+  return stored.includes('\uE000') ? JSON.stringify(decodePgJson(JSON.parse(stored) as unknown)) : stored;
+}
+
 @Injectable()
 export class WebhookQueueRepository {
   constructor(private readonly dataSource: DataSource) {}
@@ -186,7 +195,7 @@ export class WebhookQueueRepository {
   /** Inside the producer's transaction. Returns false when the dedupe key was already queued. */
   async enqueue(manager: EntityManager, d: NewDelivery): Promise<boolean> {
     const rows: unknown[] = await manager.query(ENQUEUE_SQL, [
-      d.id, d.sessionId, d.tenantId, d.event, d.path, JSON.stringify(d.payload), d.dedupeKey, d.maxAttempts,
+      d.id, d.sessionId, d.tenantId, d.event, d.path, JSON.stringify(encodePgJson(d.payload)), d.dedupeKey, d.maxAttempts,
     ]);
     return rows.length > 0;
   }
@@ -203,7 +212,7 @@ export class WebhookQueueRepository {
       seq: Number(r.seq),
       event: r.event,
       path: r.path,
-      body: r.body,
+      body: bodyOf(r.body),
       attemptsBefore: r.attempts,
       maxAttempts: r.max_attempts,
       leaseToken: r.lease_token,

@@ -1,5 +1,6 @@
 /** Read models of the outbox tables (the worker itself uses hand-written SQL for its hot path). */
 import { Check, Column, Entity, ForeignKey, Index, PrimaryColumn, PrimaryGeneratedColumn, Unique } from 'typeorm';
+import { pgJsonTransformer } from '../common/postgres-text.js';
 import type { CallbackEvent } from './webhook-payloads.js';
 
 export type DeliveryStatus = 'pending' | 'delivering' | 'delivered' | 'dead';
@@ -24,7 +25,7 @@ export class WebhookDeliveryEntity {
   @Column({ type: 'bigint' }) seq: string;
   @Column({ type: 'text' }) event: CallbackEvent;
   @Column({ type: 'text' }) path: string;
-  @Column({ type: 'jsonb' }) payload: Record<string, unknown>;
+  @Column({ type: 'jsonb', transformer: pgJsonTransformer }) payload: Record<string, unknown>;
   @Column({ name: 'dedupe_key', type: 'text' }) dedupeKey: string;
   @Column({ type: 'text', default: 'pending' }) status: DeliveryStatus;
   @Column({ type: 'integer', default: 0 }) attempts: number;

@@ -2,6 +2,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsISO8601, IsOptional, IsUUID, Max, Min } from 'class-validator';
+import { MAX_OFFSET } from '../common/validation.pipe.js';
 import { CALLBACK_EVENTS, type CallbackEvent } from './webhook-payloads.js';
 import { DELIVERY_STATUSES, type DeliveryStatus, type WebhookAttemptEntity, type WebhookDeliveryEntity } from './webhook.entities.js';
 import type { QueueStats } from './webhook-queue.repository.js';
@@ -39,8 +40,8 @@ export class ListDeliveriesQueryDto {
   @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(200)
   limit = 50;
 
-  @ApiPropertyOptional({ minimum: 0, default: 0, example: 0 })
-  @IsOptional() @Type(() => Number) @IsInt() @Min(0)
+  @ApiPropertyOptional({ minimum: 0, maximum: MAX_OFFSET, default: 0, example: 0 })
+  @IsOptional() @Type(() => Number) @IsInt() @Min(0) @Max(MAX_OFFSET)
   offset = 0;
 }
 

@@ -8,11 +8,20 @@ function capture(): { logger: BaileysLogger; lines: Array<{ level: number; msg: 
 }
 
 describe('BaileysLogger', () => {
-  it('moves the expected 515 restart down to debug and keeps other stream errors as errors', () => {
+  it('logs routine closes below error: 515 restart at debug, 401 remove-device and 440 replace at info, others at warn', () => {
     const { logger, lines } = capture();
     logger.error({ fullErrorNode: { tag: 'stream:error', attrs: { code: '515' } } }, 'stream errored out');
     logger.error({ fullErrorNode: { tag: 'stream:error', attrs: { code: '401' } } }, 'stream errored out');
-    expect(lines.map((l) => l.level)).toEqual([20, 50]);
+    logger.error({ reasonNode: { tag: 'conflict', attrs: { type: 'replaced' } }, fullErrorNode: { tag: 'stream:error', attrs: {} } }, 'stream errored out');
+    logger.error({ fullErrorNode: { tag: 'stream:error', attrs: { code: '503' } } }, 'stream errored out');
+    logger.error({ err: 'x' }, 'something else broke');
+    expect(lines.map((l) => l.level)).toEqual([20, 30, 30, 40, 50]);
+  });
+
+  it('keeps "no name present" (a plain-string warning on every connect) at debug', () => {
+    const { logger, lines } = capture();
+    logger.warn('no name present, ignoring presence update request...');
+    expect(lines).toEqual([expect.objectContaining({ level: 20, msg: 'no name present, ignoring presence update request...' })]);
   });
 
   it('cuts stanza dumps to their opening tag so that message bodies never reach the logs', () => {

@@ -1,7 +1,6 @@
 /**
  * Baileys' logs, bridged into ours at warn and above. Baileys reports some expected steps as
- * problems (the 515 restart after every scan, a presence update before the profile name is known);
- * those are moved down to debug so that production error logs mean something. Stanza dumps are cut
+ * problems (see `levelFor`); those are moved down so that production error logs mean something. Stanza dumps are cut
  * to their opening tag: their content may be a message body.
  */
 import type { SocketConfig } from '@whiskeysockets/baileys';
@@ -11,12 +10,25 @@ type ILogger = SocketConfig['logger'];
 
 type Level = 'trace' | 'debug' | 'info' | 'warn' | 'error';
 
-function isExpected(obj: unknown, msg: string | undefined): boolean {
-  if (msg === 'stream errored out') {
-    const code = (obj as { fullErrorNode?: { attrs?: { code?: string } } } | null)?.fullErrorNode?.attrs?.code;
-    return code === '515';
+/**
+ * The level a Baileys warning or error deserves here. A stream error is how WhatsApp closes a
+ * socket on purpose: 515 (restart after a scan) is routine, 401 (device removed) and 440
+ * (replaced by another connection) are ends the session handles, so they are info; any other
+ * code is a reconnectable close (warn). "No name present" is Baileys declining a presence update
+ * before the profile name is known, on every connect.
+ */
+function levelFor(level: Level, obj: unknown, msg: string | undefined): Level {
+  if (level !== 'warn' && level !== 'error') return level;
+  const text = msg ?? (typeof obj === 'string' ? obj : undefined);
+  if (text === 'stream errored out') {
+    const node = (obj as { fullErrorNode?: { attrs?: { code?: string } }; reasonNode?: { tag?: string } } | null) ?? {};
+    const code = node.fullErrorNode?.attrs?.code;
+    if (code === '515') return 'debug';
+    if (code === '401' || code === '440' || node.reasonNode?.tag === 'conflict') return 'info';
+    return 'warn';
   }
-  return typeof msg === 'string' && msg.startsWith('no name present, ignoring presence update');
+  if (typeof text === 'string' && text.startsWith('no name present')) return 'debug';
+  return level;
 }
 
 const STANZA_KEYS = ['node', 'stanza', 'content', 'message', 'msg'] as const;
@@ -66,7 +78,8 @@ export class BaileysLogger implements ILogger {
   }
 
   private write(level: Level, obj: unknown, msg?: string): void {
-    const effective: Level = (level === 'warn' || level === 'error') && isExpected(obj, msg) ? 'debug' : level;
-    this.logger[effective](withoutBodies(obj) as object, msg);
+    const effective = levelFor(level, obj, msg);
+    if (typeof obj === 'string') this.logger[effective](obj);
+    else this.logger[effective](withoutBodies(obj) as object, msg);
   }
 }

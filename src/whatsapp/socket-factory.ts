@@ -1,8 +1,10 @@
 /**
  * The only place a Baileys socket is made: browser name, QR lifetime, our logger at warn, the
  * server URL (WA_SERVER_URL or the sandbox simulator), and the WhatsApp Web version announced.
+ * It also picks the XEdDSA implementation (WA_NATIVE_CRYPTO, see native-curve.ts) for every socket.
  */
 import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import type { Agent as HttpsAgent } from 'node:https';
 import NodeCache from '@cacheable/node-cache';
 import makeWASocket, { fetchLatestWaWebVersion, type BinaryNode, type CacheStore, type WAVersion } from '@whiskeysockets/baileys';
 import { decodeRaw } from './message-translator.js';
@@ -11,10 +13,20 @@ import type { AppConfig } from '../config/app-config.js';
 import { ROOT_LOGGER, type AppLogger } from '../common/logger.js';
 import { BaileysLogger } from './baileys-logger.js';
 import { InboundJournal } from './inbound-journal.js';
+import { useNativeCurve } from './native-curve.js';
 import { PostgresAuthStateRepository } from './postgres-auth-state.js';
+import { PreKeyPrefetch } from './prekey-prefetch.js';
 import { WhatsAppConnection, type ConnectionHandlers } from './whatsapp-connection.js';
 
 const VERSION_FETCH_TIMEOUT_MS = 5000;
+
+/** How sockets (and the product's own media downloads) trust a media host with its own CA (sandbox mode). */
+export interface MediaTrustOptions {
+  /** Baileys' `fetchAgent`: media uploads. */
+  fetchAgent: HttpsAgent;
+  /** fetch's dispatcher: Baileys' `options.dispatcher` and `downloadMediaMessage(msg, type, { options: { dispatcher } })`. */
+  dispatcher: NonNullable<RequestInit['dispatcher']>;
+}
 
 @Injectable()
 export class WhatsAppSocketFactory implements OnModuleInit, OnApplicationShutdown {
@@ -23,16 +35,19 @@ export class WhatsAppSocketFactory implements OnModuleInit, OnApplicationShutdow
   private serverUrl?: string;
   /** Retry counters per session, kept across socket restarts (no decrypt/encrypt loop on reconnect). */
   private readonly retryCounters = new Map<string, NodeCache<number>>();
+  private mediaTrust?: MediaTrustOptions;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(ROOT_LOGGER) logger: AppLogger,
     private readonly authState: PostgresAuthStateRepository,
     private readonly journal: InboundJournal,
+    private readonly preKeys: PreKeyPrefetch,
   ) {
     this.logger = logger.child({ module: 'whatsapp' });
     this.version = config.whatsapp.version;
     this.serverUrl = config.whatsapp.serverUrl;
+    useNativeCurve(config.whatsapp.nativeCrypto);
   }
 
   async onModuleInit(): Promise<void> {
@@ -51,8 +66,19 @@ export class WhatsAppSocketFactory implements OnModuleInit, OnApplicationShutdow
     this.serverUrl = url;
   }
 
+  /** Sandbox mode: sockets upload to and download from the simulator's media host, trusting its CA. */
+  useMediaTrust(trust: MediaTrustOptions): void {
+    this.mediaTrust = trust;
+  }
+
+  /** Options for the product's own `downloadMediaMessage` calls (`{}` outside sandbox mode). */
+  get mediaDownloadOptions(): { options?: RequestInit } {
+    return this.mediaTrust ? { options: { dispatcher: this.mediaTrust.dispatcher } } : {};
+  }
+
   async connect(sessionId: string, handlers: ConnectionHandlers): Promise<WhatsAppConnection> {
     const auth = await this.authState.load(sessionId);
+    await this.preKeys.beforeConnect(sessionId, auth);
     // Baileys is chatty: its logs reach ours at warn and above (or the app's level, if stricter).
     const logger = this.logger.child({ sessionId }, { level: this.logger.levelVal > 40 ? this.logger.level : 'warn' });
     const cfg = this.config.whatsapp;
@@ -65,6 +91,7 @@ export class WhatsAppSocketFactory implements OnModuleInit, OnApplicationShutdow
       qrTimeout: cfg.qrTimeoutMs,
       ...(this.serverUrl ? { waWebSocketUrl: this.serverUrl } : {}),
       ...(this.version ? { version: this.version } : {}),
+      ...(this.mediaTrust ? { fetchAgent: this.mediaTrust.fetchAgent, options: { dispatcher: this.mediaTrust.dispatcher } } : {}),
       defaultQueryTimeoutMs: cfg.requestTimeoutMs,
       connectTimeoutMs: cfg.requestTimeoutMs,
       markOnlineOnConnect: false,

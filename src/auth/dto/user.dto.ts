@@ -1,7 +1,9 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
-import { IsEmail, IsInt, IsOptional, IsString, IsUUID, Max, MaxLength, Min, MinLength } from 'class-validator';
+import { IsInt, IsOptional, IsString, IsUUID, Max, MaxLength, Min, MinLength } from 'class-validator';
 import type { Role } from '../../common/auth-context.js';
+import { IsSafeEmail } from '../../common/safe-email.js';
+import { MAX_OFFSET } from '../../common/validation.pipe.js';
 import type { UserEntity } from '../entities/user.entity.js';
 
 export const PASSWORD_MIN_LENGTH = 10;
@@ -22,7 +24,7 @@ export function EmailRules(): PropertyDecorator {
     Transform(trim)(target, key);
     IsString({ message: 'email must be a string' })(target, key);
     MaxLength(254, { message: 'email must be at most 254 characters' })(target, key);
-    IsEmail({}, { message: 'email must be a valid e-mail address' })(target, key);
+    IsSafeEmail({ message: 'email must be a valid e-mail address' })(target, key);
   };
 }
 
@@ -65,11 +67,12 @@ export class ListUsersQueryDto {
   @Max(200)
   limit?: number;
 
-  @ApiPropertyOptional({ minimum: 0, default: 0 })
+  @ApiPropertyOptional({ minimum: 0, maximum: MAX_OFFSET, default: 0 })
   @IsOptional()
   @Type(() => Number)
   @IsInt({ message: 'offset must be an integer' })
   @Min(0)
+  @Max(MAX_OFFSET)
   offset?: number;
 }
 

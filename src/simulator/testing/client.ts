@@ -51,7 +51,7 @@ export class TestClient {
         for (const w of [...this.waiters]) if (w.event === event) w.check(payload);
       });
     };
-    for (const e of ['connection.update', 'creds.update', 'messages.upsert', 'messages.update', 'presence.update'] as const) record(e);
+    for (const e of ['connection.update', 'creds.update', 'messages.upsert', 'messages.update', 'messages.reaction', 'presence.update'] as const) record(e);
     for (const e of ['messaging-history.set', 'messaging-history.status', 'contacts.upsert', 'chats.update'] as const) record(e);
     this.sock.ev.on('creds.update', (u) => this.auth.saveCreds(u));
     this.sock.ev.on('connection.update', (u) => {

@@ -1,0 +1,46 @@
+/**
+ * What retention deletes, one rule per kind of row: the table, the condition that makes a row old
+ * (with `$1` the cutoff), and the setting that gives its age. Dead callbacks, pending ones, users,
+ * sessions and messages are never touched.
+ */
+import type { AppConfig } from '../config/app-config.js';
+
+export interface RetentionRule {
+  name: string;
+  table: string;
+  /** The row key used to delete in batches. */
+  key: string;
+  /** SQL condition on the row; `$1` is the cutoff timestamp. */
+  where: string;
+  days: number;
+}
+
+export function retentionRules(config: AppConfig['retention']): RetentionRule[] {
+  return [
+    {
+      name: 'deliveredCallbacks',
+      table: 'webhook_deliveries',
+      key: 'id',
+      // created_at ≤ delivered_at, so the condition on created_at lets the (status, created_at) index answer it.
+      where: `status = 'delivered' AND created_at < $1 AND delivered_at < $1`,
+      days: config.deliveredCallbacksDays,
+    },
+    { name: 'mails', table: 'mails', key: 'id', where: 'created_at < $1', days: config.mailsDays },
+    {
+      name: 'refreshTokens',
+      table: 'refresh_tokens',
+      key: 'id',
+      // Rotated and revoked tokens are kept until they expire: a reused one must still revoke its family.
+      where: 'expires_at < $1',
+      days: config.expiredTokensDays,
+    },
+    {
+      name: 'emailTokens',
+      table: 'email_tokens',
+      key: 'id',
+      where: '(expires_at < $1 OR used_at < $1)',
+      days: config.expiredTokensDays,
+    },
+    { name: 'loginFailures', table: 'login_failures', key: 'id', where: 'occurred_at < $1', days: config.loginFailuresDays },
+  ];
+}
