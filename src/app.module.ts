@@ -11,6 +11,8 @@ import { WebhooksModule } from './webhooks/webhooks.module.js';
 import { SessionsModule } from './sessions/sessions.module.js';
 import { SandboxModule } from './sandbox/sandbox.module.js';
 import { RealtimeModule } from './realtime/realtime.module.js';
+import { ChatsModule } from './chats/chats.module.js';
+import { ContactsModule } from './contacts/contacts.module.js';
 import { LifecycleModule } from './lifecycle/shutdown-reporter.js';
 import { RetentionModule } from './retention/retention.module.js';
 import { MediaModule } from './media/media.module.js';
@@ -31,6 +33,8 @@ export class AppModule {
         WebhooksModule,
         SessionsModule,
         RealtimeModule,
+        ContactsModule,
+        ChatsModule,
         LifecycleModule,
         RetentionModule,
         MediaModule,

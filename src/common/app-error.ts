@@ -23,7 +23,8 @@ export type ErrorCode =
   | 'REQUEST_TIMEOUT'
   | 'URI_TOO_LONG'
   | 'HEADERS_TOO_LARGE'
-  | 'SESSION_REQUIRED';
+  | 'SESSION_REQUIRED'
+  | 'INVALID_CURSOR';
 
 export interface ErrorBody {
   success: false;

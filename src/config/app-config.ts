@@ -60,6 +60,8 @@ export interface AppConfig {
     paths: { newSession: string; statusUpdate: string; messageReceived: string; qrUpdate: string };
     pollIntervalMs: number;
     concurrency: number;
+    /** Send history-sync messages to messages/received too (CALLBACK_HISTORY_MESSAGES). */
+    historyMessages: boolean;
   };
   /** Days to keep each kind of row (0: forever), how often the job runs, rows per DELETE. */
   retention: {
@@ -169,6 +171,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
         qrUpdate: env.CALLBACK_PATH_QR_UPDATE,
       },
       pollIntervalMs: env.WEBHOOK_POLL_INTERVAL_MS,
+      historyMessages: env.CALLBACK_HISTORY_MESSAGES,
       concurrency: env.WEBHOOK_CONCURRENCY,
     },
     retention: {

@@ -229,6 +229,8 @@ export class Environment {
   @Transform(toInt) @IsInt() @Min(1) @Max(256)
   WEBHOOK_CONCURRENCY = 64;
 
+  @Transform(toBool) @IsBoolean()
+  CALLBACK_HISTORY_MESSAGES = false;
   // --- retention (a periodic job deletes in small batches; 0 keeps forever) ---
   /** Delivered callbacks (and their attempts) older than this many days. Dead ones are kept. */
   @Transform(toInt) @IsInt() @Min(0) @Max(36_500)

@@ -44,11 +44,51 @@ export interface MessageSummary {
   type: string;
   text: string | null;
   pushName?: string | null;
+  /** The canonical chat (PN and LID addresses merged). */
+  chatJid?: string;
+  kind?: string;
+  status?: string | null;
+  quotedMessageId?: string | null;
+  forwarded?: boolean;
+}
+
+export interface MessageEditSummary {
+  messageId: string;
+  chatJid: string;
+  type: string;
+  text: string | null;
+  editedAt: number;
+}
+
+export interface MessageDeleteSummary {
+  messageId: string;
+  chatJid: string;
+  deletedAt: number;
+}
+
+export interface ReactionSummary {
+  messageId: string;
+  chatJid: string;
+  actorJid: string;
+  fromMe: boolean;
+  emoji: string | null;
+  reactedAt: number;
+  removed: boolean;
+}
+
+export interface ContactSummary {
+  id: string;
+  pnJid: string | null;
+  lidJid: string | null;
+  name: string | null;
+  notify: string | null;
+  imgUrl: string | null;
 }
 
 export interface MessageStatusUpdate {
   messageId: string;
   remoteJid: string;
+  chatJid?: string;
   status: 'pending' | 'sent' | 'delivered' | 'read' | 'played' | 'error';
   statusAt: number;
 }
@@ -102,13 +142,31 @@ export interface DomainEventMap {
     /** The sender's phone number (digits), never a LID; null when WhatsApp did not reveal it. */
     senderPhone: string | null;
     senderName: string | null;
-    messageType: 'text' | 'image' | 'video' | 'audio' | 'document' | 'sticker' | 'location' | 'contact' | 'other';
+    /** As WhatsApp names it: text, image, video, audio, document, sticker, reaction, location, contact, poll... */
+    messageType: string;
     text: string | null;
     mediaInfo: Record<string, unknown>;
     receivedAt: string;
   };
   'session.messages.update': { tenantId: string; updatesCount: number; updates: MessageStatusUpdate[]; source: 'receipt' | 'event' };
   'session.presence.update': { tenantId: string; chatJid: string; updatesCount: number; updates: PresenceUpdate[] };
+  'session.history.sync': {
+    tenantId: string;
+    syncType: string;
+    progress: number | null;
+    isLatest: boolean;
+    /** 'running' while chunks arrive; 'complete' or 'paused' from WhatsApp's history status. */
+    status: 'running' | 'complete' | 'paused';
+    chatsCount: number;
+    contactsCount: number;
+    messagesCount: number;
+    messagesTruncated: boolean;
+    messages: MessageSummary[];
+  };
+  'session.messages.edit': { tenantId: string; editsCount: number; edits: MessageEditSummary[] };
+  'session.messages.delete': { tenantId: string; scope: 'message' | 'chat'; chatJid?: string; deletesCount: number; deletes: MessageDeleteSummary[] };
+  'session.messages.reaction': { tenantId: string; reactionsCount: number; reactions: ReactionSummary[]; source: 'event' | 'api' };
+  'session.contacts.upsert': { tenantId: string; contactsCount: number; contactsTruncated: boolean; contacts: ContactSummary[]; source: 'event' | 'history' };
 }
 
 export type DomainEventType = keyof DomainEventMap;
@@ -131,4 +189,9 @@ export const PUBLIC_EVENT_TYPES = [
   'session.messages.upsert',
   'session.messages.update',
   'session.presence.update',
+  'session.history.sync',
+  'session.messages.edit',
+  'session.messages.delete',
+  'session.messages.reaction',
+  'session.contacts.upsert',
 ] as const satisfies readonly DomainEventType[];

@@ -6,12 +6,12 @@
 import { Mutex } from 'async-mutex';
 import QRCode from 'qrcode';
 import type { Readable } from 'node:stream';
-import type { WAMessage } from '@whiskeysockets/baileys';
 import type { AppConfig } from '../config/app-config.js';
 import type { AppLogger } from '../common/logger.js';
 import type { DomainEvents, EventTransaction } from '../events/domain-events.js';
-import type { MessageStatusUpdate, PresenceUpdate, SessionStatus } from '../events/event-map.js';
-import type { MessageStore } from '../messages/message-store.js';
+import type { SessionStatus } from '../events/event-map.js';
+import type { ConversationStorePort } from '../whatsapp/conversation-types.js';
+import type { WhatsAppCommands } from '../whatsapp/whatsapp-commands.js';
 import type { AccountInfo } from '../whatsapp/event-translator.js';
 import type { OutboundMedia } from '../whatsapp/media-messages.js';
 import type { PostgresAuthStateRepository } from '../whatsapp/postgres-auth-state.js';
@@ -20,12 +20,12 @@ import type { CloseInfo, ConnectionHandlers, WhatsAppConnection } from '../whats
 import { decideOnClose, reasonForCode } from './reconnect-policy.js';
 import type { SessionEntity } from './session.entity.js';
 import type { SessionPatch, SessionStore } from './session-store.js';
-import { recordInbound } from './inbound-messages.js';
 
 export interface LiveSessionDeps {
   config: AppConfig['whatsapp'];
   store: SessionStore;
-  messages: MessageStore;
+  /** The chats module's store (registered at boot). */
+  conversations(): ConversationStorePort;
   authState: PostgresAuthStateRepository;
   factory: WhatsAppSocketFactory;
   events: DomainEvents;
@@ -84,9 +84,7 @@ export class LiveSession {
       onPaired: locked(this.handlePaired),
       onOpen: locked(this.handleOpen),
       onClose: locked(this.handleClose),
-      onMessages: (type, messages) => this.handleMessages(type, messages),
-      onMessageStatus: (updates) => this.handleMessageStatus(updates),
-      onPresence: async (chatJid, updates) => this.handlePresence(chatJid, updates),
+      conversations: deps.conversations().forSession({ sessionId: row.id, tenantId: row.tenantId, sessionPhone: () => this.connection?.account.phone ?? null }),
     };
   }
 
@@ -112,6 +110,18 @@ export class LiveSession {
     const connection = this.connection;
     if (!connection || this.status !== 'connected') throw new SessionNotConnectedError(this.status);
     return connection.sendMedia(jid, media, body, caption);
+  }
+
+  /** Conversation commands of the connected socket; throws when the session is not connected. */
+  get commands(): WhatsAppCommands {
+    const connection = this.connection;
+    if (!connection || this.status !== 'connected') throw new SessionNotConnectedError(this.status);
+    return connection.commands;
+  }
+
+  /** The account's own phone number (digits), when connected. */
+  get ownPhone(): string | null {
+    return this.connection?.account.phone ?? null;
   }
 
   /** Disconnects and keeps the credentials; not restored at boot until restarted. */
@@ -233,21 +243,6 @@ export class LiveSession {
     }
   }
 
-  private async handleMessages(type: 'notify' | 'append', messages: WAMessage[]): Promise<void> {
-    await recordInbound(this.deps, { sessionId: this.id, tenantId: this.tenantId, sessionPhone: this.connection?.account.phone ?? null }, type, messages);
-  }
-
-  private async handleMessageStatus(updates: MessageStatusUpdate[]): Promise<void> {
-    await this.deps.events.transaction(async (tx) => {
-      await this.deps.messages.updateStatuses(tx.manager, this.id, updates);
-      await tx.emit('session.messages.update', this.id, { tenantId: this.tenantId, updatesCount: updates.length, updates, source: 'receipt' });
-    });
-  }
-
-  private handlePresence(chatJid: string, updates: PresenceUpdate[]): void {
-    this.deps.events.publish('session.presence.update', this.id, { tenantId: this.tenantId, chatJid, updatesCount: updates.length, updates });
-  }
-
   // --- steps ---
 
   private async connect(): Promise<void> {
@@ -275,7 +270,7 @@ export class LiveSession {
       await this.deps.store.update(this.id, { status, ...patch }, async (tx, row) => {
         if (info.wipe) {
           await this.deps.authState.wipe(this.id, tx.manager);
-          await this.deps.messages.wipe(tx.manager, this.id);
+          await this.deps.conversations().wipe(tx.manager, this.id);
         }
         if (info.also) await info.also(tx, row);
         if (status === previousStatus) return;

@@ -10,7 +10,7 @@ import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/app-config.js';
 import { ROOT_LOGGER, type AppLogger } from '../common/logger.js';
 import { DomainEvents } from '../events/domain-events.js';
-import { MessageStore } from '../messages/message-store.js';
+import type { ConversationStorePort } from '../whatsapp/conversation-types.js';
 import { PostgresAuthStateRepository } from '../whatsapp/postgres-auth-state.js';
 import { WhatsAppSocketFactory } from '../whatsapp/socket-factory.js';
 import { LiveSession, type LiveSessionDeps } from './live-session.js';
@@ -24,6 +24,7 @@ export class SessionRegistry implements OnApplicationBootstrap, BeforeApplicatio
   private readonly logger: AppLogger;
   private restoring?: Promise<void>;
   private shuttingDown = false;
+  private conversations?: ConversationStorePort;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -31,14 +32,16 @@ export class SessionRegistry implements OnApplicationBootstrap, BeforeApplicatio
     private readonly store: SessionStore,
     private readonly authState: PostgresAuthStateRepository,
     factory: WhatsAppSocketFactory,
-    messages: MessageStore,
     events: DomainEvents,
   ) {
     this.logger = logger.child({ module: 'sessions' });
     this.deps = {
       config: config.whatsapp,
       store,
-      messages,
+      conversations: () => {
+        if (!this.conversations) throw new Error('no conversation store registered');
+        return this.conversations;
+      },
       authState,
       factory,
       events,
@@ -47,6 +50,11 @@ export class SessionRegistry implements OnApplicationBootstrap, BeforeApplicatio
         if (this.live.get(session.id) === session) this.live.delete(session.id);
       },
     };
+  }
+
+  /** The chats module registers its store here at init (sessions never import chats). */
+  useConversationStore(store: ConversationStorePort): void {
+    this.conversations = store;
   }
 
   get(id: string): LiveSession | undefined {
@@ -74,9 +82,10 @@ export class SessionRegistry implements OnApplicationBootstrap, BeforeApplicatio
     const session = this.live.get(row.id);
     this.live.delete(row.id);
     await session?.shutdown();
+    this.deps.factory.forget(row.id);
     await this.store.deleteWithData(row, async (tx) => {
       await this.authState.wipe(row.id, tx.manager);
-      await this.deps.messages.wipe(tx.manager, row.id);
+      await this.deps.conversations().wipe(tx.manager, row.id);
     });
   }
 

@@ -3,9 +3,11 @@
  * server URL (WA_SERVER_URL or the sandbox simulator), and the WhatsApp Web version announced.
  * It also picks the XEdDSA implementation (WA_NATIVE_CRYPTO, see native-curve.ts) for every socket.
  */
-import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import type { Agent as HttpsAgent } from 'node:https';
-import makeWASocket, { fetchLatestWaWebVersion, type BinaryNode, type WAVersion } from '@whiskeysockets/baileys';
+import NodeCache from '@cacheable/node-cache';
+import makeWASocket, { fetchLatestWaWebVersion, type BinaryNode, type CacheStore, type WAVersion } from '@whiskeysockets/baileys';
+import { decodeRaw } from './message-translator.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/app-config.js';
 import { ROOT_LOGGER, type AppLogger } from '../common/logger.js';
@@ -27,10 +29,12 @@ export interface MediaTrustOptions {
 }
 
 @Injectable()
-export class WhatsAppSocketFactory implements OnModuleInit {
+export class WhatsAppSocketFactory implements OnModuleInit, OnApplicationShutdown {
   private readonly logger: AppLogger;
   private version?: WAVersion;
   private serverUrl?: string;
+  /** Retry counters per session, kept across socket restarts (no decrypt/encrypt loop on reconnect). */
+  private readonly retryCounters = new Map<string, NodeCache<number>>();
   private mediaTrust?: MediaTrustOptions;
 
   constructor(
@@ -93,11 +97,36 @@ export class WhatsAppSocketFactory implements OnModuleInit {
       markOnlineOnConnect: false,
       syncFullHistory: false,
       generateHighQualityLinkPreview: false,
-      // Ours is the only store: nothing to re-send from, and no per-socket message cache to hold.
+      // Ours is the only store: retry receipts are answered from it, never with a placeholder.
       enableRecentMessageCache: false,
-      getMessage: async () => undefined,
+      msgRetryCounterCache: this.retryCounterOf(sessionId) as unknown as CacheStore,
+      getMessage: async (key) => {
+        if (!key.remoteJid || !key.id) return undefined;
+        const raw = await handlers.conversations.rawMessage(key.remoteJid, key.id);
+        return raw ? (decodeRaw(raw).message ?? undefined) : undefined;
+      },
     });
     socket.ws.on('CB:message', (stanza: BinaryNode) => journal.track(stanza));
     return new WhatsAppConnection(socket, auth, handlers, logger, cfg.requestTimeoutMs, journal);
+  }
+
+  onApplicationShutdown(): void {
+    for (const cache of this.retryCounters.values()) cache.close();
+    this.retryCounters.clear();
+  }
+
+  /** Forgets a session's retry counters (the session ended for good). */
+  forget(sessionId: string): void {
+    this.retryCounters.get(sessionId)?.close();
+    this.retryCounters.delete(sessionId);
+  }
+
+  private retryCounterOf(sessionId: string): NodeCache<number> {
+    let cache = this.retryCounters.get(sessionId);
+    if (!cache) {
+      cache = new NodeCache<number>({ stdTTL: 3600, checkperiod: 600, useClones: false });
+      this.retryCounters.set(sessionId, cache);
+    }
+    return cache;
   }
 }

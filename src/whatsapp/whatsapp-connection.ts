@@ -4,14 +4,18 @@
  * WhatsApp's order. The session owner creates a new connection for every (re)connect.
  */
 import type { Boom } from '@hapi/boom';
-import type { BaileysEventMap, WAMessage, WASocket } from '@whiskeysockets/baileys';
 import type { Readable } from 'node:stream';
+import type { BaileysEventMap, WASocket } from '@whiskeysockets/baileys';
 import type { AppLogger } from '../common/logger.js';
+import { accountInfoOf, type AccountInfo } from './event-translator.js';
+import type { ConversationSink } from './conversation-types.js';
+import { routeConversationEvents } from './conversation-events.js';
 import { outboundMediaContent, type OutboundMedia } from './media-messages.js';
-import type { MessageStatusUpdate, PresenceUpdate } from '../events/event-map.js';
-import { accountInfoOf, presenceUpdatesOf, statusUpdateOf, type AccountInfo } from './event-translator.js';
 import type { SessionJournal } from './inbound-journal.js';
+import { translateMessage } from './message-translator.js';
+import { WhatsAppCommands } from './whatsapp-commands.js';
 import type { LoadedAuthState } from './postgres-auth-state.js';
+import { withTimeout } from './timeout.js';
 
 /** Encrypting and uploading a large file takes longer than a text send. */
 const MEDIA_SEND_TIMEOUT_MS = 120_000;
@@ -28,30 +32,17 @@ export interface ConnectionHandlers {
   onPaired(account: AccountInfo): Promise<void>;
   onOpen(account: AccountInfo): Promise<void>;
   onClose(close: CloseInfo): Promise<void>;
-  onMessages(type: 'notify' | 'append', messages: WAMessage[]): Promise<void>;
-  onMessageStatus(updates: MessageStatusUpdate[]): Promise<void>;
-  onPresence(chatJid: string, updates: PresenceUpdate[]): Promise<void>;
+  /** Where chats, messages, contacts and presence go (the chats module's store). */
+  conversations: ConversationSink;
 }
 
-export class TimeoutError extends Error {}
-
-export async function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    return await Promise.race([
-      promise,
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new TimeoutError(`${what} timed out after ${ms} ms`)), ms);
-      }),
-    ]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
+export { TimeoutError, withTimeout } from './timeout.js';
 
 export class WhatsAppConnection {
   private queue: Promise<void> = Promise.resolve();
   private closed = false;
+  /** Sends, edits, deletes, reactions, receipts and presence (each with a timeout). */
+  readonly commands: WhatsAppCommands;
 
   constructor(
     private readonly socket: WASocket,
@@ -61,6 +52,7 @@ export class WhatsAppConnection {
     private readonly requestTimeoutMs: number,
     private readonly journal: SessionJournal,
   ) {
+    this.commands = new WhatsAppCommands(socket, requestTimeoutMs, () => this.account.phone);
     // Messages a crash caught between their receipt and their commit go first, in journal order.
     void this.enqueue(() => this.replayJournal());
     socket.ev.process((events) => this.enqueue(() => this.handle(events)));
@@ -71,10 +63,8 @@ export class WhatsAppConnection {
   }
 
   async sendText(jid: string, text: string): Promise<{ id: string; timestamp: number }> {
-    const sent = await withTimeout(this.socket.sendMessage(jid, { text }), this.requestTimeoutMs, 'send');
-    if (!sent?.key.id) throw new Error('WhatsApp did not accept the message');
-    const ts = sent.messageTimestamp;
-    return { id: sent.key.id, timestamp: typeof ts === 'number' ? ts : Number(ts ?? Math.floor(Date.now() / 1000)) };
+    const sent = await this.commands.send(jid, { text });
+    return { id: sent.id, timestamp: sent.timestamp };
   }
 
   /** Sends a stored file (streamed: Baileys encrypts it to a temporary file and uploads it). */
@@ -108,19 +98,15 @@ export class WhatsAppConnection {
     return this.queue;
   }
 
-  /** Hands messages to the owner and, once they are committed, releases their journal rows. */
-  private async deliverMessages(type: 'notify' | 'append', messages: WAMessage[]): Promise<void> {
-    await this.handlers.onMessages(type, messages);
-    await this.journal.release(messages.map((m) => m.key.id).filter((id): id is string => !!id));
-  }
-
   private async replayJournal(): Promise<void> {
     const me = this.auth.state.creds.me;
     if (!me?.id) return;
     const messages = await this.journal.unreleased(me.id, me.lid ?? '');
     if (messages.length === 0) return;
     this.logger.info({ count: messages.length }, 'recovering messages acknowledged before a crash');
-    await this.deliverMessages('notify', messages);
+    const records = messages.map((m) => translateMessage(m, this.account.phone)).filter((r) => r !== undefined);
+    if (records.length > 0) await this.handlers.conversations.messages('notify', records, null);
+    await this.journal.release(messages.map((m) => m.key.id).filter((id): id is string => !!id));
   }
 
   private async handle(events: Partial<BaileysEventMap>): Promise<void> {
@@ -144,14 +130,9 @@ export class WhatsAppConnection {
       }
     }
     if (this.closed) return;
+    await routeConversationEvents(events, this.handlers.conversations, this.account.phone);
+    // Committed by the sink above: their journal rows can go.
     const upsert = events['messages.upsert'];
-    if (upsert && upsert.messages.length > 0) await this.deliverMessages(upsert.type, upsert.messages);
-    const updates = events['messages.update'];
-    if (updates) {
-      const statuses = updates.map(statusUpdateOf).filter((u): u is MessageStatusUpdate => u !== null);
-      if (statuses.length > 0) await this.handlers.onMessageStatus(statuses);
-    }
-    const presence = events['presence.update'];
-    if (presence) await this.handlers.onPresence(presence.id, presenceUpdatesOf(presence.presences));
+    if (upsert && upsert.messages.length > 0) await this.journal.release(upsert.messages.map((m) => m.key.id).filter((id): id is string => !!id));
   }
 }

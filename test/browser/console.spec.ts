@@ -1,4 +1,3 @@
-/// <reference lib="dom" />
 /**
  * The web console in real Chromium against the running app in sandbox mode: sign-up, the seed 000
  * QR flow scanned by the sandbox phone, live status and messages over Socket.io, silent refresh,
@@ -9,6 +8,11 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { buildConsole } from '../../src/console/build.mjs';
 import { launchChromium, screenshot } from '../support/browser.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
+
+// Page-side callbacks (page.evaluate / waitForFunction) run in the browser: its globals, untyped here
+// so that the DOM library does not leak into the Node typings of the whole project.
+/* eslint-disable @typescript-eslint/no-explicit-any */
+declare const document: any, window: any, MutationObserver: any;
 
 const WAIT = { timeout: 30_000 };
 
@@ -84,7 +88,7 @@ describe('console: connect, live messages, stop and delete', () => {
     expect(await card.getByLabel('Para (número)').inputValue()).toBe('5491100002222');
     await card.getByLabel('Mensaje', { exact: true }).fill('Respuesta desde la consola');
     await card.getByRole('button', { name: 'Enviar', exact: true }).click();
-    await page.waitForFunction(() => (document.querySelector('[data-testid=session-card] input[name=text]') as HTMLInputElement | null)?.value === '', undefined, WAIT);
+    await page.waitForFunction(() => (document.querySelector('[data-testid=session-card] input[name=text]') as { value: string } | null)?.value === '', undefined, WAIT);
     await card.getByRole('button', { name: 'Ver lo que recibió el contacto' }).click();
     await card.getByTestId('contact-inbox').filter({ hasText: 'Respuesta desde la consola' }).waitFor(WAIT);
     await screenshot(page, '04b-reply-in-inbox');

@@ -4,7 +4,7 @@
  * in wa_messages, read back unchanged, and called back byte for byte (and correctly signed).
  */
 import { DataSource } from 'typeorm';
-import { MessageEntity } from '../../src/messages/message.entity.js';
+import { MessageEntity } from '../../src/chats/chat.entities.js';
 import { SandboxService } from '../../src/sandbox/sandbox.service.js';
 import { TestDb } from '../support/auth-helpers.js';
 import { CallbackReceiver } from '../support/callback-receiver.js';
@@ -54,11 +54,11 @@ describe('NUL in an inbound message', () => {
     expect(callback.signatureValid).toBe(true);
 
     const repository = t.app.get(DataSource).getRepository(MessageEntity);
-    const row = await repository.findOneByOrFail({ sessionId, id: 'NULTEXT00001' });
+    const row = await repository.findOneByOrFail({ sessionId, waId: 'NULTEXT00001' });
     expect(row.text).toBe(text);
     expect(row.pushName).toBe(pushName);
     // In SQL the text is plain apart from the escaped characters.
-    const [raw] = await db.query<{ text: string }>('SELECT text FROM wa_messages WHERE session_id = $1 AND id = $2', [sessionId, 'NULTEXT00001']);
+    const [raw] = await db.query<{ text: string }>('SELECT text FROM wa_messages WHERE session_id = $1 AND wa_id = $2', [sessionId, 'NULTEXT00001']);
     expect(raw.text.startsWith('antes')).toBe(true);
     expect(raw.text).not.toContain('\u0000');
   });

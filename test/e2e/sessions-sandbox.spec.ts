@@ -180,7 +180,7 @@ describe('sessions in sandbox mode', () => {
       // Baileys may fold a delivery receipt into the read one; whatever arrives never goes backwards.
       expect(statuses.at(-1)).toBe('read');
       expect(statuses.filter((s) => s !== 'delivered' && s !== 'read')).toEqual([]);
-      const [row] = await db.query('SELECT text, from_me, status FROM wa_messages WHERE session_id = $1 AND id = $2', [session.id, sentId]);
+      const [row] = await db.query('SELECT text, from_me, status FROM wa_messages WHERE session_id = $1 AND wa_id = $2', [session.id, sentId]);
       expect(row).toMatchObject({ text: 'Hola desde WhatsApp!', from_me: true, status: 'read' });
     });
 

@@ -1,0 +1,145 @@
+/**
+ * What the REST API asks WhatsApp to do in a chat. Each command goes to the live session (409
+ * when it is not connected, 504 when WhatsApp does not answer in time), and what it changed is
+ * stored at once (idempotently: Baileys' own echo of it later changes nothing), so a read right
+ * after the answer sees it.
+ */
+import { HttpStatus, Injectable } from '@nestjs/common';
+import { AppError } from '../common/app-error.js';
+import type { AuthContext } from '../common/auth-context.js';
+import { DomainEvents } from '../events/domain-events.js';
+import { SessionNotConnectedError, type LiveSession } from '../sessions/live-session.js';
+import { SessionRegistry } from '../sessions/session-registry.js';
+import type { SessionEntity } from '../sessions/session.entity.js';
+import type { SessionContext } from '../whatsapp/conversation-types.js';
+import { TimeoutError } from '../whatsapp/timeout.js';
+import type { StoredKey, WhatsAppCommands } from '../whatsapp/whatsapp-commands.js';
+import type { ChatRef } from './chat-identity.js';
+import { ChatQueries, parseJid, type MessageRow } from './chat-queries.js';
+import { SessionResolver } from '../sessions/session-resolver.js';
+import type { MessageDto, SendChatMessageDto, SentChatMessageDto } from './chats.dto.js';
+import { ConversationStore, ownJid } from './conversation-store.service.js';
+
+interface Target {
+  session: SessionEntity;
+  live: LiveSession;
+  commands: WhatsAppCommands;
+  ctx: SessionContext;
+}
+
+const now = (): number => Math.floor(Date.now() / 1000);
+
+@Injectable()
+export class ChatCommandsService {
+  constructor(
+    private readonly sessions: SessionResolver,
+    private readonly registry: SessionRegistry,
+    private readonly queries: ChatQueries,
+    private readonly store: ConversationStore,
+    private readonly events: DomainEvents,
+  ) {}
+
+  async send(auth: AuthContext, sessionId: string | undefined, jidParam: string, body: SendChatMessageDto): Promise<SentChatMessageDto> {
+    const t = await this.target(auth, sessionId);
+    const jid = parseJid(jidParam);
+    const chat = await this.queries.findChat(t.session.id, jid);
+    const quoted = body.replyToMessageId ? await this.storedIn(t, chat, body.replyToMessageId) : undefined;
+    const forwarded = body.forwardMessageId ? await this.queries.findMessage(t.session.id, null, body.forwardMessageId) : undefined;
+    if (body.forwardMessageId && !forwarded?.raw) throw AppError.notFound('No such message to forward in this session');
+    if (forwarded && body.content !== undefined) throw AppError.badRequest('Send either content or forwardMessageId, not both', [{ field: 'content', errors: ['not allowed with forwardMessageId'] }]);
+    const record = await this.call(() => t.commands.send(chat?.jid ?? jid, { text: body.content, quotedRaw: quoted?.raw ?? undefined, forwardRaw: forwarded?.raw ?? undefined }));
+    const [stored] = await this.store.storeMessages(t.ctx, 'append', [record], null);
+    return { id: record.id, chatJid: stored?.chatJid ?? chat?.jid ?? jid, status: record.status ?? 'sent', timestamp: record.timestamp };
+  }
+
+  async read(auth: AuthContext, sessionId: string | undefined, jidParam: string, ids: string[]): Promise<number> {
+    const t = await this.target(auth, sessionId);
+    const chat = await this.queries.chatOf(t.session.id, jidParam);
+    const rows = await Promise.all([...new Set(ids)].map((id) => this.queries.messageOf(t.session.id, chat, id)));
+    const inbound = rows.filter((r) => !r.from_me);
+    if (inbound.length > 0) await this.call(() => t.commands.read(inbound.map(keyOf)));
+    return this.events.transaction((tx) => this.store.markRead(tx, t.session.id, chat.id, inbound.map((r) => r.wa_id), now()));
+  }
+
+  async edit(auth: AuthContext, sessionId: string | undefined, jidParam: string, messageId: string, content: string): Promise<MessageDto> {
+    const t = await this.target(auth, sessionId);
+    const chat = await this.queries.chatOf(t.session.id, jidParam);
+    const row = await this.ownMessage(t, chat, messageId, 'edit');
+    await this.call(() => t.commands.edit(row.remote_jid, keyOf(row), content));
+    await this.store.storeChanges(t.ctx, [{ id: row.wa_id, remoteJid: row.remote_jid, edit: { text: content, type: row.type, editedAt: now() } }]);
+    return this.queries.messageDto(t.session.id, chat, messageId);
+  }
+
+  async delete(auth: AuthContext, sessionId: string | undefined, jidParam: string, messageId: string): Promise<MessageDto> {
+    const t = await this.target(auth, sessionId);
+    const chat = await this.queries.chatOf(t.session.id, jidParam);
+    const row = await this.ownMessage(t, chat, messageId, 'delete');
+    if (row.deleted_at === null) {
+      await this.call(() => t.commands.revoke(row.remote_jid, keyOf(row)));
+      await this.store.storeChanges(t.ctx, [{ id: row.wa_id, remoteJid: row.remote_jid, revokedAt: now() }]);
+    }
+    return this.queries.messageDto(t.session.id, chat, messageId);
+  }
+
+  async react(auth: AuthContext, sessionId: string | undefined, jidParam: string, messageId: string, emoji: string | null): Promise<MessageDto> {
+    const t = await this.target(auth, sessionId);
+    const chat = await this.queries.chatOf(t.session.id, jidParam);
+    const row = await this.queries.messageOf(t.session.id, chat, messageId);
+    const sent = await this.call(() => t.commands.react(row.remote_jid, keyOf(row), emoji));
+    await this.events.transaction((tx) =>
+      this.store.storeReactions(t.ctx, tx, [{ targetId: row.wa_id, remoteJid: row.remote_jid, actorJid: ownJid(t.ctx), fromMe: true, emoji, reactedAt: sent.timestamp }], 'api'),
+    );
+    return this.queries.messageDto(t.session.id, chat, messageId);
+  }
+
+  async presence(auth: AuthContext, sessionId: string | undefined, jidParam: string, presence: 'composing' | 'paused' | 'available'): Promise<void> {
+    const t = await this.target(auth, sessionId);
+    const jid = parseJid(jidParam);
+    const chat = await this.queries.findChat(t.session.id, jid);
+    await this.call(() => t.commands.presence(chat?.jid ?? jid, presence));
+  }
+
+  private async target(auth: AuthContext, sessionId: string | undefined): Promise<Target> {
+    const session = await this.sessions.resolve(auth, sessionId);
+    const live = this.registry.get(session.id);
+    if (!live || !live.isConnected) throw notConnected(live?.status ?? session.status);
+    const ctx: SessionContext = { sessionId: session.id, tenantId: session.tenantId, sessionPhone: () => live.ownPhone };
+    try {
+      return { session, live, commands: live.commands, ctx };
+    } catch (err) {
+      if (err instanceof SessionNotConnectedError) throw notConnected(err.status);
+      throw err;
+    }
+  }
+
+  private async storedIn(t: Target, chat: ChatRef | undefined, messageId: string): Promise<MessageRow> {
+    if (!chat) throw AppError.notFound('No such message in this chat');
+    const row = await this.queries.messageOf(t.session.id, chat, messageId);
+    if (!row.raw) throw AppError.notFound('No such message in this chat');
+    return row;
+  }
+
+  private async ownMessage(t: Target, chat: ChatRef, messageId: string, what: string): Promise<MessageRow> {
+    const row = await this.queries.messageOf(t.session.id, chat, messageId);
+    if (!row.from_me) throw AppError.unprocessable(`WhatsApp only lets you ${what} your own messages`);
+    return row;
+  }
+
+  private async call<T>(fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (err) {
+      if (err instanceof SessionNotConnectedError) throw notConnected(err.status);
+      if (err instanceof TimeoutError) throw new AppError(HttpStatus.GATEWAY_TIMEOUT, 'GATEWAY_TIMEOUT', 'WhatsApp did not answer in time');
+      throw AppError.unavailable('WhatsApp refused the request');
+    }
+  }
+}
+
+function keyOf(r: MessageRow): StoredKey {
+  return { remoteJid: r.remote_jid, id: r.wa_id, fromMe: r.from_me, participant: r.remote_jid.endsWith('@g.us') ? r.sender_jid : null };
+}
+
+function notConnected(status: string): AppError {
+  return new AppError(HttpStatus.CONFLICT, 'SESSION_NOT_CONNECTED', `The session is not connected (status: ${status})`, { status });
+}

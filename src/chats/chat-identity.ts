@@ -1,0 +1,150 @@
+/**
+ * One canonical chat per conversation, decided at write time: a message addressed by LID lands in
+ * the chat of the same contact's phone number (and the reverse). When a mapping arrives after
+ * both chats exist, the LID chat is merged into the PN chat (messages, reactions, aliases).
+ */
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import { rowsOf } from '../common/sql-rows.js';
+import { bareJid, LidMappings } from '../contacts/lid-mappings.js';
+import { isLidJid } from '../whatsapp/jid.js';
+
+export interface Address {
+  jid: string;
+  alt?: string | null;
+}
+
+export interface ChatRef {
+  id: string;
+  jid: string;
+}
+
+const isPn = (jid: string): boolean => jid.endsWith('@s.whatsapp.net');
+
+@Injectable()
+export class ChatIdentity {
+  constructor(private readonly mappings: LidMappings) {}
+
+  /** The chat of every address (created when new), keyed by the address's jid. */
+  async resolve(manager: EntityManager, sessionId: string, tenantId: string, addresses: Address[]): Promise<Map<string, ChatRef>> {
+    const out = new Map<string, ChatRef>();
+    const distinct = new Map<string, string | null>();
+    for (const a of addresses) {
+      const jid = bareJid(a.jid);
+      if (!distinct.has(jid) || (!distinct.get(jid) && a.alt)) distinct.set(jid, a.alt ? bareJid(a.alt) : null);
+    }
+    const pairs = [...distinct].filter(([j, alt]) => alt && isLidJid(j) !== isLidJid(alt)).map(([j, alt]) => (isLidJid(j) ? { lid: j, pn: alt! } : { lid: alt!, pn: j }));
+    if (pairs.length > 0) await this.mappings.store(manager, sessionId, pairs);
+    const known = await this.mappings.counterparts(manager, sessionId, [...distinct.keys()]);
+    for (const [jid, alt] of distinct) {
+      const other = alt ?? known.get(jid) ?? null;
+      const pn = isPn(jid) ? jid : other && isPn(other) ? other : null;
+      const lid = isLidJid(jid) ? jid : other && isLidJid(other) ? other : null;
+      const chat = pn || lid ? await this.ensurePair(manager, sessionId, tenantId, pn, lid) : await this.ensureSingle(manager, sessionId, tenantId, jid);
+      out.set(jid, chat);
+      if (jid !== bareJid(jid)) out.set(jid, chat);
+    }
+    for (const a of addresses) if (!out.has(a.jid)) out.set(a.jid, out.get(bareJid(a.jid))!);
+    return out;
+  }
+
+  /** Applies new LID↔PN mappings to existing chats (merging two chats into one when needed). */
+  async applyMappings(manager: EntityManager, sessionId: string, tenantId: string, pairs: Array<{ lid: string; pn: string }>): Promise<void> {
+    for (const p of pairs) {
+      const existing = await this.aliasChats(manager, sessionId, [bareJid(p.lid), bareJid(p.pn)]);
+      if (existing.size > 0) await this.ensurePair(manager, sessionId, tenantId, bareJid(p.pn), bareJid(p.lid));
+    }
+  }
+
+  /** The chat known by `jid` (any alias), or undefined. */
+  async find(manager: EntityManager, sessionId: string, jid: string): Promise<ChatRef | undefined> {
+    const rows: Array<{ id: string; jid: string }> = await manager.query(
+      `SELECT c.id, c.jid FROM wa_chat_aliases a JOIN wa_chats c ON c.id = a.chat_id WHERE a.session_id = $1 AND a.jid = $2`,
+      [sessionId, bareJid(jid)],
+    );
+    return rows[0];
+  }
+
+  private async aliasChats(manager: EntityManager, sessionId: string, jids: string[]): Promise<Map<string, string>> {
+    const rows: Array<{ jid: string; chat_id: string }> = await manager.query(
+      `SELECT jid, chat_id FROM wa_chat_aliases WHERE session_id = $1 AND jid = ANY($2::text[])`,
+      [sessionId, jids],
+    );
+    return new Map(rows.map((r) => [r.jid, String(r.chat_id)]));
+  }
+
+  private async ensureSingle(manager: EntityManager, sessionId: string, tenantId: string, jid: string): Promise<ChatRef> {
+    const found = await this.aliasChats(manager, sessionId, [jid]);
+    const id = found.get(jid);
+    if (id) return { id, jid };
+    const created = await this.create(manager, sessionId, tenantId, jid, null, null);
+    await this.addAliases(manager, sessionId, created.id, [jid]);
+    return created;
+  }
+
+  private async ensurePair(manager: EntityManager, sessionId: string, tenantId: string, pn: string | null, lid: string | null): Promise<ChatRef> {
+    const jids = [pn, lid].filter((j): j is string => Boolean(j));
+    const found = await this.aliasChats(manager, sessionId, jids);
+    const pnChat = pn ? found.get(pn) : undefined;
+    const lidChat = lid ? found.get(lid) : undefined;
+    let id = pnChat ?? lidChat;
+    if (!id) {
+      const created = await this.create(manager, sessionId, tenantId, pn ?? lid!, pn, lid);
+      id = created.id;
+    } else if (pnChat && lidChat && pnChat !== lidChat) {
+      await this.merge(manager, lidChat, pnChat);
+    }
+    await this.addAliases(manager, sessionId, id, jids);
+    const rows: Array<{ jid: string }> = rowsOf(await manager.query(
+      `UPDATE wa_chats SET jid = COALESCE($2, jid), pn_jid = COALESCE($2, pn_jid), lid_jid = COALESCE($3, lid_jid), updated_at = now()
+        WHERE id = $1 AND (pn_jid IS DISTINCT FROM COALESCE($2, pn_jid) OR lid_jid IS DISTINCT FROM COALESCE($3, lid_jid))
+        RETURNING jid`,
+      [id, pn, lid],
+    ));
+    if (rows[0]) return { id, jid: rows[0].jid };
+    const [row]: Array<{ jid: string }> = await manager.query('SELECT jid FROM wa_chats WHERE id = $1', [id]);
+    return { id, jid: row!.jid };
+  }
+
+  private async create(manager: EntityManager, sessionId: string, tenantId: string, jid: string, pn: string | null, lid: string | null): Promise<ChatRef> {
+    const [row]: Array<{ id: string; jid: string }> = await manager.query(
+      `INSERT INTO wa_chats (session_id, tenant_id, jid, pn_jid, lid_jid) VALUES ($1, $2, $3, $4, $5)
+       ON CONFLICT (session_id, jid) DO UPDATE SET updated_at = now() RETURNING id, jid`,
+      [sessionId, tenantId, jid, pn, lid],
+    );
+    return { id: String(row!.id), jid: row!.jid };
+  }
+
+  private async addAliases(manager: EntityManager, sessionId: string, chatId: string, jids: string[]): Promise<void> {
+    await manager.query(
+      `INSERT INTO wa_chat_aliases (session_id, jid, chat_id) SELECT $1, j, $2 FROM unnest($3::text[]) AS j
+       ON CONFLICT (session_id, jid) DO UPDATE SET chat_id = excluded.chat_id`,
+      [sessionId, chatId, jids],
+    );
+  }
+
+  /** Moves everything of `from` into `into` (a repeat of a message already there is dropped) and deletes `from`. */
+  private async merge(manager: EntityManager, from: string, into: string): Promise<void> {
+    await manager.query(
+      `UPDATE wa_messages m SET chat_id = $2 WHERE m.chat_id = $1
+         AND NOT EXISTS (SELECT 1 FROM wa_messages t WHERE t.chat_id = $2 AND t.session_id = m.session_id AND t.wa_id = m.wa_id)`,
+      [from, into],
+    );
+    await manager.query('DELETE FROM wa_messages WHERE chat_id = $1', [from]);
+    await manager.query(
+      `UPDATE wa_reactions r SET chat_id = $2 WHERE r.chat_id = $1
+         AND NOT EXISTS (SELECT 1 FROM wa_reactions t WHERE t.chat_id = $2 AND t.session_id = r.session_id AND t.target_wa_id = r.target_wa_id AND t.actor_jid = r.actor_jid)`,
+      [from, into],
+    );
+    await manager.query('DELETE FROM wa_reactions WHERE chat_id = $1', [from]);
+    await manager.query('UPDATE wa_chat_aliases SET chat_id = $2 WHERE chat_id = $1', [from, into]);
+    await manager.query(
+      `UPDATE wa_chats c SET unread_count = c.unread_count + f.unread_count, name = COALESCE(c.name, f.name),
+              last_message_id = (SELECT id FROM wa_messages m WHERE m.chat_id = c.id ORDER BY ts DESC, id DESC LIMIT 1),
+              last_message_at = GREATEST(c.last_message_at, f.last_message_at), updated_at = now()
+         FROM wa_chats f WHERE c.id = $2 AND f.id = $1`,
+      [from, into],
+    );
+    await manager.query('DELETE FROM wa_chats WHERE id = $1', [from]);
+  }
+}

@@ -1,0 +1,160 @@
+/** Reads of chats and messages for the REST API: keyset pages, reactions aggregated by emoji. */
+import { HttpStatus, Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { AppError } from '../common/app-error.js';
+import { decodePgJson, decodePgText } from '../common/postgres-text.js';
+import { ChatIdentity, type ChatRef } from './chat-identity.js';
+import type { ChatDto, MessageDto, MessageMediaDto, ReactionGroupDto } from './chats.dto.js';
+import { decodeCursor, encodeCursor } from '../common/cursor.js';
+
+const JID = /^(\d{5,20}(:\d+)?@s\.whatsapp\.net|\d{5,20}(:\d+)?@lid|[\d-]{5,40}@g\.us)$/;
+const DIGITS = /^\+?\d{6,15}$/;
+
+/** `:jid` as digits, a PN jid, a LID jid or a group jid → the jid; anything else is a 400. */
+export function parseJid(input: string): string {
+  const v = input.trim();
+  if (DIGITS.test(v)) return `${v.replace('+', '')}@s.whatsapp.net`;
+  if (JID.test(v)) return v.replace(/:\d+@/, '@');
+  throw new AppError(HttpStatus.BAD_REQUEST, 'VALIDATION_ERROR', 'The chat must be a phone number (digits) or a WhatsApp jid', [{ field: 'jid', errors: ['invalid jid'] }]);
+}
+
+export interface MessageRow {
+  id: string;
+  chat_id: string;
+  wa_id: string;
+  remote_jid: string;
+  from_me: boolean;
+  sender_jid: string | null;
+  sender_phone: string | null;
+  push_name: string | null;
+  ts: string;
+  type: string;
+  text: string | null;
+  edited_text: string | null;
+  status: string | null;
+  quoted_id: string | null;
+  forwarded: boolean;
+  edited_at: string | null;
+  deleted_at: string | null;
+  media: Record<string, unknown> | null;
+  raw: Buffer | null;
+}
+
+const dec = (v: string | null): string | null => (typeof v === 'string' ? decodePgText(v) : null);
+const n = (v: string | null): number | null => (v === null ? null : Number(v));
+
+@Injectable()
+export class ChatQueries {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly identity: ChatIdentity,
+  ) {}
+
+  async chatOf(sessionId: string, jidParam: string): Promise<ChatRef> {
+    const chat = await this.identity.find(this.dataSource.manager, sessionId, parseJid(jidParam));
+    if (!chat) throw AppError.notFound('No such chat in this session');
+    return chat;
+  }
+
+  async findChat(sessionId: string, jid: string): Promise<ChatRef | undefined> {
+    return this.identity.find(this.dataSource.manager, sessionId, jid);
+  }
+
+  async listChats(sessionId: string, limit: number, cursor?: string): Promise<{ data: ChatDto[]; nextCursor: string | null }> {
+    const after = decodeCursor(cursor, ['n', 's']);
+    const rows: Array<Record<string, unknown>> = await this.dataSource.query(
+      `SELECT c.id, c.jid, c.pn_jid, c.lid_jid, c.name, c.unread_count, c.last_message_at, c.archived, c.pinned, c.muted_until,
+              m.wa_id AS m_id, m.from_me AS m_from_me, m.ts AS m_ts, m.type AS m_type, COALESCE(m.edited_text, m.text) AS m_text, m.status AS m_status, m.deleted_at AS m_deleted
+         FROM wa_chats c LEFT JOIN wa_messages m ON m.id = c.last_message_id
+        WHERE c.session_id = $1 AND ($2::bigint IS NULL OR (c.last_message_at, c.id) < ($2::bigint, $3::bigint))
+        ORDER BY c.last_message_at DESC, c.id DESC LIMIT $4`,
+      [sessionId, after?.[0] ?? null, after?.[1] ?? null, limit + 1],
+    );
+    const page = rows.slice(0, limit);
+    const last = page.at(-1);
+    return {
+      data: page.map((r) => ({
+        jid: r.jid as string, pnJid: r.pn_jid as string | null, lidJid: r.lid_jid as string | null, name: dec(r.name as string | null),
+        unreadCount: Number(r.unread_count), lastMessageAt: Number(r.last_message_at) || null,
+        archived: Boolean(r.archived), pinned: Boolean(r.pinned), mutedUntil: n(r.muted_until as string | null),
+        lastMessage: r.m_id
+          ? { id: r.m_id as string, fromMe: Boolean(r.m_from_me), timestamp: Number(r.m_ts), type: r.m_type as string, text: r.m_deleted ? null : dec(r.m_text as string | null), status: r.m_status as string | null }
+          : null,
+      })),
+      nextCursor: rows.length > limit && last ? encodeCursor([Number(last.last_message_at), String(last.id)]) : null,
+    };
+  }
+
+  async listMessages(sessionId: string, chat: ChatRef, limit: number, cursor?: string): Promise<{ data: MessageDto[]; nextCursor: string | null }> {
+    const before = decodeCursor(cursor, ['n', 's']);
+    if (before && !/^\d{1,19}$/.test(String(before[1]))) throw new AppError(HttpStatus.BAD_REQUEST, 'INVALID_CURSOR', 'The cursor is not one this API issued');
+    const rows: MessageRow[] = await this.dataSource.query(
+      `SELECT * FROM wa_messages WHERE chat_id = $1 AND ($2::bigint IS NULL OR (ts, id) < ($2::bigint, $3::bigint))
+        ORDER BY ts DESC, id DESC LIMIT $4`,
+      [chat.id, before?.[0] ?? null, before?.[1] ?? null, limit + 1],
+    );
+    const page = rows.slice(0, limit);
+    const reactions = await this.reactionsOf(sessionId, chat.id, page.map((r) => r.wa_id));
+    const last = page.at(-1);
+    return {
+      data: page.map((r) => mapMessage(r, chat.jid, reactions.get(r.wa_id) ?? [])),
+      nextCursor: rows.length > limit && last ? encodeCursor([Number(last.ts), String(last.id)]) : null,
+    };
+  }
+
+  /** A stored message of the chat (404 when absent). */
+  async messageOf(sessionId: string, chat: ChatRef, messageId: string): Promise<MessageRow> {
+    const row = await this.findMessage(sessionId, chat.id, messageId);
+    if (!row) throw AppError.notFound('No such message in this chat');
+    return row;
+  }
+
+  async findMessage(sessionId: string, chatId: string | null, messageId: string): Promise<MessageRow | undefined> {
+    const rows: MessageRow[] = await this.dataSource.query(
+      `SELECT * FROM wa_messages WHERE session_id = $1 AND wa_id = $2 AND ($3::bigint IS NULL OR chat_id = $3) AND NOT is_stub LIMIT 1`,
+      [sessionId, messageId, chatId],
+    );
+    return rows[0];
+  }
+
+  async messageDto(sessionId: string, chat: ChatRef, messageId: string): Promise<MessageDto> {
+    const row = await this.messageOf(sessionId, chat, messageId);
+    const reactions = await this.reactionsOf(sessionId, chat.id, [row.wa_id]);
+    return mapMessage(row, chat.jid, reactions.get(row.wa_id) ?? []);
+  }
+
+  private async reactionsOf(sessionId: string, chatId: string, ids: string[]): Promise<Map<string, ReactionGroupDto[]>> {
+    const out = new Map<string, ReactionGroupDto[]>();
+    if (ids.length === 0) return out;
+    const rows: Array<{ target_wa_id: string; emoji: string; actors: string[] }> = await this.dataSource.query(
+      `SELECT target_wa_id, emoji, array_agg(actor_jid ORDER BY reacted_at, actor_jid) AS actors
+         FROM wa_reactions WHERE session_id = $1 AND chat_id = $2 AND target_wa_id = ANY($3::text[])
+        GROUP BY target_wa_id, emoji ORDER BY min(reacted_at)`,
+      [sessionId, chatId, ids],
+    );
+    for (const r of rows) {
+      const list = out.get(r.target_wa_id) ?? [];
+      list.push({ emoji: decodePgText(r.emoji), count: r.actors.length, actors: r.actors });
+      out.set(r.target_wa_id, list);
+    }
+    return out;
+  }
+}
+
+export function mapMessage(r: MessageRow, chatJid: string, reactions: ReactionGroupDto[]): MessageDto {
+  const deleted = r.deleted_at !== null;
+  return {
+    id: r.wa_id, chatJid, fromMe: r.from_me, senderJid: r.sender_jid, senderPhone: r.sender_phone, pushName: dec(r.push_name),
+    timestamp: Number(r.ts), type: r.type, text: deleted ? null : dec(r.edited_text ?? r.text), status: r.status,
+    quotedMessageId: r.quoted_id, forwarded: r.forwarded, editedAt: n(r.edited_at), deletedAt: n(r.deleted_at), reactions,
+    media: r.media && !deleted ? mediaOf(decodePgJson(r.media)) : null,
+  };
+}
+
+/** The media seam: metadata only until the media module mints URLs. */
+function mediaOf(m: Record<string, unknown>): MessageMediaDto {
+  return {
+    kind: String(m.kind), url: null, mime: (m.mime as string) ?? null, size: (m.size as number) ?? null, width: (m.width as number) ?? null,
+    height: (m.height as number) ?? null, duration: (m.duration as number) ?? null, fileName: (m.fileName as string) ?? null, sha256: (m.sha256 as string) ?? null,
+  };
+}

@@ -1,0 +1,114 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
+import {
+  ApiBadRequestResponse, ApiBearerAuth, ApiConflictResponse, ApiCreatedResponse, ApiGatewayTimeoutResponse, ApiNotFoundResponse, ApiOkResponse,
+  ApiOperation, ApiParam, ApiSecurity, ApiTags, ApiUnauthorizedResponse, ApiUnprocessableEntityResponse,
+} from '@nestjs/swagger';
+import { CurrentAuth, type AuthContext } from '../common/auth-context.js';
+import { API_KEY_SCHEME, BEARER_SCHEME } from '../common/swagger.js';
+import { ChatCommandsService } from './chat-commands.service.js';
+import { ChatsReadService } from './chats-read.service.js';
+import {
+  ChangedMessageDto, ChatPageDto, EditMessageDto, MessagePageDto, OkDto, PageQueryDto, PresenceDto, ReactDto, ReadMessagesDto, ReadResultDto,
+  SendChatMessageDto, SentChatMessageDto, SessionQueryDto,
+} from './chats.dto.js';
+import { MessageIdPipe } from './message-id.pipe.js';
+
+const JID_PARAM = { name: 'jid', description: 'Digits (5491123456789), a PN jid (…@s.whatsapp.net), a LID jid (…@lid) or a group jid', example: '5491123456789' };
+const MESSAGE_PARAM = { name: 'messageId', description: "WhatsApp's message id", example: '3EB0C431C26A1916F4A8' };
+
+@ApiTags('chats')
+@ApiBearerAuth(BEARER_SCHEME)
+@ApiSecurity(API_KEY_SCHEME)
+@ApiUnauthorizedResponse({ description: 'Missing or invalid credentials' })
+@ApiBadRequestResponse({ description: 'Invalid jid, id, cursor or body; SESSION_REQUIRED when the tenant has several sessions and no sessionId' })
+@ApiNotFoundResponse({ description: 'No such session, chat or message in your tenant' })
+@Controller('chats')
+export class ChatsController {
+  constructor(
+    private readonly reads: ChatsReadService,
+    private readonly commands: ChatCommandsService,
+  ) {}
+
+  @Get()
+  @ApiOperation({ summary: 'Chats, newest activity first (cursor pagination)' })
+  @ApiOkResponse({ type: ChatPageDto })
+  list(@CurrentAuth() auth: AuthContext, @Query() q: PageQueryDto): Promise<ChatPageDto> {
+    return this.reads.chats(auth, q);
+  }
+
+  @Get(':jid/messages')
+  @ApiOperation({ summary: "A chat's messages, newest first (keyset on timestamp and id; `nextCursor` pages back)" })
+  @ApiParam(JID_PARAM)
+  @ApiOkResponse({ type: MessagePageDto })
+  messages(@CurrentAuth() auth: AuthContext, @Param('jid') jid: string, @Query() q: PageQueryDto): Promise<MessagePageDto> {
+    return this.reads.messages(auth, jid, q);
+  }
+
+  @Post(':jid/messages')
+  @ApiOperation({ summary: 'Send a text, a reply (replyToMessageId) or a forward (forwardMessageId)' })
+  @ApiParam(JID_PARAM)
+  @ApiCreatedResponse({ type: SentChatMessageDto })
+  @ApiConflictResponse({ description: 'The session is not connected' })
+  @ApiGatewayTimeoutResponse({ description: 'WhatsApp did not answer in time' })
+  send(@CurrentAuth() auth: AuthContext, @Param('jid') jid: string, @Query() q: SessionQueryDto, @Body() body: SendChatMessageDto): Promise<SentChatMessageDto> {
+    return this.commands.send(auth, q.sessionId, jid, body);
+  }
+
+  @Post(':jid/read')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Mark messages read (sends read receipts)' })
+  @ApiParam(JID_PARAM)
+  @ApiOkResponse({ type: ReadResultDto })
+  @ApiConflictResponse({ description: 'The session is not connected' })
+  async read(@CurrentAuth() auth: AuthContext, @Param('jid') jid: string, @Query() q: SessionQueryDto, @Body() body: ReadMessagesDto): Promise<ReadResultDto> {
+    return { success: true, marked: await this.commands.read(auth, q.sessionId, jid, body.messageIds) };
+  }
+
+  @Patch(':jid/messages/:messageId')
+  @ApiOperation({ summary: 'Edit one of your messages' })
+  @ApiParam(JID_PARAM)
+  @ApiParam(MESSAGE_PARAM)
+  @ApiOkResponse({ type: ChangedMessageDto })
+  @ApiUnprocessableEntityResponse({ description: 'Not your message' })
+  @ApiConflictResponse({ description: 'The session is not connected' })
+  async edit(
+    @CurrentAuth() auth: AuthContext, @Param('jid') jid: string, @Param('messageId', MessageIdPipe) messageId: string, @Query() q: SessionQueryDto, @Body() body: EditMessageDto,
+  ): Promise<ChangedMessageDto> {
+    return { success: true, data: await this.commands.edit(auth, q.sessionId, jid, messageId, body.content) };
+  }
+
+  @Delete(':jid/messages/:messageId')
+  @ApiOperation({ summary: 'Delete one of your messages for everyone' })
+  @ApiParam(JID_PARAM)
+  @ApiParam(MESSAGE_PARAM)
+  @ApiOkResponse({ type: ChangedMessageDto })
+  @ApiUnprocessableEntityResponse({ description: 'Not your message' })
+  @ApiConflictResponse({ description: 'The session is not connected' })
+  async delete(@CurrentAuth() auth: AuthContext, @Param('jid') jid: string, @Param('messageId', MessageIdPipe) messageId: string, @Query() q: SessionQueryDto): Promise<ChangedMessageDto> {
+    return { success: true, data: await this.commands.delete(auth, q.sessionId, jid, messageId) };
+  }
+
+  @Post(':jid/messages/:messageId/reactions')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'React to a message ({ emoji }); `{ emoji: null }` removes your reaction' })
+  @ApiParam(JID_PARAM)
+  @ApiParam(MESSAGE_PARAM)
+  @ApiOkResponse({ type: ChangedMessageDto })
+  @ApiConflictResponse({ description: 'The session is not connected' })
+  async react(
+    @CurrentAuth() auth: AuthContext, @Param('jid') jid: string, @Param('messageId', MessageIdPipe) messageId: string, @Query() q: SessionQueryDto, @Body() body: ReactDto,
+  ): Promise<ChangedMessageDto> {
+    return { success: true, data: await this.commands.react(auth, q.sessionId, jid, messageId, body.emoji) };
+  }
+
+  @Post(':jid/presence')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Show typing (composing), stop it (paused), or be available in this chat' })
+  @ApiParam(JID_PARAM)
+  @ApiOkResponse({ type: OkDto })
+  @ApiConflictResponse({ description: 'The session is not connected' })
+  async presence(@CurrentAuth() auth: AuthContext, @Param('jid') jid: string, @Query() q: SessionQueryDto, @Body() body: PresenceDto): Promise<OkDto> {
+    await this.commands.presence(auth, q.sessionId, jid, body.presence);
+    return { success: true };
+  }
+}

@@ -1,0 +1,127 @@
+/** Request and response shapes of /chats (CONTRACT.md "Chats, messages, contacts"), with mappers. */
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsOptional, IsString, Matches, MaxLength, MinLength, ValidateIf } from 'class-validator';
+
+export const MESSAGE_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+const MAX_TEXT = 65_536;
+
+export { PageQueryDto, SessionQueryDto } from '../common/page-query.dto.js';
+
+export class ReactionGroupDto {
+  @ApiProperty({ example: '👍' }) emoji: string;
+  @ApiProperty({ example: 2 }) count: number;
+  @ApiProperty({ example: ['51999999999@s.whatsapp.net', '51888888888@s.whatsapp.net'] }) actors: string[];
+}
+
+export class MessageMediaDto {
+  @ApiProperty({ example: 'image' }) kind: string;
+  @ApiProperty({ nullable: true, example: null, description: 'Minted on read once media storage provides it' }) url: string | null;
+  @ApiProperty({ nullable: true, example: 'image/jpeg' }) mime: string | null;
+  @ApiProperty({ nullable: true, example: 120483 }) size: number | null;
+  @ApiProperty({ nullable: true, example: 720 }) width: number | null;
+  @ApiProperty({ nullable: true, example: 1280 }) height: number | null;
+  @ApiProperty({ nullable: true, example: null }) duration: number | null;
+  @ApiProperty({ nullable: true, example: null }) fileName: string | null;
+  @ApiProperty({ nullable: true, example: 'n4bQgYhMfWWaL+qgxVrQFaO/TxsrC4Is0V1sFbDwCgg=' }) sha256: string | null;
+}
+
+export class MessageDto {
+  @ApiProperty({ example: '3EB0C431C26A1916F4A8' }) id: string;
+  @ApiProperty({ example: '51999999999@s.whatsapp.net' }) chatJid: string;
+  @ApiProperty({ example: false }) fromMe: boolean;
+  @ApiProperty({ nullable: true, example: '51999999999@s.whatsapp.net' }) senderJid: string | null;
+  @ApiProperty({ nullable: true, example: '51999999999' }) senderPhone: string | null;
+  @ApiProperty({ nullable: true, example: 'Ada' }) pushName: string | null;
+  @ApiProperty({ example: 1767220050, description: 'Unix seconds' }) timestamp: number;
+  @ApiProperty({ example: 'conversation', description: "WhatsApp's content type" }) type: string;
+  @ApiProperty({ nullable: true, example: 'Como estas?' }) text: string | null;
+  @ApiProperty({ nullable: true, enum: ['pending', 'sent', 'delivered', 'read', 'played', 'error'], example: 'read' }) status: string | null;
+  @ApiProperty({ nullable: true, example: null }) quotedMessageId: string | null;
+  @ApiProperty({ example: false }) forwarded: boolean;
+  @ApiProperty({ nullable: true, example: null, description: 'Unix seconds of the last edit' }) editedAt: number | null;
+  @ApiProperty({ nullable: true, example: null, description: 'Unix seconds of the deletion for everyone' }) deletedAt: number | null;
+  @ApiProperty({ type: [ReactionGroupDto] }) reactions: ReactionGroupDto[];
+  @ApiProperty({ type: MessageMediaDto, nullable: true }) media: MessageMediaDto | null;
+}
+
+export class LastMessageDto {
+  @ApiProperty({ example: '3EB0C431C26A1916F4A8' }) id: string;
+  @ApiProperty({ example: false }) fromMe: boolean;
+  @ApiProperty({ example: 1767220050 }) timestamp: number;
+  @ApiProperty({ example: 'conversation' }) type: string;
+  @ApiProperty({ nullable: true, example: 'Como estas?' }) text: string | null;
+  @ApiProperty({ nullable: true, example: 'delivered' }) status: string | null;
+}
+
+export class ChatDto {
+  @ApiProperty({ example: '51999999999@s.whatsapp.net' }) jid: string;
+  @ApiProperty({ nullable: true, example: '51999999999@s.whatsapp.net' }) pnJid: string | null;
+  @ApiProperty({ nullable: true, example: '123456789012345@lid' }) lidJid: string | null;
+  @ApiProperty({ nullable: true, example: 'Ada' }) name: string | null;
+  @ApiProperty({ example: 2 }) unreadCount: number;
+  @ApiProperty({ type: LastMessageDto, nullable: true }) lastMessage: LastMessageDto | null;
+  @ApiProperty({ nullable: true, example: 1767220050 }) lastMessageAt: number | null;
+  @ApiProperty({ example: false }) archived: boolean;
+  @ApiProperty({ example: false }) pinned: boolean;
+  @ApiProperty({ nullable: true, example: null, description: 'Unix seconds' }) mutedUntil: number | null;
+}
+
+export class ChatPageDto {
+  @ApiProperty({ type: [ChatDto] }) data: ChatDto[];
+  @ApiProperty({ nullable: true, example: 'WzE3NjcyMjAwNTAsIjQyIl0' }) nextCursor: string | null;
+}
+
+export class MessagePageDto {
+  @ApiProperty({ type: [MessageDto] }) data: MessageDto[];
+  @ApiProperty({ nullable: true, example: 'WzE3NjcyMjAwNTAsIjQyIl0' }) nextCursor: string | null;
+}
+
+export class SendChatMessageDto {
+  @ApiPropertyOptional({ example: 'Hola!', maxLength: MAX_TEXT })
+  @ValidateIf((o: SendChatMessageDto) => o.forwardMessageId === undefined || o.content !== undefined)
+  @IsString() @MinLength(1) @MaxLength(MAX_TEXT) content?: string;
+  @ApiPropertyOptional({ example: '3EB0C431C26A1916F4A8', description: 'Reply to this message of the chat' })
+  @IsOptional() @IsString() @Matches(MESSAGE_ID) replyToMessageId?: string;
+  @ApiPropertyOptional({ example: '3EB0C431C26A1916F4A8', description: 'Forward this stored message (of any chat of the session)' })
+  @IsOptional() @IsString() @Matches(MESSAGE_ID) forwardMessageId?: string;
+}
+
+export class SentChatMessageDto {
+  @ApiProperty({ example: '3EB0C431C26A1916F4A8' }) id: string;
+  @ApiProperty({ example: '51999999999@s.whatsapp.net' }) chatJid: string;
+  @ApiProperty({ example: 'sent' }) status: string;
+  @ApiProperty({ example: 1767220050 }) timestamp: number;
+}
+
+export class ReadMessagesDto {
+  @ApiProperty({ example: ['3EB0C431C26A1916F4A8'], minItems: 1, maxItems: 500 })
+  @IsArray() @ArrayMinSize(1) @ArrayMaxSize(500) @IsString({ each: true }) @Matches(MESSAGE_ID, { each: true }) messageIds: string[];
+}
+
+export class ReadResultDto {
+  @ApiProperty({ example: true }) success: true;
+  @ApiProperty({ example: 1, description: 'Messages that were unread' }) marked: number;
+}
+
+export class EditMessageDto {
+  @ApiProperty({ example: 'Texto editado' }) @IsString() @MinLength(1) @MaxLength(MAX_TEXT) content: string;
+}
+
+export class ReactDto {
+  @ApiProperty({ nullable: true, example: '👍', description: '`null` removes your reaction' })
+  @ValidateIf((o: ReactDto) => o.emoji !== null) @IsString() @MinLength(1) @MaxLength(32) emoji: string | null;
+}
+
+export class PresenceDto {
+  @ApiProperty({ enum: ['composing', 'paused', 'available'], example: 'composing' })
+  @IsIn(['composing', 'paused', 'available']) presence: 'composing' | 'paused' | 'available';
+}
+
+export class OkDto {
+  @ApiProperty({ example: true }) success: true;
+}
+
+export class ChangedMessageDto {
+  @ApiProperty({ example: true }) success: true;
+  @ApiProperty({ type: MessageDto }) data: MessageDto;
+}

@@ -1,0 +1,32 @@
+import { Module, type OnModuleInit } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { ContactsModule } from '../contacts/contacts.module.js';
+import { SessionRegistry } from '../sessions/session-registry.js';
+import { SessionsModule } from '../sessions/sessions.module.js';
+import { CHAT_ENTITIES } from './chat.entities.js';
+import { ChatIdentity } from './chat-identity.js';
+import { ChatCommandsService } from './chat-commands.service.js';
+import { ChatQueries } from './chat-queries.js';
+import { ChatsController } from './chats.controller.js';
+import { ChatsReadService } from './chats-read.service.js';
+import { ConversationStore } from './conversation-store.service.js';
+import { HistoryJobs } from './history-jobs.js';
+import { MessageWriter } from './message-writer.js';
+
+/** Chats, messages, reactions and receipts: storage fed by live sessions, REST, history ingest. */
+@Module({
+  imports: [TypeOrmModule.forFeature(CHAT_ENTITIES), SessionsModule, ContactsModule],
+  controllers: [ChatsController],
+  providers: [ChatIdentity, MessageWriter, HistoryJobs, ConversationStore, ChatQueries, ChatsReadService, ChatCommandsService],
+  exports: [ConversationStore],
+})
+export class ChatsModule implements OnModuleInit {
+  constructor(
+    private readonly registry: SessionRegistry,
+    private readonly store: ConversationStore,
+  ) {}
+
+  onModuleInit(): void {
+    this.registry.useConversationStore(this.store);
+  }
+}

@@ -1,0 +1,254 @@
+/**
+ * The chats module's side of a live session: what Baileys reports (history, messages, changes,
+ * reactions, contacts, chats, mappings, presence) is stored in one transaction per batch, and the
+ * seed 002 events (plus the inbound-message callback) are emitted with it, published after commit.
+ */
+import { Inject, Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import { DataSource } from 'typeorm';
+import { APP_CONFIG } from '../config/config.module.js';
+import { encodePgText } from '../common/postgres-text.js';
+import type { AppConfig } from '../config/app-config.js';
+import { ContactStore } from '../contacts/contact-store.js';
+import { LidMappings } from '../contacts/lid-mappings.js';
+import { DomainEvents, type EventTransaction } from '../events/domain-events.js';
+import type { MessageSummary } from '../events/event-map.js';
+import type {
+  ConversationSink, ConversationStorePort, LidPnPair, SessionContext, WaChatInfo, WaContact, WaHistoryChunk, WaMessageChange, WaMessageRecord, WaPresence, WaReaction,
+} from '../whatsapp/conversation-types.js';
+import { ChatIdentity, type ChatRef } from './chat-identity.js';
+import { HistoryJobs } from './history-jobs.js';
+import { MessageWriter, type StoredMessage } from './message-writer.js';
+
+/** How many message summaries a history event carries (the rest is in the store). */
+export const HISTORY_EVENT_MESSAGES = 50;
+
+@Injectable()
+export class ConversationStore implements ConversationStorePort {
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly events: DomainEvents,
+    private readonly dataSource: DataSource,
+    private readonly identity: ChatIdentity,
+    private readonly writer: MessageWriter,
+    private readonly contactStore: ContactStore,
+    private readonly mappings: LidMappings,
+    private readonly history: HistoryJobs,
+  ) {}
+
+  forSession(ctx: SessionContext): ConversationSink {
+    return new SessionConversations(ctx, this);
+  }
+
+  async wipe(manager: EntityManager, sessionId: string): Promise<void> {
+    await this.writer.wipe(manager, sessionId);
+    await this.contactStore.wipe(manager, sessionId);
+  }
+
+  // --- used by SessionConversations and ChatCommandsService ---
+
+  async storeMessages(ctx: SessionContext, kind: 'notify' | 'append' | 'history', records: WaMessageRecord[], requestId: string | null, tx?: EventTransaction): Promise<StoredMessage[]> {
+    const run = async (t: EventTransaction): Promise<StoredMessage[]> => {
+      const reactions = records.filter((r) => r.reaction);
+      const plain = records.filter((r) => !r.reaction && !r.isProtocol);
+      const chats = await this.identity.resolve(t.manager, ctx.sessionId, ctx.tenantId, [...plain, ...reactions].map((r) => ({ jid: r.remoteJid, alt: r.remoteJidAlt })));
+      const stored = await this.writer.upsert(
+        t.manager, ctx.sessionId, ctx.tenantId, kind === 'history' ? 'history' : 'live',
+        plain.map((record) => ({ record, chatId: chats.get(record.remoteJid)!.id, chatJid: chats.get(record.remoteJid)!.jid })),
+      );
+      if (kind !== 'history' && stored.length > 0) {
+        await t.emit('session.messages.upsert', ctx.sessionId, {
+          tenantId: ctx.tenantId, upsertType: kind, requestId, messagesCount: stored.length, messages: stored.map(summaryOf),
+        });
+      }
+      if (kind !== 'history' && reactions.length > 0) {
+        await this.storeReactions(ctx, t, reactions.map((r) => reactionOf(r, ctx)), 'event', chats);
+      }
+      const callbacks = kind === 'history' ? (this.config.callbacks.historyMessages ? stored : []) : stored;
+      for (const s of callbacks) if (!s.record.fromMe && !s.record.isStub) await this.emitReceived(ctx, t, s.record, s.chatJid);
+      return stored;
+    };
+    return tx ? run(tx) : this.events.transaction(run);
+  }
+
+  async storeReactions(ctx: SessionContext, t: EventTransaction, reactions: WaReaction[], source: 'event' | 'api', known?: Map<string, ChatRef>): Promise<void> {
+    const chats = known ?? (await this.identity.resolve(t.manager, ctx.sessionId, ctx.tenantId, reactions.map((r) => ({ jid: r.remoteJid }))));
+    const changed = [];
+    for (const r of reactions) {
+      const chat = chats.get(r.remoteJid)!;
+      if (await this.writer.react(t.manager, ctx.sessionId, chat.id, r.targetId, r.actorJid, r.fromMe, r.emoji, r.reactedAt)) {
+        changed.push({ messageId: r.targetId, chatJid: chat.jid, actorJid: r.actorJid, fromMe: r.fromMe, emoji: r.emoji, reactedAt: r.reactedAt, removed: r.emoji === null });
+      }
+    }
+    if (changed.length > 0) await t.emit('session.messages.reaction', ctx.sessionId, { tenantId: ctx.tenantId, reactionsCount: changed.length, reactions: changed, source });
+  }
+
+  async storeChanges(ctx: SessionContext, changes: WaMessageChange[], tx?: EventTransaction): Promise<void> {
+    const run = async (t: EventTransaction): Promise<void> => {
+      const located = [];
+      for (const change of changes) {
+        const chat = await this.identity.find(t.manager, ctx.sessionId, change.remoteJid);
+        if (chat) located.push({ change, chatId: chat.id, chatJid: chat.jid });
+      }
+      const applied = await this.writer.applyChanges(t.manager, ctx.sessionId, located);
+      const statuses = applied.filter((a) => a.applied.status);
+      if (statuses.length > 0) {
+        await t.emit('session.messages.update', ctx.sessionId, {
+          tenantId: ctx.tenantId, updatesCount: statuses.length, source: 'receipt',
+          updates: statuses.map((a) => ({ messageId: a.change.id, remoteJid: a.change.remoteJid, chatJid: a.chatJid, status: a.change.status as 'read', statusAt: a.change.statusAt ?? 0 })),
+        });
+      }
+      const edits = applied.filter((a) => a.applied.edit);
+      if (edits.length > 0) {
+        await t.emit('session.messages.edit', ctx.sessionId, {
+          tenantId: ctx.tenantId, editsCount: edits.length,
+          edits: edits.map((a) => ({ messageId: a.change.id, chatJid: a.chatJid, type: a.change.edit!.type, text: a.change.edit!.text, editedAt: a.change.edit!.editedAt })),
+        });
+      }
+      const deletes = applied.filter((a) => a.applied.revoke);
+      if (deletes.length > 0) {
+        await t.emit('session.messages.delete', ctx.sessionId, {
+          tenantId: ctx.tenantId, scope: 'message', deletesCount: deletes.length,
+          deletes: deletes.map((a) => ({ messageId: a.change.id, chatJid: a.chatJid, deletedAt: a.change.revokedAt! })),
+        });
+      }
+    };
+    return tx ? run(tx) : this.events.transaction(run);
+  }
+
+  async storeHistory(ctx: SessionContext, chunk: WaHistoryChunk): Promise<void> {
+    await this.events.transaction(async (t) => {
+      await this.applyMappings(ctx, t.manager, chunk.mappings);
+      const contacts = await this.contactStore.upsert(t.manager, ctx.sessionId, ctx.tenantId, chunk.contacts);
+      await this.storeChatInfo(ctx, t.manager, chunk.chats);
+      const stored = await this.storeMessages(ctx, 'history', chunk.messages, null, t);
+      await this.history.record(t.manager, ctx.sessionId, chunk.syncType, chunk.progress, chunk.chats.length, contacts.length, stored.length);
+      await t.emit('session.history.sync', ctx.sessionId, {
+        tenantId: ctx.tenantId, syncType: chunk.syncType, progress: chunk.progress, isLatest: chunk.isLatest, status: 'running',
+        chatsCount: chunk.chats.length, contactsCount: contacts.length, messagesCount: stored.length,
+        messagesTruncated: stored.length > HISTORY_EVENT_MESSAGES, messages: stored.slice(0, HISTORY_EVENT_MESSAGES).map(summaryOf),
+      });
+      if (contacts.length > 0) await this.emitContacts(ctx, t, contacts, 'history');
+    });
+  }
+
+  async historyStatus(ctx: SessionContext, syncType: string, status: 'complete' | 'paused'): Promise<void> {
+    await this.events.transaction(async (t) => {
+      const job = await this.history.finish(t.manager, ctx.sessionId, syncType, status);
+      await t.emit('session.history.sync', ctx.sessionId, {
+        tenantId: ctx.tenantId, syncType, progress: job?.progress ?? null, isLatest: true, status,
+        chatsCount: job?.chatsCount ?? 0, contactsCount: job?.contactsCount ?? 0, messagesCount: job?.messagesCount ?? 0, messagesTruncated: false, messages: [],
+      });
+    });
+  }
+
+  async storeContacts(ctx: SessionContext, contacts: WaContact[]): Promise<void> {
+    await this.events.transaction(async (t) => {
+      const rows = await this.contactStore.upsert(t.manager, ctx.sessionId, ctx.tenantId, contacts);
+      if (rows.length > 0) await this.emitContacts(ctx, t, rows, 'event');
+    });
+  }
+
+  async storeChats(ctx: SessionContext, chats: WaChatInfo[]): Promise<void> {
+    // Live chat updates carry unread counts as increments for an in-memory store: ours counts messages itself.
+    // The account's own chat (its phone's protocol messages) is not a conversation.
+    const me = ownJid(ctx);
+    const live = chats.filter((c) => c.id.replace(/:\d+@/, '@') !== me).map((c) => ({ ...c, unreadCount: null }));
+    if (live.length === 0) return;
+    await this.dataSource.transaction((m) => this.storeChatInfo(ctx, m, live));
+  }
+
+  async storeMappings(ctx: SessionContext, pairs: LidPnPair[]): Promise<void> {
+    await this.dataSource.transaction((m) => this.applyMappings(ctx, m, pairs));
+  }
+
+  async markRead(t: EventTransaction, sessionId: string, chatId: string, ids: string[], at: number): Promise<number> {
+    return this.writer.markRead(t.manager, sessionId, chatId, ids, at);
+  }
+
+  rawMessage(sessionId: string, remoteJid: string, id: string): Promise<Buffer | undefined> {
+    return this.writer.rawMessage(this.dataSource.manager, sessionId, remoteJid, id);
+  }
+
+  presence(ctx: SessionContext, chatJid: string, updates: WaPresence[]): void {
+    this.events.publish('session.presence.update', ctx.sessionId, { tenantId: ctx.tenantId, chatJid, updatesCount: updates.length, updates });
+  }
+
+  private async applyMappings(ctx: SessionContext, manager: EntityManager, pairs: LidPnPair[]): Promise<void> {
+    if (pairs.length === 0) return;
+    const fresh = await this.mappings.store(manager, ctx.sessionId, pairs);
+    await this.identity.applyMappings(manager, ctx.sessionId, ctx.tenantId, fresh);
+  }
+
+  private async storeChatInfo(ctx: SessionContext, manager: EntityManager, chats: WaChatInfo[]): Promise<void> {
+    if (chats.length === 0) return;
+    const refs = await this.identity.resolve(manager, ctx.sessionId, ctx.tenantId, chats.map((c) => ({ jid: c.id, alt: c.id === c.pnJid ? c.lidJid : c.pnJid })));
+    await manager.query(
+      `UPDATE wa_chats c SET name = COALESCE(x.name, c.name), unread_count = COALESCE(x.unread, c.unread_count), archived = COALESCE(x.archived, c.archived),
+              pinned = COALESCE(x.pinned, c.pinned), muted_until = COALESCE(x.muted_until, c.muted_until),
+              last_message_at = GREATEST(c.last_message_at, COALESCE(x.ts, 0)), updated_at = now()
+         FROM jsonb_to_recordset($1::jsonb) AS x(chat_id bigint, name text, unread int, archived boolean, pinned boolean, muted_until bigint, ts bigint)
+        WHERE c.id = x.chat_id`,
+      [JSON.stringify(chats.map((c) => ({
+        chat_id: refs.get(c.id)!.id, name: c.name === null ? null : encodePgText(c.name), unread: c.unreadCount, archived: c.archived, pinned: c.pinned,
+        muted_until: c.mutedUntil, ts: c.conversationTimestamp,
+      })))],
+    );
+  }
+
+  private async emitContacts(ctx: SessionContext, t: EventTransaction, contacts: Awaited<ReturnType<ContactStore['upsert']>>, source: 'event' | 'history'): Promise<void> {
+    const shown = contacts.slice(0, 200);
+    await t.emit('session.contacts.upsert', ctx.sessionId, {
+      tenantId: ctx.tenantId, contactsCount: contacts.length, contactsTruncated: shown.length < contacts.length, contacts: shown, source,
+    });
+  }
+
+  private async emitReceived(ctx: SessionContext, t: EventTransaction, m: WaMessageRecord, chatJid: string): Promise<void> {
+    await t.emit('session.message.received', ctx.sessionId, {
+      tenantId: ctx.tenantId, messageId: m.id, sessionPhone: ctx.sessionPhone(), chatJid, senderPhone: m.senderPhone, senderName: m.pushName,
+      messageType: m.kind, text: m.reaction ? m.reaction.emoji : m.text, mediaInfo: m.media ? mediaInfoOf(m) : {},
+      receivedAt: new Date(m.timestamp * 1000).toISOString(),
+    });
+  }
+}
+
+/** One session's sink: a thin binding of the store to the session's context. */
+class SessionConversations implements ConversationSink {
+  constructor(private readonly ctx: SessionContext, private readonly store: ConversationStore) {}
+  history(chunk: WaHistoryChunk): Promise<void> { return this.store.storeHistory(this.ctx, chunk); }
+  historyStatus(syncType: string, status: 'complete' | 'paused'): Promise<void> { return this.store.historyStatus(this.ctx, syncType, status); }
+  async messages(type: 'notify' | 'append', messages: WaMessageRecord[], requestId: string | null): Promise<void> {
+    await this.store.storeMessages(this.ctx, type, messages, requestId);
+  }
+  changes(changes: WaMessageChange[]): Promise<void> { return this.store.storeChanges(this.ctx, changes); }
+  contacts(contacts: WaContact[]): Promise<void> { return this.store.storeContacts(this.ctx, contacts); }
+  chats(chats: WaChatInfo[]): Promise<void> { return this.store.storeChats(this.ctx, chats); }
+  mappings(pairs: LidPnPair[]): Promise<void> { return this.store.storeMappings(this.ctx, pairs); }
+  presence(chatJid: string, updates: WaPresence[]): void { this.store.presence(this.ctx, chatJid, updates); }
+  rawMessage(remoteJid: string, id: string): Promise<Buffer | undefined> { return this.store.rawMessage(this.ctx.sessionId, remoteJid, id); }
+}
+
+export function ownJid(ctx: SessionContext): string {
+  const phone = ctx.sessionPhone();
+  return phone ? `${phone}@s.whatsapp.net` : 'me';
+}
+
+function reactionOf(r: WaMessageRecord, ctx: SessionContext): WaReaction {
+  return {
+    targetId: r.reaction!.targetId, remoteJid: r.remoteJid, actorJid: r.fromMe ? ownJid(ctx) : (r.senderJid ?? r.remoteJid), fromMe: r.fromMe,
+    emoji: r.reaction!.emoji, reactedAt: r.timestamp,
+  };
+}
+
+export function summaryOf(s: StoredMessage): MessageSummary {
+  const m = s.record;
+  return {
+    id: m.id, remoteJid: m.remoteJid, remoteJidAlt: m.remoteJidAlt, chatJid: s.chatJid, fromMe: m.fromMe, timestamp: m.timestamp, type: m.type, kind: m.kind,
+    text: m.text, pushName: m.pushName, status: m.status, quotedMessageId: m.quotedId, forwarded: m.forwarded,
+  };
+}
+
+function mediaInfoOf(m: WaMessageRecord): Record<string, unknown> {
+  const x = m.media!;
+  return { kind: x.kind, mimetype: x.mime, file_size: x.size, file_name: x.fileName, caption: x.caption, width: x.width, height: x.height, duration: x.duration, sha256: x.sha256 };
+}

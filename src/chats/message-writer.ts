@@ -1,0 +1,179 @@
+/**
+ * Writes of messages, reactions and changes, idempotent by (session, chat, WhatsApp id): a repeat
+ * never duplicates a row, and a decrypt-failure stub is completed in place by the real content.
+ */
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import { rowsOf } from '../common/sql-rows.js';
+import { encodePgJson, encodePgText } from '../common/postgres-text.js';
+import type { WaMessageChange, WaMessageRecord } from '../whatsapp/conversation-types.js';
+
+export interface StoredMessage {
+  record: WaMessageRecord;
+  chatId: string;
+  chatJid: string;
+  rowId: string;
+  /** False when the write completed a stub rather than inserting a new row. */
+  inserted: boolean;
+}
+
+export interface AppliedChange {
+  change: WaMessageChange;
+  chatJid: string;
+  applied: { status?: boolean; edit?: boolean; revoke?: boolean };
+}
+
+const enc = (v: string | null | undefined): string | null => (typeof v === 'string' ? encodePgText(v) : null);
+
+/** Status never goes backwards (a late "delivered" after "read" changes nothing). */
+const RANK = `CASE %s WHEN 'error' THEN 0 WHEN 'pending' THEN 1 WHEN 'sent' THEN 2 WHEN 'delivered' THEN 3 WHEN 'read' THEN 4 WHEN 'played' THEN 5 ELSE -1 END`;
+const rank = (col: string): string => RANK.replace('%s', col);
+
+@Injectable()
+export class MessageWriter {
+  async upsert(
+    manager: EntityManager,
+    sessionId: string,
+    tenantId: string,
+    source: 'live' | 'history',
+    items: Array<{ record: WaMessageRecord; chatId: string; chatJid: string }>,
+  ): Promise<StoredMessage[]> {
+    if (items.length === 0) return [];
+    const rows: Array<{ id: string; chat_id: string; wa_id: string; inserted: boolean }> = await manager.query(
+      `INSERT INTO wa_messages (session_id, tenant_id, chat_id, wa_id, remote_jid, from_me, sender_jid, sender_phone, push_name, ts, type, kind,
+                                text, status, quoted_id, forwarded, source, is_stub, media, raw)
+       SELECT $1, $2, x.chat_id, x.wa_id, x.remote_jid, x.from_me, x.sender_jid, x.sender_phone, x.push_name, x.ts, x.type, x.kind,
+              x.text, x.status, x.quoted_id, x.forwarded, $3, x.is_stub, x.media, decode(x.raw, 'base64')
+         FROM jsonb_to_recordset($4::jsonb) AS x(chat_id bigint, wa_id text, remote_jid text, from_me boolean, sender_jid text, sender_phone text,
+              push_name text, ts bigint, type text, kind text, text text, status text, quoted_id text, forwarded boolean, is_stub boolean,
+              media jsonb, raw text)
+       ON CONFLICT (session_id, chat_id, wa_id) DO UPDATE SET
+         type = excluded.type, kind = excluded.kind, text = excluded.text, quoted_id = excluded.quoted_id, forwarded = excluded.forwarded,
+         media = excluded.media, raw = excluded.raw, is_stub = false, push_name = COALESCE(excluded.push_name, wa_messages.push_name),
+         sender_phone = COALESCE(excluded.sender_phone, wa_messages.sender_phone), updated_at = now()
+         WHERE wa_messages.is_stub AND NOT excluded.is_stub
+       RETURNING id, chat_id, wa_id, (xmax = 0) AS inserted`,
+      [
+        sessionId,
+        tenantId,
+        source,
+        JSON.stringify(
+          items.map(({ record: m, chatId }) => ({
+            chat_id: chatId, wa_id: m.id, remote_jid: m.remoteJid, from_me: m.fromMe, sender_jid: m.senderJid, sender_phone: m.senderPhone,
+            push_name: enc(m.pushName), ts: m.timestamp, type: m.type, kind: m.kind, text: enc(m.text), status: m.status, quoted_id: m.quotedId,
+            forwarded: m.forwarded, is_stub: m.isStub, media: m.media ? encodePgJson(m.media) : null, raw: m.raw.toString('base64'),
+          })),
+        ),
+      ],
+    );
+    const byKey = new Map(items.map((i) => [`${i.chatId}|${i.record.id}`, i]));
+    const stored: StoredMessage[] = [];
+    for (const r of rows) {
+      const item = byKey.get(`${r.chat_id}|${r.wa_id}`);
+      if (item) stored.push({ ...item, rowId: String(r.id), inserted: r.inserted });
+    }
+    await this.touchChats(manager, stored, source);
+    return stored;
+  }
+
+  /** Newest message and unread count of the chats that got messages. */
+  private async touchChats(manager: EntityManager, stored: StoredMessage[], source: 'live' | 'history'): Promise<void> {
+    const perChat = new Map<string, { rowId: string; ts: number; unread: number }>();
+    for (const s of stored) {
+      const cur = perChat.get(s.chatId) ?? { rowId: s.rowId, ts: -1, unread: 0 };
+      if (s.record.timestamp > cur.ts || (s.record.timestamp === cur.ts && BigInt(s.rowId) > BigInt(cur.rowId))) {
+        cur.ts = s.record.timestamp;
+        cur.rowId = s.rowId;
+      }
+      if (source === 'live' && s.inserted && !s.record.fromMe && !s.record.isStub) cur.unread += 1;
+      perChat.set(s.chatId, cur);
+    }
+    if (perChat.size === 0) return;
+    await manager.query(
+      `UPDATE wa_chats c SET
+         last_message_id = CASE WHEN x.ts >= c.last_message_at THEN x.row_id ELSE c.last_message_id END,
+         last_message_at = GREATEST(c.last_message_at, x.ts), unread_count = c.unread_count + x.unread, updated_at = now()
+         FROM jsonb_to_recordset($1::jsonb) AS x(chat_id bigint, row_id bigint, ts bigint, unread int)
+        WHERE c.id = x.chat_id`,
+      [JSON.stringify([...perChat].map(([chatId, v]) => ({ chat_id: chatId, row_id: v.rowId, ts: v.ts, unread: v.unread })))],
+    );
+  }
+
+  /** Applies status, edit and revoke changes; returns what actually changed. */
+  async applyChanges(manager: EntityManager, sessionId: string, changes: Array<{ change: WaMessageChange; chatId: string; chatJid: string }>): Promise<AppliedChange[]> {
+    const out: AppliedChange[] = [];
+    for (const { change, chatId, chatJid } of changes) {
+      const applied: AppliedChange['applied'] = {};
+      if (change.status) {
+        const r: unknown[] = rowsOf(await manager.query(
+          `UPDATE wa_messages SET status = $4, status_at = $5, updated_at = now()
+            WHERE session_id = $1 AND chat_id = $2 AND wa_id = $3 AND ${rank('status')} < ${rank('$4::text')} RETURNING id`,
+          [sessionId, chatId, change.id, change.status, change.statusAt ?? null],
+        ));
+        applied.status = r.length > 0;
+      }
+      if (change.edit) {
+        const r: unknown[] = rowsOf(await manager.query(
+          `UPDATE wa_messages SET edited_text = $4, edited_at = $5, updated_at = now()
+            WHERE session_id = $1 AND chat_id = $2 AND wa_id = $3 AND edited_text IS DISTINCT FROM $4 AND deleted_at IS NULL RETURNING id`,
+          [sessionId, chatId, change.id, enc(change.edit.text), change.edit.editedAt],
+        ));
+        applied.edit = r.length > 0;
+      }
+      if (change.revokedAt) {
+        const r: unknown[] = rowsOf(await manager.query(
+          `UPDATE wa_messages SET deleted_at = $4, updated_at = now() WHERE session_id = $1 AND chat_id = $2 AND wa_id = $3 AND deleted_at IS NULL RETURNING id`,
+          [sessionId, chatId, change.id, change.revokedAt],
+        ));
+        applied.revoke = r.length > 0;
+      }
+      if (applied.status || applied.edit || applied.revoke) out.push({ change, chatJid, applied });
+    }
+    return out;
+  }
+
+  /** One actor's reaction: a new emoji replaces the old one, null removes it. True when something changed. */
+  async react(manager: EntityManager, sessionId: string, chatId: string, targetId: string, actorJid: string, fromMe: boolean, emoji: string | null, at: number): Promise<boolean> {
+    if (emoji === null) {
+      const r: unknown[] = rowsOf(await manager.query('DELETE FROM wa_reactions WHERE session_id = $1 AND chat_id = $2 AND target_wa_id = $3 AND actor_jid = $4 RETURNING 1',
+        [sessionId, chatId, targetId, actorJid],
+      ));
+      return r.length > 0;
+    }
+    const r: unknown[] = await manager.query(
+      `INSERT INTO wa_reactions (session_id, chat_id, target_wa_id, actor_jid, emoji, from_me, reacted_at) VALUES ($1, $2, $3, $4, $5, $6, $7)
+       ON CONFLICT (session_id, chat_id, target_wa_id, actor_jid) DO UPDATE SET emoji = excluded.emoji, reacted_at = excluded.reacted_at
+         WHERE wa_reactions.emoji IS DISTINCT FROM excluded.emoji RETURNING 1`,
+      [sessionId, chatId, targetId, actorJid, encodePgText(emoji), fromMe, at],
+    );
+    return r.length > 0;
+  }
+
+  /** Marks inbound messages read; returns how many were unread. */
+  async markRead(manager: EntityManager, sessionId: string, chatId: string, ids: string[], at: number): Promise<number> {
+    const r: unknown[] = rowsOf(await manager.query(
+      `UPDATE wa_messages SET status = 'read', status_at = $4 WHERE session_id = $1 AND chat_id = $2 AND wa_id = ANY($3::text[])
+         AND NOT from_me AND status IS DISTINCT FROM 'read' RETURNING id`,
+      [sessionId, chatId, ids, at],
+    ));
+    if (r.length > 0) {
+      await manager.query('UPDATE wa_chats SET unread_count = GREATEST(0, unread_count - $2), updated_at = now() WHERE id = $1', [chatId, r.length]);
+    }
+    return r.length;
+  }
+
+  async rawMessage(manager: EntityManager, sessionId: string, remoteJid: string, id: string): Promise<Buffer | undefined> {
+    const rows: Array<{ raw: Buffer }> = await manager.query(
+      `SELECT raw FROM wa_messages WHERE session_id = $1 AND wa_id = $2 AND raw IS NOT NULL AND NOT is_stub
+        ORDER BY (remote_jid = $3) DESC LIMIT 1`,
+      [sessionId, id, remoteJid],
+    );
+    return rows[0]?.raw;
+  }
+
+  async wipe(manager: EntityManager, sessionId: string): Promise<void> {
+    for (const table of ['wa_reactions', 'wa_messages', 'wa_chat_aliases', 'wa_chats', 'wa_history_syncs']) {
+      await manager.query(`DELETE FROM ${table} WHERE session_id = $1`, [sessionId]);
+    }
+  }
+}

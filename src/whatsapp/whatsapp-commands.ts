@@ -1,0 +1,71 @@
+/**
+ * What a session asks of WhatsApp about conversations, each call under a deadline. Stored
+ * messages come in and go out as raw WebMessageInfo bytes, so replies and forwards are built from
+ * the exact original.
+ */
+import type { AnyMessageContent, WAMessage, WAMessageKey, WASocket } from '@whiskeysockets/baileys';
+import type { WaMessageRecord } from './conversation-types.js';
+import { decodeRaw, translateMessage } from './message-translator.js';
+import { withTimeout } from './timeout.js';
+
+export interface StoredKey {
+  remoteJid: string;
+  id: string;
+  fromMe: boolean;
+  participant?: string | null;
+}
+
+export interface OutgoingContent {
+  text?: string;
+  /** Raw WebMessageInfo of the message replied to. */
+  quotedRaw?: Buffer;
+  /** Raw WebMessageInfo of the message forwarded. */
+  forwardRaw?: Buffer;
+}
+
+export class WhatsAppCommands {
+  constructor(
+    private readonly socket: WASocket,
+    private readonly timeoutMs: number,
+    private readonly ownPhone: () => string | null,
+  ) {}
+
+  async send(jid: string, content: OutgoingContent): Promise<WaMessageRecord> {
+    let payload: AnyMessageContent;
+    if (content.forwardRaw) payload = { forward: decodeRaw(content.forwardRaw) };
+    else payload = { text: content.text ?? '' };
+    const options = content.quotedRaw ? { quoted: decodeRaw(content.quotedRaw) } : undefined;
+    return this.relay(this.socket.sendMessage(jid, payload, options), 'send');
+  }
+
+  async edit(jid: string, key: StoredKey, text: string): Promise<WaMessageRecord> {
+    return this.relay(this.socket.sendMessage(jid, { text, edit: toKey(key) }), 'edit');
+  }
+
+  async revoke(jid: string, key: StoredKey): Promise<WaMessageRecord> {
+    return this.relay(this.socket.sendMessage(jid, { delete: toKey(key) }), 'delete');
+  }
+
+  async react(jid: string, key: StoredKey, emoji: string | null): Promise<WaMessageRecord> {
+    return this.relay(this.socket.sendMessage(jid, { react: { text: emoji ?? '', key: toKey(key) } }), 'reaction');
+  }
+
+  async read(keys: StoredKey[]): Promise<void> {
+    await withTimeout(this.socket.readMessages(keys.map(toKey)), this.timeoutMs, 'read');
+  }
+
+  async presence(jid: string, presence: 'composing' | 'paused' | 'available'): Promise<void> {
+    await withTimeout(this.socket.sendPresenceUpdate(presence, jid), this.timeoutMs, 'presence');
+  }
+
+  private async relay(sending: Promise<WAMessage | undefined>, what: string): Promise<WaMessageRecord> {
+    const sent = await withTimeout(sending, this.timeoutMs, what);
+    const record = sent ? translateMessage(sent, this.ownPhone()) : undefined;
+    if (!record) throw new Error('WhatsApp did not accept the message');
+    return record;
+  }
+}
+
+function toKey(key: StoredKey): WAMessageKey {
+  return { remoteJid: key.remoteJid, id: key.id, fromMe: key.fromMe, ...(key.participant ? { participant: key.participant } : {}) };
+}
