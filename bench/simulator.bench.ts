@@ -10,6 +10,8 @@
  * the time from its `connection: 'open'` to the last `messaging-history.set`, and the simulator's
  * memory while it sends the history.
  *
+ *   npm run bench:simulator -- --media [--size-mb 20] [--rounds 3]   (media upload+download MB/s, bench/simulator-media.ts)
+ *
  * Prints one JSON object. `--realistic-prekeys` makes every client upload its 812 prekeys at first
  * login (as with the real server); by default the simulator reports enough prekeys to skip that, so
  * the numbers measure the simulator rather than client-side key generation.
@@ -265,4 +267,8 @@ async function historyPhase(sim: ChildSim, url: string, messages: number, chats:
 }
 
 if (process.argv.includes('--child')) await runChild();
-else await runParent();
+else if (process.argv.includes('--media')) {
+  const { runMediaBench } = await import('./simulator-media.js');
+  process.stdout.write(`${JSON.stringify({ media: await runMediaBench(Number(arg('size-mb') ?? 20), Number(arg('rounds') ?? 3)) }, null, 2)}\n`);
+  process.exit(0);
+} else await runParent();

@@ -11,6 +11,7 @@ import { IoAdapter } from '@nestjs/platform-socket.io';
 import fastifyCookie from '@fastify/cookie';
 import fastifyCors from '@fastify/cors';
 import fastifyHelmet from '@fastify/helmet';
+import fastifyMultipart from '@fastify/multipart';
 import type { AppConfig } from './config/app-config.js';
 import { AppModule } from './app.module.js';
 import { AllExceptionsFilter } from './common/all-exceptions.filter.js';
@@ -79,6 +80,9 @@ export async function createApp(config: AppConfig, logger: AppLogger = createRoo
     },
     crossOriginResourcePolicy: { policy: 'cross-origin' },
   });
+
+  // Multipart bodies are parsed as streams by the routes that take them (POST /media), with their own limits.
+  await app.register(fastifyMultipart as never, { throwFileSizeLimit: false });
 
   app.useGlobalFilters(new AllExceptionsFilter(logger.child({ module: 'http' })));
   app.useGlobalPipes(createValidationPipe());

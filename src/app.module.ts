@@ -13,6 +13,7 @@ import { SandboxModule } from './sandbox/sandbox.module.js';
 import { RealtimeModule } from './realtime/realtime.module.js';
 import { LifecycleModule } from './lifecycle/shutdown-reporter.js';
 import { RetentionModule } from './retention/retention.module.js';
+import { MediaModule } from './media/media.module.js';
 
 @Module({})
 export class AppModule {
@@ -32,6 +33,7 @@ export class AppModule {
         RealtimeModule,
         LifecycleModule,
         RetentionModule,
+        MediaModule,
         ...(config.whatsapp.sandbox ? [SandboxModule] : []),
       ],
     };

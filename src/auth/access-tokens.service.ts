@@ -9,6 +9,7 @@ import { AppError } from '../common/app-error.js';
 import type { AuthContext, Role } from '../common/auth-context.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/app-config.js';
+import { JWT_SIGNING_KEY } from './signing-key.js';
 
 export interface AccessTokenSubject {
   id: string;
@@ -43,13 +44,14 @@ export class AccessTokensService {
   constructor(
     private readonly jwt: JwtService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(JWT_SIGNING_KEY) private readonly signingKey: string,
   ) {}
 
   async issue(user: AccessTokenSubject): Promise<IssuedAccessToken> {
     const expiresIn = this.config.auth.accessTtlSeconds;
     const accessToken = await this.jwt.signAsync(
       { sub: user.id, tid: user.tenantId, role: user.role, typ: 'access' },
-      { algorithm: JWT_ALGORITHM, expiresIn, secret: this.config.auth.jwtSecret },
+      { algorithm: JWT_ALGORITHM, expiresIn, secret: this.signingKey },
     );
     return { accessToken, expiresIn };
   }
@@ -57,7 +59,7 @@ export class AccessTokensService {
   async verify(token: string): Promise<VerifiedAccessToken> {
     let claims: AccessClaims;
     try {
-      claims = await this.jwt.verifyAsync<AccessClaims>(token, { algorithms: [JWT_ALGORITHM], secret: this.config.auth.jwtSecret });
+      claims = await this.jwt.verifyAsync<AccessClaims>(token, { algorithms: [JWT_ALGORITHM], secret: this.signingKey });
     } catch (err) {
       const expired = err instanceof Error && err.name === 'TokenExpiredError';
       throw AppError.unauthorized(expired ? 'Access token expired' : 'Invalid access token');

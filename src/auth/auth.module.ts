@@ -22,6 +22,7 @@ import { AUTH_ENTITIES } from './auth.entities.js';
 import { AuthGuard } from './auth.guard.js';
 import { AuthenticationService } from './authentication.service.js';
 import { PasswordHasher } from './crypto/password-hasher.js';
+import { JWT_SIGNING_KEY, resolveSigningKey } from './signing-key.js';
 import { EmailTokensService } from './email-tokens.service.js';
 import { MailEntity } from './entities/mail.entity.js';
 import { LoginService } from './login.service.js';
@@ -39,18 +40,13 @@ import { UsersController } from './users.controller.js';
 @Module({
   imports: [
     TypeOrmModule.forFeature(AUTH_ENTITIES),
-    JwtModule.registerAsync({
-      inject: [APP_CONFIG],
-      useFactory: (config: AppConfig) => ({
-        secret: config.auth.jwtSecret,
-        signOptions: { algorithm: JWT_ALGORITHM },
-        verifyOptions: { algorithms: [JWT_ALGORITHM] },
-      }),
-    }),
+    // The key is passed on each sign/verify (JWT_SIGNING_KEY).
+    JwtModule.register({ signOptions: { algorithm: JWT_ALGORITHM }, verifyOptions: { algorithms: [JWT_ALGORITHM] } }),
   ],
   controllers: [AuthController, UsersController, ApiKeysController, TenantsController],
   providers: [
     { provide: PasswordHasher, useValue: new PasswordHasher() },
+    { provide: JWT_SIGNING_KEY, inject: [APP_CONFIG], useFactory: resolveSigningKey },
     {
       provide: MAILER,
       inject: [APP_CONFIG, ROOT_LOGGER, getRepositoryToken(MailEntity)],

@@ -11,6 +11,7 @@ export type ErrorCode =
   | 'CONFLICT'
   | 'PAYLOAD_TOO_LARGE'
   | 'UNSUPPORTED_MEDIA_TYPE'
+  | 'RANGE_NOT_SATISFIABLE'
   | 'UNPROCESSABLE_ENTITY'
   | 'TOO_MANY_REQUESTS'
   | 'INTERNAL_ERROR'
@@ -21,11 +22,14 @@ export type ErrorCode =
   | 'SESSION_LIMIT_REACHED'
   | 'REQUEST_TIMEOUT'
   | 'URI_TOO_LONG'
-  | 'HEADERS_TOO_LARGE';
+  | 'HEADERS_TOO_LARGE'
+  | 'SESSION_REQUIRED';
 
 export interface ErrorBody {
   success: false;
   error: { code: ErrorCode; message: string; details?: unknown };
+  /** The same text as `error.message` (seed 001's helper reads `result.message`). */
+  message: string;
   requestId: string;
 }
 
@@ -79,6 +83,7 @@ const CODE_BY_STATUS: Record<number, ErrorCode> = {
   413: 'PAYLOAD_TOO_LARGE',
   414: 'URI_TOO_LONG',
   415: 'UNSUPPORTED_MEDIA_TYPE',
+  416: 'RANGE_NOT_SATISFIABLE',
   422: 'UNPROCESSABLE_ENTITY',
   429: 'TOO_MANY_REQUESTS',
   431: 'HEADERS_TOO_LARGE',

@@ -24,6 +24,13 @@ const FASTIFY_MESSAGES: Record<string, string> = {
 };
 
 export function renderError(err: unknown, requestId: string): RenderedError {
+  const rendered = renderErrorBody(err, requestId);
+  // Seed 001's client helper reads `result.message`: the same text as `error.message`.
+  const { success, error } = rendered.body;
+  return { ...rendered, body: { success, error, message: error.message, requestId } };
+}
+
+function renderErrorBody(err: unknown, requestId: string): Omit<RenderedError, 'body'> & { body: Omit<ErrorBody, 'message'> } {
   if (err instanceof AppError) {
     return {
       status: err.getStatus(),

@@ -57,7 +57,7 @@ const FRAMEWORK_MESSAGES: Record<string, { status: number; message: string }> = 
 };
 
 function errorBody(status: number, message: string, requestId: string): ErrorBody {
-  return { success: false, error: { code: codeForStatus(status), message }, requestId };
+  return { success: false, error: { code: codeForStatus(status), message }, message, requestId };
 }
 
 /** Fastify's `frameworkErrors`: routing failures rendered in the one error shape. */

@@ -12,7 +12,7 @@ export function setupSwagger(app: NestFastifyApplication): void {
       .setTitle('WhatsApp Orchestrator')
       .setDescription(
         'Keeps many WhatsApp accounts connected through Baileys. Errors always have the shape ' +
-          '`{ success: false, error: { code, message, details? }, requestId }`. Authenticate with a bearer access ' +
+          '`{ success: false, error: { code, message, details? }, message, requestId }` (the top-level `message` repeats `error.message`). Authenticate with a bearer access ' +
           'token (`POST /auth/login`) or, service to service, with `x-api-key` (plus `x-user-id` to act for a user).\n\n' +
           '**Realtime (Socket.io, not describable in OpenAPI):** namespace `/sessions` on this port. Authenticate with ' +
           '`handshake.auth.token`, `?accessToken=`, or by sending `authenticate { token }` within 10 s (answered `authenticated ' +

@@ -1,5 +1,4 @@
 /** The typed configuration object every module receives (built from `Environment`). */
-import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import { plainToInstance } from 'class-transformer';
 import { getMetadataStorage, validateSync } from 'class-validator';
@@ -12,7 +11,8 @@ export interface AppConfig {
   dataDir: string;
   database: { url?: string; poolSize: number };
   auth: {
-    jwtSecret: string;
+    /** Unset outside production: the auth module then uses a key kept under DATA_DIR. */
+    jwtSecret?: string;
     accessTtlSeconds: number;
     refreshTtlDays: number;
     emailTokenTtlSeconds: number;
@@ -33,14 +33,20 @@ export interface AppConfig {
     qrTimeoutMs: number;
     browserName: string;
     restoreConcurrency: number;
+    /** XEdDSA through the native crypto seam (src/whatsapp/native-curve.ts). */
+    nativeCrypto: boolean;
+    /** Worker threads generating new accounts' pre-keys off the event loop; 0 turns it off. */
+    preKeyWorkers: number;
     requestTimeoutMs: number;
     maxQrGeneration: number;
     maxReconnectRetries: number;
     reconnectBaseDelayMs: number;
     sseHeartbeatMs: number;
+    sseResumeGraceMs: number;
     downloadMedia: boolean;
     maxSessionsPerTenant: number;
   };
+  media: MediaConfig;
   realtime: {
     /** Window for the `authenticate` event on a socket that connected without credentials. */
     authTimeoutMs: number;
@@ -64,6 +70,22 @@ export interface AppConfig {
     intervalMinutes: number;
     batchSize: number;
   };
+}
+
+export type MediaKind = 'image' | 'video' | 'audio' | 'voice' | 'document' | 'sticker';
+
+export interface MediaConfig {
+  /** Set when S3_BUCKET is: objects go to an S3-compatible store instead of DATA_DIR/media. */
+  s3?: {
+    bucket: string;
+    endpoint?: string;
+    region: string;
+    credentials?: { accessKeyId: string; secretAccessKey: string };
+    forcePathStyle: boolean;
+    publicBaseUrl?: string;
+  };
+  urlTtlSeconds: number;
+  maxBytes: Record<MediaKind, number>;
 }
 
 export class ConfigError extends Error {}
@@ -100,8 +122,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     dataDir: resolve(env.DATA_DIR),
     database: { url: env.DATABASE_URL, poolSize: env.DATABASE_POOL_SIZE },
     auth: {
-      // Without JWT_SECRET (development only) tokens are signed with a per-process key.
-      jwtSecret: env.JWT_SECRET ?? randomBytes(32).toString('hex'),
+      jwtSecret: env.JWT_SECRET,
       accessTtlSeconds: env.JWT_ACCESS_TTL_SECONDS,
       refreshTtlDays: env.REFRESH_TOKEN_TTL_DAYS,
       emailTokenTtlSeconds: env.EMAIL_TOKEN_TTL_SECONDS,
@@ -122,14 +143,18 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       qrTimeoutMs: env.WA_QR_TIMEOUT_MS,
       browserName: env.WA_BROWSER_NAME,
       restoreConcurrency: env.WA_RESTORE_CONCURRENCY,
+      nativeCrypto: env.WA_NATIVE_CRYPTO,
+      preKeyWorkers: env.WA_PREKEY_WORKERS,
       requestTimeoutMs: env.WA_REQUEST_TIMEOUT_MS,
       maxQrGeneration: env.SSE_MAX_QR_GENERATION,
       maxReconnectRetries: env.MAX_RECONNECT_RETRIES,
       reconnectBaseDelayMs: env.RECONNECT_BASE_DELAY_MS,
       sseHeartbeatMs: env.SSE_HEARTBEAT_MS,
+      sseResumeGraceMs: env.SSE_RESUME_GRACE_MS,
       downloadMedia: env.DOWNLOAD_MEDIA,
       maxSessionsPerTenant: env.MAX_SESSIONS_PER_TENANT,
     },
+    media: mediaConfig(env),
     realtime: { authTimeoutMs: env.REALTIME_AUTH_TIMEOUT_MS },
     callbacks: {
       baseUrl: env.BACKEND_BASE_URL?.replace(/\/+$/, ''),
@@ -153,6 +178,35 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       loginFailuresDays: env.RETENTION_LOGIN_FAILURES_DAYS,
       intervalMinutes: env.RETENTION_INTERVAL_MINUTES,
       batchSize: env.RETENTION_BATCH_SIZE,
+    },
+  };
+}
+
+function mediaConfig(env: Environment): MediaConfig {
+  if ((env.S3_ACCESS_KEY_ID === undefined) !== (env.S3_SECRET_ACCESS_KEY === undefined)) {
+    throw new ConfigError('Invalid configuration:\n  S3_ACCESS_KEY_ID / S3_SECRET_ACCESS_KEY: set both or neither');
+  }
+  return {
+    s3: env.S3_BUCKET
+      ? {
+          bucket: env.S3_BUCKET,
+          endpoint: env.S3_ENDPOINT,
+          region: env.S3_REGION,
+          credentials: env.S3_ACCESS_KEY_ID && env.S3_SECRET_ACCESS_KEY
+            ? { accessKeyId: env.S3_ACCESS_KEY_ID, secretAccessKey: env.S3_SECRET_ACCESS_KEY }
+            : undefined,
+          forcePathStyle: env.S3_FORCE_PATH_STYLE,
+          publicBaseUrl: env.S3_PUBLIC_BASE_URL?.replace(/\/+$/, ''),
+        }
+      : undefined,
+    urlTtlSeconds: env.MEDIA_URL_TTL_SECONDS,
+    maxBytes: {
+      image: env.MEDIA_MAX_BYTES_IMAGE,
+      video: env.MEDIA_MAX_BYTES_VIDEO,
+      audio: env.MEDIA_MAX_BYTES_AUDIO,
+      voice: env.MEDIA_MAX_BYTES_VOICE,
+      document: env.MEDIA_MAX_BYTES_DOCUMENT,
+      sticker: env.MEDIA_MAX_BYTES_STICKER,
     },
   };
 }

@@ -114,6 +114,14 @@ export class Environment {
   @Transform(toInt) @IsInt() @Min(1)
   WA_RESTORE_CONCURRENCY = 10;
 
+  /** XEdDSA on native code (src/whatsapp/native-curve.ts); false keeps libsignal's pure JavaScript. */
+  @Transform(toBool) @IsBoolean()
+  WA_NATIVE_CRYPTO = true;
+
+  /** Worker threads that generate a new account's pre-keys (src/whatsapp/prekey-prefetch.ts); 0: Baileys does, on the event loop. */
+  @Transform(toInt) @IsInt() @Min(0) @Max(16)
+  WA_PREKEY_WORKERS = 1;
+
   @Transform(toInt) @IsInt() @Min(1000)
   WA_REQUEST_TIMEOUT_MS = 20_000;
 
@@ -129,12 +137,59 @@ export class Environment {
   @Transform(toInt) @IsInt() @Min(1000)
   SSE_HEARTBEAT_MS = 15_000;
 
+  /** How long an SSE onboarding waits for its client to reconnect (Last-Event-ID) before it is cancelled. */
+  @Transform(toInt) @IsInt() @Min(0)
+  SSE_RESUME_GRACE_MS = 15_000;
+
   @Transform(toBool) @IsBoolean()
   DOWNLOAD_MEDIA = false;
 
   /** Sessions a tenant may have that are not final (expired, logged_out, error); one more is 409. */
   @Transform(toInt) @IsInt() @Min(1) @Max(100_000)
   MAX_SESSIONS_PER_TENANT = 50;
+  // --- media (storage: local disk under DATA_DIR unless S3_BUCKET is set) ---
+  @Transform(emptyToUndefined) @IsOptional() @IsString() @MinLength(3)
+  S3_BUCKET?: string;
+
+  @Transform(emptyToUndefined) @IsOptional() @IsUrl({ require_tld: false, protocols: ['http', 'https'] })
+  S3_ENDPOINT?: string;
+
+  @IsString() @MinLength(1)
+  S3_REGION = 'us-east-1';
+
+  @Transform(emptyToUndefined) @IsOptional() @IsString()
+  S3_ACCESS_KEY_ID?: string;
+
+  @Transform(emptyToUndefined) @IsOptional() @IsString()
+  S3_SECRET_ACCESS_KEY?: string;
+
+  @Transform(toBool) @IsBoolean()
+  S3_FORCE_PATH_STYLE = false;
+
+  @Transform(emptyToUndefined) @IsOptional() @IsUrl({ require_tld: false, protocols: ['http', 'https'] })
+  S3_PUBLIC_BASE_URL?: string;
+
+  /** Lifetime of presigned media URLs; SigV4 (S3, R2) allows at most 7 days. */
+  @Transform(toInt) @IsInt() @Min(1) @Max(604_800)
+  MEDIA_URL_TTL_SECONDS = 3600;
+
+  @Transform(toInt) @IsInt() @Min(1)
+  MEDIA_MAX_BYTES_IMAGE = 16 * 1024 * 1024;
+
+  @Transform(toInt) @IsInt() @Min(1)
+  MEDIA_MAX_BYTES_VIDEO = 64 * 1024 * 1024;
+
+  @Transform(toInt) @IsInt() @Min(1)
+  MEDIA_MAX_BYTES_AUDIO = 16 * 1024 * 1024;
+
+  @Transform(toInt) @IsInt() @Min(1)
+  MEDIA_MAX_BYTES_VOICE = 16 * 1024 * 1024;
+
+  @Transform(toInt) @IsInt() @Min(1)
+  MEDIA_MAX_BYTES_DOCUMENT = 100 * 1024 * 1024;
+
+  @Transform(toInt) @IsInt() @Min(1)
+  MEDIA_MAX_BYTES_STICKER = 1024 * 1024;
 
   // --- realtime (Socket.io) ---
   /** How long a socket that connected without credentials has to send `authenticate { token }`. */

@@ -3,9 +3,11 @@ import type { DataSourceOptions } from 'typeorm';
 import { AUTH_ENTITIES } from '../auth/auth.entities.js';
 import { WEBHOOK_ENTITIES } from '../webhooks/webhook.entities.js';
 import { SESSION_ENTITIES } from '../sessions/session.entities.js';
+import { MediaEntity } from '../media/media.entity.js';
 
 export const ALL_ENTITIES: NonNullable<DataSourceOptions['entities']> = [
   ...AUTH_ENTITIES,
   ...WEBHOOK_ENTITIES,
   ...SESSION_ENTITIES,
+  MediaEntity,
 ];

@@ -1,8 +1,8 @@
 import { Body, Controller, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiConflictResponse, ApiOkResponse, ApiOperation, ApiParam, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { CurrentAuth, type AuthContext } from '../common/auth-context.js';
-import { AppError } from '../common/app-error.js';
 import { API_KEY_SCHEME, BEARER_SCHEME } from '../common/swagger.js';
+import { ContactPhonePipe } from './contact-phone.pipe.js';
 import { ContactMessageDto, ContactMessageResultDto, SandboxActionDto, ScanDto, ScanResultDto } from './sandbox.dto.js';
 import { SandboxService } from './sandbox.service.js';
 
@@ -42,12 +42,10 @@ export class SandboxController {
 
   @Post('contacts/:phoneNumber/messages')
   @HttpCode(200)
-  @ApiOperation({ summary: 'A simulated contact texts the session whose number is `to`' })
+  @ApiOperation({ summary: 'A simulated contact sends the session whose number is `to` a text, a reply or media' })
   @ApiParam({ name: 'phoneNumber', example: '5491199998888', description: "The contact's number (created on first use)" })
   @ApiOkResponse({ type: ContactMessageResultDto })
-  async contactMessage(@CurrentAuth() auth: AuthContext, @Param('phoneNumber') phoneNumber: string, @Body() body: ContactMessageDto): Promise<ContactMessageResultDto> {
-    const from = phoneNumber.replace(/[\s+\-()]/g, '');
-    if (!/^\d{6,15}$/.test(from)) throw new AppError(400, 'VALIDATION_ERROR', 'phoneNumber must be 6 to 15 digits with the country code');
+  async contactMessage(@CurrentAuth() auth: AuthContext, @Param('phoneNumber', ContactPhonePipe) from: string, @Body() body: ContactMessageDto): Promise<ContactMessageResultDto> {
     return { success: true, ...(await this.sandbox.contactSends(auth, from, body)) };
   }
 }

@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import { IsIn, IsInt, IsObject, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength, ValidateNested } from 'class-validator';
+import { ContactMediaDto, MESSAGE_ID } from './sandbox-contacts.dto.js';
 
 const DIGITS = /^\d{6,15}$/;
 const toDigits = ({ value }: { value: unknown }): unknown => (typeof value === 'string' ? value.replace(/[\s+\-()]/g, '') : value);
@@ -42,9 +43,17 @@ export class ContactMessageDto {
   @Transform(toDigits) @IsString() @Matches(DIGITS, { message: 'to must be 6 to 15 digits with the country code' })
   to: string;
 
-  @ApiProperty({ example: 'Hola!' })
-  @IsString() @MinLength(1) @MaxLength(65_536)
-  text: string;
+  @ApiPropertyOptional({ example: 'Hola!', description: 'Text, or the caption-less body of a reply; `text` or `media` is required' })
+  @IsOptional() @IsString() @MinLength(1) @MaxLength(65_536)
+  text?: string;
+
+  @ApiPropertyOptional({ type: ContactMediaDto, description: 'A media message (image, video, audio, ptt, document, sticker)' })
+  @IsOptional() @ValidateNested() @Type(() => ContactMediaDto)
+  media?: ContactMediaDto;
+
+  @ApiPropertyOptional({ example: '3EB0C767D82B4B5B1B3E', description: "Reply to this message (the session's or the contact's own)" })
+  @IsOptional() @IsString() @Matches(MESSAGE_ID, { message: 'quotedMessageId must be a WhatsApp message id' })
+  quotedMessageId?: string;
 
   @ApiPropertyOptional({ example: 'Juan Perez', description: "The contact's push name" })
   @IsOptional() @IsString() @MaxLength(100)

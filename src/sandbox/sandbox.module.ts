@@ -1,10 +1,16 @@
 import { Module } from '@nestjs/common';
 import { SessionsModule } from '../sessions/sessions.module.js';
+import { SandboxContactsController } from './sandbox-contacts.controller.js';
+import { SandboxContactsService } from './sandbox-contacts.service.js';
 import { SandboxPhoneController } from './sandbox-phone.controller.js';
 import { SandboxPhoneService } from './sandbox-phone.service.js';
 import { SandboxController } from './sandbox.controller.js';
 import { SandboxService } from './sandbox.service.js';
 
 /** Imported only when WA_SANDBOX=true: the routes do not exist otherwise. */
-@Module({ imports: [SessionsModule], controllers: [SandboxController, SandboxPhoneController], providers: [SandboxService, SandboxPhoneService] })
+@Module({
+  imports: [SessionsModule],
+  controllers: [SandboxController, SandboxContactsController, SandboxPhoneController],
+  providers: [SandboxService, SandboxContactsService, SandboxPhoneService],
+})
 export class SandboxModule {}

@@ -16,6 +16,7 @@ import { WhatsAppSimulator } from '../simulator/simulator.js';
 import { HISTORY_LIMITS } from '../simulator/history.js';
 import { createSandboxControl, type SandboxControl, type SandboxScanRequest } from '../simulator/sandbox-control.js';
 import { WhatsAppSocketFactory } from '../whatsapp/socket-factory.js';
+import type { ContactMessageDto } from './sandbox.dto.js';
 
 @Injectable()
 export class SandboxService implements OnModuleInit, OnApplicationShutdown {
@@ -86,11 +87,28 @@ export class SandboxService implements OnModuleInit, OnApplicationShutdown {
     return (await this.ctl().replaceConnection(await this.phoneOf(auth, sessionId))).affectedConnections;
   }
 
-  /** A contact texts the session whose number is `to` (one of the caller's sessions). */
-  async contactSends(auth: AuthContext, from: string, message: { to: string; text: string; pushName?: string; addressing?: 'pn' | 'lid' }) {
-    const own = (await this.store.listVisible(auth)).some((s) => s.phone === message.to && s.status === 'connected');
-    if (!own) throw AppError.notFound('No connected session of yours has that number');
-    return this.ctl().sendAsContact({ from, ...message });
+  /** A contact texts (or sends media to, or replies to) the session whose number is `to` (one of the caller's sessions). */
+  async contactSends(auth: AuthContext, from: string, message: ContactMessageDto) {
+    if (message.text === undefined && !message.media) throw AppError.badRequest('text or media is required');
+    await this.assertOwnNumber(auth, message.to);
+    const { media, ...rest } = message;
+    return this.run(() => this.ctl().sendAsContact({ from, ...rest, media: media && { ...media, data: Buffer.from(media.data, 'base64') } }));
+  }
+
+  /** 404 unless one of the caller's sessions has this number (and is connected, unless `anyStatus`). */
+  async assertOwnNumber(auth: AuthContext, phone: string, anyStatus = false): Promise<void> {
+    const own = (await this.store.listVisible(auth)).some((s) => s.phone === phone && (anyStatus || s.status === 'connected'));
+    if (!own) throw AppError.notFound(anyStatus ? 'No session of yours has that number' : 'No connected session of yours has that number');
+  }
+
+  /** Runs a simulator action; what the simulator refuses is the caller's conflict, not a server error. */
+  async run<T>(action: (control: SandboxControl) => Promise<T> | T): Promise<T> {
+    try {
+      return await action(this.ctl());
+    } catch (err) {
+      if (err instanceof AppError) throw err;
+      throw AppError.conflict(`The simulator refused: ${(err as Error).message}`);
+    }
   }
 
   private async phoneOf(auth: AuthContext, sessionId: string): Promise<string> {

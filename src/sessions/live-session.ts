@@ -74,6 +74,7 @@ export class LiveSession {
     this.status = row.status;
     this.registered = registered;
     this.everConnected = Boolean(row.connectedAt);
+    this.qrCount = row.qrCount;
     this.log = deps.logger.child({ sessionId: row.id, tenantId: row.tenantId });
     const locked = <A extends unknown[]>(fn: (...args: A) => Promise<void>) => (...args: A) => this.lock.runExclusive(() => fn.apply(this, args));
     this.handlers = {
@@ -157,7 +158,7 @@ export class LiveSession {
     const attempt = this.qrCount;
     const dataUrl = await QRCode.toDataURL(qr, QR_IMAGE);
     const expiresAt = new Date(Date.now() + this.deps.config.qrTimeoutMs);
-    await this.transition('qr_required', { qrDataUrl: dataUrl, qrText: qr, qrExpiresAt: expiresAt }, {
+    await this.transition('qr_required', { qrDataUrl: dataUrl, qrText: qr, qrExpiresAt: expiresAt, qrCount: attempt }, {
       also: async (tx) => {
         await tx.emit('session.qr.updated', this.id, { tenantId: this.tenantId, qr: dataUrl, qrText: qr, expiresAt: expiresAt.toISOString(), attempt });
       },

@@ -1,6 +1,7 @@
 /**
- * The live sessions of this process, one owner object each. Restores paired sessions at boot
- * (bounded concurrency), cleans up onboardings a crash left half-done, and closes every socket
+ * The live sessions of this process, one owner object each. Restores paired sessions and API-created
+ * ones waiting for a scan at boot (bounded concurrency), removes SSE onboardings whose client went
+ * with the old process, and closes every socket
  * without logging out on shutdown.
  */
 import { type BeforeApplicationShutdown, Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
@@ -99,19 +100,36 @@ export class SessionRegistry implements OnApplicationBootstrap, BeforeApplicatio
     this.live.clear();
   }
 
+  /**
+   * An API-created session that was waiting for a scan: a fresh QR flow with what is left of its QR
+   * budget (expired at once when it is spent), from clean credentials.
+   */
+  private async startWaiting(row: SessionEntity): Promise<void> {
+    await this.authState.wipe(row.id);
+    // The QR the old process showed died with its socket.
+    const fresh = await this.store.update(row.id, { qrDataUrl: null, qrText: null, qrExpiresAt: null });
+    if (fresh) await this.start(fresh, true);
+  }
+
   private async restoreAll(): Promise<void> {
-    for (const row of await this.store.findAbandonedOnboardings()) {
+    const waiting: SessionEntity[] = [];
+    for (const row of await this.store.findUnpaired()) {
+      if (row.origin === 'api') {
+        if (row.desiredState === 'running') waiting.push(row);
+        continue;
+      }
       await this.remove(row);
-      this.logger.info({ sessionId: row.id }, 'removed an onboarding left unfinished');
+      this.logger.info({ sessionId: row.id }, 'removed an SSE onboarding left unfinished');
     }
-    const rows = await this.store.findRestorable();
+    const rows = [...(await this.store.findRestorable()), ...waiting];
     if (rows.length === 0) return;
     this.logger.info({ count: rows.length }, 'restoring sessions');
     const queue = new PQueue({ concurrency: this.config.whatsapp.restoreConcurrency });
     for (const row of rows) {
       void queue.add(async () => {
         if (this.shuttingDown) return;
-        await this.start(row).catch((err: unknown) => this.logger.error({ err, sessionId: row.id }, 'could not restore a session'));
+        const restored = row.pairedAt || row.status === 'connected' ? this.start(row) : this.startWaiting(row);
+        await restored.catch((err: unknown) => this.logger.error({ err, sessionId: row.id }, 'could not restore a session'));
       });
     }
     await queue.onIdle();

@@ -9,13 +9,16 @@ import { AppError } from '../common/app-error.js';
 import type { AuthContext } from '../common/auth-context.js';
 import { DomainEvents, type EventTransaction } from '../events/domain-events.js';
 import type { SessionStatus } from '../events/event-map.js';
-import { SessionEntity, TenantSettingsEntity } from './session.entity.js';
+import { SessionEntity, TenantSettingsEntity, type SessionOrigin } from './session.entity.js';
 
 export const FINAL_STATUSES: readonly SessionStatus[] = ['expired', 'logged_out', 'error'];
 
 function sessionLimitReached(max: number): AppError {
   return new AppError(HttpStatus.CONFLICT, 'SESSION_LIMIT_REACHED', `The tenant already has ${max} sessions (MAX_SESSIONS_PER_TENANT): delete one first`, { max });
 }
+
+/** Not ended and not connected: what a session waiting for a scan can be in. */
+const PENDING_STATUSES: readonly SessionStatus[] = ['init', 'qr_required', 'connecting', 'disconnected'];
 
 export type SessionPatch = Partial<Omit<SessionEntity, 'id' | 'tenantId' | 'createdAt' | 'createdBy'>>;
 
@@ -31,7 +34,7 @@ export class SessionStore {
    * Inserts a session unless its tenant already has `maxPerTenant` that are not final (expired,
    * logged out, failed); the tenant row is locked meanwhile, so concurrent creates cannot both pass.
    */
-  async create(id: string, auth: Pick<AuthContext, 'tenantId' | 'userId'>, maxPerTenant = Infinity): Promise<SessionEntity> {
+  async create(id: string, auth: Pick<AuthContext, 'tenantId' | 'userId'>, origin: SessionOrigin = 'api', maxPerTenant = Infinity): Promise<SessionEntity> {
     return this.events.transaction(async (tx) => {
       if (Number.isFinite(maxPerTenant)) {
         await tx.manager.query('SELECT id FROM tenants WHERE id = $1 FOR UPDATE', [auth.tenantId]);
@@ -43,7 +46,7 @@ export class SessionStore {
       }
       const now = new Date();
       const row = tx.manager.create(SessionEntity, {
-        id, tenantId: auth.tenantId, createdBy: auth.userId, status: 'init', desiredState: 'running', createdAt: now, updatedAt: now,
+        id, tenantId: auth.tenantId, createdBy: auth.userId, status: 'init', desiredState: 'running', origin, qrCount: 0, createdAt: now, updatedAt: now,
       });
       await tx.manager.insert(SessionEntity, row);
       await tx.emit('session.created', id, { tenantId: auth.tenantId, id, status: 'init', createdAt: now.toISOString() });
@@ -118,12 +121,13 @@ export class SessionStore {
       .getMany();
   }
 
-  /** Onboardings a crash left half-done: never paired and not ended. */
-  async findAbandonedOnboardings(): Promise<SessionEntity[]> {
+  /** Sessions never paired and not ended: SSE onboardings (their client is gone) and API-created ones waiting for a scan. */
+  async findUnpaired(): Promise<SessionEntity[]> {
     return this.sessions
       .createQueryBuilder('s')
-      .where('s.status IN (:...pending)', { pending: ['init', 'qr_required', 'connecting', 'disconnected'] })
+      .where('s.status IN (:...pending)', { pending: PENDING_STATUSES })
       .andWhere(`NOT EXISTS (SELECT 1 FROM wa_auth_creds c WHERE c.session_id = s.id AND c.creds ? 'me')`)
+      .orderBy('s.created_at', 'ASC')
       .getMany();
   }
 

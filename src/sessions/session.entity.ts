@@ -4,11 +4,15 @@ import type { AccountType, SessionStatus } from '../events/event-map.js';
 /** Whether the session should be running: restored at boot, or left alone after a stop. */
 export type DesiredState = 'running' | 'stopped';
 
+/** Who started the session: the REST API (kept across restarts) or an SSE onboarding (needs its client). */
+export type SessionOrigin = 'api' | 'sse';
+
 @Entity({ name: 'wa_sessions' })
 @Index('wa_sessions_tenant_idx', ['tenantId', 'createdAt'])
 @Check('wa_sessions_status_check', "status IN ('init','qr_required','connecting','connected','disconnected','expired','logged_out','error')")
 @Check('wa_sessions_desired_state_check', "desired_state IN ('running','stopped')")
 @Check('wa_sessions_account_type_check', "account_type IN ('personal','business')")
+@Check('wa_sessions_origin_check', "origin IN ('api','sse')")
 export class SessionEntity {
   @PrimaryColumn('uuid', { primaryKeyConstraintName: 'wa_sessions_pkey' }) id: string;
   @Column('uuid', { name: 'tenant_id' }) tenantId: string;
@@ -29,6 +33,8 @@ export class SessionEntity {
   @Column('timestamptz', { name: 'disconnected_at', nullable: true }) disconnectedAt: Date | null;
   @Column('text', { name: 'disconnected_reason', nullable: true }) disconnectedReason: string | null;
   @Column('int', { name: 'last_status_code', nullable: true }) lastStatusCode: number | null;
+  @Column('text', { default: 'api' }) origin: SessionOrigin;
+  @Column('int', { name: 'qr_count', default: 0 }) qrCount: number;
   @Column('timestamptz', { name: 'created_at', default: () => 'now()' }) createdAt: Date;
   @Column('timestamptz', { name: 'updated_at', default: () => 'now()' }) updatedAt: Date;
 }

@@ -9,11 +9,12 @@ import { SessionStore } from './session-store.js';
 import { SessionsController } from './sessions.controller.js';
 import { SessionsService } from './sessions.service.js';
 import { SseController } from './sse.controller.js';
+import { SseOnboardings } from './sse-onboardings.js';
 
 @Module({
   imports: [TypeOrmModule.forFeature([SessionEntity, TenantSettingsEntity]), WhatsAppModule, MessagesModule],
   controllers: [SseController, SessionsController, OnboardingController],
-  providers: [SessionStore, SessionRegistry, SessionsService],
+  providers: [SessionStore, SessionRegistry, SessionsService, SseOnboardings],
   exports: [SessionsService, SessionStore, SessionRegistry, WhatsAppModule],
 })
 export class SessionsModule {}

@@ -13,7 +13,7 @@ import type { DomainEvent } from '../events/event-map.js';
 import { phoneToJid } from '../whatsapp/jid.js';
 import { TimeoutError } from '../whatsapp/whatsapp-connection.js';
 import { SessionNotConnectedError, type LiveSession } from './live-session.js';
-import type { SessionEntity } from './session.entity.js';
+import type { SessionEntity, SessionOrigin } from './session.entity.js';
 import { SessionRegistry } from './session-registry.js';
 import { FINAL_STATUSES, SessionStore } from './session-store.js';
 
@@ -33,8 +33,8 @@ export class SessionsService {
   ) {}
 
   /** Creates a session and starts onboarding; `id` lets a caller subscribe to it first. */
-  async create(auth: AuthContext, id: string = randomUUID()): Promise<SessionEntity> {
-    const row = await this.store.create(id, auth, this.config.whatsapp.maxSessionsPerTenant);
+  async create(auth: AuthContext, id: string = randomUUID(), origin: SessionOrigin = 'api'): Promise<SessionEntity> {
+    const row = await this.store.create(id, auth, origin, this.config.whatsapp.maxSessionsPerTenant);
     await this.registry.start(row, true);
     return row;
   }

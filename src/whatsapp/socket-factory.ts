@@ -1,6 +1,7 @@
 /**
  * The only place a Baileys socket is made: browser name, QR lifetime, our logger at warn, the
  * server URL (WA_SERVER_URL or the sandbox simulator), and the WhatsApp Web version announced.
+ * It also picks the XEdDSA implementation (WA_NATIVE_CRYPTO, see native-curve.ts) for every socket.
  */
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import type { Agent as HttpsAgent } from 'node:https';
@@ -10,7 +11,9 @@ import type { AppConfig } from '../config/app-config.js';
 import { ROOT_LOGGER, type AppLogger } from '../common/logger.js';
 import { BaileysLogger } from './baileys-logger.js';
 import { InboundJournal } from './inbound-journal.js';
+import { useNativeCurve } from './native-curve.js';
 import { PostgresAuthStateRepository } from './postgres-auth-state.js';
+import { PreKeyPrefetch } from './prekey-prefetch.js';
 import { WhatsAppConnection, type ConnectionHandlers } from './whatsapp-connection.js';
 
 const VERSION_FETCH_TIMEOUT_MS = 5000;
@@ -35,10 +38,12 @@ export class WhatsAppSocketFactory implements OnModuleInit {
     @Inject(ROOT_LOGGER) logger: AppLogger,
     private readonly authState: PostgresAuthStateRepository,
     private readonly journal: InboundJournal,
+    private readonly preKeys: PreKeyPrefetch,
   ) {
     this.logger = logger.child({ module: 'whatsapp' });
     this.version = config.whatsapp.version;
     this.serverUrl = config.whatsapp.serverUrl;
+    useNativeCurve(config.whatsapp.nativeCrypto);
   }
 
   async onModuleInit(): Promise<void> {
@@ -69,6 +74,7 @@ export class WhatsAppSocketFactory implements OnModuleInit {
 
   async connect(sessionId: string, handlers: ConnectionHandlers): Promise<WhatsAppConnection> {
     const auth = await this.authState.load(sessionId);
+    await this.preKeys.beforeConnect(sessionId, auth);
     // Baileys is chatty: its logs reach ours at warn and above (or the app's level, if stricter).
     const logger = this.logger.child({ sessionId }, { level: this.logger.levelVal > 40 ? this.logger.level : 'warn' });
     const cfg = this.config.whatsapp;

@@ -4,11 +4,12 @@ import { WaAuthCredsEntity, WaAuthKeyEntity, WaInboundJournalEntity } from './au
 import { InboundJournal } from './inbound-journal.js';
 import { PostgresAuthStateRepository } from './postgres-auth-state.js';
 import { WhatsAppSocketFactory } from './socket-factory.js';
+import { PreKeyPrefetch } from './prekey-prefetch.js';
 
 /** The only module that imports baileys. */
 @Module({
   imports: [TypeOrmModule.forFeature([WaAuthCredsEntity, WaAuthKeyEntity, WaInboundJournalEntity])],
-  providers: [PostgresAuthStateRepository, InboundJournal, WhatsAppSocketFactory],
-  exports: [PostgresAuthStateRepository, WhatsAppSocketFactory],
+  providers: [PostgresAuthStateRepository, InboundJournal, WhatsAppSocketFactory, PreKeyPrefetch],
+  exports: [PostgresAuthStateRepository, WhatsAppSocketFactory, PreKeyPrefetch],
 })
 export class WhatsAppModule {}

@@ -161,7 +161,7 @@ describe('auth: accounts, login, refresh, logout, verification, password reset',
     it('rejects tampered, expired, wrongly signed and malformed tokens with 401', async () => {
       const user = await signUp(t);
       const { accessToken } = await logIn(t, user.email);
-      const secret = t.config.auth.jwtSecret;
+      const secret = t.jwtSecret;
       const [h, p, s] = accessToken.split('.');
       const escalated = Buffer.from(JSON.stringify({ ...decodeJwt(accessToken), role: 'admin' })).toString('base64url');
       const now = Math.floor(Date.now() / 1000);

@@ -167,7 +167,7 @@ describe('auth: admin, API keys, tenant isolation', () => {
 
     it('a token whose tenant claim does not match the user is refused', async () => {
       const now = Math.floor(Date.now() / 1000);
-      const crossed = craftJwt({ sub: bob.id, tid: alice.tenantId, role: 'user', typ: 'access', iat: now, exp: now + 300 }, t.config.auth.jwtSecret);
+      const crossed = craftJwt({ sub: bob.id, tid: alice.tenantId, role: 'user', typ: 'access', iat: now, exp: now + 300 }, t.jwtSecret);
       expectErrorShape(await call(t, 'GET', '/users/me', { token: crossed }), 401);
     });
 

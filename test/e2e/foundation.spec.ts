@@ -27,7 +27,7 @@ describe('foundation (PostgreSQL)', () => {
   it('answers unknown routes in the error shape', async () => {
     const res = await fetch(`${t.baseUrl}/no-such-route`, { headers: { 'x-request-id': 'rid-1' } });
     expect(res.status).toBe(404);
-    expect(await res.json()).toEqual({ success: false, error: { code: 'NOT_FOUND', message: 'Route not found' }, requestId: 'rid-1' });
+    expect(await res.json()).toEqual({ success: false, error: { code: 'NOT_FOUND', message: 'Route not found' }, message: 'Route not found', requestId: 'rid-1' });
   });
 
   it('rejects malformed JSON and oversized bodies in the error shape', async () => {

@@ -29,7 +29,7 @@ describe('realtime (Socket.io, namespace /sessions)', () => {
 
   /** An access token of `user` that expires in `seconds`. */
   const shortToken = (user: TestUser, seconds: number): string =>
-    new JwtService().sign({ sub: user.userId, tid: user.tenantId, role: 'user', typ: 'access' }, { secret: t.config.auth.jwtSecret, algorithm: 'HS256', expiresIn: seconds });
+    new JwtService().sign({ sub: user.userId, tid: user.tenantId, role: 'user', typ: 'access' }, { secret: t.jwtSecret, algorithm: 'HS256', expiresIn: seconds });
 
   /** Creates a session over REST and scans its first QR (seen by `watcher`); resolves once connected. */
   async function onboard(user: TestUser, watcher: RecordingSocket, phone = uniquePhone()): Promise<{ id: string; phone: string }> {
@@ -93,7 +93,7 @@ describe('realtime (Socket.io, namespace /sessions)', () => {
     it('rejects an expired token, saying so', async () => {
       const expired = new JwtService().sign(
         { sub: alice.userId, tid: alice.tenantId, role: 'user', typ: 'access', exp: Math.floor(Date.now() / 1000) - 5 },
-        { secret: t.config.auth.jwtSecret, algorithm: 'HS256' },
+        { secret: t.jwtSecret, algorithm: 'HS256' },
       );
       const s = track(connectSocket(t, { auth: { token: expired } }));
       expect(await s.next('unauthorized')).toEqual({ code: 'UNAUTHORIZED', message: 'Access token expired' });

@@ -13,7 +13,7 @@ describe('sessions in sandbox mode', () => {
   let alice: TestUser;
 
   beforeAll(async () => {
-    t = await startTestApp({ env: { WA_SANDBOX: 'true', AUTH_TRUST_USER_ID_HEADER: 'true', ADMIN_EMAIL: 'admin@example.com', ADMIN_PASSWORD: 'admin-password-1' } });
+    t = await startTestApp({ env: { WA_SANDBOX: 'true', SSE_RESUME_GRACE_MS: '300', AUTH_TRUST_USER_ID_HEADER: 'true', ADMIN_EMAIL: 'admin@example.com', ADMIN_PASSWORD: 'admin-password-1' } });
     db = await TestDb.connect(t);
     alice = await newUser(t);
   });

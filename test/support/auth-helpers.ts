@@ -57,6 +57,8 @@ export function expectErrorShape(res: ApiResponse, status: number, code?: string
     status,
     body: { success: false, error: { code: code ?? expect.any(String), message: expect.any(String) }, requestId: expect.any(String) },
   });
+  // Seed 001's helper reads `result.message`.
+  expect(res.body.message).toBe(res.body.error.message);
   expect(JSON.stringify(res.body)).not.toMatch(/at .*\.(ts|js):\d+/);
 }
 

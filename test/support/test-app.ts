@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createApp } from '../../src/app.factory.js';
+import { JWT_SIGNING_KEY } from '../../src/auth/signing-key.js';
 import { loadConfig, type AppConfig } from '../../src/config/app-config.js';
 import { createRootLogger } from '../../src/common/logger.js';
 import { createTestDatabase } from './test-database.js';
@@ -15,6 +16,8 @@ export interface TestApp {
   app: NestFastifyApplication;
   baseUrl: string;
   config: AppConfig;
+  /** The key access tokens are signed with (JWT_SECRET, or the one kept under DATA_DIR). */
+  jwtSecret: string;
   databaseUrl?: string;
   dataDir: string;
   /** Closes the app; keeps the database unless `drop` (then also the data dir). */
@@ -56,6 +59,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     app,
     baseUrl: `http://127.0.0.1:${port}`,
     config,
+    jwtSecret: app.get<string>(JWT_SIGNING_KEY),
     databaseUrl,
     dataDir,
     close: async (opts = {}) => {

@@ -11,6 +11,7 @@ class ApiErrorDetailDto {
 export class ApiErrorDto {
   @ApiProperty({ example: false }) success: false;
   @ApiProperty({ type: ApiErrorDetailDto }) error: ApiErrorDetailDto;
+  @ApiProperty({ description: 'The same text as error.message (seed 001 clients read result.message)', example: 'Invalid access token' }) message: string;
   @ApiProperty({ example: '6f1c2e0a-3b1d-4f0e-9a55-8d0c2b7e4a11' }) requestId: string;
 }
 
@@ -44,7 +45,7 @@ export function ApiErrors(...statuses: Array<number | [number, string]>): Method
         status,
         description,
         type: ApiErrorDto,
-        example: { success: false, error, requestId: '6f1c2e0a-3b1d-4f0e-9a55-8d0c2b7e4a11' },
+        example: { success: false, error, message: error.message, requestId: '6f1c2e0a-3b1d-4f0e-9a55-8d0c2b7e4a11' },
         ...(status === 429 ? { headers: { 'Retry-After': { description: 'Seconds to wait', schema: { type: 'integer', example: 840 } } } } : {}),
       });
     }),

@@ -7,10 +7,14 @@ import { AuthTenantsUsers1795000000000 } from './1795000000000-AuthTenantsUsers.
 import { WebhookOutbox1795000001000 } from './1795000001000-WebhookOutbox.js';
 import { SessionsAndWhatsApp1795000002000 } from './1795000002000-SessionsAndWhatsApp.js';
 import { InboundJournal1795000009000 } from './1795000009000-InboundJournal.js';
+import { Media1795000011000 } from './1795000011000-Media.js';
+import { SessionOriginAndQrCount1795000012000 } from './1795000012000-SessionOriginAndQrCount.js';
 
 export const MIGRATIONS: Array<new () => MigrationInterface> = [
   AuthTenantsUsers1795000000000,
   WebhookOutbox1795000001000,
   SessionsAndWhatsApp1795000002000,
   InboundJournal1795000009000,
+  Media1795000011000,
+  SessionOriginAndQrCount1795000012000,
 ];

@@ -1,0 +1,226 @@
+/**
+ * The floor, side by side: in one process and one run, N bare Baileys sockets (in-memory auth
+ * state, no product) onboard against the simulator and log in again; then the product does the
+ * same with N sessions (POST /sessions, then POST /sessions/:id/restart).
+ *
+ *   npm run bench:floor -- --sessions 20
+ *
+ * Both use the same XEdDSA implementation (WA_NATIVE_CRYPTO, default on), so the ratio is the
+ * product's own overhead. The simulator runs in a child process; CPU is this process's
+ * (process.cpuUsage), which leaves out the simulator and the PostgreSQL server. Prints one JSON
+ * object: RSS per idle session after GC, CPU ms per onboarding and per login, product / floor.
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import makeWASocket, {
+  DisconnectReason, initAuthCreds, type AuthenticationCreds, type SignalDataTypeMap, type WASocket,
+} from '@whiskeysockets/baileys';
+import pino from 'pino';
+import { loadAppModules } from './support/app-modules.js';
+import { round } from './support/stats.js';
+import { postJson } from '../test/support/app-process-runner.js';
+import { openBenchDatabase } from './support/bench-database.js';
+import { SimulatorProcess } from './support/simulator-process.js';
+import { useNativeCurve } from '../src/whatsapp/native-curve.js';
+
+const TIMEOUT_MS = 300_000;
+const within = <T>(promise: Promise<T>, what: string): Promise<T> =>
+  Promise.race([promise, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no ${what} within ${TIMEOUT_MS} ms`)), TIMEOUT_MS).unref())]);
+const mb = (bytes: number): number => round(bytes / 1024 / 1024);
+const phoneNumber = (phase: number, i: number): string => `549${phase}${String(100000000 + i)}`;
+
+async function gcRss(): Promise<number> {
+  const gc = (globalThis as { gc?: () => void }).gc!;
+  for (let i = 0; i < 3; i++) {
+    gc();
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return process.memoryUsage().rss;
+}
+
+/** CPU ms (user + system) this process spends in `work`. */
+async function cpuMs(work: () => Promise<void>): Promise<number> {
+  const before = process.cpuUsage();
+  await work();
+  const used = process.cpuUsage(before);
+  return (used.user + used.system) / 1000;
+}
+
+/** One bare Baileys account: the in-memory auth state and the socket of the moment. */
+class BareAccount {
+  private readonly creds: AuthenticationCreds = initAuthCreds();
+  private readonly store = new Map<string, unknown>();
+  private socket?: WASocket;
+
+  constructor(private readonly serverUrl: string) {}
+
+  /** Connects (again after 515 restart-required) until open; `onQr` gets the first QR. */
+  open(onQr?: (qr: string) => void): Promise<void> {
+    return new Promise((resolve, reject) => {
+      let qrSeen = false;
+      const connect = (): void => {
+        const sock = makeWASocket({
+          auth: { creds: this.creds, keys: this.keys() },
+          logger: pino({ level: 'silent' }),
+          browser: ['Floor', 'Chrome', '120.0.0'],
+          waWebSocketUrl: this.serverUrl,
+          qrTimeout: 60_000,
+          markOnlineOnConnect: false,
+          syncFullHistory: false,
+          generateHighQualityLinkPreview: false,
+          enableRecentMessageCache: false,
+          getMessage: async () => undefined,
+        });
+        this.socket = sock;
+        sock.ev.on('creds.update', (update) => Object.assign(this.creds, update));
+        sock.ev.on('connection.update', ({ connection, qr, lastDisconnect }) => {
+          if (qr && !qrSeen) {
+            qrSeen = true;
+            onQr?.(qr);
+          }
+          if (connection === 'open') resolve();
+          if (connection === 'close') {
+            const code = (lastDisconnect?.error as { output?: { statusCode?: number } } | undefined)?.output?.statusCode;
+            if (code === DisconnectReason.restartRequired) connect();
+            else reject(new Error(`closed with ${code}`));
+          }
+        });
+      };
+      connect();
+    });
+  }
+
+  close(): void {
+    void this.socket?.end(undefined);
+    this.socket = undefined;
+  }
+
+  private keys() {
+    const store = this.store;
+    return {
+      get: async <T extends keyof SignalDataTypeMap>(type: T, ids: string[]) => {
+        const out: Record<string, SignalDataTypeMap[T]> = {};
+        for (const id of ids) {
+          const value = store.get(`${type}:${id}`) as SignalDataTypeMap[T] | undefined;
+          if (value !== undefined) out[id] = value;
+        }
+        return out;
+      },
+      set: async (data: Record<string, Record<string, unknown>>) => {
+        for (const [type, values] of Object.entries(data)) {
+          for (const [id, value] of Object.entries(values)) {
+            if (value === null || value === undefined) store.delete(`${type}:${id}`);
+            else store.set(`${type}:${id}`, value);
+          }
+        }
+      },
+    };
+  }
+}
+
+interface PhaseResult { rssPerSessionMB: number; cpuMsPerOnboarding: number; cpuMsPerLogin: number }
+
+async function floorPhase(n: number, sim: SimulatorProcess): Promise<PhaseResult> {
+  const baseline = await gcRss();
+  const accounts = Array.from({ length: n }, () => new BareAccount(sim.url));
+  const onboarding = await cpuMs(async () => {
+    await Promise.all(accounts.map((a, i) => within(a.open((qr) => void sim.scan(qr, phoneNumber(1, i))), 'bare open')));
+  });
+  await new Promise((r) => setTimeout(r, 5000)); // post-open queries settle
+  const idle = await gcRss();
+  for (const a of accounts) a.close();
+  const login = await cpuMs(async () => {
+    await Promise.all(accounts.map((a) => within(a.open(), 'bare login')));
+  });
+  for (const a of accounts) a.close();
+  return { rssPerSessionMB: mb((idle - baseline) / n), cpuMsPerOnboarding: round(onboarding / n), cpuMsPerLogin: round(login / n) };
+}
+
+async function productPhase(n: number, sim: SimulatorProcess): Promise<PhaseResult & { database: string }> {
+  const { createApp, loadConfig, createRootLogger, DomainEvents } = await loadAppModules();
+  const database = await openBenchDatabase('bench_floor');
+  const dataDir = mkdtempSync(join(tmpdir(), 'bench-floor-'));
+  const config = loadConfig({
+    NODE_ENV: 'production', PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'error', DATABASE_URL: database.url!,
+    JWT_SECRET: randomUUID() + randomUUID(), WA_SERVER_URL: sim.url, WA_QR_TIMEOUT_MS: '60000',
+    ...(process.env.WA_NATIVE_CRYPTO ? { WA_NATIVE_CRYPTO: process.env.WA_NATIVE_CRYPTO } : {}),
+  });
+  const { app } = await createApp(config, createRootLogger('error'));
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const address = app.getHttpServer().address();
+  const baseUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+  const events = app.get(DomainEvents);
+  const post = (path: string, body: unknown, token?: string) => postJson(baseUrl, path, body, token);
+  await post('/users', { email: 'floor@example.com', password: 'bench-password-1', name: 'Floor' });
+  const token = (await post('/auth/login', { email: 'floor@example.com', password: 'bench-password-1' })).accessToken as string;
+
+  const qrWaiters = new Map<string, (qr: string) => void>();
+  const early = new Map<string, string>();
+  const connectedWaiters = new Map<string, () => void>();
+  events.onCommit('session.qr.updated', (e) => {
+    const waiter = qrWaiters.get(e.sessionId);
+    if (waiter) waiter(e.payload.qrText);
+    else if (!early.has(e.sessionId)) early.set(e.sessionId, e.payload.qrText);
+  });
+  events.onCommit('session.status.changed', (e) => {
+    if (e.payload.status === 'connected') connectedWaiters.get(e.sessionId)?.();
+  });
+  const connected = (id: string) => within(new Promise<void>((resolve) => connectedWaiters.set(id, resolve)), 'product connected');
+
+  const baseline = await gcRss();
+  const ids: string[] = [];
+  const onboarding = await cpuMs(async () => {
+    await Promise.all(Array.from({ length: n }, async (_, i) => {
+      const id = (await post('/sessions', {}, token)).id as string;
+      ids.push(id);
+      const opened = connected(id);
+      const qr = early.get(id) ?? (await within(new Promise<string>((resolve) => qrWaiters.set(id, resolve)), 'first QR'));
+      await sim.scan(qr, phoneNumber(2, i));
+      await opened;
+    }));
+  });
+  await new Promise((r) => setTimeout(r, 5000));
+  const idle = await gcRss();
+  const login = await cpuMs(async () => {
+    await Promise.all(ids.map(async (id) => {
+      const opened = connected(id);
+      await post(`/sessions/${id}/restart`, {}, token);
+      await opened;
+    }));
+  });
+  await app.close();
+  await database.close();
+  rmSync(dataDir, { recursive: true, force: true });
+  return { rssPerSessionMB: mb((idle - baseline) / n), cpuMsPerOnboarding: round(onboarding / n), cpuMsPerLogin: round(login / n), database: database.kind };
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({ options: { sessions: { type: 'string', default: '100' } }, allowPositionals: true });
+  const n = Number(values.sessions);
+  if (!(n > 0)) throw new Error('--sessions must be a positive number');
+  if (!(globalThis as { gc?: unknown }).gc) throw new Error('run with --expose-gc (npm run bench:floor does)');
+  const nativeCrypto = !/^(false|0|no|off)$/i.test(process.env.WA_NATIVE_CRYPTO ?? 'true');
+  useNativeCurve(nativeCrypto);
+
+  const sim = await SimulatorProcess.start();
+  const floor = await floorPhase(n, sim);
+  const product = await productPhase(n, sim);
+  await sim.stop();
+  const ratio = (k: keyof PhaseResult) => round(product[k] / floor[k]);
+  console.log(JSON.stringify({
+    sessions: n,
+    crypto: nativeCrypto ? 'native (WA_NATIVE_CRYPTO=true)' : 'libsignal JavaScript (WA_NATIVE_CRYPTO=false)',
+    database: product.database,
+    floor,
+    product: { rssPerSessionMB: product.rssPerSessionMB, cpuMsPerOnboarding: product.cpuMsPerOnboarding, cpuMsPerLogin: product.cpuMsPerLogin },
+    productOverFloor: { rssPerSession: ratio('rssPerSessionMB'), cpuPerOnboarding: ratio('cpuMsPerOnboarding'), cpuPerLogin: ratio('cpuMsPerLogin') },
+    target: 1.5,
+  }, null, 2));
+  // Baileys leaves a 30 s pre-key upload timer behind; nothing else is pending.
+  process.exit(0);
+}
+
+await main();

@@ -1,0 +1,159 @@
+/**
+ * POST /media: one multipart request (`file`, `kind`, `sessionId?`) streamed into storage while
+ * it is hashed and counted. The kind is checked against the bytes (file-type), the size against
+ * the kind's limit; whatever fails leaves no object behind.
+ */
+import { randomUUID } from 'node:crypto';
+import { Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { Inject, Injectable } from '@nestjs/common';
+import type { MultipartFile } from '@fastify/multipart';
+import type { FastifyRequest } from 'fastify';
+import { fileTypeFromBuffer } from 'file-type';
+import { AppError } from '../common/app-error.js';
+import type { AuthContext } from '../common/auth-context.js';
+import type { AppConfig, MediaKind } from '../config/app-config.js';
+import { APP_CONFIG } from '../config/config.module.js';
+import { SessionsService } from '../sessions/sessions.service.js';
+import { splitHead } from './head-split.js';
+import { MediaInspector } from './media-inspector.js';
+import { extensionFor, isMediaKind, MEDIA_KINDS, resolveMime } from './media-kinds.js';
+import { uploadKey } from './media-keys.js';
+import { HEAD_BYTES, MediaMeter } from './media-meter.js';
+import { MediaRepository } from './media-repository.js';
+import { MEDIA_STORAGE, type MediaStorage } from './media-storage.js';
+import type { MediaEntity } from './media.entity.js';
+
+interface StoredFile {
+  key: string;
+  size: number;
+  sha256: string;
+  detected: string | undefined;
+  declared: string | undefined;
+  fileName: string | null;
+  exceeded: boolean;
+}
+
+const FIELD_LIMITS = { fields: 8, fieldSize: 1024, parts: 10 };
+const FILE_NAME_MAX = 255;
+
+@Injectable()
+export class MediaUploadsService {
+  private readonly largestLimit: number;
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(MEDIA_STORAGE) private readonly storage: MediaStorage,
+    private readonly repository: MediaRepository,
+    private readonly inspector: MediaInspector,
+    private readonly sessions: SessionsService,
+  ) {
+    this.largestLimit = Math.max(...Object.values(config.media.maxBytes));
+  }
+
+  async upload(auth: AuthContext, request: FastifyRequest, querySessionId?: string): Promise<MediaEntity> {
+    if (!request.isMultipart()) {
+      throw new AppError(415, 'UNSUPPORTED_MEDIA_TYPE', 'POST /media takes multipart/form-data with the fields file and kind');
+    }
+    if (querySessionId !== undefined) await this.sessions.get(auth, querySessionId);
+    const id = randomUUID();
+    const fields: Record<string, string> = {};
+    let file: StoredFile | undefined;
+    let problem: AppError | undefined;
+    try {
+      // A busboy limit just above the largest kind's: beyond it the rest is read and dropped.
+      for await (const part of request.parts({ limits: { ...FIELD_LIMITS, fileSize: this.largestLimit + 1 } })) {
+        if (part.type === 'field') {
+          if (typeof part.value === 'string') fields[part.fieldname] = part.value;
+          continue;
+        }
+        if (part.fieldname !== 'file' || file) {
+          problem ??= AppError.badRequest('Send exactly one file, in the field "file"');
+          await drain(part);
+          continue;
+        }
+        file = await this.store(auth.tenantId, id, part, isMediaKind(fields.kind) ? fields.kind : undefined);
+      }
+    } catch (err) {
+      if (file) await this.storage.delete(file.key);
+      throw multipartError(err);
+    }
+    try {
+      const checked = problem ?? this.check(fields, file);
+      if (checked instanceof AppError) throw checked;
+      const sessionId = await this.resolveSession(auth, fields.sessionId ?? querySessionId);
+      return await this.record(auth.tenantId, id, sessionId, checked.kind, checked.mime, checked.file);
+    } catch (err) {
+      if (file) await this.storage.delete(file.key);
+      throw err;
+    }
+  }
+
+  private async store(tenantId: string, id: string, part: MultipartFile, kind: MediaKind | undefined): Promise<StoredFile> {
+    const { head, body } = await splitHead(part.file, HEAD_BYTES);
+    const detected = (await fileTypeFromBuffer(head))?.mime;
+    const declared = part.mimetype || undefined;
+    const provisional = (kind && resolveMime(kind, detected, declared)) ?? detected ?? 'application/octet-stream';
+    const fileName = part.filename ? part.filename.slice(0, FILE_NAME_MAX) : null;
+    const key = uploadKey(tenantId, id, fileName ?? `${kind ?? 'file'}.${extensionFor(provisional)}`);
+    const meter = new MediaMeter(kind ? this.config.media.maxBytes[kind] : this.largestLimit);
+    const putting = this.storage.put(key, meter, provisional);
+    await Promise.all([pipeline(body, meter), putting]);
+    return { key, size: meter.byteCount, sha256: meter.sha256, detected, declared, fileName, exceeded: meter.exceeded || part.file.truncated };
+  }
+
+  private check(fields: Record<string, string>, file: StoredFile | undefined): AppError | { kind: MediaKind; mime: string; file: StoredFile } {
+    const kind = fields.kind;
+    if (kind === undefined) return AppError.badRequest('The field "kind" is required', { allowed: MEDIA_KINDS });
+    if (!isMediaKind(kind)) return AppError.badRequest(`Unknown kind "${kind.slice(0, 40)}"`, { allowed: MEDIA_KINDS });
+    if (!file) return AppError.badRequest('The field "file" is required');
+    const limit = this.config.media.maxBytes[kind];
+    if (file.exceeded || file.size > limit) {
+      return new AppError(413, 'PAYLOAD_TOO_LARGE', `A ${kind} may have at most ${limit} bytes`, { kind, maxBytes: limit });
+    }
+    if (file.size === 0) return AppError.badRequest('The file is empty');
+    const mime = resolveMime(kind, file.detected, file.declared);
+    if (!mime) {
+      return new AppError(415, 'UNSUPPORTED_MEDIA_TYPE', `The file is not a valid ${kind}`, { kind, detected: file.detected ?? null });
+    }
+    return { kind, mime, file };
+  }
+
+  /** The named session (in the caller's tenant), else the tenant's only one, else none. */
+  private async resolveSession(auth: AuthContext, sessionId: string | undefined): Promise<string | null> {
+    if (sessionId !== undefined) {
+      if (!/^[0-9a-f-]{36}$/i.test(sessionId)) throw AppError.badRequest('sessionId must be a UUID');
+      return (await this.sessions.get(auth, sessionId)).id;
+    }
+    const own = (await this.sessions.list(auth)).filter((s) => s.tenantId === auth.tenantId);
+    if (own.length > 1) throw new AppError(400, 'SESSION_REQUIRED', 'This tenant has several sessions: name one with sessionId');
+    return own[0]?.id ?? null;
+  }
+
+  private async record(tenantId: string, id: string, sessionId: string | null, kind: MediaKind, mime: string, file: StoredFile): Promise<MediaEntity> {
+    const facts = await this.inspector.inspect(kind, mime, file.size, () => this.storage.get(file.key));
+    return this.repository.insert({
+      id, tenantId, sessionId, origin: 'upload', kind, mime, state: 'stored', storageKey: file.key, size: String(file.size),
+      sha256: file.sha256, fileName: file.fileName, width: facts.width, height: facts.height,
+      durationSeconds: facts.durationSeconds, thumbnail: facts.thumbnail,
+    });
+  }
+}
+
+async function drain(part: MultipartFile): Promise<void> {
+  await pipeline(part.file, new Writable({ write: (_chunk, _encoding, done) => done() }));
+}
+
+/** Parser failures are the client's: a 4xx of their own, else 400. */
+function multipartError(err: unknown): unknown {
+  if (err instanceof AppError) return err;
+  const status = (err as { statusCode?: unknown }).statusCode;
+  if (typeof status === 'number' && status >= 400 && status < 500) {
+    return new AppError(status === 406 ? 415 : status, status === 413 ? 'PAYLOAD_TOO_LARGE' : status === 406 ? 'UNSUPPORTED_MEDIA_TYPE' : 'BAD_REQUEST',
+      (err as Error).message);
+  }
+  if ((err as { code?: string }).code?.startsWith('ERR_') || /multipart|boundary|form/i.test((err as Error).message ?? '')) {
+    return AppError.badRequest('Malformed multipart body');
+  }
+  return err;
+}

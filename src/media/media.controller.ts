@@ -1,0 +1,67 @@
+import { Controller, Get, Headers, Param, Post, Query, Req, Res } from '@nestjs/common';
+import {
+  ApiBadRequestResponse, ApiBearerAuth, ApiBody, ApiConsumes, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse,
+  ApiOperation, ApiPartialContentResponse, ApiPayloadTooLargeResponse, ApiProduces, ApiQuery, ApiSecurity, ApiTags,
+  ApiUnauthorizedResponse, ApiUnsupportedMediaTypeResponse,
+} from '@nestjs/swagger';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { CurrentAuth, type AuthContext } from '../common/auth-context.js';
+import { API_KEY_SCHEME, BEARER_SCHEME } from '../common/swagger.js';
+import { MediaDto, MediaUploadBodyDto, MediaUploadQueryDto } from './media.dto.js';
+import { MediaService } from './media.service.js';
+
+@ApiTags('media')
+@ApiBearerAuth(BEARER_SCHEME)
+@ApiSecurity(API_KEY_SCHEME)
+@ApiUnauthorizedResponse({ description: 'Missing or invalid credentials' })
+@Controller('media')
+export class MediaController {
+  constructor(private readonly media: MediaService) {}
+
+  @Post()
+  @ApiOperation({
+    summary: 'Upload a file to send later with POST /chats/:jid/messages { mediaId } (seed 002)',
+    description:
+      'multipart/form-data with `kind` (image | video | audio | voice | document | sticker), `file` and optionally `sessionId`. ' +
+      'Streamed to storage; limits per kind (MEDIA_MAX_BYTES_*). Image: JPEG, PNG or WebP; sticker: WebP; video: MP4/3GP/MOV; ' +
+      'audio: MP3, M4A, AAC, Ogg, AMR, WAV, FLAC; voice: Ogg Opus; document: anything.',
+  })
+  @ApiConsumes('multipart/form-data')
+  @ApiBody({ type: MediaUploadBodyDto })
+  @ApiCreatedResponse({ type: MediaDto })
+  @ApiBadRequestResponse({ description: 'Unknown or missing kind, no file, malformed multipart, SESSION_REQUIRED' })
+  @ApiNotFoundResponse({ description: 'No such session in your tenant' })
+  @ApiPayloadTooLargeResponse({ description: "Larger than the kind's limit" })
+  @ApiUnsupportedMediaTypeResponse({ description: 'Not multipart, or the bytes are not of the declared kind' })
+  async upload(@CurrentAuth() auth: AuthContext, @Req() request: FastifyRequest, @Query() query: MediaUploadQueryDto): Promise<MediaDto> {
+    return this.media.upload(auth, request, query.sessionId);
+  }
+
+  @Get(':id')
+  @ApiOperation({ summary: 'A media object, with a freshly minted URL' })
+  @ApiOkResponse({ type: MediaDto })
+  @ApiNotFoundResponse({ description: 'No such media in your tenant' })
+  async describe(@CurrentAuth() auth: AuthContext, @Param('id') id: string): Promise<MediaDto> {
+    return this.media.describe(auth, id);
+  }
+
+  @Get(':id/content')
+  @ApiOperation({
+    summary: 'The bytes of a media object (Range supported)',
+    description: 'Authenticated like every route; `?accessToken=<jwt>` works where headers cannot be set (`<img src>`).',
+  })
+  @ApiQuery({ name: 'accessToken', required: false, description: 'Access token, for <img src> and <video src>' })
+  @ApiProduces('application/octet-stream', 'image/*', 'video/*', 'audio/*')
+  @ApiOkResponse({ description: 'The whole object, with its content type' })
+  @ApiPartialContentResponse({ description: 'The requested byte range (Content-Range)' })
+  @ApiNotFoundResponse({ description: 'No such media in your tenant' })
+  async content(
+    @CurrentAuth() auth: AuthContext,
+    @Param('id') id: string,
+    @Headers('range') range: string | undefined,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
+    const content = await this.media.content(auth, id, range);
+    await reply.status(content.status).headers(content.headers).send(content.body);
+  }
+}

@@ -1,0 +1,41 @@
+import { Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import type { AppConfig } from '../config/app-config.js';
+import { APP_CONFIG } from '../config/config.module.js';
+import { SessionsModule } from '../sessions/sessions.module.js';
+import { LocalMediaStorage } from './local-media-storage.js';
+import { MediaController } from './media.controller.js';
+import { MediaInspector } from './media-inspector.js';
+import { MediaRepository } from './media-repository.js';
+import { MEDIA_STORAGE, type MediaStorage } from './media-storage.js';
+import { MediaUploadsService } from './media-uploads.service.js';
+import { MediaUrls } from './media-urls.js';
+import { MediaEntity } from './media.entity.js';
+import { MediaService } from './media.service.js';
+import { S3MediaStorage } from './s3-media-storage.js';
+
+@Module({
+  imports: [TypeOrmModule.forFeature([MediaEntity]), SessionsModule],
+  controllers: [MediaController],
+  providers: [
+    {
+      provide: MEDIA_STORAGE,
+      inject: [APP_CONFIG],
+      useFactory: (config: AppConfig): MediaStorage =>
+        config.media.s3 ? new S3MediaStorage(config.media.s3, config.media.urlTtlSeconds) : new LocalMediaStorage(config.dataDir),
+    },
+    MediaRepository,
+    MediaInspector,
+    MediaUrls,
+    MediaUploadsService,
+    MediaService,
+  ],
+  exports: [MEDIA_STORAGE, MediaRepository, MediaUrls, MediaInspector],
+})
+export class MediaModule implements OnApplicationShutdown {
+  constructor(@Inject(MEDIA_STORAGE) private readonly storage: MediaStorage) {}
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.storage.close();
+  }
+}

@@ -1,0 +1,67 @@
+/** Reading media: its description with a freshly minted URL, and its bytes (whole or a range). */
+import { Inject, Injectable } from '@nestjs/common';
+import type { Readable } from 'node:stream';
+import type { FastifyRequest } from 'fastify';
+import { AppError } from '../common/app-error.js';
+import type { AuthContext } from '../common/auth-context.js';
+import { parseRange } from './byte-range.js';
+import { mapMedia, type MediaDto } from './media.dto.js';
+import { MediaRepository } from './media-repository.js';
+import { MEDIA_STORAGE, type MediaStorage } from './media-storage.js';
+import { MediaUploadsService } from './media-uploads.service.js';
+import { MediaUrls } from './media-urls.js';
+
+export interface MediaContent {
+  status: 200 | 206;
+  headers: Record<string, string>;
+  body: Readable;
+}
+
+@Injectable()
+export class MediaService {
+  constructor(
+    @Inject(MEDIA_STORAGE) private readonly storage: MediaStorage,
+    private readonly repository: MediaRepository,
+    private readonly urls: MediaUrls,
+    private readonly uploads: MediaUploadsService,
+  ) {}
+
+  async upload(auth: AuthContext, request: FastifyRequest, sessionId?: string): Promise<MediaDto> {
+    const row = await this.uploads.upload(auth, request, sessionId);
+    return mapMedia(row, await this.urls.urlFor(row));
+  }
+
+  async describe(auth: AuthContext, id: string): Promise<MediaDto> {
+    const row = await this.repository.findVisible(auth, id);
+    return mapMedia(row, await this.urls.urlFor(row));
+  }
+
+  async content(auth: AuthContext, id: string, rangeHeader: string | undefined): Promise<MediaContent> {
+    const row = await this.repository.findVisible(auth, id);
+    if (row.state !== 'stored' || !row.storageKey || row.size === null) {
+      throw AppError.conflict('The media is not stored yet (its download is pending or failed)', { state: row.state });
+    }
+    const size = Number(row.size);
+    const range = parseRange(rangeHeader, size);
+    const headers: Record<string, string> = {
+      'content-type': row.mime,
+      'accept-ranges': 'bytes',
+      'cache-control': 'private, max-age=3600',
+      'content-disposition': contentDisposition(row.kind === 'document' ? 'attachment' : 'inline', row.fileName),
+      ...(row.sha256 ? { etag: `"${row.sha256}"` } : {}),
+    };
+    const body = await this.storage.get(row.storageKey, range);
+    if (!range) return { status: 200, headers: { ...headers, 'content-length': String(size) }, body };
+    return {
+      status: 206,
+      headers: { ...headers, 'content-length': String(range.end - range.start + 1), 'content-range': `bytes ${range.start}-${range.end}/${size}` },
+      body,
+    };
+  }
+}
+
+function contentDisposition(type: 'inline' | 'attachment', fileName: string | null): string {
+  if (!fileName) return type;
+  const ascii = fileName.replace(/[^\x20-\x7e]|["\\]/g, '_');
+  return `${type}; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(fileName)}`;
+}

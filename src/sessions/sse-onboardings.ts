@@ -1,0 +1,183 @@
+/**
+ * Seed 000's SSE onboardings, each outliving the HTTP stream that started it: every message is
+ * kept with an SSE `id` (`<sessionId>:<n>`), so a client that reconnects with `Last-Event-ID`
+ * gets what it missed, then the live messages, on the same session. A client gone longer than
+ * SSE_RESUME_GRACE_MS before the scan cancels the session; a reconnect to an onboarding that has
+ * ended (or that this process does not know) is answered 204, which stops a native EventSource.
+ */
+import { randomUUID } from 'node:crypto';
+import type { ServerResponse } from 'node:http';
+import { type BeforeApplicationShutdown, Inject, Injectable, type OnModuleInit } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
+import { APP_CONFIG } from '../config/config.module.js';
+import type { AppConfig } from '../config/app-config.js';
+import { AppError } from '../common/app-error.js';
+import type { AuthContext } from '../common/auth-context.js';
+import { ROOT_LOGGER, type AppLogger } from '../common/logger.js';
+import { DomainEvents } from '../events/domain-events.js';
+import type { DomainEvent } from '../events/event-map.js';
+import { SessionsService } from './sessions.service.js';
+import { toSseMessage } from './sse-messages.js';
+
+const STREAM_EVENTS = ['session.qr.updated', 'session.status.changed', 'session.deleted'] as const;
+
+/**
+ * A comment line without the blank line that would end an event: both fetch-event-source 2.0.1
+ * (which dispatches every blank line, even one that only follows a comment) and EventSource skip it.
+ */
+const HEARTBEAT = ': heartbeat\n';
+
+interface Stream {
+  raw: ServerResponse;
+  heartbeat: NodeJS.Timeout;
+}
+
+interface Onboarding {
+  sessionId: string;
+  tenantId: string;
+  /** Every message sent so far; message n has the SSE id `<sessionId>:<n>` (1-based). */
+  log: string[];
+  stream?: Stream;
+  created: boolean;
+  paired: boolean;
+  graceTimer?: NodeJS.Timeout;
+}
+
+@Injectable()
+export class SseOnboardings implements OnModuleInit, BeforeApplicationShutdown {
+  private readonly live = new Map<string, Onboarding>();
+  private readonly logger: AppLogger;
+  private readonly unsubscribe: Array<() => void> = [];
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(ROOT_LOGGER) logger: AppLogger,
+    private readonly sessions: SessionsService,
+    private readonly events: DomainEvents,
+  ) {
+    this.logger = logger.child({ module: 'sse' });
+  }
+
+  onModuleInit(): void {
+    for (const type of STREAM_EVENTS) this.unsubscribe.push(this.events.onCommit(type, (event) => this.onEvent(event)));
+  }
+
+  /** Answers `GET /sessions/add-sse`: a new onboarding, a resumed one, or 204. */
+  async open(auth: AuthContext, lastEventId: string | undefined, reply: FastifyReply): Promise<void> {
+    if (lastEventId !== undefined) {
+      const onboarding = this.resumable(auth, lastEventId);
+      if (!onboarding) {
+        await reply.status(204).send();
+        return;
+      }
+      this.attach(onboarding, reply, Number(lastEventId.split(':')[1]));
+      return;
+    }
+    const onboarding: Onboarding = { sessionId: randomUUID(), tenantId: auth.tenantId, log: [], created: false, paired: false };
+    this.live.set(onboarding.sessionId, onboarding);
+    this.attach(onboarding, reply, 0);
+    this.send(onboarding, { sessionId: onboarding.sessionId });
+    try {
+      await this.sessions.create(auth, onboarding.sessionId, 'sse');
+      onboarding.created = true;
+      if (!onboarding.stream && !onboarding.graceTimer) this.cancel(onboarding);
+    } catch (err) {
+      // A refused start (the tenant's session cap) is the caller's 4xx, not a failure of ours.
+      const refused = err instanceof AppError && err.getStatus() < 500;
+      if (refused) this.logger.info({ sessionId: onboarding.sessionId, code: err.code }, 'onboarding refused');
+      else this.logger.error({ err, sessionId: onboarding.sessionId }, 'could not start an onboarding');
+      this.send(onboarding, { connection: 'close', sessionId: onboarding.sessionId, reason: 'max_retries_reached', statusCode: refused ? err.getStatus() : 500 });
+      this.finish(onboarding);
+    }
+  }
+
+  /** Open streams would keep the HTTP server from closing. */
+  beforeApplicationShutdown(): void {
+    for (const off of this.unsubscribe.splice(0)) off();
+    for (const onboarding of [...this.live.values()]) {
+      clearTimeout(onboarding.graceTimer);
+      this.detach(onboarding);
+    }
+    this.live.clear();
+  }
+
+  private resumable(auth: AuthContext, lastEventId: string): Onboarding | undefined {
+    const [sessionId, seq] = lastEventId.split(':');
+    const onboarding = sessionId ? this.live.get(sessionId) : undefined;
+    if (!onboarding || !/^\d+$/.test(seq ?? '') || Number(seq) > onboarding.log.length) return undefined;
+    return onboarding.tenantId === auth.tenantId || auth.role === 'admin' ? onboarding : undefined;
+  }
+
+  private attach(onboarding: Onboarding, reply: FastifyReply, after: number): void {
+    clearTimeout(onboarding.graceTimer);
+    onboarding.graceTimer = undefined;
+    this.detach(onboarding);
+    const raw = reply.raw;
+    reply.hijack();
+    raw.writeHead(200, {
+      ...(reply.getHeaders() as Record<string, string>),
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-cache, no-transform',
+      connection: 'keep-alive',
+      'x-accel-buffering': 'no',
+    });
+    const stream: Stream = { raw, heartbeat: setInterval(() => raw.write(HEARTBEAT), this.config.whatsapp.sseHeartbeatMs) };
+    onboarding.stream = stream;
+    for (let n = after; n < onboarding.log.length; n += 1) raw.write(onboarding.log[n]);
+    raw.on('close', () => {
+      if (onboarding.stream !== stream) return;
+      this.detach(onboarding);
+      if (this.live.get(onboarding.sessionId) === onboarding) this.awaitReturn(onboarding);
+    });
+  }
+
+  /** The client is gone: it has SSE_RESUME_GRACE_MS to come back before an unscanned session is cancelled. */
+  private awaitReturn(onboarding: Onboarding): void {
+    onboarding.graceTimer = setTimeout(() => {
+      onboarding.graceTimer = undefined;
+      if (onboarding.stream) return;
+      if (!onboarding.paired) {
+        // Before the session exists there is nothing to cancel yet: it is cancelled once created.
+        if (onboarding.created) this.cancel(onboarding);
+        return;
+      }
+      // Paired: the session goes on by itself; the messages are kept until its final one.
+    }, this.config.whatsapp.sseResumeGraceMs);
+  }
+
+  private onEvent(event: DomainEvent): void {
+    const onboarding = this.live.get(event.sessionId);
+    if (!onboarding) return;
+    if (event.type === 'session.status.changed' && (event as DomainEvent<'session.status.changed'>).payload.phone) onboarding.paired = true;
+    const step = toSseMessage(event);
+    if (!step) return;
+    if (step.data) this.send(onboarding, step.data);
+    if (step.final) this.finish(onboarding);
+  }
+
+  private send(onboarding: Onboarding, data: Record<string, unknown>): void {
+    const frame = `id: ${onboarding.sessionId}:${onboarding.log.length + 1}\ndata: ${JSON.stringify(data)}\n\n`;
+    onboarding.log.push(frame);
+    onboarding.stream?.raw.write(frame);
+  }
+
+  /** The final message was sent: the stream ends, and a reconnect is told 204. */
+  private finish(onboarding: Onboarding): void {
+    clearTimeout(onboarding.graceTimer);
+    this.live.delete(onboarding.sessionId);
+    this.detach(onboarding);
+  }
+
+  private detach(onboarding: Onboarding): void {
+    const stream = onboarding.stream;
+    if (!stream) return;
+    onboarding.stream = undefined;
+    clearInterval(stream.heartbeat);
+    stream.raw.end();
+  }
+
+  private cancel(onboarding: Onboarding): void {
+    this.live.delete(onboarding.sessionId);
+    this.sessions.cancelPending(onboarding.sessionId).catch((err: unknown) => this.logger.error({ err, sessionId: onboarding.sessionId }, 'could not cancel an abandoned onboarding'));
+  }
+}

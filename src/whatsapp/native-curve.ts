@@ -1,0 +1,143 @@
+/**
+ * The crypto seam: XEdDSA (Signal's curve25519 signatures) on native code instead of the
+ * pure-JavaScript `curve25519-js` that libsignal ships. A CPU profile of onboarding showed
+ * signature verification of the server's noise certificate chain (twice per connect) and signing
+ * (signed pre-key, device signature) as the hottest JavaScript; see docs/performance.md.
+ *
+ * - verify: the Montgomery public key is mapped to its Edwards form (y = (u - 1) / (u + 1), the
+ *   sign bit carried in the signature's last byte, as libsignal does) and checked by node:crypto's
+ *   Ed25519 (OpenSSL), which also rejects a non-canonical S ≥ L that curve25519-js would accept.
+ * - sign: libsignal's deterministic scheme (r = SHA-512(a ‖ M), S = r + SHA-512(R ‖ A ‖ M)·a),
+ *   byte for byte, with @noble/curves (audited) for the two base-point multiplications, because
+ *   node:crypto cannot sign with a raw Curve25519 scalar.
+ *
+ * `installNativeCurve()` swaps them in at one place, in two objects: libsignal's CommonJS
+ * `curve.js` exports (read at call time by libsignal itself) and Baileys' exported `Curve` helper
+ * (Baileys imports libsignal's curve as an ES namespace, a snapshot that a later patch of the
+ * CommonJS exports would not reach). Argument checks and return values are libsignal's and
+ * Baileys' own, so behaviour is unchanged: only the arithmetic moves. `WA_NATIVE_CRYPTO=false`
+ * leaves (or puts back) the originals. No fork of either library.
+ */
+import { createHash, createPublicKey, verify } from 'node:crypto';
+import { createRequire } from 'node:module';
+import { ed25519 } from '@noble/curves/ed25519.js';
+import { Curve, generateSignalPubKey } from '@whiskeysockets/baileys';
+
+const { Fp, Fn, BASE } = ed25519.Point;
+const ED25519_SPKI_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
+const LOW_255_BITS = (1n << 255n) - 1n;
+
+const fromLittleEndian = (bytes: Uint8Array): bigint => BigInt(`0x${Buffer.from(bytes).reverse().toString('hex') || '0'}`);
+const toLittleEndian32 = (n: bigint): Buffer => Buffer.from(n.toString(16).padStart(64, '0'), 'hex').reverse();
+const sha512 = (...parts: Uint8Array[]): Buffer => {
+  const h = createHash('sha512');
+  for (const p of parts) h.update(p);
+  return h.digest();
+};
+
+/** Edwards encoding of a Curve25519 (Montgomery) public key; inverting 0 gives 0, as in tweetnacl. */
+function edwardsPublicKey(montgomery: Uint8Array, signBit: number): Buffer {
+  const u = Fp.create(fromLittleEndian(montgomery) & LOW_255_BITS);
+  const denominator = Fp.add(u, 1n);
+  const y = Fp.is0(denominator) ? 0n : Fp.mul(Fp.sub(u, 1n), Fp.inv(denominator));
+  const encoded = toLittleEndian32(y);
+  encoded[31] |= signBit;
+  return encoded;
+}
+
+/** XEdDSA verification of a 64-byte signature by a 32-byte Curve25519 public key. */
+export function xeddsaVerify(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): boolean {
+  const edwards = edwardsPublicKey(publicKey, signature[63] & 0x80);
+  const ed25519Signature = Buffer.from(signature);
+  ed25519Signature[63] &= 0x7f;
+  try {
+    const key = createPublicKey({ key: Buffer.concat([ED25519_SPKI_PREFIX, edwards]), format: 'der', type: 'spki' });
+    return verify(null, message, key, ed25519Signature);
+  } catch {
+    return false; // not a point on the curve
+  }
+}
+
+/** XEdDSA signature of `message` by a 32-byte Curve25519 private key, identical to libsignal's. */
+export function xeddsaSign(privateKey: Uint8Array, message: Uint8Array): Buffer {
+  const a = Buffer.from(privateKey);
+  a[0] &= 248;
+  a[31] &= 127;
+  a[31] |= 64;
+  const scalar = Fn.create(fromLittleEndian(a));
+  const A = BASE.multiply(scalar).toBytes();
+  const r = Fn.create(fromLittleEndian(sha512(a, message)));
+  const R = (Fn.is0(r) ? ed25519.Point.ZERO : BASE.multiply(r)).toBytes();
+  const h = Fn.create(fromLittleEndian(sha512(R, A, message)));
+  const signature = Buffer.concat([R, toLittleEndian32(Fn.add(r, Fn.mul(h, scalar)))]);
+  signature[63] |= A[31] & 0x80;
+  return signature;
+}
+
+// libsignal's own argument checks and messages (curve.js: scrubPubKeyFormat, validatePrivKey).
+function signalPublicKey(pubKey: unknown): Buffer {
+  if (!(pubKey instanceof Buffer)) throw new Error(`Invalid public key type: ${(pubKey as object | undefined)?.constructor?.name}`);
+  if ((pubKey.byteLength !== 33 || pubKey[0] !== 5) && pubKey.byteLength !== 32) throw new Error('Invalid public key');
+  return pubKey.byteLength === 33 ? pubKey.subarray(1) : pubKey;
+}
+
+function signalPrivateKey(privKey: unknown): Buffer {
+  if (privKey === undefined) throw new Error('Undefined private key');
+  if (!(privKey instanceof Buffer)) throw new Error(`Invalid private key type: ${(privKey as object).constructor.name}`);
+  if (privKey.byteLength !== 32) throw new Error(`Incorrect private key length: ${privKey.byteLength}`);
+  return privKey;
+}
+
+/** Drop-in for libsignal's `curve.verifySignature` (returns the result; throws on malformed input). */
+export function verifySignature(pubKey: Uint8Array, msg: Uint8Array, sig: Uint8Array, isInit?: boolean): boolean {
+  const key = signalPublicKey(pubKey);
+  if (!msg) throw new Error('Invalid message');
+  if (!sig || sig.byteLength !== 64) throw new Error('Invalid signature');
+  return isInit ? true : xeddsaVerify(key, msg, sig);
+}
+
+/** Drop-in for libsignal's `curve.calculateSignature`. */
+export function calculateSignature(privKey: Uint8Array, message: Uint8Array): Buffer {
+  const key = signalPrivateKey(privKey);
+  if (!message) throw new Error('Invalid message');
+  return xeddsaSign(key, message);
+}
+
+interface CurveFunctions {
+  verifySignature(pubKey: Uint8Array, msg: Uint8Array, sig: Uint8Array, isInit?: boolean): boolean;
+  calculateSignature(privKey: Uint8Array, message: Uint8Array): Buffer;
+}
+
+const libsignalCurve = createRequire(import.meta.url)('libsignal/src/curve.js') as CurveFunctions;
+const originals = {
+  verifySignature: libsignalCurve.verifySignature,
+  calculateSignature: libsignalCurve.calculateSignature,
+  sign: Curve.sign,
+  verify: Curve.verify,
+};
+
+/** libsignal's own implementations, for the tests that compare against them. */
+export const libsignalOriginals: CurveFunctions = {
+  verifySignature: originals.verifySignature,
+  calculateSignature: originals.calculateSignature,
+};
+
+/** Swaps the native implementations in (`true`) or puts libsignal's back (`false`). Idempotent. */
+export function useNativeCurve(enabled: boolean): void {
+  libsignalCurve.verifySignature = enabled ? verifySignature : originals.verifySignature;
+  libsignalCurve.calculateSignature = enabled ? calculateSignature : originals.calculateSignature;
+  // Baileys' wrappers, same bodies as in Baileys' Utils/crypto.js, over the chosen functions.
+  Curve.sign = enabled ? (privateKey, buf) => calculateSignature(privateKey, buf) : originals.sign;
+  Curve.verify = enabled
+    ? (pubKey, message, signature) => {
+      try {
+        verifySignature(generateSignalPubKey(pubKey), message, signature);
+        return true;
+      } catch {
+        return false;
+      }
+    }
+    : originals.verify;
+}
+
+export const isNativeCurveInUse = (): boolean => libsignalCurve.verifySignature === verifySignature && Curve.verify !== originals.verify;

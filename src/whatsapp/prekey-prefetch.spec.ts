@@ -1,0 +1,31 @@
+import { createPrivateKey, createPublicKey } from 'node:crypto';
+import { KeyPairWorkers } from './prekey-prefetch.js';
+
+const X25519_PKCS8_PREFIX = Buffer.from('302e020100300506032b656e04220420', 'hex');
+const publicOf = (privateKey: Buffer): Buffer =>
+  createPublicKey(createPrivateKey({ key: Buffer.concat([X25519_PKCS8_PREFIX, privateKey]), format: 'der', type: 'pkcs8' }))
+    .export({ format: 'der', type: 'spki' })
+    .subarray(12);
+
+describe('KeyPairWorkers', () => {
+  const workers = new KeyPairWorkers(2);
+  afterAll(() => workers.close());
+
+  it('returns distinct, valid X25519 key pairs shaped like Baileys Curve.generateKeyPair(), from concurrent batches', async () => {
+    const batches = await Promise.all([workers.generate(40), workers.generate(40), workers.generate(3)]);
+    expect(batches.map((b) => b.length)).toEqual([40, 40, 3]);
+    const all = batches.flat();
+    for (const pair of all) {
+      expect(Buffer.isBuffer(pair.public) && pair.public.length).toBe(32);
+      expect(Buffer.isBuffer(pair.private) && pair.private.length).toBe(32);
+      expect(publicOf(Buffer.from(pair.private)).equals(pair.public)).toBe(true);
+    }
+    expect(new Set(all.map((p) => Buffer.from(p.public).toString('hex'))).size).toBe(all.length);
+  });
+
+  it('starts new threads after close', async () => {
+    await workers.close();
+    const [pair] = await workers.generate(1);
+    expect(publicOf(Buffer.from(pair.private)).equals(pair.public)).toBe(true);
+  });
+});
