@@ -28,13 +28,16 @@ export function accountInfoOf(creds: Partial<AuthenticationCreds>): AccountInfo 
   const id = me?.id ?? null;
   const phone = id ? (id.split('@')[0]?.split(':')[0] ?? null) : null;
   const platform = creds.platform ?? null;
-  // WhatsApp names the account at pairing only for business accounts (`<biz name>` → me.name).
-  const business = Boolean(me?.name) || Boolean(me?.verifiedName) || Boolean(platform && /^smb/i.test(platform));
+  // Business accounts pair from the WhatsApp Business app (platform smba/smbi) or carry a verified
+  // name. A name alone says nothing: personal accounts get their push name after `open`.
+  const business = Boolean(me?.verifiedName) || Boolean(platform && /^smb/i.test(platform));
+  // requestPairingCode writes the placeholder name '~' until the pairing succeeds.
+  const name = me?.name && me.name !== '~' ? me.name : null;
   return {
     phone: phone && /^\d+$/.test(phone) ? phone : null,
     whatsappUserId: id,
     lid: me?.lid ?? null,
-    deviceName: me?.name ?? me?.notify ?? me?.verifiedName ?? null,
+    deviceName: name ?? me?.notify ?? me?.verifiedName ?? null,
     accountType: business ? 'business' : 'personal',
     platform,
   };
