@@ -103,6 +103,8 @@ export interface DomainEventMap {
   'session.created': { tenantId: string; id: string; status: SessionStatus; createdAt: string };
   /** `qr` is the PNG data URL; `qrText` the raw string encoded in it. */
   'session.qr.updated': { tenantId: string; qr: string; qrText: string; expiresAt: string; attempt: number };
+  /** A pairing code to enter on the phone (Linked devices › Link with phone number). */
+  'session.pairing-code': { tenantId: string; code: string; phoneNumber: string };
   /** Every status transition (internal: SSE, callbacks and metrics derive from it). */
   'session.status.changed': {
     tenantId: string;
@@ -184,6 +186,7 @@ export interface DomainEvent<K extends DomainEventType = DomainEventType> {
 export const PUBLIC_EVENT_TYPES = [
   'session.created',
   'session.qr.updated',
+  'session.pairing-code',
   'session.status.connected',
   'session.status.disconnected',
   'session.messages.upsert',

@@ -159,6 +159,18 @@ export class LiveSession {
     });
   }
 
+  /**
+   * Asks WhatsApp for a pairing code (the phone enters it in place of scanning), only while the
+   * session waits for a scan. Not under the lock: the request's own Baileys events need it.
+   */
+  async requestPairingCode(phoneNumber: string): Promise<string> {
+    const connection = this.connection;
+    if (!connection || this.status !== 'qr_required') throw new NotAwaitingScanError(this.status);
+    const code = await connection.requestPairingCode(phoneNumber);
+    await this.deps.events.transaction((tx) => tx.emit('session.pairing-code', this.id, { tenantId: this.tenantId, code, phoneNumber }));
+    return code;
+  }
+
   /** Process shutdown: close the socket without logging out or changing the stored status. */
   async shutdown(): Promise<void> {
     this.ended = true;
@@ -346,4 +358,10 @@ function accountPatch(account: AccountInfo): SessionPatch {
 
 function clearedAccount(): SessionPatch {
   return { qrDataUrl: null, qrText: null, qrExpiresAt: null };
+}
+
+export class NotAwaitingScanError extends Error {
+  constructor(readonly status: SessionStatus) {
+    super(`The session is not waiting for a scan (status: ${status})`);
+  }
 }

@@ -156,3 +156,14 @@ export class SessionIdParam {
   @ApiProperty({ example: EXAMPLE_ID }) @IsString() @Length(36, 36) @Matches(/^[0-9a-f-]{36}$/i, { message: 'id must be a UUID' })
   id: string;
 }
+
+export class PairingCodeRequestDto {
+  @ApiProperty({ example: '5215512345678', description: 'The account\'s phone number: 6 to 15 digits with the country code, no "+"' })
+  @IsString() @Matches(/^\d{6,15}$/, { message: 'phoneNumber must be 6 to 15 digits with the country code (no "+")' })
+  phoneNumber!: string;
+}
+
+export class PairingCodeDto {
+  @ApiProperty({ example: true }) success!: boolean;
+  @ApiProperty({ example: 'K7M2Q9XR', description: 'Enter on the phone: Linked devices › Link with phone number' }) code!: string;
+}

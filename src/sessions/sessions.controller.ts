@@ -7,7 +7,8 @@ import { CurrentAuth, type AuthContext } from '../common/auth-context.js';
 import { OptionalObjectBodyPipe } from '../common/optional-object-body.pipe.js';
 import { API_KEY_SCHEME, BEARER_SCHEME } from '../common/swagger.js';
 import {
-  CreatedMessageDto, CreatedSessionDto, CreateMessageDto, CreateSessionDto, DeletedDto, mapSession, SendMessageDto, SendMessageResultDto,
+  CreatedMessageDto, CreatedSessionDto, CreateMessageDto, CreateSessionDto, DeletedDto, mapSession, PairingCodeDto, PairingCodeRequestDto,
+  SendMessageDto, SendMessageResultDto,
   SessionEnvelopeDto, SessionListDto, SessionQrDto,
 } from './session.dto.js';
 import { SessionsService } from './sessions.service.js';
@@ -55,6 +56,18 @@ export class SessionsController {
   async qr(@CurrentAuth() auth: AuthContext, @SessionId() id: string): Promise<SessionQrDto> {
     const qr = await this.sessions.getQr(auth, id);
     return { success: true, sessionId: id, status: qr.status as SessionQrDto['status'], qr: qr.qr, qrText: qr.qrText, expiresAt: qr.expiresAt?.toISOString() ?? null };
+  }
+
+  @Post(':id/pairing-code')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'A pairing code to enter on the phone instead of scanning the QR (session waiting for a scan)' })
+  @ApiOkResponse({ type: PairingCodeDto })
+  @ApiBadRequestResponse({ description: 'phoneNumber is not 6 to 15 digits' })
+  @ApiNotFoundResponse({ description: 'No such session in your tenant' })
+  @ApiConflictResponse({ description: 'The session is not waiting for a scan' })
+  @ApiGatewayTimeoutResponse({ description: 'WhatsApp did not answer in time' })
+  async pairingCode(@CurrentAuth() auth: AuthContext, @SessionId() id: string, @Body() body: PairingCodeRequestDto): Promise<PairingCodeDto> {
+    return { success: true, code: await this.sessions.requestPairingCode(auth, id, body.phoneNumber) };
   }
 
   @Post(':id/send-message')

@@ -12,7 +12,7 @@ import { DomainEvents } from '../events/domain-events.js';
 import type { DomainEvent } from '../events/event-map.js';
 import { phoneToJid } from '../whatsapp/jid.js';
 import { TimeoutError } from '../whatsapp/whatsapp-connection.js';
-import { SessionNotConnectedError, type LiveSession } from './live-session.js';
+import { NotAwaitingScanError, SessionNotConnectedError, type LiveSession } from './live-session.js';
 import type { SessionEntity, SessionOrigin } from './session.entity.js';
 import { SessionRegistry } from './session-registry.js';
 import { FINAL_STATUSES, SessionStore } from './session-store.js';
@@ -107,6 +107,20 @@ export class SessionsService {
     }
   }
 
+  /** A pairing code for a session waiting for a scan (the phone enters it instead). */
+  async requestPairingCode(auth: AuthContext, id: string, phoneNumber: string): Promise<string> {
+    const row = await this.get(auth, id);
+    const live = this.registry.get(row.id);
+    if (!live) throw notAwaiting(row.status);
+    try {
+      return await live.requestPairingCode(phoneNumber);
+    } catch (err) {
+      if (err instanceof NotAwaitingScanError) throw notAwaiting(err.status);
+      if (err instanceof TimeoutError) throw new AppError(HttpStatus.GATEWAY_TIMEOUT, 'GATEWAY_TIMEOUT', 'WhatsApp did not answer in time');
+      throw AppError.unavailable('WhatsApp refused the pairing-code request');
+    }
+  }
+
   async restart(auth: AuthContext, id: string): Promise<SessionEntity> {
     const row = await this.get(auth, id);
     if (row.status === 'logged_out') throw AppError.conflict('The session is logged out: link it again with a new session');
@@ -182,4 +196,8 @@ export class SessionsService {
 
 function notConnected(status: string): AppError {
   return new AppError(HttpStatus.CONFLICT, 'SESSION_NOT_CONNECTED', `The session is not connected (status: ${status})`, { status });
+}
+
+function notAwaiting(status: string): AppError {
+  return AppError.conflict(`The session is not waiting for a scan (status: ${status})`, { status });
 }

@@ -17,6 +17,10 @@ export function toSseMessage(event: DomainEvent): SseStep | null {
       const p = (event as DomainEvent<'session.qr.updated'>).payload;
       return { data: { connection: 'connecting', qr: p.qr, sessionId }, final: false };
     }
+    case 'session.pairing-code': {
+      const p = (event as DomainEvent<'session.pairing-code'>).payload;
+      return { data: { connection: 'connecting', pairingCode: p.code, sessionId }, final: false };
+    }
     case 'session.deleted':
       return { final: true };
     case 'session.status.changed': {

@@ -19,7 +19,7 @@ import type { DomainEvent } from '../events/event-map.js';
 import { SessionsService } from './sessions.service.js';
 import { toSseMessage } from './sse-messages.js';
 
-const STREAM_EVENTS = ['session.qr.updated', 'session.status.changed', 'session.deleted'] as const;
+const STREAM_EVENTS = ['session.qr.updated', 'session.pairing-code', 'session.status.changed', 'session.deleted'] as const;
 
 /**
  * A comment line without the blank line that would end an event: both fetch-event-source 2.0.1
@@ -41,6 +41,8 @@ interface Onboarding {
   created: boolean;
   paired: boolean;
   graceTimer?: NodeJS.Timeout;
+  /** `?phoneNumber=`: a pairing code is asked for at the first QR, and sent in place of the QRs. */
+  pairing?: { auth: AuthContext; phoneNumber: string; requested: boolean };
 }
 
 @Injectable()
@@ -63,7 +65,10 @@ export class SseOnboardings implements OnModuleInit, BeforeApplicationShutdown {
   }
 
   /** Answers `GET /sessions/add-sse`: a new onboarding, a resumed one, or 204. */
-  async open(auth: AuthContext, lastEventId: string | undefined, reply: FastifyReply): Promise<void> {
+  async open(auth: AuthContext, lastEventId: string | undefined, reply: FastifyReply, phoneNumber?: string): Promise<void> {
+    if (phoneNumber !== undefined && !/^\d{6,15}$/.test(phoneNumber)) {
+      throw AppError.badRequest('phoneNumber must be 6 to 15 digits with the country code (no "+")', [{ field: 'phoneNumber', errors: ['invalid phone number'] }]);
+    }
     if (lastEventId !== undefined) {
       const onboarding = this.resumable(auth, lastEventId);
       if (!onboarding) {
@@ -74,6 +79,7 @@ export class SseOnboardings implements OnModuleInit, BeforeApplicationShutdown {
       return;
     }
     const onboarding: Onboarding = { sessionId: randomUUID(), tenantId: auth.tenantId, log: [], created: false, paired: false };
+    if (phoneNumber !== undefined) onboarding.pairing = { auth, phoneNumber, requested: false };
     this.live.set(onboarding.sessionId, onboarding);
     this.attach(onboarding, reply, 0);
     this.send(onboarding, { sessionId: onboarding.sessionId });
@@ -149,10 +155,25 @@ export class SseOnboardings implements OnModuleInit, BeforeApplicationShutdown {
     const onboarding = this.live.get(event.sessionId);
     if (!onboarding) return;
     if (event.type === 'session.status.changed' && (event as DomainEvent<'session.status.changed'>).payload.phone) onboarding.paired = true;
+    if (event.type === 'session.qr.updated' && onboarding.pairing) return this.requestPairingCode(onboarding, onboarding.pairing);
     const step = toSseMessage(event);
     if (!step) return;
     if (step.data) this.send(onboarding, step.data);
     if (step.final) this.finish(onboarding);
+  }
+
+  /** At the first QR (the socket is then ready), once; the code arrives as `session.pairing-code`. */
+  private requestPairingCode(onboarding: Onboarding, pairing: NonNullable<Onboarding['pairing']>): void {
+    if (pairing.requested) return;
+    pairing.requested = true;
+    this.sessions.requestPairingCode(pairing.auth, onboarding.sessionId, pairing.phoneNumber).catch((err: unknown) => {
+      this.logger.warn({ err, sessionId: onboarding.sessionId }, 'could not get a pairing code');
+      if (this.live.get(onboarding.sessionId) !== onboarding) return;
+      const statusCode = err instanceof AppError ? err.getStatus() : 500;
+      this.send(onboarding, { connection: 'close', sessionId: onboarding.sessionId, reason: 'max_retries_reached', statusCode });
+      this.finish(onboarding);
+      this.cancel(onboarding);
+    });
   }
 
   private send(onboarding: Onboarding, data: Record<string, unknown>): void {

@@ -22,6 +22,14 @@ export interface AccountInfo {
   platform: string | null;
 }
 
+/**
+ * Whether the credentials belong to a paired account. requestPairingCode writes a provisional
+ * `me` (name '~') before the phone enters the code: that is not a pairing.
+ */
+export function isPaired(creds: Partial<AuthenticationCreds>): boolean {
+  return Boolean(creds.me?.id) && creds.me?.name !== '~';
+}
+
 /** What the paired account is, from Baileys' credentials (set at pairing, kept afterwards). */
 export function accountInfoOf(creds: Partial<AuthenticationCreds>): AccountInfo {
   const me = creds.me;

@@ -8,6 +8,7 @@ import { Injectable } from '@nestjs/common';
 import { LRUCache } from 'lru-cache';
 import { BufferJSON, initAuthCreds, proto, type AuthenticationCreds, type AuthenticationState, type SignalDataSet, type SignalDataTypeMap, type SignalKeyStore } from '@whiskeysockets/baileys';
 import { DataSource, type EntityManager } from 'typeorm';
+import { isPaired } from './event-translator.js';
 
 type KeyType = keyof SignalDataTypeMap;
 
@@ -57,6 +58,11 @@ export class PostgresAuthStateRepository {
   async load(sessionId: string): Promise<LoadedAuthState> {
     const rows: Array<{ creds: string }> = await this.dataSource.query('SELECT creds::text AS creds FROM wa_auth_creds WHERE session_id = $1', [sessionId]);
     const creds: AuthenticationCreds = rows[0] ? decode<AuthenticationCreds>(rows[0].creds) : initAuthCreds();
+    // An abandoned pairing-code attempt left its provisional `me`: Baileys would log in with it (401).
+    if (!isPaired(creds)) {
+      delete (creds as Partial<AuthenticationCreds>).me;
+      creds.pairingCode = undefined;
+    }
     const keys: SignalKeyStore = {
       get: (type, ids) => this.getKeys(sessionId, type, ids),
       set: (data) => this.setKeys(sessionId, data),
@@ -64,13 +70,13 @@ export class PostgresAuthStateRepository {
     };
     return {
       state: { creds, keys },
-      registered: Boolean(creds.me?.id),
+      registered: isPaired(creds),
       saveCreds: coalesce(() => this.writeCreds(sessionId, creds)),
     };
   }
 
   async hasCredentials(sessionId: string): Promise<boolean> {
-    const rows: unknown[] = await this.dataSource.query(`SELECT 1 FROM wa_auth_creds WHERE session_id = $1 AND creds ? 'me'`, [sessionId]);
+    const rows: unknown[] = await this.dataSource.query(`SELECT 1 FROM wa_auth_creds WHERE session_id = $1 AND creds ? 'me' AND creds->'me'->>'name' IS DISTINCT FROM '~'`, [sessionId]);
     return rows.length > 0;
   }
 

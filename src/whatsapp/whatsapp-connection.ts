@@ -7,7 +7,7 @@ import type { Boom } from '@hapi/boom';
 import type { Readable } from 'node:stream';
 import type { BaileysEventMap, WASocket } from '@whiskeysockets/baileys';
 import type { AppLogger } from '../common/logger.js';
-import { accountInfoOf, type AccountInfo } from './event-translator.js';
+import { accountInfoOf, isPaired, type AccountInfo } from './event-translator.js';
 import type { ConversationSink } from './conversation-types.js';
 import { routeConversationEvents } from './conversation-events.js';
 import { outboundMediaContent, type OutboundMedia } from './media-messages.js';
@@ -76,6 +76,11 @@ export class WhatsAppConnection {
     return { id: sent.key.id, timestamp: typeof ts === 'number' ? ts : Number(ts ?? Math.floor(Date.now() / 1000)) };
   }
 
+  /** Asks WhatsApp for a code the phone enters in place of scanning the QR (phone: digits). */
+  async requestPairingCode(phoneNumber: string): Promise<string> {
+    return withTimeout(this.socket.requestPairingCode(phoneNumber), this.requestTimeoutMs, 'pairing code');
+  }
+
   /** Unlinks the device (the phone's "Linked devices" entry disappears); Baileys then closes 401. */
   async logout(): Promise<void> {
     await withTimeout(this.socket.logout(), this.requestTimeoutMs, 'logout');
@@ -113,7 +118,7 @@ export class WhatsAppConnection {
     if (events['creds.update']) {
       const wasRegistered = this.auth.registered;
       await this.auth.saveCreds();
-      if (!wasRegistered && this.auth.state.creds.me?.id) {
+      if (!wasRegistered && isPaired(this.auth.state.creds)) {
         this.auth.registered = true;
         await this.handlers.onPaired(this.account);
       }
