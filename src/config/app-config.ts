@@ -43,6 +43,7 @@ export interface AppConfig {
     reconnectBaseDelayMs: number;
     sseHeartbeatMs: number;
     sseResumeGraceMs: number;
+    profileNameWaitMs: number;
     downloadMedia: boolean;
     maxSessionsPerTenant: number;
   };
@@ -153,6 +154,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       reconnectBaseDelayMs: env.RECONNECT_BASE_DELAY_MS,
       sseHeartbeatMs: env.SSE_HEARTBEAT_MS,
       sseResumeGraceMs: env.SSE_RESUME_GRACE_MS,
+      profileNameWaitMs: env.WA_PROFILE_NAME_WAIT_MS,
       downloadMedia: env.DOWNLOAD_MEDIA,
       maxSessionsPerTenant: env.MAX_SESSIONS_PER_TENANT,
     },

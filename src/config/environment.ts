@@ -141,6 +141,10 @@ export class Environment {
   @Transform(toInt) @IsInt() @Min(0)
   SSE_RESUME_GRACE_MS = 15_000;
 
+  /** How long the SSE `open` message waits for the profile (push) name after the connection. */
+  @Transform(toInt) @IsInt() @Min(0) @Max(60_000)
+  WA_PROFILE_NAME_WAIT_MS = 3000;
+
   @Transform(toBool) @IsBoolean()
   DOWNLOAD_MEDIA = false;
 

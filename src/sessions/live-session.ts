@@ -42,6 +42,8 @@ interface TransitionInfo {
   /** Wipe credentials and messages in the same transaction (logout). */
   wipe?: boolean;
   newlyPaired?: boolean;
+  /** Emit the status event even though the status stays (a profile name that came later). */
+  announce?: boolean;
   also?: (tx: EventTransaction, row: SessionEntity) => Promise<void>;
 }
 
@@ -83,6 +85,7 @@ export class LiveSession {
       onQr: locked(this.handleQr),
       onPaired: locked(this.handlePaired),
       onOpen: locked(this.handleOpen),
+      onProfileName: locked(this.handleProfileName),
       onClose: locked(this.handleClose),
       conversations: deps.conversations().forSession({ sessionId: row.id, tenantId: row.tenantId, sessionPhone: () => this.connection?.account.phone ?? null }),
     };
@@ -216,6 +219,16 @@ export class LiveSession {
     await this.transition('connected', { ...accountPatch(account), connectedAt: new Date(), disconnectedReason: null, lastStatusCode: null, qrDataUrl: null, qrText: null, qrExpiresAt: null }, { newlyPaired });
   }
 
+  /** The push name arrived (after `open`, usually): kept on the row; a connected session announces it. */
+  private async handleProfileName(account: AccountInfo): Promise<void> {
+    if (this.ended) return;
+    if (this.status !== 'connected') {
+      await this.deps.store.update(this.id, { deviceName: account.deviceName });
+      return;
+    }
+    await this.transition('connected', { deviceName: account.deviceName }, { reason: 'profile_name', announce: true });
+  }
+
   private async handleClose(close: CloseInfo): Promise<void> {
     this.connection = undefined;
     if (this.ended) return;
@@ -285,7 +298,7 @@ export class LiveSession {
           await this.deps.conversations().wipe(tx.manager, this.id);
         }
         if (info.also) await info.also(tx, row);
-        if (status === previousStatus) return;
+        if (status === previousStatus && !info.announce) return;
         const now = new Date().toISOString();
         await tx.emit('session.status.changed', this.id, {
           tenantId: this.tenantId,
@@ -302,7 +315,7 @@ export class LiveSession {
           willReconnect: info.willReconnect ?? false,
           sessionCreatedAt: row.createdAt.toISOString(),
         });
-        if (status === 'connected') {
+        if (status === 'connected' && previousStatus !== 'connected') {
           await tx.emit('session.status.connected', this.id, { tenantId: this.tenantId, phone: row.phone, connectedAt: now });
         } else if (DISCONNECTED_LIKE.includes(status) && !DISCONNECTED_LIKE.includes(previousStatus)) {
           await tx.emit('session.status.disconnected', this.id, { tenantId: this.tenantId, reason: info.reason ?? null, disconnectedAt: now });

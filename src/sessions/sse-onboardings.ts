@@ -43,6 +43,8 @@ interface Onboarding {
   graceTimer?: NodeJS.Timeout;
   /** `?phoneNumber=`: a pairing code is asked for at the first QR, and sent in place of the QRs. */
   pairing?: { auth: AuthContext; phoneNumber: string; requested: boolean };
+  /** An `open` without a profile name, held up to WA_PROFILE_NAME_WAIT_MS for the name. */
+  heldOpen?: { data: Record<string, unknown>; timer: NodeJS.Timeout };
 }
 
 @Injectable()
@@ -102,6 +104,7 @@ export class SseOnboardings implements OnModuleInit, BeforeApplicationShutdown {
     for (const off of this.unsubscribe.splice(0)) off();
     for (const onboarding of [...this.live.values()]) {
       clearTimeout(onboarding.graceTimer);
+      clearTimeout(onboarding.heldOpen?.timer);
       this.detach(onboarding);
     }
     this.live.clear();
@@ -158,6 +161,8 @@ export class SseOnboardings implements OnModuleInit, BeforeApplicationShutdown {
     if (event.type === 'session.qr.updated' && onboarding.pairing) return this.requestPairingCode(onboarding, onboarding.pairing);
     const step = toSseMessage(event);
     if (!step) return;
+    if (step.data?.connection === 'open' && this.holdOpen(onboarding, step.data)) return;
+    if (onboarding.heldOpen) clearTimeout(onboarding.heldOpen.timer);
     if (step.data) this.send(onboarding, step.data);
     if (step.final) this.finish(onboarding);
   }
@@ -176,6 +181,19 @@ export class SseOnboardings implements OnModuleInit, BeforeApplicationShutdown {
     });
   }
 
+  /** Holds a nameless `open` (true) until the name's status event or the wait runs out. */
+  private holdOpen(onboarding: Onboarding, data: Record<string, unknown>): boolean {
+    const waitMs = this.config.whatsapp.profileNameWaitMs;
+    if (data.deviceName !== null || onboarding.heldOpen || waitMs === 0) return false;
+    const timer = setTimeout(() => {
+      if (this.live.get(onboarding.sessionId) !== onboarding) return;
+      this.send(onboarding, data);
+      this.finish(onboarding);
+    }, waitMs);
+    onboarding.heldOpen = { data, timer };
+    return true;
+  }
+
   private send(onboarding: Onboarding, data: Record<string, unknown>): void {
     const frame = `id: ${onboarding.sessionId}:${onboarding.log.length + 1}\ndata: ${JSON.stringify(data)}\n\n`;
     onboarding.log.push(frame);
@@ -185,6 +203,7 @@ export class SseOnboardings implements OnModuleInit, BeforeApplicationShutdown {
   /** The final message was sent: the stream ends, and a reconnect is told 204. */
   private finish(onboarding: Onboarding): void {
     clearTimeout(onboarding.graceTimer);
+    clearTimeout(onboarding.heldOpen?.timer);
     this.live.delete(onboarding.sessionId);
     this.detach(onboarding);
   }

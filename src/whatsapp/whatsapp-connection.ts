@@ -31,6 +31,8 @@ export interface ConnectionHandlers {
   /** The phone scanned the QR: credentials now carry the account. A 515 close follows. */
   onPaired(account: AccountInfo): Promise<void>;
   onOpen(account: AccountInfo): Promise<void>;
+  /** A paired account's profile (push) name arrived or changed. */
+  onProfileName(account: AccountInfo): Promise<void>;
   onClose(close: CloseInfo): Promise<void>;
   /** Where chats, messages, contacts and presence go (the chats module's store). */
   conversations: ConversationSink;
@@ -41,6 +43,8 @@ export { TimeoutError, withTimeout } from './timeout.js';
 export class WhatsAppConnection {
   private queue: Promise<void> = Promise.resolve();
   private closed = false;
+  /** The profile name last reported (onPaired, onProfileName). */
+  private knownName: string | null;
   /** Sends, edits, deletes, reactions, receipts and presence (each with a timeout). */
   readonly commands: WhatsAppCommands;
 
@@ -52,6 +56,7 @@ export class WhatsAppConnection {
     private readonly requestTimeoutMs: number,
     private readonly journal: SessionJournal,
   ) {
+    this.knownName = accountInfoOf(auth.state.creds).deviceName;
     this.commands = new WhatsAppCommands(socket, requestTimeoutMs, () => this.account.phone);
     // Messages a crash caught between their receipt and their commit go first, in journal order.
     void this.enqueue(() => this.replayJournal());
@@ -120,7 +125,13 @@ export class WhatsAppConnection {
       await this.auth.saveCreds();
       if (!wasRegistered && isPaired(this.auth.state.creds)) {
         this.auth.registered = true;
+        this.knownName = this.account.deviceName;
         await this.handlers.onPaired(this.account);
+      }
+      const name = this.account.deviceName;
+      if (this.auth.registered && name && name !== this.knownName && !this.closed) {
+        this.knownName = name;
+        await this.handlers.onProfileName(this.account);
       }
     }
     const update = events['connection.update'];
