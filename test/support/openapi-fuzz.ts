@@ -69,6 +69,7 @@ function resolveDeep(schema: Json, resolve: (s: Json) => Json, depth = 0): Json 
     out.properties = Object.fromEntries(Object.entries<Json>(s.properties).map(([k, v]) => [k, resolveDeep(v, resolve, depth + 1)]));
   }
   if (s.items) out.items = resolveDeep(s.items, resolve, depth + 1);
+  if (Array.isArray(s.allOf)) out.allOf = s.allOf.map((part: Json) => resolveDeep(part, resolve, depth + 1));
   return out;
 }
 
@@ -78,6 +79,8 @@ export function exampleOf(schema: Json): Json {
   if (schema.example !== undefined) return schema.example;
   if (schema.default !== undefined) return schema.default;
   if (schema.enum) return schema.enum[0];
+  // A $ref with a description is wrapped by Nest's Swagger in `allOf: [ref]`.
+  if (Array.isArray(schema.allOf)) return exampleOf(Object.assign({}, ...(schema.allOf as Json[])));
   switch (schema.type) {
     case 'object':
       return Object.fromEntries(Object.entries<Json>(schema.properties ?? {}).filter(([k]) => (schema.required ?? []).includes(k)).map(([k, v]) => [k, exampleOf(v)]));
