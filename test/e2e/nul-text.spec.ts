@@ -8,7 +8,7 @@ import { MessageEntity } from '../../src/chats/chat.entities.js';
 import { SandboxService } from '../../src/sandbox/sandbox.service.js';
 import { TestDb } from '../support/auth-helpers.js';
 import { CallbackReceiver } from '../support/callback-receiver.js';
-import { newUser, nextEvent, openSseWithHeaders, sandboxScan, uniquePhone } from '../support/sessions-harness.js';
+import { newUser, nextEvent, uniquePhone, onboardInSandbox } from '../support/sessions-harness.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
 const SECRET = 'nul-webhook-secret-0123456789';
@@ -33,12 +33,7 @@ describe('NUL in an inbound message', () => {
 
   it('is stored losslessly and called back unchanged', async () => {
     const user = await newUser(t);
-    const phone = uniquePhone();
-    const { recorder } = openSseWithHeaders(t, { authorization: `Bearer ${user.token}` });
-    const { sessionId } = await recorder.next((m) => m.sessionId && !m.connection);
-    await recorder.next((m) => m.qr);
-    await sandboxScan(t, user.token, sessionId, phone);
-    await recorder.next((m) => m.connection === 'open');
+    const { sessionId, phone } = await onboardInSandbox(t, user.token);
 
     // NUL, the codec's own escape character and an escape look-alike: all must survive as sent.
     const text = 'antes\u0000después \uE000 \uE0000 fin\u0000';

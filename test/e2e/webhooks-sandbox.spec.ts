@@ -6,7 +6,7 @@
 import { SandboxService } from '../../src/sandbox/sandbox.service.js';
 import { call } from '../support/auth-helpers.js';
 import { CallbackReceiver, waitUntil } from '../support/callback-receiver.js';
-import { newUser, nextEvent, openSseWithHeaders, sandboxScan, uniquePhone } from '../support/sessions-harness.js';
+import { newUser, nextEvent, uniquePhone, onboardInSandbox } from '../support/sessions-harness.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
 const SECRET = 'sandbox-webhook-secret-0123456789';
@@ -33,12 +33,7 @@ describe('callbacks from a real onboarding (sandbox)', () => {
 
   it('reports the onboarding in order, with seed 001 payloads that the backend stores, then each inbound message once', async () => {
     const user = await newUser(t);
-    const phone = uniquePhone();
-    const { recorder } = openSseWithHeaders(t, { authorization: `Bearer ${user.token}` });
-    const { sessionId } = await recorder.next((m) => m.sessionId && !m.connection);
-    await recorder.next((m) => m.qr);
-    await sandboxScan(t, user.token, sessionId, phone);
-    await recorder.next((m) => m.connection === 'open');
+    const { sessionId, phone } = await onboardInSandbox(t, user.token);
 
     const forSession = () => receiver.delivered.filter((r) => r.body.session_id === sessionId);
     await receiver.waitFor(() => forSession().some((r) => r.path === PATHS.status && r.body.detail_status === 'connected'), 20_000, 'the connected status-update');

@@ -164,3 +164,14 @@ export async function awaitStatus(t: TestApp, token: string, sessionId: string, 
     clearTimeout(timer);
   }
 }
+
+/** A session onboarded over SSE and scanned by the sandbox phone, up to the `open` message. */
+export async function onboardInSandbox(t: TestApp, token: string): Promise<{ sessionId: string; phone: string; recorder: SseRecorder }> {
+  const phone = uniquePhone();
+  const { recorder } = openSseWithHeaders(t, { authorization: `Bearer ${token}` });
+  const { sessionId } = await recorder.next((m) => m.sessionId && !m.connection);
+  await recorder.next((m) => m.qr);
+  await sandboxScan(t, token, sessionId, phone);
+  await recorder.next((m) => m.connection === 'open');
+  return { sessionId, phone, recorder };
+}
