@@ -25,4 +25,4 @@ HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
   CMD node -e "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/health').then(r=>process.exit(r.ok?0:1)).catch(()=>process.exit(1))"
 # SIGTERM closes WhatsApp sockets without logging out and finishes in-flight requests.
 STOPSIGNAL SIGTERM
-CMD ["node", "--liftoff-only", "dist/main.js"]
+CMD ["node", "--liftoff-only", "--max-semi-space-size=4", "dist/main.js"]

@@ -9,13 +9,15 @@ import { createPgConfig } from '@electric-sql/pglite/node-postgres';
 import type { DataSourceOptions } from 'typeorm';
 import type { AppConfig } from '../config/app-config.js';
 import { MIGRATIONS } from './migrations/index.js';
+import { initEmbeddedDirectory } from './embedded-init.js';
 
 /**
  * PostgreSQL's defaults size shared memory for 100 connections and 128 MB of buffers, all inside
  * PGlite's WebAssembly heap; the embedded database has one connection and a small data set, so
- * 16 MB of buffers (docs/operations.md, "Memory") keep the heap at its 128 MB floor.
+ * 8 MB of buffers (docs/operations.md, "Memory") keep the heap near its 128 MB floor; the OS page cache
+ * still caches the data files.
  */
-const EMBEDDED_SETTINGS = ['-c', 'shared_buffers=16MB', '-c', 'max_connections=5', '-c', 'temp_buffers=2MB', '-c', 'maintenance_work_mem=16MB'];
+const EMBEDDED_SETTINGS = ['-c', 'shared_buffers=8MB', '-c', 'max_connections=5', '-c', 'temp_buffers=2MB', '-c', 'maintenance_work_mem=16MB'];
 
 export interface DatabaseHandle {
   options: DataSourceOptions;
@@ -23,7 +25,7 @@ export interface DatabaseHandle {
   embedded?: PGlite;
 }
 
-export function buildDataSourceOptions(config: AppConfig, entities: DataSourceOptions['entities'] = []): DatabaseHandle {
+export async function buildDataSourceOptions(config: AppConfig, entities: DataSourceOptions['entities'] = []): Promise<DatabaseHandle> {
   const common = {
     type: 'postgres' as const,
     entities,
@@ -38,6 +40,7 @@ export function buildDataSourceOptions(config: AppConfig, entities: DataSourceOp
   }
   const dir = join(config.dataDir, 'pglite');
   mkdirSync(dir, { recursive: true });
+  await initEmbeddedDirectory(dir);
   const embedded = new PGlite(dir, { startParams: [...PGlite.defaultStartParams, ...EMBEDDED_SETTINGS] });
   return {
     embedded,

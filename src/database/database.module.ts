@@ -24,8 +24,8 @@ class EmbeddedDatabaseModule {}
     TypeOrmModule.forRootAsync({
       imports: [EmbeddedDatabaseModule],
       inject: [APP_CONFIG, EmbeddedDatabase],
-      useFactory: (config: AppConfig, embedded: EmbeddedDatabase) => {
-        const handle = buildDataSourceOptions(config);
+      useFactory: async (config: AppConfig, embedded: EmbeddedDatabase) => {
+        const handle = await buildDataSourceOptions(config);
         embedded.instance = handle.embedded;
         return { ...handle.options, autoLoadEntities: true, migrationsRun: true };
       },

@@ -13,7 +13,7 @@ import { ALL_ENTITIES } from './entities.js';
 
 async function main(): Promise<void> {
   const [command, name] = process.argv.slice(2);
-  const handle = buildDataSourceOptions(loadConfig(), ALL_ENTITIES);
+  const handle = await buildDataSourceOptions(loadConfig(), ALL_ENTITIES);
   const dataSource = new DataSource(handle.options);
   await dataSource.initialize();
   try {

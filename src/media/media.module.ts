@@ -13,7 +13,6 @@ import { MediaUploadsService } from './media-uploads.service.js';
 import { MediaUrls } from './media-urls.js';
 import { MediaEntity } from './media.entity.js';
 import { MediaService } from './media.service.js';
-import { S3MediaStorage } from './s3-media-storage.js';
 
 @Module({
   imports: [TypeOrmModule.forFeature([MediaEntity]), SessionsModule],
@@ -22,8 +21,12 @@ import { S3MediaStorage } from './s3-media-storage.js';
     {
       provide: MEDIA_STORAGE,
       inject: [APP_CONFIG],
-      useFactory: (config: AppConfig): MediaStorage =>
-        config.media.s3 ? new S3MediaStorage(config.media.s3, config.media.urlTtlSeconds) : new LocalMediaStorage(config.dataDir),
+      // The AWS SDK (~35 MB of RSS) is loaded only when S3 is configured.
+      useFactory: async (config: AppConfig): Promise<MediaStorage> => {
+        if (!config.media.s3) return new LocalMediaStorage(config.dataDir);
+        const { S3MediaStorage } = await import('./s3-media-storage.js');
+        return new S3MediaStorage(config.media.s3, config.media.urlTtlSeconds);
+      },
     },
     MediaRepository,
     MediaInspector,

@@ -48,8 +48,8 @@ async function describeSchema(url: string): Promise<string[]> {
   }
 }
 
-function dataSourceFor(url: string): DataSource {
-  return new DataSource(buildDataSourceOptions(loadConfig({ DATABASE_URL: url, NODE_ENV: 'test' }), ALL_ENTITIES).options);
+async function dataSourceFor(url: string): Promise<DataSource> {
+  return new DataSource((await buildDataSourceOptions(loadConfig({ DATABASE_URL: url, NODE_ENV: 'test' }), ALL_ENTITIES)).options);
 }
 
 describe('schema drift', () => {
@@ -59,7 +59,7 @@ describe('schema drift', () => {
   async function freshDataSource(prefix: string): Promise<{ url: string; dataSource: DataSource }> {
     const db = await createTestDatabase(prefix);
     databases.push(db);
-    const dataSource = dataSourceFor(db.url);
+    const dataSource = await dataSourceFor(db.url);
     dataSources.push(dataSource);
     await dataSource.initialize();
     return { url: db.url, dataSource };
