@@ -3,15 +3,21 @@
  * state, no product) onboard against the simulator and log in again; then the product does the
  * same with N sessions (POST /sessions, then POST /sessions/:id/restart).
  *
- *   npm run bench:floor -- --sessions 20
+ *   npm run bench:floor -- --sessions 20 [--warmup 3] [--profile DIR]
+ *
+ * Each side first onboards and logs in `--warmup` accounts that are not measured, so that the
+ * figures are a long-running process's per-session cost, not V8 compiling each side's code once.
  *
  * Both use the same XEdDSA implementation (WA_NATIVE_CRYPTO, default on), so the ratio is the
  * product's own overhead. The simulator runs in a child process; CPU is this process's
  * (process.cpuUsage), which leaves out the simulator and the PostgreSQL server. Prints one JSON
  * object: RSS per idle session after GC, CPU ms per onboarding and per login, product / floor.
+ * With --profile, every measured phase (floor/product × onboarding/login) also leaves a V8 CPU
+ * profile of the main thread in DIR (open it in Chrome DevTools).
  */
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -42,10 +48,24 @@ async function gcRss(): Promise<number> {
 }
 
 /** CPU ms (user + system) this process spends in `work`. */
-async function cpuMs(work: () => Promise<void>): Promise<number> {
+/** `--profile DIR`: each measured phase also writes a V8 CPU profile of the main thread there. */
+let profileDir: string | undefined;
+
+async function cpuMs(work: () => Promise<void>, label: string): Promise<number> {
+  const profiler = profileDir ? new Session() : undefined;
+  if (profiler) {
+    profiler.connect();
+    await profiler.post('Profiler.enable');
+    await profiler.post('Profiler.start');
+  }
   const before = process.cpuUsage();
   await work();
   const used = process.cpuUsage(before);
+  if (profiler) {
+    const { profile } = await profiler.post('Profiler.stop');
+    writeFileSync(join(profileDir!, `${label}.cpuprofile`), JSON.stringify(profile));
+    profiler.disconnect();
+  }
   return (used.user + used.system) / 1000;
 }
 
@@ -123,23 +143,30 @@ class BareAccount {
 
 interface PhaseResult { rssPerSessionMB: number; cpuMsPerOnboarding: number; cpuMsPerLogin: number }
 
-async function floorPhase(n: number, sim: SimulatorProcess): Promise<PhaseResult> {
+async function floorPhase(n: number, warmup: number, sim: SimulatorProcess): Promise<PhaseResult> {
+  // Unmeasured warm-up accounts: V8 compiles the code paths once, as in a long-running process.
+  const warm = Array.from({ length: warmup }, () => new BareAccount(sim.url));
+  await Promise.all(warm.map((a, i) => within(a.open((qr) => void sim.scan(qr, phoneNumber(3, i))), 'bare warm-up open')));
+  for (const a of warm) a.close();
+  await Promise.all(warm.map((a) => within(a.open(), 'bare warm-up login')));
+  for (const a of warm) a.close();
+
   const baseline = await gcRss();
   const accounts = Array.from({ length: n }, () => new BareAccount(sim.url));
   const onboarding = await cpuMs(async () => {
     await Promise.all(accounts.map((a, i) => within(a.open((qr) => void sim.scan(qr, phoneNumber(1, i))), 'bare open')));
-  });
+  }, 'floor-onboarding');
   await new Promise((r) => setTimeout(r, 5000)); // post-open queries settle
   const idle = await gcRss();
   for (const a of accounts) a.close();
   const login = await cpuMs(async () => {
     await Promise.all(accounts.map((a) => within(a.open(), 'bare login')));
-  });
+  }, 'floor-login');
   for (const a of accounts) a.close();
   return { rssPerSessionMB: mb((idle - baseline) / n), cpuMsPerOnboarding: round(onboarding / n), cpuMsPerLogin: round(login / n) };
 }
 
-async function productPhase(n: number, sim: SimulatorProcess): Promise<PhaseResult & { database: string }> {
+async function productPhase(n: number, warmup: number, sim: SimulatorProcess): Promise<PhaseResult & { database: string }> {
   const { createApp, loadConfig, createRootLogger, DomainEvents } = await loadAppModules();
   const database = await openBenchDatabase('bench_floor');
   const dataDir = mkdtempSync(join(tmpdir(), 'bench-floor-'));
@@ -170,27 +197,32 @@ async function productPhase(n: number, sim: SimulatorProcess): Promise<PhaseResu
   });
   const connected = (id: string) => within(new Promise<void>((resolve) => connectedWaiters.set(id, resolve)), 'product connected');
 
-  const baseline = await gcRss();
-  const ids: string[] = [];
-  const onboarding = await cpuMs(async () => {
-    await Promise.all(Array.from({ length: n }, async (_, i) => {
+  const onboard = (count: number, phase: number, ids: string[]) =>
+    Promise.all(Array.from({ length: count }, async (_, i) => {
       const id = (await post('/sessions', {}, token)).id as string;
       ids.push(id);
       const opened = connected(id);
       const qr = early.get(id) ?? (await within(new Promise<string>((resolve) => qrWaiters.set(id, resolve)), 'first QR'));
-      await sim.scan(qr, phoneNumber(2, i));
+      await sim.scan(qr, phoneNumber(phase, i));
       await opened;
     }));
-  });
-  await new Promise((r) => setTimeout(r, 5000));
-  const idle = await gcRss();
-  const login = await cpuMs(async () => {
-    await Promise.all(ids.map(async (id) => {
+  const logIn = (ids: string[]) =>
+    Promise.all(ids.map(async (id) => {
       const opened = connected(id);
       await post(`/sessions/${id}/restart`, {}, token);
       await opened;
     }));
-  });
+  // Unmeasured warm-up sessions, as for the floor.
+  const warm: string[] = [];
+  await onboard(warmup, 4, warm);
+  await logIn(warm);
+
+  const baseline = await gcRss();
+  const ids: string[] = [];
+  const onboarding = await cpuMs(() => onboard(n, 2, ids).then(() => undefined), 'product-onboarding');
+  await new Promise((r) => setTimeout(r, 5000));
+  const idle = await gcRss();
+  const login = await cpuMs(() => logIn(ids).then(() => undefined), 'product-login');
   await app.close();
   await database.close();
   rmSync(dataDir, { recursive: true, force: true });
@@ -198,7 +230,9 @@ async function productPhase(n: number, sim: SimulatorProcess): Promise<PhaseResu
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { sessions: { type: 'string', default: '100' } }, allowPositionals: true });
+  const { values } = parseArgs({ options: { sessions: { type: 'string', default: '100' }, warmup: { type: 'string', default: '3' }, profile: { type: 'string' } }, allowPositionals: true });
+  profileDir = values.profile;
+  if (profileDir) mkdirSync(profileDir, { recursive: true });
   const n = Number(values.sessions);
   if (!(n > 0)) throw new Error('--sessions must be a positive number');
   if (!(globalThis as { gc?: unknown }).gc) throw new Error('run with --expose-gc (npm run bench:floor does)');
@@ -206,12 +240,14 @@ async function main(): Promise<void> {
   useNativeCurve(nativeCrypto);
 
   const sim = await SimulatorProcess.start();
-  const floor = await floorPhase(n, sim);
-  const product = await productPhase(n, sim);
+  const warmup = Number(values.warmup);
+  const floor = await floorPhase(n, warmup, sim);
+  const product = await productPhase(n, warmup, sim);
   await sim.stop();
   const ratio = (k: keyof PhaseResult) => round(product[k] / floor[k]);
   console.log(JSON.stringify({
     sessions: n,
+    warmup,
     crypto: nativeCrypto ? 'native (WA_NATIVE_CRYPTO=true)' : 'libsignal JavaScript (WA_NATIVE_CRYPTO=false)',
     database: product.database,
     floor,

@@ -6,15 +6,16 @@
  */
 import { Injectable } from '@nestjs/common';
 import { LRUCache } from 'lru-cache';
-import { BufferJSON, initAuthCreds, proto, type AuthenticationCreds, type AuthenticationState, type SignalDataSet, type SignalDataTypeMap, type SignalKeyStore } from '@whiskeysockets/baileys';
+import { initAuthCreds, proto, type AuthenticationCreds, type AuthenticationState, type SignalDataSet, type SignalDataTypeMap, type SignalKeyStore } from '@whiskeysockets/baileys';
 import { DataSource, type EntityManager } from 'typeorm';
+import { decodeAuthJson, encodeAuthJson } from './auth-json.js';
 import { isPaired } from './event-translator.js';
 
 type KeyType = keyof SignalDataTypeMap;
 
 // One JSON pass each way (jsonb read as text): 812 pre-keys are written per onboarding.
-const encode = (value: unknown): string => JSON.stringify(value, BufferJSON.replacer);
-const decode = <T>(json: string): T => JSON.parse(json, BufferJSON.reviver) as T;
+const encode = encodeAuthJson;
+const decode = decodeAuthJson;
 
 export interface LoadedAuthState {
   state: AuthenticationState;
@@ -118,7 +119,8 @@ export class PostgresAuthStateRepository {
         }
         let value = decode<SignalDataTypeMap[T]>(raw);
         if (type === 'app-state-sync-key') value = proto.Message.AppStateSyncKeyData.fromObject(value as object) as unknown as SignalDataTypeMap[T];
-        this.cache.set(`${sessionId}|${type}|${id}`, value as object);
+        // Pre-keys are read once each (to upload, or when a contact uses one): not cached.
+        if (type !== 'pre-key') this.cache.set(`${sessionId}|${type}|${id}`, value as object);
         out[id] = value;
       }
     }
