@@ -77,6 +77,8 @@ async function main(): Promise<void> {
   const env = {
     NODE_ENV: 'production', PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'error', DATABASE_URL: database.url!,
     JWT_SECRET: randomUUID() + randomUUID(), WA_SERVER_URL: sim.url, WA_QR_TIMEOUT_MS: '60000', WA_RESTORE_CONCURRENCY: concurrency,
+    // One tenant holds every benchmark session.
+    MAX_SESSIONS_PER_TENANT: String(n + 10),
   };
 
   // Phase 1: N sessions paired (a bounded number onboarding at a time), then left to settle.
