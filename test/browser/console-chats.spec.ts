@@ -159,7 +159,9 @@ it('a contact message live in the list and the conversation; reply, ticks, react
   }
 });
 
-it('scrolls back through a three-page history without repeating or skipping a message', async () => {
+it('scrolls back through a three-page history without repeating or skipping a message, on a phone-sized screen', async () => {
+  await context.close();
+  context = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
   const page = await context.newPage();
   const phone = uniquePhone();
   const PER_CHAT = 130;
@@ -202,4 +204,10 @@ it('scrolls back through a three-page history without repeating or skipping a me
   const times = shown.map((m) => Date.parse(m.at));
   expect(times).toEqual([...times].sort((a, b) => a - b));
   await screenshot(page, '25-history-start');
+
+  // One column on a phone: the open conversation replaces the list, and "back" brings the list again.
+  expect(await rows.first().isVisible()).toBe(false);
+  await card.getByRole('button', { name: 'Volver a los chats' }).click();
+  await rows.first().waitFor({ state: 'visible', ...WAIT });
+  expect(await card.getByTestId('conversation').count()).toBe(0);
 });
