@@ -17,7 +17,7 @@ import { sandboxScan, uniquePhone } from '../support/sessions-harness.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
-declare const document: any;
+declare const document: any, window: any, MutationObserver: any;
 
 let browser: Browser;
 let t: TestApp;
@@ -90,7 +90,19 @@ it('a contact message live in the list and the conversation; reply, ticks, react
   // Opening the chat reads it: the unread badge goes.
   await row.getByTestId('unread').waitFor({ state: 'detached', ...WAIT });
 
-  // A reply from the composer: quoted in the page and at the contact; ticks move on to read live.
+  // A reply from the composer: quoted in the page and at the contact; ticks move on to read live,
+  // never back (every status each own message showed is recorded by the page itself).
+  await page.evaluate(() => {
+    const seen: Record<string, string[]> = {};
+    (window as any).tickHistory = seen;
+    new MutationObserver(() => {
+      for (const el of document.querySelectorAll('[data-testid=chat-message].mine')) {
+        const status = el.querySelector('[data-testid=ticks]')?.dataset.status;
+        const list = (seen[el.dataset.messageId] ??= []);
+        if (status && list.at(-1) !== status) list.push(status);
+      }
+    }).observe(document.body, { subtree: true, childList: true, attributes: true });
+  });
   await theirs.getByRole('button', { name: 'Responder' }).click();
   const composer = card.getByTestId('composer');
   await composer.getByTestId('replying-to').filter({ hasText: 'Hola desde el contacto' }).waitFor(WAIT);
@@ -102,6 +114,11 @@ it('a contact message live in the list and the conversation; reply, ticks, react
   expect(await mine.getByTestId('ticks').getAttribute('aria-label')).toBe('Leído');
   expect(await composer.getByTestId('replying-to').count()).toBe(0);
   const mineId = (await mine.getAttribute('data-message-id'))!;
+  const ticks: string[] = await page.evaluate((id: string) => (window as any).tickHistory[id], mineId);
+  const ORDER = ['pending', 'sent', 'delivered', 'read'];
+  expect(ticks.at(-1)).toBe('read');
+  expect(ticks.map((x) => ORDER.indexOf(x))).toEqual([...ticks.map((x) => ORDER.indexOf(x))].sort((a, b) => a - b));
+  expect(ticks.every((x) => ORDER.includes(x))).toBe(true);
   const received = (await inbox()).messages.find((m: Json) => m.id === mineId);
   expect(received).toMatchObject({ kind: 'text', text: 'Respuesta desde la consola', quotedId: theirId });
 
