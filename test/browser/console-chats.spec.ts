@@ -3,17 +3,18 @@
  * against the simulator): a contact's message appears live in the chat list and the conversation,
  * a reply from the composer reaches the contact quoted and its ticks turn to read, reactions both
  * ways, the contact's edit and delete as they happen, received media, an attachment, and infinite
- * scroll back through a history of three pages. The test plays the phone and the contact over the
+ * scroll back through a history of three pages, and what happened while the socket was down shown
+ * once it reconnects by itself. The test plays the phone and the contact over the
  * sandbox API; every wait is on what the page shows.
  */
-import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Locator, Page, WebSocketRoute } from 'playwright-core';
 import { buildConsole } from '../../src/console/build.mjs';
 import { DomainEvents } from '../../src/events/domain-events.js';
 import { call, type Json } from '../support/auth-helpers.js';
 import { launchChromium, screenshot } from '../support/browser.js';
 import { signUpInPage, tokenOf, WAIT } from '../support/console-page.js';
 import { png } from '../support/media-fixtures.js';
-import { sandboxScan, uniquePhone } from '../support/sessions-harness.js';
+import { nextEvent, sandboxScan, uniquePhone } from '../support/sessions-harness.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -227,4 +228,38 @@ it('scrolls back through a three-page history without repeating or skipping a me
   await card.getByRole('button', { name: 'Volver a los chats' }).click();
   await rows.first().waitFor({ state: 'visible', ...WAIT });
   expect(await card.getByTestId('conversation').count()).toBe(0);
+});
+
+it('reconnects by itself after the socket drops and shows what arrived meanwhile', async () => {
+  const page = await context.newPage();
+  // The page's Socket.io traffic passes through the test, which can cut it (and keep it cut) at will.
+  let offline = false;
+  const open: WebSocketRoute[] = [];
+  await page.routeWebSocket(/\/socket\.io\//, (ws) => {
+    if (offline) return ws.close();
+    open.push(ws, ws.connectToServer());
+  });
+  await page.route('**/socket.io/**', (route) => (offline ? route.abort() : route.continue()));
+
+  const phone = uniquePhone();
+  const contact = uniquePhone();
+  const { sessionId, token } = await startLinking(page);
+  await sandboxScan(t, token, sessionId, phone);
+  const card = await closeConnected(page, phone);
+  await card.getByTestId('chats').getByText('Todavía no hay chats.').waitFor(WAIT);
+
+  offline = true;
+  await Promise.all(open.splice(0).map((ws) => ws.close()));
+  await page.getByTestId('live').filter({ hasText: 'Reconectando…' }).waitFor(WAIT);
+  const stored = nextEvent(t, 'session.messages.upsert', (e) => e.sessionId === sessionId);
+  const sent = await call(t, 'POST', `/sandbox/contacts/${contact}/messages`, { token, body: { to: phone, text: 'Mientras no estabas' } });
+  expect(sent.status).toBe(200);
+  await stored;
+  expect(await card.getByTestId('chat-row').count()).toBe(0);
+  await screenshot(page, '26-reconnecting');
+
+  offline = false;
+  await page.getByTestId('live').filter({ hasText: 'En vivo' }).waitFor(WAIT);
+  await card.getByTestId('chat-row').filter({ hasText: 'Mientras no estabas' }).waitFor(WAIT);
+  await screenshot(page, '27-reconnected');
 });
