@@ -1,6 +1,7 @@
 /**
  * The console's chats in real Chromium against the running app in sandbox mode (real Baileys
- * against the simulator): a contact's message appears live in the chat list and the conversation,
+ * against the simulator): a contact's message appears live in the chat list and the conversation
+ * (addressed by phone number or by LID, one chat),
  * a reply from the composer reaches the contact quoted and its ticks turn to read, reactions both
  * ways, the contact's edit and delete as they happen, received media, an attachment, and infinite
  * scroll back through a history of three pages, and what happened while the socket was down shown
@@ -145,6 +146,12 @@ it('a contact message live in the list and the conversation; reply, ticks, react
   await asContact('revokes', { messageId: doomedId });
   await thread.locator(`[data-message-id="${doomedId}"]`).getByTestId('deleted-marker').filter({ hasText: 'Mensaje eliminado' }).waitFor(WAIT);
   expect(await thread.getByText('Esto se borra').count()).toBe(0);
+
+  // The same contact addressed by its LID: the same chat and conversation (the API merges PN and LID).
+  await asContact('messages', { text: 'Por LID', addressing: 'lid' });
+  await thread.getByTestId('chat-message').filter({ hasText: 'Por LID' }).waitFor(WAIT);
+  await row.filter({ hasText: 'Por LID' }).waitFor(WAIT);
+  expect(await card.getByTestId('chat-row').count()).toBe(1);
 
   // Received media: the message shows its kind and caption.
   const image = await png(32, 24);
