@@ -127,8 +127,9 @@ export class SessionsService {
     const live = this.registry.get(row.id);
     if (live) await live.restart();
     else {
-      await this.store.update(row.id, { desiredState: 'running' });
-      await this.registry.start({ ...row, status: row.status === 'init' ? 'init' : 'connecting' });
+      // A restart is a fresh QR budget: an expired session's stored count would expire it again at its first QR.
+      const fresh = (await this.store.update(row.id, { desiredState: 'running', qrCount: 0 })) ?? row;
+      await this.registry.start({ ...fresh, status: fresh.status === 'init' ? 'init' : 'connecting' });
     }
     return this.get(auth, id);
   }

@@ -1,31 +1,22 @@
 /**
  * The web console in real Chromium against the running app in sandbox mode: sign-up, the seed 000
- * QR flow scanned by the sandbox phone, live status and messages over Socket.io, silent refresh,
- * stop and delete; QR rotation and expiry with short timeouts. Every wait is on what the page shows.
+ * QR flow scanned by the sandbox phone (with its profile name), the pairing code entered on the
+ * sandbox phone, live status over Socket.io, silent refresh, stop and delete; QR rotation, expiry
+ * and "Regenerar QR" (in the connect panel and on a session card) with short timeouts. Every wait
+ * is on what the page shows. The chats are in console-chats.spec.ts.
  */
-import { randomUUID } from 'node:crypto';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, BrowserContext } from 'playwright-core';
 import { buildConsole } from '../../src/console/build.mjs';
+import { call } from '../support/auth-helpers.js';
 import { launchChromium, screenshot } from '../support/browser.js';
+import { signUpInPage as signUp, tokenOf, WAIT } from '../support/console-page.js';
+import { uniquePhone } from '../support/sessions-harness.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
 // Page-side callbacks (page.evaluate / waitForFunction) run in the browser: its globals, untyped here
 // so that the DOM library does not leak into the Node typings of the whole project.
 /* eslint-disable @typescript-eslint/no-explicit-any */
 declare const document: any, window: any, MutationObserver: any;
-
-const WAIT = { timeout: 30_000 };
-
-async function signUp(page: Page, baseUrl: string): Promise<void> {
-  await page.goto(`${baseUrl}/`);
-  await page.getByRole('tab', { name: 'Crear cuenta' }).click();
-  await page.getByLabel('Nombre').fill('Ana Console');
-  await page.getByLabel('Correo electrónico').fill(`ana-${randomUUID()}@example.com`);
-  await page.getByLabel('Contraseña').fill('correct-horse-1');
-  await page.getByRole('button', { name: 'Crear cuenta y entrar' }).click();
-  await page.getByRole('heading', { name: 'Tus cuentas de WhatsApp' }).waitFor(WAIT);
-  await page.getByTestId('live').filter({ hasText: 'En vivo' }).waitFor(WAIT);
-}
 
 let browser: Browser;
 beforeAll(async () => {
@@ -36,19 +27,24 @@ afterAll(async () => {
   await browser?.close();
 });
 
-describe('console: connect, live messages, stop and delete', () => {
+describe('console: connect (QR, pairing code), profile name, stop and delete', () => {
   let t: TestApp;
   let context: BrowserContext;
   beforeAll(async () => {
     t = await startTestApp({ env: { WA_SANDBOX: 'true' } });
+  });
+  // A fresh browser profile per test: no refresh cookie of another test's user.
+  beforeEach(async () => {
     context = await browser.newContext({ viewport: { width: 1180, height: 900 } });
   });
-  afterAll(async () => {
+  afterEach(async () => {
     await context?.close();
+  });
+  afterAll(async () => {
     await t?.close({ drop: true });
   });
 
-  it('signs up, links through the QR the sandbox phone scans, shows 🟢 with the number, a contact message live, a reply in its inbox, then stops and deletes', async () => {
+  it('signs up, links through the QR the sandbox phone scans, shows 🟢 with the number and the profile name, survives a reload, then stops and deletes', async () => {
     const page = await context.newPage();
     await signUp(page, t.baseUrl);
     await page.getByText('Todavía no vinculaste ninguna cuenta.').waitFor(WAIT);
@@ -63,35 +59,23 @@ describe('console: connect, live messages, stop and delete', () => {
     await screenshot(page, '02-qr');
 
     await panel.getByLabel('Número del teléfono simulado').fill('5491155550001');
+    await panel.getByLabel('Nombre de perfil (opcional)').fill('Ana García');
     await panel.getByRole('button', { name: 'Escanear el QR' }).click();
     await panel.getByTestId('connected-phone').filter({ hasText: '+5491155550001' }).waitFor(WAIT);
     await panel.getByTestId('session-status').filter({ hasText: '🟢 Conectado (+5491155550001)' }).waitFor(WAIT);
+    await panel.getByTestId('connected-name').filter({ hasText: 'Ana García' }).waitFor(WAIT);
     await screenshot(page, '03-connected');
     await panel.getByRole('button', { name: 'Cerrar' }).click();
 
     const card = page.getByTestId('session-card');
     await card.getByTestId('session-status').filter({ hasText: '🟢 Conectado (+5491155550001)' }).waitFor(WAIT);
+    await card.getByTestId('profile-name').filter({ hasText: 'Ana García' }).waitFor(WAIT);
 
     // Silent refresh: a reload keeps the login through the httpOnly refresh cookie.
     await page.reload();
     await card.getByTestId('session-status').filter({ hasText: '🟢 Conectado (+5491155550001)' }).waitFor(WAIT);
+    await card.getByTestId('profile-name').filter({ hasText: 'Ana García' }).waitFor(WAIT);
     await page.getByTestId('live').filter({ hasText: 'En vivo' }).waitFor(WAIT);
-
-    await card.getByLabel('Número del contacto').fill('5491100002222');
-    await card.getByLabel('Mensaje del contacto').fill('Hola desde el contacto');
-    await card.getByRole('button', { name: 'El contacto envía' }).click();
-    await card.getByTestId('live-message').filter({ hasText: 'Hola desde el contacto' }).waitFor(WAIT);
-    await screenshot(page, '04-live-message');
-
-    // Reply from the composer; the sandbox contact's inbox shows what it received.
-    await card.getByTestId('live-message').filter({ hasText: 'Hola desde el contacto' }).getByRole('button', { name: 'Responder' }).click();
-    expect(await card.getByLabel('Para (número)').inputValue()).toBe('5491100002222');
-    await card.getByLabel('Mensaje', { exact: true }).fill('Respuesta desde la consola');
-    await card.getByRole('button', { name: 'Enviar', exact: true }).click();
-    await page.waitForFunction(() => (document.querySelector('[data-testid=session-card] input[name=text]') as { value: string } | null)?.value === '', undefined, WAIT);
-    await card.getByRole('button', { name: 'Ver lo que recibió el contacto' }).click();
-    await card.getByTestId('contact-inbox').filter({ hasText: 'Respuesta desde la consola' }).waitFor(WAIT);
-    await screenshot(page, '04b-reply-in-inbox');
 
     await card.getByRole('button', { name: 'Detener' }).click();
     await page.getByTestId('confirm-dialog').getByRole('button', { name: 'Sí, continuar' }).click();
@@ -108,6 +92,34 @@ describe('console: connect, live messages, stop and delete', () => {
     await page.getByRole('button', { name: 'Salir' }).click();
     await page.getByRole('button', { name: 'Entrar' }).waitFor(WAIT);
   });
+
+  it('links with a pairing code: the number in, the 8-character code shown large, the sandbox phone enters it, 🟢 with the number', async () => {
+    const page = await context.newPage();
+    await signUp(page, t.baseUrl);
+    const phone = uniquePhone();
+    await page.getByRole('button', { name: 'Conectar WhatsApp' }).click();
+    const panel = page.getByTestId('connect-panel');
+    await panel.getByTestId('qr-code').waitFor(WAIT);
+    await panel.getByRole('button', { name: 'Vincular con número de teléfono' }).click();
+    await panel.getByLabel('Número con código de país (solo dígitos)').fill(phone);
+    await panel.getByRole('button', { name: 'Obtener código' }).click();
+    const shown = panel.getByTestId('pairing-code');
+    await shown.filter({ hasText: /^[1-9A-HJ-NP-TV-Z]{4}-[1-9A-HJ-NP-TV-Z]{4}$/ }).waitFor(WAIT);
+    expect(await panel.getByTestId('qr-code').count()).toBe(0);
+    const fontSize = await shown.evaluate((el: any) => parseFloat(window.getComputedStyle(el).fontSize));
+    expect(fontSize).toBeGreaterThanOrEqual(32);
+    await screenshot(page, '07-pairing-code');
+
+    // The simulated phone: Linked devices › Link with phone number, and the code typed in.
+    await panel.getByLabel('Código que muestra la consola').fill((await shown.textContent())!);
+    await panel.getByRole('button', { name: 'Ingresar el código en el teléfono' }).click();
+    await panel.getByTestId('connected-phone').filter({ hasText: `+${phone}` }).waitFor(WAIT);
+    await panel.getByTestId('session-status').filter({ hasText: `🟢 Conectado (+${phone})` }).waitFor(WAIT);
+    await screenshot(page, '08-paired');
+    await panel.getByRole('button', { name: 'Cerrar' }).click();
+    await page.getByTestId('session-card').getByTestId('session-status').filter({ hasText: `🟢 Conectado (+${phone})` }).waitFor(WAIT);
+    expect(await page.getByTestId('session-card').count()).toBe(1);
+  });
 });
 
 describe('console: QR rotation and expiry (short timeouts), on a phone-sized screen, in English', () => {
@@ -115,10 +127,14 @@ describe('console: QR rotation and expiry (short timeouts), on a phone-sized scr
   let context: BrowserContext;
   beforeAll(async () => {
     t = await startTestApp({ env: { WA_SANDBOX: 'true', WA_QR_TIMEOUT_MS: '4000', SSE_MAX_QR_GENERATION: '2' } });
+  });
+  beforeEach(async () => {
     context = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
   });
-  afterAll(async () => {
+  afterEach(async () => {
     await context?.close();
+  });
+  afterAll(async () => {
     await t?.close({ drop: true });
   });
 
@@ -155,5 +171,35 @@ describe('console: QR rotation and expiry (short timeouts), on a phone-sized scr
     });
     await panel.getByTestId('session-status').filter({ hasText: '🟡 Esperando escaneo' }).waitFor(WAIT);
     await screenshot(page, '13-mobile-qr-again');
+  });
+  it('"Regenerar QR" on a session card whose QR expired brings a new QR to that card', async () => {
+    const page = await context.newPage();
+    const email = await signUp(page, t.baseUrl);
+    // A session made by another client of the API (not the connect panel): the list shows it as a card.
+    await page.evaluate(() => {
+      const seen: string[] = [];
+      (window as unknown as { cardQrs: string[] }).cardQrs = seen;
+      new MutationObserver(() => {
+        const src = document.querySelector('[data-testid=session-card] [data-testid=qr-code]')?.getAttribute('src');
+        if (src && !seen.includes(src)) seen.push(src);
+      }).observe(document.body, { subtree: true, childList: true, attributes: true });
+    });
+    const created = await call(t, 'POST', '/sessions', { token: await tokenOf(t, email) });
+    expect(created.status).toBe(201);
+    const card = page.locator(`[data-testid=session-card][data-session-id="${created.body.id as string}"]`);
+    await card.getByTestId('qr-code').waitFor(WAIT);
+    await card.getByTestId('qr-expired').filter({ hasText: 'QR expirado' }).waitFor(WAIT);
+    await card.getByTestId('session-status').filter({ hasText: 'QR expirado' }).waitFor(WAIT);
+    const before = await page.evaluate(() => (window as unknown as { cardQrs: string[] }).cardQrs.length);
+    expect(before).toBeGreaterThanOrEqual(1);
+    await screenshot(page, '14-card-qr-expired');
+
+    await card.getByRole('button', { name: 'Regenerar QR' }).click();
+    // The card shows a QR only while the session waits for a scan: a new one there is the regenerated QR.
+    await page.waitForFunction((n: number) => (window as unknown as { cardQrs: string[] }).cardQrs.length > n, before, WAIT).catch(async (err: unknown) => {
+      await screenshot(page, '15-card-qr-again-failed');
+      throw err;
+    });
+    await screenshot(page, '15-card-qr-again');
   });
 });

@@ -4,7 +4,7 @@
  */
 import { SandboxService } from '../../src/sandbox/sandbox.service.js';
 import { call, expectErrorShape, logIn, TestDb } from '../support/auth-helpers.js';
-import { newUser, nextEvent, openEventSource, openSseWithHeaders, sandboxScan, statusEvent, uniquePhone, type TestUser } from '../support/sessions-harness.js';
+import { awaitStatus, newUser, nextEvent, openEventSource, openSseWithHeaders, sandboxScan, statusEvent, uniquePhone, type TestUser } from '../support/sessions-harness.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
 describe('sessions in sandbox mode', () => {
@@ -316,5 +316,20 @@ describe('QR budget', () => {
     expect(new Set(qrs).size).toBe(3);
     const res = await call(t, 'GET', `/sessions/${sessionId}`, { token: user.token });
     expect(res.body.data).toMatchObject({ status: 'expired', disconnectedReason: 'qr_expired', qr: null });
+  });
+
+  it('a restart after qr_expired starts a fresh QR budget: a new first QR that the phone can scan', async () => {
+    const user = await newUser(t);
+    const created = await call(t, 'POST', '/sessions', { token: user.token });
+    expect(created.status).toBe(201);
+    const id = created.body.id as string;
+    await awaitStatus(t, user.token, id, 'expired', 15_000);
+    const qr = nextEvent(t, 'session.qr.updated', (e) => e.sessionId === id, 15_000);
+    const restarted = await call(t, 'POST', `/sessions/${id}/restart`, { token: user.token });
+    expect(restarted.status).toBe(200);
+    expect((await qr).payload.attempt).toBe(1);
+    const connected = statusEvent(t, id, 'connected', 15_000);
+    await sandboxScan(t, user.token, id, uniquePhone());
+    expect((await connected).payload.status).toBe('connected');
   });
 });

@@ -72,15 +72,23 @@ function toError(status: number, body: unknown): ApiError {
 
 async function send(method: string, path: string, body?: unknown): Promise<Response> {
   const headers: Record<string, string> = {};
-  if (body !== undefined) headers['content-type'] = 'application/json';
+  const raw = body instanceof FormData;
+  if (body !== undefined && !raw) headers['content-type'] = 'application/json';
   if (accessToken) headers.authorization = `Bearer ${accessToken}`;
-  return fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), credentials: 'same-origin' });
+  const payload = body === undefined ? undefined : raw ? body : JSON.stringify(body);
+  return fetch(path, { method, headers, body: payload, credentials: 'same-origin' });
 }
 
-/** One call to the API; `path` is relative (no leading slash). */
+/** The raw answer of an authenticated call (refreshing once on a 401), for bytes such as media content. */
+export async function apiResponse(method: string, path: string, body?: unknown): Promise<Response> {
+  const response = await send(method, path, body);
+  if (response.status === 401 && accessToken && (await refresh())) return send(method, path, body);
+  return response;
+}
+
+/** One call to the API; `path` is relative (no leading slash); a FormData body is sent as multipart. */
 export async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
-  let response = await send(method, path, body);
-  if (response.status === 401 && accessToken && (await refresh())) response = await send(method, path, body);
+  const response = await apiResponse(method, path, body);
   const parsed = await parse(response);
   if (!response.ok) throw toError(response.status, parsed);
   return parsed as T;

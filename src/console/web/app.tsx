@@ -2,6 +2,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { fetchCapabilities, getUser, logOut, onAuthChange, refresh, type User } from './api.js';
 import { AuthScreen } from './auth.js';
+import { chatStore } from './chat-store.js';
 import { ConnectPanel } from './connect.js';
 import { setLang, t, useLang } from './i18n.js';
 import { connectRealtime } from './realtime.js';
@@ -11,6 +12,7 @@ import { store, useStore } from './store.js';
 const SCAN_PATH = '/sandbox/sessions/{id}/scan';
 const PAIRING_PATH = '/sessions/{id}/pairing-code';
 const INBOX_PATH = '/sandbox/contacts/{phoneNumber}/inbox';
+const MEDIA_PATH = '/media';
 
 function Header({ user }: { user: User | null }) {
   const lang = useLang();
@@ -30,10 +32,11 @@ function Header({ user }: { user: User | null }) {
 }
 
 function Sessions({ capabilities }: { capabilities: Set<string> }) {
-  const { sessions, messages } = useStore();
+  const { sessions } = useStore();
   const [connecting, setConnecting] = useState(false);
   const [onboarding, setOnboarding] = useState<string | null>(null);
   const sandbox = capabilities.has(SCAN_PATH);
+  const options = { sandbox, inbox: capabilities.has(INBOX_PATH), canAttach: capabilities.has(MEDIA_PATH) };
   useEffect(() => connectRealtime(), []);
   const list = [...sessions.values()].filter((s) => !connecting || s.id !== onboarding).sort((a, b) => a.createdAt.localeCompare(b.createdAt));
   return (
@@ -45,7 +48,7 @@ function Sessions({ capabilities }: { capabilities: Set<string> }) {
       {connecting && <ConnectPanel sandbox={sandbox} pairing={capabilities.has(PAIRING_PATH)} onClose={() => setConnecting(false)} onSession={setOnboarding} />}
       {list.length === 0 && !connecting && <p class="muted">{t('sessions.empty')}</p>}
       <div class="grid">
-        {list.map((s) => <SessionCard key={s.id} session={s} messages={messages.get(s.id) ?? []} sandbox={sandbox} inbox={capabilities.has(INBOX_PATH)} />)}
+        {list.map((s) => <SessionCard key={s.id} session={s} options={options} />)}
       </div>
     </main>
   );
@@ -59,7 +62,10 @@ export function App() {
   useEffect(() => {
     const off = onAuthChange((u) => {
       setUser(u);
-      if (!u) store.clear();
+      if (!u) {
+        store.clear();
+        chatStore.clear();
+      }
     });
     void refresh().finally(() => setChecking(false));
     void fetchCapabilities().then(setCapabilities);

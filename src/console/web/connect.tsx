@@ -1,11 +1,12 @@
 /**
  * Seed 004's WhatsAppConnection on the seed 000 SSE flow: `GET sessions/add-sse` creates the
- * session and streams its QRs (or the pairing code) until `open` or a final `close`. The stream
+ * session and streams its QRs until `open` or a final `close`; the pairing-code alternative asks
+ * `POST sessions/:id/pairing-code` for the same session, on the same stream. The stream
  * stays open while the QR is shown (closing it before the scan cancels the session). Status and
  * QR expiries also come over Socket.io into the same store, which is what this panel renders.
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { getToken } from './api.js';
+import { api, getToken } from './api.js';
 import { t } from './i18n.js';
 import { QRCodeDisplay, QrExpired } from './qr.js';
 import { SandboxPhone } from './sandbox.js';
@@ -18,7 +19,6 @@ interface SseMessage {
   sessionId: string;
   connection?: 'connecting' | 'open' | 'close';
   qr?: string;
-  pairingCode?: string;
   phoneNumber?: string;
   deviceName?: string | null;
   reason?: string;
@@ -42,6 +42,7 @@ export function ConnectPanel({ sandbox, pairing, onClose, onSession }: ConnectOp
   const [streaming, setStreaming] = useState(false);
   const source = useRef<EventSource | null>(null);
   const retry = useAction();
+  const pairingAction = useAction();
 
   const closeStream = () => {
     source.current?.close();
@@ -59,8 +60,6 @@ export function ConnectPanel({ sandbox, pairing, onClose, onSession }: ConnectOp
         store.patch(id, { qr: m.qr, qrExpiresAt: null, status: 'qr_required' });
         void loadQrExpiry(id).catch(() => undefined);
       }
-    } else if (m.pairingCode) {
-      setPairingCode(m.pairingCode);
     } else if (m.connection === 'connecting') {
       store.patch(id, { status: 'connecting', qr: null });
     } else if (m.connection === 'open') {
@@ -77,12 +76,11 @@ export function ConnectPanel({ sandbox, pairing, onClose, onSession }: ConnectOp
     }
   };
 
-  const start = (phoneNumber?: string) => {
+  const start = () => {
     closeStream();
     setFailure(null);
     setPairingCode(null);
     const query = new URLSearchParams({ accessToken: getToken() ?? '' });
-    if (phoneNumber) query.set('phoneNumber', phoneNumber);
     const es = new EventSource(`sessions/add-sse?${query.toString()}`);
     source.current = es;
     setStreaming(true);
@@ -100,8 +98,14 @@ export function ConnectPanel({ sandbox, pairing, onClose, onSession }: ConnectOp
     return closeStream;
   }, []);
 
+  const requestCode = () => void pairingAction.run(async () => {
+    const answer = await api<{ code: string }>('POST', `sessions/${sessionId}/pairing-code`, { phoneNumber: phone.replace(/\D/g, '') });
+    setPairingCode(answer.code);
+  });
+
   const session = sessionId ? sessions.get(sessionId) : undefined;
   const status = session?.status ?? 'init';
+  const pairingShown = mode === 'pairing' ? pairingCode : null;
   const cancel = () => {
     closeStream();
     onSession(null);
@@ -109,7 +113,7 @@ export function ConnectPanel({ sandbox, pairing, onClose, onSession }: ConnectOp
   };
 
   return (
-    <section class="card connect" aria-labelledby="connect-title" data-testid="connect-panel">
+    <section class="card connect" aria-labelledby="connect-title" data-testid="connect-panel" data-session-id={sessionId ?? undefined}>
       <div class="row spread">
         <h2 id="connect-title">{t('connect.title')}</h2>
         <SessionStatusIndicator status={status} phoneNumber={session?.phone ?? null} />
@@ -153,19 +157,22 @@ export function ConnectPanel({ sandbox, pairing, onClose, onSession }: ConnectOp
         mode === 'qr' ? (
           <button type="button" class="link" onClick={() => setMode('pairing')}>{t('connect.usePairing')}</button>
         ) : !pairingCode ? (
-          <form class="row" onSubmit={(e) => { e.preventDefault(); start(phone.replace(/\D/g, '')); }}>
+          <form class="row" onSubmit={(e) => { e.preventDefault(); requestCode(); }}>
             <label>
               {t('connect.phone')}
               <input name="pairingPhone" inputMode="numeric" required pattern="\+?\d{6,15}" value={phone} onInput={(e) => setPhone(e.currentTarget.value)} />
             </label>
-            <button type="submit">{t('connect.getCode')}</button>
-            <button type="button" class="link" onClick={() => { setMode('qr'); start(); }}>{t('connect.useQr')}</button>
+            <button type="submit" disabled={!sessionId || pairingAction.busy}>{t('connect.getCode')}</button>
+            <button type="button" class="link" onClick={() => setMode('qr')}>{t('connect.useQr')}</button>
           </form>
         ) : null
       )}
 
-      {sandbox && session && (status === 'qr_required' || (status === 'connecting' && pairingCode)) && <SandboxPhone session={session} inbox={false} />}
+      {sandbox && session && status !== 'connected' && (status === 'qr_required' || pairingShown) && (
+        <SandboxPhone session={session} inbox={false} pairingCode={pairingShown} />
+      )}
       {retry.error && <p class="error" role="alert">{retry.error}</p>}
+      {pairingAction.error && <p class="error" role="alert">{pairingAction.error}</p>}
 
       <div class="row end">
         <button type="button" onClick={cancel}>{status === 'connected' ? t('connect.close') : t('connect.cancel')}</button>

@@ -1,13 +1,15 @@
 /**
  * Socket.io namespace /sessions: reconnects by itself (socket.io-client's backoff), refetches the
- * sessions on every (re)connect, and re-authenticates the open socket when the token is refreshed.
+ * sessions (and the open chats) on every (re)connect, and re-authenticates the open socket when the token is refreshed.
  * A server-side disconnect (expired or rejected token) is not retried by socket.io-client, so it
  * refreshes the token first and reconnects.
  */
 import { io, type Socket } from 'socket.io-client';
 import { getToken, onAuthChange, refresh } from './api.js';
-import { store, type LiveMessage, type Session, type SessionStatus } from './store.js';
-import { loadSessions } from './sessions-api.js';
+import { chatStore } from './chat-store.js';
+import type { MessageStatus } from './chats-api.js';
+import { loadSession, loadSessions } from './sessions-api.js';
+import { store, type Session, type SessionStatus } from './store.js';
 
 interface Envelope<P> {
   type: string;
@@ -28,6 +30,7 @@ export function connectRealtime(): () => void {
   socket.on('connect', () => {
     store.setLive(true);
     void loadSessions().then((sessions) => sessions.forEach((s) => subscribe(s.id)));
+    chatStore.refetchAll();
   });
   socket.on('disconnect', (reason) => {
     store.setLive(false);
@@ -56,6 +59,8 @@ export function connectRealtime(): () => void {
     if (e.phoneNumber) patch.phone = digits(e.phoneNumber);
     if (e.status !== 'qr_required') patch.qr = null;
     store.patch(e.instance_id, patch);
+    // The profile name can arrive after the open (announced as another status event): read it.
+    if (e.status === 'connected') void loadSession(e.instance_id).catch(() => undefined);
   });
   socket.on('qr-code', (e: { instance_id: string; qr: string; expiresAt: string | null }) => {
     store.patch(e.instance_id, { qr: e.qr, qrExpiresAt: e.expiresAt, status: 'qr_required' });
@@ -66,8 +71,23 @@ export function connectRealtime(): () => void {
     if (e.error === 'SESSION_DELETED' || e.error === 'SESSION_NOT_FOUND') store.remove(e.instance_id);
     else store.patch(e.instance_id, { lastError: e.message ?? e.error });
   });
-  socket.on('session.messages.upsert', (e: Envelope<{ messages: LiveMessage[] }>) => {
-    if (e.sessionId) store.addMessages(e.sessionId, e.payload.messages);
+  socket.on('session.messages.upsert', (e: Envelope<{ messages: { id: string; chatJid?: string; remoteJid: string; remoteJidAlt?: string | null }[] }>) => {
+    if (e.sessionId) chatStore.onUpsert(e.sessionId, e.payload.messages);
+  });
+  socket.on('session.history.sync', (e: Envelope<unknown>) => {
+    if (e.sessionId) chatStore.onHistory(e.sessionId);
+  });
+  socket.on('session.messages.update', (e: Envelope<{ updates: { messageId: string; status: MessageStatus }[] }>) => {
+    if (e.sessionId) chatStore.onStatus(e.sessionId, e.payload.updates);
+  });
+  socket.on('session.messages.edit', (e: Envelope<{ edits: { messageId: string; text: string | null; editedAt: number }[] }>) => {
+    if (e.sessionId) chatStore.onEdit(e.sessionId, e.payload.edits);
+  });
+  socket.on('session.messages.delete', (e: Envelope<{ deletes: { messageId: string; deletedAt: number }[] }>) => {
+    if (e.sessionId) chatStore.onDelete(e.sessionId, e.payload.deletes);
+  });
+  socket.on('session.messages.reaction', (e: Envelope<{ reactions: { messageId: string; actorJid: string; emoji: string | null; removed: boolean }[] }>) => {
+    if (e.sessionId) chatStore.onReaction(e.sessionId, e.payload.reactions);
   });
 
   const offAuth = onAuthChange((user) => {

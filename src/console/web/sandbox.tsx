@@ -1,4 +1,4 @@
-/** Sandbox mode only: plays the phone (scan, unlink) and a contact (texts the session). */
+/** Sandbox mode only: plays the phone (scan, enter a pairing code, unlink) and a contact (texts the session). */
 import { useState } from 'preact/hooks';
 import { api } from './api.js';
 import { t } from './i18n.js';
@@ -11,8 +11,17 @@ interface Inbox {
   messages: { id: string; kind: string; text?: string }[];
 }
 
-export function SandboxPhone({ session, inbox: hasInbox }: { session: Session; inbox: boolean }) {
+interface SandboxProps {
+  session: Session;
+  inbox: boolean;
+  /** The pairing code the console shows: the phone enters it instead of scanning. */
+  pairingCode?: string | null;
+}
+
+export function SandboxPhone({ session, inbox: hasInbox, pairingCode }: SandboxProps) {
   const [phone, setPhone] = useState(randomPhone);
+  const [profileName, setProfileName] = useState('');
+  const [code, setCode] = useState('');
   const [contact, setContact] = useState(randomPhone);
   const [text, setText] = useState('Hola!');
   const [sent, setSent] = useState(false);
@@ -22,7 +31,11 @@ export function SandboxPhone({ session, inbox: hasInbox }: { session: Session; i
 
   const scan = (e: Event) => {
     e.preventDefault();
-    void run(() => api('POST', `sandbox/sessions/${id}/scan`, { phoneNumber: phone }));
+    void run(() => api('POST', `sandbox/sessions/${id}/scan`, { phoneNumber: phone, ...(profileName.trim() ? { pushName: profileName.trim() } : {}) }));
+  };
+  const enterCode = (e: Event) => {
+    e.preventDefault();
+    void run(() => api('POST', `sandbox/sessions/${id}/pairing-code`, { code: code.replace(/[\s-]/g, '').toUpperCase() }));
   };
   const sendAsContact = (e: Event) => {
     e.preventDefault();
@@ -33,11 +46,23 @@ export function SandboxPhone({ session, inbox: hasInbox }: { session: Session; i
   return (
     <section class="sandbox" aria-labelledby={`sandbox-${id}`} data-testid="sandbox-panel">
       <h3 id={`sandbox-${id}`}>📱 {t('sandbox.title')}</h3>
-      {session.status === 'qr_required' && (
+      {pairingCode ? (
+        <form onSubmit={enterCode} class="row">
+          <label>
+            {t('sandbox.code')}
+            <input name="pairingCodeInput" autocomplete="off" required pattern="[A-Za-z0-9\s\-]{8,10}" value={code} onInput={(e) => setCode(e.currentTarget.value)} />
+          </label>
+          <button type="submit" disabled={busy}>{t('sandbox.enterCode')}</button>
+        </form>
+      ) : session.status === 'qr_required' && (
         <form onSubmit={scan} class="row">
           <label>
             {t('sandbox.phone')}
             <input name="phoneNumber" inputMode="numeric" pattern="\d{6,15}" required value={phone} onInput={(e) => setPhone(e.currentTarget.value)} />
+          </label>
+          <label>
+            {t('sandbox.profileName')}
+            <input name="profileName" maxLength={100} value={profileName} onInput={(e) => setProfileName(e.currentTarget.value)} />
           </label>
           <button type="submit" disabled={busy}>{t('sandbox.scan')}</button>
         </form>

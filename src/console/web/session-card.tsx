@@ -1,13 +1,13 @@
-/** One session: its status, what to do next, its QR while it waits, its actions (confirmed), sandbox and messages. */
+/** One session: its status, what to do next, its QR while it waits, its actions (confirmed), sandbox and chats. */
 import { useState } from 'preact/hooks';
 import { t, type MessageKey } from './i18n.js';
-import { LiveMessages } from './messages.js';
+import { ChatsPanel } from './chats.js';
 import { QRCodeDisplay, QrExpired } from './qr.js';
 import { SandboxPhone } from './sandbox.js';
 import { ConfirmDialog } from './confirm.js';
 import { runAction, type SessionAction } from './sessions-api.js';
 import { formatPhone, nextStep, SessionStatusIndicator } from './status.js';
-import type { LiveMessage, Session } from './store.js';
+import type { Session } from './store.js';
 import { useAction } from './use-action.js';
 
 function actionsFor(s: Session): SessionAction[] {
@@ -19,20 +19,27 @@ function actionsFor(s: Session): SessionAction[] {
   return actions;
 }
 
-export function SessionCard({ session, messages, sandbox, inbox }: { session: Session; messages: LiveMessage[]; sandbox: boolean; inbox: boolean }) {
+export interface CardOptions {
+  sandbox: boolean;
+  inbox: boolean;
+  canAttach: boolean;
+}
+
+export function SessionCard({ session, options }: { session: Session; options: CardOptions }) {
+  const { sandbox, inbox, canAttach } = options;
   const [confirming, setConfirming] = useState<SessionAction | null>(null);
   const { busy, error, run } = useAction();
   const next = nextStep(session.status);
   const label = formatPhone(session.phone) || session.id.slice(0, 8);
 
   return (
-    <article class="card" aria-label={label} data-testid="session-card" data-session-id={session.id}>
+    <article class={`card ${session.status === 'connected' ? 'wide' : ''}`} aria-label={label} data-testid="session-card" data-session-id={session.id}>
       <header class="row spread">
         <SessionStatusIndicator status={session.status} phoneNumber={session.phone} />
         <span class="muted mono" title={session.id}>{session.id.slice(0, 8)}</span>
       </header>
       <dl class="facts">
-        {session.deviceName && (<><dt>{t('sessions.profile')}</dt><dd>{session.deviceName}</dd></>)}
+        {session.deviceName && (<><dt>{t('sessions.profile')}</dt><dd data-testid="profile-name">{session.deviceName}</dd></>)}
         {session.accountType && (<><dt>WhatsApp</dt><dd>{t(`sessions.${session.accountType}` as MessageKey)}</dd></>)}
         <dt>{t('sessions.created')}</dt><dd>{new Date(session.createdAt).toLocaleString()}</dd>
       </dl>
@@ -60,7 +67,7 @@ export function SessionCard({ session, messages, sandbox, inbox }: { session: Se
         />
       )}
       {sandbox && (session.status === 'qr_required' || session.status === 'connected') && <SandboxPhone session={session} inbox={inbox} />}
-      {session.status === 'connected' && <LiveMessages session={session} messages={messages} />}
+      {session.status === 'connected' && <ChatsPanel session={session} canAttach={canAttach} />}
     </article>
   );
 }

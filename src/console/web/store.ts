@@ -19,21 +19,8 @@ export interface Session {
   lastError?: string | null;
 }
 
-export interface LiveMessage {
-  id: string;
-  remoteJid: string;
-  fromMe: boolean;
-  timestamp: number | string;
-  text: string | null;
-  type: string;
-  pushName?: string | null;
-}
-
-const MAX_MESSAGES = 100;
-
 class Store {
   sessions = new Map<string, Session>();
-  messages = new Map<string, LiveMessage[]>();
   live = false;
   private listeners = new Set<() => void>();
 
@@ -68,14 +55,6 @@ class Store {
     this.changed();
   }
 
-  addMessages(sessionId: string, messages: LiveMessage[]): void {
-    const known = this.messages.get(sessionId) ?? [];
-    const fresh = messages.filter((m) => !known.some((k) => k.id === m.id));
-    if (fresh.length === 0) return;
-    this.messages = new Map(this.messages).set(sessionId, [...fresh.reverse(), ...known].slice(0, MAX_MESSAGES));
-    this.changed();
-  }
-
   setLive(live: boolean): void {
     this.live = live;
     this.changed();
@@ -83,7 +62,6 @@ class Store {
 
   clear(): void {
     this.sessions = new Map();
-    this.messages = new Map();
     this.changed();
   }
 }

@@ -1,0 +1,68 @@
+/** A connected session's chats (names, unread, last message; PN and LID merged by the API), a new chat by number, and the open conversation. */
+import { useEffect, useState } from 'preact/hooks';
+import { chatStore, useChatStore } from './chat-store.js';
+import type { Chat } from './chats-api.js';
+import { Conversation } from './conversation.js';
+import { t } from './i18n.js';
+import { preview, Ticks, timeOf } from './message-bubble.js';
+import type { Session } from './store.js';
+import { useAction } from './use-action.js';
+
+const phoneOf = (jid: string | null): string | null => (jid?.endsWith('@s.whatsapp.net') ? `+${jid.split('@')[0]}` : null);
+export const chatTitle = (c: Pick<Chat, 'name' | 'jid' | 'pnJid'>): string => c.name || phoneOf(c.pnJid) || phoneOf(c.jid) || c.jid;
+
+function ChatRow({ chat, open, onOpen }: { chat: Chat; open: boolean; onOpen: () => void }) {
+  const last = chat.lastMessage;
+  return (
+    <li>
+      <button type="button" class={`chat-row ${open ? 'open' : ''}`} aria-current={open ? 'true' : undefined} onClick={onOpen} data-testid="chat-row" data-jid={chat.jid}>
+        <span class="row spread">
+          <strong>{chatTitle(chat)}</strong>
+          {chat.lastMessageAt !== null && <time class="muted small">{timeOf(chat.lastMessageAt)}</time>}
+        </span>
+        <span class="row spread">
+          <span class="last muted">{last?.fromMe && <Ticks status={last.status} />} {preview(last)}</span>
+          {chat.unreadCount > 0 && <span class="badge" data-testid="unread" aria-label={t('chat.unread', { n: chat.unreadCount })}>{chat.unreadCount}</span>}
+        </span>
+      </button>
+    </li>
+  );
+}
+
+export function ChatsPanel({ session, canAttach }: { session: Session; canAttach: boolean }) {
+  const chats = useChatStore().chats.get(session.id);
+  const [open, setOpen] = useState<string | null>(null);
+  const [number, setNumber] = useState('');
+  const { error, run } = useAction();
+  useEffect(() => void run(() => chatStore.refreshChats(session.id)), [session.id]);
+
+  const current = open ? chats?.find((c) => c.jid === open || c.pnJid === open || c.lidJid === open) : undefined;
+  const startChat = (e: Event) => {
+    e.preventDefault();
+    setOpen(`${number.replace(/\D/g, '')}@s.whatsapp.net`);
+    setNumber('');
+  };
+  return (
+    <section class={`chats ${open ? 'has-open' : ''}`} aria-labelledby={`chats-${session.id}`} data-testid="chats">
+      <div class="chat-list">
+        <h3 id={`chats-${session.id}`}>💬 {t('chat.title')}</h3>
+        <form class="row" onSubmit={startChat}>
+          <label class="grow">
+            {t('chat.newChat')}
+            <input name="newChat" inputMode="tel" required pattern="\+?[\d\s\-]{6,20}" value={number} onInput={(e) => setNumber(e.currentTarget.value)} />
+          </label>
+          <button type="submit">{t('chat.open')}</button>
+        </form>
+        {error && <p class="error" role="alert">{error}</p>}
+        <ul class="chat-rows" aria-label={t('chat.title')}>
+          {chats?.length === 0 && <li class="muted">{t('chat.empty')}</li>}
+          {chats?.map((c) => <ChatRow key={c.jid} chat={c} open={c.jid === current?.jid} onOpen={() => setOpen(c.jid)} />)}
+        </ul>
+      </div>
+      {open && (
+        <Conversation session={session} jid={current?.jid ?? open} title={current ? chatTitle(current) : phoneOf(open) ?? open}
+          unread={current?.unreadCount ?? 0} canAttach={canAttach} onBack={() => setOpen(null)} />
+      )}
+    </section>
+  );
+}
