@@ -57,6 +57,8 @@ async function startNode(id: string, env: Record<string, string>): Promise<Node>
   return { id, baseUrl, child };
 }
 
+const onFailure: Array<() => Promise<void>> = [];
+
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { sessions: { type: 'string', default: '300' }, nodes: { type: 'string', default: '3' }, ttl: { type: 'string', default: '20000' } }, allowPositionals: true });
   const n = Number(values.sessions);
@@ -70,8 +72,17 @@ async function main(): Promise<void> {
   const env = {
     NODE_ENV: 'production', LOG_LEVEL: 'error', DATABASE_URL: database.url!, DATABASE_POOL_SIZE: '10', REDIS_URL: redis.url,
     CLUSTER_LEASE_TTL_MS: values.ttl!, JWT_SECRET: randomUUID() + randomUUID(), WA_SERVER_URL: sim.url, WA_QR_TIMEOUT_MS: '60000',
+    MAX_SESSIONS_PER_TENANT: String(n),
   };
   const nodes: Node[] = [];
+  // Whatever happens, no node, simulator or server outlives the benchmark.
+  onFailure.push(async () => {
+    for (const nd of nodes) if (nd.child.exitCode === null && nd.child.signalCode === null) nd.child.kill('SIGKILL');
+    process.kill(sim.pid, 'SIGKILL');
+    await redis.stop();
+    await db.end();
+    await database.close();
+  });
   // One after the other: the first runs the migrations.
   for (let i = 0; i < k; i++) nodes.push(await startNode(`node-${i + 1}`, env));
   const entry = nodes[0]!;
@@ -148,4 +159,8 @@ async function main(): Promise<void> {
   await database.close();
 }
 
-await main();
+await main().catch(async (err: unknown) => {
+  console.error(err);
+  for (const clean of onFailure) await clean().catch(() => undefined);
+  process.exit(1);
+});

@@ -102,7 +102,8 @@ export class RedisBus implements OnApplicationShutdown {
     this.reader?.disconnect();
     await this.reading?.catch(() => undefined);
     this.subscriber?.disconnect();
-    await this.commands.quit().catch(() => this.commands.disconnect());
+    // Not quit(): with Redis down it would wait for a reconnection that may never come.
+    this.commands.disconnect();
   }
 
   /** The id of the stream's newest entry ("0-0" when empty): reading starts after it. */

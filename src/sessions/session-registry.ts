@@ -116,11 +116,6 @@ export class SessionRegistry implements OnApplicationBootstrap, BeforeApplicatio
     await session.shutdown();
   }
 
-  /** Ids of the sessions live here. */
-  liveIds(): string[] {
-    return [...this.live.keys()];
-  }
-
   /** Ends the live owner (if any) and deletes the session with all its data. */
   async remove(row: SessionEntity): Promise<void> {
     const session = this.live.get(row.id);

@@ -66,6 +66,9 @@ export class PostgresAuthStateRepository {
   constructor(private readonly dataSource: DataSource) {}
 
   async load(sessionId: string, fence?: WriteFence): Promise<LoadedAuthState> {
+    // Every (re)connect of a fenced session starts with the check: a node that lost the lease
+    // meanwhile does not log in again (a second live socket would replace the new owner's).
+    if (fence) await this.dataSource.transaction((manager) => fence.check(manager));
     const rows: Array<{ creds: string }> = await this.dataSource.query('SELECT creds::text AS creds FROM wa_auth_creds WHERE session_id = $1', [sessionId]);
     const creds: AuthenticationCreds = rows[0] ? decode<AuthenticationCreds>(rows[0].creds) : initAuthCreds();
     // An abandoned pairing-code attempt left its provisional `me`: Baileys would log in with it (401).

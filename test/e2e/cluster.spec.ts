@@ -16,7 +16,7 @@ import { createTestDatabase } from '../support/test-database.js';
 import type { TestApp } from '../support/test-app.js';
 
 const JWT_SECRET = 'test-secret-test-secret-test-secret-0123';
-const TTL_MS = 6000;
+const TTL_MS = 10_000;
 const SESSIONS = 6;
 const ADMIN = { email: 'cluster-admin@example.com', password: 'cluster-admin-password-1' };
 
@@ -65,7 +65,7 @@ describe('cluster mode: three nodes, one PostgreSQL, one Redis', () => {
     const env = {
       DATABASE_URL: db.url, DATABASE_POOL_SIZE: '6', REDIS_URL: redis.url, CLUSTER_LEASE_TTL_MS: String(TTL_MS), JWT_SECRET,
       WA_SERVER_URL: sim.url, BACKEND_BASE_URL: receiver.url, WEBHOOK_POLL_INTERVAL_MS: '100', WA_RESTORE_CONCURRENCY: '5',
-      ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password, WA_PREKEY_WORKERS: '0',
+      ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password,
     };
     // One after the other: the first one runs the migrations and creates the admin.
     for (const id of ['node-a', 'node-b', 'node-c']) nodes.set(id, await startNode(id, env));

@@ -87,7 +87,7 @@ describe('session leases and the write fence', () => {
     // node-b takes the session over (the epoch grows): node-a's writes must fail and leave no trace.
     await dataSource.query(`UPDATE session_leases SET expires_at = now() - interval '1 second' WHERE session_id = $1`, [id]);
     expect(await leases.claim(id, 'node-b', TTL)).toBe(String(Number(epoch) + 1));
-    loaded.state.creds.registrationId = initAuthCreds().registrationId + 1;
+    (loaded.state.creds as { registrationId: number }).registrationId = initAuthCreds().registrationId + 1;
     await expect(loaded.saveCreds()).rejects.toThrow('fenced');
     await expect(loaded.state.keys.set({ session: { 'peer.0': Buffer.from('two') as never, 'peer.1': Buffer.from('new') as never } })).rejects.toThrow('fenced');
     const after = (await dataSource.query('SELECT creds::text AS creds, updated_at FROM wa_auth_creds WHERE session_id = $1', [id])) as Array<{ creds: string; updated_at: Date }>;
