@@ -157,6 +157,21 @@ describe('cluster mode: three nodes, one PostgreSQL, one Redis', () => {
     }
   }, STEP_MS);
 
+  it('keeps every session connected across a Redis restart, and relays events again after it', async () => {
+    const online = () => [...phones.values()].filter((phone) => sim.isConnected(phone)).length;
+    const connectedBefore = online();
+    expect(connectedBefore).toBe(SESSIONS);
+    // No persistence: the restarted server has an empty stream; the readers carry on after their last id.
+    await redis.restart();
+    expect(online()).toBe(connectedBefore);
+    const [sessionId] = [...(await owners()).entries()].find(([, owner]) => owner === 'node-b')!;
+    const restartedAt = Date.now();
+    // Through node-c (forwarded to node-b); node-b's events reach the watcher on node-c through Redis.
+    expect((await request(node('node-c'), 'POST', `/sessions/${sessionId}/restart`, token)).status).toBe(200);
+    await watcher.next('session.status.connected', connectedSeen(sessionId, restartedAt), 30_000);
+    expect(sim.concurrentLogins()).toBe(0);
+  }, STEP_MS);
+
   it('hands the sessions of a node stopped with SIGTERM over in seconds', async () => {
     const leaving = [...(await owners()).entries()].filter(([, owner]) => owner === 'node-b').map(([id]) => id);
     expect(leaving.length).toBeGreaterThan(0);

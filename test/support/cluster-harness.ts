@@ -26,13 +26,30 @@ export function freePort(): Promise<number> {
 
 export interface RedisServer {
   url: string;
-  child: ChildProcess;
+  /** Stops the server (its data is gone: no persistence) and starts a new one on the same port. */
+  restart(): Promise<void>;
   stop(): Promise<void>;
 }
 
 /** Starts redis-server without persistence on a free loopback port; resolves once it accepts connections. */
 export async function startRedis(): Promise<RedisServer> {
   const port = await freePort();
+  let current = await spawnRedis(port);
+  const stopCurrent = async () => {
+    if (current.child.exitCode === null && current.child.signalCode === null) current.child.kill('SIGTERM');
+    await current.exited;
+  };
+  return {
+    url: `redis://127.0.0.1:${port}`,
+    restart: async () => {
+      await stopCurrent();
+      current = await spawnRedis(port);
+    },
+    stop: stopCurrent,
+  };
+}
+
+async function spawnRedis(port: number): Promise<{ child: ChildProcess; exited: Promise<void> }> {
   const child = spawn(REDIS_SERVER, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: ['ignore', 'pipe', 'pipe'] });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   await new Promise<void>((resolve, reject) => {
@@ -44,14 +61,7 @@ export async function startRedis(): Promise<RedisServer> {
     child.once('error', reject);
     void exited.then(() => reject(new Error(`redis-server exited before it was ready: ${out.slice(-500)}`)));
   });
-  return {
-    url: `redis://127.0.0.1:${port}`,
-    child,
-    stop: async () => {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-      await exited;
-    },
-  };
+  return { child, exited };
 }
 
 export interface ClusterNode extends AppProcess {
