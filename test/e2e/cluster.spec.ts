@@ -129,6 +129,15 @@ describe('cluster mode: three nodes, one PostgreSQL, one Redis', () => {
     expect(delivered.text).toBe('through node-b');
     const metrics = await (await fetch(`${node('node-b').baseUrl}/metrics`)).text();
     expect(metrics).toMatch(/wa_cluster_forwarded_requests_total\{node="node-b",outcome="ok"\} [1-9]/);
+
+    // A request forwarded to a node that does not own the session is refused with 421, in the error shape.
+    const misdirected = await fetch(`${node('node-c').baseUrl}/sessions/${sessionId}/send-message`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'x-wa-forwarded-by': 'node-b' },
+      body: JSON.stringify({ number: '4917000000001', message: 'misdirected' }),
+    });
+    expect(misdirected.status).toBe(421);
+    expect(await misdirected.json()).toMatchObject({ success: false, error: { code: 'MISDIRECTED_REQUEST' } });
   }, STEP_MS);
 
   it('moves every session of a node killed with SIGKILL to the survivors within 30 s, never logged in twice at once', async () => {
@@ -139,6 +148,11 @@ describe('cluster mode: three nodes, one PostgreSQL, one Redis', () => {
     node('node-a').child.kill('SIGKILL');
     await node('node-a').exited;
     nodes.delete('node-a');
+
+    // Until its leases expire, a command for its sessions cannot reach it: 503 with Retry-After, never a hang.
+    const unreachable = await request(node('node-b'), 'POST', `/sessions/${victims[0]}/send-message`, token, { number: '4917000000003', message: 'owner is dead' });
+    expect(unreachable.status).toBe(503);
+    expect(unreachable.body.error.code).toBe('SESSION_OWNER_UNAVAILABLE');
 
     for (const id of victims) await watcher.next('session.status.connected', connectedSeen(id, killedAt), 30_000);
     const tookMs = Date.now() - killedAt;
