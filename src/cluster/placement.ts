@@ -59,8 +59,8 @@ export class Placement implements OnApplicationBootstrap, OnApplicationShutdown 
     this.logger = logger.child({ module: 'cluster', nodeId: this.cluster.nodeId });
   }
 
-  async onApplicationBootstrap(): Promise<void> {
-    await this.bus.subscribe((message) => {
+  onApplicationBootstrap(): void {
+    this.bus.subscribe((message) => {
       if (message.kind === 'released' && message.nodeId !== this.cluster.nodeId) this.kick();
     });
     this.timer = setInterval(() => this.kick(), Math.max(500, Math.floor(this.cluster.leaseTtlMs / 4)));

@@ -30,7 +30,6 @@ export class RedisBus implements OnApplicationShutdown {
   private readonly logger: AppLogger;
   private readonly commands: Redis;
   private subscriber?: Redis;
-  private subscribed?: Promise<void>;
   private readonly handlers: Array<(message: ControlMessage) => void> = [];
   private reader?: Redis;
   private stopped = false;
@@ -78,10 +77,13 @@ export class RedisBus implements OnApplicationShutdown {
     this.commands.publish(CONTROL_CHANNEL, JSON.stringify(message)).catch((err: unknown) => this.logger.warn({ err }, 'could not publish to Redis'));
   }
 
-  /** Adds a handler of the control channel (one subscriber connection for all of them). */
-  async subscribe(handle: (message: ControlMessage) => void): Promise<void> {
+  /**
+   * Adds a handler of the control channel (one subscriber connection for all of them). Never waits
+   * for Redis: a node boots while it is down, and ioredis subscribes once it is reachable.
+   */
+  subscribe(handle: (message: ControlMessage) => void): void {
     this.handlers.push(handle);
-    if (this.subscribed) return this.subscribed;
+    if (this.subscriber) return;
     const subscriber = (this.subscriber = this.connect('subscriber'));
     subscriber.on('message', (_channel: string, raw: string) => {
       let message: ControlMessage;
@@ -93,8 +95,7 @@ export class RedisBus implements OnApplicationShutdown {
       }
       for (const handler of this.handlers) handler(message);
     });
-    this.subscribed = subscriber.subscribe(CONTROL_CHANNEL).then(() => undefined);
-    return this.subscribed;
+    subscriber.subscribe(CONTROL_CHANNEL).catch((err: unknown) => this.logger.warn({ err }, 'could not subscribe to the cluster channel'));
   }
 
   async onApplicationShutdown(): Promise<void> {

@@ -77,10 +77,10 @@ export class RequestForwarder implements OnModuleInit {
     this.logger = logger.child({ module: 'cluster', nodeId: this.cluster.nodeId });
   }
 
-  async onModuleInit(): Promise<void> {
+  onModuleInit(): void {
     const fastify = this.adapterHost.httpAdapter.getInstance<FastifyInstance>();
     fastify.addHook('preParsing', (request, reply, payload) => this.route(request, reply, payload));
-    await this.bus.subscribe((message) => {
+    this.bus.subscribe((message) => {
       if (message.kind === 'moved') this.routes.delete(message.sessionId);
     });
   }
