@@ -16,6 +16,7 @@ import { ContactsModule } from './contacts/contacts.module.js';
 import { LifecycleModule } from './lifecycle/shutdown-reporter.js';
 import { RetentionModule } from './retention/retention.module.js';
 import { MediaModule } from './media/media.module.js';
+import { ClusterModule } from './cluster/cluster.module.js';
 
 @Module({})
 export class AppModule {
@@ -39,6 +40,7 @@ export class AppModule {
         RetentionModule,
         MediaModule,
         ...(config.whatsapp.sandbox ? [SandboxModule] : []),
+        ...(config.cluster ? [ClusterModule] : []),
       ],
     };
   }

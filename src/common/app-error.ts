@@ -24,7 +24,9 @@ export type ErrorCode =
   | 'URI_TOO_LONG'
   | 'HEADERS_TOO_LARGE'
   | 'SESSION_REQUIRED'
-  | 'INVALID_CURSOR';
+  | 'INVALID_CURSOR'
+  | 'MISDIRECTED_REQUEST'
+  | 'SESSION_OWNER_UNAVAILABLE';
 
 export interface ErrorBody {
   success: false;

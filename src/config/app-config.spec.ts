@@ -34,6 +34,18 @@ describe('loadConfig', () => {
     expect(() => loadConfig(env)).toThrow(name);
   });
 
+  it('turns cluster mode on with REDIS_URL only, and checks what it needs', () => {
+    expect(loadConfig({}).cluster).toBeUndefined();
+    const cluster = { REDIS_URL: 'redis://localhost:6379', NODE_URL: 'http://10.0.0.1:3000/', DATABASE_URL: 'postgres://u:p@db/wa', NODE_ID: 'node-1' };
+    expect(loadConfig(cluster).cluster).toEqual({ redisUrl: 'redis://localhost:6379', nodeId: 'node-1', nodeUrl: 'http://10.0.0.1:3000', leaseTtlMs: 20_000 });
+    expect(() => loadConfig({ ...cluster, NODE_URL: '' })).toThrow('NODE_URL');
+    expect(() => loadConfig({ ...cluster, DATABASE_URL: '' })).toThrow('DATABASE_URL');
+    expect(() => loadConfig({ ...cluster, WA_SANDBOX: 'true' })).toThrow('WA_SANDBOX');
+    expect(() => loadConfig({ ...cluster, REDIS_URL: 'http://x' })).toThrow('REDIS_URL');
+    expect(() => loadConfig({ ...cluster, NODE_ID: 'a b' })).toThrow('NODE_ID');
+    expect(() => loadConfig({ ...cluster, CLUSTER_LEASE_TTL_MS: '100' })).toThrow('CLUSTER_LEASE_TTL_MS');
+  });
+
   it('takes PRODUCTION_API_KEY as an alias of BACKEND_API_KEY', () => {
     expect(loadConfig({ PRODUCTION_API_KEY: 'k1' }).callbacks.apiKey).toBe('k1');
     expect(loadConfig({ PRODUCTION_API_KEY: 'k1', BACKEND_API_KEY: 'k2' }).callbacks.apiKey).toBe('k2');

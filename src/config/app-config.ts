@@ -1,4 +1,5 @@
 /** The typed configuration object every module receives (built from `Environment`). */
+import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import { plainToInstance } from 'class-transformer';
 import { getMetadataStorage, validateSync } from 'class-validator';
@@ -64,6 +65,8 @@ export interface AppConfig {
     /** Send history-sync messages to messages/received too (CALLBACK_HISTORY_MESSAGES). */
     historyMessages: boolean;
   };
+  /** Set when REDIS_URL is: several nodes share the database (src/cluster). */
+  cluster?: ClusterConfig;
   /** Days to keep each kind of row (0: forever), how often the job runs, rows per DELETE. */
   retention: {
     deliveredCallbacksDays: number;
@@ -73,6 +76,14 @@ export interface AppConfig {
     intervalMinutes: number;
     batchSize: number;
   };
+}
+
+export interface ClusterConfig {
+  redisUrl: string;
+  nodeId: string;
+  /** Base URL the other nodes forward REST commands to. */
+  nodeUrl: string;
+  leaseTtlMs: number;
 }
 
 export type MediaKind = 'image' | 'video' | 'audio' | 'voice' | 'document' | 'sticker';
@@ -176,6 +187,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       historyMessages: env.CALLBACK_HISTORY_MESSAGES,
       concurrency: env.WEBHOOK_CONCURRENCY,
     },
+    cluster: clusterConfig(env),
     retention: {
       deliveredCallbacksDays: env.RETENTION_DELIVERED_CALLBACKS_DAYS,
       mailsDays: env.RETENTION_MAILS_DAYS,
@@ -185,6 +197,16 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       batchSize: env.RETENTION_BATCH_SIZE,
     },
   };
+}
+
+function clusterConfig(env: Environment): ClusterConfig | undefined {
+  if (!env.REDIS_URL) return undefined;
+  const problems: string[] = [];
+  if (!env.NODE_URL) problems.push('  NODE_URL: required with REDIS_URL (where the other nodes reach this one)');
+  if (!env.DATABASE_URL) problems.push('  DATABASE_URL: required with REDIS_URL (the nodes share one PostgreSQL; the embedded database is one process only)');
+  if (env.WA_SANDBOX) problems.push('  WA_SANDBOX: runs a simulator inside each process; in cluster mode point WA_SERVER_URL at one shared simulator instead');
+  if (problems.length > 0) throw new ConfigError(`Invalid configuration:\n${problems.join('\n')}`);
+  return { redisUrl: env.REDIS_URL, nodeId: env.NODE_ID ?? hostname(), nodeUrl: env.NODE_URL!.replace(/\/+$/, ''), leaseTtlMs: env.CLUSTER_LEASE_TTL_MS };
 }
 
 function mediaConfig(env: Environment): MediaConfig {

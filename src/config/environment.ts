@@ -259,4 +259,19 @@ export class Environment {
   /** Rows deleted per statement: small batches never hold a table's locks for long. */
   @Transform(toInt) @IsInt() @Min(1) @Max(100_000)
   RETENTION_BATCH_SIZE = 1000;
+  // --- cluster mode (REDIS_URL set: several nodes on one PostgreSQL; docs/architecture.md "Cluster mode") ---
+  @Transform(emptyToUndefined) @IsOptional() @Matches(/^rediss?:\/\//, { message: 'REDIS_URL must be a redis:// or rediss:// URL' })
+  REDIS_URL?: string;
+
+  /** This node's name in the registry and in lease rows (default: the host name). */
+  @Transform(emptyToUndefined) @IsOptional() @Matches(/^[A-Za-z0-9._-]{1,64}$/, { message: 'NODE_ID must be 1 to 64 letters, digits, dots, dashes or underscores' })
+  NODE_ID?: string;
+
+  /** Where the other nodes reach this one (forwarded REST commands); required with REDIS_URL. */
+  @Transform(emptyToUndefined) @IsOptional() @IsUrl({ require_tld: false, require_protocol: true, protocols: ['http', 'https'] })
+  NODE_URL?: string;
+
+  /** How long a session's lease lasts without renewal (renewed every third of it). */
+  @Transform(toInt) @IsInt() @Min(3000) @Max(300_000)
+  CLUSTER_LEASE_TTL_MS = 20_000;
 }

@@ -6,6 +6,7 @@ import { SESSION_ENTITIES } from '../sessions/session.entities.js';
 import { CHAT_ENTITIES } from '../chats/chat.entities.js';
 import { CONTACT_ENTITIES } from '../contacts/contact.entities.js';
 import { MediaEntity } from '../media/media.entity.js';
+import { CLUSTER_ENTITIES } from '../cluster/cluster.entities.js';
 
 export const ALL_ENTITIES: NonNullable<DataSourceOptions['entities']> = [
   ...AUTH_ENTITIES,
@@ -14,4 +15,5 @@ export const ALL_ENTITIES: NonNullable<DataSourceOptions['entities']> = [
   ...CHAT_ENTITIES,
   ...CONTACT_ENTITIES,
   MediaEntity,
+  ...CLUSTER_ENTITIES,
 ];

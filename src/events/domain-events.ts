@@ -94,6 +94,14 @@ export class DomainEvents {
     return event;
   }
 
+  /**
+   * An event another node committed (cluster mode, src/cluster/event-relay.ts): it reaches this
+   * node's commit handlers (SSE, realtime) as if it had been committed here.
+   */
+  relay(event: DomainEvent): void {
+    this.dispatch(event);
+  }
+
   private dispatch(event: DomainEvent): void {
     const handlers = [...(this.commitHandlers.get(event.type) ?? []), ...this.anyHandlers];
     for (const handler of handlers) {

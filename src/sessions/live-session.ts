@@ -14,7 +14,7 @@ import type { ConversationStorePort } from '../whatsapp/conversation-types.js';
 import type { WhatsAppCommands } from '../whatsapp/whatsapp-commands.js';
 import type { AccountInfo } from '../whatsapp/event-translator.js';
 import type { OutboundMedia } from '../whatsapp/media-messages.js';
-import type { PostgresAuthStateRepository } from '../whatsapp/postgres-auth-state.js';
+import type { PostgresAuthStateRepository, WriteFence } from '../whatsapp/postgres-auth-state.js';
 import type { WhatsAppSocketFactory } from '../whatsapp/socket-factory.js';
 import type { CloseInfo, ConnectionHandlers, WhatsAppConnection } from '../whatsapp/whatsapp-connection.js';
 import { decideOnClose, reasonForCode } from './reconnect-policy.js';
@@ -72,7 +72,8 @@ export class LiveSession {
   private readonly log: AppLogger;
   private readonly handlers: ConnectionHandlers;
 
-  constructor(row: SessionEntity, registered: boolean, private readonly deps: LiveSessionDeps) {
+  /** `fence`: the guard of its credential writes in cluster mode (none on a single node). */
+  constructor(row: SessionEntity, registered: boolean, private readonly deps: LiveSessionDeps, private readonly fence?: WriteFence) {
     this.id = row.id;
     this.tenantId = row.tenantId;
     this.status = row.status;
@@ -275,7 +276,7 @@ export class LiveSession {
     this.clearTimers();
     if (this.status !== 'init') await this.transition('connecting', {}, {});
     try {
-      this.connection = await this.deps.factory.connect(this.id, this.handlers);
+      this.connection = await this.deps.factory.connect(this.id, this.handlers, this.fence);
     } catch (err) {
       this.log.error({ err }, 'could not open a WhatsApp socket');
       this.reconnectTimer = setTimeout(() => {

@@ -14,6 +14,7 @@ import type { ConversationStorePort } from '../whatsapp/conversation-types.js';
 import { PostgresAuthStateRepository } from '../whatsapp/postgres-auth-state.js';
 import { WhatsAppSocketFactory } from '../whatsapp/socket-factory.js';
 import { LiveSession, type LiveSessionDeps } from './live-session.js';
+import { OwnedElsewhereError, type SessionOwnership } from './session-ownership.js';
 import type { SessionEntity } from './session.entity.js';
 import { SessionStore } from './session-store.js';
 
@@ -25,6 +26,9 @@ export class SessionRegistry implements OnApplicationBootstrap, BeforeApplicatio
   private restoring?: Promise<void>;
   private shuttingDown = false;
   private conversations?: ConversationStorePort;
+  /** Cluster mode: leases decide what runs here, and the cluster's reconciler places sessions. */
+  private ownership?: SessionOwnership;
+  private readonly starting = new Map<string, Promise<LiveSession>>();
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -47,7 +51,9 @@ export class SessionRegistry implements OnApplicationBootstrap, BeforeApplicatio
       events,
       logger: this.logger,
       onEnded: (session) => {
-        if (this.live.get(session.id) === session) this.live.delete(session.id);
+        if (this.live.get(session.id) !== session) return;
+        this.live.delete(session.id);
+        this.ownership?.release(session.id).catch((err: unknown) => this.logger.warn({ err, sessionId: session.id }, 'could not release a lease'));
       },
     };
   }
@@ -55,6 +61,11 @@ export class SessionRegistry implements OnApplicationBootstrap, BeforeApplicatio
   /** The chats module registers its store here at init (sessions never import chats). */
   useConversationStore(store: ConversationStorePort): void {
     this.conversations = store;
+  }
+
+  /** Cluster mode (src/cluster): claims gate every start, and boot restores nothing by itself. */
+  useOwnership(ownership: SessionOwnership): void {
+    this.ownership = ownership;
   }
 
   get(id: string): LiveSession | undefined {
@@ -66,15 +77,43 @@ export class SessionRegistry implements OnApplicationBootstrap, BeforeApplicatio
   }
 
   /** Starts (or returns) the live owner of a session row; `isNew` skips looking for credentials. */
-  async start(row: SessionEntity, isNew = false): Promise<LiveSession> {
+  async start(row: SessionEntity, isNew = false, prepare?: () => Promise<SessionEntity | null>): Promise<LiveSession> {
     const existing = this.live.get(row.id);
     if (existing && !existing.isEnded) return existing;
     if (this.shuttingDown) throw new Error('shutting down');
+    // One claim per start: a second concurrent start of the same session waits for the first.
+    const pending = this.starting.get(row.id);
+    if (pending) return pending;
+    const started = this.startNew(row, isNew, prepare).finally(() => this.starting.delete(row.id));
+    this.starting.set(row.id, started);
+    return started;
+  }
+
+  /** Claims first (cluster mode), then `prepare` (a fresh QR flow wipes old credentials), then connects. */
+  private async startNew(initial: SessionEntity, isNew: boolean, prepare?: () => Promise<SessionEntity | null>): Promise<LiveSession> {
+    const fence = this.ownership ? await this.ownership.claim(initial.id) : undefined;
+    if (fence === null) throw new OwnedElsewhereError(initial.id);
+    const row = prepare ? await prepare() : initial;
+    if (!row) {
+      await this.ownership?.release(initial.id);
+      throw new Error('the session was deleted meanwhile');
+    }
     const registered = isNew ? false : await this.authState.hasCredentials(row.id);
-    const session = new LiveSession(row, registered, this.deps);
+    const session = new LiveSession(row, registered, this.deps, fence);
     this.live.set(row.id, session);
     await session.start();
     return session;
+  }
+
+  /**
+   * Self-fencing (cluster mode): this node lost the session's lease, so its socket closes at once
+   * and nothing more is written for it here; the status row is the new owner's to change.
+   */
+  async fence(id: string): Promise<void> {
+    const session = this.live.get(id);
+    if (!session) return;
+    this.live.delete(id);
+    await session.shutdown();
   }
 
   /** Ends the live owner (if any) and deletes the session with all its data. */
@@ -90,6 +129,7 @@ export class SessionRegistry implements OnApplicationBootstrap, BeforeApplicatio
   }
 
   onApplicationBootstrap(): void {
+    if (this.ownership) return;
     // In the background: the HTTP server starts at once, sessions come back as they log in.
     this.restoring = this.restoreAll().catch((err: unknown) => this.logger.error({ err }, 'restoring sessions failed'));
   }
@@ -104,8 +144,13 @@ export class SessionRegistry implements OnApplicationBootstrap, BeforeApplicatio
 
   async beforeApplicationShutdown(): Promise<void> {
     this.shuttingDown = true;
+    await this.ownership?.leaving();
     this.closedOnShutdown = this.live.size;
-    await Promise.allSettled([...this.live.values()].map((s) => s.shutdown()));
+    // Sockets close first; only then is a lease given up (never two live sockets for one account).
+    await Promise.allSettled([...this.live.values()].map(async (s) => {
+      await s.shutdown();
+      await this.ownership?.release(s.id);
+    }));
     this.live.clear();
   }
 
@@ -114,10 +159,11 @@ export class SessionRegistry implements OnApplicationBootstrap, BeforeApplicatio
    * budget (expired at once when it is spent), from clean credentials.
    */
   private async startWaiting(row: SessionEntity): Promise<void> {
-    await this.authState.wipe(row.id);
-    // The QR the old process showed died with its socket.
-    const fresh = await this.store.update(row.id, { qrDataUrl: null, qrText: null, qrExpiresAt: null });
-    if (fresh) await this.start(fresh, true);
+    await this.start(row, true, async () => {
+      await this.authState.wipe(row.id);
+      // The QR the old process showed died with its socket.
+      return this.store.update(row.id, { qrDataUrl: null, qrText: null, qrExpiresAt: null });
+    });
   }
 
   private async restoreAll(): Promise<void> {
@@ -137,10 +183,18 @@ export class SessionRegistry implements OnApplicationBootstrap, BeforeApplicatio
     for (const row of rows) {
       void queue.add(async () => {
         if (this.shuttingDown) return;
-        const restored = row.pairedAt || row.status === 'connected' ? this.start(row) : this.startWaiting(row);
-        await restored.catch((err: unknown) => this.logger.error({ err, sessionId: row.id }, 'could not restore a session'));
+        await this.restore(row).catch((err: unknown) => this.logger.error({ err, sessionId: row.id }, 'could not restore a session'));
       });
     }
     await queue.onIdle();
+  }
+
+  /**
+   * Brings back a session no process runs (boot, or a cluster takeover): a paired one logs in
+   * again, an API-created one waiting for a scan gets a fresh QR flow.
+   */
+  async restore(row: SessionEntity): Promise<void> {
+    if (row.pairedAt || row.status === 'connected') await this.start(row);
+    else await this.startWaiting(row);
   }
 }

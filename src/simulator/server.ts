@@ -53,6 +53,8 @@ export class SimulatorServer implements ConnectionHost, SimulatorCore {
   protected wss: WebSocketServer | undefined;
   protected readonly all = new Set<SimConnection>();
   protected readonly loggedIn = new Map<string, Set<SimConnection>>();
+  /** Logins of a device while another socket of that device was still logged in, by `phone:device`. */
+  protected readonly overlapping = new Map<string, number>();
   protected readonly refIndex = new Map<string, SimConnection>();
   protected readonly pendingReplies = new Map<string, PendingReply>();
   protected readonly phones = new Map<string, SignalParty>();
@@ -152,7 +154,11 @@ export class SimulatorServer implements ConnectionHost, SimulatorCore {
       return;
     }
     for (const other of this.connectionsOf(username)) {
-      if (other.device === device) other.endWith(faultNodes.replaced(), 'fault');
+      if (other.device !== device) continue;
+      // Two live sockets for one device: the real server replaces the older one (440).
+      const key = `${username}:${deviceId}`;
+      this.overlapping.set(key, (this.overlapping.get(key) ?? 0) + 1);
+      other.endWith(faultNodes.replaced(), 'fault');
     }
     conn.device = device;
     let set = this.loggedIn.get(username);

@@ -292,6 +292,17 @@ export class WhatsAppSimulator extends SimulatorServer {
   }
 
   /** Paired devices of an account (or of all accounts). */
+  /**
+   * How many times a device logged in while another of its sockets was still logged in (a double
+   * login: the older socket got 440), for one number or all of them. Cluster tests expect 0.
+   */
+  concurrentLogins(phoneNumber?: string): number {
+    const prefix = phoneNumber === undefined ? undefined : `${normalizePhone(phoneNumber)}:`;
+    let total = 0;
+    for (const [key, count] of this.overlapping) if (prefix === undefined || key.startsWith(prefix)) total += count;
+    return total;
+  }
+
   pairedDevices(phoneNumber?: string): PairedDevice[] {
     const devices = phoneNumber ? this.registry.devicesOf(normalizePhone(phoneNumber)) : [...this.registry.devices.values()];
     return devices.map((d) => {

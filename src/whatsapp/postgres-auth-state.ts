@@ -3,6 +3,8 @@
  * `wa_auth_keys`. Writes are batched into one transaction per `set()` (pairing uploads hundreds of
  * pre-keys at once; Baileys' own transaction layer batches further), and reads go through one
  * bounded LRU cache shared by all sessions, so an idle session holds no keys in memory.
+ * In cluster mode every write first passes the session's `WriteFence` in its own transaction (the
+ * owner's lease epoch, src/cluster): a node that lost the session can never write its keys.
  */
 import { Injectable } from '@nestjs/common';
 import { LRUCache } from 'lru-cache';
@@ -22,6 +24,14 @@ export interface LoadedAuthState {
   /** True when the session has paired before (its credentials carry `me`). */
   registered: boolean;
   saveCreds(): Promise<void>;
+}
+
+/**
+ * The guard of a session's credential and key writes (cluster mode). `check` runs first inside the
+ * write's transaction and throws when this node no longer holds the session: the write rolls back.
+ */
+export interface WriteFence {
+  check(manager: EntityManager): Promise<void>;
 }
 
 const MISSING = Symbol('missing');
@@ -56,7 +66,10 @@ export class PostgresAuthStateRepository {
 
   constructor(private readonly dataSource: DataSource) {}
 
-  async load(sessionId: string): Promise<LoadedAuthState> {
+  async load(sessionId: string, fence?: WriteFence): Promise<LoadedAuthState> {
+    // Every (re)connect of a fenced session starts with the check: a node that lost the lease
+    // meanwhile does not log in again (a second live socket would replace the new owner's).
+    if (fence) await this.dataSource.transaction((manager) => fence.check(manager));
     const rows: Array<{ creds: string }> = await this.dataSource.query('SELECT creds::text AS creds FROM wa_auth_creds WHERE session_id = $1', [sessionId]);
     const creds: AuthenticationCreds = rows[0] ? decode<AuthenticationCreds>(rows[0].creds) : initAuthCreds();
     // An abandoned pairing-code attempt left its provisional `me`: Baileys would log in with it (401).
@@ -66,13 +79,13 @@ export class PostgresAuthStateRepository {
     }
     const keys: SignalKeyStore = {
       get: (type, ids) => this.getKeys(sessionId, type, ids),
-      set: (data) => this.setKeys(sessionId, data),
+      set: (data) => this.setKeys(sessionId, data, fence),
       clear: () => this.wipe(sessionId),
     };
     return {
       state: { creds, keys },
       registered: isPaired(creds),
-      saveCreds: coalesce(() => this.writeCreds(sessionId, creds)),
+      saveCreds: coalesce(() => this.writeCreds(sessionId, creds, fence)),
     };
   }
 
@@ -89,12 +102,20 @@ export class PostgresAuthStateRepository {
     for (const key of this.cache.keys()) if (key.startsWith(`${sessionId}|`)) this.cache.delete(key);
   }
 
-  private async writeCreds(sessionId: string, creds: AuthenticationCreds): Promise<void> {
-    await this.dataSource.query(
+  private async writeCreds(sessionId: string, creds: AuthenticationCreds, fence?: WriteFence): Promise<void> {
+    const write = (manager: EntityManager) => manager.query(
       `INSERT INTO wa_auth_creds (session_id, creds, updated_at) VALUES ($1, $2, now())
        ON CONFLICT (session_id) DO UPDATE SET creds = EXCLUDED.creds, updated_at = now()`,
       [sessionId, encode(creds)],
     );
+    if (!fence) {
+      await write(this.dataSource.manager);
+      return;
+    }
+    await this.dataSource.transaction(async (manager) => {
+      await fence.check(manager);
+      await write(manager);
+    });
   }
 
   private async getKeys<T extends KeyType>(sessionId: string, type: T, ids: string[]): Promise<{ [id: string]: SignalDataTypeMap[T] }> {
@@ -127,7 +148,7 @@ export class PostgresAuthStateRepository {
     return out;
   }
 
-  private async setKeys(sessionId: string, data: SignalDataSet): Promise<void> {
+  private async setKeys(sessionId: string, data: SignalDataSet, fence?: WriteFence): Promise<void> {
     const upserts: { types: string[]; ids: string[]; values: string[] } = { types: [], ids: [], values: [] };
     const deletes: { types: string[]; ids: string[] } = { types: [], ids: [] };
     for (const type of Object.keys(data) as KeyType[]) {
@@ -143,6 +164,7 @@ export class PostgresAuthStateRepository {
       }
     }
     await this.dataSource.transaction(async (manager) => {
+      await fence?.check(manager);
       if (upserts.ids.length > 0) {
         await manager.query(
           `INSERT INTO wa_auth_keys (session_id, type, id, value)

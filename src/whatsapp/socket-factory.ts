@@ -14,7 +14,7 @@ import { ROOT_LOGGER, type AppLogger } from '../common/logger.js';
 import { BaileysLogger } from './baileys-logger.js';
 import { InboundJournal } from './inbound-journal.js';
 import { useNativeCurve } from './native-curve.js';
-import { PostgresAuthStateRepository } from './postgres-auth-state.js';
+import { PostgresAuthStateRepository, type WriteFence } from './postgres-auth-state.js';
 import { PreKeyPrefetch } from './prekey-prefetch.js';
 import { WhatsAppConnection, type ConnectionHandlers } from './whatsapp-connection.js';
 
@@ -76,8 +76,9 @@ export class WhatsAppSocketFactory implements OnModuleInit, OnApplicationShutdow
     return this.mediaTrust ? { options: { dispatcher: this.mediaTrust.dispatcher } } : {};
   }
 
-  async connect(sessionId: string, handlers: ConnectionHandlers): Promise<WhatsAppConnection> {
-    const auth = await this.authState.load(sessionId);
+  /** `fence` guards the socket's credential and key writes (cluster mode: the owner's lease). */
+  async connect(sessionId: string, handlers: ConnectionHandlers, fence?: WriteFence): Promise<WhatsAppConnection> {
+    const auth = await this.authState.load(sessionId, fence);
     await this.preKeys.beforeConnect(sessionId, auth);
     // Baileys is chatty: its logs reach ours at warn and above (or the app's level, if stricter).
     const logger = this.logger.child({ sessionId }, { level: this.logger.levelVal > 40 ? this.logger.level : 'warn' });

@@ -1,0 +1,24 @@
+/**
+ * Cluster mode, imported only when REDIS_URL is set (app.module.ts): leases and placement in
+ * PostgreSQL, forwarding to the owner, events across nodes through Redis. See docs/architecture.md
+ * "Cluster mode". Without it the app is one node that owns every session, as before.
+ */
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { SessionsModule } from '../sessions/sessions.module.js';
+import { ClusterNodeEntity, SessionLeaseEntity } from './cluster.entities.js';
+import { ClusterController } from './cluster.controller.js';
+import { ClusterMetrics } from './cluster-metrics.js';
+import { EventRelay } from './event-relay.js';
+import { LeaseKeeper } from './lease-keeper.js';
+import { LeaseRepository } from './lease-repository.js';
+import { Placement } from './placement.js';
+import { RedisBus } from './redis-bus.js';
+import { RequestForwarder } from './request-forwarder.js';
+
+@Module({
+  imports: [TypeOrmModule.forFeature([ClusterNodeEntity, SessionLeaseEntity]), SessionsModule],
+  controllers: [ClusterController],
+  providers: [RedisBus, LeaseRepository, ClusterMetrics, LeaseKeeper, Placement, EventRelay, RequestForwarder],
+})
+export class ClusterModule {}

@@ -1,0 +1,141 @@
+/**
+ * This node's leases: claims them for the session registry (the `SessionOwnership` it uses in
+ * cluster mode), renews them with the heartbeat every third of the TTL, and fences itself:
+ * - a lease missing from a renewal (another node took it over) closes that session's socket;
+ * - a credential/key write whose epoch check fails rolls back and closes the socket too;
+ * - renewals failing for most of the TTL (the database is unreachable) close every socket here,
+ *   before the leases can expire and another node log in with the same credentials.
+ */
+import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import { APP_CONFIG } from '../config/config.module.js';
+import type { AppConfig, ClusterConfig } from '../config/app-config.js';
+import { ROOT_LOGGER, type AppLogger } from '../common/logger.js';
+import { SessionRegistry } from '../sessions/session-registry.js';
+import type { SessionOwnership } from '../sessions/session-ownership.js';
+import type { WriteFence } from '../whatsapp/postgres-auth-state.js';
+import { ClusterMetrics } from './cluster-metrics.js';
+import { LeaseRepository } from './lease-repository.js';
+import { RedisBus } from './redis-bus.js';
+
+/** A write refused because this node no longer holds the session's lease. */
+export class FencedError extends Error {
+  constructor(readonly sessionId: string) {
+    super('This node no longer owns the session: the write was refused');
+  }
+}
+
+/** Renewals may fail for this share of the TTL before every socket here is closed. */
+const SELF_FENCE_AFTER = 0.75;
+
+@Injectable()
+export class LeaseKeeper implements SessionOwnership, OnModuleInit, OnApplicationShutdown {
+  private readonly cluster: ClusterConfig;
+  private readonly logger: AppLogger;
+  /** Session id → the epoch this node holds. */
+  private readonly held = new Map<string, string>();
+  private timer?: NodeJS.Timeout;
+  private renewing = false;
+  private lastRenewed = performance.now();
+
+  constructor(
+    @Inject(APP_CONFIG) config: AppConfig,
+    @Inject(ROOT_LOGGER) logger: AppLogger,
+    private readonly leases: LeaseRepository,
+    private readonly registry: SessionRegistry,
+    private readonly bus: RedisBus,
+    private readonly metrics: ClusterMetrics,
+  ) {
+    this.cluster = config.cluster!;
+    this.logger = logger.child({ module: 'cluster', nodeId: this.cluster.nodeId });
+  }
+
+  async onModuleInit(): Promise<void> {
+    this.registry.useOwnership(this);
+    await this.leases.register(this.cluster.nodeId, this.cluster.nodeUrl);
+    this.lastRenewed = performance.now();
+    this.timer = setInterval(() => void this.renew(), Math.floor(this.cluster.leaseTtlMs / 3));
+    this.timer.unref();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    clearInterval(this.timer);
+    // The registry has closed every socket and released every lease by now (beforeApplicationShutdown).
+    await this.leases.forget(this.cluster.nodeId, 24 * 3600_000).catch((err: unknown) => this.logger.warn({ err }, 'could not remove this node from the registry'));
+  }
+
+  /** True once the node is shutting down: placement claims nothing more. */
+  leavingNow = false;
+
+  /** SIGTERM, before the sockets close: placement everywhere gives this node nothing more. */
+  async leaving(): Promise<void> {
+    this.leavingNow = true;
+    await this.leases.drain(this.cluster.nodeId).catch((err: unknown) => this.logger.warn({ err }, 'could not mark this node as draining'));
+  }
+
+  get heldCount(): number {
+    return this.held.size;
+  }
+
+  async claim(sessionId: string): Promise<WriteFence | null> {
+    const epoch = await this.leases.claim(sessionId, this.cluster.nodeId, this.cluster.leaseTtlMs);
+    if (epoch === null) {
+      this.metrics.claimed('held_elsewhere');
+      return null;
+    }
+    this.held.set(sessionId, epoch);
+    this.metrics.claimed('won');
+    this.metrics.held(this.held.size);
+    this.bus.publish({ kind: 'moved', sessionId, nodeId: this.cluster.nodeId });
+    return { check: (manager) => this.check(manager, sessionId, epoch) };
+  }
+
+  async release(sessionId: string): Promise<void> {
+    const epoch = this.held.get(sessionId);
+    if (epoch === undefined) return;
+    this.held.delete(sessionId);
+    this.metrics.held(this.held.size);
+    await this.leases.release(sessionId, this.cluster.nodeId, epoch);
+    this.bus.publish({ kind: 'released', nodeId: this.cluster.nodeId });
+  }
+
+  private async check(manager: EntityManager, sessionId: string, epoch: string): Promise<void> {
+    if (await this.leases.holds(manager, sessionId, this.cluster.nodeId, epoch)) return;
+    this.lose(sessionId, epoch, 'lost');
+    throw new FencedError(sessionId);
+  }
+
+  /** One heartbeat: renews every lease held; a lease that is gone fences its session. */
+  private async renew(): Promise<void> {
+    if (this.renewing) return;
+    this.renewing = true;
+    const snapshot = new Map(this.held);
+    try {
+      const kept = await this.leases.renew(this.cluster.nodeId, this.cluster.nodeUrl, snapshot, this.cluster.leaseTtlMs);
+      this.lastRenewed = performance.now();
+      for (const [sessionId, epoch] of snapshot) {
+        if (!kept.has(sessionId)) this.lose(sessionId, epoch, 'lost');
+        // Released while this renewal ran: the renewal may have extended it after the release.
+        else if (this.held.get(sessionId) !== epoch) await this.leases.release(sessionId, this.cluster.nodeId, epoch);
+      }
+    } catch (err) {
+      this.metrics.renewFailed();
+      const silentFor = performance.now() - this.lastRenewed;
+      this.logger.warn({ err, silentForMs: Math.round(silentFor) }, 'could not renew the leases');
+      if (silentFor > this.cluster.leaseTtlMs * SELF_FENCE_AFTER) {
+        for (const [sessionId, epoch] of this.held) this.lose(sessionId, epoch, 'renewal_failed');
+      }
+    } finally {
+      this.renewing = false;
+    }
+  }
+
+  private lose(sessionId: string, epoch: string, cause: 'lost' | 'renewal_failed'): void {
+    if (this.held.get(sessionId) !== epoch) return;
+    this.held.delete(sessionId);
+    this.metrics.held(this.held.size);
+    this.metrics.fencedSession(cause);
+    this.logger.warn({ sessionId, cause }, 'lost the lease of a session: closing its socket here');
+    this.registry.fence(sessionId).catch((err: unknown) => this.logger.error({ err, sessionId }, 'could not close a fenced session'));
+  }
+}

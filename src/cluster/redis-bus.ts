@@ -1,0 +1,140 @@
+/**
+ * Redis in cluster mode: fan-out and wake-ups only, never state (leases live in PostgreSQL).
+ * - `wa:events`, a stream (XADD/XREAD): every committed domain event, read by every node in order;
+ *   a node whose connection drops resumes from the last id it read, so a blip loses nothing the
+ *   stream still holds (MAXLEN ~10,000).
+ * - `wa:cluster`, a pub/sub channel: "a lease was released" (placement runs at once) and "a session
+ *   moved" (route caches forget it). At-most-once is fine: both are also polled.
+ */
+import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
+import { Redis } from 'ioredis';
+import { APP_CONFIG } from '../config/config.module.js';
+import type { AppConfig, ClusterConfig } from '../config/app-config.js';
+import { ROOT_LOGGER, type AppLogger } from '../common/logger.js';
+
+const EVENTS_STREAM = 'wa:events';
+const CONTROL_CHANNEL = 'wa:cluster';
+const STREAM_MAX_LEN = 10_000;
+const READ_BLOCK_MS = 5000;
+
+export type ControlMessage = { kind: 'released'; nodeId: string } | { kind: 'moved'; sessionId: string; nodeId: string };
+
+export interface StreamEntry {
+  origin: string;
+  payload: string;
+}
+
+@Injectable()
+export class RedisBus implements OnApplicationShutdown {
+  private readonly cluster: ClusterConfig;
+  private readonly logger: AppLogger;
+  private readonly commands: Redis;
+  private subscriber?: Redis;
+  private readonly handlers: Array<(message: ControlMessage) => void> = [];
+  private reader?: Redis;
+  private stopped = false;
+  private reading?: Promise<void>;
+
+  constructor(@Inject(APP_CONFIG) config: AppConfig, @Inject(ROOT_LOGGER) logger: AppLogger) {
+    this.cluster = config.cluster!;
+    this.logger = logger.child({ module: 'cluster' });
+    this.commands = this.connect('commands');
+  }
+
+  /** Appends a committed event to the stream (fire and forget: a failure is logged). */
+  appendEvent(payload: string): void {
+    this.commands
+      .xadd(EVENTS_STREAM, 'MAXLEN', '~', String(STREAM_MAX_LEN), '*', 'n', this.cluster.nodeId, 'e', payload)
+      .catch((err: unknown) => this.logger.warn({ err }, 'could not publish an event to Redis'));
+  }
+
+  /** Reads the stream from now on, in order, until shutdown; entries from this node are skipped. */
+  readEvents(handle: (entry: StreamEntry) => void): void {
+    const reader = (this.reader = this.connect('reader'));
+    this.reading = (async () => {
+      let lastId = await this.tailId(reader);
+      while (!this.stopped) {
+        try {
+          const batch = (await reader.xread('COUNT', 500, 'BLOCK', READ_BLOCK_MS, 'STREAMS', EVENTS_STREAM, lastId)) as Array<[string, Array<[string, string[]]>]> | null;
+          for (const [, entries] of batch ?? []) {
+            for (const [id, fields] of entries) {
+              lastId = id;
+              const origin = fieldOf(fields, 'n');
+              const payload = fieldOf(fields, 'e');
+              if (origin !== this.cluster.nodeId && payload !== undefined) handle({ origin: origin ?? '', payload });
+            }
+          }
+        } catch (err) {
+          if (this.stopped) return;
+          this.logger.warn({ err }, 'reading events from Redis failed; retrying');
+          await new Promise((r) => setTimeout(r, 500).unref());
+        }
+      }
+    })();
+  }
+
+  publish(message: ControlMessage): void {
+    this.commands.publish(CONTROL_CHANNEL, JSON.stringify(message)).catch((err: unknown) => this.logger.warn({ err }, 'could not publish to Redis'));
+  }
+
+  /**
+   * Adds a handler of the control channel (one subscriber connection for all of them). Never waits
+   * for Redis: a node boots while it is down, and ioredis subscribes once it is reachable.
+   */
+  subscribe(handle: (message: ControlMessage) => void): void {
+    this.handlers.push(handle);
+    if (this.subscriber) return;
+    const subscriber = (this.subscriber = this.connect('subscriber'));
+    subscriber.on('message', (_channel: string, raw: string) => {
+      let message: ControlMessage;
+      try {
+        message = JSON.parse(raw) as ControlMessage;
+      } catch {
+        this.logger.warn('ignoring a malformed cluster message');
+        return;
+      }
+      for (const handler of this.handlers) handler(message);
+    });
+    subscriber.subscribe(CONTROL_CHANNEL).catch((err: unknown) => this.logger.warn({ err }, 'could not subscribe to the cluster channel'));
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.stopped = true;
+    this.reader?.disconnect();
+    await this.reading?.catch(() => undefined);
+    this.subscriber?.disconnect();
+    // Not quit(): with Redis down it would wait for a reconnection that may never come.
+    this.commands.disconnect();
+  }
+
+  /** The id of the stream's newest entry ("0-0" when empty): reading starts after it. */
+  private async tailId(reader: Redis): Promise<string> {
+    for (;;) {
+      try {
+        const last = (await reader.xrevrange(EVENTS_STREAM, '+', '-', 'COUNT', 1)) as Array<[string, string[]]>;
+        return last[0]?.[0] ?? '0-0';
+      } catch (err) {
+        if (this.stopped) return '$';
+        this.logger.warn({ err }, 'Redis is not reachable yet; retrying');
+        await new Promise((r) => setTimeout(r, 500).unref());
+      }
+    }
+  }
+
+  private connect(role: string): Redis {
+    const client = new Redis(this.cluster.redisUrl, { connectionName: `wa-${this.cluster.nodeId}-${role}`, maxRetriesPerRequest: null });
+    let lastError = 0;
+    client.on('error', (err: Error) => {
+      // ioredis retries on its own: one line every few seconds is enough.
+      if (Date.now() - lastError < 5000) return;
+      lastError = Date.now();
+      this.logger.warn({ err: { message: err.message }, role }, 'Redis connection error');
+    });
+    return client;
+  }
+}
+
+function fieldOf(fields: string[], name: string): string | undefined {
+  for (let i = 0; i + 1 < fields.length; i += 2) if (fields[i] === name) return fields[i + 1];
+  return undefined;
+}

@@ -1,0 +1,30 @@
+import { forwardTargetOf } from './request-forwarder.js';
+
+const ID = '0b7c3f4e-7d2a-4a57-9e0c-3c1c7d2b9a10';
+
+describe('forwardTargetOf', () => {
+  it.each([
+    ['POST', `/sessions/${ID}/send-message`],
+    ['POST', `/sessions/${ID}/restart`],
+    ['DELETE', `/sessions/${ID}`],
+    ['POST', `/chats/4917000000001/messages?sessionId=${ID}`],
+    ['PATCH', `/chats/4917000000001/messages/ABC?x=1&sessionId=${ID.toUpperCase()}`],
+  ])('forwards %s %s to the owner of the session', (method, url) => {
+    expect(forwardTargetOf(method, url)).toEqual({ kind: 'session', sessionId: ID });
+  });
+
+  it('sends POST /sessions to the least-loaded node', () => {
+    expect(forwardTargetOf('POST', '/sessions')).toEqual({ kind: 'new-session' });
+  });
+
+  it.each([
+    ['GET', `/sessions/${ID}`],
+    ['GET', `/sessions/${ID}/qr`],
+    ['GET', `/chats?sessionId=${ID}`],
+    ['POST', '/chats/4917000000001/messages'],
+    ['POST', '/sessions/not-a-uuid/restart'],
+    ['POST', '/auth/login'],
+  ])('serves %s %s locally', (method, url) => {
+    expect(forwardTargetOf(method, url)).toBeNull();
+  });
+});

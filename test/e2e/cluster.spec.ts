@@ -1,0 +1,222 @@
+/**
+ * Cluster mode end to end: three nodes (child processes) on one PostgreSQL, one redis-server and
+ * one WhatsApp Web simulator (WA_SERVER_URL: every node's Baileys connects to it, so the simulator
+ * sees every login). Sessions spread over the nodes; a kill -9 of a node moves its sessions to the
+ * survivors with no account ever logged in twice at once; a send through a node that does not own
+ * the session reaches the contact; a Socket.io client on another node sees every status change;
+ * SIGTERM hands sessions over; a node whose lease is taken stops using that session.
+ */
+import pg from 'pg';
+import { WhatsAppSimulator } from '../../src/simulator/simulator.js';
+import type { Json } from '../support/auth-helpers.js';
+import { CallbackReceiver } from '../support/callback-receiver.js';
+import { startNode, startRedis, type ClusterNode, type RedisServer } from '../support/cluster-harness.js';
+import { connectAuthenticated, type RecordingSocket } from '../support/realtime-harness.js';
+import { createTestDatabase } from '../support/test-database.js';
+import type { TestApp } from '../support/test-app.js';
+
+const JWT_SECRET = 'test-secret-test-secret-test-secret-0123';
+const TTL_MS = 10_000;
+const SESSIONS = 6;
+const ADMIN = { email: 'cluster-admin@example.com', password: 'cluster-admin-password-1' };
+
+const STEP_MS = 120_000;
+
+async function request(node: ClusterNode, method: string, path: string, token: string, body?: unknown): Promise<{ status: number; body: Json }> {
+  const res = await fetch(`${node.baseUrl}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  return { status: res.status, body: text ? (JSON.parse(text) as Json) : null };
+}
+
+async function login(node: ClusterNode, email: string, password: string): Promise<string> {
+  const res = await fetch(`${node.baseUrl}/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password }) });
+  return ((await res.json()) as { accessToken: string }).accessToken;
+}
+
+describe('cluster mode: three nodes, one PostgreSQL, one Redis', () => {
+  let db: { url: string; drop: () => Promise<void> };
+  let redis: RedisServer;
+  let sim: WhatsAppSimulator;
+  let receiver: CallbackReceiver;
+  let pool: pg.Pool;
+  const nodes = new Map<string, ClusterNode>();
+  let token: string;
+  let adminToken: string;
+  let watcher: RecordingSocket;
+  const phones = new Map<string, string>();
+
+  /** Session id → owning node id, from the lease table (unexpired leases only). */
+  async function owners(): Promise<Map<string, string>> {
+    const rows = (await pool.query<{ session_id: string; node_id: string }>('SELECT session_id, node_id FROM session_leases WHERE expires_at > now()')).rows;
+    return new Map(rows.map((r) => [r.session_id, r.node_id]));
+  }
+
+  function node(id: string): ClusterNode {
+    return nodes.get(id)!;
+  }
+
+  beforeAll(async () => {
+    [db, redis, sim, receiver] = await Promise.all([createTestDatabase('cluster'), startRedis(), WhatsAppSimulator.start({ port: 0 }), CallbackReceiver.start()]);
+    pool = new pg.Pool({ connectionString: db.url, max: 2 });
+    const env = {
+      DATABASE_URL: db.url, DATABASE_POOL_SIZE: '6', REDIS_URL: redis.url, CLUSTER_LEASE_TTL_MS: String(TTL_MS), JWT_SECRET,
+      WA_SERVER_URL: sim.url, BACKEND_BASE_URL: receiver.url, WEBHOOK_POLL_INTERVAL_MS: '100', WA_RESTORE_CONCURRENCY: '5',
+      ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password,
+    };
+    // One after the other: the first one runs the migrations and creates the admin.
+    for (const id of ['node-a', 'node-b', 'node-c']) nodes.set(id, await startNode(id, env));
+    const a = node('node-a');
+    await fetch(`${a.baseUrl}/users`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'cluster@example.com', password: 'cluster-password-1', name: 'Cluster' }) });
+    token = await login(a, 'cluster@example.com', 'cluster-password-1');
+    adminToken = await login(a, ADMIN.email, ADMIN.password);
+    // A Socket.io client on node-c: it must see the sessions every node runs.
+    watcher = await connectAuthenticated({ baseUrl: node('node-c').baseUrl } as TestApp, token);
+  }, STEP_MS);
+
+  afterAll(async () => {
+    watcher?.close();
+    for (const n of nodes.values()) n.child.kill('SIGKILL');
+    await Promise.all([...nodes.values()].map((n) => n.exited));
+    await pool?.end();
+    await sim?.stop();
+    await receiver?.close();
+    await redis?.stop();
+    await db?.drop();
+  }, STEP_MS);
+
+  /** The tenant room's `session.status.connected` envelope for a session, committed at or after `after`. */
+  const connectedSeen = (sessionId: string, after = 0) => (e: Json) => e.sessionId === sessionId && Date.parse(e.occurredOn as string) >= after;
+
+  it('spreads new sessions over the nodes and connects them, seen from a Socket.io client on another node', async () => {
+    const ids: string[] = [];
+    // Every request goes to node-a: POST /sessions is forwarded to the least-loaded node.
+    for (let i = 0; i < SESSIONS; i++) {
+      const created = await request(node('node-a'), 'POST', '/sessions', token, {});
+      expect(created.status).toBe(201);
+      ids.push(created.body.id as string);
+    }
+    const byNode = new Map<string, number>();
+    for (const owner of (await owners()).values()) byNode.set(owner, (byNode.get(owner) ?? 0) + 1);
+    expect([...byNode.entries()].sort()).toEqual([['node-a', 2], ['node-b', 2], ['node-c', 2]]);
+
+    for (const [i, id] of ids.entries()) {
+      const qr = await watcher.next('session.qr.updated', (e) => e.sessionId === id);
+      const phone = `4915100${String(Date.now()).slice(-5)}${i}`;
+      phones.set(id, phone);
+      await sim.scanQr(qr.payload.qrText as string, { phoneNumber: phone });
+    }
+    for (const id of ids) await watcher.next('session.status.connected', connectedSeen(id), 60_000);
+
+    const listed = await request(node('node-b'), 'GET', '/cluster/nodes', adminToken);
+    expect(listed.status).toBe(200);
+    expect(listed.body.data.answeredBy).toBe('node-b');
+    const live = (listed.body.data.nodes as Json[]).filter((n) => n.live);
+    expect(live.map((n) => [n.id, n.sessions.length])).toEqual([['node-a', 2], ['node-b', 2], ['node-c', 2]]);
+    for (const n of live) for (const s of n.sessions as Json[]) expect(s.expiresInMs).toBeGreaterThan(0);
+    expect((await request(node('node-b'), 'GET', '/cluster/nodes', token)).status).toBe(403);
+  }, STEP_MS);
+
+  it('sends through a node that does not own the session and answers the WhatsApp message id', async () => {
+    const [sessionId] = [...(await owners()).entries()].find(([, owner]) => owner === 'node-a')!;
+    const sent = await request(node('node-b'), 'POST', `/sessions/${sessionId}/send-message`, token, { number: '4917000000001', message: 'through node-b' });
+    expect(sent.status).toBe(200);
+    const messageId = sent.body.data.messageId as string;
+    const delivered = await sim.waitForSentMessage((m) => m.id === messageId);
+    expect(delivered.text).toBe('through node-b');
+    const metrics = await (await fetch(`${node('node-b').baseUrl}/metrics`)).text();
+    expect(metrics).toMatch(/wa_cluster_forwarded_requests_total\{node="node-b",outcome="ok"\} [1-9]/);
+
+    // A request forwarded to a node that does not own the session is refused with 421, in the error shape.
+    const misdirected = await fetch(`${node('node-c').baseUrl}/sessions/${sessionId}/send-message`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'x-wa-forwarded-by': 'node-b' },
+      body: JSON.stringify({ number: '4917000000001', message: 'misdirected' }),
+    });
+    expect(misdirected.status).toBe(421);
+    expect(await misdirected.json()).toMatchObject({ success: false, error: { code: 'MISDIRECTED_REQUEST' } });
+  }, STEP_MS);
+
+  it('moves every session of a node killed with SIGKILL to the survivors within 30 s, never logged in twice at once', async () => {
+    const before = await owners();
+    const victims = [...before.entries()].filter(([, owner]) => owner === 'node-a').map(([id]) => id);
+    expect(victims).toHaveLength(2);
+    const killedAt = Date.now();
+    node('node-a').child.kill('SIGKILL');
+    await node('node-a').exited;
+    nodes.delete('node-a');
+
+    // Until its leases expire, a command for its sessions cannot reach it: 503 with Retry-After, never a hang.
+    const unreachable = await request(node('node-b'), 'POST', `/sessions/${victims[0]}/send-message`, token, { number: '4917000000003', message: 'owner is dead' });
+    expect(unreachable.status).toBe(503);
+    expect(unreachable.body.error.code).toBe('SESSION_OWNER_UNAVAILABLE');
+
+    for (const id of victims) await watcher.next('session.status.connected', connectedSeen(id, killedAt), 30_000);
+    const tookMs = Date.now() - killedAt;
+    expect(tookMs).toBeLessThan(30_000);
+    const after = await owners();
+    for (const id of victims) expect(['node-b', 'node-c']).toContain(after.get(id));
+    expect(sim.concurrentLogins()).toBe(0);
+
+    // Callbacks: the takeover's "connected" reached the backend once per webhook-id, each id with one body.
+    await receiver.waitFor(() => victims.every((id) => receiver.delivered.some((r) => r.body.session_id === id && r.body.status === 'connected' && Date.parse(r.body.timestamp as string) >= killedAt)), 20_000, 'connected callbacks after the takeover');
+    const bodies = new Map<string, string>();
+    for (const r of receiver.delivered) {
+      const id = r.headers['webhook-id'] as string;
+      expect(bodies.get(id) ?? r.raw).toBe(r.raw);
+      bodies.set(id, r.raw);
+    }
+  }, STEP_MS);
+
+  it('keeps every session connected across a Redis restart, and relays events again after it', async () => {
+    const online = () => [...phones.values()].filter((phone) => sim.isConnected(phone)).length;
+    const connectedBefore = online();
+    expect(connectedBefore).toBe(SESSIONS);
+    // No persistence: the restarted server has an empty stream; the readers carry on after their last id.
+    await redis.restart();
+    expect(online()).toBe(connectedBefore);
+    const [sessionId] = [...(await owners()).entries()].find(([, owner]) => owner === 'node-b')!;
+    const restartedAt = Date.now();
+    // Through node-c (forwarded to node-b); node-b's events reach the watcher on node-c through Redis.
+    expect((await request(node('node-c'), 'POST', `/sessions/${sessionId}/restart`, token)).status).toBe(200);
+    await watcher.next('session.status.connected', connectedSeen(sessionId, restartedAt), 30_000);
+    expect(sim.concurrentLogins()).toBe(0);
+  }, STEP_MS);
+
+  it('hands the sessions of a node stopped with SIGTERM over in seconds', async () => {
+    const leaving = [...(await owners()).entries()].filter(([, owner]) => owner === 'node-b').map(([id]) => id);
+    expect(leaving.length).toBeGreaterThan(0);
+    const stoppedAt = Date.now();
+    node('node-b').child.kill('SIGTERM');
+    // Nest re-raises the signal once it has shut down.
+    expect(await node('node-b').exited).toEqual({ code: null, signal: 'SIGTERM' });
+    nodes.delete('node-b');
+    for (const id of leaving) await watcher.next('session.status.connected', connectedSeen(id, stoppedAt), 15_000);
+    // Well under the lease TTL: the leases were released, not left to expire.
+    expect(Date.now() - stoppedAt).toBeLessThan(TTL_MS + 4000);
+    const after = await owners();
+    for (const id of leaving) expect(after.get(id)).toBe('node-c');
+    expect(sim.concurrentLogins()).toBe(0);
+  }, STEP_MS);
+
+  it('stops using a session whose lease another node took: its socket closes and the node no longer serves it', async () => {
+    const sessionId = [...(await owners()).entries()].find(([, owner]) => owner === 'node-c')![0];
+    const phone = phones.get(sessionId)!;
+    const closed = sim.events.waitFor('closed', (c) => c.phoneNumber === phone, TTL_MS * 2);
+    // What a takeover by another node does to the row: a new owner and a higher epoch.
+    await pool.query(`UPDATE session_leases SET node_id = 'node-z', epoch = epoch + 1, expires_at = now() + interval '1 hour' WHERE session_id = $1`, [sessionId]);
+    await closed;
+    const credsAt = (await pool.query<{ t: string }>('SELECT updated_at::text AS t FROM wa_auth_creds WHERE session_id = $1', [sessionId])).rows[0]!.t;
+    const sent = await request(node('node-c'), 'POST', `/sessions/${sessionId}/send-message`, token, { number: '4917000000002', message: 'not any more' });
+    expect(sent.status).toBe(409);
+    expect(sent.body.error.code).toBe('SESSION_NOT_CONNECTED');
+    const metrics = await (await fetch(`${node('node-c').baseUrl}/metrics`)).text();
+    expect(metrics).toMatch(/wa_cluster_fenced_sessions_total\{node="node-c",cause="lost"\} 1/);
+    expect(sim.isConnected(phone)).toBe(false);
+    expect((await pool.query<{ t: string }>('SELECT updated_at::text AS t FROM wa_auth_creds WHERE session_id = $1', [sessionId])).rows[0]!.t).toBe(credsAt);
+    expect(sim.concurrentLogins()).toBe(0);
+  });
+});
