@@ -85,7 +85,7 @@ async function main(): Promise<void> {
         status: null, quotedId: null, forwarded: false, isStub: false, media: null, reaction: null, isProtocol: false, raw,
       });
     }
-    await store.storeHistory(ctx, { syncType: 'RECENT', progress: Math.round((start / HISTORY) * 100), isLatest: false, chats: [], contacts: [], messages, mappings: [] });
+    await store.storeHistory(ctx, { syncType: 'RECENT', progress: Math.round((start / HISTORY) * 100), isLatest: false, lastSlice: true, chats: [], contacts: [], messages, mappings: [] });
   }
   const ingestMs = performance.now() - t0;
   clearInterval(sampler);
