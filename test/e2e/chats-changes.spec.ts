@@ -5,10 +5,12 @@
  * receipt answered from the message store; the history sync's completion after its last chunk;
  * the inbox endpoints' shapes, cursors and tenant isolation.
  */
+import { ConversationStore } from '../../src/chats/conversation-store.service.js';
 import type { DomainEvent } from '../../src/events/event-map.js';
 import { DomainEvents } from '../../src/events/domain-events.js';
 import { SandboxService } from '../../src/sandbox/sandbox.service.js';
 import type { WhatsAppSimulator } from '../../src/simulator/simulator.js';
+import { decodeRaw } from '../../src/whatsapp/message-translator.js';
 import { call, expectErrorShape, type Json } from '../support/auth-helpers.js';
 import { connectAuthenticated, type RecordingSocket } from '../support/realtime-harness.js';
 import { awaitStatus, newUser, nextEvent, uniquePhone, type TestUser } from '../support/sessions-harness.js';
@@ -210,6 +212,12 @@ describe('chats: changes to stored messages (sandbox)', () => {
     // Re-encrypted for the contact's new Signal session: a fresh pkmsg with the same id.
     expect(again.encTypes[contact.jid]).toBe('pkmsg');
     expect(sim.inboxOf(contact.phoneNumber, phone).messages.filter((m) => m.id === sent.body.id && m.decryptedBy.includes('contact'))).toHaveLength(1);
+    // What Baileys' getMessage reads: the stored proto, or undefined (never a placeholder).
+    const store = t.app.get(ConversationStore);
+    const raw = await store.rawMessage(sessionId, contact.jid, sent.body.id);
+    const message = decodeRaw(raw!).message;
+    expect(message?.conversation ?? message?.extendedTextMessage?.text).toBe(text);
+    expect(await store.rawMessage(sessionId, contact.jid, '3EB0NOTSTORED000000000')).toBeUndefined();
   });
 
   it('lists chats, messages and contacts in their exact shapes, by cursor, one tenant only', async () => {
