@@ -124,7 +124,7 @@ async function main(): Promise<void> {
     const first = (await (await fetch(path, { headers })).json()) as { data?: unknown[] };
     if (first.data?.length !== 50) throw new Error(`unexpected page: ${JSON.stringify(first).slice(0, 300)}`);
     const [{ id: midId, ts: midTs }] = await db.query(`SELECT id, ts FROM wa_messages WHERE chat_id = $1 ORDER BY ts, id OFFSET $2 LIMIT 1`, [chat.id, Math.floor(STORED / 2)]);
-    const [explained] = await db.query(`EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) ${MESSAGE_PAGE_AFTER_SQL}`, [chat.id, midTs, midId, 51]);
+    const [explained] = await db.query(`EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) ${MESSAGE_PAGE_AFTER_SQL}`, [chat.id, sessionId, 51, midTs, midId]);
     const latencies: number[] = [];
     for (let i = 0; i < REQUESTS; i++) {
       const depth = Math.floor(Math.random() * STORED);
