@@ -220,6 +220,19 @@ describe('chats: changes to stored messages (sandbox)', () => {
     expect(await store.rawMessage(sessionId, contact.jid, '3EB0NOTSTORED000000000')).toBeUndefined();
   });
 
+  it("names the contract's realtime events in the OpenAPI description", async () => {
+    const doc = await call(t, 'GET', '/docs-json');
+    const description = doc.body.info.description as string;
+    for (const event of [
+      'session.snapshot', 'session.created', 'session.qr.updated', 'session.status.connected', 'session.status.disconnected', 'session.history.sync',
+      'session.messages.upsert', 'session.messages.update', 'session.messages.edit', 'session.messages.delete', 'session.messages.reaction',
+      'session.contacts.upsert', 'session.presence.update',
+    ]) {
+      expect(description).toContain(`\`${event}\``);
+    }
+    expect(description).toContain('/ws/sessions');
+  });
+
   it('lists chats, messages and contacts in their exact shapes, by cursor, one tenant only', async () => {
     const all = (await get('/chats?limit=200')).body.data as Json[];
     expect(all.length).toBeGreaterThanOrEqual(CHATS + 4);
