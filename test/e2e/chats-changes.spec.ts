@@ -10,7 +10,7 @@ import type { DomainEvent } from '../../src/events/event-map.js';
 import { DomainEvents } from '../../src/events/domain-events.js';
 import { SandboxService } from '../../src/sandbox/sandbox.service.js';
 import type { WhatsAppSimulator } from '../../src/simulator/simulator.js';
-import { decodeRaw } from '../../src/whatsapp/message-translator.js';
+import { decodeRaw, translateMessage } from '../../src/whatsapp/message-translator.js';
 import { call, expectErrorShape, type Json } from '../support/auth-helpers.js';
 import { connectAuthenticated, type RecordingSocket } from '../support/realtime-harness.js';
 import { awaitStatus, newUser, nextEvent, uniquePhone, type TestUser } from '../support/sessions-harness.js';
@@ -218,6 +218,26 @@ describe('chats: changes to stored messages (sandbox)', () => {
     const message = decodeRaw(raw!).message;
     expect(message?.conversation ?? message?.extendedTextMessage?.text).toBe(text);
     expect(await store.rawMessage(sessionId, contact.jid, '3EB0NOTSTORED000000000')).toBeUndefined();
+  });
+
+  it('lets a retry lookup that misses wait for the sends in flight, then answer from the store', async () => {
+    const store = t.app.get(ConversationStore);
+    const ctx = { sessionId, tenantId: user.tenantId, sessionPhone: () => phone };
+    const jid = `${uniquePhone()}@s.whatsapp.net`;
+    const record = translateMessage({ key: { id: '3EB0INFLIGHT0000000001', remoteJid: jid, fromMe: true }, message: { conversation: 'in flight' }, messageTimestamp: 1_767_220_000 }, phone)!;
+    let release: () => void = () => undefined;
+    const relayed = new Promise<void>((resolve) => (release = resolve));
+    // The send has gone out; its store has not committed yet when the contact asks for a retry.
+    const sending = store.whileSending(sessionId, async () => {
+      await relayed;
+      await store.storeMessages(ctx, 'append', [record], null);
+    });
+    const lookup = store.rawMessage(sessionId, jid, record.id);
+    release();
+    await sending;
+    expect(decodeRaw((await lookup)!).message?.conversation).toBe('in flight');
+    // With nothing in flight, a miss is answered at once.
+    expect(await store.rawMessage(sessionId, jid, '3EB0INFLIGHT0000000002')).toBeUndefined();
   });
 
   it("names the contract's realtime events in the OpenAPI description", async () => {
