@@ -5,6 +5,8 @@
  *    Baileys, stored by the app (messages.upsert through the ConversationStore) and fanned out over
  *    Socket.io: messages/s from the first send to the last `session.messages.upsert` received by a
  *    Socket.io client. The simulator's encryption runs in this process too (an upper bound).
+ *  - the store alone: L live messages (default 5,000) through ConversationStore.storeMessages
+ *    ('notify'), one message per transaction as Baileys hands them over, 10 sessions at once;
  *  - history ingest: N messages (default 100,000) through the app's ConversationStore in the
  *    slices the Baileys wiring uses (1,000 per transaction) → time, messages/s, peak RSS;
  *  - reads: a chat holding M messages (default 1,000,000, bulk-inserted, raw protos of 160 B and
@@ -12,7 +14,7 @@
  *    `GET /chats/:jid/messages?limit=50&cursor=…` at random depths → p50/p90/p99 latency, and the
  *    plan PostgreSQL chose for the page query (EXPLAIN ANALYZE).
  *
- *   npm run bench:messages -- [--inbound 2000] [--sessions 1] [--contacts 20] [--history 100000] [--stored 1000000] [--requests 500]
+ *   npm run bench:messages -- [--inbound 2000] [--sessions 1] [--contacts 20] [--store-inbound 5000] [--history 100000] [--stored 1000000] [--requests 500]
  */
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -30,6 +32,7 @@ const { values } = parseArgs({
     inbound: { type: 'string', default: '2000' },
     sessions: { type: 'string', default: '1' },
     contacts: { type: 'string', default: '20' },
+    'store-inbound': { type: 'string', default: '5000' },
     history: { type: 'string', default: '100000' },
     stored: { type: 'string', default: '1000000' },
     requests: { type: 'string', default: '500' },
@@ -38,6 +41,7 @@ const { values } = parseArgs({
 const INBOUND = Number(values.inbound);
 const SESSIONS = Number(values.sessions);
 const CONTACTS = Number(values.contacts);
+const STORE_INBOUND = Number(values['store-inbound']);
 const HISTORY = Number(values.history);
 const STORED = Number(values.stored);
 const REQUESTS = Number(values.requests);
@@ -90,10 +94,30 @@ async function main(): Promise<void> {
   const ingestMs = performance.now() - t0;
   clearInterval(sampler);
 
+  // --- live messages.upsert through the store alone: one message per transaction, as Baileys hands them over ---
+  const storeSessions = Array.from({ length: 10 }, () => randomUUID());
+  for (const id of storeSessions) await db.query(`INSERT INTO wa_sessions (id, tenant_id, status) VALUES ($1, $2, 'connected')`, [id, tenantId]);
+  const perSession = Math.ceil(STORE_INBOUND / storeSessions.length);
+  const t2 = performance.now();
+  await Promise.all(storeSessions.map(async (sid, s) => {
+    const sctx = { sessionId: sid, tenantId, sessionPhone: () => '5491100000000' };
+    for (let i = 0; i < perSession; i++) {
+      const from = `5491120${String(s).padStart(2, '0')}${String(i % 20).padStart(4, '0')}@s.whatsapp.net`;
+      await store.storeMessages(sctx, 'notify', [{
+        id: `L${s}x${i}`, remoteJid: from, remoteJidAlt: null, fromMe: false, senderJid: from, senderPhone: from.split('@')[0]!, pushName: 'Bench',
+        timestamp: 1_700_000_000 + i, type: 'conversation', kind: 'text', text: `live message ${i}`, status: null, quotedId: null, forwarded: false,
+        isStub: false, media: null, reaction: null, isProtocol: false, raw,
+      }], null);
+    }
+  }));
+  const storeMs = performance.now() - t2;
+  const storeInbound = { messages: perSession * storeSessions.length, sessions: storeSessions.length, messagesPerTransaction: 1, ms: round(storeMs), messagesPerSecond: round((perSession * storeSessions.length) / (storeMs / 1000)) };
+
   const reads = STORED > 0 ? await measureReads() : null;
   console.log(JSON.stringify({
     database: database.kind,
     historyIngest: { messages: HISTORY, chats, ms: round(ingestMs), messagesPerSecond: round(HISTORY / (ingestMs / 1000)), peakRssMb: round(peak / 2 ** 20), rssBeforeMb: round(rssBefore / 2 ** 20) },
+    storeInbound,
     reads,
     inbound,
   }, null, 2));
