@@ -47,8 +47,11 @@ export class ChatCommandsService {
     const forwarded = body.forwardMessageId ? await this.queries.findMessage(t.session.id, null, body.forwardMessageId) : undefined;
     if (body.forwardMessageId && !forwarded?.raw) throw AppError.notFound('No such message to forward in this session');
     if (forwarded && body.content !== undefined) throw AppError.badRequest('Send either content or forwardMessageId, not both', [{ field: 'content', errors: ['not allowed with forwardMessageId'] }]);
-    const record = await this.call(() => t.commands.send(chat?.jid ?? jid, { text: body.content, quotedRaw: quoted?.raw ?? undefined, forwardRaw: forwarded?.raw ?? undefined }));
-    const [stored] = await this.store.storeMessages(t.ctx, 'append', [record], null);
+    const { record, stored } = await this.store.whileSending(t.session.id, async () => {
+      const sent = await this.call(() => t.commands.send(chat?.jid ?? jid, { text: body.content, quotedRaw: quoted?.raw ?? undefined, forwardRaw: forwarded?.raw ?? undefined }));
+      const [row] = await this.store.storeMessages(t.ctx, 'append', [sent], null);
+      return { record: sent, stored: row };
+    });
     return { id: record.id, chatJid: stored?.chatJid ?? chat?.jid ?? jid, status: record.status ?? 'sent', timestamp: record.timestamp };
   }
 
@@ -58,7 +61,7 @@ export class ChatCommandsService {
     const rows = await Promise.all([...new Set(ids)].map((id) => this.queries.messageOf(t.session.id, chat, id)));
     const inbound = rows.filter((r) => !r.from_me);
     if (inbound.length > 0) await this.call(() => t.commands.read(inbound.map(keyOf)));
-    return this.events.transaction((tx) => this.store.markRead(tx, t.session.id, chat.id, inbound.map((r) => r.wa_id), now()));
+    return this.store.markRead(t.ctx, chat, inbound.map((r) => r.wa_id), now());
   }
 
   async edit(auth: AuthContext, sessionId: string | undefined, jidParam: string, messageId: string, content: string): Promise<MessageDto> {

@@ -21,6 +21,30 @@ export interface ChatRef {
 
 const isPn = (jid: string): boolean => jid.endsWith('@s.whatsapp.net');
 
+interface AliasedChat {
+  id: string;
+  jid: string;
+  pn_jid: string | null;
+  lid_jid: string | null;
+}
+
+/**
+ * The chat of an address when nothing about it needs writing: every address it is known by
+ * already points at one chat that records them. Otherwise undefined (the writing path decides).
+ */
+function settled(existing: Map<string, AliasedChat>, jid: string, pn: string | null, lid: string | null): ChatRef | undefined {
+  if (!pn && !lid) {
+    const chat = existing.get(jid);
+    return chat ? { id: chat.id, jid } : undefined;
+  }
+  const byPn = pn ? existing.get(pn) : undefined;
+  const byLid = lid ? existing.get(lid) : undefined;
+  const chat = byPn ?? byLid;
+  if (!chat || (pn && !byPn) || (lid && !byLid) || (byPn && byLid && byPn.id !== byLid.id)) return undefined;
+  if ((pn && chat.pn_jid !== pn) || (lid && chat.lid_jid !== lid)) return undefined;
+  return { id: chat.id, jid: chat.jid };
+}
+
 @Injectable()
 export class ChatIdentity {
   constructor(private readonly mappings: LidMappings) {}
@@ -36,13 +60,18 @@ export class ChatIdentity {
     const pairs = [...distinct].filter(([j, alt]) => alt && isLidJid(j) !== isLidJid(alt)).map(([j, alt]) => (isLidJid(j) ? { lid: j, pn: alt! } : { lid: alt!, pn: j }));
     if (pairs.length > 0) await this.mappings.store(manager, sessionId, pairs);
     const known = await this.mappings.counterparts(manager, sessionId, [...distinct.keys()]);
-    for (const [jid, alt] of distinct) {
+    const wanted = [...distinct].map(([jid, alt]) => {
       const other = alt ?? known.get(jid) ?? null;
       const pn = isPn(jid) ? jid : other && isPn(other) ? other : null;
       const lid = isLidJid(jid) ? jid : other && isLidJid(other) ? other : null;
-      const chat = pn || lid ? await this.ensurePair(manager, sessionId, tenantId, pn, lid) : await this.ensureSingle(manager, sessionId, tenantId, jid);
+      return { jid, pn, lid };
+    });
+    // One lookup for every address; only a new chat or a new alias costs more queries.
+    const existing = await this.chatsByAlias(manager, sessionId, wanted.flatMap((w) => [w.jid, w.pn, w.lid].filter((j): j is string => Boolean(j))));
+    for (const { jid, pn, lid } of wanted) {
+      const chat = settled(existing, jid, pn, lid)
+        ?? (pn || lid ? await this.ensurePair(manager, sessionId, tenantId, pn, lid) : await this.ensureSingle(manager, sessionId, tenantId, jid));
       out.set(jid, chat);
-      if (jid !== bareJid(jid)) out.set(jid, chat);
     }
     for (const a of addresses) if (!out.has(a.jid)) out.set(a.jid, out.get(bareJid(a.jid))!);
     return out;
@@ -63,6 +92,15 @@ export class ChatIdentity {
       [sessionId, bareJid(jid)],
     );
     return rows[0];
+  }
+
+  private async chatsByAlias(manager: EntityManager, sessionId: string, jids: string[]): Promise<Map<string, AliasedChat>> {
+    const rows: Array<AliasedChat & { alias: string }> = await manager.query(
+      `SELECT a.jid AS alias, c.id, c.jid, c.pn_jid, c.lid_jid FROM wa_chat_aliases a JOIN wa_chats c ON c.id = a.chat_id
+        WHERE a.session_id = $1 AND a.jid = ANY($2::text[])`,
+      [sessionId, [...new Set(jids)]],
+    );
+    return new Map(rows.map((r) => [r.alias, { id: String(r.id), jid: r.jid, pn_jid: r.pn_jid, lid_jid: r.lid_jid }]));
   }
 
   private async aliasChats(manager: EntityManager, sessionId: string, jids: string[]): Promise<Map<string, string>> {

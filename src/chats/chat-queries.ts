@@ -40,6 +40,26 @@ export interface MessageRow {
   raw: Buffer | null;
 }
 
+/** What a listed message needs: never `raw` (the proto, up to tens of KB with a thumbnail). */
+export type MessageListRow = Omit<MessageRow, 'chat_id' | 'remote_jid' | 'raw'>;
+const LIST_COLUMNS = 'id, wa_id, from_me, sender_jid, sender_phone, push_name, ts, type, text, edited_text, status, quoted_id, forwarded, edited_at, deleted_at, media';
+/**
+ * A page of a chat's messages, newest first, with their reactions grouped by emoji, in one
+ * statement: a backward range scan of `wa_messages_chat_ts_idx` (chat_id, ts, id) that stops after
+ * `limit` rows whatever the depth of the cursor, then one primary-key probe of `wa_reactions` per
+ * row. Parameters: chat id, session id, limit, and for the next pages the cursor's (ts, id).
+ */
+const pageSql = (range: string): string => `SELECT p.*, r.reactions FROM (
+    SELECT ${LIST_COLUMNS} FROM wa_messages WHERE chat_id = $1${range} ORDER BY ts DESC, id DESC LIMIT $3
+  ) p LEFT JOIN LATERAL (
+    SELECT json_agg(json_build_object('emoji', g.emoji, 'actors', g.actors) ORDER BY g.first, g.emoji) AS reactions
+      FROM (SELECT emoji, array_agg(actor_jid ORDER BY reacted_at, actor_jid) AS actors, min(reacted_at) AS first
+              FROM wa_reactions WHERE session_id = $2 AND chat_id = $1 AND target_wa_id = p.wa_id GROUP BY emoji) g
+  ) r ON true
+  ORDER BY p.ts DESC, p.id DESC`;
+export const MESSAGE_PAGE_FIRST_SQL = pageSql('');
+export const MESSAGE_PAGE_AFTER_SQL = pageSql(' AND (ts, id) < ($4::bigint, $5::bigint)');
+
 const dec = (v: string | null): string | null => (typeof v === 'string' ? decodePgText(v) : null);
 const n = (v: string | null): number | null => (v === null ? null : Number(v));
 
@@ -88,16 +108,13 @@ export class ChatQueries {
   async listMessages(sessionId: string, chat: ChatRef, limit: number, cursor?: string): Promise<{ data: MessageDto[]; nextCursor: string | null }> {
     const before = decodeCursor(cursor, ['n', 's']);
     if (before && !/^\d{1,19}$/.test(String(before[1]))) throw new AppError(HttpStatus.BAD_REQUEST, 'INVALID_CURSOR', 'The cursor is not one this API issued');
-    const rows: MessageRow[] = await this.dataSource.query(
-      `SELECT * FROM wa_messages WHERE chat_id = $1 AND ($2::bigint IS NULL OR (ts, id) < ($2::bigint, $3::bigint))
-        ORDER BY ts DESC, id DESC LIMIT $4`,
-      [chat.id, before?.[0] ?? null, before?.[1] ?? null, limit + 1],
-    );
+    const rows: Array<MessageListRow & { reactions: Array<{ emoji: string; actors: string[] }> | null }> = before
+      ? await this.dataSource.query(MESSAGE_PAGE_AFTER_SQL, [chat.id, sessionId, limit + 1, before[0], before[1]])
+      : await this.dataSource.query(MESSAGE_PAGE_FIRST_SQL, [chat.id, sessionId, limit + 1]);
     const page = rows.slice(0, limit);
-    const reactions = await this.reactionsOf(sessionId, chat.id, page.map((r) => r.wa_id));
     const last = page.at(-1);
     return {
-      data: page.map((r) => mapMessage(r, chat.jid, reactions.get(r.wa_id) ?? [])),
+      data: page.map((r) => mapMessage(r, chat.jid, (r.reactions ?? []).map((g) => ({ emoji: decodePgText(g.emoji), count: g.actors.length, actors: g.actors })))),
       nextCursor: rows.length > limit && last ? encodeCursor([Number(last.ts), String(last.id)]) : null,
     };
   }
@@ -141,7 +158,7 @@ export class ChatQueries {
   }
 }
 
-export function mapMessage(r: MessageRow, chatJid: string, reactions: ReactionGroupDto[]): MessageDto {
+export function mapMessage(r: MessageListRow, chatJid: string, reactions: ReactionGroupDto[]): MessageDto {
   const deleted = r.deleted_at !== null;
   return {
     id: r.wa_id, chatJid, fromMe: r.from_me, senderJid: r.sender_jid, senderPhone: r.sender_phone, pushName: dec(r.push_name),

@@ -25,6 +25,9 @@ export const HISTORY_EVENT_MESSAGES = 50;
 
 @Injectable()
 export class ConversationStore implements ConversationStorePort {
+  /** Sends of each session whose message is not stored yet (see whileSending). */
+  private readonly sending = new Map<string, Set<Promise<unknown>>>();
+
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly events: DomainEvents,
@@ -76,8 +79,10 @@ export class ConversationStore implements ConversationStorePort {
     const changed = [];
     for (const r of reactions) {
       const chat = chats.get(r.remoteJid)!;
-      if (await this.writer.react(t.manager, ctx.sessionId, chat.id, r.targetId, r.actorJid, r.fromMe, r.emoji, r.reactedAt)) {
-        changed.push({ messageId: r.targetId, chatJid: chat.jid, actorJid: r.actorJid, fromMe: r.fromMe, emoji: r.emoji, reactedAt: r.reactedAt, removed: r.emoji === null });
+      // In a one-to-one chat the other actor is the contact: named by the chat's canonical jid, whichever address it used.
+      const actorJid = !r.fromMe && !chat.jid.endsWith('@g.us') ? chat.jid : r.actorJid;
+      if (await this.writer.react(t.manager, ctx.sessionId, chat.id, r.targetId, actorJid, r.fromMe, r.emoji, r.reactedAt)) {
+        changed.push({ messageId: r.targetId, chatJid: chat.jid, actorJid, fromMe: r.fromMe, emoji: r.emoji, reactedAt: r.reactedAt, removed: r.emoji === null });
       }
     }
     if (changed.length > 0) await t.emit('session.messages.reaction', ctx.sessionId, { tenantId: ctx.tenantId, reactionsCount: changed.length, reactions: changed, source });
@@ -162,11 +167,48 @@ export class ConversationStore implements ConversationStorePort {
     await this.dataSource.transaction((m) => this.applyMappings(ctx, m, pairs));
   }
 
-  async markRead(t: EventTransaction, sessionId: string, chatId: string, ids: string[], at: number): Promise<number> {
-    return this.writer.markRead(t.manager, sessionId, chatId, ids, at);
+  /**
+   * Our read receipts, stored and reported as WhatsApp's own would be: the messages' status moves
+   * to read (`session.messages.update`, source api) with the chat's unread count after it.
+   */
+  async markRead(ctx: SessionContext, chat: ChatRef, ids: string[], at: number): Promise<number> {
+    return this.events.transaction(async (t) => {
+      const { read, unreadCount } = await this.writer.markRead(t.manager, ctx.sessionId, chat.id, ids, at);
+      if (read.length > 0) {
+        await t.emit('session.messages.update', ctx.sessionId, {
+          tenantId: ctx.tenantId, updatesCount: read.length, source: 'api',
+          updates: read.map((r) => ({ messageId: r.waId, remoteJid: r.remoteJid, chatJid: chat.jid, status: 'read' as const, statusAt: at })),
+          chats: [{ chatJid: chat.jid, unreadCount }],
+        });
+      }
+      return read.length;
+    });
   }
 
-  rawMessage(sessionId: string, remoteJid: string, id: string): Promise<Buffer | undefined> {
+  /**
+   * Runs one send and the store of what it sent. WhatsApp can ask for a retry of the message
+   * before that store commits (the contact's retry receipt may arrive while the send's own key
+   * writes are still going): `rawMessage` then waits for the sends in flight before it answers.
+   */
+  async whileSending<T>(sessionId: string, work: () => Promise<T>): Promise<T> {
+    const inFlight = this.sending.get(sessionId) ?? new Set<Promise<unknown>>();
+    this.sending.set(sessionId, inFlight);
+    const running = work();
+    inFlight.add(running);
+    try {
+      return await running;
+    } finally {
+      inFlight.delete(running);
+      if (inFlight.size === 0) this.sending.delete(sessionId);
+    }
+  }
+
+  /** The stored raw WebMessageInfo (Baileys' getMessage), or undefined: never a placeholder. */
+  async rawMessage(sessionId: string, remoteJid: string, id: string): Promise<Buffer | undefined> {
+    const found = await this.writer.rawMessage(this.dataSource.manager, sessionId, remoteJid, id);
+    const inFlight = this.sending.get(sessionId);
+    if (found || !inFlight) return found;
+    await Promise.allSettled([...inFlight]);
     return this.writer.rawMessage(this.dataSource.manager, sessionId, remoteJid, id);
   }
 
@@ -212,11 +254,42 @@ export class ConversationStore implements ConversationStorePort {
   }
 }
 
-/** One session's sink: a thin binding of the store to the session's context. */
+/**
+ * The history syncs Baileys declares complete when the notification of their last chunk arrives,
+ * before that chunk is downloaded and handed over: INITIAL_BOOTSTRAP at its first chunk, RECENT
+ * at the chunk with progress 100.
+ */
+const COMPLETED_AHEAD = new Set(['INITIAL_BOOTSTRAP', 'RECENT']);
+const isLastChunk = (c: WaHistoryChunk): boolean => c.lastSlice && (c.syncType !== 'RECENT' || c.progress === 100);
+
+/**
+ * One session's sink: a binding of the store to the session's context. It also holds back a
+ * history `complete` until the chunk it announces is committed, so that the event never precedes
+ * the last messages of the sync.
+ */
 class SessionConversations implements ConversationSink {
+  /** Sync types declared complete whose last chunk is not stored yet. */
+  private readonly awaitingLastChunk = new Set<string>();
+  /** Sync types whose last chunk is stored but whose completion was not declared yet. */
+  private readonly lastChunkStored = new Set<string>();
+
   constructor(private readonly ctx: SessionContext, private readonly store: ConversationStore) {}
-  history(chunk: WaHistoryChunk): Promise<void> { return this.store.storeHistory(this.ctx, chunk); }
-  historyStatus(syncType: string, status: 'complete' | 'paused'): Promise<void> { return this.store.historyStatus(this.ctx, syncType, status); }
+
+  async history(chunk: WaHistoryChunk): Promise<void> {
+    await this.store.storeHistory(this.ctx, chunk);
+    if (!COMPLETED_AHEAD.has(chunk.syncType) || !isLastChunk(chunk)) return;
+    if (this.awaitingLastChunk.delete(chunk.syncType)) await this.store.historyStatus(this.ctx, chunk.syncType, 'complete');
+    else this.lastChunkStored.add(chunk.syncType);
+  }
+
+  async historyStatus(syncType: string, status: 'complete' | 'paused'): Promise<void> {
+    if (status === 'complete' && COMPLETED_AHEAD.has(syncType) && !this.lastChunkStored.delete(syncType)) {
+      this.awaitingLastChunk.add(syncType);
+      return;
+    }
+    await this.store.historyStatus(this.ctx, syncType, status);
+  }
+
   async messages(type: 'notify' | 'append', messages: WaMessageRecord[], requestId: string | null): Promise<void> {
     await this.store.storeMessages(this.ctx, type, messages, requestId);
   }

@@ -149,17 +149,18 @@ export class MessageWriter {
     return r.length > 0;
   }
 
-  /** Marks inbound messages read; returns how many were unread. */
-  async markRead(manager: EntityManager, sessionId: string, chatId: string, ids: string[], at: number): Promise<number> {
-    const r: unknown[] = rowsOf(await manager.query(
+  /** Marks inbound messages read; returns those that were not yet, and the chat's unread count after. */
+  async markRead(manager: EntityManager, sessionId: string, chatId: string, ids: string[], at: number): Promise<{ read: Array<{ waId: string; remoteJid: string }>; unreadCount: number }> {
+    const rows: Array<{ wa_id: string; remote_jid: string }> = rowsOf(await manager.query(
       `UPDATE wa_messages SET status = 'read', status_at = $4 WHERE session_id = $1 AND chat_id = $2 AND wa_id = ANY($3::text[])
-         AND NOT from_me AND status IS DISTINCT FROM 'read' RETURNING id`,
+         AND NOT from_me AND status IS DISTINCT FROM 'read' RETURNING wa_id, remote_jid`,
       [sessionId, chatId, ids, at],
     ));
-    if (r.length > 0) {
-      await manager.query('UPDATE wa_chats SET unread_count = GREATEST(0, unread_count - $2), updated_at = now() WHERE id = $1', [chatId, r.length]);
-    }
-    return r.length;
+    const [chat]: Array<{ unread_count: number }> = rowsOf(await manager.query(
+      `UPDATE wa_chats SET unread_count = GREATEST(0, unread_count - $2), updated_at = now() WHERE id = $1 RETURNING unread_count`,
+      [chatId, rows.length],
+    ));
+    return { read: rows.map((r) => ({ waId: r.wa_id, remoteJid: r.remote_jid })), unreadCount: Number(chat?.unread_count ?? 0) };
   }
 
   async rawMessage(manager: EntityManager, sessionId: string, remoteJid: string, id: string): Promise<Buffer | undefined> {

@@ -1,5 +1,6 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { PUBLIC_EVENT_TYPES } from '../events/event-map.js';
 
 export const API_KEY_SCHEME = 'api-key';
 export const BEARER_SCHEME = 'bearer';
@@ -18,9 +19,9 @@ export function setupSwagger(app: NestFastifyApplication): void {
           '`handshake.auth.token`, `?accessToken=`, or by sending `authenticate { token }` within 10 s (answered `authenticated ' +
           '{ success }`); failures get `unauthorized { code, message }` then a disconnect, and an expiring token `token-expired` ' +
           'unless renewed with `authenticate`. A socket sees its own tenant only: `session.snapshot` per session on connect, then ' +
-          'the seed 002 events (`session.created`, `session.qr.updated`, `session.status.connected`, `session.status.disconnected`, ' +
-          '`session.messages.upsert`, `session.messages.update`, `session.presence.update`) in the envelope ' +
-          '`{ type, sessionId, eventId, occurredOn, payload }`. Seed 004: `subscribe-session` / `request-qr { instance_id }` → ' +
+          `the seed 002 events, each under its own name (${PUBLIC_EVENT_TYPES.map((t) => `\`${t}\``).join(', ')}), emitted after the change they ` +
+          'report is committed, in the envelope `{ type, sessionId, eventId, occurredOn, payload }`. The same envelopes, `session.snapshot` first, ' +
+          'arrive as JSON text frames on the plain WebSocket `/ws/sessions?accessToken=<token>`. Seed 004: `subscribe-session` / `request-qr { instance_id }` → ' +
           '`session-status`, `qr-code { qr, expiresAt }`, `qr-expired`, `connection-error { error, message }`. Details in the README.',
       )
       .setVersion('1.0')

@@ -93,6 +93,11 @@ export interface MessageStatusUpdate {
   statusAt: number;
 }
 
+export interface ChatUnreadCount {
+  chatJid: string;
+  unreadCount: number;
+}
+
 export interface PresenceUpdate {
   jid: string;
   presence: 'available' | 'unavailable' | 'composing' | 'recording' | 'paused';
@@ -150,7 +155,13 @@ export interface DomainEventMap {
     mediaInfo: Record<string, unknown>;
     receivedAt: string;
   };
-  'session.messages.update': { tenantId: string; updatesCount: number; updates: MessageStatusUpdate[]; source: 'receipt' | 'event' };
+  'session.messages.update': {
+    tenantId: string; updatesCount: number; updates: MessageStatusUpdate[];
+    /** receipt: WhatsApp's receipts; api: our own read receipts (POST /chats/:jid/read). */
+    source: 'receipt' | 'event' | 'api';
+    /** Additive: the unread count of each chat the update changed it in (read receipts we sent). */
+    chats?: ChatUnreadCount[];
+  };
   'session.presence.update': { tenantId: string; chatJid: string; updatesCount: number; updates: PresenceUpdate[] };
   'session.history.sync': {
     tenantId: string;

@@ -98,6 +98,8 @@ export interface WaHistoryChunk {
   syncType: string;
   progress: number | null;
   isLatest: boolean;
+  /** The last slice of one `messaging-history.set` (one history notification). */
+  lastSlice: boolean;
   chats: WaChatInfo[];
   contacts: WaContact[];
   messages: WaMessageRecord[];

@@ -125,7 +125,8 @@ export function translateMessage(msg: WAMessage, ownPhone: string | null): WaMes
     remoteJid,
     remoteJidAlt: key.remoteJidAlt ?? null,
     fromMe,
-    senderJid: fromMe ? null : (key.participant ?? remoteJid),
+    // Baileys gives DMs an empty participant.
+    senderJid: fromMe ? null : (key.participant || remoteJid),
     senderPhone: fromMe ? ownPhone : senderPhoneOf(key),
     pushName: msg.pushName ?? null,
     timestamp: toSeconds(msg.messageTimestamp),

@@ -42,6 +42,8 @@ export { TimeoutError, withTimeout } from './timeout.js';
 
 export class WhatsAppConnection {
   private queue: Promise<void> = Promise.resolve();
+  /** The last queued batch not yet started: later message batches may still join it. */
+  private waiting: { events: Partial<BaileysEventMap> } | null = null;
   private closed = false;
   /** The profile name last reported (onPaired, onProfileName). */
   private knownName: string | null;
@@ -60,7 +62,7 @@ export class WhatsAppConnection {
     this.commands = new WhatsAppCommands(socket, requestTimeoutMs, () => this.account.phone);
     // Messages a crash caught between their receipt and their commit go first, in journal order.
     void this.enqueue(() => this.replayJournal());
-    socket.ev.process((events) => this.enqueue(() => this.handle(events)));
+    socket.ev.process((events) => this.receive(events));
   }
 
   get account(): AccountInfo {
@@ -101,6 +103,22 @@ export class WhatsAppConnection {
   /** Resolves once every Baileys event received so far has been handled. */
   drain(): Promise<void> {
     return this.queue;
+  }
+
+  /**
+   * Queues one batch of Baileys events. While the queue is busy, message batches that arrive
+   * behind a waiting one join it (see `mergeBatches`): a burst of inbound messages is stored in a
+   * few transactions instead of one per message, in the same order.
+   */
+  private receive(events: Partial<BaileysEventMap>): void {
+    const waiting = this.waiting;
+    if (waiting && mergeBatches(waiting.events, events)) return;
+    const unit = { events };
+    this.waiting = unit;
+    void this.enqueue(async () => {
+      if (this.waiting === unit) this.waiting = null;
+      await this.handle(unit.events);
+    });
   }
 
   private enqueue(work: () => Promise<void>): Promise<void> {
@@ -151,4 +169,28 @@ export class WhatsAppConnection {
     const upsert = events['messages.upsert'];
     if (upsert && upsert.messages.length > 0) await this.journal.release(upsert.messages.map((m) => m.key.id).filter((id): id is string => !!id));
   }
+}
+
+/** Events whose batches may be joined: messages, their updates and the push names that come with them. */
+const JOINABLE = new Set<string>(['messages.upsert', 'messages.update', 'contacts.update', 'contacts.upsert']);
+/** Bounds the size of one joined batch (one transaction). */
+const MAX_JOINED_MESSAGES = 500;
+
+/**
+ * Appends `next` to `target` when both hold only joinable events and their upserts are of one
+ * type (notify or append) without a request id; true when joined. Handled together, the upserts
+ * are stored before the updates: an update can only find more of its messages, never fewer.
+ */
+export function mergeBatches(target: Partial<BaileysEventMap>, next: Partial<BaileysEventMap>): boolean {
+  const keys = [...Object.keys(target), ...Object.keys(next)];
+  if (!keys.every((k) => JOINABLE.has(k))) return false;
+  const a = target['messages.upsert'];
+  const b = next['messages.upsert'];
+  if (a && b && (a.type !== b.type || a.requestId || b.requestId || a.messages.length + b.messages.length > MAX_JOINED_MESSAGES)) return false;
+  if (b) target['messages.upsert'] = a ? { ...a, messages: [...a.messages, ...b.messages] } : b;
+  for (const key of ['messages.update', 'contacts.update', 'contacts.upsert'] as const) {
+    const more = next[key];
+    if (more) target[key] = [...(target[key] ?? []), ...more] as never;
+  }
+  return true;
 }

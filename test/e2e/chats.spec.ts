@@ -30,7 +30,7 @@ describe('chats, messages and contacts (sandbox)', () => {
     const created = await call(t, 'POST', '/sessions', { token: user.token });
     sessionId = created.body.id;
     const qr = await nextEvent(t, 'session.qr.updated', (e) => e.sessionId === sessionId);
-    // Baileys reports the sync complete before it flushes the buffered history: wait for every message stored.
+    // Wait for every fixture message stored (chats-changes.spec checks that `complete` follows them).
     let stored = 0;
     const allStored = new Promise<void>((resolve) => {
       const off = t.app.get(DomainEvents).onCommit('session.history.sync', (e) => {
