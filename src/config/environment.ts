@@ -112,7 +112,7 @@ export class Environment {
   WA_BROWSER_NAME = 'WA Orchestrator';
 
   @Transform(toInt) @IsInt() @Min(1)
-  WA_RESTORE_CONCURRENCY = 10;
+  WA_RESTORE_CONCURRENCY = 25;
 
   /** XEdDSA on native code (src/whatsapp/native-curve.ts); false keeps libsignal's pure JavaScript. */
   @Transform(toBool) @IsBoolean()
