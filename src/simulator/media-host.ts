@@ -36,6 +36,14 @@ export interface MediaTrust {
 /** The dispatcher type of the global fetch's RequestInit (undici-types), which an undici Agent is at run time. */
 export type FetchDispatcher = NonNullable<RequestInit['dispatcher']>;
 
+/** Downloads held half-way (a fault for tests: a process killed in the middle of a download). */
+export interface HeldDownloads {
+  /** Resolves once a download has sent half its bytes and is held. */
+  started: Promise<void>;
+  /** Sends the rest of every held download; later downloads are served normally. */
+  release(): void;
+}
+
 export interface StoredMedia {
   directPath: string;
   url: string;
@@ -52,6 +60,7 @@ export class MediaHost {
   private readonly maxUploadBytes: number;
   private trustCache?: MediaTrust;
   private port = 0;
+  private hold?: { rest: Array<() => void>; notify: () => void };
 
   private constructor(
     private readonly server: Server,
@@ -103,6 +112,21 @@ export class MediaHost {
     return this.trustCache;
   }
 
+  /** From now on, each download sends the first half of its bytes and waits for `release()`. */
+  holdDownloads(): HeldDownloads {
+    const rest: Array<() => void> = [];
+    let notify!: () => void;
+    const started = new Promise<void>((resolve) => (notify = resolve));
+    this.hold = { rest, notify };
+    return {
+      started,
+      release: () => {
+        this.hold = undefined;
+        for (const send of rest.splice(0)) send();
+      },
+    };
+  }
+
   /** The `<media_conn>` child of the `w:m` answer. */
   mediaConnNode(): BinaryNode {
     return node('media_conn', { auth: this.auth, ttl: String(MEDIA_CONN_TTL_SECONDS), auth_ttl: String(MEDIA_CONN_TTL_SECONDS), max_buckets: '12' }, [
@@ -151,6 +175,13 @@ export class MediaHost {
         'content-length': body.length,
         ...(range ? { 'content-range': `bytes ${start}-${end}/${file.length}` } : {}),
       });
+      if (this.hold && req.method === 'GET' && body.length > 1) {
+        const half = Math.floor(body.length / 2);
+        res.write(body.subarray(0, half));
+        this.hold.rest.push(() => res.end(body.subarray(half)));
+        this.hold.notify();
+        return;
+      }
       res.end(req.method === 'HEAD' ? undefined : body);
       return;
     }

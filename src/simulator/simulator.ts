@@ -12,7 +12,7 @@ import type { AppStateMutation } from './app-state.js';
 import { faultNodes } from './faults.js';
 import { validateHistoryOptions, type FixtureChat } from './history.js';
 import type { ContactInbox } from './inbox.js';
-import { MediaHost, type MediaTrust } from './media-host.js';
+import { MediaHost, type HeldDownloads, type MediaTrust } from './media-host.js';
 import { buildPairSuccess, parseQr, verifyPairDeviceSign } from './pairing.js';
 import { DeviceRegistry, type SimulatorState } from './registry.js';
 import { SimulatorServer } from './server.js';
@@ -223,6 +223,12 @@ export class WhatsAppSimulator extends SimulatorServer {
   }
 
   // ------------------------------------------------------------------ public API: faults
+
+  /** Media downloads stop half-way until `release()` (see MediaHost.holdDownloads). */
+  holdMediaDownloads(): HeldDownloads {
+    if (!this.mediaHost) throw new Error('the simulator media host is off');
+    return this.mediaHost.holdDownloads();
+  }
 
   /** The phone unlinks the device(s): 401 for connected ones, and later logins fail with 401. */
   removeDevice(phoneNumber: string, deviceId?: number): number {
