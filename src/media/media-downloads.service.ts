@@ -240,6 +240,7 @@ async function store(storage: MediaStorage, key: string, body: Readable, meter: 
 
 /** An error's message for the row and the log: no query strings (CDN URLs carry signatures). */
 function describe(err: unknown): string {
-  const message = err instanceof Error ? err.message : String(err);
+  const cause = err instanceof Error && err.cause instanceof Error ? `: ${err.cause.message}` : '';
+  const message = (err instanceof Error ? err.message : String(err)) + cause;
   return message.replace(/\?\S*/g, '?…').slice(0, 500);
 }

@@ -61,6 +61,10 @@ export class MediaHost {
   private trustCache?: MediaTrust;
   private port = 0;
   private hold?: { rest: Array<() => void>; notify: () => void };
+  /** Downloads still to fail, with their status (a fault for tests). */
+  private failures: number[] = [];
+  /** Files the CDN dropped (`expire`) that the sender's phone still has, for a re-upload. */
+  private readonly phoneCopies = new Map<string, Buffer>();
 
   private constructor(
     private readonly server: Server,
@@ -112,6 +116,11 @@ export class MediaHost {
     return this.trustCache;
   }
 
+  /** The next `count` downloads answer `status` (a CDN hiccup; the file stays). */
+  failDownloads(count: number, status = 503): void {
+    this.failures.push(...Array.from({ length: count }, () => status));
+  }
+
   /** From now on, each download sends the first half of its bytes and waits for `release()`. */
   holdDownloads(): HeldDownloads {
     const rest: Array<() => void> = [];
@@ -141,9 +150,29 @@ export class MediaHost {
     return this.locate(token);
   }
 
+  /** The CDN drops the file at `directPath` (downloads answer 404); the sender's phone keeps it. */
+  expire(directPath: string): boolean {
+    const token = tokenOf(directPath);
+    const file = token ? this.blobs.get(token) : undefined;
+    if (!token || !file) return false;
+    this.blobs.delete(token);
+    this.phoneCopies.set(token, file);
+    return true;
+  }
+
+  /** The phone uploads the file at `directPath` again: where it is served now, or undefined if nobody has it. */
+  reupload(directPath: string): StoredMedia | undefined {
+    const token = tokenOf(directPath);
+    const file = token ? (this.blobs.get(token) ?? this.phoneCopies.get(token)) : undefined;
+    if (!token || !file) return undefined;
+    this.phoneCopies.delete(token);
+    this.blobs.set(token, file);
+    return this.locate(token);
+  }
+
   /** The encrypted file served at `directPath` (query ignored), if held. */
   fetch(directPath: string): Buffer | undefined {
-    const token = DOWNLOAD_PATH.exec(directPath.split('?')[0]!)?.[1];
+    const token = tokenOf(directPath);
     return token ? this.blobs.get(token) : undefined;
   }
 
@@ -163,6 +192,8 @@ export class MediaHost {
       return;
     }
     if (req.method === 'GET' || req.method === 'HEAD') {
+      const failure = this.failures.shift();
+      if (failure !== undefined) return reply(res, failure, { error: 'injected failure' });
       const file = this.fetch(url.pathname);
       if (!file) return reply(res, 404, { error: 'not found' });
       const range = /^bytes=(\d+)-(\d*)$/.exec(req.headers.range ?? '');
@@ -213,7 +244,12 @@ export class MediaHost {
     this.trustCache?.fetchAgent.destroy();
     await this.trustCache?.dispatcher.close();
     this.blobs.clear();
+    this.phoneCopies.clear();
   }
+}
+
+function tokenOf(directPath: string): string | undefined {
+  return DOWNLOAD_PATH.exec(directPath.split('?')[0]!)?.[1];
 }
 
 function reply(res: ServerResponse, status: number, body: unknown): void {
