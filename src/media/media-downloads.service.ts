@@ -20,6 +20,7 @@ import { SessionRegistry } from '../sessions/session-registry.js';
 import { downloadInboundMedia, MediaGoneError } from '../whatsapp/media-download.js';
 import { decodeRaw } from '../whatsapp/message-translator.js';
 import { WhatsAppSocketFactory } from '../whatsapp/socket-factory.js';
+import { describeFailure, retryDelayMs } from './download-policy.js';
 import { MediaJobs, type StoredObject } from './media-jobs.js';
 import { extensionFor } from './media-kinds.js';
 import { messageKey } from './media-keys.js';
@@ -35,7 +36,6 @@ export type DownloadSource = 'event' | 'on_demand';
 
 /** A claim outlives any single download; a dead process's claims are retaken after it (or at boot). */
 const LEASE_MS = 15 * 60_000;
-const MAX_RETRY_DELAY_MS = 3_600_000;
 const SHUTDOWN_WAIT_MS = 5000;
 
 /** Failures that no retry can fix. */
@@ -161,9 +161,9 @@ export class MediaDownloads implements OnApplicationBootstrap, OnModuleDestroy {
       this.logger.debug({ ...log, size: object.size }, 'media downloaded');
       return stored;
     } catch (err) {
-      const error = describe(err);
+      const error = describeFailure(err);
       const final = err instanceof PermanentFailure || source === 'on_demand' || row.attempts >= this.cfg.maxAttempts;
-      const retryAt = final ? null : new Date(Date.now() + this.retryDelayMs(row.attempts));
+      const retryAt = final ? null : new Date(Date.now() + retryDelayMs(row.attempts, this.cfg.retryBaseMs, Math.random()));
       this.logger.warn({ ...log, error, retryAt }, final ? 'media download failed' : 'media download failed, will retry');
       return this.events.transaction(async (tx) => {
         const failed = await this.jobs.markFailed(tx.manager, row.id, error, retryAt);
@@ -218,12 +218,6 @@ export class MediaDownloads implements OnApplicationBootstrap, OnModuleDestroy {
       sha256: row.sha256, fileName: row.fileName,
     };
   }
-
-  /** base × 4^(attempt − 1), ±25 % jitter, at most an hour. */
-  private retryDelayMs(attempt: number): number {
-    const delay = Math.min(this.cfg.retryBaseMs * 4 ** Math.max(0, attempt - 1), MAX_RETRY_DELAY_MS);
-    return Math.round(delay * (0.75 + Math.random() * 0.5));
-  }
 }
 
 async function store(storage: MediaStorage, key: string, body: Readable, meter: MediaMeter, mime: string): Promise<void> {
@@ -236,11 +230,4 @@ async function store(storage: MediaStorage, key: string, body: Readable, meter: 
     await storage.delete(key).catch(() => undefined);
     throw err;
   }
-}
-
-/** An error's message for the row and the log: no query strings (CDN URLs carry signatures). */
-function describe(err: unknown): string {
-  const cause = err instanceof Error && err.cause instanceof Error ? `: ${err.cause.message}` : '';
-  const message = (err instanceof Error ? err.message : String(err)) + cause;
-  return message.replace(/\?\S*/g, '?…').slice(0, 500);
 }
