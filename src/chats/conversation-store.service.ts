@@ -45,6 +45,7 @@ export class ConversationStore implements ConversationStorePort {
   async wipe(manager: EntityManager, sessionId: string): Promise<void> {
     await this.writer.wipe(manager, sessionId);
     await this.contactStore.wipe(manager, sessionId);
+    await this.inboundMedia.wipe(manager, sessionId);
   }
 
   // --- used by SessionConversations and ChatCommandsService ---

@@ -62,6 +62,11 @@ export class InboundMediaService {
     return (await this.jobs.forMessage(ref.sessionId, remoteJid, messageId)) ?? undefined;
   }
 
+  /** In the wipe's transaction (logout, delete): the session's message media rows go (uploads stay, they are the tenant's). */
+  async wipe(manager: EntityManager, sessionId: string): Promise<void> {
+    await manager.query(`DELETE FROM wa_media WHERE session_id = $1 AND origin IN ('inbound', 'sent')`, [sessionId]);
+  }
+
   /** In the sent message's transaction: the message shows the upload's media (one stored object). */
   linkSent(manager: EntityManager, upload: MediaEntity, sessionId: string, remoteJid: string, messageId: string): Promise<void> {
     return this.jobs.addSent(manager, upload, sessionId, remoteJid, messageId);

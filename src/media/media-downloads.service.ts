@@ -23,7 +23,7 @@ import { WhatsAppSocketFactory } from '../whatsapp/socket-factory.js';
 import { describeFailure, retryDelayMs } from './download-policy.js';
 import { MediaJobs, type StoredObject } from './media-jobs.js';
 import { extensionFor } from './media-kinds.js';
-import { messageKey } from './media-keys.js';
+import { messageKey, sessionPrefix } from './media-keys.js';
 import { MediaMeter } from './media-meter.js';
 import { MEDIA_STORAGE, type MediaStorage } from './media-storage.js';
 import { MediaUrls } from './media-urls.js';
@@ -76,7 +76,13 @@ export class MediaDownloads implements OnApplicationBootstrap, OnModuleDestroy {
     const released = await this.jobs.releaseInterrupted();
     if (released > 0) this.logger.info({ count: released }, 'redoing media downloads a stop interrupted');
     this.running = true;
-    this.unsubscribe = this.events.onCommit('session.messages.upsert', () => this.kick());
+    const off = [
+      this.events.onCommit('session.messages.upsert', () => this.kick()),
+      // The rows went with the wipe's transaction; the objects go once it committed.
+      this.events.onCommit('session.deleted', (e) => this.deleteObjects(e.payload.tenantId, e.sessionId)),
+      this.events.onCommit('session.status.changed', (e) => (e.payload.status === 'logged_out' ? this.deleteObjects(e.payload.tenantId, e.sessionId) : undefined)),
+    ];
+    this.unsubscribe = () => off.forEach((f) => f());
     this.timer = setInterval(() => this.kick(), this.cfg.pollIntervalMs);
     this.timer.unref();
     this.kick();
@@ -89,6 +95,10 @@ export class MediaDownloads implements OnApplicationBootstrap, OnModuleDestroy {
     this.unsubscribe?.();
     const wait = new Promise((resolve) => setTimeout(resolve, SHUTDOWN_WAIT_MS).unref());
     await Promise.race([Promise.allSettled([...this.inFlight.values()]), wait]);
+  }
+
+  private async deleteObjects(tenantId: string, sessionId: string): Promise<void> {
+    await this.storage.deletePrefix(sessionPrefix(tenantId, sessionId));
   }
 
   /** Looks for due downloads now (after a commit that may have queued some, and on a poll). */

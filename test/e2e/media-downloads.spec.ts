@@ -4,6 +4,8 @@
  * again), downloads failing for a while (retried with backoff) or for good (marked failed, then
  * downloaded on demand), and media larger than BODY_LIMIT_BYTES through the sandbox contact route.
  */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import pg from 'pg';
 import { SandboxService } from '../../src/sandbox/sandbox.service.js';
 import type { WhatsAppSimulator } from '../../src/simulator/simulator.js';
@@ -22,6 +24,7 @@ describe('inbound media downloads (sandbox faults)', () => {
   let sim: WhatsAppSimulator;
   let pool: pg.Pool;
   let user: TestUser;
+  let sessionId: string;
   let phone: string;
 
   beforeAll(async () => {
@@ -36,7 +39,7 @@ describe('inbound media downloads (sandbox faults)', () => {
     pool.on('error', () => undefined);
     sim = t.app.get(SandboxService).simulator;
     user = await newUser(t);
-    ({ phone } = await onboardInSandbox(t, user.token));
+    ({ sessionId, phone } = await onboardInSandbox(t, user.token));
   });
   afterAll(async () => {
     await pool?.end();
@@ -117,5 +120,19 @@ describe('inbound media downloads (sandbox faults)', () => {
       token: user.token, body: { to: phone, media: { kind: 'document', mimetype: 'application/pdf', data: document(MAX_DOCUMENT * 1.5).toString('base64') } },
     });
     expectErrorShape(tooLarge, 413, 'PAYLOAD_TOO_LARGE');
+  });
+
+  it("wipes the session's message media (rows and objects) on logout; uploads stay with the tenant", async () => {
+    const upload = await fetch(`${t.baseUrl}/media?sessionId=${sessionId}`, {
+      method: 'POST', headers: { authorization: `Bearer ${user.token}` },
+      body: (() => { const f = new FormData(); f.append('kind', 'document'); f.append('file', new Blob([document(100)]), 'keep.pdf'); return f; })(),
+    });
+    expect(upload.status).toBe(201);
+    const dir = join(t.dataDir, 'media', 'tenants', user.tenantId, 'sessions', sessionId);
+    expect(existsSync(dir)).toBe(true);
+    expect((await call(t, 'POST', `/sessions/${sessionId}/logout`, { token: user.token })).status).toBe(200);
+    const rows = await pool.query(`SELECT origin FROM wa_media WHERE session_id = $1`, [sessionId]);
+    expect(rows.rows.map((r) => r.origin)).toEqual(['upload']);
+    await waitUntil(async () => !existsSync(dir), 10_000, "the session's media objects deleted");
   });
 });
