@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { In, type EntityManager, type Repository } from 'typeorm';
+import { encodePgJson, encodePgText } from '../common/postgres-text.js';
 import { rowsOf } from '../common/sql-rows.js';
 import type { MediaKind } from '../config/app-config.js';
 import { MediaEntity } from './media.entity.js';
@@ -37,6 +38,8 @@ export interface StoredObject {
   sha256: string;
 }
 
+const enc = (v: string | null): string | null => (v === null ? null : encodePgText(v));
+
 @Injectable()
 export class MediaJobs {
   constructor(@InjectRepository(MediaEntity) private readonly rows: Repository<MediaEntity>) {}
@@ -56,8 +59,10 @@ export class MediaJobs {
       [
         JSON.stringify(items.map((m) => ({
           id: randomUUID(), tenant_id: m.tenantId, session_id: m.sessionId, chat_jid: m.remoteJid, message_id: m.messageId, kind: m.kind,
-          mime: m.mime, file_name: m.fileName, caption: m.caption, width: m.width, height: m.height, duration_seconds: m.durationSeconds,
-          wa_media_key: m.waMediaKey?.toString('base64') ?? null, wa_direct_path: m.waDirectPath, announce: m.announce,
+          // As the entity's transformers store them: no U+0000 reaches text or jsonb (WhatsApp texts may carry it).
+          mime: m.mime.split('\u0000').join(''), file_name: enc(m.fileName), caption: enc(m.caption), width: m.width, height: m.height,
+          duration_seconds: m.durationSeconds, wa_media_key: m.waMediaKey?.toString('base64') ?? null, wa_direct_path: m.waDirectPath,
+          announce: m.announce ? encodePgJson(m.announce) : null,
         }))),
         dueNow,
       ],

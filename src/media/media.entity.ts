@@ -1,5 +1,5 @@
 import { Check, Column, Entity, Index, PrimaryColumn } from 'typeorm';
-import { pgTextTransformer } from '../common/postgres-text.js';
+import { pgJsonTransformer, pgTextTransformer } from '../common/postgres-text.js';
 import type { MediaKind } from '../config/app-config.js';
 
 /**
@@ -48,7 +48,7 @@ export class MediaEntity {
   @Column('text', { name: 'last_error', nullable: true }) lastError: string | null;
   @Column('timestamptz', { name: 'next_attempt_at', nullable: true }) nextAttemptAt: Date | null;
   /** The messages/received callback held back until the first download attempt (then emitted, and cleared). */
-  @Column('jsonb', { nullable: true }) announce: Record<string, unknown> | null;
+  @Column('jsonb', { nullable: true, transformer: pgJsonTransformer }) announce: Record<string, unknown> | null;
   @Column('timestamptz', { name: 'created_at', default: () => 'now()' }) createdAt: Date;
   @Column('timestamptz', { name: 'updated_at', default: () => 'now()' }) updatedAt: Date;
 }

@@ -122,6 +122,19 @@ describe('inbound media downloads (sandbox faults)', () => {
     expectErrorShape(tooLarge, 413, 'PAYLOAD_TOO_LARGE');
   });
 
+  it('stores media whose file name and caption carry U+0000, and gives them back unchanged', async () => {
+    const data = document(1000);
+    const contactPhone = uniquePhone();
+    const stored = nextEvent(t, 'session.messages.media', (e) => e.payload.media[0]?.chatJid === `${contactPhone}@s.whatsapp.net`);
+    const messageId = await sim.contact(contactPhone).send(phone, { media: { kind: 'document', mimetype: 'application/pdf', data, fileName: 'a\u0000b.pdf', caption: 'x\u0000y' } });
+    expect((await stored).payload.media[0]).toMatchObject({ messageId, fileName: 'a\u0000b.pdf' });
+    const listed = await call(t, 'GET', `/chats/${contactPhone}/messages`, { token: user.token });
+    expect(listed.body.data[0]).toMatchObject({ text: 'x\u0000y', media: { fileName: 'a\u0000b.pdf', state: 'stored' } });
+    await receiver.waitFor((r) => r.delivered.some((c) => c.path === RECEIVED && c.body.sender_number === contactPhone), 20_000, 'the callback');
+    const callback = receiver.delivered.find((c) => c.path === RECEIVED && c.body.sender_number === contactPhone)!;
+    expect(callback.body).toMatchObject({ message_content: 'x\u0000y', media_info: { caption: 'x\u0000y', file_name: 'a\u0000b.pdf', state: 'stored' } });
+  });
+
   it("wipes the session's message media (rows and objects) on logout; uploads stay with the tenant", async () => {
     const upload = await fetch(`${t.baseUrl}/media?sessionId=${sessionId}`, {
       method: 'POST', headers: { authorization: `Bearer ${user.token}` },
