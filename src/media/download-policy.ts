@@ -10,7 +10,7 @@ export function retryDelayMs(attempt: number, baseMs: number, random: number): n
 
 /** An error's message (and its cause's) for the row and the log: no query strings (CDN URLs carry signatures). */
 export function describeFailure(err: unknown): string {
-  const clean = (text: string): string => text.replace(/\?\S*/g, '?…');
+  const clean = (text: string): string => text.replace(/\?\S*/g, '?…').split('\u0000').join('');
   const cause = err instanceof Error && err.cause instanceof Error ? `: ${clean(err.cause.message)}` : '';
   return (clean(err instanceof Error ? err.message : String(err)) + cause).slice(0, 500);
 }
