@@ -16,7 +16,7 @@ import type { AppConfig } from './config/app-config.js';
 import { AppModule } from './app.module.js';
 import { AllExceptionsFilter } from './common/all-exceptions.filter.js';
 import { createRootLogger, NestPinoLogger, type AppLogger } from './common/logger.js';
-import { createJsonBodyParser, onClientError, onFrameworkError } from './common/http-hardening.js';
+import { applyMediaJsonBodyLimit, createJsonBodyParser, onClientError, onFrameworkError } from './common/http-hardening.js';
 import { createValidationPipe } from './common/validation.pipe.js';
 import { setupSwagger } from './common/swagger.js';
 import { MetricsService } from './metrics/metrics.service.js';
@@ -49,6 +49,7 @@ export async function createApp(config: AppConfig, logger: AppLogger = createRoo
   });
   const fastify = app.getHttpAdapter().getInstance();
   app.useBodyParser('application/json', { bodyLimit: config.http.bodyLimit }, createJsonBodyParser(fastify));
+  applyMediaJsonBodyLimit(fastify, Math.max(...Object.values(config.media.maxBytes)));
 
   fastify.addHook('onRequest', async (request, reply) => {
     void reply.header('x-request-id', request.id);

@@ -11,7 +11,9 @@ import { DomainEvents } from '../events/domain-events.js';
 import { SessionNotConnectedError, type LiveSession } from '../sessions/live-session.js';
 import { SessionRegistry } from '../sessions/session-registry.js';
 import type { SessionEntity } from '../sessions/session.entity.js';
-import type { SessionContext } from '../whatsapp/conversation-types.js';
+import { InboundMediaService } from '../media/inbound-media.service.js';
+import { MediaSendService } from '../media/media-send.service.js';
+import type { SessionContext, WaMessageRecord } from '../whatsapp/conversation-types.js';
 import { TimeoutError } from '../whatsapp/timeout.js';
 import type { StoredKey, WhatsAppCommands } from '../whatsapp/whatsapp-commands.js';
 import type { ChatRef } from './chat-identity.js';
@@ -37,6 +39,8 @@ export class ChatCommandsService {
     private readonly queries: ChatQueries,
     private readonly store: ConversationStore,
     private readonly events: DomainEvents,
+    private readonly media: MediaSendService,
+    private readonly inboundMedia: InboundMediaService,
   ) {}
 
   async send(auth: AuthContext, sessionId: string | undefined, jidParam: string, body: SendChatMessageDto): Promise<SentChatMessageDto> {
@@ -44,6 +48,7 @@ export class ChatCommandsService {
     const jid = parseJid(jidParam);
     const chat = await this.queries.findChat(t.session.id, jid);
     const quoted = body.replyToMessageId ? await this.storedIn(t, chat, body.replyToMessageId) : undefined;
+    if (body.mediaId !== undefined) return this.sendMedia(auth, t, chat?.jid ?? jid, body, quoted?.raw ?? undefined);
     const forwarded = body.forwardMessageId ? await this.queries.findMessage(t.session.id, null, body.forwardMessageId) : undefined;
     if (body.forwardMessageId && !forwarded?.raw) throw AppError.notFound('No such message to forward in this session');
     if (forwarded && body.content !== undefined) throw AppError.badRequest('Send either content or forwardMessageId, not both', [{ field: 'content', errors: ['not allowed with forwardMessageId'] }]);
@@ -53,6 +58,25 @@ export class ChatCommandsService {
       return { record: sent, stored: row };
     });
     return { id: record.id, chatJid: stored?.chatJid ?? chat?.jid ?? jid, status: record.status ?? 'sent', timestamp: record.timestamp };
+  }
+
+  /** An uploaded file (POST /media) sent as its kind, `content` its caption; the message then shows that media. */
+  private async sendMedia(auth: AuthContext, t: Target, jid: string, body: SendChatMessageDto, quotedRaw: Buffer | undefined): Promise<SentChatMessageDto> {
+    if (body.forwardMessageId !== undefined) {
+      throw AppError.badRequest('Send either mediaId or forwardMessageId, not both', [{ field: 'mediaId', errors: ['not allowed with forwardMessageId'] }]);
+    }
+    const { media, body: bytes } = await this.media.open(auth, body.mediaId!, body.content);
+    let record: WaMessageRecord;
+    try {
+      record = await this.call(() => t.commands.sendMedia(jid, media, bytes, body.content, quotedRaw));
+    } finally {
+      bytes.destroy();
+    }
+    const [stored] = await this.events.transaction(async (tx) => {
+      await this.inboundMedia.linkSent(tx.manager, media, t.session.id, record.remoteJid, record.id);
+      return this.store.storeMessages(t.ctx, 'append', [record], null, tx);
+    });
+    return { id: record.id, chatJid: stored?.chatJid ?? jid, status: record.status ?? 'sent', timestamp: record.timestamp };
   }
 
   async read(auth: AuthContext, sessionId: string | undefined, jidParam: string, ids: string[]): Promise<number> {

@@ -6,6 +6,9 @@ import { decodePgJson, decodePgText } from '../common/postgres-text.js';
 import { ChatIdentity, type ChatRef } from './chat-identity.js';
 import type { ChatDto, MessageDto, MessageMediaDto, ReactionGroupDto } from './chats.dto.js';
 import { decodeCursor, encodeCursor } from '../common/cursor.js';
+import { MediaJobs } from '../media/media-jobs.js';
+import { MediaUrls } from '../media/media-urls.js';
+import type { MediaEntity } from '../media/media.entity.js';
 
 const JID = /^(\d{5,20}(:\d+)?@s\.whatsapp\.net|\d{5,20}(:\d+)?@lid|[\d-]{5,40}@g\.us)$/;
 const DIGITS = /^\+?\d{6,15}$/;
@@ -41,8 +44,8 @@ export interface MessageRow {
 }
 
 /** What a listed message needs: never `raw` (the proto, up to tens of KB with a thumbnail). */
-export type MessageListRow = Omit<MessageRow, 'chat_id' | 'remote_jid' | 'raw'>;
-const LIST_COLUMNS = 'id, wa_id, from_me, sender_jid, sender_phone, push_name, ts, type, text, edited_text, status, quoted_id, forwarded, edited_at, deleted_at, media';
+export type MessageListRow = Omit<MessageRow, 'chat_id' | 'raw'>;
+const LIST_COLUMNS = 'id, wa_id, remote_jid, from_me, sender_jid, sender_phone, push_name, ts, type, text, edited_text, status, quoted_id, forwarded, edited_at, deleted_at, media';
 /**
  * A page of a chat's messages, newest first, with their reactions grouped by emoji, in one
  * statement: a backward range scan of `wa_messages_chat_ts_idx` (chat_id, ts, id) that stops after
@@ -68,6 +71,8 @@ export class ChatQueries {
   constructor(
     private readonly dataSource: DataSource,
     private readonly identity: ChatIdentity,
+    private readonly mediaJobs: MediaJobs,
+    private readonly mediaUrls: MediaUrls,
   ) {}
 
   async chatOf(sessionId: string, jidParam: string): Promise<ChatRef> {
@@ -112,9 +117,12 @@ export class ChatQueries {
       ? await this.dataSource.query(MESSAGE_PAGE_AFTER_SQL, [chat.id, sessionId, limit + 1, before[0], before[1]])
       : await this.dataSource.query(MESSAGE_PAGE_FIRST_SQL, [chat.id, sessionId, limit + 1]);
     const page = rows.slice(0, limit);
+    const media = await this.storedMediaOf(sessionId, page);
     const last = page.at(-1);
     return {
-      data: page.map((r) => mapMessage(r, chat.jid, (r.reactions ?? []).map((g) => ({ emoji: decodePgText(g.emoji), count: g.actors.length, actors: g.actors })))),
+      data: page.map((r) =>
+        mapMessage(r, chat.jid, (r.reactions ?? []).map((g) => ({ emoji: decodePgText(g.emoji), count: g.actors.length, actors: g.actors })), media.get(`${r.remote_jid}|${r.wa_id}`)),
+      ),
       nextCursor: rows.length > limit && last ? encodeCursor([Number(last.ts), String(last.id)]) : null,
     };
   }
@@ -134,10 +142,29 @@ export class ChatQueries {
     return rows[0];
   }
 
+  /** A message by its key (the media download's source): its raw WebMessageInfo and its chat's jid. */
+  async rawByKey(sessionId: string, remoteJid: string, messageId: string): Promise<{ raw: Buffer; chatJid: string } | undefined> {
+    const rows: Array<{ raw: Buffer; jid: string }> = await this.dataSource.query(
+      `SELECT m.raw, c.jid FROM wa_messages m JOIN wa_chats c ON c.id = m.chat_id
+        WHERE m.session_id = $1 AND m.wa_id = $2 AND m.remote_jid = $3 AND m.raw IS NOT NULL AND NOT m.is_stub LIMIT 1`,
+      [sessionId, messageId, remoteJid],
+    );
+    return rows[0] ? { raw: rows[0].raw, chatJid: rows[0].jid } : undefined;
+  }
+
   async messageDto(sessionId: string, chat: ChatRef, messageId: string): Promise<MessageDto> {
     const row = await this.messageOf(sessionId, chat, messageId);
     const reactions = await this.reactionsOf(sessionId, chat.id, [row.wa_id]);
-    return mapMessage(row, chat.jid, reactions.get(row.wa_id) ?? []);
+    const media = await this.storedMediaOf(sessionId, [row]);
+    return mapMessage(row, chat.jid, reactions.get(row.wa_id) ?? [], media.get(`${row.remote_jid}|${row.wa_id}`));
+  }
+
+  /** The media objects of messages that carry media, each with a URL minted now (never stored). */
+  private async storedMediaOf(sessionId: string, rows: Array<Pick<MessageRow, 'media' | 'remote_jid' | 'wa_id'>>): Promise<Map<string, StoredMedia>> {
+    const found = await this.mediaJobs.forMessages(sessionId, rows.filter((r) => r.media).map((r) => ({ remoteJid: r.remote_jid, messageId: r.wa_id })));
+    const out = new Map<string, StoredMedia>();
+    for (const [key, row] of found) out.set(key, { row, url: await this.mediaUrls.urlFor(row) });
+    return out;
   }
 
   private async reactionsOf(sessionId: string, chatId: string, ids: string[]): Promise<Map<string, ReactionGroupDto[]>> {
@@ -158,20 +185,30 @@ export class ChatQueries {
   }
 }
 
-export function mapMessage(r: MessageListRow, chatJid: string, reactions: ReactionGroupDto[]): MessageDto {
+/** A message's media object with the URL minted for this read. */
+export interface StoredMedia {
+  row: MediaEntity;
+  url: string | null;
+}
+
+export function mapMessage(r: MessageListRow, chatJid: string, reactions: ReactionGroupDto[], stored?: StoredMedia): MessageDto {
   const deleted = r.deleted_at !== null;
   return {
     id: r.wa_id, chatJid, fromMe: r.from_me, senderJid: r.sender_jid, senderPhone: r.sender_phone, pushName: dec(r.push_name),
     timestamp: Number(r.ts), type: r.type, text: deleted ? null : dec(r.edited_text ?? r.text), status: r.status,
     quotedMessageId: r.quoted_id, forwarded: r.forwarded, editedAt: n(r.edited_at), deletedAt: n(r.deleted_at), reactions,
-    media: r.media && !deleted ? mediaOf(decodePgJson(r.media)) : null,
+    media: r.media && !deleted ? mediaOf(decodePgJson(r.media), stored) : null,
   };
 }
 
-/** The media seam: metadata only until the media module mints URLs. */
-function mediaOf(m: Record<string, unknown>): MessageMediaDto {
+/** What the message announced, completed by the stored object when there is one. */
+function mediaOf(m: Record<string, unknown>, stored: StoredMedia | undefined): MessageMediaDto {
+  const row = stored?.row;
+  const announcedSha = typeof m.sha256 === 'string' ? Buffer.from(m.sha256, 'base64').toString('hex') : null;
   return {
-    kind: String(m.kind), url: null, mime: (m.mime as string) ?? null, size: (m.size as number) ?? null, width: (m.width as number) ?? null,
-    height: (m.height as number) ?? null, duration: (m.duration as number) ?? null, fileName: (m.fileName as string) ?? null, sha256: (m.sha256 as string) ?? null,
+    kind: String(m.kind), url: stored?.url ?? null, mime: row?.mime ?? (m.mime as string) ?? null,
+    size: row?.size !== undefined && row.size !== null ? Number(row.size) : ((m.size as number) ?? null), width: row?.width ?? (m.width as number) ?? null,
+    height: row?.height ?? (m.height as number) ?? null, duration: row?.durationSeconds ?? (m.duration as number) ?? null,
+    fileName: row?.fileName ?? (m.fileName as string) ?? null, sha256: row?.sha256 ?? announcedSha, mediaId: row?.id ?? null, state: row?.state ?? 'not_downloaded',
   };
 }

@@ -1,11 +1,12 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import {
   ApiBadRequestResponse, ApiBearerAuth, ApiConflictResponse, ApiCreatedResponse, ApiGatewayTimeoutResponse, ApiNotFoundResponse, ApiOkResponse,
-  ApiOperation, ApiParam, ApiSecurity, ApiTags, ApiUnauthorizedResponse, ApiUnprocessableEntityResponse,
+  ApiOperation, ApiParam, ApiSecurity, ApiServiceUnavailableResponse, ApiTags, ApiUnauthorizedResponse, ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
 import { CurrentAuth, type AuthContext } from '../common/auth-context.js';
 import { API_KEY_SCHEME, BEARER_SCHEME } from '../common/swagger.js';
 import { ChatCommandsService } from './chat-commands.service.js';
+import { ChatMediaService } from './chat-media.service.js';
 import { ChatsReadService } from './chats-read.service.js';
 import {
   ChangedMessageDto, ChatPageDto, EditMessageDto, MessagePageDto, OkDto, PageQueryDto, PresenceDto, ReactDto, ReadMessagesDto, ReadResultDto,
@@ -27,6 +28,7 @@ export class ChatsController {
   constructor(
     private readonly reads: ChatsReadService,
     private readonly commands: ChatCommandsService,
+    private readonly media: ChatMediaService,
   ) {}
 
   @Get()
@@ -45,13 +47,34 @@ export class ChatsController {
   }
 
   @Post(':jid/messages')
-  @ApiOperation({ summary: 'Send a text, a reply (replyToMessageId) or a forward (forwardMessageId)' })
+  @ApiOperation({
+    summary: 'Send a text, a reply (replyToMessageId), a forward (forwardMessageId) or an uploaded file (mediaId, with content as its caption)',
+    description: 'mediaId: a POST /media upload of your tenant, sent as an image, video, audio, voice note, document (with its file name) or sticker per its kind. ' +
+      '404 for an unknown mediaId, 409 while it is not stored, 400 for a caption on audio, voice notes and stickers.',
+  })
   @ApiParam(JID_PARAM)
   @ApiCreatedResponse({ type: SentChatMessageDto })
   @ApiConflictResponse({ description: 'The session is not connected' })
   @ApiGatewayTimeoutResponse({ description: 'WhatsApp did not answer in time' })
   send(@CurrentAuth() auth: AuthContext, @Param('jid') jid: string, @Query() q: SessionQueryDto, @Body() body: SendChatMessageDto): Promise<SentChatMessageDto> {
     return this.commands.send(auth, q.sessionId, jid, body);
+  }
+
+  @Post(':jid/messages/:messageId/media')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: "Download a message's media now (automatic downloads off, or one failed) and answer the message with its media URL",
+    description: 'Idempotent: media already stored is answered as is. 422 when the message carries no media; 503 when WhatsApp did not give it (details.reason).',
+  })
+  @ApiParam(JID_PARAM)
+  @ApiParam(MESSAGE_PARAM)
+  @ApiOkResponse({ type: ChangedMessageDto })
+  @ApiUnprocessableEntityResponse({ description: 'The message carries no downloadable media' })
+  @ApiServiceUnavailableResponse({ description: 'The download failed (the media row keeps state and reason)' })
+  async downloadMedia(
+    @CurrentAuth() auth: AuthContext, @Param('jid') jid: string, @Param('messageId', MessageIdPipe) messageId: string, @Query() q: SessionQueryDto,
+  ): Promise<ChangedMessageDto> {
+    return { success: true, data: await this.media.download(auth, q.sessionId, jid, messageId) };
   }
 
   @Post(':jid/read')

@@ -1,6 +1,6 @@
 /** Request and response shapes of /chats (CONTRACT.md "Chats, messages, contacts"), with mappers. */
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsOptional, IsString, Matches, MaxLength, MinLength, ValidateIf } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsOptional, IsString, IsUUID, Matches, MaxLength, MinLength, ValidateIf } from 'class-validator';
 
 export const MESSAGE_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 const MAX_TEXT = 65_536;
@@ -15,14 +15,26 @@ export class ReactionGroupDto {
 
 export class MessageMediaDto {
   @ApiProperty({ example: 'image' }) kind: string;
-  @ApiProperty({ nullable: true, example: null, description: 'Minted on read once media storage provides it' }) url: string | null;
+  @ApiProperty({
+    nullable: true,
+    example: '/media/0b6f6a5e-3f1e-4a53-9c55-6d8f8e0c2a11/content',
+    description: 'Minted on every read, never stored (S3_PUBLIC_BASE_URL + key, presigned, or GET /media/:id/content); null until the media is downloaded',
+  })
+  url: string | null;
   @ApiProperty({ nullable: true, example: 'image/jpeg' }) mime: string | null;
   @ApiProperty({ nullable: true, example: 120483 }) size: number | null;
   @ApiProperty({ nullable: true, example: 720 }) width: number | null;
   @ApiProperty({ nullable: true, example: 1280 }) height: number | null;
   @ApiProperty({ nullable: true, example: null }) duration: number | null;
   @ApiProperty({ nullable: true, example: null }) fileName: string | null;
-  @ApiProperty({ nullable: true, example: 'n4bQgYhMfWWaL+qgxVrQFaO/TxsrC4Is0V1sFbDwCgg=' }) sha256: string | null;
+  @ApiProperty({ nullable: true, example: '9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08', description: 'SHA-256 of the file, hex' }) sha256: string | null;
+  @ApiProperty({ nullable: true, format: 'uuid', description: 'The media object (GET /media/:id) once a download or a send made one' }) mediaId: string | null;
+  @ApiProperty({
+    enum: ['not_downloaded', 'pending', 'downloading', 'stored', 'failed'],
+    example: 'stored',
+    description: 'not_downloaded: automatic downloads are off (POST /chats/:jid/messages/:messageId/media fetches it)',
+  })
+  state: 'not_downloaded' | 'pending' | 'downloading' | 'stored' | 'failed';
 }
 
 export class MessageDto {
@@ -78,12 +90,17 @@ export class MessagePageDto {
 
 export class SendChatMessageDto {
   @ApiPropertyOptional({ example: 'Hola!', maxLength: MAX_TEXT })
-  @ValidateIf((o: SendChatMessageDto) => o.forwardMessageId === undefined || o.content !== undefined)
+  @ValidateIf((o: SendChatMessageDto) => (o.forwardMessageId === undefined && o.mediaId === undefined) || o.content !== undefined)
   @IsString() @MinLength(1) @MaxLength(MAX_TEXT) content?: string;
   @ApiPropertyOptional({ example: '3EB0C431C26A1916F4A8', description: 'Reply to this message of the chat' })
   @IsOptional() @IsString() @Matches(MESSAGE_ID) replyToMessageId?: string;
   @ApiPropertyOptional({ example: '3EB0C431C26A1916F4A8', description: 'Forward this stored message (of any chat of the session)' })
   @IsOptional() @IsString() @Matches(MESSAGE_ID) forwardMessageId?: string;
+  @ApiPropertyOptional({
+    format: 'uuid',
+    description: 'Send this uploaded media (POST /media) as an image, video, audio, voice note, document or sticker, per its kind; `content` is its caption (images, videos, documents)',
+  })
+  @IsOptional() @IsUUID() mediaId?: string;
 }
 
 export class SentChatMessageDto {

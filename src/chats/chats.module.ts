@@ -1,6 +1,8 @@
 import { Module, type OnModuleInit } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { ContactsModule } from '../contacts/contacts.module.js';
+import { MediaDownloads } from '../media/media-downloads.service.js';
+import { MediaModule } from '../media/media.module.js';
 import { SessionRegistry } from '../sessions/session-registry.js';
 import { SessionsModule } from '../sessions/sessions.module.js';
 import { CHAT_ENTITIES } from './chat.entities.js';
@@ -9,24 +11,28 @@ import { ChatCommandsService } from './chat-commands.service.js';
 import { ChatQueries } from './chat-queries.js';
 import { ChatsController } from './chats.controller.js';
 import { ChatsReadService } from './chats-read.service.js';
+import { ChatMediaService } from './chat-media.service.js';
 import { ConversationStore } from './conversation-store.service.js';
 import { HistoryJobs } from './history-jobs.js';
 import { MessageWriter } from './message-writer.js';
 
 /** Chats, messages, reactions and receipts: storage fed by live sessions, REST, history ingest. */
 @Module({
-  imports: [TypeOrmModule.forFeature(CHAT_ENTITIES), SessionsModule, ContactsModule],
+  imports: [TypeOrmModule.forFeature(CHAT_ENTITIES), SessionsModule, ContactsModule, MediaModule],
   controllers: [ChatsController],
-  providers: [ChatIdentity, MessageWriter, HistoryJobs, ConversationStore, ChatQueries, ChatsReadService, ChatCommandsService],
+  providers: [ChatIdentity, MessageWriter, HistoryJobs, ConversationStore, ChatQueries, ChatsReadService, ChatCommandsService, ChatMediaService],
   exports: [ConversationStore],
 })
 export class ChatsModule implements OnModuleInit {
   constructor(
     private readonly registry: SessionRegistry,
     private readonly store: ConversationStore,
+    private readonly downloads: MediaDownloads,
+    private readonly queries: ChatQueries,
   ) {}
 
   onModuleInit(): void {
     this.registry.useConversationStore(this.store);
+    this.downloads.useMessageSource((sessionId, remoteJid, id) => this.queries.rawByKey(sessionId, remoteJid, id));
   }
 }

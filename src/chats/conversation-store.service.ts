@@ -12,7 +12,8 @@ import type { AppConfig } from '../config/app-config.js';
 import { ContactStore } from '../contacts/contact-store.js';
 import { LidMappings } from '../contacts/lid-mappings.js';
 import { DomainEvents, type EventTransaction } from '../events/domain-events.js';
-import type { MessageSummary } from '../events/event-map.js';
+import type { DomainEventMap, MessageSummary } from '../events/event-map.js';
+import { InboundMediaService } from '../media/inbound-media.service.js';
 import type {
   ConversationSink, ConversationStorePort, LidPnPair, SessionContext, WaChatInfo, WaContact, WaHistoryChunk, WaMessageChange, WaMessageRecord, WaPresence, WaReaction,
 } from '../whatsapp/conversation-types.js';
@@ -37,6 +38,7 @@ export class ConversationStore implements ConversationStorePort {
     private readonly contactStore: ContactStore,
     private readonly mappings: LidMappings,
     private readonly history: HistoryJobs,
+    private readonly inboundMedia: InboundMediaService,
   ) {}
 
   forSession(ctx: SessionContext): ConversationSink {
@@ -46,6 +48,7 @@ export class ConversationStore implements ConversationStorePort {
   async wipe(manager: EntityManager, sessionId: string): Promise<void> {
     await this.writer.wipe(manager, sessionId);
     await this.contactStore.wipe(manager, sessionId);
+    await this.inboundMedia.wipe(manager, sessionId);
   }
 
   // --- used by SessionConversations and ChatCommandsService ---
@@ -68,7 +71,10 @@ export class ConversationStore implements ConversationStorePort {
         await this.storeReactions(ctx, t, reactions.map((r) => reactionOf(r, ctx)), 'event', chats);
       }
       const callbacks = kind === 'history' ? (this.config.callbacks.historyMessages ? stored : []) : stored;
-      for (const s of callbacks) if (!s.record.fromMe && !s.record.isStub) await this.emitReceived(ctx, t, s.record, s.chatJid);
+      const received = new Map(callbacks.filter((s) => !s.record.fromMe && !s.record.isStub).map((s) => [s.record.id, receivedOf(ctx, s.record, s.chatJid)]));
+      // A media message's callback may wait for its download (to carry the media's URL).
+      const held = await this.inboundMedia.recordInbound(t.manager, ctx, kind, stored.map((s) => ({ record: s.record, announce: received.get(s.record.id) ?? null })));
+      for (const [id, payload] of received) if (!held.has(id)) await t.emit('session.message.received', ctx.sessionId, payload);
       return stored;
     };
     return tx ? run(tx) : this.events.transaction(run);
@@ -245,13 +251,14 @@ export class ConversationStore implements ConversationStorePort {
     });
   }
 
-  private async emitReceived(ctx: SessionContext, t: EventTransaction, m: WaMessageRecord, chatJid: string): Promise<void> {
-    await t.emit('session.message.received', ctx.sessionId, {
-      tenantId: ctx.tenantId, messageId: m.id, sessionPhone: ctx.sessionPhone(), chatJid, senderPhone: m.senderPhone, senderName: m.pushName,
-      messageType: m.kind, text: m.reaction ? m.reaction.emoji : m.text, mediaInfo: m.media ? mediaInfoOf(m) : {},
-      receivedAt: new Date(m.timestamp * 1000).toISOString(),
-    });
-  }
+}
+
+function receivedOf(ctx: SessionContext, m: WaMessageRecord, chatJid: string): DomainEventMap['session.message.received'] {
+  return {
+    tenantId: ctx.tenantId, messageId: m.id, sessionPhone: ctx.sessionPhone(), chatJid, senderPhone: m.senderPhone, senderName: m.pushName,
+    messageType: m.kind, text: m.reaction ? m.reaction.emoji : m.text, mediaInfo: m.media ? mediaInfoOf(m) : {},
+    receivedAt: new Date(m.timestamp * 1000).toISOString(),
+  };
 }
 
 /**
@@ -321,7 +328,14 @@ export function summaryOf(s: StoredMessage): MessageSummary {
   };
 }
 
+/**
+ * seed 001's `media_info`, as the message announced it; `url`, `media_id` and `state` are filled
+ * when the callback waited for the download (docs/callbacks.md).
+ */
 function mediaInfoOf(m: WaMessageRecord): Record<string, unknown> {
   const x = m.media!;
-  return { kind: x.kind, mimetype: x.mime, file_size: x.size, file_name: x.fileName, caption: x.caption, width: x.width, height: x.height, duration: x.duration, sha256: x.sha256 };
+  return {
+    kind: x.kind, mime: x.mime, size: x.size, url: null, sha256: x.sha256 ? Buffer.from(x.sha256, 'base64').toString('hex') : null, caption: x.caption,
+    file_name: x.fileName, width: x.width, height: x.height, duration: x.duration, media_id: null, state: 'not_downloaded',
+  };
 }

@@ -50,6 +50,24 @@ export function createJsonBodyParser(fastify: FastifyInstance): FastifyBodyParse
   };
 }
 
+/**
+ * Route config (`@RouteConfig(MEDIA_JSON_BODY)`) of JSON routes that carry a file as base64 (the
+ * sandbox's contact media): their body limit is the largest media kind's, base64-encoded, plus
+ * room for the rest of the body, instead of BODY_LIMIT_BYTES.
+ */
+export const MEDIA_JSON_BODY = { mediaJsonBody: true } as const;
+
+export function mediaJsonBodyLimit(largestMediaBytes: number): number {
+  return Math.ceil(largestMediaBytes / 3) * 4 + 64 * 1024;
+}
+
+/** Applies MEDIA_JSON_BODY's limit to the routes that declare it (call before routes are registered). */
+export function applyMediaJsonBodyLimit(fastify: FastifyInstance, largestMediaBytes: number): void {
+  fastify.addHook('onRoute', (route) => {
+    if ((route.config as { mediaJsonBody?: boolean } | undefined)?.mediaJsonBody) route.bodyLimit = mediaJsonBodyLimit(largestMediaBytes);
+  });
+}
+
 const FRAMEWORK_MESSAGES: Record<string, { status: number; message: string }> = {
   FST_ERR_BAD_URL: { status: 400, message: 'The URL is not correctly percent-encoded' },
   FST_ERR_MAX_PARAM_LENGTH: { status: 414, message: 'A path parameter is too long' },

@@ -100,6 +100,8 @@ export interface MediaConfig {
   };
   urlTtlSeconds: number;
   maxBytes: Record<MediaKind, number>;
+  /** Inbound downloads (when the tenant's download-media switch is on, or on demand). */
+  download: { concurrency: number; maxAttempts: number; retryBaseMs: number; pollIntervalMs: number };
 }
 
 export class ConfigError extends Error {}
@@ -234,6 +236,12 @@ function mediaConfig(env: Environment): MediaConfig {
       voice: env.MEDIA_MAX_BYTES_VOICE,
       document: env.MEDIA_MAX_BYTES_DOCUMENT,
       sticker: env.MEDIA_MAX_BYTES_STICKER,
+    },
+    download: {
+      concurrency: env.MEDIA_DOWNLOAD_CONCURRENCY,
+      maxAttempts: env.MEDIA_DOWNLOAD_MAX_ATTEMPTS,
+      retryBaseMs: env.MEDIA_DOWNLOAD_RETRY_BASE_MS,
+      pollIntervalMs: env.MEDIA_DOWNLOAD_POLL_MS,
     },
   };
 }

@@ -195,6 +195,22 @@ export class Environment {
   @Transform(toInt) @IsInt() @Min(1)
   MEDIA_MAX_BYTES_STICKER = 1024 * 1024;
 
+  /** Inbound media downloads in flight at once (per process). */
+  @Transform(toInt) @IsInt() @Min(1) @Max(64)
+  MEDIA_DOWNLOAD_CONCURRENCY = 4;
+
+  /** Automatic attempts per inbound media before it is marked failed (on demand it can be tried again). */
+  @Transform(toInt) @IsInt() @Min(1) @Max(20)
+  MEDIA_DOWNLOAD_MAX_ATTEMPTS = 5;
+
+  /** First retry delay; each next one is 4 times longer (with jitter), at most an hour. */
+  @Transform(toInt) @IsInt() @Min(100) @Max(3_600_000)
+  MEDIA_DOWNLOAD_RETRY_BASE_MS = 5000;
+
+  /** How often the download worker looks for retries coming due. */
+  @Transform(toInt) @IsInt() @Min(50) @Max(600_000)
+  MEDIA_DOWNLOAD_POLL_MS = 5000;
+
   // --- realtime (Socket.io) ---
   /** How long a socket that connected without credentials has to send `authenticate { token }`. */
   @Transform(toInt) @IsInt() @Min(100) @Max(600_000)

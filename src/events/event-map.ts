@@ -98,6 +98,23 @@ export interface ChatUnreadCount {
   unreadCount: number;
 }
 
+/** Seed 002's `media[]` item, plus the media object's id, SHA-256 and file name. */
+export interface MessageMediaSummary {
+  messageId: string;
+  chatJid: string;
+  mediaId: string;
+  kind: string;
+  /** Minted when the event is built (never stored): public base, presigned, or GET /media/:id/content. */
+  url: string | null;
+  mime: string;
+  size: number | null;
+  width: number | null;
+  height: number | null;
+  duration: number | null;
+  sha256: string | null;
+  fileName: string | null;
+}
+
 export interface PresenceUpdate {
   jid: string;
   presence: 'available' | 'unavailable' | 'composing' | 'recording' | 'paused';
@@ -180,6 +197,8 @@ export interface DomainEventMap {
   'session.messages.delete': { tenantId: string; scope: 'message' | 'chat'; chatJid?: string; deletesCount: number; deletes: MessageDeleteSummary[] };
   'session.messages.reaction': { tenantId: string; reactionsCount: number; reactions: ReactionSummary[]; source: 'event' | 'api' };
   'session.contacts.upsert': { tenantId: string; contactsCount: number; contactsTruncated: boolean; contacts: ContactSummary[]; source: 'event' | 'history' };
+  /** Media of messages stored (downloaded automatically: `event`; asked for: `on_demand`). */
+  'session.messages.media': { tenantId: string; mediaCount: number; media: MessageMediaSummary[]; source: 'event' | 'on_demand' };
 }
 
 export type DomainEventType = keyof DomainEventMap;
@@ -208,4 +227,5 @@ export const PUBLIC_EVENT_TYPES = [
   'session.messages.delete',
   'session.messages.reaction',
   'session.contacts.upsert',
+  'session.messages.media',
 ] as const satisfies readonly DomainEventType[];

@@ -42,6 +42,10 @@ export class LocalMediaStorage implements MediaStorage {
     await rm(this.pathOf(key), { force: true });
   }
 
+  async deletePrefix(prefix: string): Promise<void> {
+    await rm(this.pathOf(prefix.replace(/\/+$/, '')), { recursive: true, force: true });
+  }
+
   async directUrl(): Promise<undefined> {
     return undefined;
   }

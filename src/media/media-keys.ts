@@ -13,6 +13,11 @@ export function uploadKey(tenantId: string, mediaId: string, fileName: string): 
   return `tenants/${tenantId}/uploads/${mediaId}/${safeSegment(fileName)}`;
 }
 
+/** Where a session's message media lives (deleted with the session's data). */
+export function sessionPrefix(tenantId: string, sessionId: string): string {
+  return `tenants/${tenantId}/sessions/${sessionId}/`;
+}
+
 export function messageKey(tenantId: string, sessionId: string, messageId: string, fileName: string): string {
   return `tenants/${tenantId}/sessions/${sessionId}/messages/${safeSegment(messageId)}/${safeSegment(fileName)}`;
 }

@@ -20,7 +20,7 @@ export class MediaRepository {
     return row;
   }
 
-  async insert(row: Partial<MediaEntity> & Pick<MediaEntity, 'id' | 'tenantId' | 'kind' | 'mime' | 'state' | 'origin'>): Promise<MediaEntity> {
+  async insert(row: Partial<Omit<MediaEntity, 'announce'>> & Pick<MediaEntity, 'id' | 'tenantId' | 'kind' | 'mime' | 'state' | 'origin'>): Promise<MediaEntity> {
     await this.rows.insert(row);
     return this.rows.findOneByOrFail({ id: row.id });
   }

@@ -19,6 +19,8 @@ export interface MediaStorage {
   /** Streams the object, or one byte range of it. */
   get(key: string, range?: ByteRange): Promise<Readable>;
   delete(key: string): Promise<void>;
+  /** Deletes every object whose key starts with `prefix` (a session's media, when it is wiped). */
+  deletePrefix(prefix: string): Promise<void>;
   /** A URL a client can fetch without us (public base or presigned), or undefined when we serve it. */
   directUrl(key: string, contentType: string): Promise<string | undefined>;
   close(): Promise<void>;

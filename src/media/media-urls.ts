@@ -11,18 +11,29 @@ import type { MediaEntity } from './media.entity.js';
 @Injectable()
 export class MediaUrls {
   private readonly base: string;
+  private readonly publicBucket: boolean;
 
   constructor(
     @Inject(MEDIA_STORAGE) private readonly storage: MediaStorage,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
     this.base = config.http.publicBaseUrl?.replace(/\/+$/, '') ?? '';
+    this.publicBucket = Boolean(config.media.s3?.publicBaseUrl);
   }
 
   /** Null while the bytes are not stored (pending or failed download). */
   async urlFor(row: Pick<MediaEntity, 'id' | 'state' | 'storageKey' | 'mime'>): Promise<string | null> {
     if (row.state !== 'stored' || !row.storageKey) return null;
     return (await this.storage.directUrl(row.storageKey, row.mime)) ?? this.contentPath(row.id);
+  }
+
+  /**
+   * A URL that does not expire, for what is written down and read later (callback payloads wait in
+   * the outbox): the public base + key, else GET /media/:id/content (with the API's credentials).
+   */
+  async stableUrlFor(row: Pick<MediaEntity, 'id' | 'state' | 'storageKey' | 'mime'>): Promise<string | null> {
+    if (row.state !== 'stored' || !row.storageKey) return null;
+    return this.publicBucket ? ((await this.storage.directUrl(row.storageKey, row.mime)) ?? this.contentPath(row.id)) : this.contentPath(row.id);
   }
 
   contentPath(id: string): string {

@@ -45,7 +45,7 @@ export class MediaDto {
   @ApiProperty({ nullable: true, example: 1280 }) height: number | null;
   @ApiProperty({ nullable: true, example: null, description: 'Seconds (audio, voice, video)' }) duration: number | null;
   @ApiProperty({ nullable: true, format: 'uuid' }) sessionId: string | null;
-  @ApiProperty({ enum: ['pending', 'stored', 'failed'], example: 'stored' }) state: MediaEntity['state'];
+  @ApiProperty({ enum: ['pending', 'downloading', 'stored', 'failed'], example: 'stored' }) state: MediaEntity['state'];
   @ApiProperty({ example: '2026-12-02T01:00:00.000Z' }) createdAt: string;
 }
 

@@ -3,7 +3,10 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import { SessionsModule } from '../sessions/sessions.module.js';
+import { InboundMediaService } from './inbound-media.service.js';
 import { LocalMediaStorage } from './local-media-storage.js';
+import { MediaDownloads } from './media-downloads.service.js';
+import { MediaJobs } from './media-jobs.js';
 import { MediaController } from './media.controller.js';
 import { MediaInspector } from './media-inspector.js';
 import { MediaRepository } from './media-repository.js';
@@ -34,8 +37,11 @@ import { MediaService } from './media.service.js';
     MediaUploadsService,
     MediaService,
     MediaSendService,
+    MediaJobs,
+    MediaDownloads,
+    InboundMediaService,
   ],
-  exports: [MEDIA_STORAGE, MediaRepository, MediaUrls, MediaInspector, MediaSendService],
+  exports: [MEDIA_STORAGE, MediaRepository, MediaUrls, MediaInspector, MediaSendService, MediaJobs, MediaDownloads, InboundMediaService],
 })
 export class MediaModule implements OnApplicationShutdown {
   constructor(@Inject(MEDIA_STORAGE) private readonly storage: MediaStorage) {}

@@ -2,7 +2,7 @@
  * Media on an S3-compatible store (AWS S3, Cloudflare R2, MinIO) through the AWS SDK v3. Uploads
  * stream in 5 MB parts (lib-storage); reads stream the response body.
  */
-import { DeleteObjectCommand, GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, DeleteObjectsCommand, GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import type { Readable } from 'node:stream';
@@ -54,6 +54,16 @@ export class S3MediaStorage implements MediaStorage {
 
   async delete(key: string): Promise<void> {
     await this.client.send(new DeleteObjectCommand({ Bucket: this.settings.bucket, Key: key }));
+  }
+
+  async deletePrefix(prefix: string): Promise<void> {
+    for (;;) {
+      const listed = await this.client.send(new ListObjectsV2Command({ Bucket: this.settings.bucket, Prefix: prefix, MaxKeys: 1000 }));
+      const keys = (listed.Contents ?? []).flatMap((o) => (o.Key ? [{ Key: o.Key }] : []));
+      if (keys.length === 0) return;
+      await this.client.send(new DeleteObjectsCommand({ Bucket: this.settings.bucket, Delete: { Objects: keys, Quiet: true } }));
+      if (!listed.IsTruncated) return;
+    }
   }
 
   async directUrl(key: string, contentType: string): Promise<string> {

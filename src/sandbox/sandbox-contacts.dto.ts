@@ -18,7 +18,7 @@ export class ContactMediaDto {
   @IsString() @Matches(MIME, { message: 'mimetype must be a MIME type such as image/png' }) @MaxLength(100)
   mimetype: string;
 
-  @ApiProperty({ example: 'iVBORw0KGgo=', description: 'The file, base64 (the request body limit applies)' })
+  @ApiProperty({ example: 'iVBORw0KGgo=', description: 'The file, base64 (up to the largest MEDIA_MAX_BYTES_* of the media kinds)' })
   @IsString() @MinLength(1) @IsBase64()
   data: string;
 

@@ -1,4 +1,6 @@
 import { Body, Controller, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
+import { RouteConfig } from '@nestjs/platform-fastify';
+import { MEDIA_JSON_BODY } from '../common/http-hardening.js';
 import { ApiBearerAuth, ApiConflictResponse, ApiOkResponse, ApiOperation, ApiParam, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { CurrentAuth, type AuthContext } from '../common/auth-context.js';
 import { API_KEY_SCHEME, BEARER_SCHEME } from '../common/swagger.js';
@@ -42,7 +44,11 @@ export class SandboxController {
 
   @Post('contacts/:phoneNumber/messages')
   @HttpCode(200)
-  @ApiOperation({ summary: 'A simulated contact sends the session whose number is `to` a text, a reply or media' })
+  @RouteConfig(MEDIA_JSON_BODY)
+  @ApiOperation({
+    summary: 'A simulated contact sends the session whose number is `to` a text, a reply or media',
+    description: "Media comes base64 in `media.data`: this route's body limit is the largest MEDIA_MAX_BYTES_* base64-encoded (+64 KiB), not BODY_LIMIT_BYTES.",
+  })
   @ApiParam({ name: 'phoneNumber', example: '5491199998888', description: "The contact's number (created on first use)" })
   @ApiOkResponse({ type: ContactMessageResultDto })
   async contactMessage(@CurrentAuth() auth: AuthContext, @Param('phoneNumber', ContactPhonePipe) from: string, @Body() body: ContactMessageDto): Promise<ContactMessageResultDto> {

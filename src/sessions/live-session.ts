@@ -5,7 +5,6 @@
  */
 import { Mutex } from 'async-mutex';
 import QRCode from 'qrcode';
-import type { Readable } from 'node:stream';
 import type { AppConfig } from '../config/app-config.js';
 import type { AppLogger } from '../common/logger.js';
 import type { DomainEvents, EventTransaction } from '../events/domain-events.js';
@@ -13,7 +12,6 @@ import type { SessionStatus } from '../events/event-map.js';
 import type { ConversationStorePort } from '../whatsapp/conversation-types.js';
 import type { WhatsAppCommands } from '../whatsapp/whatsapp-commands.js';
 import type { AccountInfo } from '../whatsapp/event-translator.js';
-import type { OutboundMedia } from '../whatsapp/media-messages.js';
 import type { PostgresAuthStateRepository, WriteFence } from '../whatsapp/postgres-auth-state.js';
 import type { WhatsAppSocketFactory } from '../whatsapp/socket-factory.js';
 import type { CloseInfo, ConnectionHandlers, WhatsAppConnection } from '../whatsapp/whatsapp-connection.js';
@@ -108,12 +106,6 @@ export class LiveSession {
     const connection = this.connection;
     if (!connection || this.status !== 'connected') throw new SessionNotConnectedError(this.status);
     return connection.sendText(jid, text);
-  }
-
-  async sendMedia(jid: string, media: OutboundMedia, body: Readable, caption?: string): Promise<{ id: string; timestamp: number }> {
-    const connection = this.connection;
-    if (!connection || this.status !== 'connected') throw new SessionNotConnectedError(this.status);
-    return connection.sendMedia(jid, media, body, caption);
   }
 
   /** Conversation commands of the connected socket; throws when the session is not connected. */

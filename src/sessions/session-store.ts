@@ -4,7 +4,7 @@
  */
 import { HttpStatus, Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import type { Repository } from 'typeorm';
+import type { EntityManager, Repository } from 'typeorm';
 import { AppError } from '../common/app-error.js';
 import type { AuthContext } from '../common/auth-context.js';
 import { DomainEvents, type EventTransaction } from '../events/domain-events.js';
@@ -131,8 +131,10 @@ export class SessionStore {
       .getMany();
   }
 
-  async downloadMedia(tenantId: string, fallback: boolean): Promise<boolean> {
-    const row = await this.settings.findOne({ where: { tenantId } });
+  /** `manager`: inside a caller's transaction (the embedded database has one connection). */
+  async downloadMedia(tenantId: string, fallback: boolean, manager?: EntityManager): Promise<boolean> {
+    const repo = manager ? manager.getRepository(TenantSettingsEntity) : this.settings;
+    const row = await repo.findOne({ where: { tenantId } });
     return row ? row.downloadMedia : fallback;
   }
 

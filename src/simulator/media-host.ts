@@ -36,6 +36,14 @@ export interface MediaTrust {
 /** The dispatcher type of the global fetch's RequestInit (undici-types), which an undici Agent is at run time. */
 export type FetchDispatcher = NonNullable<RequestInit['dispatcher']>;
 
+/** Downloads held half-way (a fault for tests: a process killed in the middle of a download). */
+export interface HeldDownloads {
+  /** Resolves once a download has sent half its bytes and is held. */
+  started: Promise<void>;
+  /** Sends the rest of every held download; later downloads are served normally. */
+  release(): void;
+}
+
 export interface StoredMedia {
   directPath: string;
   url: string;
@@ -52,6 +60,11 @@ export class MediaHost {
   private readonly maxUploadBytes: number;
   private trustCache?: MediaTrust;
   private port = 0;
+  private hold?: { rest: Array<() => void>; notify: () => void };
+  /** Downloads still to fail, with their status (a fault for tests). */
+  private failures: number[] = [];
+  /** Files the CDN dropped (`expire`) that the sender's phone still has, for a re-upload. */
+  private readonly phoneCopies = new Map<string, Buffer>();
 
   private constructor(
     private readonly server: Server,
@@ -103,6 +116,26 @@ export class MediaHost {
     return this.trustCache;
   }
 
+  /** The next `count` downloads answer `status` (a CDN hiccup; the file stays). */
+  failDownloads(count: number, status = 503): void {
+    this.failures.push(...Array.from({ length: count }, () => status));
+  }
+
+  /** From now on, each download sends the first half of its bytes and waits for `release()`. */
+  holdDownloads(): HeldDownloads {
+    const rest: Array<() => void> = [];
+    let notify!: () => void;
+    const started = new Promise<void>((resolve) => (notify = resolve));
+    this.hold = { rest, notify };
+    return {
+      started,
+      release: () => {
+        this.hold = undefined;
+        for (const send of rest.splice(0)) send();
+      },
+    };
+  }
+
   /** The `<media_conn>` child of the `w:m` answer. */
   mediaConnNode(): BinaryNode {
     return node('media_conn', { auth: this.auth, ttl: String(MEDIA_CONN_TTL_SECONDS), auth_ttl: String(MEDIA_CONN_TTL_SECONDS), max_buckets: '12' }, [
@@ -117,9 +150,29 @@ export class MediaHost {
     return this.locate(token);
   }
 
+  /** The CDN drops the file at `directPath` (downloads answer 404); the sender's phone keeps it. */
+  expire(directPath: string): boolean {
+    const token = tokenOf(directPath);
+    const file = token ? this.blobs.get(token) : undefined;
+    if (!token || !file) return false;
+    this.blobs.delete(token);
+    this.phoneCopies.set(token, file);
+    return true;
+  }
+
+  /** The phone uploads the file at `directPath` again: where it is served now, or undefined if nobody has it. */
+  reupload(directPath: string): StoredMedia | undefined {
+    const token = tokenOf(directPath);
+    const file = token ? (this.blobs.get(token) ?? this.phoneCopies.get(token)) : undefined;
+    if (!token || !file) return undefined;
+    this.phoneCopies.delete(token);
+    this.blobs.set(token, file);
+    return this.locate(token);
+  }
+
   /** The encrypted file served at `directPath` (query ignored), if held. */
   fetch(directPath: string): Buffer | undefined {
-    const token = DOWNLOAD_PATH.exec(directPath.split('?')[0]!)?.[1];
+    const token = tokenOf(directPath);
     return token ? this.blobs.get(token) : undefined;
   }
 
@@ -139,6 +192,8 @@ export class MediaHost {
       return;
     }
     if (req.method === 'GET' || req.method === 'HEAD') {
+      const failure = this.failures.shift();
+      if (failure !== undefined) return reply(res, failure, { error: 'injected failure' });
       const file = this.fetch(url.pathname);
       if (!file) return reply(res, 404, { error: 'not found' });
       const range = /^bytes=(\d+)-(\d*)$/.exec(req.headers.range ?? '');
@@ -151,6 +206,13 @@ export class MediaHost {
         'content-length': body.length,
         ...(range ? { 'content-range': `bytes ${start}-${end}/${file.length}` } : {}),
       });
+      if (this.hold && req.method === 'GET' && body.length > 1) {
+        const half = Math.floor(body.length / 2);
+        res.write(body.subarray(0, half));
+        this.hold.rest.push(() => res.end(body.subarray(half)));
+        this.hold.notify();
+        return;
+      }
       res.end(req.method === 'HEAD' ? undefined : body);
       return;
     }
@@ -182,7 +244,12 @@ export class MediaHost {
     this.trustCache?.fetchAgent.destroy();
     await this.trustCache?.dispatcher.close();
     this.blobs.clear();
+    this.phoneCopies.clear();
   }
+}
+
+function tokenOf(directPath: string): string | undefined {
+  return DOWNLOAD_PATH.exec(directPath.split('?')[0]!)?.[1];
 }
 
 function reply(res: ServerResponse, status: number, body: unknown): void {

@@ -13,6 +13,7 @@ import type { SimulatorCore } from './core.js';
 import { deviceKey, type AccountRecord, type DeviceRecord } from './registry.js';
 import type { SignalParty } from './signal-party.js';
 import { decodeSent } from './inbox.js';
+import { answerMediaRetry } from './media-retry.js';
 import type { PresenceKind, SendTextOptions, SentMessage } from './types.js';
 
 /** Stanza details of a contact's message beyond its content (reactions, edits, media). */
@@ -278,6 +279,7 @@ export class Messaging {
     if (!device) return;
     const ids = [stanza.attrs.id, ...childrenByTag(child(stanza, 'list'), 'item').map((i) => i.attrs.id)].filter((x): x is string => !!x);
     const type = stanza.attrs.type ?? '';
+    if (type === 'server-error') answerMediaRetry(conn, stanza, this.core.mediaHost, (id) => this.inboundMessage(id));
     const dk = deviceKey(device.phoneNumber, device.deviceId);
     for (const id of ids) {
       const pending = this.pendingConfirm.get(`${id}|${dk}`);

@@ -12,7 +12,7 @@ import type { AppStateMutation } from './app-state.js';
 import { faultNodes } from './faults.js';
 import { validateHistoryOptions, type FixtureChat } from './history.js';
 import type { ContactInbox } from './inbox.js';
-import { MediaHost, type MediaTrust } from './media-host.js';
+import { MediaHost, type HeldDownloads, type MediaTrust } from './media-host.js';
 import { buildPairSuccess, parseQr, verifyPairDeviceSign } from './pairing.js';
 import { DeviceRegistry, type SimulatorState } from './registry.js';
 import { SimulatorServer } from './server.js';
@@ -223,6 +223,29 @@ export class WhatsAppSimulator extends SimulatorServer {
   }
 
   // ------------------------------------------------------------------ public API: faults
+
+  /**
+   * WhatsApp's CDN drops the media of a message a contact sent (downloads answer 404, as for media
+   * weeks old); the contact's phone still has it and uploads it again when the session asks
+   * (`updateMediaMessage`). False when the message or its media is unknown.
+   */
+  expireMedia(messageId: string): boolean {
+    const message = this.messaging.inboundMessage(messageId)?.message;
+    const media = message && (message.imageMessage ?? message.videoMessage ?? message.audioMessage ?? message.documentMessage ?? message.stickerMessage);
+    return Boolean(media?.directPath && this.mediaHost?.expire(media.directPath));
+  }
+
+  /** The next `count` media downloads answer `status` (a CDN hiccup). */
+  failMediaDownloads(count: number, status = 503): void {
+    if (!this.mediaHost) throw new Error('the simulator media host is off');
+    this.mediaHost.failDownloads(count, status);
+  }
+
+  /** Media downloads stop half-way until `release()` (see MediaHost.holdDownloads). */
+  holdMediaDownloads(): HeldDownloads {
+    if (!this.mediaHost) throw new Error('the simulator media host is off');
+    return this.mediaHost.holdDownloads();
+  }
 
   /** The phone unlinks the device(s): 401 for connected ones, and later logins fail with 401. */
   removeDevice(phoneNumber: string, deviceId?: number): number {

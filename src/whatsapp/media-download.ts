@@ -20,11 +20,20 @@ function cdnStatus(err: unknown): number | undefined {
   return typeof status === 'number' ? status : undefined;
 }
 
-async function open(media: InboundMedia, dispatcher?: Dispatcher): Promise<Readable> {
+function hostOf(url: string | null): string | undefined {
+  try {
+    return url ? new URL(url).host : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** `host`: where to fetch the direct path from (default: the host of the media's own URL). */
+async function open(media: InboundMedia, dispatcher?: Dispatcher, host?: string): Promise<Readable> {
   return downloadContentFromMessage(
     { mediaKey: media.mediaKey, directPath: media.directPath ?? undefined, url: media.url ?? undefined },
     media.mediaType,
-    dispatcher ? { options: { dispatcher } as unknown as RequestInit } : {},
+    { ...(dispatcher ? { options: { dispatcher } as unknown as RequestInit } : {}), ...(host ? { host } : {}) },
   );
 }
 
@@ -44,5 +53,7 @@ export async function downloadInboundMedia(
   }
   const refreshed = inboundMediaOf((await reupload(message)).message);
   if (!refreshed) throw new MediaGoneError('the phone did not re-upload the media');
-  return { media: refreshed, body: await open(refreshed, dispatcher), reuploaded: true };
+  // Baileys builds the new URL from its cached media host, the default one until it fetched a
+  // media_conn: the host the message came from is the one known to serve it.
+  return { media: refreshed, body: await open(refreshed, dispatcher, hostOf(media.url) ?? hostOf(refreshed.url)), reuploaded: true };
 }

@@ -3,10 +3,15 @@
  * messages come in and go out as raw WebMessageInfo bytes, so replies and forwards are built from
  * the exact original.
  */
+import type { Readable } from 'node:stream';
 import type { AnyMessageContent, WAMessage, WAMessageKey, WASocket } from '@whiskeysockets/baileys';
 import type { WaMessageRecord } from './conversation-types.js';
+import { outboundMediaContent, type OutboundMedia } from './media-messages.js';
 import { decodeRaw, translateMessage } from './message-translator.js';
 import { withTimeout } from './timeout.js';
+
+/** Encrypting and uploading a large file takes longer than a text send. */
+const MEDIA_SEND_TIMEOUT_MS = 120_000;
 
 export interface StoredKey {
   remoteJid: string;
@@ -38,6 +43,20 @@ export class WhatsAppCommands {
     return this.relay(this.socket.sendMessage(jid, payload, options), 'send');
   }
 
+  /** A stored file, streamed (Baileys encrypts it to a temporary file and uploads it), with `caption`. */
+  async sendMedia(jid: string, media: OutboundMedia, body: Readable, caption?: string, quotedRaw?: Buffer): Promise<WaMessageRecord> {
+    const options = quotedRaw ? { quoted: decodeRaw(quotedRaw) } : undefined;
+    return this.relay(this.socket.sendMessage(jid, outboundMediaContent(media, body, caption), options), 'send media', Math.max(this.timeoutMs, MEDIA_SEND_TIMEOUT_MS));
+  }
+
+  /**
+   * Asks the phone to upload a message's media again (WhatsApp's CDN no longer has it); resolves
+   * with the message carrying the new direct path.
+   */
+  async reuploadMedia(message: WAMessage): Promise<WAMessage> {
+    return withTimeout(this.socket.updateMediaMessage(message), this.timeoutMs, 'media re-upload');
+  }
+
   async edit(jid: string, key: StoredKey, text: string): Promise<WaMessageRecord> {
     return this.relay(this.socket.sendMessage(jid, { text, edit: toKey(key) }), 'edit');
   }
@@ -58,8 +77,8 @@ export class WhatsAppCommands {
     await withTimeout(this.socket.sendPresenceUpdate(presence, jid), this.timeoutMs, 'presence');
   }
 
-  private async relay(sending: Promise<WAMessage | undefined>, what: string): Promise<WaMessageRecord> {
-    const sent = await withTimeout(sending, this.timeoutMs, what);
+  private async relay(sending: Promise<WAMessage | undefined>, what: string, timeoutMs = this.timeoutMs): Promise<WaMessageRecord> {
+    const sent = await withTimeout(sending, timeoutMs, what);
     const record = sent ? translateMessage(sent, this.ownPhone()) : undefined;
     if (!record) throw new Error('WhatsApp did not accept the message');
     return record;

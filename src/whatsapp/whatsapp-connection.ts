@@ -4,21 +4,16 @@
  * WhatsApp's order. The session owner creates a new connection for every (re)connect.
  */
 import type { Boom } from '@hapi/boom';
-import type { Readable } from 'node:stream';
 import type { BaileysEventMap, WASocket } from '@whiskeysockets/baileys';
 import type { AppLogger } from '../common/logger.js';
 import { accountInfoOf, isPaired, type AccountInfo } from './event-translator.js';
 import type { ConversationSink } from './conversation-types.js';
 import { routeConversationEvents } from './conversation-events.js';
-import { outboundMediaContent, type OutboundMedia } from './media-messages.js';
 import type { SessionJournal } from './inbound-journal.js';
 import { translateMessage } from './message-translator.js';
 import { WhatsAppCommands } from './whatsapp-commands.js';
 import type { LoadedAuthState } from './postgres-auth-state.js';
 import { withTimeout } from './timeout.js';
-
-/** Encrypting and uploading a large file takes longer than a text send. */
-const MEDIA_SEND_TIMEOUT_MS = 120_000;
 
 export interface CloseInfo {
   statusCode: number;
@@ -72,15 +67,6 @@ export class WhatsAppConnection {
   async sendText(jid: string, text: string): Promise<{ id: string; timestamp: number }> {
     const sent = await this.commands.send(jid, { text });
     return { id: sent.id, timestamp: sent.timestamp };
-  }
-
-  /** Sends a stored file (streamed: Baileys encrypts it to a temporary file and uploads it). */
-  async sendMedia(jid: string, media: OutboundMedia, body: Readable, caption?: string): Promise<{ id: string; timestamp: number }> {
-    const timeoutMs = Math.max(this.requestTimeoutMs, MEDIA_SEND_TIMEOUT_MS);
-    const sent = await withTimeout(this.socket.sendMessage(jid, outboundMediaContent(media, body, caption)), timeoutMs, 'send media');
-    if (!sent?.key.id) throw new Error('WhatsApp did not accept the message');
-    const ts = sent.messageTimestamp;
-    return { id: sent.key.id, timestamp: typeof ts === 'number' ? ts : Number(ts ?? Math.floor(Date.now() / 1000)) };
   }
 
   /** Asks WhatsApp for a code the phone enters in place of scanning the QR (phone: digits). */

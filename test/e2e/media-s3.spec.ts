@@ -1,6 +1,9 @@
 /** Media on an S3-compatible store: a real S3-protocol server (s3rver) started by the test. */
+import { SandboxService } from '../../src/sandbox/sandbox.service.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
-import { call, expectErrorShape, logIn, signUp } from '../support/auth-helpers.js';
+import { call, expectErrorShape, logIn, signUp, type Json } from '../support/auth-helpers.js';
+import { CallbackReceiver } from '../support/callback-receiver.js';
+import { newUser, nextEvent, onboardInSandbox, uniquePhone } from '../support/sessions-harness.js';
 import { everyKind, pdf, png, sha256, upload } from '../support/media-fixtures.js';
 import { startS3Server, type S3TestServer } from '../support/s3-server.js';
 
@@ -79,6 +82,44 @@ describe('media on S3', () => {
       expect(Buffer.from(await part.arrayBuffer()).toString()).toBe('%PDF-1.4');
       expectErrorShape(await call(t, 'GET', `/media/${body.id}`, { token: bob }), 404, 'NOT_FOUND');
       expectErrorShape(await call(t, 'GET', `/media/${body.id}/content`, { token: bob }), 404, 'NOT_FOUND');
+    });
+  });
+
+  describe('inbound WhatsApp media (sandbox)', () => {
+    let t: TestApp;
+    let receiver: CallbackReceiver;
+
+    beforeAll(async () => {
+      receiver = await CallbackReceiver.start({});
+      t = await startTestApp({ env: { ...s3.env, WA_SANDBOX: 'true', DOWNLOAD_MEDIA: 'true', BACKEND_BASE_URL: receiver.url, WEBHOOK_POLL_INTERVAL_MS: '50' } });
+    });
+    afterAll(async () => {
+      await t.close({ drop: true });
+      await receiver.close();
+    });
+
+    it('streams a contact document larger than one part into the bucket; the event URL is presigned, the callback URL does not expire', async () => {
+      const user = await newUser(t);
+      const { sessionId, phone } = await onboardInSandbox(t, user.token);
+      const bytes = Buffer.concat([pdf(), Buffer.alloc(7 * 1024 * 1024, 0x33)]);
+      const contactPhone = uniquePhone();
+      const stored = nextEvent(t, 'session.messages.media', (e) => e.payload.media[0]?.chatJid === `${contactPhone}@s.whatsapp.net`);
+      const messageId = await t.app.get(SandboxService).simulator.contact(contactPhone).send(phone, {
+        media: { kind: 'document', mimetype: 'application/pdf', data: bytes, fileName: 'factura.pdf' },
+      });
+      const media = (await stored).payload.media[0]!;
+      const url = new URL(media.url!);
+      expect(url.origin).toBe(s3.endpoint);
+      expect(url.pathname).toBe(`/${s3.bucket}/tenants/${user.tenantId}/sessions/${sessionId}/messages/${messageId}/factura.pdf`);
+      expect(url.searchParams.get('X-Amz-Expires')).toBe('3600');
+      expect(sha256(Buffer.from(await (await fetch(url)).arrayBuffer()))).toBe(sha256(bytes));
+
+      const received = '/api/whatsapp/messages/received';
+      await receiver.waitFor((r) => r.delivered.some((c) => c.path === received && c.body.sender_number === contactPhone), 20_000, 'the callback');
+      const info = receiver.delivered.find((c) => c.path === received && c.body.sender_number === contactPhone)!.body.media_info as Json;
+      expect(info).toMatchObject({ state: 'stored', url: `/media/${media.mediaId}/content`, sha256: sha256(bytes) });
+      const streamed = await fetch(`${t.baseUrl}${info.url}`, { headers: { authorization: `Bearer ${user.token}` } });
+      expect(sha256(Buffer.from(await streamed.arrayBuffer()))).toBe(sha256(bytes));
     });
   });
 

@@ -10,6 +10,7 @@ import { ChatsMessagesContacts1795000003500 } from './1795000003500-ChatsMessage
 import { InboundJournal1795000009000 } from './1795000009000-InboundJournal.js';
 import { Media1795000011000 } from './1795000011000-Media.js';
 import { SessionOriginAndQrCount1795000012000 } from './1795000012000-SessionOriginAndQrCount.js';
+import { MediaDownloads1795000014100 } from './1795000014100-MediaDownloads.js';
 import { ClusterLeases1795000016100 } from './1795000016100-ClusterLeases.js';
 
 export const MIGRATIONS: Array<new () => MigrationInterface> = [
@@ -20,5 +21,6 @@ export const MIGRATIONS: Array<new () => MigrationInterface> = [
   InboundJournal1795000009000,
   Media1795000011000,
   SessionOriginAndQrCount1795000012000,
+  MediaDownloads1795000014100,
   ClusterLeases1795000016100,
 ];
