@@ -5,4 +5,4 @@ import { loadConfig } from './src/config/app-config.js';
 import { buildDataSourceOptions } from './src/database/data-source-options.js';
 import { ALL_ENTITIES } from './src/database/entities.js';
 
-export default new DataSource(buildDataSourceOptions(loadConfig(), ALL_ENTITIES).options);
+export default new DataSource((await buildDataSourceOptions(loadConfig(), ALL_ENTITIES)).options);
