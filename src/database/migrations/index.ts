@@ -10,6 +10,7 @@ import { ChatsMessagesContacts1795000003500 } from './1795000003500-ChatsMessage
 import { InboundJournal1795000009000 } from './1795000009000-InboundJournal.js';
 import { Media1795000011000 } from './1795000011000-Media.js';
 import { SessionOriginAndQrCount1795000012000 } from './1795000012000-SessionOriginAndQrCount.js';
+import { RetentionIndexes1795000015100 } from './1795000015100-RetentionIndexes.js';
 
 export const MIGRATIONS: Array<new () => MigrationInterface> = [
   AuthTenantsUsers1795000000000,
@@ -19,4 +20,5 @@ export const MIGRATIONS: Array<new () => MigrationInterface> = [
   InboundJournal1795000009000,
   Media1795000011000,
   SessionOriginAndQrCount1795000012000,
+  RetentionIndexes1795000015100,
 ];
