@@ -5,9 +5,11 @@
  * one seam on that path, the `makeSignalRepository` socket option: the journal wraps the repository
  * so that each decrypted plaintext, with the stanza it came in, is committed to
  * `wa_inbound_journal` before Baileys gets it back (and so before the receipt goes out). A row is
- * released once the message's own transaction has committed (and wiped with the credentials); rows left by a crash are decoded by
- * Baileys' own `decodeMessageNode` and handed to the same handler at the next connect (the message
- * stores are idempotent by key, so a replay of a stored message changes nothing).
+ * released once everything the message causes has committed (journal-releases.ts), and wiped with
+ * the credentials; rows left by a crash are decoded by Baileys' own `decodeMessageNode` and handed
+ * to Baileys' `upsertMessage` at the next open (whatsapp-connection.ts), which processes them as it
+ * does live messages (the message stores are idempotent by key, so a replay of a stored message
+ * changes nothing). Rows of sessions that never connect again go with retention.
  */
 import { Injectable } from '@nestjs/common';
 import {
