@@ -56,7 +56,12 @@ export class InboundJournal {
       makeSignalRepository: (auth, logger, pnToLid) => {
         const repository = DEFAULT_CONNECTION_CONFIG.makeSignalRepository(auth, logger, pnToLid);
         const decryptMessage = repository.decryptMessage.bind(repository);
-        repository.decryptMessage = async (args) => {
+        // One key-store transaction around both: Baileys' own (nested) joins it, so the advanced
+        // ratchet is committed after the journal row. A crash between the two leaves the message
+        // journaled and the old ratchet stored: the redelivered copy still decrypts.
+        const keys = auth.keys;
+        const inTransaction = <T>(work: () => Promise<T>, key: string): Promise<T> => ('transaction' in keys ? keys.transaction(work, key) : work());
+        repository.decryptMessage = (args) => inTransaction(async () => {
           const plaintext = await decryptMessage(args);
           const seen = stanzas.get(args.ciphertext);
           const messageId = seen?.stanza.attrs.id;
@@ -64,7 +69,7 @@ export class InboundJournal {
             await this.record({ sessionId, messageId, part: seen.part, stanza: Buffer.from(encodeBinaryNode(seen.stanza)), plaintext: Buffer.from(plaintext) });
           }
           return plaintext;
-        };
+        }, args.jid);
         return repository;
       },
       unreleased: (meId, meLid) => this.unreleased(sessionId, meId, meLid),

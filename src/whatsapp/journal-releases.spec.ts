@@ -23,9 +23,17 @@ describe('JournalReleases', () => {
   it('holds a history notification until its chunk is stored', () => {
     const r = new JournalReleases();
     expect(r.releasable(upsert(history('H0', proto.Message.HistorySyncType.INITIAL_BOOTSTRAP, 0), history('H2', proto.Message.HistorySyncType.RECENT, 2)))).toEqual([]);
+    expect(r.releasable(set(proto.HistorySync.HistorySyncType.INITIAL_BOOTSTRAP, 0))).toEqual(['H0']);
     expect(r.releasable(set(proto.HistorySync.HistorySyncType.RECENT, 2))).toEqual(['H2']);
     expect(r.releasable(set(proto.HistorySync.HistorySyncType.RECENT, 2))).toEqual([]);
-    expect(r.releasable(set(proto.HistorySync.HistorySyncType.INITIAL_BOOTSTRAP, 0))).toEqual(['H0']);
+  });
+
+  it('releases every earlier notification with a merged set (Baileys keeps the last chunk order)', () => {
+    const r = new JournalReleases();
+    r.releasable(upsert(history('H0', proto.Message.HistorySyncType.INITIAL_BOOTSTRAP, 0), history('H1', proto.Message.HistorySyncType.PUSH_NAME, 1)));
+    r.releasable(upsert(history('H2', proto.Message.HistorySyncType.RECENT, 2), history('H3', proto.Message.HistorySyncType.RECENT, 3)));
+    expect(r.releasable(set(proto.HistorySync.HistorySyncType.RECENT, 2))).toEqual(['H0', 'H1', 'H2']);
+    expect(r.releasable(set(proto.HistorySync.HistorySyncType.RECENT, 3))).toEqual(['H3']);
   });
 
   it('releases a notification and its chunk that arrive in one batch', () => {

@@ -5,14 +5,17 @@
  * notification's chats and messages arrive in a later `messaging-history.set` (same sync type and
  * chunk order), and an app-state key share's keys are stored before a `creds.update` naming the
  * new `myAppStateKeyId`. Their rows wait for those events, so that a crash in between replays them.
+ * Baileys processes notifications one at a time, in order, and its event buffer merges the history
+ * sets of one flush into one (keeping the last one's sync type and chunk order): a set releases its
+ * own notification and every one registered before it.
  */
 import { proto, type BaileysEventMap, type WAMessage } from '@whiskeysockets/baileys';
 
 type HistorySet = BaileysEventMap['messaging-history.set'];
 
 export class JournalReleases {
-  /** `${syncType}:${chunkOrder}` → ids of the notifications whose history has not been stored yet. */
-  private readonly history = new Map<string, string[]>();
+  /** Notifications whose history has not been stored yet, in arrival order (key: `${syncType}:${chunkOrder}`). */
+  private history: Array<{ key: string; id: string }> = [];
   private keyShares: string[] = [];
 
   /**
@@ -40,8 +43,7 @@ export class JournalReleases {
     const notification = protocol?.historySyncNotification;
     // FULL history is not processed (syncFullHistory off): Baileys never emits a set for it.
     if (notification && notification.syncType !== proto.Message.HistorySyncType.FULL) {
-      const key = `${notification.syncType ?? ''}:${notification.chunkOrder ?? ''}`;
-      this.history.set(key, [...(this.history.get(key) ?? []), id]);
+      this.history.push({ key: `${notification.syncType ?? ''}:${notification.chunkOrder ?? ''}`, id });
       return [];
     }
     if (protocol?.appStateSyncKeyShare?.keys?.length) {
@@ -53,8 +55,10 @@ export class JournalReleases {
 
   private afterHistory(set: HistorySet): string[] {
     const key = `${set.syncType ?? ''}:${set.chunkOrder ?? ''}`;
-    const ids = this.history.get(key) ?? [];
-    this.history.delete(key);
-    return ids;
+    const last = this.history.findLastIndex((h) => h.key === key);
+    if (last < 0) return [];
+    const done = this.history.slice(0, last + 1);
+    this.history = this.history.slice(last + 1);
+    return done.map((h) => h.id);
   }
 }
