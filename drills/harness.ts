@@ -8,6 +8,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
+import { proto, unpadRandomMax16 } from '@whiskeysockets/baileys';
 import { WhatsAppSimulator } from '../src/simulator/simulator.js';
 import type { ScanOptions } from '../src/simulator/types.js';
 import { CallbackReceiver } from '../test/support/callback-receiver.js';
@@ -128,7 +129,12 @@ export class DrillHarness {
   /** Ids and kinds of the journal rows a session still holds (what a drill leaves unreleased). */
   async journalLeft(sessionId: string): Promise<string[]> {
     const { rows } = await this.pool.query<{ message_id: string; plaintext: Buffer }>('SELECT message_id, plaintext FROM wa_inbound_journal WHERE session_id = $1', [sessionId]);
-    return rows.map((r) => `${r.message_id}:${r.plaintext.length}`);
+    return rows.map((r) => {
+      const m = proto.Message.decode(unpadRandomMax16(r.plaintext));
+      const inner = m.deviceSentMessage?.message ?? m;
+      const protocol = inner.protocolMessage;
+      return `${r.message_id}:${protocol ? `protocol ${protocol.type} ${JSON.stringify(protocol.historySyncNotification ? { s: protocol.historySyncNotification.syncType, c: protocol.historySyncNotification.chunkOrder, p: protocol.historySyncNotification.progress } : {})}` : Object.keys(inner).join(',')}`;
+    });
   }
 
   /** messages/received callbacks of a session answered 2xx: text → the webhook-ids it came under, and the count of repeats. */

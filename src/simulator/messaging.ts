@@ -27,6 +27,8 @@ export interface DeliverOptions extends SendTextOptions {
 const MAX_REMEMBERED_INBOUND = 5_000;
 
 const MAX_OFFLINE_PER_DEVICE = 500;
+/** With redeliverUnacked, nothing is dropped short of this (a drill's whole burst fits). */
+const MAX_KEPT_PER_DEVICE = 100_000;
 const MAX_PENDING_CONFIRM = 10_000;
 
 export function newMessageId(): string {
@@ -140,7 +142,7 @@ export class Messaging {
   private rememberUnacked(device: DeviceRecord, id: string, stanza: BinaryNode): void {
     const key = deviceKey(device.phoneNumber, device.deviceId);
     const pending = this.unacked.get(key) ?? new Map<string, BinaryNode>();
-    if (pending.size >= MAX_OFFLINE_PER_DEVICE) pending.delete(pending.keys().next().value!);
+    if (pending.size >= MAX_KEPT_PER_DEVICE) pending.delete(pending.keys().next().value!);
     pending.set(id, stanza);
     this.unacked.set(key, pending);
   }
@@ -160,7 +162,7 @@ export class Messaging {
   private queue(device: DeviceRecord, stanza: BinaryNode): void {
     const key = deviceKey(device.phoneNumber, device.deviceId);
     const list = this.offline.get(key) ?? [];
-    if (list.length >= MAX_OFFLINE_PER_DEVICE) list.shift();
+    if (list.length >= (this.core.options.redeliverUnacked ? MAX_KEPT_PER_DEVICE : MAX_OFFLINE_PER_DEVICE)) list.shift();
     list.push(stanza);
     this.offline.set(key, list);
   }

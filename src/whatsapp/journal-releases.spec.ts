@@ -51,4 +51,9 @@ describe('JournalReleases', () => {
     expect(r.releasable({ 'creds.update': { me: { id: '1@s.whatsapp.net' } } })).toEqual([]);
     expect(r.releasable({ 'creds.update': { myAppStateKeyId: 'AQ==' } })).toEqual(['K']);
   });
+
+  it('releases an app-state key share at once when its key id was saved first (creds updates are not buffered)', () => {
+    expect(new JournalReleases().releasable(upsert(keyShare('K')), 'AQ==')).toEqual(['K']);
+    expect(new JournalReleases().releasable(upsert(keyShare('K')), 'Ag==')).toEqual([]);
+  });
 });

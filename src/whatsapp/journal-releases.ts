@@ -5,6 +5,8 @@
  * notification's chats and messages arrive in a later `messaging-history.set` (same sync type and
  * chunk order), and an app-state key share's keys are stored before a `creds.update` naming the
  * new `myAppStateKeyId`. Their rows wait for those events, so that a crash in between replays them.
+ * Baileys buffers upserts but not creds updates, so the saved key id may come first: a share whose
+ * last key is already the saved one goes at once.
  * Baileys processes notifications one at a time, in order, and its event buffer merges the history
  * sets of one flush into one (keeping the last one's sync type and chunk order): a set releases its
  * own notification and every one registered before it.
@@ -23,11 +25,11 @@ export class JournalReleases {
    * committed; the upserted messages are registered before the batch's own history and creds
    * events are matched, so a batch that carries both releases both.
    */
-  releasable(events: Partial<BaileysEventMap>): string[] {
+  releasable(events: Partial<BaileysEventMap>, savedKeyId?: string | null): string[] {
     const ids: string[] = [];
     for (const m of events['messages.upsert']?.messages ?? []) {
       const id = m.key.id;
-      if (id) ids.push(...this.afterUpsert(m, id));
+      if (id) ids.push(...this.afterUpsert(m, id, savedKeyId));
     }
     const set = events['messaging-history.set'];
     if (set) ids.push(...this.afterHistory(set));
@@ -38,7 +40,7 @@ export class JournalReleases {
     return ids;
   }
 
-  private afterUpsert(m: WAMessage, id: string): string[] {
+  private afterUpsert(m: WAMessage, id: string, savedKeyId: string | null | undefined): string[] {
     const protocol = m.message?.protocolMessage;
     const notification = protocol?.historySyncNotification;
     // FULL history is not processed (syncFullHistory off): Baileys never emits a set for it.
@@ -46,7 +48,10 @@ export class JournalReleases {
       this.history.push({ key: `${notification.syncType ?? ''}:${notification.chunkOrder ?? ''}`, id });
       return [];
     }
-    if (protocol?.appStateSyncKeyShare?.keys?.length) {
+    const shared = protocol?.appStateSyncKeyShare?.keys;
+    if (shared?.length) {
+      const lastKey = shared.at(-1)?.keyId?.keyId;
+      if (savedKeyId && lastKey && Buffer.from(lastKey).toString('base64') === savedKeyId) return [id];
       this.keyShares.push(id);
       return [];
     }

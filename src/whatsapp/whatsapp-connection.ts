@@ -157,6 +157,6 @@ export class WhatsAppConnection {
     if (this.closed) return;
     await routeConversationEvents(events, this.handlers.conversations, this.account.phone);
     // Committed by the sink above: their journal rows can go.
-    await this.journal.release(this.releases.releasable(events));
+    await this.journal.release(this.releases.releasable(events, this.auth.state.creds.myAppStateKeyId));
   }
 }
