@@ -219,42 +219,47 @@ async function historyDrill(h: DrillHarness, size: DrillSize): Promise<DrillResu
   };
 }
 
-/** (c): killed the moment the phone has registered the device, before the 515 reconnect. */
+/**
+ * (c): killed between the scan and the 515 reconnect, at its worst: the phone has registered the
+ * device and the credentials are saved, but the session row has not recorded the pairing yet (a
+ * lock holds wa_sessions). The next instance must log in with those credentials, not ask for a QR.
+ */
 async function scanDrill(h: DrillHarness, size: DrillSize): Promise<DrillResult> {
   const phone = drillPhone();
   const app = await h.ensureApp();
   const token = await h.accessToken();
-  let signalAt = 0;
-  const killed = new Promise<void>((resolve) => {
-    const stop = h.sim.on('paired', (p) => {
-      if (p.phoneNumber !== phone) return;
-      stop();
-      signalAt = Date.now();
-      app.child.kill('SIGKILL');
-      resolve();
-    });
-  });
   const sessionId = (await postJson(app.baseUrl, '/sessions', {}, token)).id as string;
-  const scanned = h.sim.scanQr(await firstQr(app.baseUrl, token, sessionId), { phoneNumber: phone });
-  await killed;
-  await app.exited;
-  await scanned;
+  const qr = await firstQr(app.baseUrl, token, sessionId);
   const credsSaved = async (): Promise<boolean> =>
     (await h.pool.query(`SELECT 1 FROM wa_auth_creds WHERE session_id = $1 AND creds->'me'->>'id' IS NOT NULL`, [sessionId])).rowCount === 1;
-  const savedAtSignal = await credsSaved();
+  const locker = await h.pool.connect();
+  let signalAt: number;
+  let savedAtSignal: boolean;
+  try {
+    await locker.query('BEGIN');
+    await locker.query('LOCK TABLE wa_sessions IN EXCLUSIVE MODE');
+    const paired = h.sim.waitFor('paired', (p) => p.phoneNumber === phone, 30_000);
+    const scanned = h.sim.scanQr(qr, { phoneNumber: phone });
+    await paired;
+    savedAtSignal = await settle(credsSaved, 10_000);
+    signalAt = await h.stopApp('SIGKILL');
+    await scanned;
+  } finally {
+    await locker.query('ROLLBACK').catch(() => undefined);
+    locker.release();
+  }
+  const pairedAtSignal = (await h.pool.query('SELECT 1 FROM wa_sessions WHERE id = $1 AND paired_at IS NOT NULL', [sessionId])).rowCount === 1;
   const recovery = await recover(h, phone, signalAt, size.settleMs, async () => h.sim.isConnected(phone));
-  const status = (await h.pool.query<{ status: string }>('SELECT status FROM wa_sessions WHERE id = $1', [sessionId])).rows[0]?.status ?? 'missing';
   let messageAfter = false;
   if (h.sim.isConnected(phone)) {
-    const tracker = new SessionTracker(h.sim, phone);
     const id = await h.sim.contact(drillPhone()).sendText(phone, `after the scan drill ${phone}`);
     messageAfter = await settle(async () => (await h.stored(sessionId)).has(id), 20_000);
-    tracker.stop();
   }
+  const status = (await h.pool.query<{ status: string }>('SELECT status FROM wa_sessions WHERE id = $1', [sessionId])).rows[0]?.status ?? 'missing';
   return {
     scenario: 'scan-515-sigkill', signal: 'SIGKILL', size: {},
-    atSignal: { credentialsSaved: savedAtSignal ? 1 : 0 },
-    account: { pairedOnPhone: h.sim.pairedDevices(phone).length, credentialsSaved: await credsSaved(), reconnectedWithoutScan: recovery.completeMs !== null, status, messageAfterStored: messageAfter },
+    atSignal: { credentialsSaved: savedAtSignal ? 1 : 0, rowPaired: pairedAtSignal ? 1 : 0 },
+    account: { pairedOnPhone: h.sim.pairedDevices(phone).length, credentialsKept: await credsSaved(), reconnectedWithoutScan: recovery.completeMs !== null, status, messageAfterStored: messageAfter },
     recovery,
   };
 }

@@ -137,7 +137,10 @@ export class SessionRegistry implements OnApplicationBootstrap, BeforeApplicatio
     for (const row of rows) {
       void queue.add(async () => {
         if (this.shuttingDown) return;
-        const restored = row.pairedAt || row.status === 'connected' ? this.start(row) : this.startWaiting(row);
+        // Credentials that carry the account were paired, even when a crash between the scan and
+        // the 515 reconnect kept the row from learning it: restore them, never wipe them.
+        const paired = row.pairedAt || row.status === 'connected' || (await this.authState.hasCredentials(row.id));
+        const restored = paired ? this.start(row) : this.startWaiting(row);
         await restored.catch((err: unknown) => this.logger.error({ err, sessionId: row.id }, 'could not restore a session'));
       });
     }

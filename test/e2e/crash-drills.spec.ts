@@ -1,7 +1,7 @@
 /**
  * The crash drills (drills/, `npm run drill`) at a small size: the app in a child process (the
- * build: run `npm run build` first), SIGKILL mid-burst, SIGTERM mid-burst, and SIGKILL with the
- * first history sync acknowledged but not committed. The account must hold what
+ * build: run `npm run build` first), SIGKILL mid-burst, SIGTERM mid-burst, SIGKILL with the first
+ * history sync acknowledged but not committed, and SIGKILL between the scan and the 515 reconnect. The account must hold what
  * docs/reliability.md states: no duplicates ever, and nothing lost, killed or not.
  */
 import { DrillHarness } from '../../drills/harness.js';
@@ -54,5 +54,11 @@ describe('crash drills (small size)', () => {
     expect(result.atSignal).toMatchObject({ storedMessages: 0 });
     expect(result.atSignal.journaledNotifications).toBeGreaterThanOrEqual(3);
     expect(result.account).toMatchObject({ expectedMessages: 40, storedMessages: 40, lostMessages: 0, journalRowsLeft: 0 });
+  }, 120_000);
+
+  it('logs in again without a scan when killed between the scan and the 515 reconnect', async () => {
+    const result = await runScenario(harness, 'scan-515-sigkill', SIZE);
+    expect(result.atSignal).toEqual({ credentialsSaved: 1, rowPaired: 0 });
+    expect(result.account).toMatchObject({ pairedOnPhone: 1, credentialsKept: true, reconnectedWithoutScan: true, status: 'connected', messageAfterStored: true });
   }, 120_000);
 });
