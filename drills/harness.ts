@@ -12,9 +12,8 @@ import { proto, unpadRandomMax16 } from '@whiskeysockets/baileys';
 import { WhatsAppSimulator } from '../src/simulator/simulator.js';
 import type { ScanOptions } from '../src/simulator/types.js';
 import { CallbackReceiver } from '../test/support/callback-receiver.js';
-import { startAppProcess, type AppProcess } from '../test/support/app-process-runner.js';
+import { postJson, startAppProcess, type AppProcess } from '../test/support/app-process-runner.js';
 import { pairOn, signUpOn } from '../test/support/app-process-session.js';
-import { postJson } from '../test/support/app-process-runner.js';
 
 const JWT_SECRET = 'drill-secret-drill-secret-drill-secret-01';
 const EMAIL = 'drill@example.com';
