@@ -73,6 +73,7 @@ export interface AppConfig {
     mailsDays: number;
     expiredTokensDays: number;
     loginFailuresDays: number;
+    inboundJournalDays: number;
     intervalMinutes: number;
     batchSize: number;
   };
@@ -195,6 +196,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       mailsDays: env.RETENTION_MAILS_DAYS,
       expiredTokensDays: env.RETENTION_EXPIRED_TOKENS_DAYS,
       loginFailuresDays: env.RETENTION_LOGIN_FAILURES_DAYS,
+      inboundJournalDays: env.RETENTION_INBOUND_JOURNAL_DAYS,
       intervalMinutes: env.RETENTION_INTERVAL_MINUTES,
       batchSize: env.RETENTION_BATCH_SIZE,
     },

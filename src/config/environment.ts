@@ -268,6 +268,13 @@ export class Environment {
   @Transform(toInt) @IsInt() @Min(0) @Max(36_500)
   RETENTION_LOGIN_FAILURES_DAYS = 1;
 
+  /**
+   * Inbound-journal rows (messages acknowledged before a crash) of sessions that have not connected
+   * again for this many days: a connect replays and releases them, so only such sessions keep any.
+   */
+  @Transform(toInt) @IsInt() @Min(0) @Max(36_500)
+  RETENTION_INBOUND_JOURNAL_DAYS = 30;
+
   /** Minutes between retention runs (the first runs this long after boot). */
   @Transform(toInt) @IsInt() @Min(1) @Max(10_080)
   RETENTION_INTERVAL_MINUTES = 60;

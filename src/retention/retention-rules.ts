@@ -1,7 +1,7 @@
 /**
  * What retention deletes, one rule per kind of row: the table, the condition that makes a row old
  * (with `$1` the cutoff), and the setting that gives its age. Dead callbacks, pending ones, users,
- * sessions and messages are never touched.
+ * sessions and messages are never touched. Each condition has an index to answer it.
  */
 import type { AppConfig } from '../config/app-config.js';
 
@@ -42,5 +42,14 @@ export function retentionRules(config: AppConfig['retention']): RetentionRule[] 
       days: config.expiredTokensDays,
     },
     { name: 'loginFailures', table: 'login_failures', key: 'id', where: 'occurred_at < $1', days: config.loginFailuresDays },
+    {
+      name: 'inboundJournal',
+      table: 'wa_inbound_journal',
+      // The key is composite (session, message, part): the row's ctid stands for it within one statement.
+      key: 'ctid',
+      // A connect replays and releases a session's rows: old ones belong to sessions that never came back.
+      where: 'created_at < $1',
+      days: config.inboundJournalDays,
+    },
   ];
 }

@@ -194,7 +194,10 @@ export class SessionRegistry implements OnApplicationBootstrap, BeforeApplicatio
    * again, an API-created one waiting for a scan gets a fresh QR flow.
    */
   async restore(row: SessionEntity): Promise<void> {
-    if (row.pairedAt || row.status === 'connected') await this.start(row);
+    // Credentials that carry the account were paired, even when a crash between the scan and the
+    // 515 reconnect kept the row from learning it: restore them, never wipe them.
+    const paired = row.pairedAt || row.status === 'connected' || (await this.authState.hasCredentials(row.id));
+    if (paired) await this.start(row);
     else await this.startWaiting(row);
   }
 }

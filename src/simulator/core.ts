@@ -15,6 +15,8 @@ export interface ResolvedOptions {
   autoCreateContacts: boolean;
   historySync: 'first-login' | 'always' | 'never';
   offlineQueue: boolean;
+  redeliverUnacked: boolean;
+  encryptOwnPhone: boolean;
   maxRecordedMessagesPerSession: number;
   initialPreKeyCount: number;
 }

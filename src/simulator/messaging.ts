@@ -28,6 +28,8 @@ export interface DeliverOptions extends SendTextOptions {
 const MAX_REMEMBERED_INBOUND = 5_000;
 
 const MAX_OFFLINE_PER_DEVICE = 500;
+/** With redeliverUnacked, nothing is dropped short of this (a drill's whole burst fits). */
+const MAX_KEPT_PER_DEVICE = 100_000;
 const MAX_PENDING_CONFIRM = 10_000;
 
 export function newMessageId(): string {
@@ -50,6 +52,8 @@ export class Messaging {
   private readonly inbound = new Map<string, { from: string; message: proto.IMessage }>();
   private readonly pendingConfirm = new Map<string, { party: SignalParty; address: string }>();
   private readonly offline = new Map<string, BinaryNode[]>();
+  /** Per device: contact messages handed to a connection and not yet acknowledged (redeliverUnacked). */
+  private readonly unacked = new Map<string, Map<string, BinaryNode>>();
   private readonly chains = new Map<string, Promise<unknown>>();
   private readonly timers = new Set<NodeJS.Timeout>();
 
@@ -100,8 +104,11 @@ export class Messaging {
       }
       encTypes[device.deviceId] = payload.tag === 'plaintext' ? 'plaintext' : (payload.attrs.type ?? '');
       const stanza = node('message', attrs, [payload]);
-      if (conns.length > 0) for (const c of conns) c.send(stanza);
-      else this.queue(device, node('message', { ...stanza.attrs, offline: '1' }, [payload]));
+      const offlineCopy = node('message', { ...stanza.attrs, offline: '1' }, [payload]);
+      if (conns.length > 0) {
+        for (const c of conns) c.send(stanza);
+        if (this.core.options.redeliverUnacked) this.rememberUnacked(device, id, offlineCopy);
+      } else this.queue(device, offlineCopy);
     }
     this.rememberInbound(id, contact.phoneNumber, message);
     this.core.events.emit('inbound', { id, from: contact.phoneNumber, to: account.phoneNumber, text: textOf(message) ?? '', encTypes });
@@ -133,10 +140,30 @@ export class Messaging {
     this.pendingConfirm.set(key, { party, address });
   }
 
+  private rememberUnacked(device: DeviceRecord, id: string, stanza: BinaryNode): void {
+    const key = deviceKey(device.phoneNumber, device.deviceId);
+    const pending = this.unacked.get(key) ?? new Map<string, BinaryNode>();
+    if (pending.size >= MAX_KEPT_PER_DEVICE) pending.delete(pending.keys().next().value!);
+    pending.set(id, stanza);
+    this.unacked.set(key, pending);
+  }
+
+  /** The device's connection closed: what it never acknowledged waits for its next login, in order. */
+  requeueUnacked(device: DeviceRecord): void {
+    const key = deviceKey(device.phoneNumber, device.deviceId);
+    const pending = this.unacked.get(key);
+    if (!pending || this.connectionsOfDevice(device).length > 0) return;
+    this.unacked.delete(key);
+    const queued = this.offline.get(key) ?? [];
+    this.offline.set(key, []);
+    for (const stanza of pending.values()) this.queue(device, stanza);
+    for (const stanza of queued) this.queue(device, stanza);
+  }
+
   private queue(device: DeviceRecord, stanza: BinaryNode): void {
     const key = deviceKey(device.phoneNumber, device.deviceId);
     const list = this.offline.get(key) ?? [];
-    if (list.length >= MAX_OFFLINE_PER_DEVICE) list.shift();
+    if (list.length >= (this.core.options.redeliverUnacked ? MAX_KEPT_PER_DEVICE : MAX_OFFLINE_PER_DEVICE)) list.shift();
     list.push(stanza);
     this.offline.set(key, list);
   }
@@ -281,6 +308,8 @@ export class Messaging {
     const type = stanza.attrs.type ?? '';
     if (type === 'server-error') answerMediaRetry(conn, stanza, this.core.mediaHost, (id) => this.inboundMessage(id));
     const dk = deviceKey(device.phoneNumber, device.deviceId);
+    const unacked = this.unacked.get(dk);
+    for (const id of ids) unacked?.delete(id);
     for (const id of ids) {
       const pending = this.pendingConfirm.get(`${id}|${dk}`);
       if (!pending) continue;
@@ -297,6 +326,7 @@ export class Messaging {
 
   dropOffline(device: DeviceRecord): void {
     this.offline.delete(deviceKey(device.phoneNumber, device.deviceId));
+    this.unacked.delete(deviceKey(device.phoneNumber, device.deviceId));
   }
 
   stop(): void {

@@ -4,10 +4,11 @@
  * own PN. Sent as `<plaintext>` (Baileys accepts it for any message; it skips a Signal round per
  * chunk, which matters for 100,000-message histories), with `notify` = the phone's push name.
  */
-import { proto } from '@whiskeysockets/baileys';
+import { encodeWAMessage, proto } from '@whiskeysockets/baileys';
 import { node, unixSeconds, type BinaryNode } from './binary.js';
 import type { SimConnection } from './connection.js';
-import { newMessageId } from './messaging.js';
+import type { SimulatorCore } from './core.js';
+import { deviceAddress, newMessageId } from './messaging.js';
 import type { AccountRecord } from './registry.js';
 
 /** `<message from=own PN category="peer" [notify]>` carrying `message` in plain protobuf. */
@@ -29,4 +30,19 @@ export function ownPhoneStanza(account: AccountRecord, message: proto.IMessage, 
 
 export function sendFromOwnPhone(conn: SimConnection, account: AccountRecord, message: proto.IMessage): void {
   conn.send(ownPhoneStanza(account, message));
+}
+
+/**
+ * The same message Signal-encrypted by the own phone for the connection's device (option
+ * `encryptOwnPhone`), as WhatsApp sends it; the phone starts a session from the device's bundle.
+ */
+export async function sendFromOwnPhoneEncrypted(core: SimulatorCore, conn: SimConnection, account: AccountRecord, message: proto.IMessage): Promise<void> {
+  const device = conn.device;
+  if (!device) return;
+  const party = core.phoneParty(account);
+  const address = deviceAddress(account, device.deviceId);
+  if (!party.hasSession(address)) await party.startSession(address, core.registry.takeBundle(device));
+  const { type, ciphertext } = await party.encrypt(address, encodeWAMessage(message));
+  const plain = ownPhoneStanza(account, message);
+  conn.send(node('message', plain.attrs, [node('enc', { v: '2', type }, ciphertext)]));
 }

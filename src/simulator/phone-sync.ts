@@ -5,12 +5,13 @@
  * history neither blocks the simulator nor piles up in memory.
  */
 import { randomBytes } from 'node:crypto';
+import type { proto } from '@whiskeysockets/baileys';
 import type { SimConnection } from './connection.js';
 import type { SimulatorCore } from './core.js';
 import { keyShareMessage } from './app-state.js';
 import type { AppStateService } from './app-state-service.js';
 import { fixtureContactPhone, historyChunks, historyNotificationMessage, isLidChat, validateHistoryOptions, type FixtureChat, type HistoryOptions } from './history.js';
-import { sendFromOwnPhone } from './own-phone.js';
+import { sendFromOwnPhone, sendFromOwnPhoneEncrypted } from './own-phone.js';
 import type { AccountRecord } from './registry.js';
 
 const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
@@ -43,12 +44,14 @@ export class PhoneSync {
     const device = conn.device;
     const account = device && this.core.registry.accounts.get(device.phoneNumber);
     if (!device || !account) return;
-    sendFromOwnPhone(conn, account, keyShareMessage(this.appState.of(account)));
+    const send = (message: proto.IMessage): Promise<void> =>
+      this.core.options.encryptOwnPhone ? sendFromOwnPhoneEncrypted(this.core, conn, account, message) : Promise.resolve(sendFromOwnPhone(conn, account, message));
+    await send(keyShareMessage(this.appState.of(account)));
     let chunks = 0;
     let messages = 0;
     for (const chunk of historyChunks(account, account.history, this.fixtureChats(account))) {
       if (!conn.isOpen) return;
-      sendFromOwnPhone(conn, account, historyNotificationMessage(chunk.notification));
+      await send(historyNotificationMessage(chunk.notification));
       chunks++;
       messages += chunk.messages;
       await nextTurn();

@@ -75,6 +75,8 @@ export class SimulatorServer implements ConnectionHost, SimulatorCore {
       autoCreateContacts: opts.autoCreateContacts ?? true,
       historySync: opts.historySync ?? 'first-login',
       offlineQueue: opts.offlineQueue ?? true,
+      redeliverUnacked: opts.redeliverUnacked ?? false,
+      encryptOwnPhone: opts.encryptOwnPhone ?? false,
       maxRecordedMessagesPerSession: opts.maxRecordedMessagesPerSession ?? 1000,
       initialPreKeyCount: opts.initialPreKeyCount ?? 0,
     };
@@ -221,6 +223,7 @@ export class SimulatorServer implements ConnectionHost, SimulatorCore {
       const set = this.loggedIn.get(device.phoneNumber);
       set?.delete(conn);
       if (set && set.size === 0) this.loggedIn.delete(device.phoneNumber);
+      this.messaging.requeueUnacked(device);
     }
     this.events.emit('closed', { phoneNumber: device?.phoneNumber, deviceId: device?.deviceId, reason });
   }

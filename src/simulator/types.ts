@@ -44,6 +44,18 @@ export interface SimulatorOptions {
   historySync?: 'first-login' | 'always' | 'never';
   /** Queue messages for devices that are not connected and deliver them at their next login (default true). */
   offlineQueue?: boolean;
+  /**
+   * Keep each contact message handed to a connection until the device's receipt, and queue it again
+   * (offline) when the connection closes without one, as WhatsApp does (default false); the offline
+   * queue then keeps up to 100,000 messages per device instead of 500. The crash drills turn it on.
+   */
+  redeliverUnacked?: boolean;
+  /**
+   * The own phone Signal-encrypts its key share and history notifications to the companion, as
+   * WhatsApp does, instead of the `<plaintext>` shortcut (default false: large histories are
+   * cheaper in plaintext). The crash drills turn it on.
+   */
+  encryptOwnPhone?: boolean;
   /** Root key of the simulator's certificate chain (default: a fresh one per start). */
   rootKey?: KeyPair;
   /** Pino-compatible logger; the simulator is silent without one. */

@@ -1,4 +1,4 @@
-import { Column, Entity, PrimaryColumn } from 'typeorm';
+import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 
 /** Baileys credentials of one session (BufferJSON-encoded). */
 @Entity({ name: 'wa_auth_creds' })
@@ -19,6 +19,7 @@ export class WaAuthKeyEntity {
 
 /** A decrypted inbound message part, held from before its receipt until its commit (inbound-journal.ts). */
 @Entity({ name: 'wa_inbound_journal' })
+@Index('wa_inbound_journal_created_at_idx', ['createdAt'])
 export class WaInboundJournalEntity {
   @PrimaryColumn('uuid', { name: 'session_id', primaryKeyConstraintName: 'wa_inbound_journal_pkey' }) sessionId: string;
   @PrimaryColumn('text', { name: 'message_id', primaryKeyConstraintName: 'wa_inbound_journal_pkey' }) messageId: string;

@@ -5,9 +5,11 @@
  * one seam on that path, the `makeSignalRepository` socket option: the journal wraps the repository
  * so that each decrypted plaintext, with the stanza it came in, is committed to
  * `wa_inbound_journal` before Baileys gets it back (and so before the receipt goes out). A row is
- * released once the message's own transaction has committed (and wiped with the credentials); rows left by a crash are decoded by
- * Baileys' own `decodeMessageNode` and handed to the same handler at the next connect (the message
- * stores are idempotent by key, so a replay of a stored message changes nothing).
+ * released once everything the message causes has committed (journal-releases.ts), and wiped with
+ * the credentials; rows left by a crash are decoded by Baileys' own `decodeMessageNode` and handed
+ * to Baileys' `upsertMessage` at the next open (whatsapp-connection.ts), which processes them as it
+ * does live messages (the message stores are idempotent by key, so a replay of a stored message
+ * changes nothing). Rows of sessions that never connect again go with retention.
  */
 import { Injectable } from '@nestjs/common';
 import {
@@ -54,7 +56,12 @@ export class InboundJournal {
       makeSignalRepository: (auth, logger, pnToLid) => {
         const repository = DEFAULT_CONNECTION_CONFIG.makeSignalRepository(auth, logger, pnToLid);
         const decryptMessage = repository.decryptMessage.bind(repository);
-        repository.decryptMessage = async (args) => {
+        // One key-store transaction around both: Baileys' own (nested) joins it, so the advanced
+        // ratchet is committed after the journal row. A crash between the two leaves the message
+        // journaled and the old ratchet stored: the redelivered copy still decrypts.
+        const keys = auth.keys;
+        const inTransaction = <T>(work: () => Promise<T>, key: string): Promise<T> => ('transaction' in keys ? keys.transaction(work, key) : work());
+        repository.decryptMessage = (args) => inTransaction(async () => {
           const plaintext = await decryptMessage(args);
           const seen = stanzas.get(args.ciphertext);
           const messageId = seen?.stanza.attrs.id;
@@ -62,7 +69,7 @@ export class InboundJournal {
             await this.record({ sessionId, messageId, part: seen.part, stanza: Buffer.from(encodeBinaryNode(seen.stanza)), plaintext: Buffer.from(plaintext) });
           }
           return plaintext;
-        };
+        }, args.jid);
         return repository;
       },
       unreleased: (meId, meLid) => this.unreleased(sessionId, meId, meLid),

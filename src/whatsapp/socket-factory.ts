@@ -1,7 +1,8 @@
 /**
  * The only place a Baileys socket is made: browser name, QR lifetime, our logger at warn, the
  * server URL (WA_SERVER_URL or the sandbox simulator), and the WhatsApp Web version announced.
- * It also picks the XEdDSA implementation (WA_NATIVE_CRYPTO, see native-curve.ts) for every socket.
+ * It also picks the XEdDSA implementation (WA_NATIVE_CRYPTO, see native-curve.ts) for every socket,
+ * and keeps libsignal's console output (key material) off stdout (signal-console.ts).
  */
 import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import type { Agent as HttpsAgent } from 'node:https';
@@ -16,6 +17,7 @@ import { InboundJournal } from './inbound-journal.js';
 import { useNativeCurve } from './native-curve.js';
 import { PostgresAuthStateRepository, type WriteFence } from './postgres-auth-state.js';
 import { PreKeyPrefetch } from './prekey-prefetch.js';
+import { guardSignalConsole } from './signal-console.js';
 import { WhatsAppConnection, type ConnectionHandlers } from './whatsapp-connection.js';
 
 const VERSION_FETCH_TIMEOUT_MS = 5000;
@@ -48,6 +50,8 @@ export class WhatsAppSocketFactory implements OnModuleInit, OnApplicationShutdow
     this.version = config.whatsapp.version;
     this.serverUrl = config.whatsapp.serverUrl;
     useNativeCurve(config.whatsapp.nativeCrypto);
+    // libsignal prints sessions (private keys included) to the console: never to stdout.
+    guardSignalConsole(this.logger);
   }
 
   async onModuleInit(): Promise<void> {

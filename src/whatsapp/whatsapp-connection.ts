@@ -10,7 +10,7 @@ import { accountInfoOf, isPaired, type AccountInfo } from './event-translator.js
 import type { ConversationSink } from './conversation-types.js';
 import { routeConversationEvents } from './conversation-events.js';
 import type { SessionJournal } from './inbound-journal.js';
-import { translateMessage } from './message-translator.js';
+import { JournalReleases } from './journal-releases.js';
 import { WhatsAppCommands } from './whatsapp-commands.js';
 import type { LoadedAuthState } from './postgres-auth-state.js';
 import { withTimeout } from './timeout.js';
@@ -44,6 +44,7 @@ export class WhatsAppConnection {
   private knownName: string | null;
   /** Sends, edits, deletes, reactions, receipts and presence (each with a timeout). */
   readonly commands: WhatsAppCommands;
+  private readonly releases = new JournalReleases();
 
   constructor(
     private readonly socket: WASocket,
@@ -55,8 +56,6 @@ export class WhatsAppConnection {
   ) {
     this.knownName = accountInfoOf(auth.state.creds).deviceName;
     this.commands = new WhatsAppCommands(socket, requestTimeoutMs, () => this.account.phone);
-    // Messages a crash caught between their receipt and their commit go first, in journal order.
-    void this.enqueue(() => this.replayJournal());
     socket.ev.process((events) => this.receive(events));
   }
 
@@ -112,15 +111,22 @@ export class WhatsAppConnection {
     return this.queue;
   }
 
+  /**
+   * Messages a crash caught between their receipt and their commit, handed to Baileys' own
+   * `upsertMessage` in journal order once the socket is open: it emits them as `messages.upsert`
+   * and processes their protocol content (history-sync notifications, app-state key shares, ...)
+   * exactly as it does a live message. Their rows go as a live message's do (journal-releases.ts).
+   */
   private async replayJournal(): Promise<void> {
     const me = this.auth.state.creds.me;
     if (!me?.id) return;
     const messages = await this.journal.unreleased(me.id, me.lid ?? '');
     if (messages.length === 0) return;
     this.logger.info({ count: messages.length }, 'recovering messages acknowledged before a crash');
-    const records = messages.map((m) => translateMessage(m, this.account.phone)).filter((r) => r !== undefined);
-    if (records.length > 0) await this.handlers.conversations.messages('notify', records, null);
-    await this.journal.release(messages.map((m) => m.key.id).filter((id): id is string => !!id));
+    for (const message of messages) {
+      if (this.closed) return;
+      await this.socket.upsertMessage(message, 'notify');
+    }
   }
 
   private async handle(events: Partial<BaileysEventMap>): Promise<void> {
@@ -141,7 +147,10 @@ export class WhatsAppConnection {
     const update = events['connection.update'];
     if (update) {
       if (update.qr && !this.closed) await this.handlers.onQr(update.qr);
-      if (update.connection === 'open' && !this.closed) await this.handlers.onOpen(this.account);
+      if (update.connection === 'open' && !this.closed) {
+        await this.handlers.onOpen(this.account);
+        await this.replayJournal();
+      }
       if (update.connection === 'close' && !this.closed) {
         this.closed = true;
         const error = update.lastDisconnect?.error as Boom | Error | undefined;
@@ -152,8 +161,7 @@ export class WhatsAppConnection {
     if (this.closed) return;
     await routeConversationEvents(events, this.handlers.conversations, this.account.phone);
     // Committed by the sink above: their journal rows can go.
-    const upsert = events['messages.upsert'];
-    if (upsert && upsert.messages.length > 0) await this.journal.release(upsert.messages.map((m) => m.key.id).filter((id): id is string => !!id));
+    await this.journal.release(this.releases.releasable(events, this.auth.state.creds.myAppStateKeyId));
   }
 }
 

@@ -24,6 +24,8 @@ export interface ReceivedCallback {
 export interface Reply {
   status: number;
   headers?: Record<string, string>;
+  /** Answer this much later (a slow backend). */
+  delayMs?: number;
 }
 
 /** Seed 001's DDL, verbatim, plus the messages table its handler inserts into. */
@@ -185,6 +187,7 @@ export class CallbackReceiver {
 
   private async handle(cb: ReceivedCallback): Promise<Reply> {
     const override = this.behaviour?.(cb);
+    if (override?.delayMs) await new Promise((resolve) => setTimeout(resolve, override.delayMs));
     if (override) return override;
     if (!this.db) return { status: 200 };
     try {

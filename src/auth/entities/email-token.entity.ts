@@ -7,6 +7,8 @@ export type EmailTokenPurpose = 'verify_email' | 'password_reset';
 @Entity({ name: 'email_tokens' })
 @Check('email_tokens_purpose_check', `"purpose" IN ('verify_email', 'password_reset')`)
 @Index('email_tokens_user_id_purpose_idx', ['userId', 'purpose'])
+@Index('email_tokens_expires_at_idx', ['expiresAt'])
+@Index('email_tokens_used_at_idx', ['usedAt'])
 export class EmailTokenEntity {
   @PrimaryColumn('uuid', { primaryKeyConstraintName: 'email_tokens_pkey' }) id: string;
   @Column({ name: 'user_id', type: 'uuid' })

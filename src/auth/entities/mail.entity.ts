@@ -4,6 +4,7 @@ import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 @Entity({ name: 'mails' })
 /** On (lower(recipient), created_at): an expression index TypeORM cannot model; the migration owns it. */
 @Index('mails_recipient_created_at_idx', { synchronize: false })
+@Index('mails_created_at_idx', ['createdAt'])
 export class MailEntity {
   @PrimaryColumn('uuid', { primaryKeyConstraintName: 'mails_pkey' }) id: string;
   @Column({ type: 'varchar', length: 254 }) recipient: string;

@@ -8,6 +8,7 @@ import { UserEntity } from './user.entity.js';
 @Entity({ name: 'refresh_tokens' })
 @Index('refresh_tokens_family_id_idx', ['familyId'])
 @Index('refresh_tokens_user_id_active_idx', ['userId'], { where: '"revoked_at" IS NULL' })
+@Index('refresh_tokens_expires_at_idx', ['expiresAt'])
 export class RefreshTokenEntity {
   @PrimaryColumn('uuid', { primaryKeyConstraintName: 'refresh_tokens_pkey' }) id: string;
   @Column({ name: 'user_id', type: 'uuid' })

@@ -11,6 +11,7 @@ import { InboundJournal1795000009000 } from './1795000009000-InboundJournal.js';
 import { Media1795000011000 } from './1795000011000-Media.js';
 import { SessionOriginAndQrCount1795000012000 } from './1795000012000-SessionOriginAndQrCount.js';
 import { MediaDownloads1795000014100 } from './1795000014100-MediaDownloads.js';
+import { RetentionIndexes1795000015100 } from './1795000015100-RetentionIndexes.js';
 import { ClusterLeases1795000016100 } from './1795000016100-ClusterLeases.js';
 
 export const MIGRATIONS: Array<new () => MigrationInterface> = [
@@ -22,5 +23,6 @@ export const MIGRATIONS: Array<new () => MigrationInterface> = [
   Media1795000011000,
   SessionOriginAndQrCount1795000012000,
   MediaDownloads1795000014100,
+  RetentionIndexes1795000015100,
   ClusterLeases1795000016100,
 ];
