@@ -113,6 +113,7 @@ export class ChatCommandsService {
     const chat = await this.queries.chatOf(t.session.id, jidParam);
     const row = await this.queries.messageOf(t.session.id, chat, messageId);
     const sent = await this.call(() => t.commands.react(row.remote_jid, keyOf(row), emoji));
+    this.store.noteApiReaction(t.session.id, sent.id);
     await this.events.transaction((tx) =>
       this.store.storeReactions(t.ctx, tx, [{ targetId: row.wa_id, remoteJid: row.remote_jid, actorJid: ownJid(t.ctx), fromMe: true, emoji, reactedAt: sent.timestamp }], 'api'),
     );

@@ -6,6 +6,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { DataSource } from 'typeorm';
+import { LRUCache } from 'lru-cache';
 import { APP_CONFIG } from '../config/config.module.js';
 import { encodePgText } from '../common/postgres-text.js';
 import type { AppConfig } from '../config/app-config.js';
@@ -28,6 +29,12 @@ export const HISTORY_EVENT_MESSAGES = 50;
 export class ConversationStore implements ConversationStorePort {
   /** Sends of each session whose message is not stored yet (see whileSending). */
   private readonly sending = new Map<string, Set<Promise<unknown>>>();
+  /**
+   * Reactions sent through the API (`session|reaction message id`), stored by the API call itself:
+   * Baileys' echo of the same reaction, queued behind other events, must not undo a later change
+   * (a ❤️ echoed after its own removal would put it back).
+   */
+  private readonly apiReactions = new LRUCache<string, true>({ max: 10_000, ttl: 10 * 60_000 });
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -53,9 +60,14 @@ export class ConversationStore implements ConversationStorePort {
 
   // --- used by SessionConversations and ChatCommandsService ---
 
+  /** A reaction the API sent and stores itself: its echo from Baileys is skipped. */
+  noteApiReaction(sessionId: string, reactionMessageId: string): void {
+    this.apiReactions.set(`${sessionId}|${reactionMessageId}`, true);
+  }
+
   async storeMessages(ctx: SessionContext, kind: 'notify' | 'append' | 'history', records: WaMessageRecord[], requestId: string | null, tx?: EventTransaction): Promise<StoredMessage[]> {
     const run = async (t: EventTransaction): Promise<StoredMessage[]> => {
-      const reactions = records.filter((r) => r.reaction);
+      const reactions = records.filter((r) => r.reaction && !this.apiReactions.has(`${ctx.sessionId}|${r.id}`));
       const plain = records.filter((r) => !r.reaction && !r.isProtocol);
       const chats = await this.identity.resolve(t.manager, ctx.sessionId, ctx.tenantId, [...plain, ...reactions].map((r) => ({ jid: r.remoteJid, alt: r.remoteJidAlt })));
       const stored = await this.writer.upsert(

@@ -114,7 +114,7 @@ describe('inbound media downloads (sandbox faults)', () => {
     const sent = await call(t, 'POST', `/sandbox/contacts/${contactPhone}/messages`, {
       token: user.token, body: { to: phone, media: { kind: 'document', mimetype: 'application/pdf', data: data.toString('base64'), fileName: 'big.pdf' } },
     });
-    expect(sent.status).toBe(200);
+    expect({ status: sent.status, error: sent.body.error }).toEqual({ status: 200, error: undefined });
     expect((await stored).payload.media[0]).toMatchObject({ messageId: sent.body.messageId, size: data.length, sha256: sha256(data) });
     const tooLarge = await call(t, 'POST', `/sandbox/contacts/${contactPhone}/messages`, {
       token: user.token, body: { to: phone, media: { kind: 'document', mimetype: 'application/pdf', data: document(MAX_DOCUMENT * 1.5).toString('base64') } },
