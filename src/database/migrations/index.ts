@@ -11,6 +11,7 @@ import { InboundJournal1795000009000 } from './1795000009000-InboundJournal.js';
 import { Media1795000011000 } from './1795000011000-Media.js';
 import { SessionOriginAndQrCount1795000012000 } from './1795000012000-SessionOriginAndQrCount.js';
 import { ClusterLeases1795000016100 } from './1795000016100-ClusterLeases.js';
+import { ClusterEventSeqAndRedisHealth1795000016200 } from './1795000016200-ClusterEventSeqAndRedisHealth.js';
 
 export const MIGRATIONS: Array<new () => MigrationInterface> = [
   AuthTenantsUsers1795000000000,
@@ -21,4 +22,5 @@ export const MIGRATIONS: Array<new () => MigrationInterface> = [
   Media1795000011000,
   SessionOriginAndQrCount1795000012000,
   ClusterLeases1795000016100,
+  ClusterEventSeqAndRedisHealth1795000016200,
 ];
