@@ -119,14 +119,17 @@ export class LeaseKeeper implements SessionOwnership, OnModuleInit, OnApplicatio
     try {
       const kept = await this.leases.renew(this.cluster.nodeId, this.cluster.nodeUrl, snapshot, this.cluster.leaseTtlMs, redisOk);
       this.lastRenewed = performance.now();
-      if (redisOk !== this.redisOk) this.logger.warn({ redisOk }, redisOk ? 'Redis is back: this node takes sessions again' : 'Redis unreachable for longer than the lease TTL: this node takes no more sessions');
+      const saidBefore = this.redisOk;
+      if (redisOk !== saidBefore) this.logger.warn({ redisOk }, redisOk ? 'Redis is back: this node takes sessions again' : 'Redis unreachable for longer than the lease TTL: this node takes no more sessions');
       this.redisOk = redisOk;
       for (const [sessionId, epoch] of snapshot) {
         if (!kept.has(sessionId)) this.lose(sessionId, epoch, 'lost');
         // Released while this renewal ran: the renewal may have extended it after the release.
         else if (this.held.get(sessionId) !== epoch) await this.leases.release(sessionId, this.cluster.nodeId, epoch);
       }
-      if (!redisOk) await this.handOverWithoutRedis();
+      // From the second such heartbeat on: by then every node that lost Redis too has said so in
+      // its own heartbeat (they all lost it at about the same time), and none is taken for healthy.
+      if (!redisOk && !saidBefore) await this.handOverWithoutRedis();
     } catch (err) {
       this.metrics.renewFailed();
       const silentFor = performance.now() - this.lastRenewed;

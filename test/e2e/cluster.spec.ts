@@ -4,13 +4,14 @@
  * sees every login). Sessions spread over the nodes; a kill -9 of a node moves its sessions to the
  * survivors with no account ever logged in twice at once; a send through a node that does not own
  * the session reaches the contact; a Socket.io client on another node sees every status change;
- * SIGTERM hands sessions over; a node whose lease is taken stops using that session.
+ * SIGTERM hands sessions over; a node whose lease is taken stops using that session. Every event
+ * the client gets carries its session's sequence number: 1, 2, 3… and still growing after a takeover.
  */
 import pg from 'pg';
 import { WhatsAppSimulator } from '../../src/simulator/simulator.js';
 import type { Json } from '../support/auth-helpers.js';
 import { CallbackReceiver } from '../support/callback-receiver.js';
-import { startNode, startRedis, type ClusterNode, type RedisServer } from '../support/cluster-harness.js';
+import { login, request, seqsOf, startNode, startRedis, type ClusterNode, type RedisServer } from '../support/cluster-harness.js';
 import { connectAuthenticated, type RecordingSocket } from '../support/realtime-harness.js';
 import { createTestDatabase } from '../support/test-database.js';
 import type { TestApp } from '../support/test-app.js';
@@ -21,21 +22,6 @@ const SESSIONS = 6;
 const ADMIN = { email: 'cluster-admin@example.com', password: 'cluster-admin-password-1' };
 
 const STEP_MS = 120_000;
-
-async function request(node: ClusterNode, method: string, path: string, token: string, body?: unknown): Promise<{ status: number; body: Json }> {
-  const res = await fetch(`${node.baseUrl}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  return { status: res.status, body: text ? (JSON.parse(text) as Json) : null };
-}
-
-async function login(node: ClusterNode, email: string, password: string): Promise<string> {
-  const res = await fetch(`${node.baseUrl}/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password }) });
-  return ((await res.json()) as { accessToken: string }).accessToken;
-}
 
 describe('cluster mode: three nodes, one PostgreSQL, one Redis', () => {
   let db: { url: string; drop: () => Promise<void> };
@@ -110,6 +96,12 @@ describe('cluster mode: three nodes, one PostgreSQL, one Redis', () => {
       await sim.scanQr(qr.payload.qrText as string, { phoneNumber: phone });
     }
     for (const id of ids) await watcher.next('session.status.connected', connectedSeen(id), 60_000);
+    // Every session's events, from whichever node, numbered 1, 2, 3… with nothing missing.
+    for (const id of ids) {
+      const seqs = seqsOf(watcher, id);
+      expect(seqs.length).toBeGreaterThanOrEqual(3);
+      expect(seqs).toEqual(seqs.map((_, i) => i + 1));
+    }
 
     const listed = await request(node('node-b'), 'GET', '/cluster/nodes', adminToken);
     expect(listed.status).toBe(200);
@@ -154,9 +146,18 @@ describe('cluster mode: three nodes, one PostgreSQL, one Redis', () => {
     expect(unreachable.status).toBe(503);
     expect(unreachable.body.error.code).toBe('SESSION_OWNER_UNAVAILABLE');
 
+    const lastSeqs = new Map(victims.map((id) => [id, Math.max(...seqsOf(watcher, id))]));
     for (const id of victims) await watcher.next('session.status.connected', connectedSeen(id, killedAt), 30_000);
     const tookMs = Date.now() - killedAt;
     expect(tookMs).toBeLessThan(30_000);
+    // The new owner goes on numbering where the dead one stopped.
+    for (const id of victims) {
+      const seqs = seqsOf(watcher, id);
+      const resumed = (await watcher.next('session.status.connected', connectedSeen(id, killedAt))).seq as number;
+      expect(resumed).toBeGreaterThan(lastSeqs.get(id)!);
+      expect(seqs).toEqual([...seqs].sort((x, y) => x - y));
+      expect(new Set(seqs).size).toBe(seqs.length);
+    }
     const after = await owners();
     for (const id of victims) expect(['node-b', 'node-c']).toContain(after.get(id));
     expect(sim.concurrentLogins()).toBe(0);
