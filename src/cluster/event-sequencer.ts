@@ -7,9 +7,11 @@
  * The row is bumped last, right before the commit, so its lock is held only for the commit and
  * never while waiting for another lock (no deadlock); it also orders the session's commits.
  * Events committed without a transaction (presence, `DomainEvents.publish`) carry no number.
+ * A `session.snapshot` carries the session's last number, read before the snapshot's rows: every
+ * live event after it has a higher one.
  */
 import { Injectable, type OnModuleInit } from '@nestjs/common';
-import type { EntityManager } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 import { rowsOf } from '../common/sql-rows.js';
 import { DomainEvents, type EventSequencer } from '../events/domain-events.js';
 import { PUBLIC_EVENT_TYPES, type DomainEvent, type DomainEventType } from '../events/event-map.js';
@@ -18,7 +20,10 @@ const NUMBERED: ReadonlySet<DomainEventType> = new Set(PUBLIC_EVENT_TYPES);
 
 @Injectable()
 export class SessionEventSequencer implements EventSequencer, OnModuleInit {
-  constructor(private readonly events: DomainEvents) {}
+  constructor(
+    private readonly events: DomainEvents,
+    private readonly dataSource: DataSource,
+  ) {}
 
   onModuleInit(): void {
     this.events.useSequencer(this);
@@ -39,6 +44,14 @@ export class SessionEventSequencer implements EventSequencer, OnModuleInit {
       if (last === null) continue;
       list.forEach((event, i) => (event.seq = last - list.length + 1 + i));
     }
+  }
+
+  async current(tenantId: string): Promise<Map<string, number>> {
+    const rows: Array<{ session_id: string; seq: string }> = await this.dataSource.query(
+      `SELECT q.session_id, q.seq::text AS seq FROM session_event_seqs q JOIN wa_sessions s ON s.id = q.session_id WHERE s.tenant_id = $1`,
+      [tenantId],
+    );
+    return new Map(rows.map((r) => [r.session_id, Number(r.seq)]));
   }
 }
 

@@ -26,6 +26,8 @@ export interface EventTransaction {
  */
 export interface EventSequencer {
   assign(manager: EntityManager, events: readonly DomainEvent[]): Promise<void>;
+  /** The last number given to each session of a tenant (a snapshot says where the live events go on from). */
+  current(tenantId: string): Promise<Map<string, number>>;
 }
 
 export function makeEvent<K extends DomainEventType>(type: K, sessionId: string, payload: DomainEventMap[K]): DomainEvent<K> {
@@ -69,6 +71,11 @@ export class DomainEvents {
   /** Cluster mode registers its sequencer here at init. */
   useSequencer(sequencer: EventSequencer): void {
     this.sequencer = sequencer;
+  }
+
+  /** Cluster mode: the last sequence number of each session of the tenant; undefined on a single node (no numbers). */
+  async lastSeqs(tenantId: string): Promise<Map<string, number> | undefined> {
+    return this.sequencer?.current(tenantId);
   }
 
   inTransaction<K extends DomainEventType>(type: K, handler: TxHandler<K>): void {

@@ -8,6 +8,7 @@
  * the client gets carries its session's sequence number: 1, 2, 3… and still growing after a takeover.
  */
 import pg from 'pg';
+import WebSocket from 'ws';
 import { WhatsAppSimulator } from '../../src/simulator/simulator.js';
 import type { Json } from '../support/auth-helpers.js';
 import { CallbackReceiver } from '../support/callback-receiver.js';
@@ -15,6 +16,7 @@ import { login, request, seqsOf, startNode, startRedis, type ClusterNode, type R
 import { connectAuthenticated, type RecordingSocket } from '../support/realtime-harness.js';
 import { createTestDatabase } from '../support/test-database.js';
 import type { TestApp } from '../support/test-app.js';
+import { Waitable } from '../support/waitable.js';
 
 const JWT_SECRET = 'test-secret-test-secret-test-secret-0123';
 const TTL_MS = 10_000;
@@ -23,6 +25,24 @@ const PER_NODE = SESSIONS / 3;
 const ADMIN = { email: 'cluster-admin@example.com', password: 'cluster-admin-password-1' };
 
 const STEP_MS = 120_000;
+
+/** A plain /ws/sessions client that keeps every frame. */
+class WsFrames extends Waitable {
+  readonly frames: Json[] = [];
+  constructor(readonly ws: WebSocket) {
+    super();
+    ws.on('message', (data) => {
+      this.frames.push(JSON.parse(String(data)) as Json);
+      this.wake();
+    });
+  }
+  next(predicate: (f: Json) => boolean, what: string, timeoutMs = 20_000): Promise<Json> {
+    return this.until(() => this.frames.find(predicate), what, timeoutMs);
+  }
+  protected describeReceived(): string {
+    return JSON.stringify(this.frames.map((f) => f.type));
+  }
+}
 
 describe('cluster mode: three nodes, one PostgreSQL, one Redis', () => {
   let db: { url: string; drop: () => Promise<void> };
@@ -115,11 +135,20 @@ describe('cluster mode: three nodes, one PostgreSQL, one Redis', () => {
 
   it('sends through a node that does not own the session and answers the WhatsApp message id', async () => {
     const [sessionId] = [...(await owners()).entries()].find(([, owner]) => owner === 'node-a')!;
+    // A plain WebSocket client on node-c: its snapshot says where the session's numbers stand.
+    const ws = new WsFrames(new WebSocket(`${node('node-c').baseUrl.replace(/^http/, 'ws')}/ws/sessions?accessToken=${encodeURIComponent(token)}`));
+    const snapshot = await ws.next((f) => f.type === 'session.snapshot' && f.sessionId === sessionId, 'the snapshot');
+    expect(snapshot.seq).toBe(Math.max(...seqsOf(watcher, sessionId)));
     const sent = await request(node('node-b'), 'POST', `/sessions/${sessionId}/send-message`, token, { number: '4917000000001', message: 'through node-b' });
     expect(sent.status).toBe(200);
     const messageId = sent.body.data.messageId as string;
     const delivered = await sim.waitForSentMessage((m) => m.id === messageId);
     expect(delivered.text).toBe('through node-b');
+    // node-a's events for it reach the client on node-c numbered on from the snapshot.
+    await ws.next((f) => f.type === 'session.messages.upsert' && f.sessionId === sessionId, 'the sent message');
+    const live = ws.frames.filter((f) => f.type !== 'session.snapshot' && f.sessionId === sessionId).map((f) => f.seq as number);
+    expect(live).toEqual(live.map((_, i) => (snapshot.seq as number) + 1 + i));
+    ws.ws.close();
     const metrics = await (await fetch(`${node('node-b').baseUrl}/metrics`)).text();
     expect(metrics).toMatch(/wa_cluster_forwarded_requests_total\{node="node-b",outcome="ok"\} [1-9]/);
 
