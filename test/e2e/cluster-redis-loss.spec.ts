@@ -115,6 +115,15 @@ describe('cluster mode: a node that loses Redis', () => {
     // node-q numbers on where node-p stopped.
     for (const id of onP) expect((await watcher.next('session.status.connected', connectedAfter(id, cutAt))).seq).toBeGreaterThan(lastSeqs.get(id)!);
 
+    // The callbacks go on through the PostgreSQL outbox: the takeover's "connected" reached the backend, each webhook-id with one body.
+    await receiver.waitFor(() => onP.every((id) => receiver.delivered.some((r) => r.body.session_id === id && r.body.status === 'connected' && Date.parse(r.body.timestamp as string) >= cutAt)), 20_000, 'connected callbacks after the hand-over');
+    const bodies = new Map<string, string>();
+    for (const r of receiver.delivered) {
+      const webhookId = r.headers['webhook-id'] as string;
+      expect(bodies.get(webhookId) ?? r.raw).toBe(r.raw);
+      bodies.set(webhookId, r.raw);
+    }
+
     expect(await redisOk('node-p')).toMatchObject({ ok: false });
     expect(await metric(p, 'wa_cluster_redis_up')).toBe(0);
     expect(await metric(p, 'wa_cluster_redis_handovers_total')).toBe(2);
