@@ -14,6 +14,10 @@ export class ClusterMetrics {
   private readonly renewFailures: Counter<'node'>;
   private readonly forwarded: Counter<'node' | 'outcome'>;
   private readonly relayLatency: Histogram<'node'>;
+  private readonly redisReachable: Gauge<'node'>;
+  private readonly dropped: Counter<'node'>;
+  private readonly waiting: Gauge<'node'>;
+  private readonly handedOver: Counter<'node'>;
 
   constructor(metrics: MetricsService, @Inject(APP_CONFIG) config: AppConfig) {
     const registers = [metrics.registry];
@@ -27,7 +31,30 @@ export class ClusterMetrics {
       name: 'wa_cluster_event_relay_seconds', help: 'From the commit on another node to the dispatch here', labelNames: ['node'], registers,
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
     });
+    this.redisReachable = new Gauge({ name: 'wa_cluster_redis_up', help: 'Whether this node reaches Redis (1) or not (0)', labelNames: ['node'], registers });
+    this.dropped = new Counter({ name: 'wa_cluster_events_dropped_total', help: 'Committed events that never reached Redis (backlog full, or a failed append)', labelNames: ['node'], registers });
+    this.waiting = new Gauge({ name: 'wa_cluster_events_backlog', help: 'Committed events waiting for Redis', labelNames: ['node'], registers });
+    this.handedOver = new Counter({ name: 'wa_cluster_redis_handovers_total', help: 'Sessions this node handed to another one because it lost Redis', labelNames: ['node'], registers });
     this.leasesHeld.set({ node: this.node }, 0);
+    this.redisReachable.set({ node: this.node }, 0);
+    this.waiting.set({ node: this.node }, 0);
+    this.dropped.inc({ node: this.node }, 0);
+  }
+
+  redisUp(up: boolean): void {
+    this.redisReachable.set({ node: this.node }, up ? 1 : 0);
+  }
+
+  eventsDropped(count: number): void {
+    this.dropped.inc({ node: this.node }, count);
+  }
+
+  backlog(size: number): void {
+    this.waiting.set({ node: this.node }, size);
+  }
+
+  handedOverSessions(count: number): void {
+    this.handedOver.inc({ node: this.node }, count);
   }
 
   held(count: number): void {

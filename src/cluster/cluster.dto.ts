@@ -16,6 +16,7 @@ export class ClusterNodeDto {
   @ApiProperty({ format: 'date-time' }) heartbeatAt: string;
   @ApiProperty({ description: 'Beat within the lease TTL' }) live: boolean;
   @ApiProperty({ description: 'Shutting down: placement gives it nothing more' }) draining: boolean;
+  @ApiProperty({ description: 'Reached Redis within the lease TTL at its last heartbeat; a node that did not gets no sessions while another one does' }) redisOk: boolean;
   @ApiProperty({ type: [ClusterLeaseDto] }) sessions: ClusterLeaseDto[];
 }
 
@@ -37,6 +38,7 @@ export function mapNodes(nodes: NodeRow[], leases: LeaseRow[], ttlMs: number, no
     heartbeatAt: n.heartbeatAt.toISOString(),
     live: now - n.heartbeatAt.getTime() < ttlMs,
     draining: n.draining,
+    redisOk: n.redisOk,
     sessions: leases.filter((l) => l.nodeId === n.id).map((l) => ({
       sessionId: l.sessionId,
       epoch: l.epoch,

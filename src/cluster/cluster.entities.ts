@@ -1,4 +1,4 @@
-/** The cluster tables (migration 1795000016100-ClusterLeases): nodes and session ownership leases. */
+/** The cluster tables (migrations 1795000016100, 1795000016200): nodes, session ownership leases, event sequence numbers. */
 import { Column, Entity, ForeignKey, Index, PrimaryColumn } from 'typeorm';
 import { SessionEntity } from '../sessions/session.entity.js';
 
@@ -9,6 +9,7 @@ export class ClusterNodeEntity {
   @Column('timestamptz', { name: 'started_at', default: () => 'now()' }) startedAt: Date;
   @Column('timestamptz', { name: 'heartbeat_at', default: () => 'now()' }) heartbeatAt: Date;
   @Column('boolean', { default: false }) draining: boolean;
+  @Column('boolean', { name: 'redis_ok', default: true }) redisOk: boolean;
 }
 
 @Entity({ name: 'session_leases' })
@@ -25,4 +26,13 @@ export class SessionLeaseEntity {
   @Column('timestamptz', { name: 'expires_at' }) expiresAt: Date;
 }
 
-export const CLUSTER_ENTITIES = [ClusterNodeEntity, SessionLeaseEntity];
+/** The last sequence number given to a session's public events (src/cluster/event-sequencer.ts). */
+@Entity({ name: 'session_event_seqs' })
+export class SessionEventSeqEntity {
+  @PrimaryColumn('uuid', { name: 'session_id', primaryKeyConstraintName: 'session_event_seqs_pkey' })
+  @ForeignKey(() => SessionEntity, { name: 'session_event_seqs_session_id_fkey', onDelete: 'CASCADE' })
+  sessionId: string;
+  @Column('bigint') seq: string;
+}
+
+export const CLUSTER_ENTITIES = [ClusterNodeEntity, SessionLeaseEntity, SessionEventSeqEntity];

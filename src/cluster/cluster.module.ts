@@ -6,10 +6,11 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { SessionsModule } from '../sessions/sessions.module.js';
-import { ClusterNodeEntity, SessionLeaseEntity } from './cluster.entities.js';
+import { ClusterNodeEntity, SessionEventSeqEntity, SessionLeaseEntity } from './cluster.entities.js';
 import { ClusterController } from './cluster.controller.js';
 import { ClusterMetrics } from './cluster-metrics.js';
 import { EventRelay } from './event-relay.js';
+import { SessionEventSequencer } from './event-sequencer.js';
 import { LeaseKeeper } from './lease-keeper.js';
 import { LeaseRepository } from './lease-repository.js';
 import { Placement } from './placement.js';
@@ -17,8 +18,8 @@ import { RedisBus } from './redis-bus.js';
 import { RequestForwarder } from './request-forwarder.js';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([ClusterNodeEntity, SessionLeaseEntity]), SessionsModule],
+  imports: [TypeOrmModule.forFeature([ClusterNodeEntity, SessionLeaseEntity, SessionEventSeqEntity]), SessionsModule],
   controllers: [ClusterController],
-  providers: [RedisBus, LeaseRepository, ClusterMetrics, LeaseKeeper, Placement, EventRelay, RequestForwarder],
+  providers: [RedisBus, LeaseRepository, ClusterMetrics, LeaseKeeper, Placement, EventRelay, SessionEventSequencer, RequestForwarder],
 })
 export class ClusterModule {}

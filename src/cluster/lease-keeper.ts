@@ -4,7 +4,10 @@
  * - a lease missing from a renewal (another node took it over) closes that session's socket;
  * - a credential/key write whose epoch check fails rolls back and closes the socket too;
  * - renewals failing for most of the TTL (the database is unreachable) close every socket here,
- *   before the leases can expire and another node log in with the same credentials.
+ *   before the leases can expire and another node log in with the same credentials;
+ * - Redis unreachable for longer than the TTL: the heartbeat says so (placement gives the node
+ *   nothing more) and, when another live node still reaches Redis, the paired sessions here are
+ *   handed to it (socket closed, lease released); with no such node they stay, nobody does better.
  */
 import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
@@ -37,6 +40,8 @@ export class LeaseKeeper implements SessionOwnership, OnModuleInit, OnApplicatio
   private timer?: NodeJS.Timeout;
   private renewing = false;
   private lastRenewed = performance.now();
+  /** Whether the last heartbeat said this node reaches Redis. */
+  private redisOk = true;
 
   constructor(
     @Inject(APP_CONFIG) config: AppConfig,
@@ -110,14 +115,21 @@ export class LeaseKeeper implements SessionOwnership, OnModuleInit, OnApplicatio
     if (this.renewing) return;
     this.renewing = true;
     const snapshot = new Map(this.held);
+    const redisOk = this.bus.downForMs() < this.cluster.leaseTtlMs;
     try {
-      const kept = await this.leases.renew(this.cluster.nodeId, this.cluster.nodeUrl, snapshot, this.cluster.leaseTtlMs);
+      const kept = await this.leases.renew(this.cluster.nodeId, this.cluster.nodeUrl, snapshot, this.cluster.leaseTtlMs, redisOk);
       this.lastRenewed = performance.now();
+      const saidBefore = this.redisOk;
+      if (redisOk !== saidBefore) this.logger.warn({ redisOk }, redisOk ? 'Redis is back: this node takes sessions again' : 'Redis unreachable for longer than the lease TTL: this node takes no more sessions');
+      this.redisOk = redisOk;
       for (const [sessionId, epoch] of snapshot) {
         if (!kept.has(sessionId)) this.lose(sessionId, epoch, 'lost');
         // Released while this renewal ran: the renewal may have extended it after the release.
         else if (this.held.get(sessionId) !== epoch) await this.leases.release(sessionId, this.cluster.nodeId, epoch);
       }
+      // From the second such heartbeat on: by then every node that lost Redis too has said so in
+      // its own heartbeat (they all lost it at about the same time), and none is taken for healthy.
+      if (!redisOk && !saidBefore) await this.handOverWithoutRedis();
     } catch (err) {
       this.metrics.renewFailed();
       const silentFor = performance.now() - this.lastRenewed;
@@ -128,6 +140,23 @@ export class LeaseKeeper implements SessionOwnership, OnModuleInit, OnApplicatio
     } finally {
       this.renewing = false;
     }
+  }
+
+  /**
+   * Cut from Redis (this node's events reach no other node, and theirs not this one): its paired
+   * sessions go to a node that reaches Redis, if there is one. Socket first, lease after (never two
+   * live sockets); placement there logs them in again. Pending QR/pairing sessions stay here, with
+   * the client streaming them.
+   */
+  private async handOverWithoutRedis(): Promise<void> {
+    const paired = [...this.held.keys()].filter((id) => this.registry.get(id)?.isPaired);
+    if (paired.length === 0 || !(await this.leases.peerWithRedis(this.cluster.nodeId, this.cluster.leaseTtlMs))) return;
+    this.logger.warn({ count: paired.length }, 'Redis unreachable: handing this node\'s sessions to a node that reaches it');
+    await Promise.allSettled(paired.map(async (sessionId) => {
+      await this.registry.fence(sessionId);
+      await this.release(sessionId);
+    }));
+    this.metrics.handedOverSessions(paired.length);
   }
 
   private lose(sessionId: string, epoch: string, cause: 'lost' | 'renewal_failed'): void {

@@ -28,6 +28,7 @@ export interface NodeRow {
   startedAt: Date;
   heartbeatAt: Date;
   draining: boolean;
+  redisOk: boolean;
 }
 
 export interface LeaseRow {
@@ -80,15 +81,15 @@ export class LeaseRepository {
   }
 
   /**
-   * The heartbeat and the renewal of every lease this node holds, in one transaction: the ids it
-   * still holds (a lease missing from the answer was taken over).
+   * The heartbeat (with whether the node reaches Redis) and the renewal of every lease this node
+   * holds, in one transaction: the ids it still holds (a lease missing from the answer was taken over).
    */
-  async renew(nodeId: string, url: string, held: ReadonlyMap<string, string>, ttlMs: number): Promise<Set<string>> {
+  async renew(nodeId: string, url: string, held: ReadonlyMap<string, string>, ttlMs: number, redisOk = true): Promise<Set<string>> {
     return this.dataSource.transaction(async (manager) => {
       await manager.query(
-        `INSERT INTO cluster_nodes (id, url) VALUES ($1, $2)
-         ON CONFLICT (id) DO UPDATE SET heartbeat_at = now()`,
-        [nodeId, url],
+        `INSERT INTO cluster_nodes (id, url, redis_ok) VALUES ($1, $2, $3)
+         ON CONFLICT (id) DO UPDATE SET heartbeat_at = now(), redis_ok = EXCLUDED.redis_ok`,
+        [nodeId, url, redisOk],
       );
       if (held.size === 0) return new Set<string>();
       const rows = rowsOf<{ session_id: string }>(await manager.query(
@@ -116,17 +117,34 @@ export class LeaseRepository {
     return rows.length > 0;
   }
 
-  /** Nodes that beat within `ttlMs` and are not draining, with their unexpired leases. */
+  /**
+   * The nodes placement may give sessions to, with their unexpired leases: those that beat within
+   * `ttlMs`, are not draining and reach Redis; when no live node reaches Redis, all live ones
+   * (nobody can do better, and sessions must run somewhere).
+   */
   async liveNodes(ttlMs: number): Promise<LiveNode[]> {
     const rows: Array<{ id: string; url: string; sessions: number }> = await this.dataSource.query(
-      `SELECT n.id, n.url,
+      `WITH live AS (
+         SELECT id, url, redis_ok FROM cluster_nodes
+          WHERE heartbeat_at > now() - $1 * interval '1 millisecond' AND NOT draining)
+       SELECT n.id, n.url,
               (SELECT count(*)::int FROM session_leases l WHERE l.node_id = n.id AND l.expires_at > now()) AS sessions
-         FROM cluster_nodes n
-        WHERE n.heartbeat_at > now() - $1 * interval '1 millisecond' AND NOT n.draining
+         FROM live n
+        WHERE n.redis_ok OR NOT EXISTS (SELECT 1 FROM live WHERE redis_ok)
         ORDER BY n.id`,
       [ttlMs],
     );
     return rows;
+  }
+
+  /** Whether another live, non-draining node reaches Redis (a node without it may hand its sessions over). */
+  async peerWithRedis(nodeId: string, ttlMs: number): Promise<boolean> {
+    const rows: Array<{ ok: boolean }> = await this.dataSource.query(
+      `SELECT EXISTS (SELECT 1 FROM cluster_nodes WHERE id <> $1 AND redis_ok AND NOT draining
+                        AND heartbeat_at > now() - $2 * interval '1 millisecond') AS ok`,
+      [nodeId, ttlMs],
+    );
+    return rows[0]?.ok === true;
   }
 
   /** The live owner of a session (unexpired lease), if any. */
@@ -167,10 +185,10 @@ export class LeaseRepository {
   }
 
   async nodes(): Promise<NodeRow[]> {
-    const rows: Array<{ id: string; url: string; started_at: Date; heartbeat_at: Date; draining: boolean }> = await this.dataSource.query(
-      'SELECT id, url, started_at, heartbeat_at, draining FROM cluster_nodes ORDER BY id',
+    const rows: Array<{ id: string; url: string; started_at: Date; heartbeat_at: Date; draining: boolean; redis_ok: boolean }> = await this.dataSource.query(
+      'SELECT id, url, started_at, heartbeat_at, draining, redis_ok FROM cluster_nodes ORDER BY id',
     );
-    return rows.map((r) => ({ id: r.id, url: r.url, startedAt: r.started_at, heartbeatAt: r.heartbeat_at, draining: r.draining }));
+    return rows.map((r) => ({ id: r.id, url: r.url, startedAt: r.started_at, heartbeatAt: r.heartbeat_at, draining: r.draining, redisOk: r.redis_ok }));
   }
 
   async leases(): Promise<LeaseRow[]> {

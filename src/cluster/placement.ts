@@ -93,6 +93,7 @@ export class Placement implements OnApplicationBootstrap, OnApplicationShutdown 
   }
 
   private async round(): Promise<void> {
+    // A node cut from Redis gets no share of the plan while another node reaches it (liveNodes).
     if (this.keeper.leavingNow) return;
     const orphans = await this.leases.orphans(this.cluster.leaseTtlMs, ROUND_LIMIT);
     if (orphans.length === 0) return;

@@ -5,17 +5,24 @@
  *   stream still holds (MAXLEN ~10,000).
  * - `wa:cluster`, a pub/sub channel: "a lease was released" (placement runs at once) and "a session
  *   moved" (route caches forget it). At-most-once is fine: both are also polled.
+ * While Redis is unreachable, events wait in a bounded backlog (the oldest dropped and counted past
+ * 10,000), control messages are dropped, and `downForMs()` tells the lease keeper for how long.
  */
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
-import { Redis } from 'ioredis';
+import { Redis, type RedisOptions } from 'ioredis';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig, ClusterConfig } from '../config/app-config.js';
 import { ROOT_LOGGER, type AppLogger } from '../common/logger.js';
+import { ClusterMetrics } from './cluster-metrics.js';
+import { EventBacklog } from './event-backlog.js';
 
 const EVENTS_STREAM = 'wa:events';
 const CONTROL_CHANNEL = 'wa:cluster';
 const STREAM_MAX_LEN = 10_000;
 const READ_BLOCK_MS = 5000;
+/** Events kept for Redis while it is unreachable (the oldest are dropped past it). */
+const BACKLOG_MAX = STREAM_MAX_LEN;
+const FLUSH_BATCH = 500;
 
 export type ControlMessage = { kind: 'released'; nodeId: string } | { kind: 'moved'; sessionId: string; nodeId: string };
 
@@ -34,18 +41,88 @@ export class RedisBus implements OnApplicationShutdown {
   private reader?: Redis;
   private stopped = false;
   private reading?: Promise<void>;
+  private readonly backlog = new EventBacklog(BACKLOG_MAX);
+  private flushing = false;
+  /** performance.now() when the commands connection was last lost; null while it is ready. */
+  private downSince: number | null = performance.now();
+  private lastDropWarning = 0;
 
-  constructor(@Inject(APP_CONFIG) config: AppConfig, @Inject(ROOT_LOGGER) logger: AppLogger) {
+  constructor(
+    @Inject(APP_CONFIG) config: AppConfig,
+    @Inject(ROOT_LOGGER) logger: AppLogger,
+    private readonly metrics: ClusterMetrics,
+  ) {
     this.cluster = config.cluster!;
     this.logger = logger.child({ module: 'cluster' });
-    this.commands = this.connect('commands');
+    // No offline queue: while Redis is down, events wait in the bounded backlog instead.
+    this.commands = this.connect('commands', { enableOfflineQueue: false });
+    this.commands.on('ready', () => {
+      if (this.downSince !== null) this.logger.info({ downForMs: Math.round(performance.now() - this.downSince) }, 'Redis reachable');
+      this.downSince = null;
+      this.metrics.redisUp(true);
+      this.flush();
+    });
+    this.commands.on('close', () => {
+      if (this.downSince === null) this.downSince = performance.now();
+      this.metrics.redisUp(false);
+    });
   }
 
-  /** Appends a committed event to the stream (fire and forget: a failure is logged). */
+  /** How long Redis has been unreachable, in ms (0 while it is reachable). */
+  downForMs(): number {
+    return this.downSince === null ? 0 : performance.now() - this.downSince;
+  }
+
+  /** Appends a committed event to the stream (fire and forget), in order, through the backlog while Redis is down. */
   appendEvent(payload: string): void {
-    this.commands
-      .xadd(EVENTS_STREAM, 'MAXLEN', '~', String(STREAM_MAX_LEN), '*', 'n', this.cluster.nodeId, 'e', payload)
-      .catch((err: unknown) => this.logger.warn({ err }, 'could not publish an event to Redis'));
+    if (this.commands.status === 'ready' && this.backlog.size === 0 && !this.flushing) {
+      this.xadd(payload).catch((err: unknown) => this.lost(1, err));
+      return;
+    }
+    if (this.backlog.push(payload)) {
+      this.metrics.eventsDropped(1);
+      this.warnDropped();
+    }
+    this.metrics.backlog(this.backlog.size);
+    this.flush();
+  }
+
+  private xadd(payload: string): Promise<unknown> {
+    return this.commands.xadd(EVENTS_STREAM, 'MAXLEN', '~', String(STREAM_MAX_LEN), '*', 'n', this.cluster.nodeId, 'e', payload);
+  }
+
+  /** Sends the backlog, oldest first, while Redis is reachable. */
+  private flush(): void {
+    if (this.flushing || this.backlog.size === 0 || this.commands.status !== 'ready') return;
+    this.flushing = true;
+    void (async () => {
+      try {
+        while (this.backlog.size > 0 && this.commands.status === 'ready' && !this.stopped) {
+          const batch = this.backlog.take(FLUSH_BATCH);
+          this.metrics.backlog(this.backlog.size);
+          const pipeline = this.commands.pipeline();
+          for (const payload of batch) pipeline.xadd(EVENTS_STREAM, 'MAXLEN', '~', String(STREAM_MAX_LEN), '*', 'n', this.cluster.nodeId, 'e', payload);
+          const results = await pipeline.exec().catch((err: unknown) => batch.map(() => [err as Error, null] as [Error, null]));
+          const failed = (results ?? []).filter(([err]) => err);
+          if (failed.length > 0) this.lost(failed.length, failed[0]![0]);
+        }
+      } finally {
+        this.flushing = false;
+      }
+      this.flush();
+    })();
+  }
+
+  /** Events that did not reach Redis: counted and logged, never retried (they may have landed). */
+  private lost(count: number, err: unknown): void {
+    this.metrics.eventsDropped(count);
+    this.logger.warn({ err: { message: (err as Error | undefined)?.message }, count }, 'could not publish events to Redis');
+  }
+
+  private warnDropped(): void {
+    if (Date.now() - this.lastDropWarning < 5000) return;
+    this.lastDropWarning = Date.now();
+    this.logger.warn({ dropped: this.backlog.dropped, kept: this.backlog.size }, 'Redis unreachable: dropping the oldest events waiting for it');
   }
 
   /** Reads the stream from now on, in order, until shutdown; entries from this node are skipped. */
@@ -73,7 +150,9 @@ export class RedisBus implements OnApplicationShutdown {
     })();
   }
 
+  /** A control message: dropped while Redis is down (every receiver also polls). */
   publish(message: ControlMessage): void {
+    if (this.commands.status !== 'ready') return;
     this.commands.publish(CONTROL_CHANNEL, JSON.stringify(message)).catch((err: unknown) => this.logger.warn({ err }, 'could not publish to Redis'));
   }
 
@@ -121,8 +200,8 @@ export class RedisBus implements OnApplicationShutdown {
     }
   }
 
-  private connect(role: string): Redis {
-    const client = new Redis(this.cluster.redisUrl, { connectionName: `wa-${this.cluster.nodeId}-${role}`, maxRetriesPerRequest: null });
+  private connect(role: string, options: RedisOptions = {}): Redis {
+    const client = new Redis(this.cluster.redisUrl, { connectionName: `wa-${this.cluster.nodeId}-${role}`, maxRetriesPerRequest: null, ...options });
     let lastError = 0;
     client.on('error', (err: Error) => {
       // ioredis retries on its own: one line every few seconds is enough.

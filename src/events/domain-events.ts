@@ -19,6 +19,17 @@ export interface EventTransaction {
   emit<K extends DomainEventType>(type: K, sessionId: string, payload: DomainEventMap[K]): Promise<DomainEvent<K>>;
 }
 
+/**
+ * Numbers committed events (cluster mode, src/cluster/event-sequencer.ts): called inside the
+ * producer's transaction after its work, right before the commit; sets `seq` on the events it
+ * numbers. A single node has none, and its envelopes carry no `seq`.
+ */
+export interface EventSequencer {
+  assign(manager: EntityManager, events: readonly DomainEvent[]): Promise<void>;
+  /** The last number given to each session of a tenant (a snapshot says where the live events go on from). */
+  current(tenantId: string): Promise<Map<string, number>>;
+}
+
 export function makeEvent<K extends DomainEventType>(type: K, sessionId: string, payload: DomainEventMap[K]): DomainEvent<K> {
   return { type, sessionId, eventId: randomUUID(), occurredOn: new Date().toISOString(), payload };
 }
@@ -29,6 +40,7 @@ export class DomainEvents {
   private readonly commitHandlers = new Map<DomainEventType, Array<CommitHandler<DomainEventType>>>();
   private readonly txHandlers = new Map<DomainEventType, Array<TxHandler<DomainEventType>>>();
   private readonly anyHandlers: Array<CommitHandler<DomainEventType>> = [];
+  private sequencer?: EventSequencer;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -56,6 +68,16 @@ export class DomainEvents {
     };
   }
 
+  /** Cluster mode registers its sequencer here at init. */
+  useSequencer(sequencer: EventSequencer): void {
+    this.sequencer = sequencer;
+  }
+
+  /** Cluster mode: the last sequence number of each session of the tenant; undefined on a single node (no numbers). */
+  async lastSeqs(tenantId: string): Promise<Map<string, number> | undefined> {
+    return this.sequencer?.current(tenantId);
+  }
+
   inTransaction<K extends DomainEventType>(type: K, handler: TxHandler<K>): void {
     const list = this.txHandlers.get(type) ?? [];
     list.push(handler as TxHandler<DomainEventType>);
@@ -78,7 +100,9 @@ export class DomainEvents {
           return event;
         },
       };
-      return work(tx);
+      const out = await work(tx);
+      if (this.sequencer && emitted.length > 0) await this.sequencer.assign(manager, emitted);
+      return out;
     });
     for (const event of emitted) this.dispatch(event);
     return result;

@@ -209,6 +209,12 @@ export interface DomainEvent<K extends DomainEventType = DomainEventType> {
   sessionId: string;
   eventId: string;
   occurredOn: string;
+  /**
+   * Cluster mode only (additive): the session's event sequence number, 1, 2, 3… over its public
+   * events, given by its owner in the committing transaction and kept in PostgreSQL, so it keeps
+   * growing across a takeover. A gap tells a client it missed an event.
+   */
+  seq?: number;
   payload: DomainEventMap[K];
 }
 

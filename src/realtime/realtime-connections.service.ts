@@ -12,6 +12,7 @@ import { ROOT_LOGGER, type AppLogger } from '../common/logger.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/app-config.js';
 import { SessionStore } from '../sessions/session-store.js';
+import { DomainEvents } from '../events/domain-events.js';
 import { RealtimeBroadcaster } from './realtime-broadcaster.js';
 import { RealtimeMetrics, type DisconnectCause } from './realtime-metrics.js';
 import { snapshotEnvelopes, tenantRoom, type AuthenticatedPayload, type RealtimeSocket, type UnauthorizedPayload } from './realtime-protocol.js';
@@ -33,6 +34,7 @@ export class RealtimeConnections {
     private readonly authentication: AuthenticationService,
     private readonly sessions: SessionStore,
     private readonly broadcaster: RealtimeBroadcaster,
+    private readonly events: DomainEvents,
     private readonly metrics: RealtimeMetrics,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(ROOT_LOGGER) logger: AppLogger,
@@ -128,8 +130,9 @@ export class RealtimeConnections {
     const { tenantId, userId } = verified.auth;
     try {
       await this.broadcaster.joinWithState(socket, tenantRoom(tenantId), async () => {
+        const seqs = await this.events.lastSeqs(tenantId);
         const rows = await this.sessions.listForTenant(tenantId);
-        return snapshotEnvelopes(tenantId, rows).map((envelope) => ['session.snapshot', envelope] as const);
+        return snapshotEnvelopes(tenantId, rows, new Date(), seqs).map((envelope) => ['session.snapshot', envelope] as const);
       });
       this.logger.debug({ socketId: socket.id, userId, tenantId, via: verified.auth.via }, 'socket authenticated');
     } catch (err) {

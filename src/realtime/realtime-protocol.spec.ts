@@ -29,6 +29,15 @@ describe('snapshotEnvelopes (seed 002 session.snapshot)', () => {
       disconnectedAt: null, disconnectedReason: null, createdAt: created.toISOString(), updatedAt: created.toISOString(),
     });
     expect(snapshotEnvelopes(TENANT, [row, { ...row, id: 'b' } as SessionEntity], now).map((s) => s.sessionId)).toEqual(['a', 'b']);
+    // A single node numbers nothing: the envelope has exactly seed 002's fields.
+    expect(Object.keys(snapshot).sort()).toEqual(['eventId', 'occurredOn', 'payload', 'sessionId', 'type']);
+  });
+
+  it('carries each session\'s last sequence number in cluster mode (0 before its first event)', () => {
+    const row = { id: 'a', tenantId: TENANT, status: 'init', createdAt: now, updatedAt: now } as unknown as SessionEntity;
+    const seqs = new Map([['a', 7]]);
+    expect(snapshotEnvelopes(TENANT, [row, { ...row, id: 'b' } as SessionEntity], now, seqs).map((s) => [s.sessionId, s.seq])).toEqual([['a', 7], ['b', 0]]);
+    expect(snapshotEnvelopes(TENANT, [], now, seqs)[0]).not.toHaveProperty('seq');
   });
 });
 

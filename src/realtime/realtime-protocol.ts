@@ -21,6 +21,8 @@ export interface SnapshotEnvelope {
   sessionId: string | null;
   eventId: string;
   occurredOn: string;
+  /** Cluster mode: the session's last event sequence number when the snapshot was read (live events go on from it). */
+  seq?: number;
   payload: { tenantId: string; session: SessionPrimitives | null };
 }
 
@@ -144,8 +146,11 @@ export function toSessionPrimitives(row: SessionEntity): SessionPrimitives {
   };
 }
 
-/** The snapshot a socket receives on connect: one per session, or one `session: null` for none. */
-export function snapshotEnvelopes(tenantId: string, rows: SessionEntity[], now = new Date()): SnapshotEnvelope[] {
+/**
+ * The snapshot a socket receives on connect: one per session, or one `session: null` for none.
+ * `seqs` (cluster mode): each session's last event sequence number, read before the rows.
+ */
+export function snapshotEnvelopes(tenantId: string, rows: SessionEntity[], now = new Date(), seqs?: ReadonlyMap<string, number>): SnapshotEnvelope[] {
   const occurredOn = now.toISOString();
   if (rows.length === 0) {
     return [{ type: 'session.snapshot', sessionId: null, eventId: randomUUID(), occurredOn, payload: { tenantId, session: null } }];
@@ -155,6 +160,7 @@ export function snapshotEnvelopes(tenantId: string, rows: SessionEntity[], now =
     sessionId: row.id,
     eventId: randomUUID(),
     occurredOn,
+    ...(seqs ? { seq: seqs.get(row.id) ?? 0 } : {}),
     payload: { tenantId, session: toSessionPrimitives(row) },
   }));
 }

@@ -19,6 +19,7 @@ import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/app-config.js';
 import type { DomainEvent } from '../events/event-map.js';
 import { SessionStore } from '../sessions/session-store.js';
+import { DomainEvents } from '../events/domain-events.js';
 import { RealtimeBroadcaster } from './realtime-broadcaster.js';
 import { snapshotEnvelopes } from './realtime-protocol.js';
 
@@ -47,6 +48,7 @@ export class WsSessionsServer implements OnApplicationBootstrap, BeforeApplicati
     private readonly authentication: AuthenticationService,
     private readonly sessions: SessionStore,
     private readonly broadcaster: RealtimeBroadcaster,
+    private readonly events: DomainEvents,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(ROOT_LOGGER) logger: AppLogger,
   ) {
@@ -109,8 +111,9 @@ export class WsSessionsServer implements OnApplicationBootstrap, BeforeApplicati
       client.expiry = setTimeout(() => ws.close(4001, 'access token expired'), Math.max(0, Math.min(expiresAt.getTime() - Date.now(), MAX_TIMER_MS)));
     }
     try {
+      const seqs = await this.events.lastSeqs(auth.tenantId);
       const rows = await this.sessions.listForTenant(auth.tenantId);
-      for (const envelope of snapshotEnvelopes(auth.tenantId, rows)) this.send(client, envelope);
+      for (const envelope of snapshotEnvelopes(auth.tenantId, rows, new Date(), seqs)) this.send(client, envelope);
       const pending = held;
       held = null;
       for (const event of pending) this.send(client, event);

@@ -98,6 +98,11 @@ export class LiveSession {
     return this.ended;
   }
 
+  /** Whether the account is paired (it can log in again anywhere with its stored credentials). */
+  get isPaired(): boolean {
+    return this.registered;
+  }
+
   start(): Promise<void> {
     return this.lock.runExclusive(() => this.connect());
   }

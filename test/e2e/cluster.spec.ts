@@ -4,37 +4,44 @@
  * sees every login). Sessions spread over the nodes; a kill -9 of a node moves its sessions to the
  * survivors with no account ever logged in twice at once; a send through a node that does not own
  * the session reaches the contact; a Socket.io client on another node sees every status change;
- * SIGTERM hands sessions over; a node whose lease is taken stops using that session.
+ * SIGTERM hands sessions over; a node whose lease is taken stops using that session. Every event
+ * the client gets carries its session's sequence number: 1, 2, 3… and still growing after a takeover.
  */
 import pg from 'pg';
+import WebSocket from 'ws';
 import { WhatsAppSimulator } from '../../src/simulator/simulator.js';
 import type { Json } from '../support/auth-helpers.js';
 import { CallbackReceiver } from '../support/callback-receiver.js';
-import { startNode, startRedis, type ClusterNode, type RedisServer } from '../support/cluster-harness.js';
+import { login, request, seqsOf, startNode, startRedis, type ClusterNode, type RedisServer } from '../support/cluster-harness.js';
 import { connectAuthenticated, type RecordingSocket } from '../support/realtime-harness.js';
 import { createTestDatabase } from '../support/test-database.js';
 import type { TestApp } from '../support/test-app.js';
+import { Waitable } from '../support/waitable.js';
 
 const JWT_SECRET = 'test-secret-test-secret-test-secret-0123';
 const TTL_MS = 10_000;
-const SESSIONS = 6;
+const SESSIONS = 30;
+const PER_NODE = SESSIONS / 3;
 const ADMIN = { email: 'cluster-admin@example.com', password: 'cluster-admin-password-1' };
 
 const STEP_MS = 120_000;
 
-async function request(node: ClusterNode, method: string, path: string, token: string, body?: unknown): Promise<{ status: number; body: Json }> {
-  const res = await fetch(`${node.baseUrl}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  return { status: res.status, body: text ? (JSON.parse(text) as Json) : null };
-}
-
-async function login(node: ClusterNode, email: string, password: string): Promise<string> {
-  const res = await fetch(`${node.baseUrl}/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password }) });
-  return ((await res.json()) as { accessToken: string }).accessToken;
+/** A plain /ws/sessions client that keeps every frame. */
+class WsFrames extends Waitable {
+  readonly frames: Json[] = [];
+  constructor(readonly ws: WebSocket) {
+    super();
+    ws.on('message', (data) => {
+      this.frames.push(JSON.parse(String(data)) as Json);
+      this.wake();
+    });
+  }
+  next(predicate: (f: Json) => boolean, what: string, timeoutMs = 20_000): Promise<Json> {
+    return this.until(() => this.frames.find(predicate), what, timeoutMs);
+  }
+  protected describeReceived(): string {
+    return JSON.stringify(this.frames.map((f) => f.type));
+  }
 }
 
 describe('cluster mode: three nodes, one PostgreSQL, one Redis', () => {
@@ -101,7 +108,7 @@ describe('cluster mode: three nodes, one PostgreSQL, one Redis', () => {
     }
     const byNode = new Map<string, number>();
     for (const owner of (await owners()).values()) byNode.set(owner, (byNode.get(owner) ?? 0) + 1);
-    expect([...byNode.entries()].sort()).toEqual([['node-a', 2], ['node-b', 2], ['node-c', 2]]);
+    expect([...byNode.entries()].sort()).toEqual([['node-a', PER_NODE], ['node-b', PER_NODE], ['node-c', PER_NODE]]);
 
     for (const [i, id] of ids.entries()) {
       const qr = await watcher.next('session.qr.updated', (e) => e.sessionId === id);
@@ -110,23 +117,38 @@ describe('cluster mode: three nodes, one PostgreSQL, one Redis', () => {
       await sim.scanQr(qr.payload.qrText as string, { phoneNumber: phone });
     }
     for (const id of ids) await watcher.next('session.status.connected', connectedSeen(id), 60_000);
+    // Every session's events, from whichever node, numbered 1, 2, 3… with nothing missing.
+    for (const id of ids) {
+      const seqs = seqsOf(watcher, id);
+      expect(seqs.length).toBeGreaterThanOrEqual(3);
+      expect(seqs).toEqual(seqs.map((_, i) => i + 1));
+    }
 
     const listed = await request(node('node-b'), 'GET', '/cluster/nodes', adminToken);
     expect(listed.status).toBe(200);
     expect(listed.body.data.answeredBy).toBe('node-b');
     const live = (listed.body.data.nodes as Json[]).filter((n) => n.live);
-    expect(live.map((n) => [n.id, n.sessions.length])).toEqual([['node-a', 2], ['node-b', 2], ['node-c', 2]]);
+    expect(live.map((n) => [n.id, n.sessions.length])).toEqual([['node-a', PER_NODE], ['node-b', PER_NODE], ['node-c', PER_NODE]]);
     for (const n of live) for (const s of n.sessions as Json[]) expect(s.expiresInMs).toBeGreaterThan(0);
     expect((await request(node('node-b'), 'GET', '/cluster/nodes', token)).status).toBe(403);
   }, STEP_MS);
 
   it('sends through a node that does not own the session and answers the WhatsApp message id', async () => {
     const [sessionId] = [...(await owners()).entries()].find(([, owner]) => owner === 'node-a')!;
+    // A plain WebSocket client on node-c: its snapshot says where the session's numbers stand.
+    const ws = new WsFrames(new WebSocket(`${node('node-c').baseUrl.replace(/^http/, 'ws')}/ws/sessions?accessToken=${encodeURIComponent(token)}`));
+    const snapshot = await ws.next((f) => f.type === 'session.snapshot' && f.sessionId === sessionId, 'the snapshot');
+    expect(snapshot.seq).toBe(Math.max(...seqsOf(watcher, sessionId)));
     const sent = await request(node('node-b'), 'POST', `/sessions/${sessionId}/send-message`, token, { number: '4917000000001', message: 'through node-b' });
     expect(sent.status).toBe(200);
     const messageId = sent.body.data.messageId as string;
     const delivered = await sim.waitForSentMessage((m) => m.id === messageId);
     expect(delivered.text).toBe('through node-b');
+    // node-a's events for it reach the client on node-c numbered on from the snapshot.
+    await ws.next((f) => f.type === 'session.messages.upsert' && f.sessionId === sessionId, 'the sent message');
+    const live = ws.frames.filter((f) => f.type !== 'session.snapshot' && f.sessionId === sessionId).map((f) => f.seq as number);
+    expect(live).toEqual(live.map((_, i) => (snapshot.seq as number) + 1 + i));
+    ws.ws.close();
     const metrics = await (await fetch(`${node('node-b').baseUrl}/metrics`)).text();
     expect(metrics).toMatch(/wa_cluster_forwarded_requests_total\{node="node-b",outcome="ok"\} [1-9]/);
 
@@ -143,7 +165,7 @@ describe('cluster mode: three nodes, one PostgreSQL, one Redis', () => {
   it('moves every session of a node killed with SIGKILL to the survivors within 30 s, never logged in twice at once', async () => {
     const before = await owners();
     const victims = [...before.entries()].filter(([, owner]) => owner === 'node-a').map(([id]) => id);
-    expect(victims).toHaveLength(2);
+    expect(victims).toHaveLength(PER_NODE);
     const killedAt = Date.now();
     node('node-a').child.kill('SIGKILL');
     await node('node-a').exited;
@@ -154,9 +176,18 @@ describe('cluster mode: three nodes, one PostgreSQL, one Redis', () => {
     expect(unreachable.status).toBe(503);
     expect(unreachable.body.error.code).toBe('SESSION_OWNER_UNAVAILABLE');
 
+    const lastSeqs = new Map(victims.map((id) => [id, Math.max(...seqsOf(watcher, id))]));
     for (const id of victims) await watcher.next('session.status.connected', connectedSeen(id, killedAt), 30_000);
     const tookMs = Date.now() - killedAt;
     expect(tookMs).toBeLessThan(30_000);
+    // The new owner goes on numbering where the dead one stopped.
+    for (const id of victims) {
+      const seqs = seqsOf(watcher, id);
+      const resumed = (await watcher.next('session.status.connected', connectedSeen(id, killedAt))).seq as number;
+      expect(resumed).toBeGreaterThan(lastSeqs.get(id)!);
+      expect(seqs).toEqual([...seqs].sort((x, y) => x - y));
+      expect(new Set(seqs).size).toBe(seqs.length);
+    }
     const after = await owners();
     for (const id of victims) expect(['node-b', 'node-c']).toContain(after.get(id));
     expect(sim.concurrentLogins()).toBe(0);

@@ -1,12 +1,16 @@
 /**
  * Cluster-mode ownership on a real PostgreSQL: claims, renewals and releases of session leases,
- * and the epoch fence on credential and key writes (a node that lost the lease writes nothing).
+ * the epoch fence on credential and key writes (a node that lost the lease writes nothing), which
+ * nodes placement may use when some lost Redis, and the per-session event sequence numbers.
  */
 import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { initAuthCreds } from '@whiskeysockets/baileys';
+import { SessionEventSequencer } from '../../src/cluster/event-sequencer.js';
 import { LeaseRepository } from '../../src/cluster/lease-repository.js';
+import { createRootLogger } from '../../src/common/logger.js';
+import { DomainEvents } from '../../src/events/domain-events.js';
 import { loadConfig } from '../../src/config/app-config.js';
 import { buildDataSourceOptions } from '../../src/database/data-source-options.js';
 import { ALL_ENTITIES } from '../../src/database/entities.js';
@@ -96,6 +100,76 @@ describe('session leases and the write fence', () => {
     expect(keys.map((k) => k.id)).toEqual(['peer.0']);
     const fresh = await auth.load(id);
     expect(Buffer.from((await fresh.state.keys.get('session', ['peer.0']))['peer.0'] as unknown as Uint8Array).toString()).toBe('one');
+  });
+
+  it('gives no sessions to a node that lost Redis while another node reaches it, and all nodes when none does', async () => {
+    await leases.register('node-r', 'http://r');
+    const ids = async () => (await leases.liveNodes(TTL)).map((n) => n.id);
+    expect(await ids()).toEqual(['node-a', 'node-b', 'node-r']);
+    await leases.renew('node-r', 'http://r', new Map(), TTL, false);
+    expect(await ids()).toEqual(['node-a', 'node-b']);
+    expect(await leases.peerWithRedis('node-r', TTL)).toBe(true);
+    expect((await leases.nodes()).find((n) => n.id === 'node-r')?.redisOk).toBe(false);
+    // Nobody reaches Redis: every live node is used (sessions must run somewhere), and nobody hands over.
+    await leases.renew('node-a', 'http://a', new Map(), TTL, false);
+    await leases.renew('node-b', 'http://b', new Map(), TTL, false);
+    expect(await ids()).toEqual(['node-a', 'node-b', 'node-r']);
+    expect(await leases.peerWithRedis('node-r', TTL)).toBe(false);
+    // A node that no longer beats does not count as a healthy peer.
+    await leases.renew('node-a', 'http://a', new Map(), TTL, true);
+    expect(await leases.peerWithRedis('node-r', TTL)).toBe(true);
+    await dataSource.query(`UPDATE cluster_nodes SET heartbeat_at = now() - interval '1 hour' WHERE id = 'node-a'`);
+    expect(await leases.peerWithRedis('node-r', TTL)).toBe(false);
+    for (const id of ['node-a', 'node-b']) await leases.renew(id, `http://${id.slice(-1)}`, new Map(), TTL, true);
+    await leases.forget('node-r', TTL);
+    expect(await ids()).toEqual(['node-a', 'node-b']);
+  });
+
+  it('numbers the public events of each session 1, 2, 3… in the committing transaction, whoever commits them', async () => {
+    const logger = createRootLogger('silent');
+    // Two "nodes": two buses on one database, as after a takeover.
+    const first = new DomainEvents(dataSource, logger);
+    const second = new DomainEvents(dataSource, logger);
+    new SessionEventSequencer(first).onModuleInit();
+    new SessionEventSequencer(second).onModuleInit();
+    const [a, b] = [await newSession(), await newSession()];
+    const tenantId = randomUUID();
+    const seen: Array<[string, number | undefined]> = [];
+    for (const bus of [first, second]) bus.onAnyCommit((e) => void seen.push([`${e.sessionId === a ? 'a' : 'b'} ${e.type}`, e.seq]));
+    const disconnected = { tenantId, reason: null, disconnectedAt: new Date().toISOString() };
+    await first.transaction(async (tx) => {
+      await tx.emit('session.status.disconnected', a, disconnected);
+      // Internal events get no number: they never reach a client, and would leave gaps.
+      await tx.emit('session.deleted', b, { tenantId });
+      await tx.emit('session.status.disconnected', b, disconnected);
+      await tx.emit('session.status.disconnected', a, disconnected);
+    });
+    await second.transaction(async (tx) => {
+      await tx.emit('session.status.connected', a, { tenantId, phone: null, connectedAt: new Date().toISOString() });
+    });
+    // A transaction that rolls back uses no number.
+    await expect(second.transaction(async (tx) => {
+      await tx.emit('session.status.disconnected', a, disconnected);
+      throw new Error('rolled back');
+    })).rejects.toThrow('rolled back');
+    // Concurrent transactions of one session: distinct, consecutive numbers.
+    await Promise.all([1, 2, 3, 4].map((i) => (i % 2 ? first : second).transaction(async (tx) => {
+      await tx.emit('session.status.disconnected', b, disconnected);
+    })));
+    expect(seen.slice(0, 5)).toEqual([
+      ['a session.status.disconnected', 1],
+      ['b session.deleted', undefined],
+      ['b session.status.disconnected', 1],
+      ['a session.status.disconnected', 2],
+      ['a session.status.connected', 3],
+    ]);
+    expect(seen.slice(5).map(([, seq]) => seq).sort()).toEqual([2, 3, 4, 5]);
+    // A session deleted in the committing transaction gets no number (and no error).
+    await first.transaction(async (tx) => {
+      await tx.manager.query('DELETE FROM wa_sessions WHERE id = $1', [a]);
+      await tx.emit('session.status.disconnected', a, disconnected);
+    });
+    expect(seen.at(-1)).toEqual(['a session.status.disconnected', undefined]);
   });
 
   it('makes a takeover wait for a write in flight, so that no write of the old owner lands after it', async () => {

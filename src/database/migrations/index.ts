@@ -13,6 +13,7 @@ import { SessionOriginAndQrCount1795000012000 } from './1795000012000-SessionOri
 import { MediaDownloads1795000014100 } from './1795000014100-MediaDownloads.js';
 import { RetentionIndexes1795000015100 } from './1795000015100-RetentionIndexes.js';
 import { ClusterLeases1795000016100 } from './1795000016100-ClusterLeases.js';
+import { ClusterEventSeqAndRedisHealth1795000016200 } from './1795000016200-ClusterEventSeqAndRedisHealth.js';
 
 export const MIGRATIONS: Array<new () => MigrationInterface> = [
   AuthTenantsUsers1795000000000,
@@ -25,4 +26,5 @@ export const MIGRATIONS: Array<new () => MigrationInterface> = [
   MediaDownloads1795000014100,
   RetentionIndexes1795000015100,
   ClusterLeases1795000016100,
+  ClusterEventSeqAndRedisHealth1795000016200,
 ];
