@@ -39,6 +39,7 @@ export interface WriteFence {
 }
 
 const MISSING = Symbol('missing');
+type Cached = object | typeof MISSING;
 
 /** One key to write: its type, id and encoded value (null deletes it). */
 type KeyRow = [type: string, id: string, value: string | null];
@@ -74,7 +75,9 @@ function coalesce(write: () => Promise<void>): () => Promise<void> {
 
 @Injectable()
 export class PostgresAuthStateRepository {
-  private readonly cache = new LRUCache<string, object | typeof MISSING>({ max: 50_000 });
+  private readonly cache = new LRUCache<string, Cached>({ max: 50_000 });
+  /** Key reads in flight, shared by concurrent readers of the same key. */
+  private readonly reads = new Map<string, Promise<Cached>>();
   /** Every session's Signal key writes (one per inbound message) share transactions. */
   private readonly keyWrites = new GroupCommit<KeyWrite>((writes) => this.commitKeys(writes));
 
@@ -135,31 +138,59 @@ export class PostgresAuthStateRepository {
   private async getKeys<T extends KeyType>(sessionId: string, type: T, ids: string[]): Promise<{ [id: string]: SignalDataTypeMap[T] }> {
     const out: { [id: string]: SignalDataTypeMap[T] } = {};
     const missing: string[] = [];
+    const pending: Array<Promise<void>> = [];
+    const take = (id: string, read: Promise<Cached>): void => {
+      pending.push(read.then((value) => {
+        if (value !== MISSING) out[id] = value as SignalDataTypeMap[T];
+      }));
+    };
     for (const id of ids) {
-      const hit = this.cache.get(`${sessionId}|${type}|${id}`);
-      if (hit === undefined) missing.push(id);
-      else if (hit !== MISSING) out[id] = hit as SignalDataTypeMap[T];
+      const key = `${sessionId}|${type}|${id}`;
+      const hit = this.cache.get(key);
+      if (hit !== undefined) {
+        if (hit !== MISSING) out[id] = hit as SignalDataTypeMap[T];
+        continue;
+      }
+      // A burst of inbound messages asks for the same LID mapping all at once: one read serves them.
+      const reading = this.reads.get(key);
+      if (reading) take(id, reading);
+      else missing.push(id);
     }
     if (missing.length > 0) {
-      const rows: Array<{ id: string; value: string }> = await this.dataSource.query(
-        'SELECT id, value::text AS value FROM wa_auth_keys WHERE session_id = $1 AND type = $2 AND id = ANY($3::text[])',
-        [sessionId, type, missing],
-      );
-      const found = new Map(rows.map((r) => [r.id, r.value]));
+      const query = this.readKeys(sessionId, type, missing);
       for (const id of missing) {
-        const raw = found.get(id);
-        if (raw === undefined) {
-          this.cache.set(`${sessionId}|${type}|${id}`, MISSING);
-          continue;
-        }
-        let value = decode<SignalDataTypeMap[T]>(raw);
-        if (type === 'app-state-sync-key') value = proto.Message.AppStateSyncKeyData.fromObject(value as object) as unknown as SignalDataTypeMap[T];
-        // Pre-keys are read once each (to upload, or when a contact uses one): not cached.
-        if (type !== 'pre-key') this.cache.set(`${sessionId}|${type}|${id}`, value as object);
-        out[id] = value;
+        const key = `${sessionId}|${type}|${id}`;
+        const read = query.then((found) => found.get(id) ?? MISSING);
+        this.reads.set(key, read);
+        const done = (): void => {
+          if (this.reads.get(key) === read) this.reads.delete(key);
+        };
+        read.then(done, done);
+        take(id, read);
       }
     }
+    await Promise.all(pending);
     return out;
+  }
+
+  private async readKeys(sessionId: string, type: KeyType, ids: string[]): Promise<Map<string, Cached>> {
+    const rows: Array<{ id: string; value: string }> = await this.dataSource.query(
+      'SELECT id, value::text AS value FROM wa_auth_keys WHERE session_id = $1 AND type = $2 AND id = ANY($3::text[])',
+      [sessionId, type, ids],
+    );
+    const found = new Map<string, Cached>();
+    for (const row of rows) {
+      let value = decode<object>(row.value);
+      if (type === 'app-state-sync-key') value = proto.Message.AppStateSyncKeyData.fromObject(value);
+      found.set(row.id, value);
+    }
+    for (const id of ids) {
+      const key = `${sessionId}|${type}|${id}`;
+      // A write that committed while this read ran has set the entry already: it is newer.
+      // Pre-keys are read once each (to upload, or when a contact uses one): only their absence is cached.
+      if (this.cache.get(key) === undefined && (type !== 'pre-key' || !found.has(id))) this.cache.set(key, found.get(id) ?? MISSING);
+    }
+    return found;
   }
 
   private async setKeys(sessionId: string, data: SignalDataSet, fence?: WriteFence): Promise<void> {

@@ -23,7 +23,7 @@ describe('session leases and the write fence', () => {
 
   beforeAll(async () => {
     db = await createTestDatabase('leases');
-    dataSource = new DataSource(buildDataSourceOptions(loadConfig({ DATABASE_URL: db.url, NODE_ENV: 'test' }), ALL_ENTITIES).options);
+    dataSource = new DataSource((await buildDataSourceOptions(loadConfig({ DATABASE_URL: db.url, NODE_ENV: 'test' }), ALL_ENTITIES)).options);
     await dataSource.initialize();
     await dataSource.runMigrations({ transaction: 'each' });
     leases = new LeaseRepository(dataSource);
