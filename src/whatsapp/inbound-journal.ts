@@ -4,7 +4,8 @@
  * moved on by then: a process that dies between the two loses the message for good. Baileys offers
  * one seam on that path, the `makeSignalRepository` socket option: the journal wraps the repository
  * so that each decrypted plaintext, with the stanza it came in, is committed to
- * `wa_inbound_journal` before Baileys gets it back (and so before the receipt goes out). A row is
+ * `wa_inbound_journal` before Baileys gets it back (and so before the receipt goes out; the
+ * journal writes of all sessions are group-committed, each resolving after its own commit). A row is
  * released once everything the message causes has committed (journal-releases.ts), and wiped with
  * the credentials; rows left by a crash are decoded by Baileys' own `decodeMessageNode` and handed
  * to Baileys' `upsertMessage` at the next open (whatsapp-connection.ts), which processes them as it
@@ -17,6 +18,7 @@ import {
   type BinaryNode, type SocketConfig, type WAMessage,
 } from '@whiskeysockets/baileys';
 import { DataSource } from 'typeorm';
+import { GroupCommit } from './group-commit.js';
 
 interface JournalEntry {
   sessionId: string;
@@ -37,10 +39,17 @@ export interface SessionJournal {
   release(messageIds: string[]): Promise<void>;
 }
 
+interface Release {
+  sessionId: string;
+  messageIds: string[];
+}
+
 @Injectable()
 export class InboundJournal {
-  private batch: JournalEntry[] = [];
-  private flushing?: Promise<void>;
+  /** Every session's decryptions share multi-row INSERTs (group commit). */
+  private readonly records = new GroupCommit<JournalEntry>((entries) => this.insert(entries));
+  /** And every session's releases share DELETEs. */
+  private readonly releases = new GroupCommit<Release>((batch) => this.delete(batch));
 
   constructor(private readonly dataSource: DataSource) {}
 
@@ -66,28 +75,20 @@ export class InboundJournal {
           const seen = stanzas.get(args.ciphertext);
           const messageId = seen?.stanza.attrs.id;
           if (seen && messageId) {
-            await this.record({ sessionId, messageId, part: seen.part, stanza: Buffer.from(encodeBinaryNode(seen.stanza)), plaintext: Buffer.from(plaintext) });
+            await this.records.submit({ sessionId, messageId, part: seen.part, stanza: Buffer.from(encodeBinaryNode(seen.stanza)), plaintext: Buffer.from(plaintext) });
           }
           return plaintext;
         }, args.jid);
         return repository;
       },
       unreleased: (meId, meLid) => this.unreleased(sessionId, meId, meLid),
-      release: (ids) => this.release(sessionId, ids),
+      release: async (messageIds) => {
+        if (messageIds.length > 0) await this.releases.submit({ sessionId, messageIds });
+      },
     };
   }
 
-  /** Concurrent writes (every session's decryptions) share one multi-row INSERT. */
-  private record(entry: JournalEntry): Promise<void> {
-    this.batch.push(entry);
-    this.flushing ??= new Promise<void>((resolve) => setImmediate(resolve)).then(() => this.flush());
-    return this.flushing;
-  }
-
-  private async flush(): Promise<void> {
-    const entries = this.batch;
-    this.batch = [];
-    this.flushing = undefined;
+  private async insert(entries: JournalEntry[]): Promise<void> {
     await this.dataSource.query(
       `INSERT INTO wa_inbound_journal (session_id, message_id, part, stanza, plaintext)
        SELECT * FROM unnest($1::uuid[], $2::text[], $3::smallint[], $4::bytea[], $5::bytea[])
@@ -96,9 +97,14 @@ export class InboundJournal {
     );
   }
 
-  private async release(sessionId: string, messageIds: string[]): Promise<void> {
-    if (messageIds.length === 0) return;
-    await this.dataSource.query('DELETE FROM wa_inbound_journal WHERE session_id = $1 AND message_id = ANY($2::text[])', [sessionId, messageIds]);
+  private async delete(batch: Release[]): Promise<void> {
+    const sessions = batch.flatMap((r) => r.messageIds.map(() => r.sessionId));
+    const ids = batch.flatMap((r) => r.messageIds);
+    await this.dataSource.query(
+      `DELETE FROM wa_inbound_journal j USING unnest($1::uuid[], $2::text[]) AS x(s, m)
+       WHERE j.session_id = x.s AND j.message_id = x.m`,
+      [sessions, ids],
+    );
   }
 
   private async unreleased(sessionId: string, meId: string, meLid: string): Promise<WAMessage[]> {

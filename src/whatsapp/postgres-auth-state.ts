@@ -1,17 +1,21 @@
 /**
  * Baileys' AuthenticationState kept in PostgreSQL: credentials in `wa_auth_creds`, Signal keys in
- * `wa_auth_keys`. Writes are batched into one transaction per `set()` (pairing uploads hundreds of
- * pre-keys at once; Baileys' own transaction layer batches further), and reads go through one
- * bounded LRU cache shared by all sessions, so an idle session holds no keys in memory.
- * In cluster mode every write first passes the session's `WriteFence` in its own transaction (the
- * owner's lease epoch, src/cluster): a node that lost the session can never write its keys.
+ * `wa_auth_keys`. Each `set()` is one multi-row write (pairing uploads hundreds of pre-keys at
+ * once), and the `set()`s of all sessions that queue up while a write is in flight share its next
+ * transaction (group commit: every inbound message rewrites its Signal session before its receipt
+ * goes out, one message at a time per socket). Values the cache shows stored are not rewritten.
+ * Reads go through one bounded LRU cache shared by all sessions, so an idle session holds no keys
+ * in memory. In cluster mode every write first passes the session's `WriteFence` in the write's
+ * transaction (the owner's lease epoch, src/cluster): a node that lost the session can never write
+ * its keys (in a shared key transaction, that session's writes alone are left out and rejected).
  */
 import { Injectable } from '@nestjs/common';
 import { LRUCache } from 'lru-cache';
 import { initAuthCreds, proto, type AuthenticationCreds, type AuthenticationState, type SignalDataSet, type SignalDataTypeMap, type SignalKeyStore } from '@whiskeysockets/baileys';
-import { DataSource, type EntityManager } from 'typeorm';
+import { DataSource, QueryFailedError, type EntityManager } from 'typeorm';
 import { decodeAuthJson, encodeAuthJson } from './auth-json.js';
 import { isPaired } from './event-translator.js';
+import { GroupCommit } from './group-commit.js';
 
 type KeyType = keyof SignalDataTypeMap;
 
@@ -35,6 +39,15 @@ export interface WriteFence {
 }
 
 const MISSING = Symbol('missing');
+type Cached = object | typeof MISSING;
+
+/** One key to write: its type, id and encoded value (null deletes it). */
+type KeyRow = [type: string, id: string, value: string | null];
+interface KeyWrite {
+  sessionId: string;
+  fence?: WriteFence;
+  rows: KeyRow[];
+}
 
 /**
  * Baileys updates its credentials in bursts (pre-key counters, sync state). Calls made while a
@@ -62,7 +75,11 @@ function coalesce(write: () => Promise<void>): () => Promise<void> {
 
 @Injectable()
 export class PostgresAuthStateRepository {
-  private readonly cache = new LRUCache<string, object | typeof MISSING>({ max: 50_000 });
+  private readonly cache = new LRUCache<string, Cached>({ max: 50_000 });
+  /** Key reads in flight, shared by concurrent readers of the same key. */
+  private readonly reads = new Map<string, Promise<Cached>>();
+  /** Every session's Signal key writes (one per inbound message) share transactions. */
+  private readonly keyWrites = new GroupCommit<KeyWrite>((writes) => this.commitKeys(writes));
 
   constructor(private readonly dataSource: DataSource) {}
 
@@ -121,66 +138,71 @@ export class PostgresAuthStateRepository {
   private async getKeys<T extends KeyType>(sessionId: string, type: T, ids: string[]): Promise<{ [id: string]: SignalDataTypeMap[T] }> {
     const out: { [id: string]: SignalDataTypeMap[T] } = {};
     const missing: string[] = [];
+    const pending: Array<Promise<void>> = [];
+    const take = (id: string, read: Promise<Cached>): void => {
+      pending.push(read.then((value) => {
+        if (value !== MISSING) out[id] = value as SignalDataTypeMap[T];
+      }));
+    };
     for (const id of ids) {
-      const hit = this.cache.get(`${sessionId}|${type}|${id}`);
-      if (hit === undefined) missing.push(id);
-      else if (hit !== MISSING) out[id] = hit as SignalDataTypeMap[T];
+      const key = `${sessionId}|${type}|${id}`;
+      const hit = this.cache.get(key);
+      if (hit !== undefined) {
+        if (hit !== MISSING) out[id] = hit as SignalDataTypeMap[T];
+        continue;
+      }
+      // A burst of inbound messages asks for the same LID mapping all at once: one read serves them.
+      const reading = this.reads.get(key);
+      if (reading) take(id, reading);
+      else missing.push(id);
     }
     if (missing.length > 0) {
-      const rows: Array<{ id: string; value: string }> = await this.dataSource.query(
-        'SELECT id, value::text AS value FROM wa_auth_keys WHERE session_id = $1 AND type = $2 AND id = ANY($3::text[])',
-        [sessionId, type, missing],
-      );
-      const found = new Map(rows.map((r) => [r.id, r.value]));
+      const query = this.readKeys(sessionId, type, missing);
       for (const id of missing) {
-        const raw = found.get(id);
-        if (raw === undefined) {
-          this.cache.set(`${sessionId}|${type}|${id}`, MISSING);
-          continue;
-        }
-        let value = decode<SignalDataTypeMap[T]>(raw);
-        if (type === 'app-state-sync-key') value = proto.Message.AppStateSyncKeyData.fromObject(value as object) as unknown as SignalDataTypeMap[T];
-        // Pre-keys are read once each (to upload, or when a contact uses one): not cached.
-        if (type !== 'pre-key') this.cache.set(`${sessionId}|${type}|${id}`, value as object);
-        out[id] = value;
+        const key = `${sessionId}|${type}|${id}`;
+        const read = query.then((found) => found.get(id) ?? MISSING);
+        this.reads.set(key, read);
+        const done = (): void => {
+          if (this.reads.get(key) === read) this.reads.delete(key);
+        };
+        read.then(done, done);
+        take(id, read);
       }
     }
+    await Promise.all(pending);
     return out;
   }
 
+  private async readKeys(sessionId: string, type: KeyType, ids: string[]): Promise<Map<string, Cached>> {
+    const rows: Array<{ id: string; value: string }> = await this.dataSource.query(
+      'SELECT id, value::text AS value FROM wa_auth_keys WHERE session_id = $1 AND type = $2 AND id = ANY($3::text[])',
+      [sessionId, type, ids],
+    );
+    const found = new Map<string, Cached>();
+    for (const row of rows) {
+      let value = decode<object>(row.value);
+      if (type === 'app-state-sync-key') value = proto.Message.AppStateSyncKeyData.fromObject(value);
+      found.set(row.id, value);
+    }
+    for (const id of ids) {
+      const key = `${sessionId}|${type}|${id}`;
+      // A write that committed while this read ran has set the entry already: it is newer.
+      // Pre-keys are read once each (to upload, or when a contact uses one): only their absence is cached.
+      if (this.cache.get(key) === undefined && (type !== 'pre-key' || !found.has(id))) this.cache.set(key, found.get(id) ?? MISSING);
+    }
+    return found;
+  }
+
   private async setKeys(sessionId: string, data: SignalDataSet, fence?: WriteFence): Promise<void> {
-    const upserts: { types: string[]; ids: string[]; values: string[] } = { types: [], ids: [], values: [] };
-    const deletes: { types: string[]; ids: string[] } = { types: [], ids: [] };
+    const rows: KeyRow[] = [];
     for (const type of Object.keys(data) as KeyType[]) {
       for (const [id, value] of Object.entries(data[type] ?? {})) {
-        if (value === null || value === undefined) {
-          deletes.types.push(type);
-          deletes.ids.push(id);
-        } else {
-          upserts.types.push(type);
-          upserts.ids.push(id);
-          upserts.values.push(encode(value));
-        }
+        if (value === null || value === undefined) rows.push([type, id, null]);
+        // Baileys rewrites unchanged LID mappings with every message: a value the cache holds is stored.
+        else if (typeof value === 'object' || this.cache.get(`${sessionId}|${type}|${id}`) !== value) rows.push([type, id, encode(value)]);
       }
     }
-    await this.dataSource.transaction(async (manager) => {
-      await fence?.check(manager);
-      if (upserts.ids.length > 0) {
-        await manager.query(
-          `INSERT INTO wa_auth_keys (session_id, type, id, value)
-           SELECT $1, t, i, v::jsonb FROM unnest($2::text[], $3::text[], $4::text[]) AS x(t, i, v)
-           ON CONFLICT (session_id, type, id) DO UPDATE SET value = EXCLUDED.value`,
-          [sessionId, upserts.types, upserts.ids, upserts.values],
-        );
-      }
-      if (deletes.ids.length > 0) {
-        await manager.query(
-          `DELETE FROM wa_auth_keys k USING unnest($2::text[], $3::text[]) AS x(t, i)
-           WHERE k.session_id = $1 AND k.type = x.t AND k.id = x.i`,
-          [sessionId, deletes.types, deletes.ids],
-        );
-      }
-    });
+    if (rows.length > 0) await this.keyWrites.submit({ sessionId, fence, rows });
     // Only after the commit: a rolled-back write must not be visible through the cache.
     for (const type of Object.keys(data) as KeyType[]) {
       for (const [id, value] of Object.entries(data[type] ?? {})) {
@@ -190,5 +212,56 @@ export class PostgresAuthStateRepository {
         else this.cache.set(key, value === null || value === undefined ? MISSING : (value as object));
       }
     }
+  }
+
+  /**
+   * One transaction for every session's key writes that queued up meanwhile (see GroupCommit):
+   * each fence is checked first, and the writes of a session whose fence refuses are left out
+   * (only their callers reject). Within the batch the last write of a key wins, as if in order.
+   */
+  private async commitKeys(writes: KeyWrite[]): Promise<Array<Error | undefined>> {
+    return this.dataSource.transaction(async (manager) => {
+      const refused = new Map<WriteFence, Error>();
+      for (const fence of new Set(writes.map((w) => w.fence))) {
+        if (!fence) continue;
+        try {
+          await fence.check(manager);
+        } catch (err) {
+          // A failed statement aborts the whole transaction: that is the batch failing, not a refusal.
+          if (err instanceof QueryFailedError || !(err instanceof Error)) throw err;
+          refused.set(fence, err);
+        }
+      }
+      const latest = new Map<string, { sessionId: string; row: KeyRow }>();
+      for (const w of writes) {
+        if (w.fence && refused.has(w.fence)) continue;
+        for (const row of w.rows) latest.set(`${w.sessionId}|${row[0]}|${row[1]}`, { sessionId: w.sessionId, row });
+      }
+      const up = { sessions: [] as string[], types: [] as string[], ids: [] as string[], values: [] as string[] };
+      const del = { sessions: [] as string[], types: [] as string[], ids: [] as string[] };
+      for (const { sessionId, row: [type, id, value] } of latest.values()) {
+        const target = value === null ? del : up;
+        target.sessions.push(sessionId);
+        target.types.push(type);
+        target.ids.push(id);
+        if (value !== null) up.values.push(value);
+      }
+      if (up.ids.length > 0) {
+        await manager.query(
+          `INSERT INTO wa_auth_keys (session_id, type, id, value)
+           SELECT s, t, i, v::jsonb FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[]) AS x(s, t, i, v)
+           ON CONFLICT (session_id, type, id) DO UPDATE SET value = EXCLUDED.value`,
+          [up.sessions, up.types, up.ids, up.values],
+        );
+      }
+      if (del.ids.length > 0) {
+        await manager.query(
+          `DELETE FROM wa_auth_keys k USING unnest($1::uuid[], $2::text[], $3::text[]) AS x(s, t, i)
+           WHERE k.session_id = x.s AND k.type = x.t AND k.id = x.i`,
+          [del.sessions, del.types, del.ids],
+        );
+      }
+      return writes.map((w) => (w.fence ? refused.get(w.fence) : undefined));
+    });
   }
 }

@@ -1,0 +1,103 @@
+/**
+ * Signal key writes of many sessions share transactions (group commit, postgres-auth-state.ts),
+ * on a real PostgreSQL: each write is visible once its caller resolves, a session whose fence
+ * refuses is left out of the shared transaction alone, and a transaction that fails rejects every
+ * caller in it and stores nothing of any of them.
+ */
+import 'reflect-metadata';
+import { randomUUID } from 'node:crypto';
+import { DataSource } from 'typeorm';
+import { loadConfig } from '../../src/config/app-config.js';
+import { buildDataSourceOptions } from '../../src/database/data-source-options.js';
+import { ALL_ENTITIES } from '../../src/database/entities.js';
+import { PostgresAuthStateRepository, type WriteFence } from '../../src/whatsapp/postgres-auth-state.js';
+import { createTestDatabase } from '../support/test-database.js';
+
+describe('group-committed Signal key writes', () => {
+  let db: Awaited<ReturnType<typeof createTestDatabase>>;
+  let dataSource: DataSource;
+  let auth: PostgresAuthStateRepository;
+
+  beforeAll(async () => {
+    db = await createTestDatabase('keygroup');
+    dataSource = new DataSource((await buildDataSourceOptions(loadConfig({ DATABASE_URL: db.url, NODE_ENV: 'test' }), ALL_ENTITIES)).options);
+    await dataSource.initialize();
+    await dataSource.runMigrations({ transaction: 'each' });
+    auth = new PostgresAuthStateRepository(dataSource);
+  });
+  afterAll(async () => {
+    await dataSource?.destroy();
+    await db?.drop();
+  });
+
+  const stored = async (sessionId: string): Promise<Record<string, unknown>> => {
+    const rows: Array<{ id: string; value: unknown }> = await dataSource.query(`SELECT id, value FROM wa_auth_keys WHERE session_id = $1 AND type = 'lid-mapping' ORDER BY id`, [sessionId]);
+    return Object.fromEntries(rows.map((r) => [r.id, r.value]));
+  };
+
+  it('makes every write visible by the time its caller resolves, many sessions at once', async () => {
+    const sessions = Array.from({ length: 20 }, () => randomUUID());
+    const states = await Promise.all(sessions.map((id) => auth.load(id)));
+    await Promise.all(states.map(async ({ state }, s) => {
+      for (let i = 0; i < 5; i++) {
+        await state.keys.set({ 'lid-mapping': { [`549110000${s}`]: `${1000 + i}` } });
+        // Read back outside the repository: the row is committed, not only cached.
+        expect(await stored(sessions[s]!)).toEqual({ [`549110000${s}`]: `${1000 + i}` });
+      }
+    }));
+  });
+
+  it('leaves out only the writes of a session whose fence refuses, in a shared transaction', async () => {
+    const kept = randomUUID();
+    const fencedOut = randomUUID();
+    const a = await auth.load(kept);
+    // Lost after load (which checks the fence too), as a lease taken over by another node is.
+    let refuse = false;
+    const later: WriteFence = { check: async () => { if (refuse) throw new Error('fenced'); } };
+    const c = await auth.load(fencedOut, later);
+    refuse = true;
+    const results = await Promise.allSettled([
+      a.state.keys.set({ 'lid-mapping': { k: 'kept' } }),
+      c.state.keys.set({ 'lid-mapping': { k: 'refused' } }),
+    ]);
+    expect(results[0]).toEqual({ status: 'fulfilled', value: undefined });
+    expect(results[1]).toMatchObject({ status: 'rejected', reason: { message: 'fenced' } });
+    expect(await stored(kept)).toEqual({ k: 'kept' });
+    expect(await stored(fencedOut)).toEqual({});
+    // Nor does the refused value show through the cache.
+    expect(await c.state.keys.get('lid-mapping', ['k'])).toEqual({});
+  });
+
+  it('rejects every caller of a transaction that fails, and stores nothing of it', async () => {
+    const plain = randomUUID();
+    const broken = randomUUID();
+    let fail = false;
+    // A fence whose own statement fails aborts the whole transaction (unlike a refusal).
+    const failing: WriteFence = { check: async (manager) => { if (fail) await manager.query('SELECT 1 / 0'); } };
+    const p = await auth.load(plain);
+    const q = await auth.load(broken, failing);
+    fail = true;
+    const results = await Promise.allSettled([
+      p.state.keys.set({ 'lid-mapping': { k: 'plain' } }),
+      q.state.keys.set({ 'lid-mapping': { k: 'broken' } }),
+    ]);
+    expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected']);
+    expect(await stored(plain)).toEqual({});
+    expect(await stored(broken)).toEqual({});
+    // The next write goes through.
+    fail = false;
+    await p.state.keys.set({ 'lid-mapping': { k: 'plain' } });
+    expect(await stored(plain)).toEqual({ k: 'plain' });
+  });
+
+  it('applies the writes of one key within a batch in order: the last one wins', async () => {
+    const id = randomUUID();
+    const { state } = await auth.load(id);
+    await Promise.all([
+      state.keys.set({ 'lid-mapping': { k: 'first', gone: 'x' } }),
+      state.keys.set({ 'lid-mapping': { k: 'second', gone: null } }),
+    ]);
+    expect(await stored(id)).toEqual({ k: 'second' });
+    expect(await state.keys.get('lid-mapping', ['k', 'gone'])).toEqual({ k: 'second' });
+  });
+});
