@@ -130,8 +130,8 @@ describe('session leases and the write fence', () => {
     // Two "nodes": two buses on one database, as after a takeover.
     const first = new DomainEvents(dataSource, logger);
     const second = new DomainEvents(dataSource, logger);
-    new SessionEventSequencer(first).onModuleInit();
-    new SessionEventSequencer(second).onModuleInit();
+    new SessionEventSequencer(first, dataSource).onModuleInit();
+    new SessionEventSequencer(second, dataSource).onModuleInit();
     const [a, b] = [await newSession(), await newSession()];
     const tenantId = randomUUID();
     const seen: Array<[string, number | undefined]> = [];
