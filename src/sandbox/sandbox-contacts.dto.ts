@@ -1,7 +1,8 @@
 /** Bodies and answers of the sandbox contact endpoints (a simulated contact acting towards a session). */
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsBase64, IsIn, IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
+import { IsBase64Text } from '../common/base64-text.js';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
 
 export const MESSAGE_ID = /^[A-Za-z0-9]{6,64}$/;
 const DIGITS = /^\d{6,15}$/;
@@ -19,7 +20,7 @@ export class ContactMediaDto {
   mimetype: string;
 
   @ApiProperty({ example: 'iVBORw0KGgo=', description: 'The file, base64 (up to the largest MEDIA_MAX_BYTES_* of the media kinds)' })
-  @IsString() @MinLength(1) @IsBase64()
+  @IsString() @MinLength(1) @IsBase64Text()
   data: string;
 
   @ApiPropertyOptional({ example: 'report.pdf' })
