@@ -7,7 +7,7 @@
  *
  *   --contacts 50 --texts 100     (a, e, f) the burst
  *   --history-chats 20 --history-messages 50   (b) the first history sync
- *   --images 10                   (d) inbound images downloaded
+ *   --images 10                   (d) inbound images, downloads killed half-way
  *   --settle-ms 120000            how long the recovered app gets to account for everything
  */
 import { parseArgs } from 'node:util';

@@ -4,7 +4,7 @@
  * process counting what each session was sent and acknowledged, and a stand-in backend receiving
  * the callbacks. An app started after a crash serves the next drill too (it has recovered).
  */
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -53,6 +53,7 @@ export class DrillHarness {
     readonly pool: pg.Pool,
     private readonly dataDir: string,
     private readonly built: boolean,
+    private readonly mediaCaFile: string,
   ) {}
 
   /** `built`: run dist/ (`npm run build` first), which restarts several times faster than src/. */
@@ -63,7 +64,11 @@ export class DrillHarness {
     const sim = await WhatsAppSimulator.start({ port: 0, initialPreKeyCount: 50, redeliverUnacked: true, encryptOwnPhone: true });
     const pool = new pg.Pool({ connectionString: databaseUrl, max: 3 });
     pool.on('error', () => undefined); // idle clients outlive a dropped database at the end
-    return new DrillHarness(databaseUrl, sim, receiver, pool, mkdtempSync(join(tmpdir(), 'wa-drill-')), opts.built ?? false);
+    // The app downloads inbound media from the simulator's media host, trusting its certificate
+    // as a deployment trusts a private CA.
+    const caFile = join(mkdtempSync(join(tmpdir(), 'wa-drill-ca-')), 'media-ca.pem');
+    writeFileSync(caFile, sim.mediaTrust().ca);
+    return new DrillHarness(databaseUrl, sim, receiver, pool, mkdtempSync(join(tmpdir(), 'wa-drill-')), opts.built ?? false, caFile);
   }
 
   /** The running app, or a new one (after a crash: the recovering instance). */
@@ -72,7 +77,7 @@ export class DrillHarness {
     const app = await startAppProcess({
       DATABASE_URL: this.databaseUrl, PORT: '0', LOG_LEVEL: 'silent', JWT_SECRET, DATA_DIR: this.dataDir,
       BACKEND_BASE_URL: this.receiver.url, WEBHOOK_POLL_INTERVAL_MS: '50', BACKEND_TIMEOUT: '5000', BACKEND_RETRIES: '50',
-      WA_SERVER_URL: this.sim.url, DOWNLOAD_MEDIA: 'true', ...(this.built ? { APP_PROCESS_BUILT: '1' } : {}), ...extraEnv,
+      WA_SERVER_URL: this.sim.url, DOWNLOAD_MEDIA: 'true', NODE_EXTRA_CA_CERTS: this.mediaCaFile, ...(this.built ? { APP_PROCESS_BUILT: '1' } : {}), ...extraEnv,
     });
     this.app = app;
     void app.exited.then(() => {

@@ -7,7 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { postJson } from '../test/support/app-process-runner.js';
 import { firstQr } from '../test/support/app-process-session.js';
-import { png } from '../test/support/media-fixtures.js';
+import { png, sha256 } from '../test/support/media-fixtures.js';
 import { DrillHarness, SessionTracker, settle } from './harness.js';
 
 export interface DrillSize {
@@ -36,6 +36,9 @@ export interface Recovery {
   reconnectMs: number | null;
   /** Signal → everything accounted for (null: the settle time ran out first). */
   completeMs: number | null;
+  /** (d): signal → every media download finished (stored or failed), and the same after the restart. */
+  downloadedMs?: number | null;
+  downloadedAfterRestartMs?: number | null;
 }
 
 export interface MessageAccount {
@@ -69,6 +72,9 @@ export interface DrillResult {
   account: MessageAccount | Record<string, unknown>;
   recovery: Recovery;
 }
+
+/** The app's default MEDIA_DOWNLOAD_CONCURRENCY: how many downloads (d) holds at the signal. */
+const MEDIA_DOWNLOAD_CONCURRENCY = 4;
 
 let phoneSeq = 0;
 /** A number of its own for every account and contact of a run (one simulator serves the whole run). */
@@ -265,42 +271,86 @@ async function scanDrill(h: DrillHarness, size: DrillSize): Promise<DrillResult>
 }
 
 /**
- * (d): images from several contacts, killed once half are acknowledged. The app stores inbound
- * media messages; it has no inbound download jobs yet (issue 11), so `media` counts wa_media rows
- * only if some appear, and the drill waits for none to stay pending.
+ * (d): images from several contacts (one each, each image its own bytes) with inbound downloads on
+ * (DOWNLOAD_MEDIA), killed while downloads are in flight: the simulator's media host holds every
+ * download half-way, and the app is killed once every image is stored as a message and as many
+ * downloads as it runs at once (MEDIA_DOWNLOAD_CONCURRENCY, 4) are held. The held callbacks (they
+ * wait for the first download attempt) have not gone out then. The next instance redoes the
+ * interrupted downloads at boot and does the pending ones; the account checks each stored file's
+ * sha256 against what the contact sent, and each callback's media_info.
  */
 async function mediaDrill(h: DrillHarness, size: DrillSize): Promise<DrillResult> {
   const phone = drillPhone();
   const sessionId = await h.pair({ phoneNumber: phone });
   const tracker = new SessionTracker(h.sim, phone);
-  const image = await png(640, 480);
+  const held = h.sim.holdMediaDownloads();
   const captions = new Map<string, string>();
+  const digests = new Map<string, string>();
   const sends = Promise.all(
     Array.from({ length: size.images }, async (_, i) => {
+      const image = await png(640 + i, 480);
       const caption = `drill image ${i} ${phone}`;
-      captions.set(await h.sim.contact(drillPhone()).send(phone, { media: { kind: 'image', mimetype: 'image/png', data: image, caption } }), caption);
+      const id = await h.sim.contact(drillPhone()).send(phone, { media: { kind: 'image', mimetype: 'image/png', data: image, caption } });
+      captions.set(id, caption);
+      digests.set(id, sha256(image));
     }),
   );
-  const mediaStates = async (): Promise<Record<string, number>> => {
-    const { rows } = await h.pool.query<{ state: string; n: string }>('SELECT state, count(*)::text AS n FROM wa_media WHERE session_id = $1 GROUP BY state', [sessionId]);
-    return Object.fromEntries(rows.map((r) => [r.state, Number(r.n)]));
-  };
-  await ackedAtLeast(h, tracker, Math.max(1, Math.floor(size.images / 2)));
-  const atSignal = { acked: tracker.acked.size, sent: tracker.sent.size, ...(await mediaStates()) };
-  const signalAt = await h.stopApp('SIGKILL');
-  const recovery = await recover(h, phone, signalAt, size.settleMs, async () => {
-    if (captions.size < size.images) return false;
-    const stored = await h.stored(sessionId);
-    return [...captions.keys()].every((id) => stored.has(id)) && !(await mediaStates()).pending && (await h.journalRows(sessionId)) === 0;
-  });
+  interface MediaRow { message_id: string; state: string; sha256: string | null; attempts: number }
+  const mediaRows = async (): Promise<MediaRow[]> =>
+    (await h.pool.query<MediaRow>(`SELECT message_id, state, sha256, attempts FROM wa_media WHERE session_id = $1 AND origin = 'inbound'`, [sessionId])).rows;
+  const states = (rows: MediaRow[]): Record<string, number> => rows.reduce<Record<string, number>>((m, r) => ({ ...m, [r.state]: (m[r.state] ?? 0) + 1 }), {});
+  await held.started;
+  const inFlight = Math.min(MEDIA_DOWNLOAD_CONCURRENCY, size.images);
+  await settle(async () => {
+    const rows = await mediaRows();
+    return rows.length >= size.images && rows.filter((r) => r.state === 'downloading').length >= inFlight;
+  }, 30_000);
   await sends;
-  tracker.stop();
+  const rowsAtSignal = await mediaRows();
+  const atSignal = { acked: [...tracker.sent.keys()].filter((id) => tracker.acked.has(id)).length, sent: tracker.sent.size, mediaRows: rowsAtSignal.length, ...states(rowsAtSignal), callbacks: h.calledBack(sessionId).byText.size };
+  const signalAt = await h.stopApp('SIGKILL');
+  held.release(); // the dead process's connections are gone: later downloads are served whole
   // The callbacks carry the caption as the message text.
+  const withUrl = (): Set<string> => {
+    const texts = new Set<string>();
+    for (const c of h.receiver.delivered) {
+      if (!c.path.endsWith('/messages/received') || c.body.session_id !== sessionId) continue;
+      const info = c.body.media_info as { url?: unknown } | undefined;
+      if (typeof info?.url === 'string' && info.url.startsWith('/media/')) texts.add(String(c.body.message_content));
+    }
+    return texts;
+  };
+  let downloadedAt: number | null = null;
+  const recovery = await recover(h, phone, signalAt, size.settleMs, async () => {
+    const stored = await h.stored(sessionId);
+    if (![...captions.keys()].every((id) => stored.has(id))) return false;
+    const rows = await mediaRows();
+    if (rows.length < size.images || rows.some((r) => r.state === 'pending' || r.state === 'downloading')) return false;
+    downloadedAt ??= Date.now();
+    const urls = withUrl();
+    return [...captions.values()].every((c) => urls.has(c)) && (await h.journalRows(sessionId)) === 0;
+  });
+  tracker.stop();
   for (const [id, caption] of captions) tracker.sent.set(id, caption);
+  const rows = await mediaRows();
+  const stored = rows.filter((r) => r.state === 'stored');
+  const urls = withUrl();
   return {
     scenario: 'media-sigkill', signal: 'SIGKILL', size: { images: size.images },
     atSignal,
-    account: { ...(await messageAccount(h, sessionId, tracker)), media: await mediaStates(), journalRowsLeft: await h.journalRows(sessionId) },
-    recovery,
+    account: {
+      ...(await messageAccount(h, sessionId, tracker)),
+      media: {
+        rows: rows.length,
+        stored: stored.length,
+        sha256Match: stored.filter((r) => r.sha256 === digests.get(r.message_id)).length,
+        failed: rows.filter((r) => r.state === 'failed').length,
+        redone: rows.filter((r) => r.attempts > 1).length,
+        duplicateRows: rows.length - new Set(rows.map((r) => r.message_id)).size,
+      },
+      callbacksWithMediaUrl: [...captions.values()].filter((c) => urls.has(c)).length,
+      journalRowsLeft: await h.journalRows(sessionId),
+    },
+    recovery: { ...recovery, downloadedMs: downloadedAt === null ? null : downloadedAt - signalAt, downloadedAfterRestartMs: downloadedAt === null ? null : downloadedAt - signalAt - recovery.restartMs },
   };
 }

@@ -1,7 +1,8 @@
 /**
  * The crash drills (drills/, `npm run drill`) at a small size: the app in a child process (the
  * build: run `npm run build` first), SIGKILL mid-burst, SIGTERM mid-burst, SIGKILL with the first
- * history sync acknowledged but not committed, and SIGKILL between the scan and the 515 reconnect. The account must hold what
+ * history sync acknowledged but not committed, SIGKILL between the scan and the 515 reconnect, and
+ * SIGKILL with media downloads held half-way. The account must hold what
  * docs/reliability.md states: no duplicates ever, and nothing lost, killed or not.
  */
 import { DrillHarness } from '../../drills/harness.js';
@@ -61,4 +62,15 @@ describe('crash drills (small size)', () => {
     expect(result.atSignal).toEqual({ credentialsSaved: 1, rowPaired: 0 });
     expect(result.account).toMatchObject({ pairedOnPhone: 1, credentialsKept: true, reconnectedWithoutScan: true, status: 'connected', messageAfterStored: true });
   }, 120_000);
+
+  it('redoes media downloads a SIGKILL interrupted half-way, with the bytes the contacts sent', async () => {
+    const result = await runScenario(harness, 'media-sigkill', SIZE);
+    expect(result.atSignal).toMatchObject({ sent: SIZE.images, mediaRows: SIZE.images, downloading: SIZE.images, callbacks: 0 });
+    expect(result.account).toMatchObject({
+      sent: SIZE.images, stored: SIZE.images, calledBack: SIZE.images, lostAcked: 0, duplicates: { stored: 0, callbacks: 0 },
+      media: { rows: SIZE.images, stored: SIZE.images, sha256Match: SIZE.images, failed: 0, redone: SIZE.images, duplicateRows: 0 },
+      callbacksWithMediaUrl: SIZE.images, journalRowsLeft: 0,
+    });
+    expect(result.recovery.completeMs).not.toBeNull();
+  }, 60_000);
 });
