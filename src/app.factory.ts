@@ -76,7 +76,8 @@ export async function createApp(config: AppConfig, logger: AppLogger = createRoo
       directives: {
         defaultSrc: [`'self'`],
         styleSrc: [`'self'`, `'unsafe-inline'`],
-        imgSrc: [`'self'`, 'data:', 'validator.swagger.io'],
+        // blob: for the console's media previews (our media/:id/content fetched with the token into a blob URL).
+        imgSrc: [`'self'`, 'data:', 'blob:', 'validator.swagger.io'],
         scriptSrc: [`'self'`, `'unsafe-inline'`],
       },
     },

@@ -3,7 +3,8 @@
  * against the simulator): a contact's message appears live in the chat list and the conversation
  * (addressed by phone number or by LID, one chat),
  * a reply from the composer reaches the contact quoted and its ticks turn to read, reactions both
- * ways, the contact's edit and delete as they happen, received media, an attachment, and infinite
+ * ways, the contact's edit and delete as they happen, received media (previewed once downloaded),
+ * an attachment (previewed from its stored bytes), and infinite
  * scroll back through a history of three pages, and what happened while the socket was down shown
  * once it reconnects by itself. The test plays the phone and the contact over the
  * sandbox API; every wait is on what the page shows.
@@ -20,6 +21,8 @@ import { startTestApp, type TestApp } from '../support/test-app.js';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 declare const document: any, window: any, MutationObserver: any;
+/** The page's <img> (the tests are type-checked without the DOM lib). */
+type Img = { decode(): Promise<void>; naturalWidth: number; naturalHeight: number };
 
 let browser: Browser;
 let t: TestApp;
@@ -172,8 +175,20 @@ it('a contact message live in the list and the conversation; reply, ticks, react
   const send = await sent;
   expect(send.request().postDataJSON()).toEqual({ mediaId: media.id });
   expect(send.status()).toBe(201);
-  await thread.locator('[data-testid=message-media][data-kind=image]').nth(1).waitFor(WAIT);
+  // The sent image is previewed from its stored bytes (fetched with the token into a blob URL).
+  const preview = thread.locator('[data-testid=message-media][data-kind=image]').nth(1).locator('img');
+  await preview.waitFor(WAIT);
+  expect(await preview.getAttribute('src')).toMatch(/^blob:/);
+  expect(await preview.evaluate(async (img: Img) => (await img.decode(), [img.naturalWidth, img.naturalHeight]))).toEqual([32, 24]);
   expect(await composer.getByTestId('attachment').count()).toBe(0);
+
+  // With download-media on, a received image is previewed once its download is stored (session.messages.media).
+  expect((await call(t, 'POST', '/config/download-media', { token, body: { enabled: true } })).body.enabled).toBe(true);
+  await asContact('messages', { media: { kind: 'image', mimetype: 'image/png', data: (await png(40, 30)).toString('base64'), caption: 'Otra foto' } });
+  const downloaded = thread.getByTestId('chat-message').filter({ hasText: 'Otra foto' }).locator('[data-testid=message-media][data-kind=image] img');
+  await downloaded.waitFor(WAIT);
+  expect(await downloaded.getAttribute('src')).toMatch(/^blob:/);
+  expect(await downloaded.evaluate(async (img: Img) => (await img.decode(), [img.naturalWidth, img.naturalHeight]))).toEqual([40, 30]);
 });
 
 it('scrolls back through a three-page history without repeating or skipping a message, on a phone-sized screen', async () => {

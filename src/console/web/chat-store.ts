@@ -2,7 +2,7 @@
  * Chats and open conversations per session: loaded over REST (`chats`, cursor pages of messages),
  * kept current by the seed 002 Socket.io events. A new message refetches the newest page of its
  * conversation (the event is a summary; the page has reactions, quotes and media); receipts,
- * edits, deletes and reactions patch the loaded message in place.
+ * edits, deletes, reactions and downloaded media patch the loaded message in place.
  */
 import { useEffect, useState } from 'preact/hooks';
 import { listChats, listMessages, type Chat, type Message, type MessageStatus } from './chats-api.js';
@@ -22,14 +22,32 @@ interface MessageRef {
   remoteJidAlt?: string | null;
 }
 
+/** An item of `session.messages.media`. */
+export interface MediaSummary {
+  messageId: string;
+  kind: string;
+  url: string | null;
+  mime: string;
+  size: number | null;
+  width: number | null;
+  height: number | null;
+  duration: number | null;
+  fileName: string | null;
+}
+
 const RANK: Record<MessageStatus, number> = { error: 0, pending: 1, sent: 2, delivered: 3, read: 4, played: 5 };
 const key = (sessionId: string, jid: string): string => `${sessionId} ${jid}`;
-const byTime = (a: Message, b: Message): number => a.timestamp - b.timestamp || a.id.localeCompare(b.id);
-
-function merge(known: Message[], page: Message[]): Message[] {
-  const all = new Map(known.map((m) => [m.id, m]));
-  for (const m of page) all.set(m.id, m);
-  return [...all.values()].sort(byTime);
+/**
+ * A page (newest first, the API's order: timestamp, then the order they were stored in) merged
+ * into what is loaded, shown oldest first. Timestamps are whole seconds, so messages of the same
+ * second keep the API's order (a stable sort over insertion order), never their ids' (random):
+ * an older page's messages go before the loaded ones, a newer page's after.
+ */
+function merge(known: Message[], page: Message[], older = false): Message[] {
+  const chronological = [...page].reverse();
+  const all = new Map((older ? [...chronological, ...known] : known).map((m) => [m.id, m]));
+  for (const m of chronological) all.set(m.id, m);
+  return [...all.values()].sort((a, b) => a.timestamp - b.timestamp);
 }
 
 class ChatStore {
@@ -37,6 +55,7 @@ class ChatStore {
   conversations = new Map<string, Conversation>();
   private listeners = new Set<() => void>();
   private chatLoads = new Map<string, { dirty: boolean }>();
+  private newestLoads = new Map<string, { dirty: boolean; done: Promise<void> }>();
 
   subscribe(listener: () => void): () => void {
     this.listeners.add(listener);
@@ -78,15 +97,38 @@ class ChatStore {
     }
   }
 
-  /** The newest page, merged into what is loaded (the first call also sets the cursor for older pages). */
-  async refreshNewest(sessionId: string, jid: string): Promise<void> {
-    const page = await listMessages(sessionId, jid, null);
-    const before = this.conversation(sessionId, jid);
-    this.setConversation(sessionId, jid, {
-      messages: merge(before?.messages ?? [], page.data),
-      nextCursor: before?.loaded ? before.nextCursor : page.nextCursor,
-      loaded: true,
-    });
+  /**
+   * The newest page, merged into what is loaded (the first call also sets the cursor for older
+   * pages). Single-flight per conversation: a call while a load runs loads once more after it and
+   * resolves then, so an older answer never lands after a newer one (concurrent reads, from the
+   * upsert event and from the composer after a send, could otherwise undo a sent image's media).
+   */
+  refreshNewest(sessionId: string, jid: string): Promise<void> {
+    const k = key(sessionId, jid);
+    const running = this.newestLoads.get(k);
+    if (running) {
+      running.dirty = true;
+      return running.done;
+    }
+    const state = { dirty: true, done: Promise.resolve() };
+    this.newestLoads.set(k, state);
+    state.done = (async () => {
+      try {
+        while (state.dirty) {
+          state.dirty = false;
+          const page = await listMessages(sessionId, jid, null);
+          const before = this.conversation(sessionId, jid);
+          this.setConversation(sessionId, jid, {
+            messages: merge(before?.messages ?? [], page.data),
+            nextCursor: before?.loaded ? before.nextCursor : page.nextCursor,
+            loaded: true,
+          });
+        }
+      } finally {
+        this.newestLoads.delete(k);
+      }
+    })();
+    return state.done;
   }
 
   async loadOlder(sessionId: string, jid: string): Promise<void> {
@@ -96,7 +138,7 @@ class ChatStore {
     try {
       const page = await listMessages(sessionId, jid, before.nextCursor);
       const now = this.conversation(sessionId, jid)!;
-      this.setConversation(sessionId, jid, { messages: merge(now.messages, page.data), nextCursor: page.nextCursor });
+      this.setConversation(sessionId, jid, { messages: merge(now.messages, page.data, true), nextCursor: page.nextCursor });
     } finally {
       this.setConversation(sessionId, jid, { loadingOlder: false });
     }
@@ -152,6 +194,16 @@ class ChatStore {
       this.patchMessage(sessionId, u.messageId, (m) => (m.status && RANK[m.status] >= RANK[u.status] && u.status !== 'error' ? m : { ...m, status: u.status }));
     }
     void this.refreshChats(sessionId).catch(() => undefined);
+  }
+
+  /** A message's media was downloaded (`session.messages.media`): its URL and facts, in place. */
+  onMedia(sessionId: string, media: MediaSummary[]): void {
+    for (const x of media) {
+      this.patchMessage(sessionId, x.messageId, (m) => (m.media ? {
+        ...m,
+        media: { ...m.media, kind: x.kind, url: x.url, mime: x.mime, size: x.size, width: x.width, height: x.height, duration: x.duration, fileName: x.fileName ?? m.media.fileName },
+      } : m));
+    }
   }
 
   onEdit(sessionId: string, edits: { messageId: string; text: string | null; editedAt: number }[]): void {

@@ -6,7 +6,7 @@
  */
 import { io, type Socket } from 'socket.io-client';
 import { getToken, onAuthChange, refresh } from './api.js';
-import { chatStore } from './chat-store.js';
+import { chatStore, type MediaSummary } from './chat-store.js';
 import type { MessageStatus } from './chats-api.js';
 import { loadSession, loadSessions } from './sessions-api.js';
 import { store, type Session, type SessionStatus } from './store.js';
@@ -79,6 +79,9 @@ export function connectRealtime(): () => void {
   });
   socket.on('session.messages.update', (e: Envelope<{ updates: { messageId: string; status: MessageStatus }[] }>) => {
     if (e.sessionId) chatStore.onStatus(e.sessionId, e.payload.updates);
+  });
+  socket.on('session.messages.media', (e: Envelope<{ media: MediaSummary[] }>) => {
+    if (e.sessionId) chatStore.onMedia(e.sessionId, e.payload.media);
   });
   socket.on('session.messages.edit', (e: Envelope<{ edits: { messageId: string; text: string | null; editedAt: number }[] }>) => {
     if (e.sessionId) chatStore.onEdit(e.sessionId, e.payload.edits);
