@@ -5,6 +5,7 @@
  */
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { AuthModule } from '../auth/auth.module.js';
 import { SessionsModule } from '../sessions/sessions.module.js';
 import { ClusterNodeEntity, SessionEventSeqEntity, SessionLeaseEntity } from './cluster.entities.js';
 import { ClusterController } from './cluster.controller.js';
@@ -18,7 +19,7 @@ import { RedisBus } from './redis-bus.js';
 import { RequestForwarder } from './request-forwarder.js';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([ClusterNodeEntity, SessionLeaseEntity, SessionEventSeqEntity]), SessionsModule],
+  imports: [TypeOrmModule.forFeature([ClusterNodeEntity, SessionLeaseEntity, SessionEventSeqEntity]), AuthModule, SessionsModule],
   controllers: [ClusterController],
   providers: [RedisBus, LeaseRepository, ClusterMetrics, LeaseKeeper, Placement, EventRelay, SessionEventSequencer, RequestForwarder],
 })

@@ -1,4 +1,4 @@
-import { forwardTargetOf } from './request-forwarder.js';
+import { forwardTargetOf, withSessionId } from './request-forwarder.js';
 
 const ID = '0b7c3f4e-7d2a-4a57-9e0c-3c1c7d2b9a10';
 
@@ -21,10 +21,32 @@ describe('forwardTargetOf', () => {
     ['GET', `/sessions/${ID}`],
     ['GET', `/sessions/${ID}/qr`],
     ['GET', `/chats?sessionId=${ID}`],
-    ['POST', '/chats/4917000000001/messages'],
+    ['GET', '/chats/4917000000001/messages'],
+    ['POST', '/chats/4917000000001/messages?sessionId=not-a-uuid'],
+    ['POST', '/chats/4917000000001/messages?sessionId='],
+    ['POST', '/contacts'],
+    ['POST', '/media'],
     ['POST', '/sessions/not-a-uuid/restart'],
     ['POST', '/auth/login'],
   ])('serves %s %s locally', (method, url) => {
     expect(forwardTargetOf(method, url)).toBeNull();
+  });
+
+  it.each([
+    ['POST', '/chats/4917000000001/messages'],
+    ['POST', '/chats/4917000000001/messages?accessToken=x'],
+    ['POST', '/chats/4917000000001/read'],
+    ['PATCH', '/chats/4917000000001/messages/ABC'],
+    ['DELETE', '/chats/4917000000001/messages/ABC?mySessionId=1'],
+  ])('forwards %s %s to the owner of the caller\'s only session', (method, url) => {
+    expect(forwardTargetOf(method, url)).toEqual({ kind: 'implied-session' });
+  });
+});
+
+describe('withSessionId', () => {
+  it('adds the resolved session to the query', () => {
+    expect(withSessionId('/chats/1/messages', ID)).toBe(`/chats/1/messages?sessionId=${ID}`);
+    expect(withSessionId('/chats/1/messages?userId=u', ID)).toBe(`/chats/1/messages?userId=u&sessionId=${ID}`);
+    expect(forwardTargetOf('POST', withSessionId('/chats/1/messages?userId=u', ID))).toEqual({ kind: 'session', sessionId: ID });
   });
 });

@@ -12,7 +12,7 @@ import WebSocket from 'ws';
 import { WhatsAppSimulator } from '../../src/simulator/simulator.js';
 import type { Json } from '../support/auth-helpers.js';
 import { CallbackReceiver } from '../support/callback-receiver.js';
-import { login, request, seqsOf, startNode, startRedis, type ClusterNode, type RedisServer } from '../support/cluster-harness.js';
+import { login, pollUntil, request, seqsOf, startNode, startRedis, type ClusterNode, type RedisServer } from '../support/cluster-harness.js';
 import { connectAuthenticated, type RecordingSocket } from '../support/realtime-harness.js';
 import { createTestDatabase } from '../support/test-database.js';
 import type { TestApp } from '../support/test-app.js';
@@ -160,6 +160,40 @@ describe('cluster mode: three nodes, one PostgreSQL, one Redis', () => {
     });
     expect(misdirected.status).toBe(421);
     expect(await misdirected.json()).toMatchObject({ success: false, error: { code: 'MISDIRECTED_REQUEST' } });
+  }, STEP_MS);
+
+  it('sends on /chats without sessionId through a non-owner node: the tenant\'s only session is implied', async () => {
+    await fetch(`${node('node-b').baseUrl}/users`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'solo@example.com', password: 'solo-password-1', name: 'Solo' }) });
+    const solo = await login(node('node-b'), 'solo@example.com', 'solo-password-1');
+    const created = await request(node('node-a'), 'POST', '/sessions', solo, {});
+    expect(created.status).toBe(201);
+    const sessionId = created.body.id as string;
+    const qrText = await pollUntil(async () => {
+      const qr = await request(node('node-c'), 'GET', `/sessions/${sessionId}/qr`, solo);
+      return qr.status === 200 && qr.body.qrText ? (qr.body.qrText as string) : undefined;
+    }, 'the solo session\'s QR', 20_000);
+    await sim.scanQr(qrText, { phoneNumber: `4915200${String(Date.now()).slice(-6)}` });
+    await pollUntil(async () => ((await request(node('node-c'), 'GET', `/sessions/${sessionId}`, solo)).body?.data?.status === 'connected' ? true : undefined), 'the solo session connected', 30_000);
+    const owner = (await owners()).get(sessionId)!;
+    const other = [...nodes.keys()].find((id) => id !== owner)!;
+
+    // No sessionId: the non-owner authenticates the caller, picks its only session and forwards.
+    const sent = await request(node(other), 'POST', '/chats/4917000000005/messages', solo, { content: 'implied through a non-owner' });
+    expect(sent.status).toBe(201);
+    const messageId = sent.body.id as string;
+    expect(messageId).toEqual(expect.any(String));
+    const delivered = await sim.waitForSentMessage((m) => m.id === messageId);
+    expect(delivered.text).toBe('implied through a non-owner');
+    // A tenant with several sessions gets the single-node answer, from whichever node.
+    const ambiguous = await request(node(other), 'POST', '/chats/4917000000005/messages', token, { content: 'which session?' });
+    expect(ambiguous.status).toBe(400);
+    expect(ambiguous.body.error.code).toBe('SESSION_REQUIRED');
+
+    // Gone again, so that the tests below count the 30 sessions only.
+    const deleted = await request(node(other), 'DELETE', `/sessions/${sessionId}`, solo);
+    expect(deleted.status).toBeLessThan(300);
+    await pollUntil(async () => ((await owners()).has(sessionId) ? undefined : true), 'the solo session\'s lease gone', 20_000);
+    expect(sim.concurrentLogins()).toBe(0);
   }, STEP_MS);
 
   it('moves every session of a node killed with SIGKILL to the survivors within 30 s, never logged in twice at once', async () => {
