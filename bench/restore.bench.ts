@@ -13,7 +13,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { readFileSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -21,20 +20,13 @@ import pg from 'pg';
 import PQueue from 'p-queue';
 import { round, summarize } from './support/stats.js';
 import { postJson } from '../test/support/app-process-runner.js';
+import { freePort } from '../test/support/free-port.js';
 import { openBenchDatabase } from './support/bench-database.js';
 import { SimulatorProcess } from './support/simulator-process.js';
 
 const TIMEOUT_MS = 600_000;
 const POLL_MS = 100;
 const CLOCK_TICKS_PER_SECOND = 100;
-
-const freePort = (): Promise<number> =>
-  new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 
 const until = async (what: string, check: () => Promise<boolean>): Promise<void> => {
   const deadline = Date.now() + TIMEOUT_MS;
