@@ -25,6 +25,7 @@ interface MessageRef {
 /** An item of `session.messages.media`. */
 export interface MediaSummary {
   messageId: string;
+  chatJid: string;
   kind: string;
   url: string | null;
   mime: string;
@@ -204,6 +205,10 @@ class ChatStore {
         media: { ...m.media, kind: x.kind, url: x.url, mime: x.mime, size: x.size, width: x.width, height: x.height, duration: x.duration, fileName: x.fileName ?? m.media.fileName },
       } : m));
     }
+    // A page read before the download finished may still land after this patch (or the message
+    // may not be loaded yet): read the newest page again, after any read in flight.
+    const jids = new Set(media.flatMap((x) => this.conversationsOf(sessionId, { id: x.messageId, chatJid: x.chatJid })));
+    jids.forEach((jid) => void this.refreshNewest(sessionId, jid).catch(() => undefined));
   }
 
   onEdit(sessionId: string, edits: { messageId: string; text: string | null; editedAt: number }[]): void {
