@@ -45,12 +45,69 @@ function settled(existing: Map<string, AliasedChat>, jid: string, pn: string | n
   return { id: chat.id, jid: chat.jid };
 }
 
+/** Past this many addresses a session's cache starts over. */
+const CACHED_ADDRESSES_PER_SESSION = 20_000;
+
+const cacheKey = (a: Address): string => `${bareJid(a.jid)}|${a.alt ? bareJid(a.alt) : ''}`;
+
 @Injectable()
 export class ChatIdentity {
+  /**
+   * What `resolve` answered per session and address, while nothing that decides it changed: a live
+   * message then costs no lookup. A new or changed LID mapping (LidMappings' generation) and a
+   * merge here make it stale; a session starting on this node, a wipe or a failed write drop it.
+   */
+  private readonly cache = new Map<string, { generation: string; refs: Map<string, ChatRef> }>();
+  private readonly rewrites = new Map<string, number>();
+
   constructor(private readonly mappings: LidMappings) {}
+
+  /** Drops what this node remembers of the session's chats and mappings. */
+  forget(sessionId: string): void {
+    this.cache.delete(sessionId);
+    this.mappings.forget(sessionId);
+  }
 
   /** The chat of every address (created when new), keyed by the address's jid. */
   async resolve(manager: EntityManager, sessionId: string, tenantId: string, addresses: Address[]): Promise<Map<string, ChatRef>> {
+    const hit = this.cached(sessionId, addresses);
+    if (hit) return hit;
+    const generation = this.generation(sessionId);
+    const out = await this.lookUp(manager, sessionId, tenantId, addresses);
+    if (this.generation(sessionId) === generation) this.remember(sessionId, generation, addresses, out);
+    return out;
+  }
+
+  private generation(sessionId: string): string {
+    return `${this.mappings.generation(sessionId)}:${this.rewrites.get(sessionId) ?? 0}`;
+  }
+
+  /** A chat of the session was merged or took a new address: cached answers may name it wrongly. */
+  private changed(sessionId: string): void {
+    this.rewrites.set(sessionId, (this.rewrites.get(sessionId) ?? 0) + 1);
+  }
+
+  private cached(sessionId: string, addresses: Address[]): Map<string, ChatRef> | undefined {
+    const entry = this.cache.get(sessionId);
+    if (!entry || entry.generation !== this.generation(sessionId)) return undefined;
+    const out = new Map<string, ChatRef>();
+    for (const a of addresses) {
+      const ref = entry.refs.get(cacheKey(a));
+      if (!ref) return undefined;
+      out.set(a.jid, ref);
+    }
+    return out;
+  }
+
+  private remember(sessionId: string, generation: string, addresses: Address[], refs: Map<string, ChatRef>): void {
+    let entry = this.cache.get(sessionId);
+    if (!entry || entry.generation !== generation || entry.refs.size + addresses.length > CACHED_ADDRESSES_PER_SESSION) {
+      this.cache.set(sessionId, (entry = { generation, refs: new Map() }));
+    }
+    for (const a of addresses) entry.refs.set(cacheKey(a), refs.get(a.jid)!);
+  }
+
+  private async lookUp(manager: EntityManager, sessionId: string, tenantId: string, addresses: Address[]): Promise<Map<string, ChatRef>> {
     const out = new Map<string, ChatRef>();
     const distinct = new Map<string, string | null>();
     for (const a of addresses) {
@@ -130,7 +187,7 @@ export class ChatIdentity {
       const created = await this.create(manager, sessionId, tenantId, pn ?? lid!, pn, lid);
       id = created.id;
     } else if (pnChat && lidChat && pnChat !== lidChat) {
-      await this.merge(manager, lidChat, pnChat);
+      await this.merge(manager, sessionId, lidChat, pnChat);
     }
     await this.addAliases(manager, sessionId, id, jids);
     const rows: Array<{ jid: string }> = rowsOf(await manager.query(
@@ -139,7 +196,10 @@ export class ChatIdentity {
         RETURNING jid`,
       [id, pn, lid],
     ));
-    if (rows[0]) return { id, jid: rows[0].jid };
+    if (rows[0]) {
+      this.changed(sessionId);
+      return { id, jid: rows[0].jid };
+    }
     const [row]: Array<{ jid: string }> = await manager.query('SELECT jid FROM wa_chats WHERE id = $1', [id]);
     return { id, jid: row!.jid };
   }
@@ -162,7 +222,8 @@ export class ChatIdentity {
   }
 
   /** Moves everything of `from` into `into` (a repeat of a message already there is dropped) and deletes `from`. */
-  private async merge(manager: EntityManager, from: string, into: string): Promise<void> {
+  private async merge(manager: EntityManager, sessionId: string, from: string, into: string): Promise<void> {
+    this.changed(sessionId);
     await manager.query(
       `UPDATE wa_messages m SET chat_id = $2 WHERE m.chat_id = $1
          AND NOT EXISTS (SELECT 1 FROM wa_messages t WHERE t.chat_id = $2 AND t.session_id = m.session_id AND t.wa_id = m.wa_id)`,

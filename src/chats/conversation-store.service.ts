@@ -49,10 +49,13 @@ export class ConversationStore implements ConversationStorePort {
   ) {}
 
   forSession(ctx: SessionContext): ConversationSink {
+    // What another node (or an earlier run here) did to the session's chats is not in this node's caches.
+    this.identity.forget(ctx.sessionId);
     return new SessionConversations(ctx, this);
   }
 
   async wipe(manager: EntityManager, sessionId: string): Promise<void> {
+    this.identity.forget(sessionId);
     await this.writer.wipe(manager, sessionId);
     await this.contactStore.wipe(manager, sessionId);
     await this.inboundMedia.wipe(manager, sessionId);
@@ -89,7 +92,7 @@ export class ConversationStore implements ConversationStorePort {
       for (const [id, payload] of received) if (!held.has(id)) await t.emit('session.message.received', ctx.sessionId, payload);
       return stored;
     };
-    return tx ? run(tx) : this.events.transaction(run);
+    return this.forgetOnFailure(ctx, () => (tx ? run(tx) : this.events.transaction(run)));
   }
 
   async storeReactions(ctx: SessionContext, t: EventTransaction, reactions: WaReaction[], source: 'event' | 'api', known?: Map<string, ChatRef>): Promise<void> {
@@ -140,7 +143,7 @@ export class ConversationStore implements ConversationStorePort {
   }
 
   async storeHistory(ctx: SessionContext, chunk: WaHistoryChunk): Promise<void> {
-    await this.events.transaction(async (t) => {
+    await this.forgetOnFailure(ctx, () => this.events.transaction(async (t) => {
       await this.applyMappings(ctx, t.manager, chunk.mappings);
       const contacts = await this.contactStore.upsert(t.manager, ctx.sessionId, ctx.tenantId, chunk.contacts);
       await this.storeChatInfo(ctx, t.manager, chunk.chats);
@@ -152,7 +155,7 @@ export class ConversationStore implements ConversationStorePort {
         messagesTruncated: stored.length > HISTORY_EVENT_MESSAGES, messages: stored.slice(0, HISTORY_EVENT_MESSAGES).map(summaryOf),
       });
       if (contacts.length > 0) await this.emitContacts(ctx, t, contacts, 'history');
-    });
+    }));
   }
 
   async historyStatus(ctx: SessionContext, syncType: string, status: 'complete' | 'paused'): Promise<void> {
@@ -166,23 +169,30 @@ export class ConversationStore implements ConversationStorePort {
   }
 
   async storeContacts(ctx: SessionContext, contacts: WaContact[]): Promise<void> {
-    await this.events.transaction(async (t) => {
+    await this.forgetOnFailure(ctx, () => this.events.transaction(async (t) => {
       const rows = await this.contactStore.upsert(t.manager, ctx.sessionId, ctx.tenantId, contacts);
       if (rows.length > 0) await this.emitContacts(ctx, t, rows, 'event');
-    });
+    }));
   }
 
   async storeChats(ctx: SessionContext, chats: WaChatInfo[]): Promise<void> {
     // Live chat updates carry unread counts as increments for an in-memory store: ours counts messages itself.
     // The account's own chat (its phone's protocol messages) is not a conversation.
+    // An update that only moves the chat's time (Baileys sends one with every message) changes
+    // nothing the message's own write does not: it costs no transaction.
     const me = ownJid(ctx);
-    const live = chats.filter((c) => c.id.replace(/:\d+@/, '@') !== me).map((c) => ({ ...c, unreadCount: null }));
+    const live = chats
+      .filter((c) => c.id.replace(/:\d+@/, '@') !== me)
+      .filter((c) => c.name !== null || c.archived !== null || c.pinned !== null || c.mutedUntil !== null)
+      .map((c) => ({ ...c, unreadCount: null }));
     if (live.length === 0) return;
-    await this.dataSource.transaction((m) => this.storeChatInfo(ctx, m, live));
+    await this.forgetOnFailure(ctx, () => this.dataSource.transaction((m) => this.storeChatInfo(ctx, m, live)));
   }
 
   async storeMappings(ctx: SessionContext, pairs: LidPnPair[]): Promise<void> {
-    await this.dataSource.transaction((m) => this.applyMappings(ctx, m, pairs));
+    // Baileys repeats a contact's mapping with each of its messages: a repeat costs nothing.
+    if (this.mappings.allKnown(ctx.sessionId, pairs)) return;
+    await this.forgetOnFailure(ctx, () => this.dataSource.transaction((m) => this.applyMappings(ctx, m, pairs)));
   }
 
   /**
@@ -232,6 +242,16 @@ export class ConversationStore implements ConversationStorePort {
 
   presence(ctx: SessionContext, chatJid: string, updates: WaPresence[]): void {
     this.events.publish('session.presence.update', ctx.sessionId, { tenantId: ctx.tenantId, chatJid, updatesCount: updates.length, updates });
+  }
+
+  /** A write that failed may have left this node's chat and mapping caches ahead of the database. */
+  private async forgetOnFailure<T>(ctx: SessionContext, work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (err) {
+      this.identity.forget(ctx.sessionId);
+      throw err;
+    }
   }
 
   private async applyMappings(ctx: SessionContext, manager: EntityManager, pairs: LidPnPair[]): Promise<void> {

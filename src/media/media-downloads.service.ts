@@ -41,6 +41,9 @@ const SHUTDOWN_WAIT_MS = 5000;
 /** Failures that no retry can fix. */
 class PermanentFailure extends Error {}
 
+/** Message kinds that never carry downloadable media. */
+const PLAIN_KINDS = new Set(['text', 'reaction', 'location', 'contact', 'poll', 'ciphertext']);
+
 @Injectable()
 export class MediaDownloads implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger: AppLogger;
@@ -77,7 +80,8 @@ export class MediaDownloads implements OnApplicationBootstrap, OnModuleDestroy {
     if (released > 0) this.logger.info({ count: released }, 'redoing media downloads a stop interrupted');
     this.running = true;
     const off = [
-      this.events.onCommit('session.messages.upsert', () => this.kick()),
+      // Only an upsert that may have queued a download is worth a claim query (not every text).
+      this.events.onCommit('session.messages.upsert', (e) => (e.payload.messages.some((m) => !PLAIN_KINDS.has(m.kind ?? '')) ? this.kick() : undefined)),
       // The rows went with the wipe's transaction; the objects go once it committed.
       this.events.onCommit('session.deleted', (e) => this.deleteObjects(e.payload.tenantId, e.sessionId)),
       this.events.onCommit('session.status.changed', (e) => (e.payload.status === 'logged_out' ? this.deleteObjects(e.payload.tenantId, e.sessionId) : undefined)),
