@@ -1,11 +1,13 @@
 /**
  * Cluster mode, imported only when REDIS_URL is set (app.module.ts): leases and placement in
- * PostgreSQL, forwarding to the owner, events across nodes through Redis. See docs/architecture.md
+ * PostgreSQL, forwarding to the owner, events across nodes through Redis (Socket.io rooms through
+ * Socket.io's Redis Streams adapter). See docs/architecture.md
  * "Cluster mode". Without it the app is one node that owns every session, as before.
  */
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuthModule } from '../auth/auth.module.js';
+import { RealtimeModule } from '../realtime/realtime.module.js';
 import { SessionsModule } from '../sessions/sessions.module.js';
 import { ClusterNodeEntity, SessionEventSeqEntity, SessionLeaseEntity } from './cluster.entities.js';
 import { ClusterController } from './cluster.controller.js';
@@ -17,10 +19,11 @@ import { LeaseRepository } from './lease-repository.js';
 import { Placement } from './placement.js';
 import { RedisBus } from './redis-bus.js';
 import { RequestForwarder } from './request-forwarder.js';
+import { SocketIoRooms } from './socket-io-rooms.js';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([ClusterNodeEntity, SessionLeaseEntity, SessionEventSeqEntity]), AuthModule, SessionsModule],
+  imports: [TypeOrmModule.forFeature([ClusterNodeEntity, SessionLeaseEntity, SessionEventSeqEntity]), AuthModule, SessionsModule, RealtimeModule],
   controllers: [ClusterController],
-  providers: [RedisBus, LeaseRepository, ClusterMetrics, LeaseKeeper, Placement, EventRelay, SessionEventSequencer, RequestForwarder],
+  providers: [RedisBus, LeaseRepository, ClusterMetrics, LeaseKeeper, Placement, EventRelay, SessionEventSequencer, RequestForwarder, SocketIoRooms],
 })
 export class ClusterModule {}

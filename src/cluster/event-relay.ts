@@ -35,6 +35,11 @@ export class EventRelay implements OnModuleInit, OnModuleDestroy {
     });
   }
 
+  /** Whether the event came from another node (through the stream), not committed here. */
+  isRelayed(event: DomainEvent): boolean {
+    return this.relayed.has(event);
+  }
+
   onModuleDestroy(): void {
     this.unsubscribe?.();
   }

@@ -200,6 +200,11 @@ export class RedisBus implements OnApplicationShutdown {
     }
   }
 
+  /** A connection of its own for another user of Redis (the Socket.io adapter), logged like these; the caller closes it. */
+  newClient(role: string, options: RedisOptions = {}): Redis {
+    return this.connect(role, options);
+  }
+
   private connect(role: string, options: RedisOptions = {}): Redis {
     const client = new Redis(this.cluster.redisUrl, { connectionName: `wa-${this.cluster.nodeId}-${role}`, maxRetriesPerRequest: null, ...options });
     let lastError = 0;

@@ -9,6 +9,11 @@
  * `joinWithState`: events for that room that commit while the state is read from the database are
  * buffered and sent after it, so a client never misses an event nor sees an older state after a
  * newer event.
+ *
+ * In cluster mode a `RoomTransport` (src/cluster/socket-io-rooms.ts) puts Socket.io's Redis
+ * Streams adapter under the namespaces: this node emits the events it committed to the rooms of
+ * every node, and the rooms here get other nodes' events from the adapter (not from the event
+ * relay, which still feeds the /ws/sessions sinks); the adapter's room emits fill the join buffers.
  */
 import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { ROOT_LOGGER, type AppLogger } from '../common/logger.js';
@@ -28,6 +33,14 @@ interface PendingJoin {
   buffer: Emission[];
 }
 
+/** How rooms span nodes (cluster mode); without one, rooms are this process's only. */
+export interface RoomTransport {
+  /** Puts the cluster adapter under the namespace; `onRemote` sees every room emit another node made, as this node delivers it. */
+  install(ns: RealtimeNamespace, onRemote: (rooms: readonly string[], emission: Emission) => void): void;
+  /** Whether another node committed the event (its room emits come through the adapter). */
+  isRemote(event: DomainEvent): boolean;
+}
+
 @Injectable()
 export class RealtimeBroadcaster implements OnModuleInit, OnModuleDestroy {
   private readonly publicTypes: ReadonlySet<DomainEventType> = new Set(PUBLIC_EVENT_TYPES);
@@ -37,6 +50,7 @@ export class RealtimeBroadcaster implements OnModuleInit, OnModuleDestroy {
   private readonly namespaces: RealtimeNamespace[] = [];
   private readonly tenantSinks = new Map<string, Set<TenantSink>>();
   private unsubscribe?: () => void;
+  private transport?: RoomTransport;
   private readonly logger: AppLogger;
 
   constructor(
@@ -57,7 +71,15 @@ export class RealtimeBroadcaster implements OnModuleInit, OnModuleDestroy {
 
   /** Each gateway hands over its namespace once Socket.io is up. */
   bind(namespace: RealtimeNamespace): void {
-    if (!this.namespaces.includes(namespace)) this.namespaces.push(namespace);
+    if (this.namespaces.includes(namespace)) return;
+    this.namespaces.push(namespace);
+    this.transport?.install(namespace, (rooms, emission) => this.bufferRemote(namespace, rooms, emission));
+  }
+
+  /** Cluster mode: rooms span the nodes through `transport` (before or after the namespaces are bound). */
+  useTransport(transport: RoomTransport): void {
+    this.transport = transport;
+    for (const ns of this.namespaces) transport.install(ns, (rooms, emission) => this.bufferRemote(ns, rooms, emission));
   }
 
   /**
@@ -75,7 +97,8 @@ export class RealtimeBroadcaster implements OnModuleInit, OnModuleDestroy {
   }
 
   forward(event: DomainEvent): void {
-    for (const ns of this.namespaces) this.forwardTo(ns, event);
+    // Another node's event reaches the rooms here through the adapter, not through this node.
+    if (!this.transport?.isRemote(event)) for (const ns of this.namespaces) this.forwardTo(ns, event);
     if (this.publicTypes.has(event.type)) {
       for (const sink of this.tenantSinks.get(event.payload.tenantId) ?? []) {
         try {
@@ -93,7 +116,7 @@ export class RealtimeBroadcaster implements OnModuleInit, OnModuleDestroy {
       this.metrics.eventForwarded(event.type);
     }
     const room = sessionRoom(event.sessionId);
-    if (!ns.adapter.rooms.has(room) && !this.pendingJoins.has(joinKey(ns.name, room))) return;
+    if (!this.transport && !ns.adapter.rooms.has(room) && !this.pendingJoins.has(joinKey(ns.name, room))) return;
     for (const compat of toCompatEvents(event)) this.emitTo(ns, room, [compat.name, compat.payload]);
     if (event.type === 'session.deleted') ns.in(room).socketsLeave(room);
   }
@@ -123,8 +146,9 @@ export class RealtimeBroadcaster implements OnModuleInit, OnModuleDestroy {
   }
 
   private emitTo(ns: RealtimeNamespace, room: string, emission: Emission): void {
-    // An empty room costs nothing: Socket.io would still encode the packet.
-    if (ns.adapter.rooms.has(room)) {
+    // An empty room costs nothing: Socket.io would still encode the packet. In cluster mode the
+    // room may have members on other nodes only.
+    if (this.transport || ns.adapter.rooms.has(room)) {
       try {
         (ns.to(room).emit as (name: string, payload: unknown) => boolean)(emission[0], emission[1]);
       } catch (err) {
@@ -133,6 +157,14 @@ export class RealtimeBroadcaster implements OnModuleInit, OnModuleDestroy {
     }
     const pending = this.pendingJoins.get(joinKey(ns.name, room));
     if (pending) for (const join of pending) join.buffer.push(emission);
+  }
+
+  /** A room emit of another node, as the adapter delivers it here: the joins under way keep it too. */
+  private bufferRemote(ns: RealtimeNamespace, rooms: readonly string[], emission: Emission): void {
+    for (const room of rooms) {
+      const pending = this.pendingJoins.get(joinKey(ns.name, room));
+      if (pending) for (const join of pending) join.buffer.push(emission);
+    }
   }
 }
 

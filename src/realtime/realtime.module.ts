@@ -16,5 +16,6 @@ import { WsSessionsServer } from './ws-sessions.server.js';
 @Module({
   imports: [AuthModule, SessionsModule],
   providers: [RealtimeMetrics, RealtimeBroadcaster, RealtimeConnections, SessionSubscriptions, RealtimeGateway, DefaultNamespaceGateway, WsSessionsServer],
+  exports: [RealtimeBroadcaster],
 })
 export class RealtimeModule {}

@@ -7,6 +7,7 @@
  * SIGTERM hands sessions over; a node whose lease is taken stops using that session. Every event
  * the client gets carries its session's sequence number: 1, 2, 3… and still growing after a takeover.
  */
+import { Redis } from 'ioredis';
 import pg from 'pg';
 import WebSocket from 'ws';
 import { WhatsAppSimulator } from '../../src/simulator/simulator.js';
@@ -60,6 +61,16 @@ describe('cluster mode: three nodes, one PostgreSQL, one Redis', () => {
   async function owners(): Promise<Map<string, string>> {
     const rows = (await pool.query<{ session_id: string; node_id: string }>('SELECT session_id, node_id FROM session_leases WHERE expires_at > now()')).rows;
     return new Map(rows.map((r) => [r.session_id, r.node_id]));
+  }
+
+  async function adapterBroadcasts(): Promise<string[]> {
+    const client = new Redis(redis.url);
+    try {
+      const entries = await client.xrange('wa:socket.io', '-', '+');
+      return entries.map(([, fields]) => Object.fromEntries(chunks(fields))).filter((f) => f.type === '3').map((f) => String(f.data));
+    } finally {
+      client.disconnect();
+    }
   }
 
   function node(id: string): ClusterNode {
@@ -117,6 +128,10 @@ describe('cluster mode: three nodes, one PostgreSQL, one Redis', () => {
       await sim.scanQr(qr.payload.qrText as string, { phoneNumber: phone });
     }
     for (const id of ids) await watcher.next('session.status.connected', connectedSeen(id), 60_000);
+    // They reached node-c's rooms through Socket.io's Redis Streams adapter: its stream holds each
+    // node's room emits (broadcasts, type 3), one per session connected, whichever node owns it.
+    const streamed = await adapterBroadcasts();
+    for (const id of ids) expect(streamed.some((d) => d.includes('"session.status.connected"') && d.includes(`"sessionId":"${id}"`))).toBe(true);
     // Every session's events, from whichever node, numbered 1, 2, 3… with nothing missing.
     for (const id of ids) {
       const seqs = seqsOf(watcher, id);
@@ -160,6 +175,32 @@ describe('cluster mode: three nodes, one PostgreSQL, one Redis', () => {
     });
     expect(misdirected.status).toBe(421);
     expect(await misdirected.json()).toMatchObject({ success: false, error: { code: 'MISDIRECTED_REQUEST' } });
+  }, STEP_MS);
+
+  it("lets Socket.io clients join on another node while a session's events flow: none misses a number after its snapshot", async () => {
+    const [sessionId] = [...(await owners()).entries()].find(([, owner]) => owner === 'node-a')!;
+    const contact = sim.contact('4917100000077');
+    const upsertOf = (text: string) => (e: Json) => e.sessionId === sessionId && (e.payload as { messages: Json[] }).messages.some((m) => m.text === text);
+    // node-a commits a message event after another, each once the previous one reached node-c.
+    const flow = (async () => {
+      for (let i = 0; i < 40; i++) {
+        await contact.sendText(phones.get(sessionId)!, `flow ${i}`);
+        await watcher.next('session.messages.upsert', upsertOf(`flow ${i}`), 30_000);
+      }
+    })();
+    const joined: RecordingSocket[] = [];
+    // Each snapshot is read on node-c while node-a's events arrive through the adapter's stream.
+    for (let i = 0; i < 8; i++) joined.push(await connectAuthenticated({ baseUrl: node('node-c').baseUrl } as TestApp, token));
+    await flow;
+    await contact.sendText(phones.get(sessionId)!, 'flow end');
+    const last = (await watcher.next('session.messages.upsert', upsertOf('flow end'), 30_000)).seq as number;
+    for (const client of joined) {
+      await client.next('session.messages.upsert', upsertOf('flow end'), 30_000);
+      const [snapshot, ...live] = seqsOf(client, sessionId);
+      const expected = Array.from({ length: last - snapshot! }, (_, i) => snapshot! + 1 + i);
+      expect([...new Set(live.filter((n) => n > snapshot!))].sort((x, y) => x - y)).toEqual(expected);
+      client.close();
+    }
   }, STEP_MS);
 
   it('sends on /chats without sessionId through a non-owner node: the tenant\'s only session is implied', async () => {
@@ -285,3 +326,9 @@ describe('cluster mode: three nodes, one PostgreSQL, one Redis', () => {
     expect(sim.concurrentLogins()).toBe(0);
   });
 });
+
+function chunks(fields: string[]): Array<[string, string]> {
+  const out: Array<[string, string]> = [];
+  for (let i = 0; i + 1 < fields.length; i += 2) out.push([fields[i]!, fields[i + 1]!]);
+  return out;
+}
