@@ -3,7 +3,13 @@
  * state, no product) onboard against the simulator and log in again; then the product does the
  * same with N sessions (POST /sessions, then POST /sessions/:id/restart).
  *
- *   npm run bench:floor -- --sessions 20 [--warmup 3] [--profile DIR]
+ *   npm run bench:floor -- --sessions 20 [--warmup 3] [--profile DIR] [--inbound 2000 --inbound-sessions 10 --contacts 5]
+ *
+ * `--inbound M` (default 0: skipped) adds, on each side once its sessions are logged in, M texts
+ * sent at once by C simulated contacts to each of the first S sessions (each contact's first
+ * message, which sets up its Signal session, is sent and received before): messages/s from the
+ * first send until every one is decrypted (floor: Baileys' `messages.upsert`) or stored and
+ * published (product: the committed `session.messages.upsert`), and CPU ms per message.
  *
  * Each side first onboards and logs in `--warmup` accounts that are not measured, so that the
  * figures are a long-running process's per-session cost, not V8 compiling each side's code once.
@@ -74,8 +80,14 @@ class BareAccount {
   private readonly creds: AuthenticationCreds = initAuthCreds();
   private readonly store = new Map<string, unknown>();
   private socket?: WASocket;
+  private onText?: (text: string) => void;
 
   constructor(private readonly serverUrl: string) {}
+
+  /** Every text message this account receives from now on (decrypted by Baileys), on every socket. */
+  listen(onText: (text: string) => void): void {
+    this.onText = onText;
+  }
 
   /** Connects (again after 515 restart-required) until open; `onQr` gets the first QR. */
   open(onQr?: (qr: string) => void): Promise<void> {
@@ -96,6 +108,12 @@ class BareAccount {
         });
         this.socket = sock;
         sock.ev.on('creds.update', (update) => Object.assign(this.creds, update));
+        sock.ev.on('messages.upsert', ({ messages }) => {
+          for (const m of messages) {
+            const text = m.message?.conversation ?? m.message?.extendedTextMessage?.text;
+            if (text) this.onText?.(text);
+          }
+        });
         sock.ev.on('connection.update', ({ connection, qr, lastDisconnect }) => {
           if (qr && !qrSeen) {
             qrSeen = true;
@@ -141,7 +159,42 @@ class BareAccount {
   }
 }
 
-interface PhaseResult { rssPerSessionMB: number; cpuMsPerOnboarding: number; cpuMsPerLogin: number }
+interface PhaseResult { rssPerSessionMB: number; cpuMsPerOnboarding: number; cpuMsPerLogin: number; inbound: InboundResult | null }
+interface InboundResult { sessions: number; contactsPerSession: number; messages: number; ms: number; messagesPerSecond: number; cpuMsPerMessage: number }
+
+/** The inbound options (see the header). */
+let inboundOpts = { messages: 0, sessions: 10, contacts: 5 };
+
+/**
+ * Texts from simulated contacts to `phones` (sessions of one side, logged in), counted by `listen`
+ * (every text a session of that side received): see the header.
+ */
+async function measureInbound(side: number, phones: string[], listen: (onText: (text: string) => void) => void, sim: SimulatorProcess, label: string): Promise<InboundResult | null> {
+  const { messages, contacts } = inboundOpts;
+  if (messages <= 0) return null;
+  const targets = phones.slice(0, inboundOpts.sessions);
+  const senders = targets.flatMap((to, t) => Array.from({ length: contacts }, (_, c) => ({ to, from: `4917${side}${String(t).padStart(3, '0')}${String(c).padStart(4, '0')}` })));
+  let warm = 0;
+  let seen = 0;
+  let allWarm: () => void = () => undefined;
+  let allSeen: () => void = () => undefined;
+  const warmed = new Promise<void>((resolve) => (allWarm = resolve));
+  const done = new Promise<void>((resolve) => (allSeen = resolve));
+  listen((text) => {
+    if (text === 'warm up' && ++warm === senders.length) allWarm();
+    if (text.startsWith('inbound ') && ++seen === messages) allSeen();
+  });
+  await sim.send(senders.map((s) => ({ ...s, texts: ['warm up'] })));
+  await within(warmed, 'warm-up messages');
+  const texts = senders.map((_, k) => Array.from({ length: Math.ceil((messages - k) / senders.length) }, (__, j) => `inbound ${k + j * senders.length}`));
+  const start = performance.now();
+  const cpu = await cpuMs(async () => {
+    await sim.send(senders.map((s, k) => ({ ...s, texts: texts[k]! })));
+    await within(done, 'every inbound message');
+  }, label);
+  const ms = performance.now() - start;
+  return { sessions: targets.length, contactsPerSession: contacts, messages, ms: round(ms), messagesPerSecond: round(messages / (ms / 1000)), cpuMsPerMessage: round(cpu / messages) };
+}
 
 async function floorPhase(n: number, warmup: number, sim: SimulatorProcess): Promise<PhaseResult> {
   // Unmeasured warm-up accounts: V8 compiles the code paths once, as in a long-running process.
@@ -162,8 +215,9 @@ async function floorPhase(n: number, warmup: number, sim: SimulatorProcess): Pro
   const login = await cpuMs(async () => {
     await Promise.all(accounts.map((a) => within(a.open(), 'bare login')));
   }, 'floor-login');
+  const inbound = await measureInbound(1, accounts.map((_, i) => phoneNumber(1, i)), (onText) => accounts.forEach((a) => a.listen(onText)), sim, 'floor-inbound');
   for (const a of accounts) a.close();
-  return { rssPerSessionMB: mb((idle - baseline) / n), cpuMsPerOnboarding: round(onboarding / n), cpuMsPerLogin: round(login / n) };
+  return { rssPerSessionMB: mb((idle - baseline) / n), cpuMsPerOnboarding: round(onboarding / n), cpuMsPerLogin: round(login / n), inbound };
 }
 
 async function productPhase(n: number, warmup: number, sim: SimulatorProcess): Promise<PhaseResult & { database: string }> {
@@ -224,14 +278,24 @@ async function productPhase(n: number, warmup: number, sim: SimulatorProcess): P
   await new Promise((r) => setTimeout(r, 5000));
   const idle = await gcRss();
   const login = await cpuMs(() => logIn(ids).then(() => undefined), 'product-login');
+  const inbound = await measureInbound(2, ids.map((_, i) => phoneNumber(2, i)), (onText) => events.onCommit('session.messages.upsert', (e) => {
+    for (const m of e.payload.messages) if (m.text) onText(m.text);
+  }), sim, 'product-inbound');
   await app.close();
   await database.close();
   rmSync(dataDir, { recursive: true, force: true });
-  return { rssPerSessionMB: mb((idle - baseline) / n), cpuMsPerOnboarding: round(onboarding / n), cpuMsPerLogin: round(login / n), database: database.kind };
+  return { rssPerSessionMB: mb((idle - baseline) / n), cpuMsPerOnboarding: round(onboarding / n), cpuMsPerLogin: round(login / n), inbound, database: database.kind };
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { sessions: { type: 'string', default: '100' }, warmup: { type: 'string', default: '3' }, profile: { type: 'string' } }, allowPositionals: true });
+  const { values } = parseArgs({
+    options: {
+      sessions: { type: 'string', default: '100' }, warmup: { type: 'string', default: '3' }, profile: { type: 'string' },
+      inbound: { type: 'string', default: '0' }, 'inbound-sessions': { type: 'string', default: '10' }, contacts: { type: 'string', default: '5' },
+    },
+    allowPositionals: true,
+  });
+  inboundOpts = { messages: Number(values.inbound), sessions: Number(values['inbound-sessions']), contacts: Number(values.contacts) };
   profileDir = values.profile;
   if (profileDir) mkdirSync(profileDir, { recursive: true });
   const n = Number(values.sessions);
@@ -245,15 +309,18 @@ async function main(): Promise<void> {
   const floor = await floorPhase(n, warmup, sim);
   const product = await productPhase(n, warmup, sim);
   await sim.stop();
-  const ratio = (k: keyof PhaseResult) => round(product[k] / floor[k]);
+  const ratio = (k: 'rssPerSessionMB' | 'cpuMsPerOnboarding' | 'cpuMsPerLogin') => round(product[k] / floor[k]);
   console.log(JSON.stringify({
     sessions: n,
     warmup,
     crypto: nativeCrypto ? 'native (WA_NATIVE_CRYPTO=true)' : 'libsignal JavaScript (WA_NATIVE_CRYPTO=false)',
     database: product.database,
     floor,
-    product: { rssPerSessionMB: product.rssPerSessionMB, cpuMsPerOnboarding: product.cpuMsPerOnboarding, cpuMsPerLogin: product.cpuMsPerLogin },
-    productOverFloor: { rssPerSession: ratio('rssPerSessionMB'), cpuPerOnboarding: ratio('cpuMsPerOnboarding'), cpuPerLogin: ratio('cpuMsPerLogin') },
+    product: { rssPerSessionMB: product.rssPerSessionMB, cpuMsPerOnboarding: product.cpuMsPerOnboarding, cpuMsPerLogin: product.cpuMsPerLogin, inbound: product.inbound },
+    productOverFloor: {
+      rssPerSession: ratio('rssPerSessionMB'), cpuPerOnboarding: ratio('cpuMsPerOnboarding'), cpuPerLogin: ratio('cpuMsPerLogin'),
+      ...(floor.inbound && product.inbound ? { cpuPerInboundMessage: round(product.inbound.cpuMsPerMessage / floor.inbound.cpuMsPerMessage) } : {}),
+    },
     target: 1.5,
   }, null, 2));
   // Baileys leaves a 30 s pre-key upload timer behind; nothing else is pending.

@@ -1,4 +1,4 @@
-/** Child-process side of SimulatorProcess: one simulator, phones that scan on request. */
+/** Child-process side of SimulatorProcess: one simulator, phones that scan and contacts that send on request. */
 import type { SimulatorReply, SimulatorRequest } from './simulator-process.js';
 
 const { WhatsAppSimulator } = await import('../../src/simulator/simulator.js');
@@ -13,7 +13,13 @@ process.on('message', (req: SimulatorRequest) => {
     void sim.stop().then(() => process.exit(0));
     return;
   }
-  sim.scanQr(req.qr, { phoneNumber: req.phoneNumber }).then(
+  const work = req.op === 'scan'
+    ? sim.scanQr(req.qr, { phoneNumber: req.phoneNumber })
+    : Promise.all(req.sends.map(async ({ from, to, texts }) => {
+      const contact = sim.contact(from);
+      for (const text of texts) await contact.sendText(to, text);
+    }));
+  work.then(
     () => process.send!({ id: req.id, ok: true } satisfies SimulatorReply),
     (err: unknown) => process.send!({ id: req.id, ok: false, error: String(err) } satisfies SimulatorReply),
   );

@@ -20,6 +20,7 @@ import type {
 } from '../whatsapp/conversation-types.js';
 import { ChatIdentity, type ChatRef } from './chat-identity.js';
 import { HistoryJobs } from './history-jobs.js';
+import { LiveWrites } from './live-writes.js';
 import { MessageWriter, type StoredMessage } from './message-writer.js';
 
 /** How many message summaries a history event carries (the rest is in the store). */
@@ -35,6 +36,8 @@ export class ConversationStore implements ConversationStorePort {
    * (a ❤️ echoed after its own removal would put it back).
    */
   private readonly apiReactions = new LRUCache<string, true>({ max: 10_000, ttl: 10 * 60_000 });
+  /** Live messages of every session share transactions while they flood in (live-writes.ts). */
+  private readonly liveWrites: LiveWrites<StoredMessage[]>;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -46,7 +49,9 @@ export class ConversationStore implements ConversationStorePort {
     private readonly mappings: LidMappings,
     private readonly history: HistoryJobs,
     private readonly inboundMedia: InboundMediaService,
-  ) {}
+  ) {
+    this.liveWrites = new LiveWrites(events, (sessionId) => this.identity.forget(sessionId));
+  }
 
   forSession(ctx: SessionContext): ConversationSink {
     // What another node (or an earlier run here) did to the session's chats is not in this node's caches.
@@ -92,8 +97,9 @@ export class ConversationStore implements ConversationStorePort {
       for (const [id, payload] of received) if (!held.has(id)) await t.emit('session.message.received', ctx.sessionId, payload);
       return stored;
     };
-    return this.forgetOnFailure(ctx, () => (tx ? run(tx) : this.events.transaction(run)));
+    return tx ? this.forgetOnFailure(ctx, () => run(tx)) : this.liveWrites.write(ctx.sessionId, run);
   }
+
 
   async storeReactions(ctx: SessionContext, t: EventTransaction, reactions: WaReaction[], source: 'event' | 'api', known?: Map<string, ChatRef>): Promise<void> {
     const chats = known ?? (await this.identity.resolve(t.manager, ctx.sessionId, ctx.tenantId, reactions.map((r) => ({ jid: r.remoteJid }))));

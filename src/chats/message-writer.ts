@@ -39,20 +39,34 @@ export class MessageWriter {
     items: Array<{ record: WaMessageRecord; chatId: string; chatJid: string }>,
   ): Promise<StoredMessage[]> {
     if (items.length === 0) return [];
+    // One statement: the rows, then each chat's newest message and unread count from what was
+    // written (a repeat writes nothing; a completed stub moves the chat but is not unread again).
     const rows: Array<{ id: string; chat_id: string; wa_id: string; inserted: boolean }> = await manager.query(
-      `INSERT INTO wa_messages (session_id, tenant_id, chat_id, wa_id, remote_jid, from_me, sender_jid, sender_phone, push_name, ts, type, kind,
-                                text, status, quoted_id, forwarded, source, is_stub, media, raw)
-       SELECT $1, $2, x.chat_id, x.wa_id, x.remote_jid, x.from_me, x.sender_jid, x.sender_phone, x.push_name, x.ts, x.type, x.kind,
-              x.text, x.status, x.quoted_id, x.forwarded, $3, x.is_stub, x.media, decode(x.raw, 'base64')
-         FROM jsonb_to_recordset($4::jsonb) AS x(chat_id bigint, wa_id text, remote_jid text, from_me boolean, sender_jid text, sender_phone text,
-              push_name text, ts bigint, type text, kind text, text text, status text, quoted_id text, forwarded boolean, is_stub boolean,
-              media jsonb, raw text)
-       ON CONFLICT (session_id, chat_id, wa_id) DO UPDATE SET
-         type = excluded.type, kind = excluded.kind, text = excluded.text, quoted_id = excluded.quoted_id, forwarded = excluded.forwarded,
-         media = excluded.media, raw = excluded.raw, is_stub = false, push_name = COALESCE(excluded.push_name, wa_messages.push_name),
-         sender_phone = COALESCE(excluded.sender_phone, wa_messages.sender_phone), updated_at = now()
-         WHERE wa_messages.is_stub AND NOT excluded.is_stub
-       RETURNING id, chat_id, wa_id, (xmax = 0) AS inserted`,
+      `WITH written AS (
+         INSERT INTO wa_messages (session_id, tenant_id, chat_id, wa_id, remote_jid, from_me, sender_jid, sender_phone, push_name, ts, type, kind,
+                                  text, status, quoted_id, forwarded, source, is_stub, media, raw)
+         SELECT $1, $2, x.chat_id, x.wa_id, x.remote_jid, x.from_me, x.sender_jid, x.sender_phone, x.push_name, x.ts, x.type, x.kind,
+                x.text, x.status, x.quoted_id, x.forwarded, $3, x.is_stub, x.media, decode(x.raw, 'base64')
+           FROM jsonb_to_recordset($4::jsonb) AS x(chat_id bigint, wa_id text, remote_jid text, from_me boolean, sender_jid text, sender_phone text,
+                push_name text, ts bigint, type text, kind text, text text, status text, quoted_id text, forwarded boolean, is_stub boolean,
+                media jsonb, raw text)
+         ON CONFLICT (session_id, chat_id, wa_id) DO UPDATE SET
+           type = excluded.type, kind = excluded.kind, text = excluded.text, quoted_id = excluded.quoted_id, forwarded = excluded.forwarded,
+           media = excluded.media, raw = excluded.raw, is_stub = false, push_name = COALESCE(excluded.push_name, wa_messages.push_name),
+           sender_phone = COALESCE(excluded.sender_phone, wa_messages.sender_phone), updated_at = now()
+           WHERE wa_messages.is_stub AND NOT excluded.is_stub
+         RETURNING id, chat_id, wa_id, ts, from_me, is_stub, (xmax = 0) AS inserted
+       ), per_chat AS (
+         SELECT DISTINCT ON (chat_id) chat_id, id AS row_id, ts,
+                count(*) FILTER (WHERE $3 = 'live' AND inserted AND NOT from_me AND NOT is_stub) OVER (PARTITION BY chat_id) AS unread
+           FROM written ORDER BY chat_id, ts DESC, id DESC
+       ), touched AS (
+         UPDATE wa_chats c SET
+           last_message_id = CASE WHEN p.ts >= c.last_message_at THEN p.row_id ELSE c.last_message_id END,
+           last_message_at = GREATEST(c.last_message_at, p.ts), unread_count = c.unread_count + p.unread, updated_at = now()
+           FROM per_chat p WHERE c.id = p.chat_id
+       )
+       SELECT id, chat_id, wa_id, inserted FROM written`,
       [
         sessionId,
         tenantId,
@@ -72,31 +86,7 @@ export class MessageWriter {
       const item = byKey.get(`${r.chat_id}|${r.wa_id}`);
       if (item) stored.push({ ...item, rowId: String(r.id), inserted: r.inserted });
     }
-    await this.touchChats(manager, stored, source);
     return stored;
-  }
-
-  /** Newest message and unread count of the chats that got messages. */
-  private async touchChats(manager: EntityManager, stored: StoredMessage[], source: 'live' | 'history'): Promise<void> {
-    const perChat = new Map<string, { rowId: string; ts: number; unread: number }>();
-    for (const s of stored) {
-      const cur = perChat.get(s.chatId) ?? { rowId: s.rowId, ts: -1, unread: 0 };
-      if (s.record.timestamp > cur.ts || (s.record.timestamp === cur.ts && BigInt(s.rowId) > BigInt(cur.rowId))) {
-        cur.ts = s.record.timestamp;
-        cur.rowId = s.rowId;
-      }
-      if (source === 'live' && s.inserted && !s.record.fromMe && !s.record.isStub) cur.unread += 1;
-      perChat.set(s.chatId, cur);
-    }
-    if (perChat.size === 0) return;
-    await manager.query(
-      `UPDATE wa_chats c SET
-         last_message_id = CASE WHEN x.ts >= c.last_message_at THEN x.row_id ELSE c.last_message_id END,
-         last_message_at = GREATEST(c.last_message_at, x.ts), unread_count = c.unread_count + x.unread, updated_at = now()
-         FROM jsonb_to_recordset($1::jsonb) AS x(chat_id bigint, row_id bigint, ts bigint, unread int)
-        WHERE c.id = x.chat_id`,
-      [JSON.stringify([...perChat].map(([chatId, v]) => ({ chat_id: chatId, row_id: v.rowId, ts: v.ts, unread: v.unread })))],
-    );
   }
 
   /** Applies status, edit and revoke changes; returns what actually changed. */
