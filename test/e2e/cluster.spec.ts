@@ -10,6 +10,7 @@
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import WebSocket from 'ws';
+import { EventSource } from 'eventsource';
 import { WhatsAppSimulator } from '../../src/simulator/simulator.js';
 import type { Json } from '../support/auth-helpers.js';
 import { CallbackReceiver } from '../support/callback-receiver.js';
@@ -42,6 +43,21 @@ class WsFrames extends Waitable {
   }
   protected describeReceived(): string {
     return JSON.stringify(this.frames.map((f) => f.type));
+  }
+}
+
+/** What a seed 000 EventSource client received (its `onmessage` data, in order). */
+class SseMessages extends Waitable {
+  readonly messages: Json[] = [];
+  push(data: Json): void {
+    this.messages.push(data);
+    this.wake();
+  }
+  next(predicate: (m: Json) => boolean, what: string, timeoutMs = 30_000): Promise<Json> {
+    return this.until(() => this.messages.find(predicate), what, timeoutMs);
+  }
+  protected describeReceived(): string {
+    return JSON.stringify(this.messages.map((m) => m.connection ?? (m.qr ? 'qr' : 'id')));
   }
 }
 
@@ -235,6 +251,30 @@ describe('cluster mode: three nodes, one PostgreSQL, one Redis', () => {
     expect(deleted.status).toBeLessThan(300);
     await pollUntil(async () => ((await owners()).has(sessionId) ? undefined : true), 'the solo session\'s lease gone', 20_000);
     expect(sim.concurrentLogins()).toBe(0);
+  }, STEP_MS);
+
+  it('onboards over SSE (seed 000, native EventSource) on any node: the session stays on the node its client streams from', async () => {
+    const messages = new SseMessages();
+    // Seed 000 option 1, on node-b: node-b creates the session and owns it while its client streams.
+    const evtSource = new EventSource(`${node('node-b').baseUrl}/sessions/add-sse?accessToken=${encodeURIComponent(token)}`, { fetch: globalThis.fetch });
+    evtSource.onmessage = (event) => messages.push(JSON.parse(event.data) as Json);
+    try {
+      const sessionId = (await messages.next((m) => Boolean(m.sessionId) && !m.connection, 'the session id')).sessionId as string;
+      await messages.next((m) => Boolean(m.qr), 'a QR');
+      expect((await owners()).get(sessionId)).toBe('node-b');
+      // The stream carries the QR image; its text reaches the Socket.io client on node-c too.
+      const qr = await watcher.next('session.qr.updated', (e) => e.sessionId === sessionId);
+      const phone = `4915300${String(Date.now()).slice(-5)}`;
+      await sim.scanQr(qr.payload.qrText as string, { phoneNumber: phone });
+      expect((await messages.next((m) => m.connection === 'open', 'open')).phoneNumber).toBe(phone);
+      expect((await owners()).get(sessionId)).toBe('node-b');
+      // The Socket.io client on node-c saw it connect, through the adapter.
+      await watcher.next('session.status.connected', connectedSeen(sessionId), 30_000);
+      evtSource.close();
+      expect((await request(node('node-a'), 'DELETE', `/sessions/${sessionId}`, token)).status).toBe(200);
+    } finally {
+      evtSource.close();
+    }
   }, STEP_MS);
 
   it('moves every session of a node killed with SIGKILL to the survivors within 30 s, never logged in twice at once', async () => {
