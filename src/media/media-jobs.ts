@@ -1,15 +1,17 @@
 /**
  * The download queue is the `wa_media` table itself: a `pending` row is a download due at
  * `next_attempt_at`; claiming it makes it `downloading` with `next_attempt_at` as the claim's lease
- * (a claim whose process died is taken again once its lease is over, or at once at boot).
+ * (a claim whose process died is taken again once its lease is over, or at once when that
+ * process, or its node in cluster mode, starts again: `claimed_by` names the claimer).
  */
 import { randomUUID } from 'node:crypto';
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { In, type EntityManager, type Repository } from 'typeorm';
 import { encodePgJson, encodePgText } from '../common/postgres-text.js';
 import { rowsOf } from '../common/sql-rows.js';
-import type { MediaKind } from '../config/app-config.js';
+import type { AppConfig, MediaKind } from '../config/app-config.js';
+import { APP_CONFIG } from '../config/config.module.js';
 import { MediaEntity } from './media.entity.js';
 
 /** What a message tells about its media before it is downloaded. */
@@ -42,7 +44,15 @@ const enc = (v: string | null): string | null => (v === null ? null : encodePgTe
 
 @Injectable()
 export class MediaJobs {
-  constructor(@InjectRepository(MediaEntity) private readonly rows: Repository<MediaEntity>) {}
+  /** Who claims: this node in cluster mode, null for a single node (it is every claimer). */
+  private readonly claimer: string | null;
+
+  constructor(
+    @InjectRepository(MediaEntity) private readonly rows: Repository<MediaEntity>,
+    @Inject(APP_CONFIG) config: AppConfig,
+  ) {
+    this.claimer = config.cluster?.nodeId ?? null;
+  }
 
   /** Inserts the rows that do not exist yet (by message); returns the inserted ones' message ids. */
   async addPending(manager: EntityManager, items: PendingMedia[], dueNow: boolean): Promise<Set<string>> {
@@ -105,11 +115,12 @@ export class MediaJobs {
   /** Claims up to `limit` due downloads (pending and due, or a claim whose lease ran out). */
   async claimDue(limit: number, leaseMs: number): Promise<MediaEntity[]> {
     const ids: Array<{ id: string }> = rowsOf(await this.rows.query(
-      `UPDATE wa_media SET state = 'downloading', attempts = attempts + 1, next_attempt_at = now() + ($2::int * interval '1 millisecond'), updated_at = now()
+      `UPDATE wa_media SET state = 'downloading', attempts = attempts + 1, next_attempt_at = now() + ($2::int * interval '1 millisecond'),
+              claimed_by = $3, updated_at = now()
         WHERE id IN (SELECT id FROM wa_media WHERE state IN ('pending', 'downloading') AND next_attempt_at <= now()
                       ORDER BY next_attempt_at LIMIT $1 FOR UPDATE SKIP LOCKED)
         RETURNING id`,
-      [limit, leaseMs],
+      [limit, leaseMs, this.claimer],
     ));
     return ids.length > 0 ? this.rows.findBy({ id: In(ids.map((r) => r.id)) }) : [];
   }
@@ -117,18 +128,24 @@ export class MediaJobs {
   /** Claims one download now, whatever its schedule (on demand); null when it is stored or claimed. */
   async claimNow(id: string, leaseMs: number): Promise<MediaEntity | null> {
     const ids: Array<{ id: string }> = rowsOf(await this.rows.query(
-      `UPDATE wa_media SET state = 'downloading', attempts = attempts + 1, next_attempt_at = now() + ($2::int * interval '1 millisecond'), updated_at = now()
+      `UPDATE wa_media SET state = 'downloading', attempts = attempts + 1, next_attempt_at = now() + ($2::int * interval '1 millisecond'),
+              claimed_by = $3, updated_at = now()
         WHERE id = $1 AND (state IN ('pending', 'failed') OR (state = 'downloading' AND next_attempt_at <= now()))
         RETURNING id`,
-      [id, leaseMs],
+      [id, leaseMs, this.claimer],
     ));
     return ids.length > 0 ? this.rows.findOneBy({ id }) : null;
   }
 
-  /** At boot (one node owns every download): claims the dead process left behind are due again. */
+  /**
+   * At boot: the claims this process's previous run left behind (its node's, in cluster mode) are
+   * due again. Other nodes' claims are theirs until their lease is over.
+   */
   async releaseInterrupted(): Promise<number> {
     const ids: unknown[] = rowsOf(await this.rows.query(
-      `UPDATE wa_media SET state = 'pending', next_attempt_at = now(), updated_at = now() WHERE state = 'downloading' RETURNING id`,
+      `UPDATE wa_media SET state = 'pending', next_attempt_at = now(), updated_at = now()
+        WHERE state = 'downloading' AND claimed_by IS NOT DISTINCT FROM $1 RETURNING id`,
+      [this.claimer],
     ));
     return ids.length;
   }

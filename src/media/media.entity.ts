@@ -47,6 +47,8 @@ export class MediaEntity {
   @Column('int', { default: 0 }) attempts: number;
   @Column('text', { name: 'last_error', nullable: true }) lastError: string | null;
   @Column('timestamptz', { name: 'next_attempt_at', nullable: true }) nextAttemptAt: Date | null;
+  /** The node whose download claimed the row (cluster mode's NODE_ID; null for a single node). */
+  @Column('text', { name: 'claimed_by', nullable: true }) claimedBy: string | null;
   /** The messages/received callback held back until the first download attempt (then emitted, and cleared). */
   @Column('jsonb', { nullable: true, transformer: pgJsonTransformer }) announce: Record<string, unknown> | null;
   @Column('timestamptz', { name: 'created_at', default: () => 'now()' }) createdAt: Date;

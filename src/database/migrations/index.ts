@@ -14,6 +14,7 @@ import { MediaDownloads1795000014100 } from './1795000014100-MediaDownloads.js';
 import { RetentionIndexes1795000015100 } from './1795000015100-RetentionIndexes.js';
 import { ClusterLeases1795000016100 } from './1795000016100-ClusterLeases.js';
 import { ClusterEventSeqAndRedisHealth1795000016200 } from './1795000016200-ClusterEventSeqAndRedisHealth.js';
+import { MediaClaimedBy1795000016300 } from './1795000016300-MediaClaimedBy.js';
 
 export const MIGRATIONS: Array<new () => MigrationInterface> = [
   AuthTenantsUsers1795000000000,
@@ -27,4 +28,5 @@ export const MIGRATIONS: Array<new () => MigrationInterface> = [
   RetentionIndexes1795000015100,
   ClusterLeases1795000016100,
   ClusterEventSeqAndRedisHealth1795000016200,
+  MediaClaimedBy1795000016300,
 ];
