@@ -120,6 +120,21 @@ describe('media on S3', () => {
       expect(info).toMatchObject({ state: 'stored', url: `/media/${media.mediaId}/content`, sha256: sha256(bytes) });
       const streamed = await fetch(`${t.baseUrl}${info.url}`, { headers: { authorization: `Bearer ${user.token}` } });
       expect(sha256(Buffer.from(await streamed.arrayBuffer()))).toBe(sha256(bytes));
+
+      // Deleting the session deletes its objects from the bucket (deletePrefix, once the delete committed).
+      const upload = await fetch(url);
+      expect(upload.status).toBe(200);
+      await upload.arrayBuffer();
+      expect((await call(t, 'DELETE', `/sessions/${sessionId}`, { token: user.token })).status).toBe(200);
+      const deadline = Date.now() + 15_000;
+      let status = 200;
+      while (status === 200 && Date.now() < deadline) {
+        const res = await fetch(url);
+        status = res.status;
+        await res.arrayBuffer();
+        if (status === 200) await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(status).toBe(404);
     });
   });
 
