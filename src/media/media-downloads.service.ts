@@ -78,6 +78,10 @@ export class MediaDownloads implements OnApplicationBootstrap, OnModuleDestroy {
   async onApplicationBootstrap(): Promise<void> {
     const released = await this.jobs.releaseInterrupted();
     if (released > 0) this.logger.info({ count: released }, 'redoing media downloads a stop interrupted');
+    void this.storage.removeLeftovers?.().then(
+      (count) => (count > 0 ? this.logger.info({ count }, 'removed partial media files a stop left behind') : undefined),
+      (err: unknown) => this.logger.warn({ err }, 'could not look for partial media files'),
+    );
     this.running = true;
     const off = [
       // Only an upsert that may have queued a download is worth a claim query (not every text).

@@ -23,5 +23,7 @@ export interface MediaStorage {
   deletePrefix(prefix: string): Promise<void>;
   /** A URL a client can fetch without us (public base or presigned), or undefined when we serve it. */
   directUrl(key: string, contentType: string): Promise<string | undefined>;
+  /** At boot: removes what writes interrupted by a crash left behind (local disk: `*.part` files). */
+  removeLeftovers?(): Promise<number>;
   close(): Promise<void>;
 }

@@ -7,9 +7,9 @@
  */
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import pg from 'pg';
 import { WhatsAppSimulator } from '../../src/simulator/simulator.js';
 import { CallbackReceiver, waitUntil } from '../support/callback-receiver.js';
@@ -87,12 +87,20 @@ describe('a media download killed half-way', () => {
     child = undefined;
     held.release();
     expect(await mediaRow(messageId)).toMatchObject({ state: 'downloading' });
+    // A write killed mid-transfer leaves its temporary file (whether this one got that far varies):
+    // one is planted, as old as such a leftover, and the next instance removes it at boot.
+    const leftover = join(dir, 'data', 'media', 'tenants', 't', 'sessions', 's', 'messages', 'm', 'informe.pdf.0f8fad5b-d9cb-469f-a165-70867728950e.part');
+    mkdirSync(dirname(leftover), { recursive: true });
+    writeFileSync(leftover, 'half');
+    utimesSync(leftover, new Date(Date.now() - 60_000), new Date(Date.now() - 60_000));
+    const partials = (): string[] => readdirSync(join(dir, 'data', 'media'), { recursive: true }).map(String).filter((n) => n.endsWith('.part'));
     expect(receiver.delivered.some((c) => c.path === RECEIVED)).toBe(false);
 
     const second = await start(env);
     await waitUntil(async () => (await mediaRow(messageId))?.state === 'stored', 30_000, 'the download redone');
     const row = (await mediaRow(messageId))!;
     expect(row.attempts).toBe(2);
+    await waitUntil(async () => partials().length === 0, 10_000, 'the partial file removed');
     const res = await fetch(`${second.baseUrl}/media/${row.id}/content`, { headers: { authorization: `Bearer ${token}` } });
     expect(res.status).toBe(200);
     expect(sha256(Buffer.from(await res.arrayBuffer()))).toBe(sha256(data));
