@@ -11,7 +11,7 @@ import {
   FailNextDecryptDto,
   InboxDto,
   InboxQueryDto,
-  PresenceDto,
+  ContactPresenceDto,
   ReactionDto,
   ReceiptsDto,
   RevokeDto,
@@ -67,7 +67,7 @@ export class SandboxContactsController {
   @HttpCode(200)
   @ApiOperation({ summary: "The contact's presence or chat state towards the session: presence.update" })
   @ApiOkResponse({ type: ContactDoneDto })
-  async presence(@CurrentAuth() auth: AuthContext, @ContactPhone() from: string, @Body() body: PresenceDto): Promise<ContactDoneDto> {
+  async presence(@CurrentAuth() auth: AuthContext, @ContactPhone() from: string, @Body() body: ContactPresenceDto): Promise<ContactDoneDto> {
     await this.contacts.presence(auth, from, body);
     return { success: true };
   }

@@ -80,7 +80,7 @@ export class ReceiptsDto extends SessionTargetDto {
 }
 
 const PRESENCES = ['available', 'unavailable', 'composing', 'recording', 'paused'] as const;
-export class PresenceDto {
+export class ContactPresenceDto {
   @ApiProperty({ example: '5491123456789', description: "The session's phone number" })
   @Transform(toDigits) @IsString() @Matches(DIGITS, { message: 'to must be 6 to 15 digits with the country code' })
   to: string;

@@ -3,7 +3,7 @@ import { Injectable } from '@nestjs/common';
 import type { AuthContext } from '../common/auth-context.js';
 import type { ContactInbox } from '../simulator/inbox.js';
 import { SandboxService } from './sandbox.service.js';
-import type { EditDto, FailNextDecryptDto, PresenceDto, ReactionDto, ReceiptsDto, RevokeDto } from './sandbox-contacts.dto.js';
+import type { EditDto, FailNextDecryptDto, ContactPresenceDto, ReactionDto, ReceiptsDto, RevokeDto } from './sandbox-contacts.dto.js';
 
 @Injectable()
 export class SandboxContactsService {
@@ -29,7 +29,7 @@ export class SandboxContactsService {
     return this.sandbox.run((c) => c.sendReceipts({ from, ...body }));
   }
 
-  async presence(auth: AuthContext, from: string, body: PresenceDto): Promise<void> {
+  async presence(auth: AuthContext, from: string, body: ContactPresenceDto): Promise<void> {
     await this.sandbox.assertOwnNumber(auth, body.to);
     await this.sandbox.run((c) => c.sendPresence({ from, ...body }));
   }
