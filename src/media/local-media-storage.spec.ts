@@ -15,7 +15,7 @@ describe('LocalMediaStorage.removeLeftovers', () => {
 
   it('removes the partial files an interrupted write left, and nothing else', async () => {
     const before = new LocalMediaStorage(dataDir);
-    await before.put('tenants/t/sessions/s/messages/m1/photo.jpg', Readable.from([Buffer.from('whole')]), 'image/jpeg');
+    await before.put('tenants/t/sessions/s/messages/m1/photo.jpg', Readable.from([Buffer.from('whole')]));
     const dir = join(dataDir, 'media/tenants/t/sessions/s/messages/m2');
     await mkdir(dir, { recursive: true });
     const dead = join(dir, 'video.mp4.0f8fad5b-d9cb-469f-a165-70867728950e.part');
