@@ -1,10 +1,11 @@
 /**
  * Messages on a real PostgreSQL (TEST_DATABASE_URL or a private server), the app in sandbox mode:
- *  - inbound: S sessions (default 1) paired with the in-process simulator; C contacts per session
- *    (default 20) send I texts in all (default 2,000) at once. Each is encrypted by the contact, decrypted by the session's real
- *    Baileys, stored by the app (messages.upsert through the ConversationStore) and fanned out over
- *    Socket.io: messages/s from the first send to the last `session.messages.upsert` received by a
- *    Socket.io client. The simulator's encryption runs in this process too (an upper bound).
+ *  - inbound: S sessions (default 1) paired with the simulator, which runs in a child process as
+ *    the contacts' phones are elsewhere in reality; C contacts per session (default 20) send I texts
+ *    in all (default 2,000) at once. Each is encrypted by the contact, decrypted by the session's
+ *    real Baileys, stored by the app (messages.upsert through the ConversationStore) and fanned out
+ *    over Socket.io: messages/s from the first send to the last `session.messages.upsert` received
+ *    by a Socket.io client, and this process's CPU per message.
  *  - the store alone: L live messages (default 5,000) through ConversationStore.storeMessages
  *    ('notify'), one message per transaction as Baileys hands them over, 10 sessions at once;
  *  - history ingest: N messages (default 100,000) through the app's ConversationStore in the
@@ -26,6 +27,7 @@ import { io } from 'socket.io-client';
 import { openBenchDatabase } from './support/bench-database.js';
 import { loadAppModules } from './support/app-modules.js';
 import { round, summarize } from './support/stats.js';
+import { SimulatorProcess } from './support/simulator-process.js';
 
 const { values } = parseArgs({
   options: {
@@ -48,15 +50,15 @@ const REQUESTS = Number(values.requests);
 
 async function main(): Promise<void> {
   const database = await openBenchDatabase('bench_messages');
+  const sim = INBOUND > 0 ? await SimulatorProcess.start() : null;
   const { createApp, loadConfig, createRootLogger, DomainEvents } = await loadAppModules();
   const { ConversationStore } = await import('../src/chats/conversation-store.service.js');
   const { MESSAGE_PAGE_AFTER_SQL } = await import('../src/chats/chat-queries.js');
-  const { SandboxService } = await import('../src/sandbox/sandbox.service.js');
   const { DataSource } = await import('typeorm');
   const dataDir = mkdtempSync(join(tmpdir(), 'wa-bench-'));
   const config = loadConfig({
     NODE_ENV: 'production', JWT_SECRET: 'bench-secret-bench-secret-bench-secret-00', PORT: '0', DATA_DIR: dataDir,
-    LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn', WA_SANDBOX: 'true', ADMIN_EMAIL: 'bench@example.com', ADMIN_PASSWORD: 'Bench-Password-123!',
+    LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn', ...(sim ? { WA_SERVER_URL: sim.url } : {}), ADMIN_EMAIL: 'bench@example.com', ADMIN_PASSWORD: 'Bench-Password-123!',
     ...(database.url ? { DATABASE_URL: database.url } : {}),
   });
   const { app } = await createApp(config, createRootLogger(config.logLevel));
@@ -66,7 +68,7 @@ async function main(): Promise<void> {
   const token: string = login.accessToken;
   const tenantId: string = login.user.tenantId;
   const db = app.get(DataSource);
-  const inbound = INBOUND > 0 ? await measureInbound(base, token, app.get(DomainEvents), app.get(SandboxService).simulator) : null;
+  const inbound = sim ? await measureInbound(base, token, app.get(DomainEvents), sim) : null;
   const sessionId = randomUUID();
   await db.query(`INSERT INTO wa_sessions (id, tenant_id, status) VALUES ($1, $2, 'connected')`, [sessionId, tenantId]);
   const store = app.get(ConversationStore);
@@ -122,6 +124,7 @@ async function main(): Promise<void> {
     inbound,
   }, null, 2));
   await app.close();
+  await sim?.stop();
   await database.close();
   rmSync(dataDir, { recursive: true, force: true });
   // The session's Baileys socket can keep the loop alive for a while after close: exit now.
@@ -163,34 +166,42 @@ async function main(): Promise<void> {
   }
 }
 
-type Sim = { contact(phone: string): { sendText(to: string, text: string): Promise<string> } };
-type Bus = { onCommit(type: 'session.qr.updated' | 'session.status.connected', fn: (e: { sessionId: string }) => void): () => void };
+type Envelope = { sessionId: string; payload: { qrText?: string; messages?: Array<{ text: string | null }> } };
+type Bus = { onCommit(type: 'session.qr.updated' | 'session.status.connected' | 'session.messages.upsert', fn: (e: Envelope) => void): () => void };
 
 /** Pairs S sessions with the simulator, then C contacts per session send I texts in all, at once; see the header. */
-async function measureInbound(base: string, token: string, events: Bus, sim: Sim): Promise<Record<string, unknown>> {
+async function measureInbound(base: string, token: string, events: Bus, sim: SimulatorProcess): Promise<Record<string, unknown>> {
   const http = async (method: string, path: string, body?: unknown): Promise<Record<string, unknown>> => {
     const res = await fetch(`${base}${path}`, { method, headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) }, body: body ? JSON.stringify(body) : undefined });
     if (!res.ok) throw new Error(`${method} ${path} → ${res.status} ${await res.text()}`);
     return (await res.json()) as Record<string, unknown>;
   };
-  const next = (type: 'session.qr.updated' | 'session.status.connected', sessionId?: string): Promise<void> => new Promise((resolve) => {
-    const off = events.onCommit(type, (e) => {
-      if (sessionId && e.sessionId !== sessionId) return;
+  // Every session's first QR, kept from the start (it may commit before its POST answers).
+  const firstQrs = new Map<string, string>();
+  const qrWaiters = new Map<string, (qr: string) => void>();
+  const offQr = events.onCommit('session.qr.updated', (e) => {
+    if (firstQrs.has(e.sessionId)) return;
+    firstQrs.set(e.sessionId, e.payload.qrText ?? '');
+    qrWaiters.get(e.sessionId)?.(e.payload.qrText ?? '');
+  });
+  const firstQr = (id: string): Promise<string> => new Promise((resolve) => (firstQrs.has(id) ? resolve(firstQrs.get(id)!) : qrWaiters.set(id, resolve)));
+  const connected = (id: string): Promise<void> => new Promise((resolve) => {
+    const off = events.onCommit('session.status.connected', (e) => {
+      if (e.sessionId !== id) return;
       off();
       resolve();
     });
   });
   const phones: string[] = [];
   for (let s = 0; s < SESSIONS; s++) {
-    const qr = next('session.qr.updated');
-    const created = await http('POST', '/sessions');
-    await qr;
+    const id = String((await http('POST', '/sessions')).id);
     const phone = `54911000555${String(s).padStart(2, '0')}`;
-    const connected = next('session.status.connected', String(created.id));
-    await http('POST', `/sandbox/sessions/${String(created.id)}/scan`, { phoneNumber: phone });
-    await connected;
+    const opened = connected(id);
+    await sim.scan(await firstQr(id), phone);
+    await opened;
     phones.push(phone);
   }
+  offQr();
 
   const socket = io(`${base}/sessions`, { transports: ['websocket'], reconnection: false, forceNew: true, auth: { token } });
   await new Promise<void>((resolve, reject) => { socket.once('session.snapshot', () => resolve()); socket.once('connect_error', reject); });
@@ -201,14 +212,22 @@ async function measureInbound(base: string, token: string, events: Bus, sim: Sim
     seen += e.payload.messages.filter((m) => m.text?.startsWith('inbound ')).length;
     if (seen >= INBOUND) done();
   });
-  const senders = phones.flatMap((to, s) => Array.from({ length: CONTACTS }, (_, i) => ({ to, contact: sim.contact(`5491170${String(s).padStart(2, '0')}${String(i).padStart(4, '0')}`) })));
+  const senders = phones.flatMap((to, s) => Array.from({ length: CONTACTS }, (_, i) => ({ to, from: `5491170${String(s).padStart(2, '0')}${String(i).padStart(4, '0')}` })));
   // Each contact's first message sets up its Signal session: not part of the measure.
-  await Promise.all(senders.map(({ to, contact }) => contact.sendText(to, 'warm up')));
+  let warm = 0;
+  let allWarm: () => void = () => undefined;
+  const warmed = new Promise<void>((resolve) => (allWarm = resolve));
+  const offWarm = events.onCommit('session.messages.upsert', (e) => {
+    warm += (e.payload.messages ?? []).filter((m) => m.text === 'warm up').length;
+    if (warm >= senders.length) allWarm();
+  });
+  await sim.send(senders.map((sender) => ({ ...sender, texts: ['warm up'] })));
+  await warmed;
+  offWarm();
+  const texts = senders.map((_, k) => Array.from({ length: Math.ceil((INBOUND - k) / senders.length) }, (__, j) => `inbound ${k + j * senders.length}`));
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
-  await Promise.all(senders.map(async ({ to, contact }, k) => {
-    for (let i = k; i < INBOUND; i += senders.length) await contact.sendText(to, `inbound ${i}`);
-  }));
+  await sim.send(senders.map((sender, k) => ({ ...sender, texts: texts[k]! })));
   const sentMs = performance.now() - t0;
   const timeout = new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 180_000).unref());
   const complete = await Promise.race([allSeen.then(() => true), timeout]);
