@@ -18,6 +18,15 @@ describe('BaileysLogger', () => {
     expect(lines.map((l) => l.level)).toEqual([20, 30, 30, 40, 50]);
   });
 
+  it('logs work a closed socket cut short (428 Connection Closed, as at every shutdown) at info, other errors at error', () => {
+    const { logger, lines } = capture();
+    const closed = { isBoom: true, output: { statusCode: 428, payload: { message: 'Connection Closed' } } };
+    logger.error({ error: closed, node: "<message from='1@s.whatsapp.net' id='X' type='text'>" }, 'error in handling message');
+    logger.error({ error: closed }, 'transaction failed, rolling back');
+    logger.error({ error: { isBoom: true, output: { statusCode: 500 } } }, 'error in handling message');
+    expect(lines.map((l) => [l.level, l.msg])).toEqual([[30, 'error in handling message'], [30, 'transaction failed, rolling back'], [50, 'error in handling message']]);
+  });
+
   it('keeps "no name present" (a plain-string warning on every connect) at debug', () => {
     const { logger, lines } = capture();
     logger.warn('no name present, ignoring presence update request...');

@@ -15,7 +15,8 @@ type Level = 'trace' | 'debug' | 'info' | 'warn' | 'error';
  * socket on purpose: 515 (restart after a scan) is routine, 401 (device removed) and 440
  * (replaced by another connection) are ends the session handles, so they are info; any other
  * code is a reconnectable close (warn). "No name present" is Baileys declining a presence update
- * before the profile name is known, on every connect.
+ * before the profile name is known, on every connect. Work cut short by a closed socket (428) is
+ * info.
  */
 function levelFor(level: Level, obj: unknown, msg: string | undefined): Level {
   if (level !== 'warn' && level !== 'error') return level;
@@ -28,7 +29,18 @@ function levelFor(level: Level, obj: unknown, msg: string | undefined): Level {
     return 'warn';
   }
   if (typeof text === 'string' && text.startsWith('no name present')) return 'debug';
+  // 428 "Connection Closed": work cut short because the socket closed (a stop, a shutdown, a
+  // dropped network). The close itself is reported and handled by the session; an unacknowledged
+  // message is sent again by WhatsApp (an acknowledged one is in the inbound journal).
+  if (statusOf(obj) === 428) return 'info';
   return level;
+}
+
+function statusOf(obj: unknown): number | undefined {
+  if (!obj || typeof obj !== 'object') return undefined;
+  const record = obj as Record<string, { output?: { statusCode?: unknown } } | undefined>;
+  const code = (record.error ?? record.err)?.output?.statusCode;
+  return typeof code === 'number' ? code : undefined;
 }
 
 const STANZA_KEYS = ['node', 'stanza', 'content', 'message', 'msg'] as const;
