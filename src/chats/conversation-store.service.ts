@@ -100,7 +100,6 @@ export class ConversationStore implements ConversationStorePort {
     return tx ? this.forgetOnFailure(ctx, () => run(tx)) : this.liveWrites.write(ctx.sessionId, run);
   }
 
-
   async storeReactions(ctx: SessionContext, t: EventTransaction, reactions: WaReaction[], source: 'event' | 'api', known?: Map<string, ChatRef>): Promise<void> {
     const chats = known ?? (await this.identity.resolve(t.manager, ctx.sessionId, ctx.tenantId, reactions.map((r) => ({ jid: r.remoteJid }))));
     const changed = [];

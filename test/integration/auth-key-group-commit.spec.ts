@@ -6,28 +6,22 @@
  */
 import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
-import { DataSource } from 'typeorm';
-import { loadConfig } from '../../src/config/app-config.js';
-import { buildDataSourceOptions } from '../../src/database/data-source-options.js';
-import { ALL_ENTITIES } from '../../src/database/entities.js';
+import type { DataSource } from 'typeorm';
 import { PostgresAuthStateRepository, type WriteFence } from '../../src/whatsapp/postgres-auth-state.js';
-import { createTestDatabase } from '../support/test-database.js';
+import { openMigratedDataSource, type TestDataSource } from '../support/test-data-source.js';
 
 describe('group-committed Signal key writes', () => {
-  let db: Awaited<ReturnType<typeof createTestDatabase>>;
+  let db: TestDataSource;
   let dataSource: DataSource;
   let auth: PostgresAuthStateRepository;
 
   beforeAll(async () => {
-    db = await createTestDatabase('keygroup');
-    dataSource = new DataSource((await buildDataSourceOptions(loadConfig({ DATABASE_URL: db.url, NODE_ENV: 'test' }), ALL_ENTITIES)).options);
-    await dataSource.initialize();
-    await dataSource.runMigrations({ transaction: 'each' });
+    db = await openMigratedDataSource('keygroup');
+    dataSource = db.dataSource;
     auth = new PostgresAuthStateRepository(dataSource);
   });
   afterAll(async () => {
-    await dataSource?.destroy();
-    await db?.drop();
+    await db?.close();
   });
 
   const stored = async (sessionId: string): Promise<Record<string, unknown>> => {

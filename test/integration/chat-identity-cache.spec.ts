@@ -6,16 +6,13 @@
  */
 import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
-import { DataSource, type EntityManager } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import { ChatIdentity } from '../../src/chats/chat-identity.js';
-import { loadConfig } from '../../src/config/app-config.js';
 import { LidMappings } from '../../src/contacts/lid-mappings.js';
-import { buildDataSourceOptions } from '../../src/database/data-source-options.js';
-import { ALL_ENTITIES } from '../../src/database/entities.js';
-import { createTestDatabase } from '../support/test-database.js';
+import { openMigratedDataSource, type TestDataSource } from '../support/test-data-source.js';
 
 describe('chat identity and LID mapping caches', () => {
-  let db: Awaited<ReturnType<typeof createTestDatabase>>;
+  let db: TestDataSource;
   let dataSource: DataSource;
   let mappings: LidMappings;
   let identity: ChatIdentity;
@@ -24,16 +21,13 @@ describe('chat identity and LID mapping caches', () => {
   const tenantId = randomUUID();
 
   beforeAll(async () => {
-    db = await createTestDatabase('chatcache');
-    dataSource = new DataSource((await buildDataSourceOptions(loadConfig({ DATABASE_URL: db.url, NODE_ENV: 'test' }), ALL_ENTITIES)).options);
-    await dataSource.initialize();
-    await dataSource.runMigrations({ transaction: 'each' });
+    db = await openMigratedDataSource('chatcache');
+    dataSource = db.dataSource;
     // Every statement the caches let through is recorded.
     manager = { query: (sql: string, params?: unknown[]) => (queries.push(sql), dataSource.manager.query(sql, params)) } as unknown as EntityManager;
   });
   afterAll(async () => {
-    await dataSource?.destroy();
-    await db?.drop();
+    await db?.close();
   });
   beforeEach(() => {
     mappings = new LidMappings();

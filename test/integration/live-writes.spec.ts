@@ -4,30 +4,25 @@
  * a write that fails is tried alone and fails alone, and the session's caches are dropped.
  */
 import 'reflect-metadata';
-import { DataSource } from 'typeorm';
+import type { DataSource } from 'typeorm';
 import { LiveWrites } from '../../src/chats/live-writes.js';
 import { createRootLogger } from '../../src/common/logger.js';
-import { loadConfig } from '../../src/config/app-config.js';
-import { buildDataSourceOptions } from '../../src/database/data-source-options.js';
-import { ALL_ENTITIES } from '../../src/database/entities.js';
 import { DomainEvents } from '../../src/events/domain-events.js';
-import { createTestDatabase } from '../support/test-database.js';
+import { openMigratedDataSource, type TestDataSource } from '../support/test-data-source.js';
 
 describe('live message writes (group commit)', () => {
-  let db: Awaited<ReturnType<typeof createTestDatabase>>;
+  let db: TestDataSource;
   let dataSource: DataSource;
   let events: DomainEvents;
 
   beforeAll(async () => {
-    db = await createTestDatabase('livewrites');
-    dataSource = new DataSource((await buildDataSourceOptions(loadConfig({ DATABASE_URL: db.url, NODE_ENV: 'test' }), ALL_ENTITIES)).options);
-    await dataSource.initialize();
+    db = await openMigratedDataSource('livewrites');
+    dataSource = db.dataSource;
     await dataSource.query('CREATE TABLE written (n int PRIMARY KEY, txid bigint NOT NULL)');
     events = new DomainEvents(dataSource, createRootLogger('silent'));
   });
   afterAll(async () => {
-    await dataSource?.destroy();
-    await db?.drop();
+    await db?.close();
   });
 
   const insert = (n: number) => async (t: { manager: { query: DataSource['query'] } }): Promise<string> => {

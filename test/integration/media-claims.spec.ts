@@ -5,29 +5,24 @@
  */
 import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
-import { DataSource } from 'typeorm';
-import { loadConfig, type AppConfig } from '../../src/config/app-config.js';
-import { buildDataSourceOptions } from '../../src/database/data-source-options.js';
-import { ALL_ENTITIES } from '../../src/database/entities.js';
+import type { DataSource } from 'typeorm';
+import type { AppConfig } from '../../src/config/app-config.js';
 import { MediaJobs, type PendingMedia } from '../../src/media/media-jobs.js';
 import { MediaEntity } from '../../src/media/media.entity.js';
-import { createTestDatabase } from '../support/test-database.js';
+import { openMigratedDataSource, type TestDataSource } from '../support/test-data-source.js';
 
 describe('media download claims per node', () => {
-  let db: Awaited<ReturnType<typeof createTestDatabase>>;
+  let db: TestDataSource;
   let dataSource: DataSource;
   const jobsOf = (nodeId?: string): MediaJobs =>
     new MediaJobs(dataSource.getRepository(MediaEntity), { cluster: nodeId ? { nodeId } : undefined } as unknown as AppConfig);
 
   beforeAll(async () => {
-    db = await createTestDatabase('mediaclaims');
-    dataSource = new DataSource((await buildDataSourceOptions(loadConfig({ DATABASE_URL: db.url, NODE_ENV: 'test' }), ALL_ENTITIES)).options);
-    await dataSource.initialize();
-    await dataSource.runMigrations({ transaction: 'each' });
+    db = await openMigratedDataSource('mediaclaims');
+    dataSource = db.dataSource;
   });
   afterAll(async () => {
-    await dataSource?.destroy();
-    await db?.drop();
+    await db?.close();
   });
 
   const pending = (n: number): PendingMedia[] => Array.from({ length: n }, () => ({

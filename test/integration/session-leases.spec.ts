@@ -5,39 +5,33 @@
  */
 import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
-import { DataSource } from 'typeorm';
+import type { DataSource } from 'typeorm';
 import { initAuthCreds } from '@whiskeysockets/baileys';
 import { SessionEventSequencer } from '../../src/cluster/event-sequencer.js';
 import { LeaseRepository } from '../../src/cluster/lease-repository.js';
 import { createRootLogger } from '../../src/common/logger.js';
 import { DomainEvents } from '../../src/events/domain-events.js';
-import { loadConfig } from '../../src/config/app-config.js';
-import { buildDataSourceOptions } from '../../src/database/data-source-options.js';
-import { ALL_ENTITIES } from '../../src/database/entities.js';
 import { PostgresAuthStateRepository, type WriteFence } from '../../src/whatsapp/postgres-auth-state.js';
-import { createTestDatabase } from '../support/test-database.js';
+import { openMigratedDataSource, type TestDataSource } from '../support/test-data-source.js';
 
 const TTL = 60_000;
 
 describe('session leases and the write fence', () => {
-  let db: Awaited<ReturnType<typeof createTestDatabase>>;
+  let db: TestDataSource;
   let dataSource: DataSource;
   let leases: LeaseRepository;
   let auth: PostgresAuthStateRepository;
 
   beforeAll(async () => {
-    db = await createTestDatabase('leases');
-    dataSource = new DataSource((await buildDataSourceOptions(loadConfig({ DATABASE_URL: db.url, NODE_ENV: 'test' }), ALL_ENTITIES)).options);
-    await dataSource.initialize();
-    await dataSource.runMigrations({ transaction: 'each' });
+    db = await openMigratedDataSource('leases');
+    dataSource = db.dataSource;
     leases = new LeaseRepository(dataSource);
     auth = new PostgresAuthStateRepository(dataSource);
     await leases.register('node-a', 'http://a');
     await leases.register('node-b', 'http://b');
   });
   afterAll(async () => {
-    await dataSource?.destroy();
-    await db?.drop();
+    await db?.close();
   });
 
   async function newSession(): Promise<string> {
