@@ -18,7 +18,7 @@ import { login, pollUntil, request, seqsOf, startNode, startRedis, type ClusterN
 import { connectAuthenticated, type RecordingSocket } from '../support/realtime-harness.js';
 import { createTestDatabase } from '../support/test-database.js';
 import type { TestApp } from '../support/test-app.js';
-import { Waitable } from '../support/waitable.js';
+import { Recording, Waitable } from '../support/waitable.js';
 
 const JWT_SECRET = 'test-secret-test-secret-test-secret-0123';
 const TTL_MS = 10_000;
@@ -43,21 +43,6 @@ class WsFrames extends Waitable {
   }
   protected describeReceived(): string {
     return JSON.stringify(this.frames.map((f) => f.type));
-  }
-}
-
-/** What a seed 000 EventSource client received (its `onmessage` data, in order). */
-class SseMessages extends Waitable {
-  readonly messages: Json[] = [];
-  push(data: Json): void {
-    this.messages.push(data);
-    this.wake();
-  }
-  next(predicate: (m: Json) => boolean, what: string, timeoutMs = 30_000): Promise<Json> {
-    return this.until(() => this.messages.find(predicate), what, timeoutMs);
-  }
-  protected describeReceived(): string {
-    return JSON.stringify(this.messages.map((m) => m.connection ?? (m.qr ? 'qr' : 'id')));
   }
 }
 
@@ -254,7 +239,8 @@ describe('cluster mode: three nodes, one PostgreSQL, one Redis', () => {
   }, STEP_MS);
 
   it('onboards over SSE (seed 000, native EventSource) on any node: the session stays on the node its client streams from', async () => {
-    const messages = new SseMessages();
+    // What the seed 000 EventSource client received (its `onmessage` data, in order).
+    const messages = new Recording<Json>((m) => JSON.stringify(m.map((x) => x.connection ?? (x.qr ? 'qr' : 'id'))), 30_000);
     // Seed 000 option 1, on node-b: node-b creates the session and owns it while its client streams.
     const evtSource = new EventSource(`${node('node-b').baseUrl}/sessions/add-sse?accessToken=${encodeURIComponent(token)}`, { fetch: globalThis.fetch });
     evtSource.onmessage = (event) => messages.push(JSON.parse(event.data) as Json);

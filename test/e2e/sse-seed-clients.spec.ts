@@ -9,7 +9,7 @@ import { EventSource } from 'eventsource';
 import { call, type Json } from '../support/auth-helpers.js';
 import { newUser, sandboxScan, uniquePhone, type TestUser } from '../support/sessions-harness.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
-import { Waitable } from '../support/waitable.js';
+import { Recording, Waitable } from '../support/waitable.js';
 
 /** Every add-sse response on the wire: its status, the heartbeats seen, and a way to cut it. */
 class WireTap extends Waitable {
@@ -60,19 +60,7 @@ class WireTap extends Waitable {
 }
 
 /** What the seed's UI calls (document.getElementById, showSpinner, …) did, in order. */
-class Ui extends Waitable {
-  readonly calls: Json[] = [];
-  push(entry: Json): void {
-    this.calls.push(entry);
-    this.wake();
-  }
-  next(predicate: (c: Json) => boolean, what: string, timeoutMs = 20_000): Promise<Json> {
-    return this.until(() => this.calls.find(predicate), what, timeoutMs);
-  }
-  protected describeReceived(): string {
-    return JSON.stringify(this.calls).slice(0, 2000);
-  }
-}
+type Ui = Recording<Json>;
 
 describe('seed 000 clients as written', () => {
   let t: TestApp;
@@ -207,7 +195,7 @@ describe('seed 000 clients as written', () => {
   }
 
   it('the complete fetch-event-source example survives heartbeats: the seed table in order, one session', async () => {
-    const ui = new Ui();
+    const ui = new Recording<Json>();
     const done = seedCompleteExample(alice, ui);
     const { sessionId } = await ui.next((c) => c.call === 'log', 'the session id');
     await ui.next((c) => c.call === 'qr-img.src', 'a QR');
@@ -216,7 +204,7 @@ describe('seed 000 clients as written', () => {
     await sandboxScan(t, alice.token, sessionId, phone);
     await done;
     // The 515 restart after the scan shows as "Reconectando..." between the two "Autenticando...".
-    expect(ui.calls.filter((c) => c.call !== 'qr-img.src')).toEqual([
+    expect(ui.items.filter((c) => c.call !== 'qr-img.src')).toEqual([
       { call: 'log', sessionId },
       { call: 'showSpinner', text: 'Autenticando...' },
       { call: 'showInfo', text: 'Reconectando...' },
@@ -230,7 +218,7 @@ describe('seed 000 clients as written', () => {
   });
 
   it('resumes the same onboarding when the connection drops mid-onboarding (Last-Event-ID), one session', async () => {
-    const ui = new Ui();
+    const ui = new Recording<Json>();
     const done = seedCompleteExample(alice, ui);
     const { sessionId } = await ui.next((c) => c.call === 'log', 'the session id');
     await ui.next((c) => c.call === 'qr-img.src', 'a QR');
@@ -242,7 +230,7 @@ describe('seed 000 clients as written', () => {
     const phone = uniquePhone();
     await sandboxScan(t, alice.token, sessionId, phone);
     await done;
-    const calls = ui.calls.filter((c) => c.call !== 'qr-img.src');
+    const calls = ui.items.filter((c) => c.call !== 'qr-img.src');
     expect(calls[0]).toEqual({ call: 'log', sessionId });
     expect(calls[1]).toEqual({ call: 'showError', text: expect.stringContaining('Error de conexion') });
     expect(calls.filter((c) => c.call === 'log')).toHaveLength(1);
@@ -253,7 +241,7 @@ describe('seed 000 clients as written', () => {
 
   it('option 1, a native EventSource: the messages in order, and after open its reconnect is told 204 and it stops', async () => {
     const received: Json[] = [];
-    const waiter = new Ui();
+    const waiter = new Recording<Json>();
     const handleSSEMessage = (data: Json) => {
       received.push(data);
       waiter.push({ call: 'message', data });

@@ -30,3 +30,29 @@ export abstract class Waitable {
     for (const w of waiters) w();
   }
 }
+
+/** Things recorded as they arrive (a client's messages, a UI's calls), waited on without sleeping. */
+export class Recording<T> extends Waitable {
+  readonly items: T[] = [];
+
+  constructor(
+    private readonly describe: (items: T[]) => string = (items) => JSON.stringify(items).slice(0, 2000),
+    private readonly timeoutMs = 20_000,
+  ) {
+    super();
+  }
+
+  push(item: T): void {
+    this.items.push(item);
+    this.wake();
+  }
+
+  /** The first recorded item matching `predicate` (already recorded or yet to come). */
+  next(predicate: (item: T) => boolean, what: string, timeoutMs = this.timeoutMs): Promise<T> {
+    return this.until(() => this.items.find(predicate), what, timeoutMs);
+  }
+
+  protected describeReceived(): string {
+    return this.describe(this.items);
+  }
+}
