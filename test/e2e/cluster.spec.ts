@@ -11,11 +11,12 @@ import { Redis } from 'ioredis';
 import pg from 'pg';
 import WebSocket from 'ws';
 import { EventSource } from 'eventsource';
+import { io } from 'socket.io-client';
 import { WhatsAppSimulator } from '../../src/simulator/simulator.js';
 import type { Json } from '../support/auth-helpers.js';
 import { CallbackReceiver } from '../support/callback-receiver.js';
 import { login, pollUntil, request, seqsOf, startNode, startRedis, type ClusterNode, type RedisServer } from '../support/cluster-harness.js';
-import { connectAuthenticated, type RecordingSocket } from '../support/realtime-harness.js';
+import { connectAuthenticated, RecordingSocket } from '../support/realtime-harness.js';
 import { createTestDatabase } from '../support/test-database.js';
 import type { TestApp } from '../support/test-app.js';
 import { Recording, Waitable } from '../support/waitable.js';
@@ -238,28 +239,37 @@ describe('cluster mode: three nodes, one PostgreSQL, one Redis', () => {
     expect(sim.concurrentLogins()).toBe(0);
   }, STEP_MS);
 
-  it('onboards over SSE (seed 000, native EventSource) on any node: the session stays on the node its client streams from', async () => {
+  it("onboards over SSE (seed 000's native EventSource) on any node, seen by seed 004's client on another: the session stays on the node its client streams from", async () => {
     // What the seed 000 EventSource client received (its `onmessage` data, in order).
     const messages = new Recording<Json>((m) => JSON.stringify(m.map((x) => x.connection ?? (x.qr ? 'qr' : 'id'))), 30_000);
     // Seed 000 option 1, on node-b: node-b creates the session and owns it while its client streams.
     const evtSource = new EventSource(`${node('node-b').baseUrl}/sessions/add-sse?accessToken=${encodeURIComponent(token)}`, { fetch: globalThis.fetch });
     evtSource.onmessage = (event) => messages.push(JSON.parse(event.data) as Json);
+    let seed004: RecordingSocket | undefined;
     try {
       const sessionId = (await messages.next((m) => Boolean(m.sessionId) && !m.connection, 'the session id')).sessionId as string;
       await messages.next((m) => Boolean(m.qr), 'a QR');
       expect((await owners()).get(sessionId)).toBe('node-b');
+      // Seed 004's client on node-c: `io(url)`, authenticate, subscribe-session; the session room spans the nodes.
+      seed004 = new RecordingSocket(io(node('node-c').baseUrl, { transports: ['websocket'], reconnection: false, forceNew: true }));
+      seed004.socket.emit('authenticate', { token });
+      expect(await seed004.next('authenticated')).toMatchObject({ success: true });
+      seed004.socket.emit('subscribe-session', { instance_id: sessionId });
+      await seed004.next('qr-code', (q) => q.instance_id === sessionId);
       // The stream carries the QR image; its text reaches the Socket.io client on node-c too.
       const qr = await watcher.next('session.qr.updated', (e) => e.sessionId === sessionId);
       const phone = `4915300${String(Date.now()).slice(-5)}`;
       await sim.scanQr(qr.payload.qrText as string, { phoneNumber: phone });
       expect((await messages.next((m) => m.connection === 'open', 'open')).phoneNumber).toBe(phone);
       expect((await owners()).get(sessionId)).toBe('node-b');
-      // The Socket.io client on node-c saw it connect, through the adapter.
+      // The Socket.io clients on node-c saw it connect, through the adapter.
       await watcher.next('session.status.connected', connectedSeen(sessionId), 30_000);
+      expect(await seed004.next('session-status', (st) => st.instance_id === sessionId && st.status === 'connected', 30_000)).toMatchObject({ phoneNumber: `+${phone}` });
       evtSource.close();
       expect((await request(node('node-a'), 'DELETE', `/sessions/${sessionId}`, token)).status).toBe(200);
     } finally {
       evtSource.close();
+      seed004?.close();
     }
   }, STEP_MS);
 
