@@ -28,6 +28,7 @@ import { openBenchDatabase } from './support/bench-database.js';
 import { loadAppModules } from './support/app-modules.js';
 import { round, summarize } from './support/stats.js';
 import { SimulatorProcess } from './support/simulator-process.js';
+import { isPostgres, msSince, snapshot } from './support/process-cpu.js';
 
 const { values } = parseArgs({
   options: {
@@ -225,6 +226,9 @@ async function measureInbound(base: string, token: string, events: Bus, sim: Sim
   await warmed;
   offWarm();
   const texts = senders.map((_, k) => Array.from({ length: Math.ceil((INBOUND - k) / senders.length) }, (__, j) => `inbound ${k + j * senders.length}`));
+  const isSimulator = (commandLine: string): boolean => commandLine.includes('simulator-child');
+  const simCpu0 = snapshot(isSimulator);
+  const pgCpu0 = snapshot(isPostgres);
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   await sim.send(senders.map((sender, k) => ({ ...sender, texts: texts[k]! })));
@@ -233,10 +237,12 @@ async function measureInbound(base: string, token: string, events: Bus, sim: Sim
   const complete = await Promise.race([allSeen.then(() => true), timeout]);
   const ms = performance.now() - t0;
   const cpu = process.cpuUsage(cpu0);
+  const perMessage = (cpuMs: number): number => round(cpuMs / Math.max(1, seen));
+  const otherCpuMsPerMessage = { simulator: perMessage(msSince(simCpu0, isSimulator)), postgres: perMessage(msSince(pgCpu0, isPostgres)) };
   socket.disconnect();
   return {
     sessions: SESSIONS, contactsPerSession: CONTACTS, messages: INBOUND, receivedOverSocketIo: seen, complete, sendMs: round(sentMs), ms: round(ms),
-    messagesPerSecond: round(seen / (ms / 1000)), processCpuMsPerMessage: round((cpu.user + cpu.system) / 1000 / Math.max(1, seen)),
+    messagesPerSecond: round(seen / (ms / 1000)), processCpuMsPerMessage: perMessage((cpu.user + cpu.system) / 1000), otherCpuMsPerMessage,
   };
 }
 
