@@ -140,8 +140,7 @@ export class LiveSession {
       this.ended = false;
       this.attempts = 0;
       this.qrCount = 0;
-      await this.deps.store.update(this.id, { desiredState: 'running' });
-      await this.connect();
+      await this.connect({ desiredState: 'running' });
     });
   }
 
@@ -268,10 +267,12 @@ export class LiveSession {
 
   // --- steps ---
 
-  private async connect(): Promise<void> {
+  /** Opens a socket; `patch` is written with the move to connecting (one statement). */
+  private async connect(patch: SessionPatch = {}): Promise<void> {
     if (this.ended) return;
     this.clearTimers();
-    if (this.status !== 'init') await this.transition('connecting', {}, {});
+    if (this.status !== 'init') await this.transition('connecting', patch, {});
+    else if (Object.keys(patch).length > 0) await this.deps.store.update(this.id, patch);
     try {
       this.connection = await this.deps.factory.connect(this.id, this.handlers, this.fence);
     } catch (err) {

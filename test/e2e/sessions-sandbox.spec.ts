@@ -245,9 +245,17 @@ describe('sessions in sandbox mode', () => {
       const stopped = await call(t, 'POST', `/sessions/${session.id}/stop`, { token: alice.token });
       expect(stopped.body.data).toMatchObject({ status: 'disconnected', disconnectedReason: 'stopped' });
       expectErrorShape(await call(t, 'POST', `/sessions/${session.id}/send-message`, { token: alice.token, body: { number: '5491100000000', message: 'x' } }), 409, 'SESSION_NOT_CONNECTED');
+      const desired = async (): Promise<unknown> => (await db.query('SELECT desired_state FROM wa_sessions WHERE id = $1', [session.id]))[0].desired_state;
+      expect(await desired()).toBe('stopped');
       const connected = statusEvent(t, session.id, 'connected');
       await call(t, 'POST', `/sessions/${session.id}/restart`, { token: alice.token });
       await connected;
+      expect(await desired()).toBe('running');
+      // A restart of the running socket keeps it wanted (written with its move to connecting).
+      const again = statusEvent(t, session.id, 'connected');
+      await call(t, 'POST', `/sessions/${session.id}/restart`, { token: alice.token });
+      await again;
+      expect(await desired()).toBe('running');
     });
   });
 
