@@ -1,7 +1,9 @@
 /**
  * The floor, side by side: in one process and one run, N bare Baileys sockets (in-memory auth
  * state, no product) onboard against the simulator and log in again; then the product does the
- * same with N sessions (POST /sessions, then POST /sessions/:id/restart).
+ * same with N sessions (POST /sessions; then POST /sessions/:id/stop, unmeasured as the floor's
+ * close is, and POST /sessions/:id/restart). The product also reports `cpuMsPerRestart`: a
+ * restart of a running session, its socket closed and opened again, which has no floor side.
  *
  *   npm run bench:floor -- --sessions 20 [--warmup 3] [--profile DIR] [--inbound 2000 --inbound-sessions 10 --contacts 5]
  *
@@ -220,7 +222,7 @@ async function floorPhase(n: number, warmup: number, sim: SimulatorProcess): Pro
   return { rssPerSessionMB: mb((idle - baseline) / n), cpuMsPerOnboarding: round(onboarding / n), cpuMsPerLogin: round(login / n), inbound };
 }
 
-async function productPhase(n: number, warmup: number, sim: SimulatorProcess): Promise<PhaseResult & { database: string }> {
+async function productPhase(n: number, warmup: number, sim: SimulatorProcess): Promise<PhaseResult & { cpuMsPerRestart: number; database: string }> {
   const { createApp, loadConfig, createRootLogger, DomainEvents } = await loadAppModules();
   const database = await openBenchDatabase('bench_floor');
   const dataDir = mkdtempSync(join(tmpdir(), 'bench-floor-'));
@@ -261,30 +263,39 @@ async function productPhase(n: number, warmup: number, sim: SimulatorProcess): P
       await sim.scan(qr, phoneNumber(phase, i));
       await opened;
     }));
-  const logIn = (ids: string[]) =>
+  const restart = (ids: string[]) =>
     Promise.all(ids.map(async (id) => {
       const opened = connected(id);
       await post(`/sessions/${id}/restart`, {}, token);
       await opened;
     }));
+  const stop = (ids: string[]) => Promise.all(ids.map((id) => post(`/sessions/${id}/stop`, {}, token)));
+  // A login, as the floor's: the socket closed first (outside the measure), then opened again.
+  const logIn = async (ids: string[]) => {
+    await stop(ids);
+    return cpuMs(() => restart(ids).then(() => undefined), 'product-login');
+  };
   // Unmeasured warm-up sessions, as for the floor.
   const warm: string[] = [];
   await onboard(warmup, 4, warm);
   await logIn(warm);
+  await restart(warm);
 
   const baseline = await gcRss();
   const ids: string[] = [];
   const onboarding = await cpuMs(() => onboard(n, 2, ids).then(() => undefined), 'product-onboarding');
   await new Promise((r) => setTimeout(r, 5000));
   const idle = await gcRss();
-  const login = await cpuMs(() => logIn(ids).then(() => undefined), 'product-login');
+  const login = await logIn(ids);
+  // POST /sessions/:id/restart of a running session: its socket closed and opened again (no floor counterpart).
+  const restartMs = await cpuMs(() => restart(ids).then(() => undefined), 'product-restart');
   const inbound = await measureInbound(2, ids.map((_, i) => phoneNumber(2, i)), (onText) => events.onCommit('session.messages.upsert', (e) => {
     for (const m of e.payload.messages) if (m.text) onText(m.text);
   }), sim, 'product-inbound');
   await app.close();
   await database.close();
   rmSync(dataDir, { recursive: true, force: true });
-  return { rssPerSessionMB: mb((idle - baseline) / n), cpuMsPerOnboarding: round(onboarding / n), cpuMsPerLogin: round(login / n), inbound, database: database.kind };
+  return { rssPerSessionMB: mb((idle - baseline) / n), cpuMsPerOnboarding: round(onboarding / n), cpuMsPerLogin: round(login / n), cpuMsPerRestart: round(restartMs / n), inbound, database: database.kind };
 }
 
 async function main(): Promise<void> {
@@ -316,7 +327,7 @@ async function main(): Promise<void> {
     crypto: nativeCrypto ? 'native (WA_NATIVE_CRYPTO=true)' : 'libsignal JavaScript (WA_NATIVE_CRYPTO=false)',
     database: product.database,
     floor,
-    product: { rssPerSessionMB: product.rssPerSessionMB, cpuMsPerOnboarding: product.cpuMsPerOnboarding, cpuMsPerLogin: product.cpuMsPerLogin, inbound: product.inbound },
+    product: { rssPerSessionMB: product.rssPerSessionMB, cpuMsPerOnboarding: product.cpuMsPerOnboarding, cpuMsPerLogin: product.cpuMsPerLogin, cpuMsPerRestart: product.cpuMsPerRestart, inbound: product.inbound },
     productOverFloor: {
       rssPerSession: ratio('rssPerSessionMB'), cpuPerOnboarding: ratio('cpuMsPerOnboarding'), cpuPerLogin: ratio('cpuMsPerLogin'),
       ...(floor.inbound && product.inbound ? { cpuPerInboundMessage: round(product.inbound.cpuMsPerMessage / floor.inbound.cpuMsPerMessage) } : {}),
