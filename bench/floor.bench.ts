@@ -270,15 +270,11 @@ async function productPhase(n: number, warmup: number, sim: SimulatorProcess): P
       await opened;
     }));
   const stop = (ids: string[]) => Promise.all(ids.map((id) => post(`/sessions/${id}/stop`, {}, token)));
-  // A login, as the floor's: the socket closed first (outside the measure), then opened again.
-  const logIn = async (ids: string[]) => {
-    await stop(ids);
-    return cpuMs(() => restart(ids).then(() => undefined), 'product-login');
-  };
   // Unmeasured warm-up sessions, as for the floor.
   const warm: string[] = [];
   await onboard(warmup, 4, warm);
-  await logIn(warm);
+  await stop(warm);
+  await restart(warm);
   await restart(warm);
 
   const baseline = await gcRss();
@@ -286,7 +282,9 @@ async function productPhase(n: number, warmup: number, sim: SimulatorProcess): P
   const onboarding = await cpuMs(() => onboard(n, 2, ids).then(() => undefined), 'product-onboarding');
   await new Promise((r) => setTimeout(r, 5000));
   const idle = await gcRss();
-  const login = await logIn(ids);
+  // A login, as the floor's: the socket closed first (outside the measure), then opened again.
+  await stop(ids);
+  const login = await cpuMs(() => restart(ids).then(() => undefined), 'product-login');
   // POST /sessions/:id/restart of a running session: its socket closed and opened again (no floor counterpart).
   const restartMs = await cpuMs(() => restart(ids).then(() => undefined), 'product-restart');
   const inbound = await measureInbound(2, ids.map((_, i) => phoneNumber(2, i)), (onText) => events.onCommit('session.messages.upsert', (e) => {

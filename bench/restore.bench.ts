@@ -23,10 +23,10 @@ import { postJson } from '../test/support/app-process-runner.js';
 import { freePort } from '../test/support/free-port.js';
 import { openBenchDatabase } from './support/bench-database.js';
 import { SimulatorProcess } from './support/simulator-process.js';
+import { cpuMsOf } from './support/process-cpu.js';
 
 const TIMEOUT_MS = 600_000;
 const POLL_MS = 100;
-const CLOCK_TICKS_PER_SECOND = 100;
 
 const until = async (what: string, check: () => Promise<boolean>): Promise<void> => {
   const deadline = Date.now() + TIMEOUT_MS;
@@ -46,11 +46,8 @@ async function listening(baseUrl: string): Promise<void> {
 
 /** CPU seconds (user + system) and peak RSS of a live process, from /proc. */
 function processUsage(pid: number): { cpuMs: number; peakRssMB: number } {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  const ticks = Number(fields[11]) + Number(fields[12]); // utime, stime (fields 14 and 15)
   const hwm = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return { cpuMs: Math.round((ticks * 1000) / CLOCK_TICKS_PER_SECOND), peakRssMB: round(Number(hwm?.[1] ?? 0) / 1024) };
+  return { cpuMs: Math.round(cpuMsOf(pid)), peakRssMB: round(Number(hwm?.[1] ?? 0) / 1024) };
 }
 
 async function main(): Promise<void> {

@@ -9,7 +9,15 @@ import { readdirSync, readFileSync } from 'node:fs';
 
 const TICKS_PER_SECOND = 100;
 
+/** CPU ms by pid. */
 export type CpuSnapshot = Map<number, number>;
+
+/** CPU ms (user + system) a live process has used, from /proc/PID/stat (utime and stime, fields 14 and 15). */
+export function cpuMsOf(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / TICKS_PER_SECOND;
+}
 
 export function snapshot(match: (commandLine: string) => boolean): CpuSnapshot {
   const out: CpuSnapshot = new Map();
@@ -17,10 +25,7 @@ export function snapshot(match: (commandLine: string) => boolean): CpuSnapshot {
     if (!/^\d+$/.test(entry)) continue;
     try {
       const commandLine = readFileSync(`/proc/${entry}/cmdline`, 'utf8').replaceAll('\0', ' ');
-      if (!match(commandLine)) continue;
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      out.set(Number(entry), Number(fields[11]) + Number(fields[12]));
+      if (match(commandLine)) out.set(Number(entry), cpuMsOf(Number(entry)));
     } catch {
       // the process ended while being read
     }
@@ -29,9 +34,9 @@ export function snapshot(match: (commandLine: string) => boolean): CpuSnapshot {
 }
 
 export function msSince(before: CpuSnapshot, match: (commandLine: string) => boolean): number {
-  let ticks = 0;
-  for (const [pid, now] of snapshot(match)) ticks += now - (before.get(pid) ?? 0);
-  return (ticks * 1000) / TICKS_PER_SECOND;
+  let ms = 0;
+  for (const [pid, now] of snapshot(match)) ms += now - (before.get(pid) ?? 0);
+  return ms;
 }
 
 /** PostgreSQL's server and backend processes (their titles start with "postgres"). */
