@@ -231,6 +231,7 @@ async function productPhase(n: number, warmup: number, sim: SimulatorProcess): P
     JWT_SECRET: randomUUID() + randomUUID(), WA_SERVER_URL: sim.url, WA_QR_TIMEOUT_MS: '60000',
     MAX_SESSIONS_PER_TENANT: String(n + warmup + 10), // one tenant holds every benchmark session
     ...(process.env.WA_NATIVE_CRYPTO ? { WA_NATIVE_CRYPTO: process.env.WA_NATIVE_CRYPTO } : {}),
+    ...(process.env.DATABASE_PREPARED_STATEMENTS ? { DATABASE_PREPARED_STATEMENTS: process.env.DATABASE_PREPARED_STATEMENTS } : {}),
   });
   const { app } = await createApp(config, createRootLogger('error'));
   await app.listen({ port: 0, host: '127.0.0.1' });
@@ -324,6 +325,7 @@ async function main(): Promise<void> {
     warmup,
     crypto: nativeCrypto ? 'native (WA_NATIVE_CRYPTO=true)' : 'libsignal JavaScript (WA_NATIVE_CRYPTO=false)',
     database: product.database,
+    preparedStatements: process.env.DATABASE_PREPARED_STATEMENTS !== 'false',
     floor,
     product: { rssPerSessionMB: product.rssPerSessionMB, cpuMsPerOnboarding: product.cpuMsPerOnboarding, cpuMsPerLogin: product.cpuMsPerLogin, cpuMsPerRestart: product.cpuMsPerRestart, inbound: product.inbound },
     productOverFloor: {

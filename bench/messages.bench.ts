@@ -61,6 +61,7 @@ async function main(): Promise<void> {
     NODE_ENV: 'production', JWT_SECRET: 'bench-secret-bench-secret-bench-secret-00', PORT: '0', DATA_DIR: dataDir,
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn', ...(sim ? { WA_SERVER_URL: sim.url } : {}), ADMIN_EMAIL: 'bench@example.com', MAX_SESSIONS_PER_TENANT: String(SESSIONS + 10), ADMIN_PASSWORD: 'Bench-Password-123!',
     ...(database.url ? { DATABASE_URL: database.url } : {}),
+    ...(process.env.DATABASE_PREPARED_STATEMENTS ? { DATABASE_PREPARED_STATEMENTS: process.env.DATABASE_PREPARED_STATEMENTS } : {}),
   });
   const { app } = await createApp(config, createRootLogger(config.logLevel));
   await app.listen(0, '127.0.0.1');
@@ -119,6 +120,7 @@ async function main(): Promise<void> {
   const reads = STORED > 0 ? await measureReads() : null;
   console.log(JSON.stringify({
     database: database.kind,
+    preparedStatements: config.database.preparedStatements,
     historyIngest: { messages: HISTORY, chats, ms: round(ingestMs), messagesPerSecond: round(HISTORY / (ingestMs / 1000)), peakRssMb: round(peak / 2 ** 20), rssBeforeMb: round(rssBefore / 2 ** 20) },
     storeInbound,
     reads,

@@ -5,6 +5,7 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { rowsOf } from '../common/sql-rows.js';
+import { PreparedStatement } from '../database/prepared-statement.js';
 import { encodePgJson, encodePgText } from '../common/postgres-text.js';
 import type { WaMessageChange, WaMessageRecord } from '../whatsapp/conversation-types.js';
 
@@ -29,6 +30,36 @@ const enc = (v: string | null | undefined): string | null => (typeof v === 'stri
 const RANK = `CASE %s WHEN 'error' THEN 0 WHEN 'pending' THEN 1 WHEN 'sent' THEN 2 WHEN 'delivered' THEN 3 WHEN 'read' THEN 4 WHEN 'played' THEN 5 ELSE -1 END`;
 const rank = (col: string): string => RANK.replace('%s', col);
 
+/**
+ * One statement: the rows, then each chat's newest message and unread count from what was written
+ * (a repeat writes nothing; a completed stub moves the chat but is not unread again).
+ */
+const UPSERT = new PreparedStatement('wa_messages_upsert', `WITH written AS (
+     INSERT INTO wa_messages (session_id, tenant_id, chat_id, wa_id, remote_jid, from_me, sender_jid, sender_phone, push_name, ts, type, kind,
+                              text, status, quoted_id, forwarded, source, is_stub, media, raw)
+     SELECT $1, $2, x.chat_id, x.wa_id, x.remote_jid, x.from_me, x.sender_jid, x.sender_phone, x.push_name, x.ts, x.type, x.kind,
+            x.text, x.status, x.quoted_id, x.forwarded, $3, x.is_stub, x.media, decode(x.raw, 'base64')
+       FROM jsonb_to_recordset($4::jsonb) AS x(chat_id bigint, wa_id text, remote_jid text, from_me boolean, sender_jid text, sender_phone text,
+            push_name text, ts bigint, type text, kind text, text text, status text, quoted_id text, forwarded boolean, is_stub boolean,
+            media jsonb, raw text)
+     ON CONFLICT (session_id, chat_id, wa_id) DO UPDATE SET
+       type = excluded.type, kind = excluded.kind, text = excluded.text, quoted_id = excluded.quoted_id, forwarded = excluded.forwarded,
+       media = excluded.media, raw = excluded.raw, is_stub = false, push_name = COALESCE(excluded.push_name, wa_messages.push_name),
+       sender_phone = COALESCE(excluded.sender_phone, wa_messages.sender_phone), updated_at = now()
+       WHERE wa_messages.is_stub AND NOT excluded.is_stub
+     RETURNING id, chat_id, wa_id, ts, from_me, is_stub, (xmax = 0) AS inserted
+   ), per_chat AS (
+     SELECT DISTINCT ON (chat_id) chat_id, id AS row_id, ts,
+            count(*) FILTER (WHERE $3 = 'live' AND inserted AND NOT from_me AND NOT is_stub) OVER (PARTITION BY chat_id) AS unread
+       FROM written ORDER BY chat_id, ts DESC, id DESC
+   ), touched AS (
+     UPDATE wa_chats c SET
+       last_message_id = CASE WHEN p.ts >= c.last_message_at THEN p.row_id ELSE c.last_message_id END,
+       last_message_at = GREATEST(c.last_message_at, p.ts), unread_count = c.unread_count + p.unread, updated_at = now()
+       FROM per_chat p WHERE c.id = p.chat_id
+   )
+   SELECT id, chat_id, wa_id, inserted FROM written`);
+
 @Injectable()
 export class MessageWriter {
   async upsert(
@@ -39,47 +70,18 @@ export class MessageWriter {
     items: Array<{ record: WaMessageRecord; chatId: string; chatJid: string }>,
   ): Promise<StoredMessage[]> {
     if (items.length === 0) return [];
-    // One statement: the rows, then each chat's newest message and unread count from what was
-    // written (a repeat writes nothing; a completed stub moves the chat but is not unread again).
-    const rows: Array<{ id: string; chat_id: string; wa_id: string; inserted: boolean }> = await manager.query(
-      `WITH written AS (
-         INSERT INTO wa_messages (session_id, tenant_id, chat_id, wa_id, remote_jid, from_me, sender_jid, sender_phone, push_name, ts, type, kind,
-                                  text, status, quoted_id, forwarded, source, is_stub, media, raw)
-         SELECT $1, $2, x.chat_id, x.wa_id, x.remote_jid, x.from_me, x.sender_jid, x.sender_phone, x.push_name, x.ts, x.type, x.kind,
-                x.text, x.status, x.quoted_id, x.forwarded, $3, x.is_stub, x.media, decode(x.raw, 'base64')
-           FROM jsonb_to_recordset($4::jsonb) AS x(chat_id bigint, wa_id text, remote_jid text, from_me boolean, sender_jid text, sender_phone text,
-                push_name text, ts bigint, type text, kind text, text text, status text, quoted_id text, forwarded boolean, is_stub boolean,
-                media jsonb, raw text)
-         ON CONFLICT (session_id, chat_id, wa_id) DO UPDATE SET
-           type = excluded.type, kind = excluded.kind, text = excluded.text, quoted_id = excluded.quoted_id, forwarded = excluded.forwarded,
-           media = excluded.media, raw = excluded.raw, is_stub = false, push_name = COALESCE(excluded.push_name, wa_messages.push_name),
-           sender_phone = COALESCE(excluded.sender_phone, wa_messages.sender_phone), updated_at = now()
-           WHERE wa_messages.is_stub AND NOT excluded.is_stub
-         RETURNING id, chat_id, wa_id, ts, from_me, is_stub, (xmax = 0) AS inserted
-       ), per_chat AS (
-         SELECT DISTINCT ON (chat_id) chat_id, id AS row_id, ts,
-                count(*) FILTER (WHERE $3 = 'live' AND inserted AND NOT from_me AND NOT is_stub) OVER (PARTITION BY chat_id) AS unread
-           FROM written ORDER BY chat_id, ts DESC, id DESC
-       ), touched AS (
-         UPDATE wa_chats c SET
-           last_message_id = CASE WHEN p.ts >= c.last_message_at THEN p.row_id ELSE c.last_message_id END,
-           last_message_at = GREATEST(c.last_message_at, p.ts), unread_count = c.unread_count + p.unread, updated_at = now()
-           FROM per_chat p WHERE c.id = p.chat_id
-       )
-       SELECT id, chat_id, wa_id, inserted FROM written`,
-      [
-        sessionId,
-        tenantId,
-        source,
-        JSON.stringify(
-          items.map(({ record: m, chatId }) => ({
-            chat_id: chatId, wa_id: m.id, remote_jid: m.remoteJid, from_me: m.fromMe, sender_jid: m.senderJid, sender_phone: m.senderPhone,
-            push_name: enc(m.pushName), ts: m.timestamp, type: m.type, kind: m.kind, text: enc(m.text), status: m.status, quoted_id: m.quotedId,
-            forwarded: m.forwarded, is_stub: m.isStub, media: m.media ? encodePgJson(m.media) : null, raw: m.raw.toString('base64'),
-          })),
-        ),
-      ],
-    );
+    const rows: Array<{ id: string; chat_id: string; wa_id: string; inserted: boolean }> = await UPSERT.run(manager, [
+      sessionId,
+      tenantId,
+      source,
+      JSON.stringify(
+        items.map(({ record: m, chatId }) => ({
+          chat_id: chatId, wa_id: m.id, remote_jid: m.remoteJid, from_me: m.fromMe, sender_jid: m.senderJid, sender_phone: m.senderPhone,
+          push_name: enc(m.pushName), ts: m.timestamp, type: m.type, kind: m.kind, text: enc(m.text), status: m.status, quoted_id: m.quotedId,
+          forwarded: m.forwarded, is_stub: m.isStub, media: m.media ? encodePgJson(m.media) : null, raw: m.raw.toString('base64'),
+        })),
+      ),
+    ]);
     const byKey = new Map(items.map((i) => [`${i.chatId}|${i.record.id}`, i]));
     const stored: StoredMessage[] = [];
     for (const r of rows) {

@@ -10,7 +10,7 @@ export interface AppConfig {
   http: { port: number; host: string; corsOrigins: string[] | true; bodyLimit: number; publicBaseUrl?: string };
   logLevel: string;
   dataDir: string;
-  database: { url?: string; poolSize: number };
+  database: { url?: string; poolSize: number; preparedStatements: boolean };
   auth: {
     /** Unset outside production: the auth module then uses a key kept under DATA_DIR. */
     jwtSecret?: string;
@@ -137,7 +137,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     },
     logLevel: env.LOG_LEVEL,
     dataDir: resolve(env.DATA_DIR),
-    database: { url: env.DATABASE_URL, poolSize: env.DATABASE_POOL_SIZE },
+    database: { url: env.DATABASE_URL, poolSize: env.DATABASE_POOL_SIZE, preparedStatements: env.DATABASE_PREPARED_STATEMENTS },
     auth: {
       jwtSecret: env.JWT_SECRET,
       accessTtlSeconds: env.JWT_ACCESS_TTL_SECONDS,

@@ -39,6 +39,10 @@ export class Environment {
   @Transform(toInt) @IsInt() @Min(2) @Max(500)
   DATABASE_POOL_SIZE = 20;
 
+  /** Hot statements as named prepared statements (src/database/prepared-statement.ts); false for a pooler that cannot keep them. */
+  @Transform(toBool) @IsBoolean()
+  DATABASE_PREPARED_STATEMENTS = true;
+
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']) @IsOptional()
   LOG_LEVEL: string = 'info';
 

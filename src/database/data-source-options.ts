@@ -10,6 +10,7 @@ import type { DataSourceOptions } from 'typeorm';
 import type { AppConfig } from '../config/app-config.js';
 import { MIGRATIONS } from './migrations/index.js';
 import { initEmbeddedDirectory } from './embedded-init.js';
+import { usePreparedStatements } from './prepared-statement.js';
 
 /**
  * PostgreSQL's defaults size shared memory for 100 connections and 128 MB of buffers, all inside
@@ -26,6 +27,7 @@ export interface DatabaseHandle {
 }
 
 export async function buildDataSourceOptions(config: AppConfig, entities: DataSourceOptions['entities'] = []): Promise<DatabaseHandle> {
+  usePreparedStatements(config.database.preparedStatements);
   const common = {
     type: 'postgres' as const,
     entities,

@@ -11,6 +11,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { decodePgJson, encodePgJson } from '../common/postgres-text.js';
+import { PreparedStatement } from '../database/prepared-statement.js';
 import type { SqlExecutor } from './dedicated-connection.js';
 import type { CallbackEvent } from './webhook-payloads.js';
 import type { DeliveryStatus } from './webhook.entities.js';
@@ -64,7 +65,7 @@ export interface QueueStats {
   oldestPendingAgeSeconds: number | null;
 }
 
-const ENQUEUE_SQL = `
+const ENQUEUE = new PreparedStatement('webhook_enqueue', `
   WITH next AS (
     INSERT INTO webhook_session_sequences AS s (session_id, last_seq) VALUES ($2, 1)
     ON CONFLICT (session_id) DO UPDATE SET last_seq = s.last_seq + 1
@@ -73,7 +74,7 @@ const ENQUEUE_SQL = `
   INSERT INTO webhook_deliveries (id, tenant_id, session_id, seq, event, path, payload, dedupe_key, max_attempts)
   SELECT $1, $3, $2, next.last_seq, $4, $5, $6::jsonb, $7, $8 FROM next
   ON CONFLICT (session_id, dedupe_key) DO NOTHING
-  RETURNING id`;
+  RETURNING id`);
 
 const DUE = `((d.status = 'pending' AND d.next_attempt_at <= clock_timestamp())
            OR (d.status = 'delivering' AND d.locked_until <= clock_timestamp()))`;
@@ -194,7 +195,7 @@ export class WebhookQueueRepository {
 
   /** Inside the producer's transaction. Returns false when the dedupe key was already queued. */
   async enqueue(manager: EntityManager, d: NewDelivery): Promise<boolean> {
-    const rows: unknown[] = await manager.query(ENQUEUE_SQL, [
+    const rows: unknown[] = await ENQUEUE.run(manager, [
       d.id, d.sessionId, d.tenantId, d.event, d.path, JSON.stringify(encodePgJson(d.payload)), d.dedupeKey, d.maxAttempts,
     ]);
     return rows.length > 0;

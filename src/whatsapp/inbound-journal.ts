@@ -18,6 +18,7 @@ import {
   type BinaryNode, type SocketConfig, type WAMessage,
 } from '@whiskeysockets/baileys';
 import { DataSource } from 'typeorm';
+import { PreparedStatement } from '../database/prepared-statement.js';
 import { GroupCommit } from './group-commit.js';
 
 interface JournalEntry {
@@ -43,6 +44,15 @@ interface Release {
   sessionId: string;
   messageIds: string[];
 }
+
+const INSERT = new PreparedStatement('wa_inbound_journal_insert', `
+  INSERT INTO wa_inbound_journal (session_id, message_id, part, stanza, plaintext)
+  SELECT * FROM unnest($1::uuid[], $2::text[], $3::smallint[], $4::bytea[], $5::bytea[])
+  ON CONFLICT (session_id, message_id, part) DO NOTHING`);
+
+const RELEASE = new PreparedStatement('wa_inbound_journal_release', `
+  DELETE FROM wa_inbound_journal j USING unnest($1::uuid[], $2::text[]) AS x(s, m)
+  WHERE j.session_id = x.s AND j.message_id = x.m`);
 
 @Injectable()
 export class InboundJournal {
@@ -89,22 +99,15 @@ export class InboundJournal {
   }
 
   private async insert(entries: JournalEntry[]): Promise<void> {
-    await this.dataSource.query(
-      `INSERT INTO wa_inbound_journal (session_id, message_id, part, stanza, plaintext)
-       SELECT * FROM unnest($1::uuid[], $2::text[], $3::smallint[], $4::bytea[], $5::bytea[])
-       ON CONFLICT (session_id, message_id, part) DO NOTHING`,
-      [entries.map((e) => e.sessionId), entries.map((e) => e.messageId), entries.map((e) => e.part), entries.map((e) => e.stanza), entries.map((e) => e.plaintext)],
-    );
+    await INSERT.run(this.dataSource, [
+      entries.map((e) => e.sessionId), entries.map((e) => e.messageId), entries.map((e) => e.part), entries.map((e) => e.stanza), entries.map((e) => e.plaintext),
+    ]);
   }
 
   private async delete(batch: Release[]): Promise<void> {
     const sessions = batch.flatMap((r) => r.messageIds.map(() => r.sessionId));
     const ids = batch.flatMap((r) => r.messageIds);
-    await this.dataSource.query(
-      `DELETE FROM wa_inbound_journal j USING unnest($1::uuid[], $2::text[]) AS x(s, m)
-       WHERE j.session_id = x.s AND j.message_id = x.m`,
-      [sessions, ids],
-    );
+    await RELEASE.run(this.dataSource, [sessions, ids]);
   }
 
   private async unreleased(sessionId: string, meId: string, meLid: string): Promise<WAMessage[]> {

@@ -13,6 +13,7 @@ import { Injectable } from '@nestjs/common';
 import { LRUCache } from 'lru-cache';
 import { initAuthCreds, proto, type AuthenticationCreds, type AuthenticationState, type SignalDataSet, type SignalDataTypeMap, type SignalKeyStore } from '@whiskeysockets/baileys';
 import { DataSource, QueryFailedError, type EntityManager } from 'typeorm';
+import { PreparedStatement } from '../database/prepared-statement.js';
 import { decodeAuthJson, encodeAuthJson } from './auth-json.js';
 import { isPaired } from './event-translator.js';
 import { GroupCommit } from './group-commit.js';
@@ -37,6 +38,19 @@ export interface LoadedAuthState {
 export interface WriteFence {
   check(manager: EntityManager): Promise<void>;
 }
+
+const READ_CREDS = new PreparedStatement('wa_auth_creds_read', 'SELECT creds::text AS creds FROM wa_auth_creds WHERE session_id = $1');
+const WRITE_CREDS = new PreparedStatement('wa_auth_creds_write', `
+  INSERT INTO wa_auth_creds (session_id, creds, updated_at) VALUES ($1, $2, now())
+  ON CONFLICT (session_id) DO UPDATE SET creds = EXCLUDED.creds, updated_at = now()`);
+const READ_KEYS = new PreparedStatement('wa_auth_keys_read', 'SELECT id, value::text AS value FROM wa_auth_keys WHERE session_id = $1 AND type = $2 AND id = ANY($3::text[])');
+const WRITE_KEYS = new PreparedStatement('wa_auth_keys_write', `
+  INSERT INTO wa_auth_keys (session_id, type, id, value)
+  SELECT s, t, i, v::jsonb FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[]) AS x(s, t, i, v)
+  ON CONFLICT (session_id, type, id) DO UPDATE SET value = EXCLUDED.value`);
+const DELETE_KEYS = new PreparedStatement('wa_auth_keys_delete', `
+  DELETE FROM wa_auth_keys k USING unnest($1::uuid[], $2::text[], $3::text[]) AS x(s, t, i)
+  WHERE k.session_id = x.s AND k.type = x.t AND k.id = x.i`);
 
 const MISSING = Symbol('missing');
 type Cached = object | typeof MISSING;
@@ -87,7 +101,7 @@ export class PostgresAuthStateRepository {
     // Every (re)connect of a fenced session starts with the check: a node that lost the lease
     // meanwhile does not log in again (a second live socket would replace the new owner's).
     if (fence) await this.dataSource.transaction((manager) => fence.check(manager));
-    const rows: Array<{ creds: string }> = await this.dataSource.query('SELECT creds::text AS creds FROM wa_auth_creds WHERE session_id = $1', [sessionId]);
+    const rows: Array<{ creds: string }> = await READ_CREDS.run(this.dataSource, [sessionId]);
     const creds: AuthenticationCreds = rows[0] ? decode<AuthenticationCreds>(rows[0].creds) : initAuthCreds();
     // An abandoned pairing-code attempt left its provisional `me`: Baileys would log in with it (401).
     if (!isPaired(creds)) {
@@ -120,11 +134,7 @@ export class PostgresAuthStateRepository {
   }
 
   private async writeCreds(sessionId: string, creds: AuthenticationCreds, fence?: WriteFence): Promise<void> {
-    const write = (manager: EntityManager) => manager.query(
-      `INSERT INTO wa_auth_creds (session_id, creds, updated_at) VALUES ($1, $2, now())
-       ON CONFLICT (session_id) DO UPDATE SET creds = EXCLUDED.creds, updated_at = now()`,
-      [sessionId, encode(creds)],
-    );
+    const write = (manager: EntityManager) => WRITE_CREDS.run(manager, [sessionId, encode(creds)]);
     if (!fence) {
       await write(this.dataSource.manager);
       return;
@@ -174,10 +184,7 @@ export class PostgresAuthStateRepository {
   }
 
   private async readKeys(sessionId: string, type: KeyType, ids: string[]): Promise<Map<string, Cached>> {
-    const rows: Array<{ id: string; value: string }> = await this.dataSource.query(
-      'SELECT id, value::text AS value FROM wa_auth_keys WHERE session_id = $1 AND type = $2 AND id = ANY($3::text[])',
-      [sessionId, type, ids],
-    );
+    const rows: Array<{ id: string; value: string }> = await READ_KEYS.run(this.dataSource, [sessionId, type, ids]);
     const found = new Map<string, Cached>();
     for (const row of rows) {
       let value = decode<object>(row.value);
@@ -247,19 +254,10 @@ export class PostgresAuthStateRepository {
         if (value !== null) up.values.push(value);
       }
       if (up.ids.length > 0) {
-        await manager.query(
-          `INSERT INTO wa_auth_keys (session_id, type, id, value)
-           SELECT s, t, i, v::jsonb FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[]) AS x(s, t, i, v)
-           ON CONFLICT (session_id, type, id) DO UPDATE SET value = EXCLUDED.value`,
-          [up.sessions, up.types, up.ids, up.values],
-        );
+        await WRITE_KEYS.run(manager, [up.sessions, up.types, up.ids, up.values]);
       }
       if (del.ids.length > 0) {
-        await manager.query(
-          `DELETE FROM wa_auth_keys k USING unnest($1::uuid[], $2::text[], $3::text[]) AS x(s, t, i)
-           WHERE k.session_id = x.s AND k.type = x.t AND k.id = x.i`,
-          [del.sessions, del.types, del.ids],
-        );
+        await DELETE_KEYS.run(manager, [del.sessions, del.types, del.ids]);
       }
       return writes.map((w) => (w.fence ? refused.get(w.fence) : undefined));
     });

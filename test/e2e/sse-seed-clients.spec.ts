@@ -7,9 +7,12 @@
 import { fetchEventSource } from '@microsoft/fetch-event-source';
 import { EventSource } from 'eventsource';
 import { call, type Json } from '../support/auth-helpers.js';
-import { newUser, sandboxScan, uniquePhone, type TestUser } from '../support/sessions-harness.js';
+import { installFetchEventSourceGlobals, newUser, sandboxScan, uniquePhone, type TestUser } from '../support/sessions-harness.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { Recording, Waitable } from '../support/waitable.js';
+
+// The seed's fetchEventSource example runs as in a browser.
+installFetchEventSourceGlobals();
 
 /** Every add-sse response on the wire: its status, the heartbeats seen, and a way to cut it. */
 class WireTap extends Waitable {

@@ -7,9 +7,15 @@ import { call, logIn, signUp, type Json } from './auth-helpers.js';
 import type { TestApp } from './test-app.js';
 import { Waitable } from './waitable.js';
 
-// fetch-event-source is written for browsers: it uses `window` timers and `document` visibility.
-(globalThis as Record<string, unknown>).window ??= globalThis;
-(globalThis as Record<string, unknown>).document ??= { hidden: false, addEventListener: () => undefined, removeEventListener: () => undefined };
+/**
+ * fetch-event-source is written for browsers: it uses `window` timers and `document` visibility.
+ * Installed on first use, not at import: the embedded database (PGlite) takes a global `window`
+ * for a browser and looks for its files under `window.location`.
+ */
+export function installFetchEventSourceGlobals(): void {
+  (globalThis as Record<string, unknown>).window ??= globalThis;
+  (globalThis as Record<string, unknown>).document ??= { hidden: false, addEventListener: () => undefined, removeEventListener: () => undefined };
+}
 
 export interface TestUser {
   userId: string;
@@ -88,6 +94,7 @@ export function openSseWithHeaders(t: TestApp, headers: Record<string, string>, 
   const controller = new AbortController();
   let resolveStatus: (s: number) => void = () => undefined;
   const status = new Promise<number>((r) => (resolveStatus = r));
+  installFetchEventSourceGlobals();
   void fetchEventSource(`${t.baseUrl}/sessions/add-sse${query}`, {
     headers,
     signal: controller.signal,
