@@ -20,8 +20,8 @@ import type {
 } from '../whatsapp/conversation-types.js';
 import { ChatIdentity, type ChatRef } from './chat-identity.js';
 import { HistoryJobs } from './history-jobs.js';
-import { LiveWrites } from './live-writes.js';
-import { MessageWriter, type StoredMessage } from './message-writer.js';
+import { LiveWrites, type LiveWrite } from './live-writes.js';
+import { MessageWriter, type MessageRow, type StoredMessage } from './message-writer.js';
 
 /** How many message summaries a history event carries (the rest is in the store). */
 export const HISTORY_EVENT_MESSAGES = 50;
@@ -37,7 +37,7 @@ export class ConversationStore implements ConversationStorePort {
    */
   private readonly apiReactions = new LRUCache<string, true>({ max: 10_000, ttl: 10 * 60_000 });
   /** Live messages of every session share transactions while they flood in (live-writes.ts). */
-  private readonly liveWrites: LiveWrites<StoredMessage[]>;
+  private readonly liveWrites: LiveWrites<MessageRow, StoredMessage | undefined>;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -50,7 +50,7 @@ export class ConversationStore implements ConversationStorePort {
     private readonly history: HistoryJobs,
     private readonly inboundMedia: InboundMediaService,
   ) {
-    this.liveWrites = new LiveWrites(events, (sessionId) => this.identity.forget(sessionId));
+    this.liveWrites = new LiveWrites(events, (t, rows) => writer.upsert(t.manager, rows), (sessionId) => this.identity.forget(sessionId));
   }
 
   forSession(ctx: SessionContext): ConversationSink {
@@ -74,30 +74,35 @@ export class ConversationStore implements ConversationStorePort {
   }
 
   async storeMessages(ctx: SessionContext, kind: 'notify' | 'append' | 'history', records: WaMessageRecord[], requestId: string | null, tx?: EventTransaction): Promise<StoredMessage[]> {
-    const run = async (t: EventTransaction): Promise<StoredMessage[]> => {
-      const reactions = records.filter((r) => r.reaction && !this.apiReactions.has(`${ctx.sessionId}|${r.id}`));
-      const plain = records.filter((r) => !r.reaction && !r.isProtocol);
-      const chats = await this.identity.resolve(t.manager, ctx.sessionId, ctx.tenantId, [...plain, ...reactions].map((r) => ({ jid: r.remoteJid, alt: r.remoteJidAlt })));
-      const stored = await this.writer.upsert(
-        t.manager, ctx.sessionId, ctx.tenantId, kind === 'history' ? 'history' : 'live',
-        plain.map((record) => ({ record, chatId: chats.get(record.remoteJid)!.id, chatJid: chats.get(record.remoteJid)!.jid })),
-      );
-      if (kind !== 'history' && stored.length > 0) {
-        await t.emit('session.messages.upsert', ctx.sessionId, {
-          tenantId: ctx.tenantId, upsertType: kind, requestId, messagesCount: stored.length, messages: stored.map(summaryOf),
-        });
-      }
-      if (kind !== 'history' && reactions.length > 0) {
-        await this.storeReactions(ctx, t, reactions.map((r) => reactionOf(r, ctx)), 'event', chats);
-      }
-      const callbacks = kind === 'history' ? (this.config.callbacks.historyMessages ? stored : []) : stored;
-      const received = new Map(callbacks.filter((s) => !s.record.fromMe && !s.record.isStub).map((s) => [s.record.id, receivedOf(ctx, s.record, s.chatJid)]));
-      // A media message's callback may wait for its download (to carry the media's URL).
-      const held = await this.inboundMedia.recordInbound(t.manager, ctx, kind, stored.map((s) => ({ record: s.record, announce: received.get(s.record.id) ?? null })));
-      for (const [id, payload] of received) if (!held.has(id)) await t.emit('session.message.received', ctx.sessionId, payload);
-      return stored;
+    const reactions = records.filter((r) => r.reaction && !this.apiReactions.has(`${ctx.sessionId}|${r.id}`));
+    const plain = records.filter((r) => !r.reaction && !r.isProtocol);
+    const source = kind === 'history' ? 'history' : 'live';
+    let chats = new Map<string, ChatRef>();
+    const write: LiveWrite<MessageRow, StoredMessage | undefined, StoredMessage[]> = {
+      sessionId: ctx.sessionId,
+      prepare: async (t) => {
+        chats = await this.identity.resolve(t.manager, ctx.sessionId, ctx.tenantId, [...plain, ...reactions].map((r) => ({ jid: r.remoteJid, alt: r.remoteJidAlt })));
+        return plain.map((record) => ({ sessionId: ctx.sessionId, tenantId: ctx.tenantId, source, record, chatId: chats.get(record.remoteJid)!.id, chatJid: chats.get(record.remoteJid)!.jid }));
+      },
+      finish: async (t, written) => {
+        const stored = written.filter((s): s is StoredMessage => s !== undefined);
+        if (kind !== 'history' && stored.length > 0) {
+          await t.emit('session.messages.upsert', ctx.sessionId, {
+            tenantId: ctx.tenantId, upsertType: kind, requestId, messagesCount: stored.length, messages: stored.map(summaryOf),
+          });
+        }
+        if (kind !== 'history' && reactions.length > 0) {
+          await this.storeReactions(ctx, t, reactions.map((r) => reactionOf(r, ctx)), 'event', chats);
+        }
+        const callbacks = kind === 'history' ? (this.config.callbacks.historyMessages ? stored : []) : stored;
+        const received = new Map(callbacks.filter((s) => !s.record.fromMe && !s.record.isStub).map((s) => [s.record.id, receivedOf(ctx, s.record, s.chatJid)]));
+        // A media message's callback may wait for its download (to carry the media's URL).
+        const held = await this.inboundMedia.recordInbound(t.manager, ctx, kind, stored.map((s) => ({ record: s.record, announce: received.get(s.record.id) ?? null })));
+        for (const [id, payload] of received) if (!held.has(id)) await t.emit('session.message.received', ctx.sessionId, payload);
+        return stored;
+      },
     };
-    return tx ? this.forgetOnFailure(ctx, () => run(tx)) : this.liveWrites.write(ctx.sessionId, run);
+    return tx ? this.forgetOnFailure(ctx, () => this.liveWrites.runIn(tx, write)) : this.liveWrites.write(write);
   }
 
   async storeReactions(ctx: SessionContext, t: EventTransaction, reactions: WaReaction[], source: 'event' | 'api', known?: Map<string, ChatRef>): Promise<void> {

@@ -1,10 +1,15 @@
 /**
  * Live message writes of every session that arrive while another commits share the next
- * transaction (group commit, src/whatsapp/group-commit.ts): one BEGIN/COMMIT for many messages
- * while they flood in, and no wait when they do not. Each session's writes keep their order, and
- * their events are published after the shared commit. When the shared transaction fails, each
- * write is tried again alone, so that one bad write never fails the others; `forget` drops what
- * the failed attempt may have left in a session's caches first.
+ * transaction (group commit, src/whatsapp/group-commit.ts): one BEGIN/COMMIT and one statement for
+ * the rows of many messages while they flood in, and no wait when they do not.
+ *
+ * A write has two steps around its rows: `prepare` (e.g. the chats the messages go to) returns the
+ * rows; `finish` (events, reactions, media) gets what was written for each. In a shared
+ * transaction every write is prepared in submission order, the rows of all are written by one
+ * `writeRows` call, and every write is finished in submission order: each session's writes keep
+ * their order, and their events are published after the shared commit. When the shared
+ * transaction fails, each write is tried again alone, so that one bad write never fails the
+ * others; `forget` drops what the failed attempt may have left in a session's caches first.
  */
 import type { DomainEvents, EventTransaction } from '../events/domain-events.js';
 import { GroupCommit, type CommitOutcome } from '../whatsapp/group-commit.js';
@@ -12,45 +17,65 @@ import { GroupCommit, type CommitOutcome } from '../whatsapp/group-commit.js';
 /** Writes in one transaction at most. */
 const MAX_BATCH = 200;
 
-interface Write<T> {
+export interface LiveWrite<Row, Written, T> {
   sessionId: string;
-  run: (t: EventTransaction) => Promise<T>;
-  result?: T;
+  prepare: (t: EventTransaction) => Promise<Row[]>;
+  /** `written[i]` is what `writeRows` answered for the i-th row `prepare` returned. */
+  finish: (t: EventTransaction, written: Written[]) => Promise<T>;
 }
 
-export class LiveWrites<T> {
-  private readonly group = new GroupCommit<Write<T>>((batch) => this.commit(batch), MAX_BATCH);
+interface Queued<Row, Written> {
+  write: LiveWrite<Row, Written, unknown>;
+  result?: unknown;
+}
 
+export class LiveWrites<Row, Written> {
+  private readonly group = new GroupCommit<Queued<Row, Written>>((batch) => this.commit(batch), MAX_BATCH);
+
+  /** `writeRows` answers one entry per row, in order. */
   constructor(
     private readonly events: DomainEvents,
+    private readonly writeRows: (t: EventTransaction, rows: Row[]) => Promise<Written[]>,
     private readonly forget: (sessionId: string) => void,
   ) {}
 
-  /** Runs `run` in a transaction it may share; resolves with its result once that committed. */
-  async write(sessionId: string, run: (t: EventTransaction) => Promise<T>): Promise<T> {
-    const write: Write<T> = { sessionId, run };
-    await this.group.submit(write);
-    return write.result as T;
+  /** Runs `write` in a transaction it may share; resolves with its result once that committed. */
+  async write<T>(write: LiveWrite<Row, Written, T>): Promise<T> {
+    const queued: Queued<Row, Written> = { write };
+    await this.group.submit(queued);
+    return queued.result as T;
   }
 
-  private async commit(batch: Array<Write<T>>): Promise<CommitOutcome> {
+  /** Runs `write` alone in the caller's transaction. */
+  async runIn<T>(t: EventTransaction, write: LiveWrite<Row, Written, T>): Promise<T> {
+    return write.finish(t, await this.writeRows(t, await write.prepare(t)));
+  }
+
+  private async commit(batch: Array<Queued<Row, Written>>): Promise<CommitOutcome> {
     if (batch.length > 1) {
       try {
         await this.events.transaction(async (t) => {
-          for (const write of batch) write.result = await write.run(t);
+          const rows: Row[][] = [];
+          for (const { write } of batch) rows.push(await write.prepare(t));
+          const written = await this.writeRows(t, rows.flat());
+          let offset = 0;
+          for (const [i, queued] of batch.entries()) {
+            queued.result = await queued.write.finish(t, written.slice(offset, offset + rows[i]!.length));
+            offset += rows[i]!.length;
+          }
         });
         return;
       } catch {
-        for (const write of batch) this.forget(write.sessionId);
+        for (const { write } of batch) this.forget(write.sessionId);
       }
     }
     const outcome: Array<Error | undefined> = [];
-    for (const write of batch) {
+    for (const queued of batch) {
       try {
-        write.result = await this.events.transaction(write.run);
+        queued.result = await this.events.transaction((t) => this.runIn(t, queued.write));
         outcome.push(undefined);
       } catch (err) {
-        this.forget(write.sessionId);
+        this.forget(queued.write.sessionId);
         outcome.push(err instanceof Error ? err : new Error(String(err)));
       }
     }

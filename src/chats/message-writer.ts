@@ -31,26 +31,27 @@ const RANK = `CASE %s WHEN 'error' THEN 0 WHEN 'pending' THEN 1 WHEN 'sent' THEN
 const rank = (col: string): string => RANK.replace('%s', col);
 
 /**
- * One statement: the rows, then each chat's newest message and unread count from what was written
- * (a repeat writes nothing; a completed stub moves the chat but is not unread again).
+ * One statement for the rows of any sessions: the rows, then each chat's newest message and unread
+ * count from what was written. A repeat writes nothing. The only update is a stub's completion
+ * (`inserted` false): it counts as unread then, as the stub itself did not.
  */
 const UPSERT = new PreparedStatement('wa_messages_upsert', `WITH written AS (
      INSERT INTO wa_messages (session_id, tenant_id, chat_id, wa_id, remote_jid, from_me, sender_jid, sender_phone, push_name, ts, type, kind,
                               text, status, quoted_id, forwarded, source, is_stub, media, raw)
-     SELECT $1, $2, x.chat_id, x.wa_id, x.remote_jid, x.from_me, x.sender_jid, x.sender_phone, x.push_name, x.ts, x.type, x.kind,
-            x.text, x.status, x.quoted_id, x.forwarded, $3, x.is_stub, x.media, decode(x.raw, 'base64')
-       FROM jsonb_to_recordset($4::jsonb) AS x(chat_id bigint, wa_id text, remote_jid text, from_me boolean, sender_jid text, sender_phone text,
-            push_name text, ts bigint, type text, kind text, text text, status text, quoted_id text, forwarded boolean, is_stub boolean,
-            media jsonb, raw text)
+     SELECT x.session_id, x.tenant_id, x.chat_id, x.wa_id, x.remote_jid, x.from_me, x.sender_jid, x.sender_phone, x.push_name, x.ts, x.type, x.kind,
+            x.text, x.status, x.quoted_id, x.forwarded, x.source, x.is_stub, x.media, decode(x.raw, 'base64')
+       FROM jsonb_to_recordset($1::jsonb) AS x(session_id uuid, tenant_id uuid, chat_id bigint, wa_id text, remote_jid text, from_me boolean,
+            sender_jid text, sender_phone text, push_name text, ts bigint, type text, kind text, text text, status text, quoted_id text,
+            forwarded boolean, source text, is_stub boolean, media jsonb, raw text)
      ON CONFLICT (session_id, chat_id, wa_id) DO UPDATE SET
        type = excluded.type, kind = excluded.kind, text = excluded.text, quoted_id = excluded.quoted_id, forwarded = excluded.forwarded,
        media = excluded.media, raw = excluded.raw, is_stub = false, push_name = COALESCE(excluded.push_name, wa_messages.push_name),
        sender_phone = COALESCE(excluded.sender_phone, wa_messages.sender_phone), updated_at = now()
        WHERE wa_messages.is_stub AND NOT excluded.is_stub
-     RETURNING id, chat_id, wa_id, ts, from_me, is_stub, (xmax = 0) AS inserted
+     RETURNING id, chat_id, wa_id, ts, from_me, is_stub, source, (xmax = 0) AS inserted
    ), per_chat AS (
      SELECT DISTINCT ON (chat_id) chat_id, id AS row_id, ts,
-            count(*) FILTER (WHERE $3 = 'live' AND inserted AND NOT from_me AND NOT is_stub) OVER (PARTITION BY chat_id) AS unread
+            count(*) FILTER (WHERE source = 'live' AND NOT from_me AND NOT is_stub) OVER (PARTITION BY chat_id) AS unread
        FROM written ORDER BY chat_id, ts DESC, id DESC
    ), touched AS (
      UPDATE wa_chats c SET
@@ -60,35 +61,61 @@ const UPSERT = new PreparedStatement('wa_messages_upsert', `WITH written AS (
    )
    SELECT id, chat_id, wa_id, inserted FROM written`);
 
+/** A message to write: its session, the chat it belongs to, and whether it came live or from history. */
+export interface MessageRow {
+  sessionId: string;
+  tenantId: string;
+  source: 'live' | 'history';
+  record: WaMessageRecord;
+  chatId: string;
+  chatJid: string;
+}
+
+const keyOf = (row: MessageRow): string => `${row.sessionId}|${row.chatId}|${row.record.id}`;
+
+/**
+ * The rows in rounds where no message appears twice (one INSERT … ON CONFLICT cannot touch a row
+ * twice): a stub and its real content written together go in two rounds, in their order.
+ */
+function rounds(rows: MessageRow[]): MessageRow[][] {
+  const out: MessageRow[][] = [];
+  const lastRound = new Map<string, number>();
+  for (const row of rows) {
+    const key = keyOf(row);
+    const index = (lastRound.get(key) ?? -1) + 1;
+    lastRound.set(key, index);
+    (out[index] ??= []).push(row);
+  }
+  return out;
+}
+
 @Injectable()
 export class MessageWriter {
-  async upsert(
-    manager: EntityManager,
-    sessionId: string,
-    tenantId: string,
-    source: 'live' | 'history',
-    items: Array<{ record: WaMessageRecord; chatId: string; chatJid: string }>,
-  ): Promise<StoredMessage[]> {
-    if (items.length === 0) return [];
-    const rows: Array<{ id: string; chat_id: string; wa_id: string; inserted: boolean }> = await UPSERT.run(manager, [
-      sessionId,
-      tenantId,
-      source,
-      JSON.stringify(
-        items.map(({ record: m, chatId }) => ({
-          chat_id: chatId, wa_id: m.id, remote_jid: m.remoteJid, from_me: m.fromMe, sender_jid: m.senderJid, sender_phone: m.senderPhone,
-          push_name: enc(m.pushName), ts: m.timestamp, type: m.type, kind: m.kind, text: enc(m.text), status: m.status, quoted_id: m.quotedId,
-          forwarded: m.forwarded, is_stub: m.isStub, media: m.media ? encodePgJson(m.media) : null, raw: m.raw.toString('base64'),
-        })),
-      ),
-    ]);
-    const byKey = new Map(items.map((i) => [`${i.chatId}|${i.record.id}`, i]));
-    const stored: StoredMessage[] = [];
-    for (const r of rows) {
-      const item = byKey.get(`${r.chat_id}|${r.wa_id}`);
-      if (item) stored.push({ ...item, rowId: String(r.id), inserted: r.inserted });
+  /**
+   * Writes the rows (of one or many sessions) and answers, for each in order, the stored message,
+   * or undefined for a repeat that changed nothing.
+   */
+  async upsert(manager: EntityManager, rows: MessageRow[]): Promise<Array<StoredMessage | undefined>> {
+    const stored = new Map<MessageRow, StoredMessage>();
+    for (const round of rounds(rows)) {
+      const result: Array<{ id: string; chat_id: string; wa_id: string; inserted: boolean }> = await UPSERT.run(manager, [
+        JSON.stringify(
+          round.map(({ sessionId, tenantId, source, record: m, chatId }) => ({
+            session_id: sessionId, tenant_id: tenantId, chat_id: chatId, wa_id: m.id, remote_jid: m.remoteJid, from_me: m.fromMe,
+            sender_jid: m.senderJid, sender_phone: m.senderPhone, push_name: enc(m.pushName), ts: m.timestamp, type: m.type, kind: m.kind,
+            text: enc(m.text), status: m.status, quoted_id: m.quotedId, forwarded: m.forwarded, source, is_stub: m.isStub,
+            media: m.media ? encodePgJson(m.media) : null, raw: m.raw.toString('base64'),
+          })),
+        ),
+      ]);
+      // Chat ids are unique across sessions, and a round holds each message once.
+      const byKey = new Map(round.map((row) => [`${row.chatId}|${row.record.id}`, row]));
+      for (const r of result) {
+        const row = byKey.get(`${r.chat_id}|${r.wa_id}`);
+        if (row) stored.set(row, { record: row.record, chatId: row.chatId, chatJid: row.chatJid, rowId: String(r.id), inserted: r.inserted });
+      }
     }
-    return stored;
+    return rows.map((row) => stored.get(row));
   }
 
   /** Applies status, edit and revoke changes; returns what actually changed. */

@@ -3,7 +3,13 @@ import { PreparedStatement, usePreparedStatements } from './prepared-statement.j
 /** What TypeORM's query() receives: its first argument is handed to node-postgres unchanged. */
 function recorder() {
   const calls: Array<{ query: unknown; params: unknown[] }> = [];
-  return { calls, query: async (query: string, params?: unknown[]) => calls.push({ query, params: params ?? [] }) };
+  return {
+    calls,
+    query: async <T>(query: string, params?: unknown[]): Promise<T> => {
+      calls.push({ query, params: params ?? [] });
+      return [] as T;
+    },
+  };
 }
 
 describe('PreparedStatement', () => {
