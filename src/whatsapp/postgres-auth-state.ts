@@ -225,8 +225,17 @@ export class PostgresAuthStateRepository {
    * One transaction for every session's key writes that queued up meanwhile (see GroupCommit):
    * each fence is checked first, and the writes of a session whose fence refuses are left out
    * (only their callers reject). Within the batch the last write of a key wins, as if in order.
+   * Without fences, a batch that is one statement (only upserts, or only deletions: the usual case,
+   * a ratchet moving with each message) needs no BEGIN/COMMIT around it: a statement is atomic.
    */
   private async commitKeys(writes: KeyWrite[]): Promise<Array<Error | undefined>> {
+    if (writes.every((w) => !w.fence)) {
+      const rows = latestRows(writes);
+      if (rows.up.ids.length === 0 || rows.del.ids.length === 0) {
+        await writeKeyRows(this.dataSource.manager, rows);
+        return writes.map(() => undefined);
+      }
+    }
     return this.dataSource.transaction(async (manager) => {
       const refused = new Map<WriteFence, Error>();
       for (const fence of new Set(writes.map((w) => w.fence))) {
@@ -239,27 +248,35 @@ export class PostgresAuthStateRepository {
           refused.set(fence, err);
         }
       }
-      const latest = new Map<string, { sessionId: string; row: KeyRow }>();
-      for (const w of writes) {
-        if (w.fence && refused.has(w.fence)) continue;
-        for (const row of w.rows) latest.set(`${w.sessionId}|${row[0]}|${row[1]}`, { sessionId: w.sessionId, row });
-      }
-      const up = { sessions: [] as string[], types: [] as string[], ids: [] as string[], values: [] as string[] };
-      const del = { sessions: [] as string[], types: [] as string[], ids: [] as string[] };
-      for (const { sessionId, row: [type, id, value] } of latest.values()) {
-        const target = value === null ? del : up;
-        target.sessions.push(sessionId);
-        target.types.push(type);
-        target.ids.push(id);
-        if (value !== null) up.values.push(value);
-      }
-      if (up.ids.length > 0) {
-        await WRITE_KEYS.run(manager, [up.sessions, up.types, up.ids, up.values]);
-      }
-      if (del.ids.length > 0) {
-        await DELETE_KEYS.run(manager, [del.sessions, del.types, del.ids]);
-      }
+      await writeKeyRows(manager, latestRows(writes.filter((w) => !(w.fence && refused.has(w.fence)))));
       return writes.map((w) => (w.fence ? refused.get(w.fence) : undefined));
     });
   }
+}
+
+interface KeyRows {
+  up: { sessions: string[]; types: string[]; ids: string[]; values: string[] };
+  del: { sessions: string[]; types: string[]; ids: string[] };
+}
+
+/** The writes' rows as statement arrays, the last write of each key winning. */
+function latestRows(writes: KeyWrite[]): KeyRows {
+  const latest = new Map<string, { sessionId: string; row: KeyRow }>();
+  for (const w of writes) {
+    for (const row of w.rows) latest.set(`${w.sessionId}|${row[0]}|${row[1]}`, { sessionId: w.sessionId, row });
+  }
+  const rows: KeyRows = { up: { sessions: [], types: [], ids: [], values: [] }, del: { sessions: [], types: [], ids: [] } };
+  for (const { sessionId, row: [type, id, value] } of latest.values()) {
+    const target = value === null ? rows.del : rows.up;
+    target.sessions.push(sessionId);
+    target.types.push(type);
+    target.ids.push(id);
+    if (value !== null) rows.up.values.push(value);
+  }
+  return rows;
+}
+
+async function writeKeyRows(manager: EntityManager, { up, del }: KeyRows): Promise<void> {
+  if (up.ids.length > 0) await WRITE_KEYS.run(manager, [up.sessions, up.types, up.ids, up.values]);
+  if (del.ids.length > 0) await DELETE_KEYS.run(manager, [del.sessions, del.types, del.ids]);
 }

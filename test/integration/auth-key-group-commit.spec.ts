@@ -2,7 +2,8 @@
  * Signal key writes of many sessions share transactions (group commit, postgres-auth-state.ts),
  * on a real PostgreSQL: each write is visible once its caller resolves, a session whose fence
  * refuses is left out of the shared transaction alone, and a transaction that fails rejects every
- * caller in it and stores nothing of any of them.
+ * caller in it and stores nothing of any of them. A batch without fences that is one statement
+ * runs without BEGIN/COMMIT.
  */
 import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
@@ -93,5 +94,13 @@ describe('group-committed Signal key writes', () => {
     ]);
     expect(await stored(id)).toEqual({ k: 'second' });
     expect(await state.keys.get('lid-mapping', ['k', 'gone'])).toEqual({ k: 'second' });
+  });
+
+  it('commits a batch of only deletions (one statement, no transaction around it), many sessions at once', async () => {
+    const sessions = Array.from({ length: 5 }, () => randomUUID());
+    const states = await Promise.all(sessions.map((id) => auth.load(id)));
+    await Promise.all(states.map(({ state }) => state.keys.set({ 'lid-mapping': { a: '1', b: '2' } })));
+    await Promise.all(states.map(({ state }) => state.keys.set({ 'lid-mapping': { a: null } })));
+    for (const id of sessions) expect(await stored(id)).toEqual({ b: '2' });
   });
 });
