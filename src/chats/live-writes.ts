@@ -5,9 +5,11 @@
  *
  * A write has two steps around its rows: `prepare` (e.g. the chats the messages go to) returns the
  * rows; `finish` (events, reactions, media) gets what was written for each. In a shared
- * transaction every write is prepared in submission order, the rows of all are written by one
- * `writeRows` call, and every write is finished in submission order: each session's writes keep
- * their order, and their events are published after the shared commit. When the shared
+ * transaction the writes of distinct sessions are prepared in submission order, the rows of all
+ * are written by one `writeRows` call, and each is finished in submission order; a session's second
+ * write in the batch starts a new run of that, after its first has finished. So each session's
+ * writes happen as if alone and in order, and their events are published after the shared commit.
+ * When the shared
  * transaction fails, each write is tried again alone, so that one bad write never fails the
  * others; `forget` drops what the failed attempt may have left in a session's caches first.
  */
@@ -55,14 +57,7 @@ export class LiveWrites<Row, Written> {
     if (batch.length > 1) {
       try {
         await this.events.transaction(async (t) => {
-          const rows: Row[][] = [];
-          for (const { write } of batch) rows.push(await write.prepare(t));
-          const written = await this.writeRows(t, rows.flat());
-          let offset = 0;
-          for (const [i, queued] of batch.entries()) {
-            queued.result = await queued.write.finish(t, written.slice(offset, offset + rows[i]!.length));
-            offset += rows[i]!.length;
-          }
+          for (const segment of segments(batch)) await this.runShared(t, segment);
         });
         return;
       } catch {
@@ -81,4 +76,38 @@ export class LiveWrites<Row, Written> {
     }
     return outcome;
   }
+
+  /** Writes of distinct sessions: all prepared, their rows written at once, all finished. */
+  private async runShared(t: EventTransaction, segment: Array<Queued<Row, Written>>): Promise<void> {
+    const rows: Row[][] = [];
+    for (const { write } of segment) rows.push(await write.prepare(t));
+    const written = await this.writeRows(t, rows.flat());
+    let offset = 0;
+    for (const [i, queued] of segment.entries()) {
+      queued.result = await queued.write.finish(t, written.slice(offset, offset + rows[i]!.length));
+      offset += rows[i]!.length;
+    }
+  }
+}
+
+/**
+ * The batch cut, in order, into runs with one write per session at most: a session's next write
+ * is prepared only after its previous one finished, as if alone (its `prepare` may change what the
+ * previous one's rows and `finish` refer to, e.g. merge the chat they go to).
+ */
+function segments<Q extends { write: { sessionId: string } }>(batch: Q[]): Q[][] {
+  const out: Q[][] = [];
+  let current: Q[] = [];
+  const sessions = new Set<string>();
+  for (const queued of batch) {
+    if (sessions.has(queued.write.sessionId)) {
+      out.push(current);
+      current = [];
+      sessions.clear();
+    }
+    current.push(queued);
+    sessions.add(queued.write.sessionId);
+  }
+  if (current.length > 0) out.push(current);
+  return out;
 }

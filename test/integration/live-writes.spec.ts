@@ -1,7 +1,8 @@
 /**
  * Live message writes share transactions (src/chats/live-writes.ts) on a real PostgreSQL: writes
- * submitted together are prepared in order, their rows written by one call, finished in order with
- * what was written for each, and committed in one transaction; a write that fails is tried alone
+ * of distinct sessions submitted together are prepared in order, their rows written by one call,
+ * finished in order with what was written for each, and committed in one transaction; a session's
+ * next write starts after its previous one finished; a write that fails is tried alone
  * and fails alone, and the session's caches are dropped. And the real message upsert
  * (src/chats/message-writer.ts) that they share: rows of several sessions in one statement, a stub
  * and its real content together in two rounds, the answer aligned with the rows.
@@ -57,16 +58,25 @@ describe('live message writes (group commit)', () => {
     return { calls, steps, writeRows, write };
   }
 
-  it('prepares writes submitted together in order, writes all their rows in one call, finishes each with its own, in one transaction', async () => {
+  it('prepares writes of distinct sessions together, writes their rows in one call, finishes each with its own, in one transaction', async () => {
     const h = harness();
     const writes = new LiveWrites<number, string>(events, h.writeRows, () => undefined);
-    const results = await Promise.all([[1, 2], [3], [], [4, 5, 6]].map((rows, i) => writes.write(h.write(`s${i % 2}`, rows))));
+    const results = await Promise.all([['a', [1, 2]], ['b', [3]], ['c', []], ['d', [4, 5, 6]]].map(([session, rows]) => writes.write(h.write(session as string, rows as number[]))));
     expect(h.calls).toEqual([[1, 2, 3, 4, 5, 6]]);
     expect(h.steps).toEqual(['prepare 1,2', 'prepare 3', 'prepare ', 'prepare 4,5,6', 'finish 1,2', 'finish 3', 'finish ', 'finish 4,5,6']);
     const txid = results[0]!.split('@')[1];
     expect(results).toEqual([`1,2@${txid}`, `3@${txid}`, expect.stringMatching(/^@/), `4,5,6@${txid}`]);
     const rows: Array<{ n: number; txid: string }> = await dataSource.query('SELECT n, txid::text AS txid FROM written WHERE n <= 6 ORDER BY n');
     expect(rows).toEqual([1, 2, 3, 4, 5, 6].map((n) => ({ n, txid })));
+  });
+
+  it("prepares a session's second write of the batch only after its first finished, still in the one transaction", async () => {
+    const h = harness();
+    const writes = new LiveWrites<number, string>(events, h.writeRows, () => undefined);
+    const results = await Promise.all([['s0', [21]], ['s1', [22]], ['s0', [23]], ['s1', [24]], ['s2', [25]]].map(([session, rows]) => writes.write(h.write(session as string, rows as number[]))));
+    expect(h.calls).toEqual([[21, 22], [23, 24, 25]]);
+    expect(h.steps).toEqual(['prepare 21', 'prepare 22', 'finish 21', 'finish 22', 'prepare 23', 'prepare 24', 'prepare 25', 'finish 23', 'finish 24', 'finish 25']);
+    expect(new Set(results.map((r) => r.split('@')[1])).size).toBe(1);
   });
 
   it('tries each write alone when the shared transaction fails: only the bad one fails, and its session is forgotten', async () => {
@@ -81,7 +91,7 @@ describe('live message writes (group commit)', () => {
     expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
     expect(String((results[1] as PromiseRejectedResult).reason)).toMatch(/duplicate key/);
     expect(h.calls).toEqual([[10, 10, 11], [10], [10], [11]]);
-    const rows: Array<{ n: number }> = await dataSource.query('SELECT n FROM written WHERE n >= 10 ORDER BY n');
+    const rows: Array<{ n: number }> = await dataSource.query('SELECT n FROM written WHERE n BETWEEN 10 AND 19 ORDER BY n');
     expect(rows.map((r) => r.n)).toEqual([10, 11]);
     // Every session of the failed shared attempt, then the one whose write failed alone.
     expect(forgotten).toEqual(['good-1', 'bad', 'good-2', 'bad']);
