@@ -5,8 +5,8 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { rowsOf } from '../common/sql-rows.js';
-import { PreparedStatement } from '../database/prepared-statement.js';
 import { encodePgJson, encodePgText } from '../common/postgres-text.js';
+import { PreparedStatement } from '../database/prepared-statement.js';
 import type { WaMessageChange, WaMessageRecord } from '../whatsapp/conversation-types.js';
 
 export interface StoredMessage {
@@ -71,7 +71,8 @@ export interface MessageRow {
   chatJid: string;
 }
 
-const keyOf = (row: MessageRow): string => `${row.sessionId}|${row.chatId}|${row.record.id}`;
+/** A message's identity in a statement: chat ids are unique across sessions. */
+const keyOf = (chatId: string, waId: string): string => `${chatId}|${waId}`;
 
 /**
  * The rows in rounds where no message appears twice (one INSERT … ON CONFLICT cannot touch a row
@@ -81,7 +82,7 @@ function rounds(rows: MessageRow[]): MessageRow[][] {
   const out: MessageRow[][] = [];
   const lastRound = new Map<string, number>();
   for (const row of rows) {
-    const key = keyOf(row);
+    const key = keyOf(row.chatId, row.record.id);
     const index = (lastRound.get(key) ?? -1) + 1;
     lastRound.set(key, index);
     (out[index] ??= []).push(row);
@@ -108,10 +109,10 @@ export class MessageWriter {
           })),
         ),
       ]);
-      // Chat ids are unique across sessions, and a round holds each message once.
-      const byKey = new Map(round.map((row) => [`${row.chatId}|${row.record.id}`, row]));
+      // A round holds each message once.
+      const byKey = new Map(round.map((row) => [keyOf(row.chatId, row.record.id), row]));
       for (const r of result) {
-        const row = byKey.get(`${r.chat_id}|${r.wa_id}`);
+        const row = byKey.get(keyOf(String(r.chat_id), r.wa_id));
         if (row) stored.set(row, { record: row.record, chatId: row.chatId, chatJid: row.chatJid, rowId: String(r.id), inserted: r.inserted });
       }
     }

@@ -56,16 +56,16 @@ export class SessionEventSequencer implements EventSequencer, OnModuleInit {
   }
 }
 
-/**
- * Reserves `count` numbers of a session: the last one, or null when the session no longer exists
- * (deleted by this very transaction).
- */
 const RESERVE = new PreparedStatement('session_event_seqs_reserve', `
   INSERT INTO session_event_seqs (session_id, seq)
   SELECT $1, $2 WHERE EXISTS (SELECT 1 FROM wa_sessions WHERE id = $1)
   ON CONFLICT (session_id) DO UPDATE SET seq = session_event_seqs.seq + EXCLUDED.seq
   RETURNING seq::text AS seq`);
 
+/**
+ * Reserves `count` numbers of a session: the last one, or null when the session no longer exists
+ * (deleted by this very transaction).
+ */
 async function nextNumbers(manager: EntityManager, sessionId: string, count: number): Promise<number | null> {
   const rows = rowsOf<{ seq: string }>(await RESERVE.run(manager, [sessionId, count]));
   return rows[0] ? Number(rows[0].seq) : null;

@@ -48,15 +48,19 @@ async function onboardAndReceive(t: TestApp, receiver: CallbackReceiver): Promis
 }
 
 describe.each([
-  { database: 'PostgreSQL', embedded: false },
-  { database: 'embedded PGlite', embedded: true },
-])('prepared statements on $database', ({ embedded }) => {
+  { setting: 'on PostgreSQL', embedded: false, prepared: true },
+  { setting: 'on embedded PGlite', embedded: true, prepared: true },
+  { setting: 'off (DATABASE_PREPARED_STATEMENTS=false)', embedded: false, prepared: false },
+])('prepared statements $setting', ({ embedded, prepared }) => {
   let receiver: CallbackReceiver;
   let t: TestApp;
 
   beforeAll(async () => {
     receiver = await CallbackReceiver.start();
-    t = await startTestApp({ embedded, env: { WA_SANDBOX: 'true', BACKEND_BASE_URL: receiver.url, WEBHOOK_POLL_INTERVAL_MS: '50' } });
+    t = await startTestApp({
+      embedded,
+      env: { WA_SANDBOX: 'true', BACKEND_BASE_URL: receiver.url, WEBHOOK_POLL_INTERVAL_MS: '50', DATABASE_PREPARED_STATEMENTS: String(prepared) },
+    });
   });
 
   afterAll(async () => {
@@ -64,30 +68,12 @@ describe.each([
     await receiver?.close();
   });
 
-  it('runs the hot statements prepared, with every message stored once and called back', async () => {
+  it(prepared ? 'runs the hot statements prepared, with every message stored once and called back' : 'sends the statements as text: the same flow works and nothing is prepared', async () => {
     await onboardAndReceive(t, receiver);
     const names = preparedNames(t);
-    for (const name of HOT) expect(names).toContain(name);
-  });
-});
-
-describe('DATABASE_PREPARED_STATEMENTS=false', () => {
-  let receiver: CallbackReceiver;
-  let t: TestApp;
-
-  beforeAll(async () => {
-    receiver = await CallbackReceiver.start();
-    t = await startTestApp({ env: { WA_SANDBOX: 'true', BACKEND_BASE_URL: receiver.url, WEBHOOK_POLL_INTERVAL_MS: '50', DATABASE_PREPARED_STATEMENTS: 'false' } });
-  });
-
-  afterAll(async () => {
-    await t?.close({ drop: true });
-    await receiver?.close();
-  });
-
-  it('sends the statements as text: the same flow works and nothing is prepared', async () => {
-    await onboardAndReceive(t, receiver);
-    const names = preparedNames(t);
-    for (const name of HOT) expect(names).not.toContain(name);
+    for (const name of HOT) {
+      if (prepared) expect(names).toContain(name);
+      else expect(names).not.toContain(name);
+    }
   });
 });
