@@ -11,6 +11,7 @@ import type { AppConfig } from '../config/app-config.js';
 import { MIGRATIONS } from './migrations/index.js';
 import { initEmbeddedDirectory } from './embedded-init.js';
 import { usePreparedStatements } from './prepared-statement.js';
+import { laneDriver } from './connection-lanes.js';
 
 /**
  * PostgreSQL's defaults size shared memory for 100 connections and 128 MB of buffers, all inside
@@ -35,6 +36,8 @@ export async function buildDataSourceOptions(config: AppConfig, entities: DataSo
     migrationsTableName: 'typeorm_migrations',
     synchronize: false,
     logging: false,
+    // node-postgres with a pool that keeps connections free for requests (connection-lanes.ts).
+    driver: laneDriver,
   };
   if (config.database.url) {
     // A burst of sessions queues for connections: waiting is fine, failing a write is not.

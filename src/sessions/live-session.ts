@@ -5,6 +5,7 @@
  */
 import { Mutex } from 'async-mutex';
 import QRCode from 'qrcode';
+import { inSessionLane } from '../database/connection-lanes.js';
 import type { AppConfig } from '../config/app-config.js';
 import type { AppLogger } from '../common/logger.js';
 import type { DomainEvents, EventTransaction } from '../events/domain-events.js';
@@ -274,7 +275,8 @@ export class LiveSession {
     if (this.status !== 'init') await this.transition('connecting', patch, {});
     else if (Object.keys(patch).length > 0) await this.deps.store.update(this.id, patch);
     try {
-      this.connection = await this.deps.factory.connect(this.id, this.handlers, this.fence);
+      // The socket and every callback it sets off write in the session lane (database/connection-lanes.ts).
+      this.connection = await inSessionLane(() => this.deps.factory.connect(this.id, this.handlers, this.fence));
     } catch (err) {
       this.log.error({ err }, 'could not open a WhatsApp socket');
       this.reconnectTimer = setTimeout(() => {

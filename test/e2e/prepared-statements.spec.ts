@@ -3,9 +3,12 @@
  * databases the app supports, PostgreSQL and the embedded PGlite, and as plain text with
  * DATABASE_PREPARED_STATEMENTS=false: an onboarding (credentials and keys) and inbound texts
  * (message upsert, inbound journal, callbacks) through real Baileys on the simulator, every message
- * stored once and called back, and the pool's connections show which way they ran.
+ * stored once and called back, and the pool's connections show which way they ran. The same flow
+ * shows the two-lane pool (src/database/connection-lanes.ts) in place on both databases: the
+ * session's own writes (from Baileys' callbacks) took the session lane, the requests the other.
  */
 import { DataSource } from 'typeorm';
+import type { LanePool } from '../../src/database/connection-lanes.js';
 import { SandboxService } from '../../src/sandbox/sandbox.service.js';
 import { call } from '../support/auth-helpers.js';
 import { CallbackReceiver } from '../support/callback-receiver.js';
@@ -70,6 +73,11 @@ describe.each([
 
   it(prepared ? 'runs the hot statements prepared, with every message stored once and called back' : 'sends the statements as text: the same flow works and nothing is prepared', async () => {
     await onboardAndReceive(t, receiver);
+    const lanes = (t.app.get(DataSource).driver as unknown as { master: LanePool }).master.laneStats;
+    // At least one checkout per inbound text (its journal row and upsert come from the socket).
+    expect(lanes.sessionCheckouts).toBeGreaterThanOrEqual(3);
+    expect(lanes.otherCheckouts).toBeGreaterThan(0);
+    expect(lanes).toMatchObject({ sessionWaiting: 0 });
     const names = preparedNames(t);
     for (const name of HOT) {
       if (prepared) expect(names).toContain(name);
