@@ -1,11 +1,14 @@
 /**
  * The floor, side by side: in one process and one run, N bare Baileys sockets (in-memory auth
- * state, no product) onboard against the simulator and log in again; then the product does the
- * same with N sessions (POST /sessions; then POST /sessions/:id/stop, unmeasured as the floor's
- * close is, and POST /sessions/:id/restart). The product also reports `cpuMsPerRestart`: a
- * restart of a running session, its socket closed and opened again, which has no floor side.
+ * state, no product) onboard against the simulator; then the product does the same with N
+ * sessions (POST /sessions). Then `--rounds R` (default 5) login rounds, each the floor's N
+ * logins and then the product's N, back to back (the floor closes its sockets and the product
+ * calls POST /sessions/:id/stop outside the measure; the product's login is POST
+ * /sessions/:id/restart): the login figures are the medians of the rounds, so that both sides are
+ * measured under the same machine load. The product also reports `cpuMsPerRestart`: a restart of
+ * a running session, its socket closed and opened again, which has no floor side.
  *
- *   npm run bench:floor -- --sessions 20 [--warmup 3] [--profile DIR] [--inbound 2000 --inbound-sessions 10 --contacts 5]
+ *   npm run bench:floor -- --sessions 20 [--warmup 3] [--rounds 5] [--profile DIR] [--inbound 2000 --inbound-sessions 10 --contacts 5]
  *
  * `--inbound M` (default 0: skipped) adds, on each side once its sessions are logged in, M texts
  * sent at once by C simulated contacts to each of the first S sessions (each contact's first
@@ -161,8 +164,19 @@ class BareAccount {
   }
 }
 
-interface PhaseResult { rssPerSessionMB: number; cpuMsPerOnboarding: number; cpuMsPerLogin: number; inbound: InboundResult | null }
 interface InboundResult { sessions: number; contactsPerSession: number; messages: number; ms: number; messagesPerSecond: number; cpuMsPerMessage: number }
+
+/** One side of the comparison, onboarded: its logins and inbound texts, measured by `main`. */
+interface Side {
+  rssPerSessionMB: number;
+  cpuMsPerOnboarding: number;
+  /** Logs every session in again (measured) after closing its socket (not measured). */
+  login(label: string): Promise<number>;
+  /** Closes every socket (not measured). */
+  logout(): Promise<void>;
+  inbound(): Promise<InboundResult | null>;
+  close(): Promise<void>;
+}
 
 /** The inbound options (see the header). */
 let inboundOpts = { messages: 0, sessions: 10, contacts: 5 };
@@ -198,7 +212,7 @@ async function measureInbound(side: number, phones: string[], listen: (onText: (
   return { sessions: targets.length, contactsPerSession: contacts, messages, ms: round(ms), messagesPerSecond: round(messages / (ms / 1000)), cpuMsPerMessage: round(cpu / messages) };
 }
 
-async function floorPhase(n: number, warmup: number, sim: SimulatorProcess): Promise<PhaseResult> {
+async function floorSide(n: number, warmup: number, sim: SimulatorProcess): Promise<Side> {
   // Unmeasured warm-up accounts: V8 compiles the code paths once, as in a long-running process.
   const warm = Array.from({ length: warmup }, () => new BareAccount(sim.url));
   await Promise.all(warm.map((a, i) => within(a.open((qr) => void sim.scan(qr, phoneNumber(3, i))), 'bare warm-up open')));
@@ -214,15 +228,28 @@ async function floorPhase(n: number, warmup: number, sim: SimulatorProcess): Pro
   await new Promise((r) => setTimeout(r, 5000)); // post-open queries settle
   const idle = await gcRss();
   for (const a of accounts) a.close();
-  const login = await cpuMs(async () => {
-    await Promise.all(accounts.map((a) => within(a.open(), 'bare login')));
-  }, 'floor-login');
-  const inbound = await measureInbound(1, accounts.map((_, i) => phoneNumber(1, i)), (onText) => accounts.forEach((a) => a.listen(onText)), sim, 'floor-inbound');
-  for (const a of accounts) a.close();
-  return { rssPerSessionMB: mb((idle - baseline) / n), cpuMsPerOnboarding: round(onboarding / n), cpuMsPerLogin: round(login / n), inbound };
+  const login = async (label: string) => {
+    const ms = await cpuMs(async () => {
+      await Promise.all(accounts.map((a) => within(a.open(), 'bare login')));
+    }, label);
+    return round(ms / n);
+  };
+  return {
+    rssPerSessionMB: mb((idle - baseline) / n),
+    cpuMsPerOnboarding: round(onboarding / n),
+    login,
+    logout: async () => accounts.forEach((a) => a.close()),
+    inbound: async () => {
+      await login('floor-login-for-inbound');
+      const result = await measureInbound(1, accounts.map((_, i) => phoneNumber(1, i)), (onText) => accounts.forEach((a) => a.listen(onText)), sim, 'floor-inbound');
+      for (const a of accounts) a.close();
+      return result;
+    },
+    close: async () => accounts.forEach((a) => a.close()),
+  };
 }
 
-async function productPhase(n: number, warmup: number, sim: SimulatorProcess): Promise<PhaseResult & { cpuMsPerRestart: number; database: string }> {
+async function productSide(n: number, warmup: number, sim: SimulatorProcess): Promise<Side & { restart(): Promise<number>; database: string }> {
   const { createApp, loadConfig, createRootLogger, DomainEvents } = await loadAppModules();
   const database = await openBenchDatabase('bench_floor');
   const dataDir = mkdtempSync(join(tmpdir(), 'bench-floor-'));
@@ -283,24 +310,34 @@ async function productPhase(n: number, warmup: number, sim: SimulatorProcess): P
   const onboarding = await cpuMs(() => onboard(n, 2, ids).then(() => undefined), 'product-onboarding');
   await new Promise((r) => setTimeout(r, 5000));
   const idle = await gcRss();
-  // A login, as the floor's: the socket closed first (outside the measure), then opened again.
   await stop(ids);
-  const login = await cpuMs(() => restart(ids).then(() => undefined), 'product-login');
-  // POST /sessions/:id/restart of a running session: its socket closed and opened again (no floor counterpart).
-  const restartMs = await cpuMs(() => restart(ids).then(() => undefined), 'product-restart');
-  const inbound = await measureInbound(2, ids.map((_, i) => phoneNumber(2, i)), (onText) => events.onCommit('session.messages.upsert', (e) => {
-    for (const m of e.payload.messages) if (m.text) onText(m.text);
-  }), sim, 'product-inbound');
-  await app.close();
-  await database.close();
-  rmSync(dataDir, { recursive: true, force: true });
-  return { rssPerSessionMB: mb((idle - baseline) / n), cpuMsPerOnboarding: round(onboarding / n), cpuMsPerLogin: round(login / n), cpuMsPerRestart: round(restartMs / n), inbound, database: database.kind };
+  return {
+    database: database.kind,
+    rssPerSessionMB: mb((idle - baseline) / n),
+    cpuMsPerOnboarding: round(onboarding / n),
+    // A login, as the floor's: the socket closed first (`logout`, outside the measure), then opened again.
+    login: async (label) => round((await cpuMs(() => restart(ids).then(() => undefined), label)) / n),
+    logout: () => stop(ids).then(() => undefined),
+    // POST /sessions/:id/restart of a running session: its socket closed and opened again (no floor counterpart).
+    restart: async () => {
+      await restart(ids);
+      return round((await cpuMs(() => restart(ids).then(() => undefined), 'product-restart')) / n);
+    },
+    inbound: () => measureInbound(2, ids.map((_, i) => phoneNumber(2, i)), (onText) => events.onCommit('session.messages.upsert', (e) => {
+      for (const m of e.payload.messages) if (m.text) onText(m.text);
+    }), sim, 'product-inbound'),
+    close: async () => {
+      await app.close();
+      await database.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
 }
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
-      sessions: { type: 'string', default: '100' }, warmup: { type: 'string', default: '3' }, profile: { type: 'string' },
+      sessions: { type: 'string', default: '100' }, warmup: { type: 'string', default: '3' }, rounds: { type: 'string', default: '5' }, profile: { type: 'string' },
       inbound: { type: 'string', default: '0' }, 'inbound-sessions': { type: 'string', default: '10' }, contacts: { type: 'string', default: '5' },
     },
     allowPositionals: true,
@@ -316,21 +353,47 @@ async function main(): Promise<void> {
 
   const sim = await SimulatorProcess.start();
   const warmup = Number(values.warmup);
-  const floor = await floorPhase(n, warmup, sim);
-  const product = await productPhase(n, warmup, sim);
+  const rounds = Number(values.rounds);
+  if (!(rounds > 0)) throw new Error('--rounds must be a positive number');
+  const floor = await floorSide(n, warmup, sim);
+  const product = await productSide(n, warmup, sim);
+  // Logins in alternating rounds, floor then product: both sides see the machine as it is at the
+  // moment (on a shared machine the same code's CPU time moves by up to 40% between minutes).
+  const logins = { floor: [] as number[], product: [] as number[] };
+  for (let r = 0; r < rounds; r++) {
+    const tag = rounds > 1 ? `-${r + 1}` : '';
+    logins.floor.push(await floor.login(`floor-login${tag}`));
+    await floor.logout();
+    logins.product.push(await product.login(`product-login${tag}`));
+    await product.logout();
+  }
+  const cpuMsPerRestart = await product.restart();
+  const productInbound = await product.inbound();
+  await product.close();
+  const floorInbound = await floor.inbound();
+  await floor.close();
   await sim.stop();
-  const ratio = (k: 'rssPerSessionMB' | 'cpuMsPerOnboarding' | 'cpuMsPerLogin') => round(product[k] / floor[k]);
+  const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)]!;
+  const loginRatios = logins.floor.map((f, i) => round(logins.product[i]! / f));
   console.log(JSON.stringify({
     sessions: n,
     warmup,
+    rounds,
     crypto: nativeCrypto ? 'native (WA_NATIVE_CRYPTO=true)' : 'libsignal JavaScript (WA_NATIVE_CRYPTO=false)',
     database: product.database,
     preparedStatements: process.env.DATABASE_PREPARED_STATEMENTS !== 'false',
-    floor,
-    product: { rssPerSessionMB: product.rssPerSessionMB, cpuMsPerOnboarding: product.cpuMsPerOnboarding, cpuMsPerLogin: product.cpuMsPerLogin, cpuMsPerRestart: product.cpuMsPerRestart, inbound: product.inbound },
+    floor: { rssPerSessionMB: floor.rssPerSessionMB, cpuMsPerOnboarding: floor.cpuMsPerOnboarding, cpuMsPerLogin: median(logins.floor), cpuMsPerLoginByRound: logins.floor, inbound: floorInbound },
+    product: {
+      rssPerSessionMB: product.rssPerSessionMB, cpuMsPerOnboarding: product.cpuMsPerOnboarding, cpuMsPerLogin: median(logins.product), cpuMsPerLoginByRound: logins.product,
+      cpuMsPerRestart, inbound: productInbound,
+    },
     productOverFloor: {
-      rssPerSession: ratio('rssPerSessionMB'), cpuPerOnboarding: ratio('cpuMsPerOnboarding'), cpuPerLogin: ratio('cpuMsPerLogin'),
-      ...(floor.inbound && product.inbound ? { cpuPerInboundMessage: round(product.inbound.cpuMsPerMessage / floor.inbound.cpuMsPerMessage) } : {}),
+      rssPerSession: round(product.rssPerSessionMB / floor.rssPerSessionMB),
+      cpuPerOnboarding: round(product.cpuMsPerOnboarding / floor.cpuMsPerOnboarding),
+      // The median of the rounds' ratios (each round's floor and product measured back to back).
+      cpuPerLogin: median(loginRatios),
+      cpuPerLoginByRound: loginRatios,
+      ...(floorInbound && productInbound ? { cpuPerInboundMessage: round(productInbound.cpuMsPerMessage / floorInbound.cpuMsPerMessage) } : {}),
     },
     target: 1.5,
   }, null, 2));

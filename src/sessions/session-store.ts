@@ -9,7 +9,9 @@ import { AppError } from '../common/app-error.js';
 import type { AuthContext } from '../common/auth-context.js';
 import { DomainEvents, type EventTransaction } from '../events/domain-events.js';
 import type { SessionStatus } from '../events/event-map.js';
+import { rowsOf } from '../common/sql-rows.js';
 import { SessionEntity, TenantSettingsEntity, type SessionOrigin } from './session.entity.js';
+import { SessionSql } from './session-sql.js';
 
 export const FINAL_STATUSES: readonly SessionStatus[] = ['expired', 'logged_out', 'error'];
 
@@ -24,11 +26,15 @@ export type SessionPatch = Partial<Omit<SessionEntity, 'id' | 'tenantId' | 'crea
 
 @Injectable()
 export class SessionStore {
+  private readonly sql: SessionSql;
+
   constructor(
     @InjectRepository(SessionEntity) private readonly sessions: Repository<SessionEntity>,
     @InjectRepository(TenantSettingsEntity) private readonly settings: Repository<TenantSettingsEntity>,
     private readonly events: DomainEvents,
-  ) {}
+  ) {
+    this.sql = new SessionSql(sessions.metadata);
+  }
 
   /**
    * Inserts a session unless its tenant already has `maxPerTenant` that are not final (expired,
@@ -56,32 +62,29 @@ export class SessionStore {
 
   /**
    * Applies `patch` (one UPDATE … RETURNING) and runs `then` (more writes, event emits) in the same
-   * transaction.
+   * transaction. Without `then` the statement is alone and needs no BEGIN/COMMIT.
    */
   async update(id: string, patch: SessionPatch, then?: (tx: EventTransaction, row: SessionEntity) => Promise<void>): Promise<SessionEntity | null> {
+    const { text, params } = this.sql.update(id, { ...patch, updatedAt: new Date() });
+    const apply = async (manager: EntityManager): Promise<SessionEntity | null> => {
+      const raw = rowsOf<Record<string, unknown>>(await manager.query(text, params))[0];
+      return raw ? this.fromRaw(raw) : null;
+    };
+    if (!then) return apply(this.sessions.manager);
     return this.events.transaction(async (tx) => {
-      const result = await tx.manager
-        .createQueryBuilder()
-        .update(SessionEntity)
-        .set({ ...patch, updatedAt: new Date() })
-        .where('id = :id', { id })
-        .returning('*')
-        .updateEntity(false)
-        .execute();
-      const raw = (result.raw as Array<Record<string, unknown>>)[0];
-      if (!raw) return null;
-      const row = this.fromRaw(raw);
-      if (then) await then(tx, row);
+      const row = await apply(tx.manager);
+      if (row) await then(tx, row);
       return row;
     });
   }
 
   private fromRaw(raw: Record<string, unknown>): SessionEntity {
-    const row = new SessionEntity();
-    for (const column of this.sessions.metadata.columns) {
-      (row as unknown as Record<string, unknown>)[column.propertyName] = raw[column.databaseName];
-    }
-    return row;
+    return this.sql.toEntity(raw, () => new SessionEntity());
+  }
+
+  private async first(text: string, params: unknown[]): Promise<SessionEntity | null> {
+    const raw = ((await this.sessions.query(text, params)) as Array<Record<string, unknown>>)[0];
+    return raw ? this.fromRaw(raw) : null;
   }
 
   /** Deletes the session with its credentials, keys and messages. */
@@ -94,12 +97,12 @@ export class SessionStore {
   }
 
   findById(id: string): Promise<SessionEntity | null> {
-    return this.sessions.findOne({ where: { id } });
+    return this.first(this.sql.byId, [id]);
   }
 
   /** A session the caller may see: its tenant's, or any for an admin. */
   findVisible(auth: AuthContext, id: string): Promise<SessionEntity | null> {
-    return this.sessions.findOne({ where: auth.role === 'admin' ? { id } : { id, tenantId: auth.tenantId } });
+    return auth.role === 'admin' ? this.first(this.sql.byId, [id]) : this.first(this.sql.byIdInTenant, [id, auth.tenantId]);
   }
 
   listVisible(auth: AuthContext): Promise<SessionEntity[]> {
