@@ -41,6 +41,7 @@ import { round } from './support/stats.js';
 import { postJson } from '../test/support/app-process-runner.js';
 import { openBenchDatabase } from './support/bench-database.js';
 import { SimulatorProcess } from './support/simulator-process.js';
+import { HttpClientProcess } from './support/http-client-process.js';
 import { useNativeCurve } from '../src/whatsapp/native-curve.js';
 
 const TIMEOUT_MS = 300_000;
@@ -282,22 +283,25 @@ async function productSide(n: number, warmup: number, sim: SimulatorProcess): Pr
   });
   const connected = (id: string) => within(new Promise<void>((resolve) => connectedWaiters.set(id, resolve)), 'product connected');
 
-  const onboard = (count: number, phase: number, ids: string[]) =>
-    Promise.all(Array.from({ length: count }, async (_, i) => {
-      const id = (await post('/sessions', {}, token)).id as string;
-      ids.push(id);
+  // The requests come from a child process (http-client-process.ts), as real callers' do.
+  const client = await HttpClientProcess.start();
+  const postAll = (paths: string[]) => client.postAll(baseUrl, paths.map((path) => ({ path, body: {} })), token);
+  const onboard = async (count: number, phase: number, ids: string[]) => {
+    const created = (await postAll(Array.from({ length: count }, () => '/sessions'))).map((r) => r.id as string);
+    ids.push(...created);
+    await Promise.all(created.map(async (id, i) => {
       const opened = connected(id);
       const qr = early.get(id) ?? (await within(new Promise<string>((resolve) => qrWaiters.set(id, resolve)), 'first QR'));
       await sim.scan(qr, phoneNumber(phase, i));
       await opened;
     }));
-  const restart = (ids: string[]) =>
-    Promise.all(ids.map(async (id) => {
-      const opened = connected(id);
-      await post(`/sessions/${id}/restart`, {}, token);
-      await opened;
-    }));
-  const stop = (ids: string[]) => Promise.all(ids.map((id) => post(`/sessions/${id}/stop`, {}, token)));
+  };
+  const restart = async (ids: string[]) => {
+    const opened = ids.map(connected);
+    await postAll(ids.map((id) => `/sessions/${id}/restart`));
+    await Promise.all(opened);
+  };
+  const stop = (ids: string[]) => postAll(ids.map((id) => `/sessions/${id}/stop`));
   // Unmeasured warm-up sessions, as for the floor.
   const warm: string[] = [];
   await onboard(warmup, 4, warm);
@@ -327,6 +331,7 @@ async function productSide(n: number, warmup: number, sim: SimulatorProcess): Pr
       for (const m of e.payload.messages) if (m.text) onText(m.text);
     }), sim, 'product-inbound'),
     close: async () => {
+      await client.stop();
       await app.close();
       await database.close();
       rmSync(dataDir, { recursive: true, force: true });

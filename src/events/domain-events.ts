@@ -87,23 +87,30 @@ export class DomainEvents {
   /**
    * Runs `work` in one transaction; events it emits reach the transactional handlers at once and
    * the commit handlers after the commit. Nothing is published when `work` throws.
+   *
+   * `alone`: `work` runs a single statement and emits only these types. When none of them has a
+   * transactional handler and no sequencer numbers events, nothing needs to commit with that
+   * statement: it runs without BEGIN/COMMIT (a status change on a node without callbacks).
    */
-  async transaction<T>(work: (tx: EventTransaction) => Promise<T>): Promise<T> {
+  async transaction<T>(work: (tx: EventTransaction) => Promise<T>, alone?: readonly DomainEventType[]): Promise<T> {
     const emitted: DomainEvent[] = [];
-    const result = await this.dataSource.transaction(async (manager) => {
-      const tx: EventTransaction = {
-        manager,
-        emit: async (type, sessionId, payload) => {
-          const event = makeEvent(type, sessionId, payload);
-          for (const handler of this.txHandlers.get(type) ?? []) await handler(manager, event);
-          emitted.push(event);
-          return event;
-        },
-      };
-      const out = await work(tx);
-      if (this.sequencer && emitted.length > 0) await this.sequencer.assign(manager, emitted);
-      return out;
+    const open = (manager: EntityManager, allowed?: readonly DomainEventType[]): EventTransaction => ({
+      manager,
+      emit: async (type, sessionId, payload) => {
+        if (allowed && !allowed.includes(type)) throw new Error(`${type} was not declared for a statement alone`);
+        const event = makeEvent(type, sessionId, payload);
+        for (const handler of this.txHandlers.get(type) ?? []) await handler(manager, event);
+        emitted.push(event);
+        return event;
+      },
     });
+    const result = alone && !this.sequencer && !alone.some((type) => (this.txHandlers.get(type)?.length ?? 0) > 0)
+      ? await work(open(this.dataSource.manager, alone))
+      : await this.dataSource.transaction(async (manager) => {
+        const out = await work(open(manager));
+        if (this.sequencer && emitted.length > 0) await this.sequencer.assign(manager, emitted);
+        return out;
+      });
     for (const event of emitted) this.dispatch(event);
     return result;
   }

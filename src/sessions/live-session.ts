@@ -9,7 +9,7 @@ import { inSessionLane } from '../database/connection-lanes.js';
 import type { AppConfig } from '../config/app-config.js';
 import type { AppLogger } from '../common/logger.js';
 import type { DomainEvents, EventTransaction } from '../events/domain-events.js';
-import type { SessionStatus } from '../events/event-map.js';
+import type { DomainEventType, SessionStatus } from '../events/event-map.js';
 import type { ConversationStorePort } from '../whatsapp/conversation-types.js';
 import type { WhatsAppCommands } from '../whatsapp/whatsapp-commands.js';
 import type { AccountInfo } from '../whatsapp/event-translator.js';
@@ -44,6 +44,8 @@ interface TransitionInfo {
   /** Emit the status event even though the status stays (a profile name that came later). */
   announce?: boolean;
   also?: (tx: EventTransaction, row: SessionEntity) => Promise<void>;
+  /** `also` only emits events of these types (it writes nothing itself). */
+  alsoEmits?: readonly DomainEventType[];
 }
 
 /**
@@ -104,8 +106,9 @@ export class LiveSession {
     return this.registered;
   }
 
-  start(): Promise<void> {
-    return this.lock.runExclusive(() => this.connect());
+  /** Connects; `patch` is written with the move to connecting. */
+  start(patch?: SessionPatch): Promise<void> {
+    return this.lock.runExclusive(() => this.connect(patch));
   }
 
   async sendText(jid: string, text: string): Promise<{ id: string; timestamp: number }> {
@@ -193,6 +196,7 @@ export class LiveSession {
       also: async (tx) => {
         await tx.emit('session.qr.updated', this.id, { tenantId: this.tenantId, qr: dataUrl, qrText: qr, expiresAt: expiresAt.toISOString(), attempt });
       },
+      alsoEmits: ['session.qr.updated'],
     });
     if (attempt >= this.deps.config.maxQrGeneration) {
       clearTimeout(this.qrBudgetTimer);
@@ -293,6 +297,8 @@ export class LiveSession {
   private async transition(status: SessionStatus, patch: SessionPatch, info: TransitionInfo): Promise<void> {
     const previousStatus = this.status;
     try {
+      // The UPDATE alone, unless a wipe or `also` writes more (DomainEvents.transaction decides).
+      const alone = info.wipe || (info.also && !info.alsoEmits) ? undefined : [...STATUS_EVENTS, ...(info.alsoEmits ?? [])];
       await this.deps.store.update(this.id, { status, ...patch }, async (tx, row) => {
         if (info.wipe) {
           await this.deps.authState.wipe(this.id, tx.manager);
@@ -323,7 +329,7 @@ export class LiveSession {
         }
         // Set before the commit publishes the events (a client reacting to them sees it), undone below if the commit fails.
         this.status = status;
-      });
+      }, alone);
     } catch (err) {
       // Memory never claims a status the database does not have.
       this.status = previousStatus;
@@ -358,6 +364,9 @@ export class SessionNotConnectedError extends Error {
     super(`The session is not connected (status: ${status})`);
   }
 }
+
+/** What a status transition may emit. */
+const STATUS_EVENTS = ['session.status.changed', 'session.status.connected', 'session.status.disconnected'] as const;
 
 function accountPatch(account: AccountInfo): SessionPatch {
   return {

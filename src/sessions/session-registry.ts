@@ -16,7 +16,13 @@ import { WhatsAppSocketFactory } from '../whatsapp/socket-factory.js';
 import { LiveSession, type LiveSessionDeps } from './live-session.js';
 import { OwnedElsewhereError, type SessionOwnership } from './session-ownership.js';
 import type { SessionEntity } from './session.entity.js';
-import { SessionStore } from './session-store.js';
+import { SessionStore, type SessionPatch } from './session-store.js';
+
+export interface StartOptions {
+  isNew?: boolean;
+  prepare?: () => Promise<SessionEntity | null>;
+  patch?: SessionPatch;
+}
 
 @Injectable()
 export class SessionRegistry implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -76,21 +82,24 @@ export class SessionRegistry implements OnApplicationBootstrap, BeforeApplicatio
     return this.live.size;
   }
 
-  /** Starts (or returns) the live owner of a session row; `isNew` skips looking for credentials. */
-  async start(row: SessionEntity, isNew = false, prepare?: () => Promise<SessionEntity | null>): Promise<LiveSession> {
+  /**
+   * Starts (or returns) the live owner of a session row. `isNew` skips looking for credentials;
+   * `prepare` runs once the session is claimed; `patch` is written with its move to connecting.
+   */
+  async start(row: SessionEntity, options: StartOptions = {}): Promise<LiveSession> {
     const existing = this.live.get(row.id);
     if (existing && !existing.isEnded) return existing;
     if (this.shuttingDown) throw new Error('shutting down');
     // One claim per start: a second concurrent start of the same session waits for the first.
     const pending = this.starting.get(row.id);
     if (pending) return pending;
-    const started = this.startNew(row, isNew, prepare).finally(() => this.starting.delete(row.id));
+    const started = this.startNew(row, options).finally(() => this.starting.delete(row.id));
     this.starting.set(row.id, started);
     return started;
   }
 
   /** Claims first (cluster mode), then `prepare` (a fresh QR flow wipes old credentials), then connects. */
-  private async startNew(initial: SessionEntity, isNew: boolean, prepare?: () => Promise<SessionEntity | null>): Promise<LiveSession> {
+  private async startNew(initial: SessionEntity, { isNew = false, prepare, patch }: StartOptions): Promise<LiveSession> {
     const fence = this.ownership ? await this.ownership.claim(initial.id) : undefined;
     if (fence === null) throw new OwnedElsewhereError(initial.id);
     const row = prepare ? await prepare() : initial;
@@ -101,7 +110,7 @@ export class SessionRegistry implements OnApplicationBootstrap, BeforeApplicatio
     const registered = isNew ? false : await this.authState.hasCredentials(row.id);
     const session = new LiveSession(row, registered, this.deps, fence);
     this.live.set(row.id, session);
-    await session.start();
+    await session.start(patch);
     return session;
   }
 
@@ -159,10 +168,13 @@ export class SessionRegistry implements OnApplicationBootstrap, BeforeApplicatio
    * budget (expired at once when it is spent), from clean credentials.
    */
   private async startWaiting(row: SessionEntity): Promise<void> {
-    await this.start(row, true, async () => {
-      await this.authState.wipe(row.id);
-      // The QR the old process showed died with its socket.
-      return this.store.update(row.id, { qrDataUrl: null, qrText: null, qrExpiresAt: null });
+    await this.start(row, {
+      isNew: true,
+      prepare: async () => {
+        await this.authState.wipe(row.id);
+        // The QR the old process showed died with its socket.
+        return this.store.update(row.id, { qrDataUrl: null, qrText: null, qrExpiresAt: null });
+      },
     });
   }
 

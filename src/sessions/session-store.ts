@@ -8,7 +8,7 @@ import type { EntityManager, Repository } from 'typeorm';
 import { AppError } from '../common/app-error.js';
 import type { AuthContext } from '../common/auth-context.js';
 import { DomainEvents, type EventTransaction } from '../events/domain-events.js';
-import type { SessionStatus } from '../events/event-map.js';
+import type { DomainEventType, SessionStatus } from '../events/event-map.js';
 import { rowsOf } from '../common/sql-rows.js';
 import { SessionEntity, TenantSettingsEntity, type SessionOrigin } from './session.entity.js';
 import { SessionSql } from './session-sql.js';
@@ -62,9 +62,15 @@ export class SessionStore {
 
   /**
    * Applies `patch` (one UPDATE … RETURNING) and runs `then` (more writes, event emits) in the same
-   * transaction. Without `then` the statement is alone and needs no BEGIN/COMMIT.
+   * transaction. Without `then` the statement is alone and needs no BEGIN/COMMIT; neither does a
+   * `then` that only emits the `alone` types, when nothing writes with them (DomainEvents.transaction).
    */
-  async update(id: string, patch: SessionPatch, then?: (tx: EventTransaction, row: SessionEntity) => Promise<void>): Promise<SessionEntity | null> {
+  async update(
+    id: string,
+    patch: SessionPatch,
+    then?: (tx: EventTransaction, row: SessionEntity) => Promise<void>,
+    alone?: readonly DomainEventType[],
+  ): Promise<SessionEntity | null> {
     const { text, params } = this.sql.update(id, { ...patch, updatedAt: new Date() });
     const apply = async (manager: EntityManager): Promise<SessionEntity | null> => {
       const raw = rowsOf<Record<string, unknown>>(await manager.query(text, params))[0];
@@ -75,7 +81,7 @@ export class SessionStore {
       const row = await apply(tx.manager);
       if (row) await then(tx, row);
       return row;
-    });
+    }, alone);
   }
 
   private fromRaw(raw: Record<string, unknown>): SessionEntity {

@@ -35,7 +35,7 @@ export class SessionsService {
   /** Creates a session and starts onboarding; `id` lets a caller subscribe to it first. */
   async create(auth: AuthContext, id: string = randomUUID(), origin: SessionOrigin = 'api'): Promise<SessionEntity> {
     const row = await this.store.create(id, auth, this.config.whatsapp.maxSessionsPerTenant, origin);
-    await this.registry.start(row, true);
+    await this.registry.start(row, { isNew: true });
     return row;
   }
 
@@ -127,9 +127,10 @@ export class SessionsService {
     const live = this.registry.get(row.id);
     if (live) await live.restart();
     else {
-      // A restart is a fresh QR budget: an expired session's stored count would expire it again at its first QR.
-      const fresh = (await this.store.update(row.id, { desiredState: 'running', qrCount: 0 })) ?? row;
-      await this.registry.start({ ...fresh, status: fresh.status === 'init' ? 'init' : 'connecting' });
+      // A restart is a fresh QR budget: an expired session's stored count would expire it again at its
+      // first QR. Both are written with the move to connecting (one statement).
+      const patch = { desiredState: 'running' as const, qrCount: 0 };
+      await this.registry.start({ ...row, ...patch, status: row.status === 'init' ? 'init' : 'connecting' }, { patch });
     }
     return this.get(auth, id);
   }
