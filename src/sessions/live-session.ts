@@ -63,6 +63,8 @@ export class LiveSession {
   private readonly lock = new Mutex();
   private connection?: WhatsAppConnection;
   private registered: boolean;
+  /** The row as this session last wrote it. */
+  private latest?: SessionEntity;
   /** Whether the session ever reached `connected` (the first time is the newly paired account). */
   private everConnected: boolean;
   private qrCount = 0;
@@ -99,6 +101,11 @@ export class LiveSession {
 
   get isEnded(): boolean {
     return this.ended;
+  }
+
+  /** The session's row as its last write here returned it (undefined before the first). */
+  get row(): SessionEntity | undefined {
+    return this.latest;
   }
 
   /** Whether the account is paired (it can log in again anywhere with its stored credentials). */
@@ -225,7 +232,7 @@ export class LiveSession {
   private async handleProfileName(account: AccountInfo): Promise<void> {
     if (this.ended) return;
     if (this.status !== 'connected') {
-      await this.deps.store.update(this.id, { deviceName: account.deviceName });
+      await this.save({ deviceName: account.deviceName });
       return;
     }
     await this.transition('connected', { deviceName: account.deviceName }, { reason: 'profile_name', announce: true });
@@ -277,7 +284,7 @@ export class LiveSession {
     if (this.ended) return;
     this.clearTimers();
     if (this.status !== 'init') await this.transition('connecting', patch, {});
-    else if (Object.keys(patch).length > 0) await this.deps.store.update(this.id, patch);
+    else if (Object.keys(patch).length > 0) await this.save(patch);
     try {
       // The socket and every callback it sets off write in the session lane (database/connection-lanes.ts).
       this.connection = await inSessionLane(() => this.deps.factory.connect(this.id, this.handlers, this.fence));
@@ -300,6 +307,7 @@ export class LiveSession {
       // The UPDATE alone, unless a wipe or `also` writes more (DomainEvents.transaction decides).
       const alone = info.wipe || (info.also && !info.alsoEmits) ? undefined : [...STATUS_EVENTS, ...(info.alsoEmits ?? [])];
       await this.deps.store.update(this.id, { status, ...patch }, async (tx, row) => {
+        this.latest = row;
         if (info.wipe) {
           await this.deps.authState.wipe(this.id, tx.manager);
           await this.deps.conversations().wipe(tx.manager, this.id);
@@ -335,6 +343,11 @@ export class LiveSession {
       this.status = previousStatus;
       throw err;
     }
+  }
+
+  /** A write of the row alone (no status change, no event). */
+  private async save(patch: SessionPatch): Promise<void> {
+    this.latest = (await this.deps.store.update(this.id, patch)) ?? this.latest;
   }
 
   private clearTimers(): void {

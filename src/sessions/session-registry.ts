@@ -107,7 +107,8 @@ export class SessionRegistry implements OnApplicationBootstrap, BeforeApplicatio
       await this.ownership?.release(initial.id);
       throw new Error('the session was deleted meanwhile');
     }
-    const registered = isNew ? false : await this.authState.hasCredentials(row.id);
+    // A row that records its pairing is paired (as restore() reads it); otherwise the credentials tell.
+    const registered = isNew ? false : Boolean(row.pairedAt) || (await this.authState.hasCredentials(row.id));
     const session = new LiveSession(row, registered, this.deps, fence);
     this.live.set(row.id, session);
     await session.start(patch);

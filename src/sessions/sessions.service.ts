@@ -132,7 +132,8 @@ export class SessionsService {
       const patch = { desiredState: 'running' as const, qrCount: 0 };
       await this.registry.start({ ...row, ...patch, status: row.status === 'init' ? 'init' : 'connecting' }, { patch });
     }
-    return this.get(auth, id);
+    // The row as the restart wrote it (its move to connecting), else as stored.
+    return this.registry.get(row.id)?.row ?? this.get(auth, id);
   }
 
   async stop(auth: AuthContext, id: string): Promise<SessionEntity> {
