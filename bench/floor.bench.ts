@@ -22,7 +22,8 @@
  * Both use the same XEdDSA implementation (WA_NATIVE_CRYPTO, default on), so the ratio is the
  * product's own overhead. The simulator runs in a child process; CPU is this process's
  * (process.cpuUsage), which leaves out the simulator and the PostgreSQL server. Prints one JSON
- * object: RSS per idle session after GC, CPU ms per onboarding and per login, product / floor.
+ * object: RSS per idle session after GC, CPU ms per onboarding and per login, the first QR's
+ * latency in the onboarding burst (each side's N requested at once), product / floor.
  * With --profile, every measured phase (floor/product × onboarding/login) also leaves a V8 CPU
  * profile of the main thread in DIR (open it in Chrome DevTools).
  */
@@ -37,7 +38,7 @@ import makeWASocket, {
 } from '@whiskeysockets/baileys';
 import pino from 'pino';
 import { loadAppModules } from './support/app-modules.js';
-import { round } from './support/stats.js';
+import { round, summarize } from './support/stats.js';
 import { postJson } from '../test/support/app-process-runner.js';
 import { openBenchDatabase } from './support/bench-database.js';
 import { SimulatorProcess } from './support/simulator-process.js';
@@ -171,6 +172,10 @@ interface InboundResult { sessions: number; contactsPerSession: number; messages
 interface Side {
   rssPerSessionMB: number;
   cpuMsPerOnboarding: number;
+  /** CPU ms per onboarding from the start of the burst until every first QR is there (part of cpuMsPerOnboarding). */
+  cpuMsToFirstQr: number;
+  /** From the start of the N onboardings (all at once) to each one's first QR. */
+  firstQrMs: ReturnType<typeof summarize>;
   /** Logs every session in again (measured) after closing its socket (not measured). */
   login(label: string): Promise<number>;
   /** Closes every socket (not measured). */
@@ -222,10 +227,31 @@ async function floorSide(n: number, warmup: number, sim: SimulatorProcess): Prom
   for (const a of warm) a.close();
 
   const baseline = await gcRss();
-  const accounts = Array.from({ length: n }, () => new BareAccount(sim.url));
-  const onboarding = await cpuMs(async () => {
-    await Promise.all(accounts.map((a, i) => within(a.open((qr) => void sim.scan(qr, phoneNumber(1, i))), 'bare open')));
+  let accounts: BareAccount[] = [];
+  const firstQrMs: number[] = [];
+  // Every first QR, then every scan: the QR latency of a burst, as on the product's side.
+  const t0 = performance.now();
+  const qrs: Array<Promise<string>> = [];
+  let opened: Array<Promise<void>> = [];
+  let codes: string[] = [];
+  const toQr = await cpuMs(async () => {
+    // Created inside the measure: their credentials' keys are generated here, as the product's are.
+    accounts = Array.from({ length: n }, () => new BareAccount(sim.url));
+    opened = accounts.map((a, i) => {
+      let shown: (qr: string) => void = () => undefined;
+      qrs[i] = new Promise((resolve) => (shown = resolve));
+      return within(a.open((qr) => {
+        firstQrMs.push(performance.now() - t0);
+        shown(qr);
+      }), 'bare open');
+    });
+    codes = await within(Promise.all(qrs), 'every first QR');
+  }, 'floor-first-qr');
+  const toOpen = await cpuMs(async () => {
+    await Promise.all(codes.map((qr, i) => sim.scan(qr, phoneNumber(1, i))));
+    await Promise.all(opened);
   }, 'floor-onboarding');
+  const onboarding = toQr + toOpen;
   await new Promise((r) => setTimeout(r, 5000)); // post-open queries settle
   const idle = await gcRss();
   for (const a of accounts) a.close();
@@ -238,6 +264,8 @@ async function floorSide(n: number, warmup: number, sim: SimulatorProcess): Prom
   return {
     rssPerSessionMB: mb((idle - baseline) / n),
     cpuMsPerOnboarding: round(onboarding / n),
+    cpuMsToFirstQr: round(toQr / n),
+    firstQrMs: summarize(firstQrMs),
     login,
     logout: async () => accounts.forEach((a) => a.close()),
     inbound: async () => {
@@ -272,8 +300,11 @@ async function productSide(n: number, warmup: number, sim: SimulatorProcess): Pr
 
   const qrWaiters = new Map<string, (qr: string) => void>();
   const early = new Map<string, string>();
+  // When each session's first QR was committed (its POST may answer after it: they answer together).
+  const firstQrAt = new Map<string, number>();
   const connectedWaiters = new Map<string, () => void>();
   events.onCommit('session.qr.updated', (e) => {
+    if (!firstQrAt.has(e.sessionId)) firstQrAt.set(e.sessionId, performance.now());
     const waiter = qrWaiters.get(e.sessionId);
     if (waiter) waiter(e.payload.qrText);
     else if (!early.has(e.sessionId)) early.set(e.sessionId, e.payload.qrText);
@@ -286,15 +317,26 @@ async function productSide(n: number, warmup: number, sim: SimulatorProcess): Pr
   // The requests come from a child process (http-client-process.ts), as real callers' do.
   const client = await HttpClientProcess.start();
   const postAll = (paths: string[]) => client.postAll(baseUrl, paths.map((path) => ({ path, body: {} })), token);
-  const onboard = async (count: number, phase: number, ids: string[]) => {
-    const created = (await postAll(Array.from({ length: count }, () => '/sessions'))).map((r) => r.id as string);
-    ids.push(...created);
-    await Promise.all(created.map(async (id, i) => {
-      const opened = connected(id);
-      const qr = early.get(id) ?? (await within(new Promise<string>((resolve) => qrWaiters.set(id, resolve)), 'first QR'));
-      await sim.scan(qr, phoneNumber(phase, i));
-      await opened;
-    }));
+  /** `count` sessions requested at once; `measure` (CPU ms of a step) wraps the burst up to every first QR, then the scans. */
+  const onboard = async (count: number, phase: number, ids: string[], firstQrMs: number[] = [], measure = async (_: string, step: () => Promise<void>) => {
+    await step();
+    return 0;
+  }) => {
+    const t0 = performance.now();
+    let opened: Array<Promise<void>> = [];
+    let codes: string[] = [];
+    const toQr = await measure('product-first-qr', async () => {
+      const created = (await postAll(Array.from({ length: count }, () => '/sessions'))).map((r) => r.id as string);
+      ids.push(...created);
+      opened = created.map(connected);
+      codes = await Promise.all(created.map((id) => early.get(id) ?? within(new Promise<string>((resolve) => qrWaiters.set(id, resolve)), 'first QR')));
+      firstQrMs.push(...created.map((id) => firstQrAt.get(id)! - t0));
+    });
+    const toOpen = await measure('product-onboarding', async () => {
+      await Promise.all(codes.map((qr, i) => sim.scan(qr, phoneNumber(phase, i))));
+      await Promise.all(opened);
+    });
+    return { toQr, onboarding: toQr + toOpen };
   };
   const restart = async (ids: string[]) => {
     const opened = ids.map(connected);
@@ -311,7 +353,8 @@ async function productSide(n: number, warmup: number, sim: SimulatorProcess): Pr
 
   const baseline = await gcRss();
   const ids: string[] = [];
-  const onboarding = await cpuMs(() => onboard(n, 2, ids).then(() => undefined), 'product-onboarding');
+  const firstQrMs: number[] = [];
+  const { toQr, onboarding } = await onboard(n, 2, ids, firstQrMs, (label, step) => cpuMs(step, label));
   await new Promise((r) => setTimeout(r, 5000));
   const idle = await gcRss();
   await stop(ids);
@@ -319,6 +362,8 @@ async function productSide(n: number, warmup: number, sim: SimulatorProcess): Pr
     database: database.kind,
     rssPerSessionMB: mb((idle - baseline) / n),
     cpuMsPerOnboarding: round(onboarding / n),
+    cpuMsToFirstQr: round(toQr / n),
+    firstQrMs: summarize(firstQrMs),
     // A login, as the floor's: the socket closed first (`logout`, outside the measure), then opened again.
     login: async (label) => round((await cpuMs(() => restart(ids).then(() => undefined), label)) / n),
     logout: () => stop(ids).then(() => undefined),
@@ -387,14 +432,15 @@ async function main(): Promise<void> {
     crypto: nativeCrypto ? 'native (WA_NATIVE_CRYPTO=true)' : 'libsignal JavaScript (WA_NATIVE_CRYPTO=false)',
     database: product.database,
     preparedStatements: process.env.DATABASE_PREPARED_STATEMENTS !== 'false',
-    floor: { rssPerSessionMB: floor.rssPerSessionMB, cpuMsPerOnboarding: floor.cpuMsPerOnboarding, cpuMsPerLogin: median(logins.floor), cpuMsPerLoginByRound: logins.floor, inbound: floorInbound },
+    floor: { rssPerSessionMB: floor.rssPerSessionMB, cpuMsPerOnboarding: floor.cpuMsPerOnboarding, cpuMsToFirstQr: floor.cpuMsToFirstQr, firstQrMs: floor.firstQrMs, cpuMsPerLogin: median(logins.floor), cpuMsPerLoginByRound: logins.floor, inbound: floorInbound },
     product: {
-      rssPerSessionMB: product.rssPerSessionMB, cpuMsPerOnboarding: product.cpuMsPerOnboarding, cpuMsPerLogin: median(logins.product), cpuMsPerLoginByRound: logins.product,
+      rssPerSessionMB: product.rssPerSessionMB, cpuMsPerOnboarding: product.cpuMsPerOnboarding, cpuMsToFirstQr: product.cpuMsToFirstQr, firstQrMs: product.firstQrMs, cpuMsPerLogin: median(logins.product), cpuMsPerLoginByRound: logins.product,
       cpuMsPerRestart, inbound: productInbound,
     },
     productOverFloor: {
       rssPerSession: round(product.rssPerSessionMB / floor.rssPerSessionMB),
       cpuPerOnboarding: round(product.cpuMsPerOnboarding / floor.cpuMsPerOnboarding),
+      cpuToFirstQr: round(product.cpuMsToFirstQr / floor.cpuMsToFirstQr),
       // The median of the rounds' ratios (each round's floor and product measured back to back).
       cpuPerLogin: median(loginRatios),
       cpuPerLoginByRound: loginRatios,

@@ -4,7 +4,6 @@
  * lifecycle is a sequence of whole steps, never interleaved.
  */
 import { Mutex } from 'async-mutex';
-import QRCode from 'qrcode';
 import { inSessionLane } from '../database/connection-lanes.js';
 import type { AppConfig } from '../config/app-config.js';
 import type { AppLogger } from '../common/logger.js';
@@ -16,6 +15,7 @@ import type { AccountInfo } from '../whatsapp/event-translator.js';
 import type { PostgresAuthStateRepository, WriteFence } from '../whatsapp/postgres-auth-state.js';
 import type { WhatsAppSocketFactory } from '../whatsapp/socket-factory.js';
 import type { CloseInfo, ConnectionHandlers, WhatsAppConnection } from '../whatsapp/whatsapp-connection.js';
+import { qrDataUrl } from './qr-image.js';
 import { decideOnClose, reasonForCode } from './reconnect-policy.js';
 import type { SessionEntity } from './session.entity.js';
 import type { SessionPatch, SessionStore } from './session-store.js';
@@ -47,12 +47,6 @@ interface TransitionInfo {
   /** `also` only emits events of these types (it writes nothing itself). */
   alsoEmits?: readonly DomainEventType[];
 }
-
-/**
- * PNG with Paeth filtering only (a pngjs option the typings omit): as small as pngjs' adaptive
- * choice for a QR image, at less than half the CPU.
- */
-const QR_IMAGE = { margin: 1, scale: 4, rendererOpts: { filterType: 4 } } as unknown as QRCode.QRCodeToDataURLOptions;
 
 const DISCONNECTED_LIKE: readonly SessionStatus[] = ['disconnected', 'expired', 'logged_out', 'error'];
 
@@ -197,7 +191,7 @@ export class LiveSession {
     if (this.qrCount >= this.deps.config.maxQrGeneration) return this.expire();
     this.qrCount += 1;
     const attempt = this.qrCount;
-    const dataUrl = await QRCode.toDataURL(qr, QR_IMAGE);
+    const dataUrl = await qrDataUrl(qr);
     const expiresAt = new Date(Date.now() + this.deps.config.qrTimeoutMs);
     await this.transition('qr_required', { qrDataUrl: dataUrl, qrText: qr, qrExpiresAt: expiresAt, qrCount: attempt }, {
       also: async (tx) => {
