@@ -6,6 +6,7 @@
 import { call, expectErrorShape } from '../support/auth-helpers.js';
 import { awaitStatus, newUser, nextEvent, openSseWithHeaders, sandboxScan, uniquePhone, type TestUser } from '../support/sessions-harness.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
+import { PreKeyPrefetch } from '../../src/whatsapp/prekey-prefetch.js';
 
 describe('pairing-code login', () => {
   let t: TestApp;
@@ -35,6 +36,7 @@ describe('pairing-code login', () => {
 
   it('REST: the code is entered on the phone and the session connects; the event carries it', async () => {
     const phone = uniquePhone();
+    const appliedBefore = t.app.get(PreKeyPrefetch).applied;
     const id = await waitingSession(alice);
     const event = nextEvent(t, 'session.pairing-code', (e) => e.sessionId === id, 60_000);
     const res = await requestCode(alice, id, phone);
@@ -47,6 +49,8 @@ describe('pairing-code login', () => {
     expect((await connected).payload).toMatchObject({ phone, newlyPaired: true });
     const row = await call(t, 'GET', `/sessions/${id}`, { token: alice.token });
     expect(row.body.data).toMatchObject({ status: 'connected', phone });
+    // The pre-keys were made off the event loop after the QR, as for a scan (prekey-prefetch.ts).
+    expect(t.app.get(PreKeyPrefetch).applied).toBe(appliedBefore + 1);
   });
 
   it('refuses bad input with 400, another tenant with 404, a session not waiting for a scan with 409', async () => {
