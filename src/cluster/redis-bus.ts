@@ -24,6 +24,18 @@ const READ_BLOCK_MS = 5000;
 const BACKLOG_MAX = STREAM_MAX_LEN;
 const FLUSH_BATCH = 500;
 
+/**
+ * Every connection (duplicates made by the Socket.io adapter inherit them). ioredis 6 would speak
+ * RESP3 and back off up to 5 s between reconnections; these keep RESP2, whose XREAD/XRANGE replies
+ * this bus and the adapter parse, and a reconnection within 2 s of Redis coming back (ioredis 5's
+ * schedule), which the lease keeper's timing and the Socket.io client's 20 attempts assume.
+ */
+const CONNECTION_DEFAULTS: RedisOptions = {
+  protocol: 2,
+  retryStrategy: (times: number) => Math.min(times * 50, 2000),
+  maxRetriesPerRequest: null,
+};
+
 export type ControlMessage = { kind: 'released'; nodeId: string } | { kind: 'moved'; sessionId: string; nodeId: string };
 
 export interface StreamEntry {
@@ -206,7 +218,7 @@ export class RedisBus implements OnApplicationShutdown {
   }
 
   private connect(role: string, options: RedisOptions = {}): Redis {
-    const client = new Redis(this.cluster.redisUrl, { connectionName: `wa-${this.cluster.nodeId}-${role}`, maxRetriesPerRequest: null, ...options });
+    const client = new Redis(this.cluster.redisUrl, { ...CONNECTION_DEFAULTS, connectionName: `wa-${this.cluster.nodeId}-${role}`, ...options });
     let lastError = 0;
     client.on('error', (err: Error) => {
       // ioredis retries on its own: one line every few seconds is enough.

@@ -11,7 +11,7 @@
  */
 import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { createAdapter } from '@socket.io/redis-streams-adapter';
-import type { Redis } from 'ioredis';
+import type { Redis, RedisOptions } from 'ioredis';
 import { ROOT_LOGGER, type AppLogger } from '../common/logger.js';
 import type { DomainEvent } from '../events/event-map.js';
 import { RealtimeBroadcaster, type Emission, type RoomTransport } from '../realtime/realtime-broadcaster.js';
@@ -21,6 +21,7 @@ import { RedisBus } from './redis-bus.js';
 
 export const SOCKET_IO_STREAM = 'wa:socket.io';
 const STREAM_MAX_LEN = 10_000;
+export const SOCKET_IO_CLIENT_OPTIONS: RedisOptions = { maxRetriesPerRequest: 20 };
 /** How long one read of the stream blocks: also how long a stopping node waits for its reader. */
 const READ_BLOCK_MS = 1000;
 /** socket.io-adapter's MessageType.BROADCAST, as the stream entry carries it. */
@@ -47,7 +48,7 @@ export class SocketIoRooms implements RoomTransport, OnModuleInit, OnApplication
     // Its own connection, with ioredis' offline queue: emits made during a short Redis outage are
     // sent once it is back (after 20 reconnection attempts, about 10 s, they fail and are dropped;
     // clients tell by the events' `seq`). The adapter duplicates it for its blocking reads.
-    this.publisher = bus.newClient('socket.io', { maxRetriesPerRequest: 20 });
+    this.publisher = bus.newClient('socket.io', SOCKET_IO_CLIENT_OPTIONS);
     this.factory = createAdapter(this.publisher, { streamName: SOCKET_IO_STREAM, maxLen: STREAM_MAX_LEN, blockTimeInMs: READ_BLOCK_MS });
   }
 
