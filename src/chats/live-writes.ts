@@ -32,7 +32,7 @@ interface Queued<Row, Written> {
 }
 
 export class LiveWrites<Row, Written> {
-  private readonly group = new GroupCommit<Queued<Row, Written>>((batch) => this.commit(batch), MAX_BATCH);
+  private readonly group = new GroupCommit<Queued<Row, Written>>((batch) => this.commit(batch), { maxBatch: MAX_BATCH });
 
   /** `writeRows` answers one entry per row, in order. */
   constructor(

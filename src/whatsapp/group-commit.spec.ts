@@ -99,7 +99,7 @@ describe('GroupCommit', () => {
 
   it('splits a long queue into commits of at most maxBatch items, in order', async () => {
     const { calls, commit, started } = controlledCommit();
-    const group = new GroupCommit<string>(commit, 2);
+    const group = new GroupCommit<string>(commit, { maxBatch: 2 });
     const all = ['a', 'b', 'c', 'd', 'e'].map((x) => track(group.submit(x)));
     for (let n = 1; n <= 3; n++) {
       await started(n);
@@ -107,5 +107,17 @@ describe('GroupCommit', () => {
     }
     await Promise.all(all.map((t) => t.done));
     expect(calls.map((x) => x.items)).toEqual([['a', 'b'], ['c', 'd'], ['e']]);
+  });
+
+  it('splits by weight too: a commit holds at most maxWeight, and a heavier item goes alone', async () => {
+    const { calls, commit, started } = controlledCommit();
+    const group = new GroupCommit<string>(commit, { maxWeight: 5, weigh: (x) => x.length });
+    const all = ['aa', 'bbb', 'c', 'dddddddd', 'ee', 'fff'].map((x) => track(group.submit(x)));
+    for (let n = 1; n <= 4; n++) {
+      await started(n);
+      calls[n - 1]!.finish();
+    }
+    await Promise.all(all.map((t) => t.done));
+    expect(calls.map((x) => x.items)).toEqual([['aa', 'bbb'], ['c'], ['dddddddd'], ['ee', 'fff']]);
   });
 });

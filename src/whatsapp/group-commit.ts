@@ -15,15 +15,32 @@ interface Pending<T> {
   reject: (err: unknown) => void;
 }
 
+export interface GroupCommitLimits<T> {
+  /** At most this many items in one commit. */
+  maxBatch?: number;
+  /**
+   * At most this much `weigh`t in one commit (an item heavier than that goes alone): the rows of
+   * one statement, whose parameters node-postgres serializes in one synchronous step.
+   */
+  maxWeight?: number;
+  weigh?: (item: T) => number;
+}
+
 export class GroupCommit<T> {
   private queue: Array<Pending<T>> = [];
   private running = false;
+  private readonly maxBatch: number;
+  private readonly maxWeight: number;
+  private readonly weigh: (item: T) => number;
 
-  /** `maxBatch` bounds one commit (one statement's arrays). */
   constructor(
     private readonly commit: (items: T[]) => Promise<CommitOutcome>,
-    private readonly maxBatch = 2_000,
-  ) {}
+    limits: GroupCommitLimits<T> = {},
+  ) {
+    this.maxBatch = limits.maxBatch ?? 2_000;
+    this.maxWeight = limits.maxWeight ?? Infinity;
+    this.weigh = limits.weigh ?? (() => 1);
+  }
 
   submit(item: T): Promise<void> {
     return new Promise<void>((resolve, reject) => {
@@ -37,7 +54,7 @@ export class GroupCommit<T> {
 
   private async drain(): Promise<void> {
     while (this.queue.length > 0) {
-      const batch = this.queue.splice(0, this.maxBatch);
+      const batch = this.queue.splice(0, this.batchLength());
       try {
         const outcome = await this.commit(batch.map((p) => p.item));
         batch.forEach((p, i) => {
@@ -50,5 +67,18 @@ export class GroupCommit<T> {
       }
     }
     this.running = false;
+  }
+
+  /** How many of the queued items the next commit takes (at least one). */
+  private batchLength(): number {
+    let weight = 0;
+    let n = 0;
+    for (const { item } of this.queue) {
+      if (n === this.maxBatch) break;
+      weight += this.weigh(item);
+      if (n > 0 && weight > this.maxWeight) break;
+      n++;
+    }
+    return n;
   }
 }

@@ -87,13 +87,20 @@ function coalesce(write: () => Promise<void>): () => Promise<void> {
   };
 }
 
+const KEY_ROWS_PER_COMMIT = 4_000;
+
 @Injectable()
 export class PostgresAuthStateRepository {
   private readonly cache = new LRUCache<string, Cached>({ max: 50_000 });
   /** Key reads in flight, shared by concurrent readers of the same key. */
   private readonly reads = new Map<string, Promise<Cached>>();
-  /** Every session's Signal key writes (one per inbound message) share transactions. */
-  private readonly keyWrites = new GroupCommit<KeyWrite>((writes) => this.commitKeys(writes));
+  /**
+   * Every session's Signal key writes (one per inbound message) share transactions, of at most
+   * KEY_ROWS_PER_COMMIT rows: a burst of pairings writes 812 pre-keys each, and node-postgres turns
+   * a statement's parameters into text in one synchronous step (tens of sessions' batches held the
+   * event loop for hundreds of milliseconds).
+   */
+  private readonly keyWrites = new GroupCommit<KeyWrite>((writes) => this.commitKeys(writes), { maxWeight: KEY_ROWS_PER_COMMIT, weigh: (w) => w.rows.length });
 
   constructor(private readonly dataSource: DataSource) {}
 
