@@ -1,4 +1,5 @@
 import { createPrivateKey, createPublicKey } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
 import { KeyPairWorkers } from './prekey-prefetch.js';
 
 const X25519_PKCS8_PREFIX = Buffer.from('302e020100300506032b656e04220420', 'hex');
@@ -6,6 +7,10 @@ const publicOf = (privateKey: Buffer): Buffer =>
   createPublicKey(createPrivateKey({ key: Buffer.concat([X25519_PKCS8_PREFIX, privateKey]), format: 'der', type: 'pkcs8' }))
     .export({ format: 'der', type: 'spki' })
     .subarray(12);
+
+/** Each thread of this process and its nice value (field 19 of /proc/self/task/<tid>/stat). */
+const niceByThread = (): Map<number, number> =>
+  new Map(readdirSync('/proc/self/task').map((tid) => [Number(tid), Number(readFileSync(`/proc/self/task/${tid}/stat`, 'utf8').split(') ')[1].split(' ')[16])]));
 
 describe('KeyPairWorkers', () => {
   const workers = new KeyPairWorkers(2);
@@ -21,6 +26,16 @@ describe('KeyPairWorkers', () => {
       expect(publicOf(Buffer.from(pair.private)).equals(pair.public)).toBe(true);
     }
     expect(new Set(all.map((p) => Buffer.from(p.public).toString('hex'))).size).toBe(all.length);
+  });
+
+  it('runs its thread at the lowest CPU priority (nice 19) and leaves the event loop\'s as it was', async () => {
+    const before = niceByThread();
+    const pool = new KeyPairWorkers(1);
+    await pool.generate(1);
+    const started = [...niceByThread()].filter(([tid]) => !before.has(tid)).map(([, nice]) => nice);
+    await pool.close();
+    expect(started).toContain(19);
+    expect(niceByThread().get(process.pid)).toBe(before.get(process.pid));
   });
 
   it('starts new threads after close', async () => {

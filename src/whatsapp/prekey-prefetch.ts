@@ -24,10 +24,17 @@ const MAX_PENDING_BATCHES = 2000;
 const PENDING_TTL_MS = 30 * 60_000;
 
 // The worker: libsignal's generateKeyPair (node:crypto X25519, raw keys cut from the DER), in a
-// loop; 64 bytes per pair (public ‖ private) in one transferred buffer.
+// loop; 64 bytes per pair (public ‖ private) in one transferred buffer. On Linux the thread first
+// takes the lowest CPU priority (nice 19, its own thread id only): the keys are needed after a
+// scan, so they get the cores the event loop, PostgreSQL and the sockets leave idle. Elsewhere,
+// or if /proc is not there, it keeps the process' priority.
 const WORKER_SOURCE = `
 const { parentPort } = require('node:worker_threads');
 const { generateKeyPairSync } = require('node:crypto');
+try {
+  const tid = Number(require('node:fs').readlinkSync('/proc/thread-self').split('/').pop());
+  require('node:os').setPriority(tid, 19);
+} catch {}
 const encoding = { publicKeyEncoding: { format: 'der', type: 'spki' }, privateKeyEncoding: { format: 'der', type: 'pkcs8' } };
 parentPort.on('message', ({ id, count }) => {
   const out = new Uint8Array(count * 64);
