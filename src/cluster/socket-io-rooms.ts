@@ -21,6 +21,7 @@ import { RedisBus } from './redis-bus.js';
 
 export const SOCKET_IO_STREAM = 'wa:socket.io';
 const STREAM_MAX_LEN = 10_000;
+/** The adapter's connection (and the duplicates it makes): see the constructor. */
 export const SOCKET_IO_CLIENT_OPTIONS: RedisOptions = { maxRetriesPerRequest: 20 };
 /** How long one read of the stream blocks: also how long a stopping node waits for its reader. */
 const READ_BLOCK_MS = 1000;

@@ -8,9 +8,18 @@ const publicOf = (privateKey: Buffer): Buffer =>
     .export({ format: 'der', type: 'spki' })
     .subarray(12);
 
-/** Each thread of this process and its nice value (field 19 of /proc/self/task/<tid>/stat). */
-const niceByThread = (): Map<number, number> =>
-  new Map(readdirSync('/proc/self/task').map((tid) => [Number(tid), Number(readFileSync(`/proc/self/task/${tid}/stat`, 'utf8').split(') ')[1].split(' ')[16])]));
+/** Each thread of this process and its nice value (field 19 of /proc/self/task/<tid>/stat); a thread that exits meanwhile is left out. */
+function niceByThread(): Map<number, number> {
+  const nice = new Map<number, number>();
+  for (const tid of readdirSync('/proc/self/task')) {
+    try {
+      nice.set(Number(tid), Number(readFileSync(`/proc/self/task/${tid}/stat`, 'utf8').split(') ')[1].split(' ')[16]));
+    } catch {
+      // gone between the listing and the read
+    }
+  }
+  return nice;
+}
 
 describe('KeyPairWorkers', () => {
   const workers = new KeyPairWorkers(2);

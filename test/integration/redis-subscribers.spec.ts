@@ -4,9 +4,8 @@
  * which can fall between the duplicate's "connect" and "ready". With ioredis' ready check on, the
  * INFO that follows such a SUBSCRIBE is refused in subscriber mode, the connection loops on
  * reconnects and a node could exit at boot (ioredis 5.8.2–5.11 issue #2037, fixed in 6.0; a CI run
- * lost the cluster suite to it). Here every
- * duplicate subscribes at its "connect" event, the widest form of that window, and must be
- * subscribed once, with no error and no reconnection.
+ * lost the cluster suite to it). Here every duplicate subscribes at its "connect" event, the
+ * widest form of that window, and must be subscribed once, with no error and no reconnection.
  */
 import { randomUUID } from 'node:crypto';
 import type { Redis, RedisOptions } from 'ioredis';
