@@ -23,6 +23,13 @@ class Store {
   sessions = new Map<string, Session>();
   live = false;
   private listeners = new Set<() => void>();
+  /**
+   * Sessions deleted from this page. An event or a list answered before the deletion can arrive
+   * after it (the delete of a stopped session connects it to unlink the device, and its status
+   * events make the page reload the list); none of them brings the card back. Ids are UUIDs,
+   * never reused.
+   */
+  private readonly deleted = new Set<string>();
 
   subscribe(listener: () => void): () => void {
     this.listeners.add(listener);
@@ -34,11 +41,12 @@ class Store {
   }
 
   replaceAll(sessions: Session[]): void {
-    this.sessions = new Map(sessions.map((s) => [s.id, s]));
+    this.sessions = new Map(sessions.filter((s) => !this.deleted.has(s.id)).map((s) => [s.id, s]));
     this.changed();
   }
 
   patch(id: string, patch: Partial<Session>): void {
+    if (this.deleted.has(id)) return;
     const before = this.sessions.get(id);
     const base: Session = before ?? {
       id, status: 'init', phone: null, deviceName: null, accountType: null, qr: null, qrExpiresAt: null,
@@ -49,6 +57,7 @@ class Store {
   }
 
   remove(id: string): void {
+    this.deleted.add(id);
     if (!this.sessions.has(id)) return;
     this.sessions = new Map(this.sessions);
     this.sessions.delete(id);
