@@ -25,7 +25,17 @@ describe('connection lanes', () => {
         // released already
       }
     }
+    // pg-pool's end() resolves before its clients' connections have closed; the database is
+    // dropped WITH (FORCE), which would make a backend still closing send its idle client an error.
+    const closed = pools.map((p) => new Promise<void>((resolve) => {
+      let left = p.totalCount;
+      if (left === 0) resolve();
+      p.on('remove', () => {
+        if (--left === 0) resolve();
+      });
+    }));
     await Promise.all(pools.map((p) => p.end()));
+    await Promise.all(closed);
     await database?.drop();
   });
 
