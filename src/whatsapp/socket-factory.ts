@@ -17,6 +17,7 @@ import { InboundJournal } from './inbound-journal.js';
 import { useNativeCurve } from './native-curve.js';
 import { PostgresAuthStateRepository, type WriteFence } from './postgres-auth-state.js';
 import { PreKeyPrefetch } from './prekey-prefetch.js';
+import { serializeSignalTransactions } from './signal-transactions.js';
 import { guardSignalConsole } from './signal-console.js';
 import { WhatsAppConnection, type ConnectionHandlers } from './whatsapp-connection.js';
 
@@ -89,7 +90,12 @@ export class WhatsAppSocketFactory implements OnModuleInit, OnApplicationShutdow
     const cfg = this.config.whatsapp;
     const journal = this.journal.forSession(sessionId);
     const socket = makeWASocket({
-      makeSignalRepository: journal.makeSignalRepository,
+      makeSignalRepository: (signalAuth, signalLogger, pnToLid) => {
+        const repository = journal.makeSignalRepository(signalAuth, signalLogger, pnToLid);
+        // One key-store transaction at a time per socket, whatever Baileys labels it (issue 32).
+        serializeSignalTransactions(signalAuth.keys, repository, logger);
+        return repository;
+      },
       auth: auth.state,
       logger: new BaileysLogger(logger),
       browser: [cfg.browserName, 'Chrome', '120.0.0'],
