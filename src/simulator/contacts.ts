@@ -14,6 +14,7 @@ export interface ContactActions {
   /** Replies, forwards, media, reactions, edits, revokes, receipts. */
   messages: ContactMessages;
   failNextDecrypt(contact: SimContact, toPhoneNumber: string): void;
+  garbleNext(contact: SimContact, toPhoneNumber: string, count: number): void;
 }
 
 export class SimContact {
@@ -77,6 +78,14 @@ export class SimContact {
   /** The next message the session sends this contact fails to decrypt: the contact asks for a retry. */
   failNextDecrypt(toPhoneNumber: string): void {
     this.actions.failNextDecrypt(this, normalizePhone(toPhoneNumber));
+  }
+
+  /**
+   * The next `count` messages (and re-sends) this contact sends the account arrive undecryptable: the
+   * session asks for a retry, and the contact answers it with a fresh copy (see retry.ts).
+   */
+  garbleNext(toPhoneNumber: string, count = 1): void {
+    this.actions.garbleNext(this, normalizePhone(toPhoneNumber), count);
   }
 
   /** available / unavailable (presence) or composing / recording / paused (chat state). */

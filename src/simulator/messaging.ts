@@ -49,7 +49,7 @@ export function textOf(message: proto.IMessage | undefined): string | undefined 
 export class Messaging {
   private readonly sent = new Map<string, SentMessage[]>();
   private readonly sentById = new Map<string, SentMessage>();
-  private readonly inbound = new Map<string, { from: string; message: proto.IMessage }>();
+  private readonly inbound = new Map<string, { from: string; message: proto.IMessage; opts: DeliverOptions }>();
   private readonly pendingConfirm = new Map<string, { party: SignalParty; address: string }>();
   private readonly offline = new Map<string, BinaryNode[]>();
   /** Per device: contact messages handed to a connection and not yet acknowledged (redeliverUnacked). */
@@ -70,56 +70,85 @@ export class Messaging {
     const account = this.core.registry.accounts.get(toPhone);
     if (!account) return Promise.reject(new Error(`no account ${toPhone} is known to the simulator`));
     const id = opts.id ?? newMessageId();
-    // One contact's messages are encrypted and sent strictly in order.
+    const next = this.inOrder(contact, () => this.deliver(contact, account, id, message, opts));
+    return next.then(() => id);
+  }
+
+  /** One contact's messages are encrypted and sent strictly in order. */
+  private inOrder(contact: SimContact, work: () => Promise<void>): Promise<void> {
     const prev = this.chains.get(contact.phoneNumber) ?? Promise.resolve();
-    const next = prev.catch(() => undefined).then(() => this.deliver(contact, account, id, message, opts));
+    const next = prev.catch(() => undefined).then(work);
     this.chains.set(contact.phoneNumber, next);
     void next.finally(() => {
       if (this.chains.get(contact.phoneNumber) === next) this.chains.delete(contact.phoneNumber);
     }).catch(() => undefined);
-    return next.then(() => id);
+    return next;
   }
 
   private async deliver(contact: SimContact, account: AccountRecord, id: string, message: proto.IMessage, opts: DeliverOptions): Promise<void> {
-    const attrs: Record<string, string | undefined> =
-      opts.addressing === 'lid'
-        ? { from: contact.lidJid, sender_pn: contact.jid, addressing_mode: 'lid' }
-        : { from: contact.jid, sender_lid: contact.lidJid };
-    Object.assign(attrs, { id, t: unixSeconds(), type: opts.stanzaType ?? 'text', edit: opts.edit, notify: contact.pushName });
+    const attrs = stanzaAttrs(contact, id, opts);
     const devices = this.core.registry.devicesOf(account.phoneNumber);
     if (devices.length === 0) throw new Error(`account ${account.phoneNumber} has no paired device`);
     const encTypes: Record<number, string> = {};
+    const garble = !opts.plaintext && this.core.retries.takeGarble(contact, account);
     for (const device of devices) {
       const conns = this.connectionsOfDevice(device);
       if (conns.length === 0 && !this.core.options.offlineQueue) continue;
-      let payload: BinaryNode;
-      if (opts.plaintext) {
-        payload = node('plaintext', {}, Buffer.from(proto.Message.encode(message).finish()));
-      } else {
-        const address = deviceAddress(account, device.deviceId);
-        if (!contact.party.hasSession(address)) await contact.party.startSession(address, this.core.registry.takeBundle(device));
-        const { type, ciphertext } = await contact.party.encrypt(address, encodeWAMessage(message));
-        if (type === 'pkmsg') this.remember(`${id}|${deviceKey(device.phoneNumber, device.deviceId)}`, contact.party, address);
-        payload = node('enc', { v: '2', type, mediatype: opts.mediatype }, ciphertext);
-      }
+      const payload = opts.plaintext
+        ? node('plaintext', {}, Buffer.from(proto.Message.encode(message).finish()))
+        : await this.encryptFor(contact, account, device, id, message, opts, garble);
       encTypes[device.deviceId] = payload.tag === 'plaintext' ? 'plaintext' : (payload.attrs.type ?? '');
-      const stanza = node('message', attrs, [payload]);
-      const offlineCopy = node('message', { ...stanza.attrs, offline: '1' }, [payload]);
-      if (conns.length > 0) {
-        for (const c of conns) c.send(stanza);
-        if (this.core.options.redeliverUnacked) this.rememberUnacked(device, id, offlineCopy);
-      } else this.queue(device, offlineCopy);
+      this.handTo(device, conns, node('message', attrs, [payload]));
     }
-    this.rememberInbound(id, contact.phoneNumber, message);
+    this.rememberInbound(id, contact.phoneNumber, message, opts);
     this.core.events.emit('inbound', { id, from: contact.phoneNumber, to: account.phoneNumber, text: textOf(message) ?? '', encTypes });
   }
 
-  private rememberInbound(id: string, from: string, message: proto.IMessage): void {
+  /** The contact's `<enc>` of a message for one device; `garble` changes its last byte on the way (the session cannot decrypt it). */
+  private async encryptFor(contact: SimContact, account: AccountRecord, device: DeviceRecord, id: string, message: proto.IMessage, opts: DeliverOptions, garble: boolean): Promise<BinaryNode> {
+    const address = deviceAddress(account, device.deviceId);
+    if (!contact.party.hasSession(address)) await contact.party.startSession(address, this.core.registry.takeBundle(device));
+    const { type, ciphertext } = await contact.party.encrypt(address, encodeWAMessage(message));
+    if (type === 'pkmsg') this.remember(`${id}|${deviceKey(device.phoneNumber, device.deviceId)}`, contact.party, address);
+    const body = Buffer.from(ciphertext);
+    if (garble) body[body.length - 1]! ^= 0xff;
+    return node('enc', { v: '2', type, mediatype: opts.mediatype }, body);
+  }
+
+  /** Sends a contact's stanza to the device's connections, or queues it for the device's next login. */
+  private handTo(device: DeviceRecord, conns: SimConnection[], stanza: BinaryNode): void {
+    const offlineCopy = node('message', { ...stanza.attrs, offline: '1' }, stanza.content as BinaryNode[]);
+    if (conns.length > 0) {
+      for (const c of conns) c.send(stanza);
+      if (this.core.options.redeliverUnacked) this.rememberUnacked(device, stanza.attrs.id!, offlineCopy);
+    } else this.queue(device, offlineCopy);
+  }
+
+  /**
+   * A session's retry receipt for a contact's message: the contact starts a new Signal session
+   * with that device and sends the message again, same id, as a `pkmsg` (as phones do).
+   */
+  private resend(device: DeviceRecord, id: string): void {
+    const original = this.inbound.get(id);
+    const account = this.core.registry.accounts.get(device.phoneNumber);
+    const contact = original && this.core.contacts.byPhoneNumber(original.from);
+    if (!original || !account || !contact || original.opts.plaintext || !this.core.retries.allow(`resend|${id}|${deviceKey(device.phoneNumber, device.deviceId)}`)) return;
+    const address = deviceAddress(account, device.deviceId);
+    void this.inOrder(contact, async () => {
+      contact.party.dropSession(address);
+      const garble = this.core.retries.takeGarble(contact, account);
+      const payload = await this.encryptFor(contact, account, device, id, original.message, original.opts, garble);
+      this.handTo(device, this.connectionsOfDevice(device), node('message', stanzaAttrs(contact, id, original.opts), [payload]));
+      this.core.events.emit('inboundRetried', { id, from: contact.phoneNumber, to: account.phoneNumber });
+    }).catch((err: unknown) => this.core.logger.warn({ err, id }, 'simulator could not re-send a message after a retry receipt'));
+  }
+
+  private rememberInbound(id: string, from: string, message: proto.IMessage, opts: DeliverOptions): void {
     if (this.inbound.size >= MAX_REMEMBERED_INBOUND) {
       const oldest = this.inbound.keys().next().value;
       if (oldest !== undefined) this.inbound.delete(oldest);
     }
-    this.inbound.set(id, { from, message });
+    this.inbound.set(id, { from, message, opts });
   }
 
   /** A message a contact sent (recent ones), for quoting it in a reply. */
@@ -250,6 +279,11 @@ export class Messaging {
         }
       } catch (err) {
         this.core.logger.warn({ err, id, jid }, 'simulator could not decrypt a message from the session');
+        // As a phone does: forget the session with that device and ask it to send the message again.
+        if (who.kind === 'contact' && this.core.retries.allow(`ask|${id}|${jid}`)) {
+          record.retryRequested = true;
+          this.core.retries.requestRetry(conn, who.contact, jid, stanza, sender);
+        }
       }
     }
     record.text = textOf(record.message);
@@ -317,6 +351,7 @@ export class Messaging {
       if (type === 'retry') pending.party.dropSession(pending.address);
       else pending.party.confirmSession(pending.address);
     }
+    if (type === 'retry') for (const id of ids) this.resend(device, id);
     this.core.events.emit('receipt', { phoneNumber: device.phoneNumber, deviceId: device.deviceId, messageIds: ids, type, to: stanza.attrs.to });
   }
 
@@ -333,4 +368,13 @@ export class Messaging {
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
   }
+}
+
+/** A contact message's stanza attributes: PN addressing (with `sender_lid`) or LID (with `sender_pn`). */
+function stanzaAttrs(contact: SimContact, id: string, opts: DeliverOptions): Record<string, string | undefined> {
+  const from: Record<string, string | undefined> =
+    opts.addressing === 'lid'
+      ? { from: contact.lidJid, sender_pn: contact.jid, addressing_mode: 'lid' }
+      : { from: contact.jid, sender_lid: contact.lidJid };
+  return { ...from, id, t: unixSeconds(), type: opts.stanzaType ?? 'text', edit: opts.edit, notify: contact.pushName };
 }

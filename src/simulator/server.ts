@@ -92,6 +92,7 @@ export class SimulatorServer implements ConnectionHost, SimulatorCore {
       sendPresence: (contact, to, presence) => this.messaging.sendPresence(contact, to, presence),
       messages: this.contactMessages,
       failNextDecrypt: (contact, to) => this.retries.failNext(contact.phoneNumber, to),
+      garbleNext: (contact, to, count) => this.retries.garbleNext(contact.phoneNumber, to, count),
     });
     this.phoneSync = new PhoneSync(this, this.appState);
   }

@@ -187,6 +187,8 @@ export interface SimulatorEventMap {
   inbound: { id: string; from: string; to: string; text: string; encTypes: Record<number, string> };
   /** A contact failed a decryption on purpose and asked the session to re-send (`receipt type="retry"`). */
   retryRequested: { id: string; from: string; to: string };
+  /** A contact encrypted a message again and re-sent it, answering a session's retry receipt. `to` = the session's phone number. */
+  inboundRetried: { id: string; from: string; to: string };
   /** A session sent a chat state to a contact (`to` set) or its presence (`to` absent). */
   presence: { from: string; to?: string; presence: string };
   /** The session acked a retry receipt (after re-sending the message, or deciding not to). `to` = the contact jid. */

@@ -111,4 +111,59 @@ describe.each([
       expect(copies.map((m) => m.decryptedBy.includes('contact'))).toEqual([true]);
     }
   }, 180_000);
+
+  /** The session's messages with a contact, as GET /chats/:jid/messages serves them. */
+  const messagesWith = async (session: { id: string }, contact: SimContact): Promise<Array<Record<string, unknown>>> => {
+    const res = await call(t, 'GET', `/chats/${contact.phoneNumber}/messages?sessionId=${session.id}&limit=100`, { token: user.token });
+    expect(res.status).toBe(200);
+    return res.body.data;
+  };
+
+  it('recovers a message the session cannot decrypt through the retry receipt: the contact sends it again, the stub is completed', async () => {
+    const session = sessions[0]!;
+    const contact = sim.contact(uniquePhone());
+    await contact.sendText(session.phone, 'before the garbled one');
+    await isStored('before the garbled one');
+    const asked = sim.waitFor('receipt', (r) => r.type === 'retry' && r.phoneNumber === session.phone);
+    const resent = sim.waitFor('inboundRetried', (r) => r.from === contact.phoneNumber);
+    const stubbed = nextEvent(t, 'session.messages.upsert', (e) => e.sessionId === session.id && e.payload.messages.some((m) => m.type === 'ciphertext'));
+    contact.garbleNext(session.phone);
+    const text = `garbled on the way ${Date.now()}`;
+    const id = await contact.sendText(session.phone, text);
+    expect((await stubbed).payload.messages.find((m) => m.type === 'ciphertext')?.id).toBe(id);
+    expect((await asked).messageIds).toEqual([id]);
+    expect((await resent).id).toBe(id);
+    await isStored(text);
+    const messages = (await messagesWith(session, contact)).filter((m) => m.id === id);
+    expect(messages).toHaveLength(1);
+    expect(messages[0]).toMatchObject({ id, text, fromMe: false, type: 'conversation' });
+    failures.length = 0;
+  }, 60_000);
+
+  it('keeps a message that never decrypts as a stub with its sender and time', async () => {
+    const session = sessions[1]!;
+    const contact = sim.contact(uniquePhone());
+    await contact.sendText(session.phone, 'hello before the lost one');
+    await isStored('hello before the lost one');
+    // The message and each of its 5 re-sends arrive garbled: Baileys asks 5 times (maxMsgRetryCount), then gives up.
+    contact.garbleNext(session.phone, 6);
+    const before = Math.floor(Date.now() / 1000);
+    let resends = 0;
+    let allResent!: () => void;
+    const fiveResends = new Promise<void>((resolve) => (allResent = resolve));
+    const off = sim.on('inboundRetried', (r) => {
+      if (r.from === contact.phoneNumber && ++resends === 5) allResent();
+    });
+    const id = await contact.sendText(session.phone, 'never readable');
+    await fiveResends;
+    off();
+    // A socket handles a contact's messages in order: once the next one is stored, the last garbled copy was handled.
+    await contact.sendText(session.phone, 'after the lost one');
+    await isStored('after the lost one');
+    const messages = (await messagesWith(session, contact)).filter((m) => m.id === id);
+    expect(messages).toHaveLength(1);
+    expect(messages[0]).toMatchObject({ id, fromMe: false, type: 'ciphertext', text: null, senderPhone: contact.phoneNumber });
+    expect(messages[0]!.timestamp).toBeGreaterThanOrEqual(before);
+    failures.length = 0;
+  }, 60_000);
 });
