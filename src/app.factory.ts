@@ -63,7 +63,10 @@ export async function createApp(config: AppConfig, logger: AppLogger = createRoo
   await app.register(fastifyCookie as never);
   await app.register(fastifyCors as never, {
     origin: config.http.corsOrigins,
-    credentials: true,
+    // `*` (any origin) never comes with credentials: a page elsewhere must not read what the refresh
+    // cookie buys. Only the origins listed in CORS_ORIGINS may send cookies and read the answer; the
+    // console, served on the app's own origin, needs no CORS at all.
+    credentials: config.http.corsOrigins !== true,
     exposedHeaders: ['x-request-id', 'retry-after'],
     allowedHeaders: ['authorization', 'content-type', 'x-api-key', 'x-user-id', 'x-request-id', 'last-event-id', 'cache-control'],
     methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],

@@ -46,7 +46,7 @@ export class Environment {
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']) @IsOptional()
   LOG_LEVEL: string = 'info';
 
-  /** Comma-separated allowed origins; `*` reflects any origin. */
+  /** Comma-separated allowed origins (with credentials); `*` answers any origin, never with credentials. */
   @IsString()
   CORS_ORIGINS = '*';
 
