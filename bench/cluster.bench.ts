@@ -71,7 +71,7 @@ async function main(): Promise<void> {
   const sim = await SimulatorProcess.start();
   const env = {
     NODE_ENV: 'production', LOG_LEVEL: 'error', DATABASE_URL: database.url!, DATABASE_POOL_SIZE: '10', REDIS_URL: redis.url,
-    CLUSTER_LEASE_TTL_MS: values.ttl!, JWT_SECRET: randomUUID() + randomUUID(), WA_SERVER_URL: sim.url, WA_QR_TIMEOUT_MS: '60000',
+    CLUSTER_LEASE_TTL_MS: values.ttl!, SIGNUP_MAX_PER_IP: '1000000', JWT_SECRET: randomUUID() + randomUUID(), WA_SERVER_URL: sim.url, WA_QR_TIMEOUT_MS: '60000',
     MAX_SESSIONS_PER_TENANT: String(n),
   };
   const nodes: Node[] = [];

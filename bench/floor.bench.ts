@@ -284,7 +284,7 @@ async function productSide(n: number, warmup: number, sim: SimulatorProcess): Pr
   const dataDir = mkdtempSync(join(tmpdir(), 'bench-floor-'));
   const config = loadConfig({
     NODE_ENV: 'production', PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'error', DATABASE_URL: database.url!,
-    JWT_SECRET: randomUUID() + randomUUID(), WA_SERVER_URL: sim.url, WA_QR_TIMEOUT_MS: '60000',
+    SIGNUP_MAX_PER_IP: '1000000', JWT_SECRET: randomUUID() + randomUUID(), WA_SERVER_URL: sim.url, WA_QR_TIMEOUT_MS: '60000',
     MAX_SESSIONS_PER_TENANT: String(n + warmup + 10), // one tenant holds every benchmark session
     ...(process.env.WA_NATIVE_CRYPTO ? { WA_NATIVE_CRYPTO: process.env.WA_NATIVE_CRYPTO } : {}),
     ...(process.env.DATABASE_PREPARED_STATEMENTS ? { DATABASE_PREPARED_STATEMENTS: process.env.DATABASE_PREPARED_STATEMENTS } : {}),

@@ -45,7 +45,7 @@ async function waitHealthy(port: number, child: ChildProcess): Promise<number> {
 async function measureBoot(env: Record<string, string>) {
   const port = await freePort();
   const child = spawn(process.execPath, [...prodFlags(), 'dist/main.js'], {
-    env: { ...process.env, NODE_OPTIONS: '', LOG_LEVEL: 'warn', JWT_SECRET: 'bench-idle-rss-secret-0123456789abcdef', PORT: String(port), ...env },
+    env: { ...process.env, NODE_OPTIONS: '', LOG_LEVEL: 'warn', SIGNUP_MAX_PER_IP: '1000000', JWT_SECRET: 'bench-idle-rss-secret-0123456789abcdef', PORT: String(port), ...env },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   try {

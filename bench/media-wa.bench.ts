@@ -73,7 +73,7 @@ async function main(): Promise<void> {
   const db = await openBenchDatabase('bench_media_wa', { embedded: values.embedded });
   const dataDir = mkdtempSync(join(tmpdir(), 'wa-bench-media-wa-'));
   const config = loadConfig({
-    NODE_ENV: 'test', LOG_LEVEL: 'silent', DATA_DIR: dataDir, JWT_SECRET: 'bench-secret-bench-secret-bench-secret-01', WA_SANDBOX: 'true',
+    NODE_ENV: 'test', LOG_LEVEL: 'silent', DATA_DIR: dataDir, SIGNUP_MAX_PER_IP: '1000000', JWT_SECRET: 'bench-secret-bench-secret-bench-secret-01', WA_SANDBOX: 'true',
     DOWNLOAD_MEDIA: 'true', MEDIA_MAX_BYTES_DOCUMENT: String(FILE_BYTES + MB),
     ...(db.url ? { DATABASE_URL: db.url } : {}),
   });

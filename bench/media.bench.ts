@@ -132,7 +132,7 @@ async function main(): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'wa-bench-media-'));
   const s3 = values.s3 ? await startS3(join(dataDir, 's3')) : undefined;
   const config = loadConfig({
-    NODE_ENV: 'test', LOG_LEVEL: 'silent', DATA_DIR: dataDir, JWT_SECRET: 'bench-secret-bench-secret-bench-secret-01',
+    NODE_ENV: 'test', LOG_LEVEL: 'silent', DATA_DIR: dataDir, SIGNUP_MAX_PER_IP: '1000000', JWT_SECRET: 'bench-secret-bench-secret-bench-secret-01',
     MEDIA_MAX_BYTES_DOCUMENT: String(Math.max(BIG_BYTES, FILE_BYTES) + MB),
     ...(db.url ? { DATABASE_URL: db.url } : {}),
     ...s3?.env,

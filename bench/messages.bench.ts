@@ -58,7 +58,7 @@ async function main(): Promise<void> {
   const { DataSource } = await import('typeorm');
   const dataDir = mkdtempSync(join(tmpdir(), 'wa-bench-'));
   const config = loadConfig({
-    NODE_ENV: 'production', JWT_SECRET: 'bench-secret-bench-secret-bench-secret-00', PORT: '0', DATA_DIR: dataDir,
+    NODE_ENV: 'production', SIGNUP_MAX_PER_IP: '1000000', JWT_SECRET: 'bench-secret-bench-secret-bench-secret-00', PORT: '0', DATA_DIR: dataDir,
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn', ...(sim ? { WA_SERVER_URL: sim.url } : {}), ADMIN_EMAIL: 'bench@example.com', MAX_SESSIONS_PER_TENANT: String(SESSIONS + 10), ADMIN_PASSWORD: 'Bench-Password-123!',
     ...(database.url ? { DATABASE_URL: database.url } : {}),
     ...(process.env.DATABASE_PREPARED_STATEMENTS ? { DATABASE_PREPARED_STATEMENTS: process.env.DATABASE_PREPARED_STATEMENTS } : {}),

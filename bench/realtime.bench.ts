@@ -48,7 +48,7 @@ async function main(): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'wa-bench-realtime-'));
   const config = loadConfig({
     NODE_ENV: 'production',
-    JWT_SECRET: 'bench-secret-bench-secret-bench-secret-00',
+    SIGNUP_MAX_PER_IP: '1000000', JWT_SECRET: 'bench-secret-bench-secret-bench-secret-00',
     PORT: '0',
     HOST: '127.0.0.1',
     DATA_DIR: dataDir,

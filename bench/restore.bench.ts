@@ -65,7 +65,7 @@ async function main(): Promise<void> {
   const baseUrl = `http://127.0.0.1:${port}`;
   const env = {
     NODE_ENV: 'production', PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'error', DATABASE_URL: database.url!,
-    JWT_SECRET: randomUUID() + randomUUID(), WA_SERVER_URL: sim.url, WA_QR_TIMEOUT_MS: '60000', WA_RESTORE_CONCURRENCY: concurrency,
+    SIGNUP_MAX_PER_IP: '1000000', JWT_SECRET: randomUUID() + randomUUID(), WA_SERVER_URL: sim.url, WA_QR_TIMEOUT_MS: '60000', WA_RESTORE_CONCURRENCY: concurrency,
     // One tenant holds every benchmark session.
     MAX_SESSIONS_PER_TENANT: String(n + 10),
   };

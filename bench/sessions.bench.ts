@@ -55,7 +55,7 @@ async function main(): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'bench-sessions-'));
   const config = loadConfig({
     NODE_ENV: 'production', PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'error', DATABASE_URL: database.url!,
-    JWT_SECRET: randomUUID() + randomUUID(), WA_SERVER_URL: sim.url, WA_QR_TIMEOUT_MS: '60000',
+    SIGNUP_MAX_PER_IP: '1000000', JWT_SECRET: randomUUID() + randomUUID(), WA_SERVER_URL: sim.url, WA_QR_TIMEOUT_MS: '60000',
     MAX_SESSIONS_PER_TENANT: String(n + 10), // one tenant holds every benchmark session
     // The CPU switches (docs/performance.md), passed through to compare with them on and off.
     ...Object.fromEntries(['WA_NATIVE_CRYPTO', 'WA_PREKEY_WORKERS'].flatMap((k) => (process.env[k] ? [[k, process.env[k]]] : []))),

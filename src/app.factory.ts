@@ -16,7 +16,7 @@ import type { AppConfig } from './config/app-config.js';
 import { AppModule } from './app.module.js';
 import { AllExceptionsFilter } from './common/all-exceptions.filter.js';
 import { createRootLogger, NestPinoLogger, type AppLogger } from './common/logger.js';
-import { applyMediaJsonBodyLimit, createJsonBodyParser, onClientError, onFrameworkError } from './common/http-hardening.js';
+import { applyMediaJsonBodyLimit, createJsonBodyParser, onClientError, onFrameworkError, refuseHeadOnActingRoutes, upgradeInsecureRequestsBehindHttps } from './common/http-hardening.js';
 import { createValidationPipe } from './common/validation.pipe.js';
 import { setupSwagger } from './common/swagger.js';
 import { MetricsService } from './metrics/metrics.service.js';
@@ -54,6 +54,7 @@ export async function createApp(config: AppConfig, logger: AppLogger = createRoo
   fastify.addHook('onRequest', async (request, reply) => {
     void reply.header('x-request-id', request.id);
   });
+  refuseHeadOnActingRoutes(fastify);
   const metrics = app.get(MetricsService);
   fastify.addHook('onResponse', async (request, reply) => {
     const route = request.routeOptions.url ?? 'unmatched';
@@ -63,7 +64,10 @@ export async function createApp(config: AppConfig, logger: AppLogger = createRoo
   await app.register(fastifyCookie as never);
   await app.register(fastifyCors as never, {
     origin: config.http.corsOrigins,
-    credentials: true,
+    // `*` (any origin) never comes with credentials: a page elsewhere must not read what the refresh
+    // cookie buys. Only the origins listed in CORS_ORIGINS may send cookies and read the answer; the
+    // console, served on the app's own origin, needs no CORS at all.
+    credentials: config.http.corsOrigins !== true,
     exposedHeaders: ['x-request-id', 'retry-after'],
     allowedHeaders: ['authorization', 'content-type', 'x-api-key', 'x-user-id', 'x-request-id', 'last-event-id', 'cache-control'],
     methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
@@ -79,10 +83,13 @@ export async function createApp(config: AppConfig, logger: AppLogger = createRoo
         // blob: for the console's media previews (our media/:id/content fetched with the token into a blob URL).
         imgSrc: [`'self'`, 'data:', 'blob:', 'validator.swagger.io'],
         scriptSrc: [`'self'`, `'unsafe-inline'`],
+        // Added per request by upgradeInsecureRequestsBehindHttps: on plain HTTP it blanks the console.
+        upgradeInsecureRequests: null,
       },
     },
     crossOriginResourcePolicy: { policy: 'cross-origin' },
   });
+  upgradeInsecureRequestsBehindHttps(fastify);
 
   // Multipart bodies are parsed as streams by the routes that take them (POST /media), with their own limits.
   await app.register(fastifyMultipart as never, { throwFileSizeLimit: false });

@@ -51,9 +51,9 @@ export class AuthController {
   })
   @ApiBody({ type: RefreshDto, required: false })
   @ApiOkResponse({ type: RefreshResponseDto })
-  @ApiErrors(400, [401, 'Missing, invalid, expired, revoked or reused refresh token'])
+  @ApiErrors(400, [401, 'Missing, invalid, expired, revoked or reused refresh token'], [403, 'The cookie came from a page on another origin not listed in CORS_ORIGINS'])
   async refresh(@Body() dto: RefreshDto, @Req() req: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<RefreshResponseDto> {
-    const session = await this.login.refresh(readRefreshToken(req, dto.refreshToken));
+    const session = await this.login.refresh(readRefreshToken(req, dto.refreshToken, this.config));
     setRefreshCookie(reply, session.refreshToken, session.refreshExpiresAt, this.config);
     return dto.refreshToken ? { ...session.body, refreshToken: session.refreshToken } : session.body;
   }
@@ -65,9 +65,9 @@ export class AuthController {
     description: `The refresh token comes from the \`${REFRESH_COOKIE}\` cookie or \`refreshToken\` in the body; no access token needed.` })
   @ApiBody({ type: RefreshDto, required: false })
   @ApiNoContentResponse({ description: 'Logged out (also when the token was already invalid)' })
-  @ApiErrors(400)
+  @ApiErrors(400, [403, 'The cookie came from a page on another origin not listed in CORS_ORIGINS'])
   async logOut(@Body() dto: RefreshDto, @Req() req: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<void> {
-    await this.login.logout(readRefreshToken(req, dto.refreshToken));
+    await this.login.logout(readRefreshToken(req, dto.refreshToken, this.config));
     clearRefreshCookie(reply, this.config);
   }
 

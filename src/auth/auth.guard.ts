@@ -24,6 +24,9 @@ export class AuthGuard implements CanActivate {
 
     const request = context.switchToHttp().getRequest<FastifyRequest & RequestWithAuth>();
     const query = (request.query ?? {}) as Record<string, unknown>;
+    if (query.accessToken !== undefined && !hasLiteralParam(request.url, 'accessToken')) {
+      throw AppError.badRequest('Send the access token as ?accessToken= spelled literally (no percent-escapes in the name)');
+    }
     const { auth, consumed } = await this.authentication.authenticate({ headers: request.headers, query, body: request.body });
     request.auth = auth;
     // Credentials are not input: remove them so that handlers' DTOs (which forbid unknown fields)
@@ -38,4 +41,15 @@ export class AuthGuard implements CanActivate {
     }
     return true;
   }
+}
+
+/**
+ * Whether the raw query string names `name` literally. The query parser percent-decodes names, so
+ * `?accessTok%65n=` would reach handlers as `accessToken`; a credential is only taken under the
+ * spelling every log redaction and proxy rule expects.
+ */
+export function hasLiteralParam(url: string, name: string): boolean {
+  const q = url.indexOf('?');
+  if (q < 0) return false;
+  return url.slice(q + 1).split(/[&#]/).some((part) => part === name || part.startsWith(`${name}=`));
 }

@@ -33,6 +33,7 @@ import { RefreshTokensService } from './refresh-tokens.service.js';
 import { TenantsController } from './tenants.controller.js';
 import { TenantsService } from './tenants.service.js';
 import { LoginThrottleService } from './throttle/login-throttle.service.js';
+import { SignupLimit } from './throttle/signup-limit.js';
 import { UserAccountsService } from './user-accounts.service.js';
 import { UsersController } from './users.controller.js';
 
@@ -61,6 +62,7 @@ import { UsersController } from './users.controller.js';
     RefreshTokensService,
     EmailTokensService,
     LoginThrottleService,
+    SignupLimit,
     UserAccountsService,
     LoginService,
     PasswordResetService,

@@ -40,16 +40,21 @@ export class LoginService {
   }
 
   async login(input: LoginDto, ip: string): Promise<SessionTokens> {
-    await this.throttle.assertAllowed(input.email, ip);
-    const user = await this.accounts.findByEmail(input.email);
-    // An unknown address costs the same hash computation as a known one (no timing oracle).
-    const valid = user ? await this.hasher.verify(input.password, user.passwordHash) : await this.hasher.verifyAgainstDummy(input.password);
-    if (!user || !valid) {
-      await this.throttle.recordFailure(input.email, ip);
-      this.logger.info({ ip, known: Boolean(user) }, 'login failed');
-      throw AppError.unauthorized('Invalid e-mail or password');
+    const release = await this.throttle.admit(input.email, ip);
+    let user: UserEntity | null;
+    try {
+      user = await this.accounts.findByEmail(input.email);
+      // An unknown address costs the same hash computation as a known one (no timing oracle).
+      const valid = user ? await this.hasher.verify(input.password, user.passwordHash) : await this.hasher.verifyAgainstDummy(input.password);
+      if (!user || !valid) {
+        await this.throttle.recordFailure(input.email, ip);
+        this.logger.info({ ip, known: Boolean(user) }, 'login failed');
+        throw AppError.unauthorized('Invalid e-mail or password');
+      }
+    } finally {
+      release();
     }
-    await this.throttle.clearAccount(input.email);
+    await this.throttle.clearAccount(input.email, ip);
     if (this.config.auth.requireVerifiedEmail && !user.emailVerifiedAt) {
       throw new AppError(HttpStatus.FORBIDDEN, 'EMAIL_NOT_VERIFIED', 'Verify your e-mail address before logging in');
     }

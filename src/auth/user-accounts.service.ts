@@ -13,7 +13,7 @@ import { mapUser, type ListUsersQueryDto, type SignUpDto, type UserDto, type Use
 import { EmailTokensService } from './email-tokens.service.js';
 import { TenantEntity } from './entities/tenant.entity.js';
 import { UserEntity } from './entities/user.entity.js';
-import { verificationMail } from './mail/auth-mails.js';
+import { accountExistsMail, verificationMail } from './mail/auth-mails.js';
 import { MAILER, type Mailer } from './mail/mailer.port.js';
 import { tenantScope } from './tenant-scope.js';
 
@@ -37,10 +37,15 @@ export class UserAccountsService {
     this.logger = logger.child({ module: 'auth' });
   }
 
+  /**
+   * A taken address is answered exactly like a new one (201 with a user that was never stored): the
+   * answer does not tell who has an account. The owner gets a mail saying someone tried.
+   */
   async signUp(input: SignUpDto): Promise<UserDto> {
-    if (await this.findByEmail(input.email)) throw this.emailTaken();
+    const existing = await this.findByEmail(input.email);
     const passwordHash = await this.hasher.hash(input.password);
     const now = new Date();
+    if (existing) return this.answerTaken(existing, input, now);
     const tenant: TenantEntity = { id: randomUUID(), name: input.name, createdAt: now, updatedAt: now };
     const user: UserEntity = {
       id: randomUUID(), tenantId: tenant.id, email: input.email, name: input.name, role: 'user',
@@ -55,7 +60,8 @@ export class UserAccountsService {
       });
     } catch (err) {
       // Two sign-ups racing for one address: the unique index on lower(email) decides.
-      if (isUniqueViolation(err)) throw this.emailTaken();
+      const winner = isUniqueViolation(err) ? await this.findByEmail(input.email) : null;
+      if (winner) return this.answerTaken(winner, input, now);
       throw err;
     }
     this.logger.info({ userId: user.id, tenantId: tenant.id }, 'user signed up');
@@ -113,8 +119,11 @@ export class UserAccountsService {
     return this.users.findOneBy({ id });
   }
 
-  private emailTaken(): AppError {
-    return AppError.conflict('An account with this e-mail address already exists');
+  /** What a new sign-up answers, for an address that has an account; nothing is stored but the owner's mail. */
+  private async answerTaken(owner: UserEntity, input: SignUpDto, now: Date): Promise<UserDto> {
+    this.logger.info({ userId: owner.id }, 'sign-up with a registered address: answered as new, owner told');
+    await this.mailer.send(accountExistsMail(owner, this.publicBaseUrl()));
+    return { id: randomUUID(), tenantId: randomUUID(), email: input.email, name: input.name, role: 'user', emailVerified: false, createdAt: now.toISOString() };
   }
 
   private publicBaseUrl(): string {

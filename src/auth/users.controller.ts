@@ -1,22 +1,32 @@
-import { Body, Controller, Get, HttpCode, HttpStatus, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, HttpStatus, Param, ParseUUIDPipe, Post, Query, Req } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiParam, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { CurrentAuth, Public, type AuthContext } from '../common/auth-context.js';
 import { API_KEY_SCHEME, BEARER_SCHEME } from '../common/swagger.js';
 import { ApiErrors } from './dto/api-error.dto.js';
 import { ListUsersQueryDto, SignUpDto, UserDto, UserListDto, VerifyEmailDto } from './dto/user.dto.js';
+import type { FastifyRequest } from 'fastify';
+import { SignupLimit } from './throttle/signup-limit.js';
 import { UserAccountsService } from './user-accounts.service.js';
 
 @ApiTags('users')
 @Controller('users')
 export class UsersController {
-  constructor(private readonly accounts: UserAccountsService) {}
+  constructor(
+    private readonly accounts: UserAccountsService,
+    private readonly signupLimit: SignupLimit,
+  ) {}
 
   @Post()
   @Public()
-  @ApiOperation({ summary: 'Sign up: creates a tenant and its first user', description: 'Sends a verification mail. Passwords have 10 to 128 characters.' })
+  @ApiOperation({
+    summary: 'Sign up: creates a tenant and its first user',
+    description: 'Sends a verification mail. Passwords have 10 to 128 characters. An address that already has an account is answered the same way ' +
+      '(201, no account made, the owner gets a mail): the answer does not tell who is registered.',
+  })
   @ApiCreatedResponse({ type: UserDto })
-  @ApiErrors(400, [409, 'An account with this e-mail address already exists'])
-  signUp(@Body() dto: SignUpDto): Promise<UserDto> {
+  @ApiErrors(400, [403, 'SIGNUP_DISABLED: SIGNUP_ENABLED=false'], [429, 'More than SIGNUP_MAX_PER_IP sign-ups from this address in SIGNUP_WINDOW_SECONDS'])
+  signUp(@Body() dto: SignUpDto, @Req() req: FastifyRequest): Promise<UserDto> {
+    this.signupLimit.take(req.ip);
     return this.accounts.signUp(dto);
   }
 

@@ -68,6 +68,38 @@ export function applyMediaJsonBodyLimit(fastify: FastifyInstance, largestMediaBy
   });
 }
 
+/**
+ * Route config (`@RouteConfig(NO_HEAD)`) of GET routes that act (open an onboarding, create a
+ * session). Fastify answers HEAD on every GET route by running its handler and dropping the body:
+ * for these that would create a session and, for a stream, hang. HEAD there is a 405 instead,
+ * before authentication or any handler runs.
+ */
+export const NO_HEAD = { noHead: true } as const;
+
+export function refuseHeadOnActingRoutes(fastify: FastifyInstance): void {
+  fastify.addHook('onRequest', async (request, reply) => {
+    if (request.method !== 'HEAD' || !(request.routeOptions.config as { noHead?: boolean } | undefined)?.noHead) return;
+    const message = 'HEAD is not allowed here: GET this resource (it starts something)';
+    await reply.status(405).header('allow', 'GET').header('x-request-id', request.id).send(errorBody(405, message, String(request.id)));
+  });
+}
+
+/**
+ * CSP's `upgrade-insecure-requests` only on requests that came over HTTPS (or, behind a proxy the
+ * app trusts, with `X-Forwarded-Proto: https`). On plain HTTP it makes the browser fetch the
+ * console's own scripts and styles over https://, which fails at any host but localhost: a blank page.
+ */
+export function upgradeInsecureRequestsBehindHttps(fastify: FastifyInstance): void {
+  fastify.addHook('onSend', async (request, reply, payload) => {
+    if (request.protocol !== 'https') return payload;
+    const csp = reply.getHeader('content-security-policy');
+    if (typeof csp === 'string' && !/(^|;)\s*upgrade-insecure-requests\s*(;|$)/.test(csp)) {
+      void reply.header('content-security-policy', `${csp};upgrade-insecure-requests`);
+    }
+    return payload;
+  });
+}
+
 const FRAMEWORK_MESSAGES: Record<string, { status: number; message: string }> = {
   FST_ERR_BAD_URL: { status: 400, message: 'The URL is not correctly percent-encoded' },
   FST_ERR_MAX_PARAM_LENGTH: { status: 414, message: 'A path parameter is too long' },

@@ -3,16 +3,38 @@
  * own messages go through `NestPinoLogger`, and modules take children of it via ROOT_LOGGER.
  */
 import { Global, Module, type DynamicModule, type LoggerService } from '@nestjs/common';
-import { pino, type Logger } from 'pino';
+import { pino, type DestinationStream, type Logger } from 'pino';
 
 export const ROOT_LOGGER = Symbol('ROOT_LOGGER');
 export type AppLogger = Logger;
 
-const SECRET_QUERY = /([?&](?:accessToken|access_token|token|apiKey|api_key|key)=)[^&#]*/gi;
+/** Query parameters that carry credentials, compared after percent-decoding and in any letter case. */
+const SECRET_PARAMS = new Set(['accesstoken', 'access_token', 'token', 'apikey', 'api_key', 'key']);
 
-/** A URL with the values of credential-bearing query parameters replaced. */
+function decodedName(raw: string): string {
+  try {
+    return decodeURIComponent(raw.replace(/\+/g, ' ')).trim().toLowerCase();
+  } catch {
+    return raw.toLowerCase();
+  }
+}
+
+/**
+ * A URL with the values of credential-bearing query parameters replaced. Names are compared as the
+ * query parser reads them (percent-decoded): `?accessTok%65n=<jwt>` is the same parameter as
+ * `?accessToken=<jwt>`, and its value is redacted too.
+ */
 export function redactUrl(url: string): string {
-  return url.replace(SECRET_QUERY, '$1[REDACTED]');
+  const q = url.indexOf('?');
+  if (q < 0) return url;
+  const hash = url.indexOf('#', q);
+  const end = hash < 0 ? url.length : hash;
+  const params = url.slice(q + 1, end).split('&').map((part) => {
+    const eq = part.indexOf('=');
+    const name = eq < 0 ? part : part.slice(0, eq);
+    return SECRET_PARAMS.has(decodedName(name)) ? `${name}=[REDACTED]` : part;
+  });
+  return `${url.slice(0, q + 1)}${params.join('&')}${url.slice(end)}`;
 }
 
 /** Fields of database errors (TypeORM's QueryFailedError, pg's DatabaseError) that carry values. */
@@ -35,7 +57,8 @@ export function serializeError(err: unknown): Record<string, unknown> {
   return out;
 }
 
-export function createRootLogger(level: string): AppLogger {
+/** `destination`: where the JSON lines go (stdout unless given; tests read them). */
+export function createRootLogger(level: string, destination?: DestinationStream): AppLogger {
   return pino({
     level,
     base: undefined,
@@ -62,7 +85,7 @@ export function createRootLogger(level: string): AppLogger {
       res: (res: { statusCode?: number }) => ({ statusCode: res.statusCode }),
       err: serializeError,
     },
-  });
+  }, destination);
 }
 
 /** Nest's boot chatter (one line per module, route and gateway): useful when debugging only. */

@@ -19,9 +19,12 @@ export interface AppConfig {
     emailTokenTtlSeconds: number;
     requireVerifiedEmail: boolean;
     trustUserIdHeader: boolean;
-    loginMaxFailuresPerAccount: number;
+    loginMaxFailuresPerAccountIp: number;
     loginMaxFailuresPerIp: number;
     loginFailureWindowSeconds: number;
+    loginAccountSlowdownAfter: number;
+    loginAccountSlowdownSeconds: number;
+    signup: { enabled: boolean; maxPerIp: number; windowSeconds: number };
     admin?: { email: string; password: string };
     smtpUrl?: string;
     mailFrom: string;
@@ -145,9 +148,12 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       emailTokenTtlSeconds: env.EMAIL_TOKEN_TTL_SECONDS,
       requireVerifiedEmail: env.AUTH_REQUIRE_VERIFIED_EMAIL,
       trustUserIdHeader: env.AUTH_TRUST_USER_ID_HEADER,
-      loginMaxFailuresPerAccount: env.LOGIN_MAX_FAILURES_PER_ACCOUNT,
+      loginMaxFailuresPerAccountIp: env.LOGIN_MAX_FAILURES_PER_ACCOUNT_IP,
       loginMaxFailuresPerIp: env.LOGIN_MAX_FAILURES_PER_IP,
       loginFailureWindowSeconds: env.LOGIN_FAILURE_WINDOW_SECONDS,
+      loginAccountSlowdownAfter: env.LOGIN_ACCOUNT_SLOWDOWN_AFTER,
+      loginAccountSlowdownSeconds: env.LOGIN_ACCOUNT_SLOWDOWN_SECONDS,
+      signup: { enabled: env.SIGNUP_ENABLED, maxPerIp: env.SIGNUP_MAX_PER_IP, windowSeconds: env.SIGNUP_WINDOW_SECONDS },
       admin: env.ADMIN_EMAIL && env.ADMIN_PASSWORD ? { email: env.ADMIN_EMAIL, password: env.ADMIN_PASSWORD } : undefined,
       smtpUrl: env.SMTP_URL,
       mailFrom: env.MAIL_FROM,

@@ -46,7 +46,7 @@ export class Environment {
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']) @IsOptional()
   LOG_LEVEL: string = 'info';
 
-  /** Comma-separated allowed origins; `*` reflects any origin. */
+  /** Comma-separated allowed origins (with credentials); `*` answers any origin, never with credentials. */
   @IsString()
   CORS_ORIGINS = '*';
 
@@ -75,14 +75,35 @@ export class Environment {
   @Transform(toBool) @IsBoolean()
   AUTH_TRUST_USER_ID_HEADER = false;
 
+  /** Failed logins of one account from one client IP in the window before that pair gets 429s. */
   @Transform(toInt) @IsInt() @Min(1)
-  LOGIN_MAX_FAILURES_PER_ACCOUNT = 5;
+  LOGIN_MAX_FAILURES_PER_ACCOUNT_IP = 5;
 
+  /** Failed logins from one client IP (any accounts) in the window before that IP gets 429s. */
   @Transform(toInt) @IsInt() @Min(1)
   LOGIN_MAX_FAILURES_PER_IP = 20;
 
   @Transform(toInt) @IsInt() @Min(1)
   LOGIN_FAILURE_WINDOW_SECONDS = 900;
+
+  /** Failed logins of one account from all IPs in the window after which its attempts are spaced (never locked). */
+  @Transform(toInt) @IsInt() @Min(1)
+  LOGIN_ACCOUNT_SLOWDOWN_AFTER = 20;
+
+  /** The spacing: an attempt this soon after the account's latest failure waits (429, Retry-After at most this). */
+  @Transform(toInt) @IsInt() @Min(1) @Max(60)
+  LOGIN_ACCOUNT_SLOWDOWN_SECONDS = 2;
+
+  /** false closes sign-up (POST /users answers 403 SIGNUP_DISABLED); admins and existing users are unaffected. */
+  @Transform(toBool) @IsBoolean()
+  SIGNUP_ENABLED = true;
+
+  /** Sign-ups from one client IP per SIGNUP_WINDOW_SECONDS (per process) before 429s. */
+  @Transform(toInt) @IsInt() @Min(1)
+  SIGNUP_MAX_PER_IP = 10;
+
+  @Transform(toInt) @IsInt() @Min(1)
+  SIGNUP_WINDOW_SECONDS = 3600;
 
   @Transform(emptyToUndefined) @IsOptional() @IsSafeEmail()
   ADMIN_EMAIL?: string;

@@ -4,6 +4,8 @@ import { CurrentAuth, type AuthContext } from '../common/auth-context.js';
 import { API_KEY_SCHEME, BEARER_SCHEME } from '../common/swagger.js';
 import { DownloadMediaDto, DownloadMediaResultDto, GenerateQrDto } from './session.dto.js';
 import { SessionsService } from './sessions.service.js';
+import { RouteConfig } from '@nestjs/platform-fastify';
+import { NO_HEAD } from '../common/http-hardening.js';
 
 @ApiTags('sessions')
 @ApiBearerAuth(BEARER_SCHEME)
@@ -13,6 +15,7 @@ export class OnboardingController {
   constructor(private readonly sessions: SessionsService) {}
 
   @Get('generate-qr')
+  @RouteConfig(NO_HEAD)
   @ApiOperation({ summary: 'Create a session and answer with its first QR (seed 001)' })
   @ApiOkResponse({ type: GenerateQrDto })
   @ApiGatewayTimeoutResponse({ description: 'WhatsApp did not provide a QR in time' })

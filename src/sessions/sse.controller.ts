@@ -4,6 +4,8 @@ import type { FastifyReply } from 'fastify';
 import { CurrentAuth, type AuthContext } from '../common/auth-context.js';
 import { API_KEY_SCHEME, BEARER_SCHEME } from '../common/swagger.js';
 import { SseOnboardings } from './sse-onboardings.js';
+import { RouteConfig } from '@nestjs/platform-fastify';
+import { NO_HEAD } from '../common/http-hardening.js';
 
 @ApiTags('sessions')
 @ApiBearerAuth(BEARER_SCHEME)
@@ -13,6 +15,7 @@ export class SseController {
   constructor(private readonly onboardings: SseOnboardings) {}
 
   @Get('add-sse')
+  @RouteConfig(NO_HEAD)
   @ApiOperation({
     summary: 'Onboard a WhatsApp account over Server-Sent Events (seed 000)',
     description:

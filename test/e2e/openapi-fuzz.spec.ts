@@ -114,7 +114,7 @@ describe('every OpenAPI operation', () => {
   let admin: Record<string, string>;
 
   beforeAll(async () => {
-    t = await startTestApp({ env: { ...TEST_ADMIN_ENV, WA_SANDBOX: 'true', LOGIN_MAX_FAILURES_PER_IP: '100000', LOGIN_MAX_FAILURES_PER_ACCOUNT: '100000' } });
+    t = await startTestApp({ env: { ...TEST_ADMIN_ENV, WA_SANDBOX: 'true', LOGIN_MAX_FAILURES_PER_IP: '100000', LOGIN_MAX_FAILURES_PER_ACCOUNT_IP: '100000', LOGIN_ACCOUNT_SLOWDOWN_AFTER: '100000' } });
     admin = await adminHeaders(t.baseUrl);
     const doc = await call(t, 'GET', '/docs-json');
     operations = operationsOf(doc.body);

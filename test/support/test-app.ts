@@ -30,6 +30,8 @@ export interface TestAppOptions {
   /** Reuse an existing database (a second instance, or a restart). */
   databaseUrl?: string;
   dataDir?: string;
+  /** Receives the app's JSON log lines (LOG_LEVEL still decides which). */
+  logTo?: { write(line: string): void };
 }
 
 export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
@@ -48,10 +50,12 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     DATA_DIR: dataDir,
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     JWT_SECRET: 'test-secret-test-secret-test-secret-0123',
+    // Tests sign up many users from 127.0.0.1: the per-IP sign-up limit is tested on its own.
+    SIGNUP_MAX_PER_IP: '1000000',
     ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
     ...options.env,
   });
-  const { app } = await createApp(config, createRootLogger(config.logLevel));
+  const { app } = await createApp(config, createRootLogger(config.logLevel, options.logTo));
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.getHttpServer().address();
   const port = typeof address === 'object' && address ? address.port : 0;

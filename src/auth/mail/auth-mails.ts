@@ -47,3 +47,19 @@ export function passwordResetMail(user: MailRecipient, token: string, baseUrl: s
     ].join('\n'),
   };
 }
+
+/** To the owner of an address someone tried to sign up with again (sign-up answers as if it were new). */
+export function accountExistsMail(user: MailRecipient, baseUrl: string): OutgoingMail {
+  return {
+    to: user.email,
+    subject: 'You already have an account',
+    purpose: 'account_exists',
+    text: [
+      `Hello ${user.name},`,
+      '',
+      'Someone (perhaps you) tried to sign up with this e-mail address, which already has an account. No new account was made.',
+      `Log in at ${link(baseUrl, '', {})}, or ask for a password reset there if you forgot your password.`,
+      'If it was not you, ignore this mail: nothing changed.',
+    ].join('\n'),
+  };
+}

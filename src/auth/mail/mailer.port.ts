@@ -1,7 +1,7 @@
 /** The mailer port: SMTP when SMTP_URL is set, otherwise the database outbox (`mails` table). */
 export const MAILER = Symbol('MAILER');
 
-export type MailPurpose = 'verify_email' | 'password_reset';
+export type MailPurpose = 'verify_email' | 'password_reset' | 'account_exists';
 
 export interface OutgoingMail {
   to: string;

@@ -1,4 +1,4 @@
-import { accountKey, combineDecisions, decideThrottle } from './login-throttle.policy.js';
+import { accountKey, combineDecisions, decideSlowdown, decideThrottle } from './login-throttle.policy.js';
 
 const now = new Date('2026-01-01T12:00:00.000Z');
 const secondsAgo = (s: number): Date => new Date(now.getTime() - s * 1000);
@@ -39,5 +39,14 @@ describe('login throttle policy', () => {
 
   it('keys accounts by normalised e-mail', () => {
     expect(accountKey('  Ada@Example.COM ')).toBe('ada@example.com');
+  });
+
+  it('slows an account failing from everywhere, never for longer than the interval', () => {
+    const slow = { after: 20, intervalSeconds: 2 };
+    expect(decideSlowdown(19, secondsAgo(0.1), slow, now)).toEqual({ allowed: true });
+    expect(decideSlowdown(20, undefined, slow, now)).toEqual({ allowed: true });
+    expect(decideSlowdown(500, secondsAgo(0.5), slow, now)).toEqual({ allowed: false, retryAfterSeconds: 2 });
+    expect(decideSlowdown(500, secondsAgo(1.5), slow, now)).toEqual({ allowed: false, retryAfterSeconds: 1 });
+    expect(decideSlowdown(500, secondsAgo(2), slow, now)).toEqual({ allowed: true });
   });
 });

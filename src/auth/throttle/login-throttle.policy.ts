@@ -1,6 +1,7 @@
 /**
- * Pure decision for login throttling: given the most recent failures of one key (an account or an
- * IP) inside the window, is another attempt allowed, and if not, how long until it is.
+ * Pure decisions for login throttling: given the most recent failures of one key (an account from
+ * one IP, or an IP) inside the window, is another attempt allowed, and if not, how long until it
+ * is; and, for an account failing from everywhere, how far apart its attempts must be.
  */
 export interface ThrottleLimit {
   maxFailures: number;
@@ -37,4 +38,24 @@ export function combineDecisions(decisions: readonly ThrottleDecision[]): Thrott
 /** Accounts are keyed by their normalised e-mail, registered or not (no enumeration). */
 export function accountKey(email: string): string {
   return email.trim().toLowerCase();
+}
+
+export interface SlowdownLimit {
+  /** Failures of the account (all IPs) in the window from which attempts are spaced. */
+  after: number;
+  /** The spacing, in seconds, after the account's latest failure. */
+  intervalSeconds: number;
+}
+
+/**
+ * The account-wide backstop: it slows, it never locks. Below `after` failures nothing happens;
+ * from there an attempt within `intervalSeconds` of the account's latest failure waits at most
+ * that long (whoever makes it), so guesses from many IPs together come no faster than one per
+ * interval while the owner, wherever they are, gets in after a short wait.
+ */
+export function decideSlowdown(failuresInWindow: number, latestFailure: Date | undefined, limit: SlowdownLimit, now: Date): ThrottleDecision {
+  if (failuresInWindow < limit.after || !latestFailure) return { allowed: true };
+  const waitMs = latestFailure.getTime() + limit.intervalSeconds * 1000 - now.getTime();
+  if (waitMs <= 0) return { allowed: true };
+  return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil(waitMs / 1000)) };
 }
