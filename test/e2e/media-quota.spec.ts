@@ -6,8 +6,11 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { SandboxService } from '../../src/sandbox/sandbox.service.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
-import { call, expectErrorShape, logIn, signUp } from '../support/auth-helpers.js';
+import { call, expectErrorShape, logIn, signUp, type Json } from '../support/auth-helpers.js';
+import { waitUntil } from '../support/callback-receiver.js';
+import { newUser, onboardInSandbox, uniquePhone } from '../support/sessions-harness.js';
 import { pdf, sha256, upload } from '../support/media-fixtures.js';
 import { startS3Server, type S3TestServer } from '../support/s3-server.js';
 
@@ -158,5 +161,69 @@ describe('without MEDIA_QUOTA_BYTES_PER_TENANT', () => {
     } finally {
       await t.close({ drop: true });
     }
+  });
+});
+
+describe('quota and deletion with WhatsApp messages (sandbox)', () => {
+  let t: TestApp;
+
+  beforeAll(async () => {
+    t = await startTestApp({ env: { WA_SANDBOX: 'true', DOWNLOAD_MEDIA: 'true', MEDIA_DOWNLOAD_POLL_MS: '50', MEDIA_QUOTA_BYTES_PER_TENANT: String(QUOTA) } });
+  });
+  afterAll(async () => {
+    await t?.close({ drop: true });
+  });
+
+  it('counts an upload and the message that sent it once; its object stays until both rows are deleted', async () => {
+    const user = await newUser(t);
+    await onboardInSandbox(t, user.token);
+    const bytes = document(6000);
+    const { body: uploaded } = await upload(t, { token: user.token, kind: 'document', file: { bytes, fileName: 'shared.pdf' } });
+    const contact = t.app.get(SandboxService).simulator.contact(uniquePhone());
+    const sent = await call(t, 'POST', `/chats/${contact.phoneNumber}/messages`, { token: user.token, body: { mediaId: uploaded.id } });
+    expect(sent.status).toBe(201);
+    let listed: Json;
+    await waitUntil(async () => {
+      const page = await call(t, 'GET', `/chats/${contact.phoneNumber}/messages`, { token: user.token });
+      listed = page.body.data?.find((m: Json) => m.id === sent.body.id)?.media;
+      return Boolean(listed?.mediaId);
+    }, 20_000, 'the sent message with its media');
+    expect(listed.mediaId).not.toBe(uploaded.id);
+    expect((await call(t, 'GET', '/media/usage', { token: user.token })).body).toMatchObject({ usedBytes: 6000, count: 1 });
+
+    expect((await call(t, 'DELETE', `/media/${uploaded.id}`, { token: user.token })).status).toBe(204);
+    expect(await local.objects(t, user.tenantId)).toHaveLength(1);
+    const still = await fetch(`${t.baseUrl}/media/${listed.mediaId}/content`, { headers: { authorization: `Bearer ${user.token}` } });
+    expect(sha256(Buffer.from(await still.arrayBuffer()))).toBe(sha256(bytes));
+
+    expect((await call(t, 'DELETE', `/media/${listed.mediaId}`, { token: user.token })).status).toBe(204);
+    expect(await local.objects(t, user.tenantId)).toEqual([]);
+    expect((await call(t, 'GET', '/media/usage', { token: user.token })).body).toMatchObject({ usedBytes: 0, count: 0 });
+  });
+
+  it('fails an inbound download that does not fit (nothing stored); once room is made it downloads on demand', async () => {
+    const user = await newUser(t);
+    const { phone } = await onboardInSandbox(t, user.token);
+    const { body: filler } = await upload(t, { token: user.token, kind: 'document', file: { bytes: document(7000), fileName: 'filler.pdf' } });
+    const contactPhone = uniquePhone();
+    const data = document(5000, 7);
+    const messageId = await t.app.get(SandboxService).simulator.contact(contactPhone).send(phone, {
+      media: { kind: 'document', mimetype: 'application/pdf', data, fileName: 'big.pdf' },
+    });
+    let media: Json;
+    await waitUntil(async () => {
+      const page = await call(t, 'GET', `/chats/${contactPhone}/messages`, { token: user.token });
+      media = page.body.data?.find((m: Json) => m.id === messageId)?.media;
+      return media?.state === 'failed';
+    }, 20_000, 'the download refused by the quota');
+    expect(media).toMatchObject({ url: null });
+    expect(await local.objects(t, user.tenantId)).toHaveLength(1);
+    expect((await call(t, 'GET', '/media/usage', { token: user.token })).body).toMatchObject({ usedBytes: 7000, count: 1 });
+
+    expect((await call(t, 'DELETE', `/media/${filler.id}`, { token: user.token })).status).toBe(204);
+    const again = await call(t, 'POST', `/chats/${contactPhone}/messages/${messageId}/media`, { token: user.token });
+    expect(again.status).toBe(200);
+    expect(again.body.data.media).toMatchObject({ state: 'stored', sha256: sha256(data) });
+    expect((await call(t, 'GET', '/media/usage', { token: user.token })).body).toMatchObject({ usedBytes: 5000, count: 1 });
   });
 });
