@@ -7,6 +7,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { IsNull, type Repository } from 'typeorm';
 import { AppError } from '../common/app-error.js';
 import type { AuthContext } from '../common/auth-context.js';
+import { CredentialRevocations } from './credential-revocations.js';
 import { issueSecret, parseSecret, secretMatches } from './crypto/secret-token.js';
 import { mapApiKey, type ApiKeyDto, type CreatedApiKeyDto } from './dto/api-key.dto.js';
 import { ApiKeyEntity } from './entities/api-key.entity.js';
@@ -17,7 +18,10 @@ const LAST_USED_RESOLUTION_MS = 60_000;
 
 @Injectable()
 export class ApiKeysService {
-  constructor(@InjectRepository(ApiKeyEntity) private readonly keys: Repository<ApiKeyEntity>) {}
+  constructor(
+    @InjectRepository(ApiKeyEntity) private readonly keys: Repository<ApiKeyEntity>,
+    private readonly revocations: CredentialRevocations,
+  ) {}
 
   async create(auth: AuthContext, name: string): Promise<CreatedApiKeyDto> {
     const secret = issueSecret(API_KEY_PREFIX);
@@ -38,6 +42,8 @@ export class ApiKeysService {
     const row = await this.keys.findOneBy({ id });
     if (!row) throw AppError.notFound('API key not found');
     if (!row.revokedAt) await this.keys.update({ id, revokedAt: IsNull() }, { revokedAt: new Date() });
+    // Also when it was revoked already: a connection a missed relay (cluster) left open goes now.
+    this.revocations.publish({ kind: 'api-key', apiKeyId: id });
   }
 
   /** The key's row when `presented` is a valid, unrevoked key; 401 otherwise. */

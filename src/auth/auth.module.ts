@@ -14,6 +14,7 @@ import { ROOT_LOGGER, type AppLogger } from '../common/logger.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/app-config.js';
 import { AccessTokensService, JWT_ALGORITHM } from './access-tokens.service.js';
+import { CredentialRevocations } from './credential-revocations.js';
 import { AdminBootstrapService } from './admin-bootstrap.service.js';
 import { ApiKeysController } from './api-keys.controller.js';
 import { ApiKeysService } from './api-keys.service.js';
@@ -58,6 +59,7 @@ import { UsersController } from './users.controller.js';
         return new SmtpMailer(config.auth.smtpUrl, config.auth.mailFrom, log);
       },
     },
+    CredentialRevocations,
     AccessTokensService,
     RefreshTokensService,
     EmailTokensService,
@@ -72,6 +74,6 @@ import { UsersController } from './users.controller.js';
     AdminBootstrapService,
     { provide: APP_GUARD, useClass: AuthGuard },
   ],
-  exports: [AuthenticationService, UserAccountsService],
+  exports: [AuthenticationService, UserAccountsService, CredentialRevocations],
 })
 export class AuthModule {}

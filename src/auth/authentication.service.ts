@@ -73,10 +73,10 @@ export class AuthenticationService {
     }
     const apiKey = header(source.headers, 'x-api-key');
     if (apiKey !== undefined) {
-      await this.apiKeys.verify(apiKey);
+      const key = await this.apiKeys.verify(apiKey);
       const actor = this.userIdOf(source);
       if (!actor) throw AppError.unauthorized('An API key must name the user it acts for: send x-user-id (or userId)');
-      return { auth: await this.actingUser(actor.userId, 'api-key'), expiresAt: null, consumed: actor.consumed };
+      return { auth: { ...(await this.actingUser(actor.userId, 'api-key')), apiKeyId: key.id }, expiresAt: null, consumed: actor.consumed };
     }
     if (this.config.auth.trustUserIdHeader) {
       const actor = this.userIdOf(source);

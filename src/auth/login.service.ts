@@ -12,6 +12,7 @@ import { PasswordHasher } from './crypto/password-hasher.js';
 import type { LoginDto, LoginResponseDto } from './dto/auth.dto.js';
 import { mapUser } from './dto/user.dto.js';
 import { UserEntity } from './entities/user.entity.js';
+import { CredentialRevocations } from './credential-revocations.js';
 import { RefreshTokensService } from './refresh-tokens.service.js';
 import { LoginThrottleService } from './throttle/login-throttle.service.js';
 import { UserAccountsService } from './user-accounts.service.js';
@@ -33,6 +34,7 @@ export class LoginService {
     private readonly refreshTokens: RefreshTokensService,
     private readonly throttle: LoginThrottleService,
     private readonly hasher: PasswordHasher,
+    private readonly revocations: CredentialRevocations,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(ROOT_LOGGER) logger: AppLogger,
   ) {
@@ -80,6 +82,7 @@ export class LoginService {
 
   async logoutAll(auth: AuthContext): Promise<void> {
     await this.refreshTokens.revokeAllForUser(auth.userId);
+    this.revocations.publish({ kind: 'user-tokens', userId: auth.userId, at: Date.now() });
     this.logger.info({ userId: auth.userId }, 'logged out everywhere');
   }
 

@@ -11,6 +11,7 @@ import { EmailTokensService } from './email-tokens.service.js';
 import { UserEntity } from './entities/user.entity.js';
 import { passwordResetMail } from './mail/auth-mails.js';
 import { MAILER, type Mailer } from './mail/mailer.port.js';
+import { CredentialRevocations } from './credential-revocations.js';
 import { RefreshTokensService } from './refresh-tokens.service.js';
 import { UserAccountsService } from './user-accounts.service.js';
 
@@ -24,6 +25,7 @@ export class PasswordResetService {
     private readonly emailTokens: EmailTokensService,
     private readonly refreshTokens: RefreshTokensService,
     private readonly hasher: PasswordHasher,
+    private readonly revocations: CredentialRevocations,
     @Inject(MAILER) private readonly mailer: Mailer,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(ROOT_LOGGER) logger: AppLogger,
@@ -54,6 +56,7 @@ export class PasswordResetService {
       return owner;
     });
     if (!userId) throw AppError.badRequest('Invalid, used or expired password reset token');
+    this.revocations.publish({ kind: 'user-tokens', userId, at: Date.now() });
     this.logger.info({ userId }, 'password reset; all refresh tokens revoked');
   }
 }

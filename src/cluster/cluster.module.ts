@@ -19,11 +19,12 @@ import { LeaseRepository } from './lease-repository.js';
 import { Placement } from './placement.js';
 import { RedisBus } from './redis-bus.js';
 import { RequestForwarder } from './request-forwarder.js';
+import { RevocationRelay } from './revocation-relay.js';
 import { SocketIoRooms } from './socket-io-rooms.js';
 
 @Module({
   imports: [TypeOrmModule.forFeature([ClusterNodeEntity, SessionLeaseEntity, SessionEventSeqEntity]), AuthModule, SessionsModule, RealtimeModule],
   controllers: [ClusterController],
-  providers: [RedisBus, LeaseRepository, ClusterMetrics, LeaseKeeper, Placement, EventRelay, SessionEventSequencer, RequestForwarder, SocketIoRooms],
+  providers: [RedisBus, LeaseRepository, ClusterMetrics, LeaseKeeper, Placement, EventRelay, SessionEventSequencer, RequestForwarder, SocketIoRooms, RevocationRelay],
 })
 export class ClusterModule {}

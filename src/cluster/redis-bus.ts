@@ -4,12 +4,15 @@
  *   a node whose connection drops resumes from the last id it read, so a blip loses nothing the
  *   stream still holds (MAXLEN ~10,000).
  * - `wa:cluster`, a pub/sub channel: "a lease was released" (placement runs at once) and "a session
- *   moved" (route caches forget it). At-most-once is fine: both are also polled.
+ *   moved" (route caches forget it). At-most-once is fine: both are also polled. And "a credential
+ *   was revoked" (revocation-relay.ts): at most once too; a node that misses one closes the
+ *   connections at the access token's expiry, or an API key's at its next authentication.
  * While Redis is unreachable, events wait in a bounded backlog (the oldest dropped and counted past
  * 10,000), control messages are dropped, and `downForMs()` tells the lease keeper for how long.
  */
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { Redis, type RedisOptions } from 'ioredis';
+import type { Revocation } from '../auth/credential-revocations.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig, ClusterConfig } from '../config/app-config.js';
 import { ROOT_LOGGER, type AppLogger } from '../common/logger.js';
@@ -36,7 +39,10 @@ const CONNECTION_DEFAULTS: RedisOptions = {
   maxRetriesPerRequest: null,
 };
 
-export type ControlMessage = { kind: 'released'; nodeId: string } | { kind: 'moved'; sessionId: string; nodeId: string };
+export type ControlMessage =
+  | { kind: 'released'; nodeId: string }
+  | { kind: 'moved'; sessionId: string; nodeId: string }
+  | { kind: 'revoked'; nodeId: string; revocation: Revocation };
 
 export interface StreamEntry {
   origin: string;

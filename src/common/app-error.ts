@@ -27,7 +27,8 @@ export type ErrorCode =
   | 'SESSION_REQUIRED'
   | 'INVALID_CURSOR'
   | 'MISDIRECTED_REQUEST'
-  | 'SESSION_OWNER_UNAVAILABLE';
+  | 'SESSION_OWNER_UNAVAILABLE'
+  | 'MEDIA_QUOTA_EXCEEDED';
 
 export interface ErrorBody {
   success: false;

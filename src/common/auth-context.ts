@@ -13,6 +13,10 @@ export interface AuthContext {
   role: Role;
   /** How the caller authenticated. */
   via: 'jwt' | 'api-key' | 'trusted-header';
+  /** The API key's id (via `api-key`): open connections close when it is revoked. */
+  apiKeyId?: string;
+  /** When the access token was issued, ms (via `jwt`): logout-all revokes the tokens issued before it. */
+  tokenIssuedAtMs?: number;
 }
 
 export const IS_PUBLIC = 'auth:public';

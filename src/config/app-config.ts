@@ -104,6 +104,8 @@ export interface MediaConfig {
   };
   urlTtlSeconds: number;
   maxBytes: Record<MediaKind, number>;
+  /** Stored bytes a tenant may hold (MEDIA_QUOTA_BYTES_PER_TENANT); null = no quota. */
+  quotaBytesPerTenant: number | null;
   /** Inbound downloads (when the tenant's download-media switch is on, or on demand). */
   download: { concurrency: number; maxAttempts: number; retryBaseMs: number; pollIntervalMs: number };
 }
@@ -237,6 +239,7 @@ function mediaConfig(env: Environment): MediaConfig {
         }
       : undefined,
     urlTtlSeconds: env.MEDIA_URL_TTL_SECONDS,
+    quotaBytesPerTenant: env.MEDIA_QUOTA_BYTES_PER_TENANT > 0 ? env.MEDIA_QUOTA_BYTES_PER_TENANT : null,
     maxBytes: {
       image: env.MEDIA_MAX_BYTES_IMAGE,
       video: env.MEDIA_MAX_BYTES_VIDEO,

@@ -220,6 +220,10 @@ export class Environment {
   @Transform(toInt) @IsInt() @Min(1)
   MEDIA_MAX_BYTES_STICKER = 1024 * 1024;
 
+  /** Bytes of stored media a tenant may hold (uploads, inbound downloads); 0 = no quota. */
+  @Transform(toInt) @IsInt() @Min(0)
+  MEDIA_QUOTA_BYTES_PER_TENANT = 0;
+
   /** Inbound media downloads in flight at once (per process). */
   @Transform(toInt) @IsInt() @Min(1) @Max(64)
   MEDIA_DOWNLOAD_CONCURRENCY = 4;

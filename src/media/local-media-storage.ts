@@ -1,7 +1,7 @@
 /** Media on local disk under DATA_DIR/media: written to a temporary file, renamed when complete. */
 import { randomUUID } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm, rmdir, stat } from 'node:fs/promises';
 import { dirname, join, resolve, sep } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -46,8 +46,11 @@ export class LocalMediaStorage implements MediaStorage {
     return stream;
   }
 
+  /** Also removes the object's folder when that leaves it empty (each upload and message has its own). */
   async delete(key: string): Promise<void> {
-    await rm(this.pathOf(key), { force: true });
+    const path = this.pathOf(key);
+    await rm(path, { force: true });
+    await rmdir(dirname(path)).catch(() => undefined);
   }
 
   async deletePrefix(prefix: string): Promise<void> {

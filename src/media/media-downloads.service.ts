@@ -4,6 +4,7 @@
  * again when the CDN copy is gone) into storage, checks its SHA-256 against the sender's, and
  * records the outcome. A failure is retried with exponential backoff and jitter up to
  * MEDIA_DOWNLOAD_MAX_ATTEMPTS, then marked failed; a download a crash interrupted is redone at boot.
+ * A download that does not fit in the tenant's media quota is failed at once (on demand tries again).
  * After each stored download `session.messages.media` is emitted (after commit), and a held
  * messages/received callback goes out with the media's URL.
  */
@@ -25,6 +26,7 @@ import { MediaJobs, type StoredObject } from './media-jobs.js';
 import { extensionFor } from './media-kinds.js';
 import { messageKey, sessionPrefix } from './media-keys.js';
 import { MediaMeter } from './media-meter.js';
+import { MediaQuota } from './media-quota.js';
 import { MEDIA_STORAGE, type MediaStorage } from './media-storage.js';
 import { MediaUrls } from './media-urls.js';
 import type { MediaEntity } from './media.entity.js';
@@ -40,6 +42,8 @@ const SHUTDOWN_WAIT_MS = 5000;
 
 /** Failures that no retry can fix. */
 class PermanentFailure extends Error {}
+
+const QUOTA_FULL = "the tenant's media quota (MEDIA_QUOTA_BYTES_PER_TENANT) is full";
 
 /** Message kinds that never carry downloadable media. */
 const PLAIN_KINDS = new Set(['text', 'reaction', 'location', 'contact', 'poll', 'ciphertext']);
@@ -65,6 +69,7 @@ export class MediaDownloads implements OnApplicationBootstrap, OnModuleDestroy {
     private readonly events: DomainEvents,
     private readonly registry: SessionRegistry,
     private readonly factory: WhatsAppSocketFactory,
+    private readonly quota: MediaQuota,
   ) {
     this.logger = logger.child({ module: 'media' });
     this.cfg = config.media.download;
@@ -169,6 +174,10 @@ export class MediaDownloads implements OnApplicationBootstrap, OnModuleDestroy {
       if (!found) throw new PermanentFailure('the message is no longer stored');
       const object = await this.fetch(row, found.raw);
       const stored = await this.events.transaction(async (tx) => {
+        await this.quota.reserve(tx.manager, row.tenantId, object.size).catch(async () => {
+          await this.storage.delete(object.key).catch(() => undefined);
+          throw new PermanentFailure(QUOTA_FULL);
+        });
         const done = await this.jobs.markStored(tx.manager, row.id, object);
         await this.announce(tx, row, done);
         await tx.emit('session.messages.media', row.sessionId!, {
@@ -209,8 +218,17 @@ export class MediaDownloads implements OnApplicationBootstrap, OnModuleDestroy {
     }
     const { media, body } = opened;
     const key = messageKey(row.tenantId, row.sessionId!, row.messageId!, row.fileName ?? `${row.kind}.${extensionFor(row.mime)}`);
-    const meter = new MediaMeter(Number.MAX_SAFE_INTEGER);
+    const room = await this.quota.room(row.tenantId);
+    if (room === 0) {
+      body.destroy();
+      throw new PermanentFailure(QUOTA_FULL);
+    }
+    const meter = new MediaMeter(Math.min(room, Number.MAX_SAFE_INTEGER));
     await store(this.storage, key, body, meter, row.mime);
+    if (meter.exceeded) {
+      await this.storage.delete(key);
+      throw new PermanentFailure(QUOTA_FULL);
+    }
     if (media.fileSha256 && media.fileSha256 !== meter.sha256) {
       await this.storage.delete(key);
       throw new Error('the downloaded bytes do not match the SHA-256 the sender announced');

@@ -1,7 +1,8 @@
 /**
  * POST /media: one multipart request (`file`, `kind`, `sessionId?`) streamed into storage while
  * it is hashed and counted. The kind is checked against the bytes (file-type), the size against
- * the kind's limit; whatever fails leaves no object behind.
+ * the kind's limit and the tenant's media quota (media-quota.ts); whatever fails leaves no object
+ * behind.
  */
 import { randomUUID } from 'node:crypto';
 import { Writable } from 'node:stream';
@@ -20,6 +21,7 @@ import { MediaInspector } from './media-inspector.js';
 import { extensionFor, isMediaKind, MEDIA_KINDS, resolveMime } from './media-kinds.js';
 import { uploadKey } from './media-keys.js';
 import { HEAD_BYTES, MediaMeter } from './media-meter.js';
+import { MediaQuota } from './media-quota.js';
 import { MediaRepository } from './media-repository.js';
 import { MEDIA_STORAGE, type MediaStorage } from './media-storage.js';
 import type { MediaEntity } from './media.entity.js';
@@ -31,7 +33,8 @@ interface StoredFile {
   detected: string | undefined;
   declared: string | undefined;
   fileName: string | null;
-  exceeded: boolean;
+  /** More bytes came than the multipart parser's cap: the true size is unknown. */
+  truncated: boolean;
 }
 
 const FIELD_LIMITS = { fields: 8, fieldSize: 1024, parts: 10 };
@@ -47,6 +50,7 @@ export class MediaUploadsService {
     private readonly repository: MediaRepository,
     private readonly inspector: MediaInspector,
     private readonly sessions: SessionsService,
+    private readonly quota: MediaQuota,
   ) {
     this.largestLimit = Math.max(...Object.values(config.media.maxBytes));
   }
@@ -56,6 +60,8 @@ export class MediaUploadsService {
       throw new AppError(415, 'UNSUPPORTED_MEDIA_TYPE', 'POST /media takes multipart/form-data with the fields file and kind');
     }
     if (querySessionId !== undefined) await this.sessions.get(auth, querySessionId);
+    const room = await this.quota.room(auth.tenantId);
+    if (room === 0) throw this.quota.exceeded(this.quota.limit);
     const id = randomUUID();
     const fields: Record<string, string> = {};
     let file: StoredFile | undefined;
@@ -72,14 +78,14 @@ export class MediaUploadsService {
           await drain(part);
           continue;
         }
-        file = await this.store(auth.tenantId, id, part, isMediaKind(fields.kind) ? fields.kind : undefined);
+        file = await this.store(auth.tenantId, id, part, isMediaKind(fields.kind) ? fields.kind : undefined, room);
       }
     } catch (err) {
       if (file) await this.storage.delete(file.key);
       throw multipartError(err);
     }
     try {
-      const checked = problem ?? this.check(fields, file);
+      const checked = problem ?? this.check(fields, file, room);
       if (checked instanceof AppError) throw checked;
       const sessionId = await this.resolveSession(auth, fields.sessionId ?? querySessionId);
       return await this.record(auth.tenantId, id, sessionId, checked.kind, checked.mime, checked.file);
@@ -89,28 +95,30 @@ export class MediaUploadsService {
     }
   }
 
-  private async store(tenantId: string, id: string, part: MultipartFile, kind: MediaKind | undefined): Promise<StoredFile> {
+  /** `room`: what the quota leaves; past it (or the kind's limit) the bytes are counted, not written. */
+  private async store(tenantId: string, id: string, part: MultipartFile, kind: MediaKind | undefined, room: number): Promise<StoredFile> {
     const { head, body } = await splitHead(part.file, HEAD_BYTES);
     const detected = (await fileTypeFromBuffer(head))?.mime;
     const declared = part.mimetype || undefined;
     const provisional = (kind && resolveMime(kind, detected, declared)) ?? detected ?? 'application/octet-stream';
     const fileName = part.filename ? part.filename.slice(0, FILE_NAME_MAX) : null;
     const key = uploadKey(tenantId, id, fileName ?? `${kind ?? 'file'}.${extensionFor(provisional)}`);
-    const meter = new MediaMeter(kind ? this.config.media.maxBytes[kind] : this.largestLimit);
+    const meter = new MediaMeter(Math.min(kind ? this.config.media.maxBytes[kind] : this.largestLimit, room));
     const putting = this.storage.put(key, meter, provisional);
     await Promise.all([pipeline(body, meter), putting]);
-    return { key, size: meter.byteCount, sha256: meter.sha256, detected, declared, fileName, exceeded: meter.exceeded || part.file.truncated };
+    return { key, size: meter.byteCount, sha256: meter.sha256, detected, declared, fileName, truncated: part.file.truncated };
   }
 
-  private check(fields: Record<string, string>, file: StoredFile | undefined): AppError | { kind: MediaKind; mime: string; file: StoredFile } {
+  private check(fields: Record<string, string>, file: StoredFile | undefined, room: number): AppError | { kind: MediaKind; mime: string; file: StoredFile } {
     const kind = fields.kind;
     if (kind === undefined) return AppError.badRequest('The field "kind" is required', { allowed: MEDIA_KINDS });
     if (!isMediaKind(kind)) return AppError.badRequest(`Unknown kind "${kind.slice(0, 40)}"`, { allowed: MEDIA_KINDS });
     if (!file) return AppError.badRequest('The field "file" is required');
     const limit = this.config.media.maxBytes[kind];
-    if (file.exceeded || file.size > limit) {
+    if (file.truncated || file.size > limit) {
       return new AppError(413, 'PAYLOAD_TOO_LARGE', `A ${kind} may have at most ${limit} bytes`, { kind, maxBytes: limit });
     }
+    if (file.size > room) return this.quota.exceeded(this.quota.limit === null ? null : this.quota.limit - room, file.size);
     if (file.size === 0) return AppError.badRequest('The file is empty');
     const mime = resolveMime(kind, file.detected, file.declared);
     if (!mime) {
@@ -132,10 +140,13 @@ export class MediaUploadsService {
 
   private async record(tenantId: string, id: string, sessionId: string | null, kind: MediaKind, mime: string, file: StoredFile): Promise<MediaEntity> {
     const facts = await this.inspector.inspect(kind, mime, file.size, () => this.storage.get(file.key));
-    return this.repository.insert({
-      id, tenantId, sessionId, origin: 'upload', kind, mime, state: 'stored', storageKey: file.key, size: String(file.size),
-      sha256: file.sha256, fileName: file.fileName, width: facts.width, height: facts.height,
-      durationSeconds: facts.durationSeconds, thumbnail: facts.thumbnail,
+    return this.repository.transaction(async (manager) => {
+      await this.quota.reserve(manager, tenantId, file.size);
+      return this.repository.insert({
+        id, tenantId, sessionId, origin: 'upload', kind, mime, state: 'stored', storageKey: file.key, size: String(file.size),
+        sha256: file.sha256, fileName: file.fileName, width: facts.width, height: facts.height,
+        durationSeconds: facts.durationSeconds, thumbnail: facts.thumbnail,
+      }, manager);
     });
   }
 }

@@ -49,6 +49,17 @@ export class MediaDto {
   @ApiProperty({ example: '2026-12-02T01:00:00.000Z' }) createdAt: string;
 }
 
+export class MediaUsageDto {
+  @ApiProperty({ example: 73400320, description: "Bytes of the tenant's stored media objects (an object shared by an upload and its sent messages counts once)" })
+  usedBytes: number;
+  @ApiProperty({ nullable: true, example: 1073741824, description: 'MEDIA_QUOTA_BYTES_PER_TENANT; null when there is no quota' })
+  quotaBytes: number | null;
+  @ApiProperty({ nullable: true, example: 1000341504, description: 'What is left before uploads answer 413 MEDIA_QUOTA_EXCEEDED; null without a quota' })
+  remainingBytes: number | null;
+  @ApiProperty({ example: 42, description: 'Stored media objects' })
+  count: number;
+}
+
 export function mapMedia(row: MediaEntity, url: string | null): MediaDto {
   return {
     id: row.id,

@@ -9,6 +9,7 @@ import { MediaDownloads } from './media-downloads.service.js';
 import { MediaJobs } from './media-jobs.js';
 import { MediaController } from './media.controller.js';
 import { MediaInspector } from './media-inspector.js';
+import { MediaQuota } from './media-quota.js';
 import { MediaRepository } from './media-repository.js';
 import { MediaSendService } from './media-send.service.js';
 import { MEDIA_STORAGE, type MediaStorage } from './media-storage.js';
@@ -32,6 +33,7 @@ import { MediaService } from './media.service.js';
       },
     },
     MediaRepository,
+    MediaQuota,
     MediaInspector,
     MediaUrls,
     MediaUploadsService,

@@ -1,11 +1,12 @@
-/** Reading media: its description with a freshly minted URL, and its bytes (whole or a range). */
+/** Media: upload, its description with a freshly minted URL, its bytes (whole or a range), deletion and the tenant's usage. */
 import { Inject, Injectable } from '@nestjs/common';
 import type { Readable } from 'node:stream';
 import type { FastifyRequest } from 'fastify';
 import { AppError } from '../common/app-error.js';
 import type { AuthContext } from '../common/auth-context.js';
 import { parseRange } from './byte-range.js';
-import { mapMedia, type MediaDto } from './media.dto.js';
+import { mapMedia, type MediaDto, type MediaUsageDto } from './media.dto.js';
+import { MediaQuota } from './media-quota.js';
 import { MediaRepository } from './media-repository.js';
 import { MEDIA_STORAGE, type MediaStorage } from './media-storage.js';
 import { MediaUploadsService } from './media-uploads.service.js';
@@ -24,6 +25,7 @@ export class MediaService {
     private readonly repository: MediaRepository,
     private readonly urls: MediaUrls,
     private readonly uploads: MediaUploadsService,
+    private readonly quota: MediaQuota,
   ) {}
 
   async upload(auth: AuthContext, request: FastifyRequest, sessionId?: string): Promise<MediaDto> {
@@ -34,6 +36,27 @@ export class MediaService {
   async describe(auth: AuthContext, id: string): Promise<MediaDto> {
     const row = await this.repository.findVisible(auth, id);
     return mapMedia(row, await this.urls.urlFor(row));
+  }
+
+  /**
+   * Deletes the row, then its object unless another row still points at it (an upload that a sent
+   * message reuses keeps its object until both are deleted). The row goes first: a failure between
+   * the two leaves an unreferenced object, never a row whose bytes are gone.
+   */
+  async remove(auth: AuthContext, id: string): Promise<void> {
+    const row = await this.repository.findVisible(auth, id);
+    const { deleted, orphanKey } = await this.repository.deleteUnclaimed(row.id);
+    if (!deleted) {
+      await this.repository.findVisible(auth, id);
+      throw AppError.conflict('The media is being downloaded: delete it once the download ends', { state: 'downloading' });
+    }
+    if (orphanKey) await this.storage.delete(orphanKey);
+  }
+
+  async usage(auth: AuthContext): Promise<MediaUsageDto> {
+    const { usedBytes, count } = await this.quota.usage(auth.tenantId);
+    const quotaBytes = this.quota.limit;
+    return { usedBytes, quotaBytes, remainingBytes: quotaBytes === null ? null : Math.max(0, quotaBytes - usedBytes), count };
   }
 
   async content(auth: AuthContext, id: string, rangeHeader: string | undefined): Promise<MediaContent> {

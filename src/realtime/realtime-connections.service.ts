@@ -2,10 +2,13 @@
  * The life of one socket: authentication (handshake, or the `authenticate` event within the
  * window), admission into its tenant's room with the snapshot, re-authentication, and the end of
  * its access token. Every disconnect by the server is preceded by an event that says why:
- * `unauthorized { code, message }` or `token-expired { code, message, expiredAt }`.
+ * `unauthorized { code, message }` or `token-expired { code, message, expiredAt }`. A revoked
+ * credential (API key revoked, logout-all, password reset) closes its sockets at
+ * once with `unauthorized { code: "CREDENTIAL_REVOKED" }`.
  */
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { AuthenticationService } from '../auth/authentication.service.js';
+import { CredentialRevocations, revokes, type Revocation } from '../auth/credential-revocations.js';
 import { AppError } from '../common/app-error.js';
 import type { AuthContext } from '../common/auth-context.js';
 import { ROOT_LOGGER, type AppLogger } from '../common/logger.js';
@@ -27,8 +30,11 @@ interface Verified {
 const MAX_TIMER_MS = 2_147_483_647;
 
 @Injectable()
-export class RealtimeConnections {
+export class RealtimeConnections implements OnModuleInit, OnModuleDestroy {
   private readonly logger: AppLogger;
+  /** Admitted sockets of both namespaces, for revocations. */
+  private readonly ready = new Set<RealtimeSocket>();
+  private stopRevocations?: () => void;
 
   constructor(
     private readonly authentication: AuthenticationService,
@@ -36,10 +42,19 @@ export class RealtimeConnections {
     private readonly broadcaster: RealtimeBroadcaster,
     private readonly events: DomainEvents,
     private readonly metrics: RealtimeMetrics,
+    private readonly revocations: CredentialRevocations,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(ROOT_LOGGER) logger: AppLogger,
   ) {
     this.logger = logger.child({ module: 'realtime' });
+  }
+
+  onModuleInit(): void {
+    this.stopRevocations = this.revocations.onRevoked((revocation) => this.revoke(revocation));
+  }
+
+  onModuleDestroy(): void {
+    this.stopRevocations?.();
   }
 
   async onConnect(socket: RealtimeSocket): Promise<void> {
@@ -104,6 +119,7 @@ export class RealtimeConnections {
   }
 
   onDisconnect(socket: RealtimeSocket): void {
+    this.ready.delete(socket);
     clearTimeout(socket.data.authTimer);
     clearTimeout(socket.data.expiryTimer);
     this.metrics.socketClosed(socket.data.phase === 'ready');
@@ -124,6 +140,7 @@ export class RealtimeConnections {
     clearTimeout(socket.data.authTimer);
     socket.data.phase = 'ready';
     socket.data.auth = verified.auth;
+    this.ready.add(socket);
     this.metrics.socketAuthenticated();
     this.armExpiry(socket, verified.expiresAt);
     socket.emit('authenticated', successPayload(verified));
@@ -172,6 +189,14 @@ export class RealtimeConnections {
     if (err instanceof AppError && err.code === 'UNAUTHORIZED') return err.message;
     this.logger.error({ err }, 'socket authentication failed unexpectedly');
     return 'Authentication failed';
+  }
+
+  private revoke(revocation: Revocation): void {
+    for (const socket of [...this.ready]) {
+      if (!socket.data.auth || !revokes(revocation, socket.data.auth)) continue;
+      this.ready.delete(socket);
+      this.reject(socket, 'credential_revoked', { code: 'CREDENTIAL_REVOKED', message: 'The credential this socket authenticated with was revoked' });
+    }
   }
 
   private reject(socket: RealtimeSocket, cause: DisconnectCause, payload: UnauthorizedPayload): void {

@@ -42,7 +42,7 @@ export interface AuthenticatedPayload {
 
 /** Sent right before the server disconnects a socket that did not authenticate. */
 export interface UnauthorizedPayload {
-  code: 'UNAUTHORIZED' | 'AUTH_TIMEOUT';
+  code: 'UNAUTHORIZED' | 'AUTH_TIMEOUT' | 'CREDENTIAL_REVOKED';
   message: string;
 }
 

@@ -3,15 +3,18 @@
  * Bearer`, or `x-api-key` + `x-user-id`) on the HTTP port. JSON text frames, each one seed 002
  * envelope, `session.snapshot` first, then the tenant's public events from the same broadcaster as
  * Socket.io. The credential is checked before the upgrade (a bad one gets an HTTP 401 in the one
- * error shape, a foreign Origin a 403); at the token's expiry the socket is closed (4001); a client
+ * error shape, a foreign Origin a 403); at the token's expiry the socket is closed (4001), when its
+ * credential is revoked (API key revoked, logout-all, password reset) at once (4003); a client
  * that does not read (over SLOW_CONSUMER_BYTES buffered) or misses a ping is dropped.
  */
 import { STATUS_CODES, type IncomingMessage, type Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { type BeforeApplicationShutdown, Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
+import type { AuthContext } from '../common/auth-context.js';
 import { HttpAdapterHost } from '@nestjs/core';
 import { WebSocket, WebSocketServer } from 'ws';
 import { AuthenticationService, type Authenticated } from '../auth/authentication.service.js';
+import { CredentialRevocations, revokes, type Revocation } from '../auth/credential-revocations.js';
 import { renderError } from '../common/error-body.js';
 import { AppError } from '../common/app-error.js';
 import { ROOT_LOGGER, type AppLogger } from '../common/logger.js';
@@ -31,6 +34,7 @@ const MAX_TIMER_MS = 2_147_483_647;
 
 interface Client {
   ws: WebSocket;
+  auth: AuthContext;
   alive: boolean;
   off: () => void;
   expiry?: NodeJS.Timeout;
@@ -42,6 +46,7 @@ export class WsSessionsServer implements OnApplicationBootstrap, BeforeApplicati
   private readonly clients = new Set<Client>();
   private readonly logger: AppLogger;
   private pinger?: NodeJS.Timeout;
+  private stopRevocations?: () => void;
 
   constructor(
     private readonly adapterHost: HttpAdapterHost,
@@ -49,6 +54,7 @@ export class WsSessionsServer implements OnApplicationBootstrap, BeforeApplicati
     private readonly sessions: SessionStore,
     private readonly broadcaster: RealtimeBroadcaster,
     private readonly events: DomainEvents,
+    private readonly revocations: CredentialRevocations,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(ROOT_LOGGER) logger: AppLogger,
   ) {
@@ -66,10 +72,12 @@ export class WsSessionsServer implements OnApplicationBootstrap, BeforeApplicati
     });
     this.pinger = setInterval(() => this.ping(), PING_INTERVAL_MS);
     this.pinger.unref();
+    this.stopRevocations = this.revocations.onRevoked((revocation) => this.revoke(revocation));
   }
 
   beforeApplicationShutdown(): void {
     clearInterval(this.pinger);
+    this.stopRevocations?.();
     for (const client of [...this.clients]) client.ws.close(1001, 'server shutting down');
     this.wss.close();
   }
@@ -98,6 +106,7 @@ export class WsSessionsServer implements OnApplicationBootstrap, BeforeApplicati
     let held: DomainEvent[] | null = [];
     const client: Client = {
       ws,
+      auth,
       alive: true,
       off: this.broadcaster.addTenantSink(auth.tenantId, (event) => (held ? held.push(event) : this.send(client, event))),
     };
@@ -131,6 +140,15 @@ export class WsSessionsServer implements OnApplicationBootstrap, BeforeApplicati
       return;
     }
     client.ws.send(JSON.stringify(envelope));
+  }
+
+  /** The close frame says why; the client is dropped at once, so nothing more is sent to it. */
+  private revoke(revocation: Revocation): void {
+    for (const client of [...this.clients]) {
+      if (!revokes(revocation, client.auth)) continue;
+      this.drop(client);
+      client.ws.close(4003, 'credential revoked');
+    }
   }
 
   private ping(): void {

@@ -4,11 +4,14 @@
  * gets what it missed, then the live messages, on the same session. A client gone longer than
  * SSE_RESUME_GRACE_MS before the scan cancels the session; a reconnect to an onboarding that has
  * ended (or that this process does not know) is answered 204, which stops a native EventSource.
+ * A stream whose credential is revoked (API key revoked, logout-all, password reset)
+ * ends at once; its onboarding then waits SSE_RESUME_GRACE_MS for a client with a valid credential.
  */
 import { randomUUID } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 import { type BeforeApplicationShutdown, Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
+import { CredentialRevocations, revokes, type Revocation } from '../auth/credential-revocations.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/app-config.js';
 import { AppError } from '../common/app-error.js';
@@ -29,6 +32,8 @@ const HEARTBEAT = ': heartbeat\n';
 
 interface Stream {
   raw: ServerResponse;
+  /** Who opened this stream (a resumed onboarding may be another credential than its creator's). */
+  auth: AuthContext;
   heartbeat: NodeJS.Timeout;
 }
 
@@ -58,12 +63,14 @@ export class SseOnboardings implements OnModuleInit, BeforeApplicationShutdown {
     @Inject(ROOT_LOGGER) logger: AppLogger,
     private readonly sessions: SessionsService,
     private readonly events: DomainEvents,
+    private readonly revocations: CredentialRevocations,
   ) {
     this.logger = logger.child({ module: 'sse' });
   }
 
   onModuleInit(): void {
     for (const type of STREAM_EVENTS) this.unsubscribe.push(this.events.onCommit(type, (event) => this.onEvent(event)));
+    this.unsubscribe.push(this.revocations.onRevoked((revocation) => this.revoke(revocation)));
   }
 
   /** Answers `GET /sessions/add-sse`: a new onboarding, a resumed one, or 204. */
@@ -77,13 +84,13 @@ export class SseOnboardings implements OnModuleInit, BeforeApplicationShutdown {
         await reply.status(204).send();
         return;
       }
-      this.attach(onboarding, reply, Number(lastEventId.split(':')[1]));
+      this.attach(onboarding, auth, reply, Number(lastEventId.split(':')[1]));
       return;
     }
     const onboarding: Onboarding = { sessionId: randomUUID(), tenantId: auth.tenantId, log: [], created: false, paired: false };
     if (phoneNumber !== undefined) onboarding.pairing = { auth, phoneNumber, requested: false };
     this.live.set(onboarding.sessionId, onboarding);
-    this.attach(onboarding, reply, 0);
+    this.attach(onboarding, auth, reply, 0);
     this.send(onboarding, { sessionId: onboarding.sessionId });
     try {
       await this.sessions.create(auth, onboarding.sessionId, 'sse');
@@ -117,7 +124,7 @@ export class SseOnboardings implements OnModuleInit, BeforeApplicationShutdown {
     return onboarding.tenantId === auth.tenantId || auth.role === 'admin' ? onboarding : undefined;
   }
 
-  private attach(onboarding: Onboarding, reply: FastifyReply, after: number): void {
+  private attach(onboarding: Onboarding, auth: AuthContext, reply: FastifyReply, after: number): void {
     clearTimeout(onboarding.graceTimer);
     onboarding.graceTimer = undefined;
     this.detach(onboarding);
@@ -130,7 +137,7 @@ export class SseOnboardings implements OnModuleInit, BeforeApplicationShutdown {
       connection: 'keep-alive',
       'x-accel-buffering': 'no',
     });
-    const stream: Stream = { raw, heartbeat: setInterval(() => raw.write(HEARTBEAT), this.config.whatsapp.sseHeartbeatMs) };
+    const stream: Stream = { raw, auth, heartbeat: setInterval(() => raw.write(HEARTBEAT), this.config.whatsapp.sseHeartbeatMs) };
     onboarding.stream = stream;
     for (let n = after; n < onboarding.log.length; n += 1) raw.write(onboarding.log[n]);
     raw.on('close', () => {
@@ -138,6 +145,14 @@ export class SseOnboardings implements OnModuleInit, BeforeApplicationShutdown {
       this.detach(onboarding);
       if (this.live.get(onboarding.sessionId) === onboarding) this.awaitReturn(onboarding);
     });
+  }
+
+  private revoke(revocation: Revocation): void {
+    for (const onboarding of this.live.values()) {
+      if (!onboarding.stream || !revokes(revocation, onboarding.stream.auth)) continue;
+      this.detach(onboarding);
+      this.awaitReturn(onboarding);
+    }
   }
 
   /** The client is gone: it has SSE_RESUME_GRACE_MS to come back before an unscanned session is cancelled. */
