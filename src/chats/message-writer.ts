@@ -22,6 +22,8 @@ export interface AppliedChange {
   change: WaMessageChange;
   chatJid: string;
   applied: { status?: boolean; edit?: boolean; revoke?: boolean };
+  /** The status the message had before `applied.status` moved it. */
+  previousStatus?: string | null;
 }
 
 const enc = (v: string | null | undefined): string | null => (typeof v === 'string' ? encodePgText(v) : null);
@@ -124,13 +126,18 @@ export class MessageWriter {
     const out: AppliedChange[] = [];
     for (const { change, chatId, chatJid } of changes) {
       const applied: AppliedChange['applied'] = {};
+      let previousStatus: string | null | undefined;
       if (change.status) {
-        const r: unknown[] = rowsOf(await manager.query(
-          `UPDATE wa_messages SET status = $4, status_at = $5, updated_at = now()
-            WHERE session_id = $1 AND chat_id = $2 AND wa_id = $3 AND ${rank('status')} < ${rank('$4::text')} RETURNING id`,
+        // The row is locked before its status is read: of two writers racing, the second sees the
+        // first's status, so each step is applied (and announced) once.
+        const r: Array<{ previous: string | null }> = rowsOf(await manager.query(
+          `WITH target AS (SELECT id, status FROM wa_messages WHERE session_id = $1 AND chat_id = $2 AND wa_id = $3 FOR UPDATE)
+           UPDATE wa_messages m SET status = $4, status_at = $5, updated_at = now()
+             FROM target WHERE m.id = target.id AND ${rank('target.status')} < ${rank('$4::text')} RETURNING target.status AS previous`,
           [sessionId, chatId, change.id, change.status, change.statusAt ?? null],
         ));
         applied.status = r.length > 0;
+        previousStatus = r[0]?.previous ?? null;
       }
       if (change.edit) {
         const r: unknown[] = rowsOf(await manager.query(
@@ -147,7 +154,7 @@ export class MessageWriter {
         ));
         applied.revoke = r.length > 0;
       }
-      if (applied.status || applied.edit || applied.revoke) out.push({ change, chatJid, applied });
+      if (applied.status || applied.edit || applied.revoke) out.push({ change, chatJid, applied, previousStatus });
     }
     return out;
   }
