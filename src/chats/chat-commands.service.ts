@@ -4,9 +4,10 @@
  * stored at once (idempotently: Baileys' own echo of it later changes nothing), so a read right
  * after the answer sees it.
  */
-import { HttpStatus, Injectable } from '@nestjs/common';
+import { HttpStatus, Inject, Injectable } from '@nestjs/common';
 import { AppError } from '../common/app-error.js';
 import type { AuthContext } from '../common/auth-context.js';
+import { ROOT_LOGGER, type AppLogger } from '../common/logger.js';
 import { DomainEvents } from '../events/domain-events.js';
 import { SessionNotConnectedError, type LiveSession } from '../sessions/live-session.js';
 import { SessionRegistry } from '../sessions/session-registry.js';
@@ -41,6 +42,7 @@ export class ChatCommandsService {
     private readonly events: DomainEvents,
     private readonly media: MediaSendService,
     private readonly inboundMedia: InboundMediaService,
+    @Inject(ROOT_LOGGER) private readonly logger: AppLogger,
   ) {}
 
   async send(auth: AuthContext, sessionId: string | undefined, jidParam: string, body: SendChatMessageDto): Promise<SentChatMessageDto> {
@@ -54,8 +56,8 @@ export class ChatCommandsService {
     if (forwarded && body.content !== undefined) throw AppError.badRequest('Send either content or forwardMessageId, not both', [{ field: 'content', errors: ['not allowed with forwardMessageId'] }]);
     const { record, stored } = await this.store.whileSending(t.session.id, async () => {
       const sent = await this.call(() => t.commands.send(chat?.jid ?? jid, { text: body.content, quotedRaw: quoted?.raw ?? undefined, forwardRaw: forwarded?.raw ?? undefined }));
-      const [row] = await this.store.storeMessages(t.ctx, 'append', [sent], null);
-      return { record: sent, stored: row };
+      const rows = await this.afterSent(t, sent.id, 'message', () => this.store.storeMessages(t.ctx, 'append', [sent], null));
+      return { record: sent, stored: rows?.[0] };
     });
     return { id: record.id, chatJid: stored?.chatJid ?? chat?.jid ?? jid, status: record.status ?? 'sent', timestamp: record.timestamp };
   }
@@ -72,10 +74,10 @@ export class ChatCommandsService {
     } finally {
       bytes.destroy();
     }
-    const [stored] = await this.events.transaction(async (tx) => {
+    const [stored] = (await this.afterSent(t, record.id, 'media message', () => this.events.transaction(async (tx) => {
       await this.inboundMedia.linkSent(tx.manager, media, t.session.id, record.remoteJid, record.id);
       return this.store.storeMessages(t.ctx, 'append', [record], null, tx);
-    });
+    }))) ?? [];
     return { id: record.id, chatJid: stored?.chatJid ?? jid, status: record.status ?? 'sent', timestamp: record.timestamp };
   }
 
@@ -93,7 +95,7 @@ export class ChatCommandsService {
     const chat = await this.queries.chatOf(t.session.id, jidParam);
     const row = await this.ownMessage(t, chat, messageId, 'edit');
     await this.call(() => t.commands.edit(row.remote_jid, keyOf(row), content));
-    await this.store.storeChanges(t.ctx, [{ id: row.wa_id, remoteJid: row.remote_jid, edit: { text: content, type: row.type, editedAt: now() } }]);
+    await this.afterSent(t, row.wa_id, 'edit', () => this.store.storeChanges(t.ctx, [{ id: row.wa_id, remoteJid: row.remote_jid, edit: { text: content, type: row.type, editedAt: now() } }]));
     return this.queries.messageDto(t.session.id, chat, messageId);
   }
 
@@ -103,7 +105,7 @@ export class ChatCommandsService {
     const row = await this.ownMessage(t, chat, messageId, 'delete');
     if (row.deleted_at === null) {
       await this.call(() => t.commands.revoke(row.remote_jid, keyOf(row)));
-      await this.store.storeChanges(t.ctx, [{ id: row.wa_id, remoteJid: row.remote_jid, revokedAt: now() }]);
+      await this.afterSent(t, row.wa_id, 'delete', () => this.store.storeChanges(t.ctx, [{ id: row.wa_id, remoteJid: row.remote_jid, revokedAt: now() }]));
     }
     return this.queries.messageDto(t.session.id, chat, messageId);
   }
@@ -114,9 +116,9 @@ export class ChatCommandsService {
     const row = await this.queries.messageOf(t.session.id, chat, messageId);
     const sent = await this.call(() => t.commands.react(row.remote_jid, keyOf(row), emoji));
     this.store.noteApiReaction(t.session.id, sent.id);
-    await this.events.transaction((tx) =>
+    await this.afterSent(t, row.wa_id, 'reaction', () => this.events.transaction((tx) =>
       this.store.storeReactions(t.ctx, tx, [{ targetId: row.wa_id, remoteJid: row.remote_jid, actorJid: ownJid(t.ctx), fromMe: true, emoji, reactedAt: sent.timestamp }], 'api'),
-    );
+    ));
     return this.queries.messageDto(t.session.id, chat, messageId);
   }
 
@@ -151,6 +153,21 @@ export class ChatCommandsService {
     const row = await this.queries.messageOf(t.session.id, chat, messageId);
     if (!row.from_me) throw AppError.unprocessable(`WhatsApp only lets you ${what} your own messages`);
     return row;
+  }
+
+  /**
+   * Stores what WhatsApp already accepted. A failure here must not answer 5xx (a client retrying
+   * would send it twice): it is logged (never the text) and the answer goes on; Baileys' own echo
+   * of the message is stored by the session as any message is.
+   */
+  private async afterSent<T>(t: Target, messageId: string, what: string, store: () => Promise<T>): Promise<T | undefined> {
+    try {
+      return await store();
+    } catch (err) {
+      const code = (err as { code?: unknown }).code;
+      this.logger.error({ sessionId: t.session.id, tenantId: t.session.tenantId, messageId, code: typeof code === 'string' ? code : undefined }, `sent ${what} not stored`);
+      return undefined;
+    }
   }
 
   private async call<T>(fn: () => Promise<T>): Promise<T> {

@@ -21,7 +21,8 @@ import type {
 import { ChatIdentity, type ChatRef } from './chat-identity.js';
 import { HistoryJobs } from './history-jobs.js';
 import { LiveWrites, type LiveWrite } from './live-writes.js';
-import { MessageWriter, type MessageRow, type StoredMessage } from './message-writer.js';
+import { MessageWriter, type AppliedChange, type MessageRow, type StoredMessage } from './message-writer.js';
+import { splitFoldedStatus, statusUpdatesOf } from './status-steps.js';
 
 /** How many message summaries a history event carries (the rest is in the store). */
 export const HISTORY_EVENT_MESSAGES = 50;
@@ -75,8 +76,11 @@ export class ConversationStore implements ConversationStorePort {
 
   async storeMessages(ctx: SessionContext, kind: 'notify' | 'append' | 'history', records: WaMessageRecord[], requestId: string | null, tx?: EventTransaction): Promise<StoredMessage[]> {
     const reactions = records.filter((r) => r.reaction && !this.apiReactions.has(`${ctx.sessionId}|${r.id}`));
-    const plain = records.filter((r) => !r.reaction && !r.isProtocol);
     const source = kind === 'history' ? 'history' : 'live';
+    // Receipts Baileys folded into a live message of ours are stored (and announced) as changes.
+    const split = records.filter((r) => !r.reaction && !r.isProtocol).map((r) => (source === 'live' ? splitFoldedStatus(r) : { record: r }));
+    const plain = split.map((s) => s.record);
+    const folded = split.flatMap((s) => (s.change ? [s.change] : []));
     let chats = new Map<string, ChatRef>();
     const write: LiveWrite<MessageRow, StoredMessage | undefined, StoredMessage[]> = {
       sessionId: ctx.sessionId,
@@ -90,6 +94,10 @@ export class ConversationStore implements ConversationStorePort {
           await t.emit('session.messages.upsert', ctx.sessionId, {
             tenantId: ctx.tenantId, upsertType: kind, requestId, messagesCount: stored.length, messages: stored.map(summaryOf),
           });
+        }
+        if (folded.length > 0) {
+          const located = folded.map((change) => ({ change, chatId: chats.get(change.remoteJid)!.id, chatJid: chats.get(change.remoteJid)!.jid }));
+          await this.emitStatuses(ctx, t, await this.writer.applyChanges(t.manager, ctx.sessionId, located));
         }
         if (kind !== 'history' && reactions.length > 0) {
           await this.storeReactions(ctx, t, reactions.map((r) => reactionOf(r, ctx)), 'event', chats);
@@ -127,13 +135,7 @@ export class ConversationStore implements ConversationStorePort {
         if (chat) located.push({ change, chatId: chat.id, chatJid: chat.jid });
       }
       const applied = await this.writer.applyChanges(t.manager, ctx.sessionId, located);
-      const statuses = applied.filter((a) => a.applied.status);
-      if (statuses.length > 0) {
-        await t.emit('session.messages.update', ctx.sessionId, {
-          tenantId: ctx.tenantId, updatesCount: statuses.length, source: 'receipt',
-          updates: statuses.map((a) => ({ messageId: a.change.id, remoteJid: a.change.remoteJid, chatJid: a.chatJid, status: a.change.status as 'read', statusAt: a.change.statusAt ?? 0 })),
-        });
-      }
+      await this.emitStatuses(ctx, t, applied);
       const edits = applied.filter((a) => a.applied.edit);
       if (edits.length > 0) {
         await t.emit('session.messages.edit', ctx.sessionId, {
@@ -284,6 +286,12 @@ export class ConversationStore implements ConversationStorePort {
         muted_until: c.mutedUntil, ts: c.conversationTimestamp,
       })))],
     );
+  }
+
+  /** The status changes applied, announced in order with the steps they imply (status-steps.ts). */
+  private async emitStatuses(ctx: SessionContext, t: EventTransaction, applied: AppliedChange[]): Promise<void> {
+    const updates = statusUpdatesOf(applied);
+    if (updates.length > 0) await t.emit('session.messages.update', ctx.sessionId, { tenantId: ctx.tenantId, updatesCount: updates.length, source: 'receipt', updates });
   }
 
   private async emitContacts(ctx: SessionContext, t: EventTransaction, contacts: Awaited<ReturnType<ContactStore['upsert']>>, source: 'event' | 'history'): Promise<void> {

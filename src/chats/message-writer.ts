@@ -2,8 +2,9 @@
  * Writes of messages, reactions and changes, idempotent by (session, chat, WhatsApp id): a repeat
  * never duplicates a row, and a decrypt-failure stub is completed in place by the real content.
  */
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
+import { ROOT_LOGGER, type AppLogger } from '../common/logger.js';
 import { rowsOf } from '../common/sql-rows.js';
 import { encodePgJson, encodePgText } from '../common/postgres-text.js';
 import { PreparedStatement } from '../database/prepared-statement.js';
@@ -22,6 +23,8 @@ export interface AppliedChange {
   change: WaMessageChange;
   chatJid: string;
   applied: { status?: boolean; edit?: boolean; revoke?: boolean };
+  /** The status the message had before `applied.status` moved it. */
+  previousStatus?: string | null;
 }
 
 const enc = (v: string | null | undefined): string | null => (typeof v === 'string' ? encodePgText(v) : null);
@@ -90,8 +93,45 @@ function rounds(rows: MessageRow[]): MessageRow[][] {
   return out;
 }
 
+type WrittenRow = { id: string; chat_id: string; wa_id: string; inserted: boolean };
+
+function write(manager: EntityManager, round: MessageRow[]): Promise<WrittenRow[]> {
+  return UPSERT.run(manager, [
+    JSON.stringify(
+      round.map(({ sessionId, tenantId, source, record: m, chatId }) => ({
+        session_id: sessionId, tenant_id: tenantId, chat_id: chatId, wa_id: m.id, remote_jid: m.remoteJid, from_me: m.fromMe,
+        sender_jid: m.senderJid, sender_phone: m.senderPhone, push_name: enc(m.pushName), ts: m.timestamp, type: m.type, kind: m.kind,
+        text: enc(m.text), status: m.status, quoted_id: m.quotedId, forwarded: m.forwarded, source, is_stub: m.isStub,
+        media: m.media ? encodePgJson(m.media) : null, raw: m.raw.toString('base64'),
+      })),
+    ),
+  ]);
+}
+
+/** Runs `work` inside a savepoint of the caller's transaction: a failure undoes it alone. */
+async function savepoint<T>(manager: EntityManager, work: () => Promise<T>): Promise<{ ok: true; value: T } | { ok: false; error: unknown }> {
+  await manager.query('SAVEPOINT wa_messages_row');
+  try {
+    const value = await work();
+    await manager.query('RELEASE SAVEPOINT wa_messages_row');
+    return { ok: true, value };
+  } catch (error) {
+    await manager.query('ROLLBACK TO SAVEPOINT wa_messages_row');
+    await manager.query('RELEASE SAVEPOINT wa_messages_row');
+    return { ok: false, error };
+  }
+}
+
+const errorCode = (err: unknown): string | undefined => {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' ? code : undefined;
+};
+
 @Injectable()
 export class MessageWriter {
+  /** Optional: benches and integration specs build the writer without Nest. */
+  constructor(@Optional() @Inject(ROOT_LOGGER) private readonly logger?: AppLogger) {}
+
   /**
    * Writes the rows (of one or many sessions) and answers, for each in order, the stored message,
    * or undefined for a repeat that changed nothing.
@@ -99,16 +139,7 @@ export class MessageWriter {
   async upsert(manager: EntityManager, rows: MessageRow[]): Promise<Array<StoredMessage | undefined>> {
     const stored = new Map<MessageRow, StoredMessage>();
     for (const round of rounds(rows)) {
-      const result: Array<{ id: string; chat_id: string; wa_id: string; inserted: boolean }> = await UPSERT.run(manager, [
-        JSON.stringify(
-          round.map(({ sessionId, tenantId, source, record: m, chatId }) => ({
-            session_id: sessionId, tenant_id: tenantId, chat_id: chatId, wa_id: m.id, remote_jid: m.remoteJid, from_me: m.fromMe,
-            sender_jid: m.senderJid, sender_phone: m.senderPhone, push_name: enc(m.pushName), ts: m.timestamp, type: m.type, kind: m.kind,
-            text: enc(m.text), status: m.status, quoted_id: m.quotedId, forwarded: m.forwarded, source, is_stub: m.isStub,
-            media: m.media ? encodePgJson(m.media) : null, raw: m.raw.toString('base64'),
-          })),
-        ),
-      ]);
+      const result = round.length > 1 && manager.queryRunner?.isTransactionActive ? await this.writeEachIfNeeded(manager, round) : await write(manager, round);
       // A round holds each message once.
       const byKey = new Map(round.map((row) => [keyOf(row.chatId, row.record.id), row]));
       for (const r of result) {
@@ -119,18 +150,39 @@ export class MessageWriter {
     return rows.map((row) => stored.get(row));
   }
 
+  /**
+   * The round in one statement; when that fails, each row alone, so that one row the database
+   * refuses never sinks the others (it is logged, without its text, and left out).
+   */
+  private async writeEachIfNeeded(manager: EntityManager, round: MessageRow[]): Promise<WrittenRow[]> {
+    const all = await savepoint(manager, () => write(manager, round));
+    if (all.ok) return all.value;
+    const out: WrittenRow[] = [];
+    for (const row of round) {
+      const one = await savepoint(manager, () => write(manager, [row]));
+      if (one.ok) out.push(...one.value);
+      else this.logger?.error({ sessionId: row.sessionId, tenantId: row.tenantId, messageId: row.record.id, code: errorCode(one.error) }, 'message not stored: the database refused it');
+    }
+    return out;
+  }
+
   /** Applies status, edit and revoke changes; returns what actually changed. */
   async applyChanges(manager: EntityManager, sessionId: string, changes: Array<{ change: WaMessageChange; chatId: string; chatJid: string }>): Promise<AppliedChange[]> {
     const out: AppliedChange[] = [];
     for (const { change, chatId, chatJid } of changes) {
       const applied: AppliedChange['applied'] = {};
+      let previousStatus: string | null | undefined;
       if (change.status) {
-        const r: unknown[] = rowsOf(await manager.query(
-          `UPDATE wa_messages SET status = $4, status_at = $5, updated_at = now()
-            WHERE session_id = $1 AND chat_id = $2 AND wa_id = $3 AND ${rank('status')} < ${rank('$4::text')} RETURNING id`,
+        // The row is locked before its status is read: of two writers racing, the second sees the
+        // first's status, so each step is applied (and announced) once.
+        const r: Array<{ previous: string | null }> = rowsOf(await manager.query(
+          `WITH target AS (SELECT id, status FROM wa_messages WHERE session_id = $1 AND chat_id = $2 AND wa_id = $3 FOR UPDATE)
+           UPDATE wa_messages m SET status = $4, status_at = $5, updated_at = now()
+             FROM target WHERE m.id = target.id AND ${rank('target.status')} < ${rank('$4::text')} RETURNING target.status AS previous`,
           [sessionId, chatId, change.id, change.status, change.statusAt ?? null],
         ));
         applied.status = r.length > 0;
+        previousStatus = r[0]?.previous ?? null;
       }
       if (change.edit) {
         const r: unknown[] = rowsOf(await manager.query(
@@ -147,7 +199,7 @@ export class MessageWriter {
         ));
         applied.revoke = r.length > 0;
       }
-      if (applied.status || applied.edit || applied.revoke) out.push({ change, chatJid, applied });
+      if (applied.status || applied.edit || applied.revoke) out.push({ change, chatJid, applied, previousStatus });
     }
     return out;
   }

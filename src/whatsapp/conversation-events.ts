@@ -4,6 +4,7 @@
  */
 import type { BaileysEventMap } from '@whiskeysockets/baileys';
 import type { ConversationSink, WaMessageChange, WaMessageRecord } from './conversation-types.js';
+import { wellFormed } from '../common/postgres-text.js';
 import { presenceUpdatesOf } from './event-translator.js';
 import { statusName, textOfContent, toSeconds, translateChat, translateContact, translateMessage } from './message-translator.js';
 import { getContentType, normalizeMessageContent, WAMessageStubType } from '@whiskeysockets/baileys';
@@ -11,6 +12,7 @@ import { getContentType, normalizeMessageContent, WAMessageStubType } from '@whi
 export const HISTORY_SLICE = 1000;
 
 const defined = <T>(v: T | undefined): v is T => v !== undefined;
+const wellFormedText = (text: string | null): string | null => (text === null ? null : wellFormed(text));
 
 export async function routeConversationEvents(events: Partial<BaileysEventMap>, sink: ConversationSink, ownPhone: string | null): Promise<void> {
   const mapping = events['lid-mapping.update'];
@@ -62,7 +64,7 @@ export async function routeConversationEvents(events: Partial<BaileysEventMap>, 
       const edited = u.update.message?.editedMessage?.message;
       if (edited) {
         const inner = normalizeMessageContent(edited.protocolMessage?.editedMessage ?? edited);
-        change.edit = { text: textOfContent(inner), type: getContentType(inner) ?? 'conversation', editedAt: toSeconds(u.update.messageTimestamp) };
+        change.edit = { text: wellFormedText(textOfContent(inner)), type: getContentType(inner) ?? 'conversation', editedAt: toSeconds(u.update.messageTimestamp) };
       }
       if (change.status || change.revokedAt || change.edit) changes.push(change);
     }

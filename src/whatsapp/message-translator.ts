@@ -4,6 +4,7 @@
  */
 import { getContentType, normalizeMessageContent, proto, WAMessageStubType, type Chat, type Contact, type WAMessage } from '@whiskeysockets/baileys';
 import type { WaChatInfo, WaContact, WaMediaInfo, WaMessageRecord } from './conversation-types.js';
+import { wellFormedJson } from '../common/postgres-text.js';
 import { isLidJid, phoneFromJid } from './jid.js';
 
 const STATUS_NAMES: Record<number, string> = { 0: 'error', 1: 'pending', 2: 'sent', 3: 'delivered', 4: 'read', 5: 'played' };
@@ -120,7 +121,9 @@ export function translateMessage(msg: WAMessage, ownPhone: string | null): WaMes
   const ctx = content ? contextInfoOf(content, type) : null;
   const reactionMsg = content?.reactionMessage;
   const fromMe = Boolean(key.fromMe);
-  return {
+  // A contact's text may hold a lone UTF-16 surrogate (no character; no JSON or SQL text takes it):
+  // U+FFFD in the record, for the store, events and callbacks alike; the raw message keeps it.
+  return wellFormedJson<WaMessageRecord>({
     id: key.id,
     remoteJid,
     remoteJidAlt: key.remoteJidAlt ?? null,
@@ -141,14 +144,14 @@ export function translateMessage(msg: WAMessage, ownPhone: string | null): WaMes
     reaction: reactionMsg?.key?.id ? { targetId: reactionMsg.key.id, emoji: reactionMsg.text || null } : null,
     isProtocol: type === 'protocolMessage',
     raw: encodeRaw(msg),
-  };
+  });
 }
 
 export function translateContact(c: Partial<Contact>): WaContact | undefined {
   if (!c.id) return undefined;
   const lid = c.lid ?? (isLidJid(c.id) ? c.id : null);
   const pn = c.phoneNumber ?? (c.id.endsWith('@s.whatsapp.net') ? c.id : null);
-  return { id: c.id, lid, phoneNumber: pn, name: c.name ?? null, notify: c.notify ?? null, verifiedName: c.verifiedName ?? null, imgUrl: c.imgUrl && c.imgUrl !== 'changed' ? c.imgUrl : null };
+  return wellFormedJson<WaContact>({ id: c.id, lid, phoneNumber: pn, name: c.name ?? null, notify: c.notify ?? null, verifiedName: c.verifiedName ?? null, imgUrl: c.imgUrl && c.imgUrl !== 'changed' ? c.imgUrl : null });
 }
 
 export function translateChat(c: Partial<Chat>): WaChatInfo | undefined {

@@ -110,14 +110,30 @@ export function fillPath(op: Operation, values: Record<string, string>): string 
 /** The bad values each property, query parameter and path parameter is tried with. */
 export const HUGE_STRING = 'x'.repeat(100_000);
 export const LONE_SURROGATE = '\ud800';
+export const BOM = '\ufeff';
 export const BAD_SCALARS: Json[] = [
   123, -1, 1e308, -1e308, 1e23, -2147483649, 0.5, true, null, {}, [], [1, 2], LONE_SURROGATE, `a${LONE_SURROGATE}@b.co`, HUGE_STRING, '',
-  { $gt: '' }, '__proto__',
+  { $gt: '' }, '__proto__', '\udfff', 'x\ud83d', '\udc00\ud800', BOM, `${BOM}${BOM}`, [LONE_SURROGATE],
 ];
+/**
+ * What every string property is also tried with, around its own example (so that it passes the
+ * other checks): a lone surrogate (always a 400) and a BOM before and after (ordinary text).
+ */
+export function oddStringsAround(example: string): Array<{ value: string; lone: boolean }> {
+  return [
+    { value: `${example}${LONE_SURROGATE}`, lone: true },
+    { value: `\udc00${example}`, lone: true },
+    { value: `${BOM}${example}`, lone: false },
+    { value: `${example}${BOM}`, lone: false },
+  ];
+}
 export const BAD_QUERY_VALUES = [
-  '99999999999999999999999', '-1', '-99999999999999999999999', '1e308', 'NaN', '0x10', '1.5', '%ED%A0%80', '%00', '%zz', 'x'.repeat(5000), '',
+  '99999999999999999999999', '-1', '-99999999999999999999999', '1e308', 'NaN', '0x10', '1.5', '%ED%A0%80', '%ED%B0%80', '%00', '%zz', 'x'.repeat(5000), '',
+  '%EF%BB%BF', '%EF%BB%BF1',
 ];
-export const ODD_PATH_VALUES = ['a'.repeat(150), '%zz', '%', '..%2F..%2Fetc%2Fpasswd', '../../etc/passwd', '%00', '%2e%2e', 'x'.repeat(99), '%ED%A0%80', '%20'];
+export const ODD_PATH_VALUES = [
+  'a'.repeat(150), '%zz', '%', '..%2F..%2Fetc%2Fpasswd', '../../etc/passwd', '%00', '%2e%2e', 'x'.repeat(99), '%ED%A0%80', '%20', '%EF%BB%BF', '%EF%BB%BF5491100000001',
+];
 
 /** The whole-body variants every JSON body is tried with. */
 export function badBodies(): Array<{ label: string; body: string; contentType?: string }> {
@@ -135,6 +151,8 @@ export function badBodies(): Array<{ label: string; body: string; contentType?: 
     { label: 'proto', body: '{"__proto__":{"admin":true}}' },
     { label: 'constructor', body: '{"constructor":{"prototype":{"admin":true}}}' },
     { label: 'lone surrogate escape', body: '{"x":"\\ud800"}' },
+    { label: 'lone surrogate key', body: '{"\\udc00":"x"}' },
+    { label: 'leading BOM', body: '\ufeff{}' },
     { label: 'text/plain', body: 'hello', contentType: 'text/plain' },
     { label: 'form', body: 'a=1&b=2', contentType: 'application/x-www-form-urlencoded' },
     { label: 'octet-stream', body: '\u0000\u0001', contentType: 'application/octet-stream' },
