@@ -55,7 +55,7 @@ describe('loadConfig', () => {
   });
 
   it('checks the HTTP timeouts and connection caps', () => {
-    expect(loadConfig({}).http.timeouts).toEqual({ headersMs: 20_000, requestMs: 300_000, keepAliveMs: 72_000, idleMs: 120_000 });
+    expect(loadConfig({}).http.timeouts).toEqual({ headersMs: 20_000, requestMs: 300_000, keepAliveMs: 72_000, idleMs: 300_000 });
     expect(loadConfig({}).realtime.maxConnections).toEqual({ perUser: 32, perIp: 256, total: 10_000 });
     expect(() => loadConfig({ HTTP_HEADERS_TIMEOUT_MS: '60000', HTTP_REQUEST_TIMEOUT_MS: '30000' })).toThrow('HTTP_HEADERS_TIMEOUT_MS');
     expect(loadConfig({ HTTP_HEADERS_TIMEOUT_MS: '60000', HTTP_REQUEST_TIMEOUT_MS: '0' }).http.timeouts.requestMs).toBe(0);

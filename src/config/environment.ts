@@ -76,7 +76,7 @@ export class Environment {
 
   /** A connection with no traffic either way for this long is closed (0: never), in ms. */
   @Transform(toInt) @IsInt() @Min(0) @Max(3_600_000)
-  HTTP_IDLE_TIMEOUT_MS = 120_000;
+  HTTP_IDLE_TIMEOUT_MS = 300_000;
 
   @Transform(emptyToUndefined) @IsOptional() @IsUrl({ require_tld: false, protocols: ['http', 'https'] })
   PUBLIC_BASE_URL?: string;
