@@ -54,6 +54,10 @@ async function main(): Promise<void> {
     DATA_DIR: dataDir,
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent',
     WA_SANDBOX: 'true',
+    // K clients of one user from one address: past the default realtime connection caps.
+    REALTIME_MAX_CONNECTIONS_PER_USER: String(K + 10),
+    REALTIME_MAX_CONNECTIONS_PER_IP: String(K + 10),
+    REALTIME_MAX_CONNECTIONS: String(Math.max(10_000, K + 10)),
     ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
   });
   const { app } = await createApp(config, createRootLogger(config.logLevel));

@@ -21,6 +21,7 @@ import { createValidationPipe } from './common/validation.pipe.js';
 import { setupSwagger } from './common/swagger.js';
 import { MetricsService } from './metrics/metrics.service.js';
 import { serveConsole } from './console/console-static.js';
+import { trustFunction } from './limits/client-ip.js';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -30,6 +31,7 @@ export interface CreatedApp {
 }
 
 export async function createApp(config: AppConfig, logger: AppLogger = createRootLogger(config.logLevel)): Promise<CreatedApp> {
+  const timeouts = config.http.timeouts;
   const adapter = new FastifyAdapter({
     loggerInstance: logger,
     bodyLimit: config.http.bodyLimit,
@@ -39,7 +41,19 @@ export async function createApp(config: AppConfig, logger: AppLogger = createRoo
     },
     forceCloseConnections: 'idle',
     return503OnClosing: true,
-    trustProxy: true,
+    // TRUST_PROXY: only these peers may name the client with X-Forwarded-For (per-IP limits use it).
+    trustProxy: trustFunction(config.http.trustProxy),
+    // Slow or idle clients do not hold connections: headers, whole requests, keep-alive and silence
+    // each have their time (HTTP_*_TIMEOUT_MS). Upgraded WebSockets and SSE streams have their own pings.
+    http: {
+      headersTimeout: timeouts.headersMs,
+      requestTimeout: timeouts.requestMs,
+      // How often Node looks for expired headers/requests (its default, 30 s, would let a slow client stay 30 s longer).
+      connectionsCheckingInterval: Math.min(30_000, Math.max(250, Math.floor(timeouts.headersMs / 4))),
+    },
+    requestTimeout: timeouts.requestMs,
+    keepAliveTimeout: timeouts.keepAliveMs,
+    connectionTimeout: timeouts.idleMs,
     frameworkErrors: onFrameworkError,
     clientErrorHandler: onClientError,
   });

@@ -28,7 +28,8 @@ export type ErrorCode =
   | 'INVALID_CURSOR'
   | 'MISDIRECTED_REQUEST'
   | 'SESSION_OWNER_UNAVAILABLE'
-  | 'MEDIA_QUOTA_EXCEEDED';
+  | 'MEDIA_QUOTA_EXCEEDED'
+  | 'TOO_MANY_CONNECTIONS';
 
 export interface ErrorBody {
   success: false;

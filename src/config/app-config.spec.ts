@@ -46,6 +46,22 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ ...cluster, CLUSTER_LEASE_TTL_MS: '100' })).toThrow('CLUSTER_LEASE_TTL_MS');
   });
 
+  it('reads TRUST_PROXY as true, false or a list, trusting private proxies by default', () => {
+    expect(loadConfig({}).http.trustProxy).toEqual(['loopback', 'linklocal', 'uniquelocal']);
+    expect(loadConfig({ TRUST_PROXY: 'true' }).http.trustProxy).toBe(true);
+    expect(loadConfig({ TRUST_PROXY: 'FALSE' }).http.trustProxy).toBe(false);
+    expect(loadConfig({ TRUST_PROXY: '10.0.0.0/8, 192.0.2.7' }).http.trustProxy).toEqual(['10.0.0.0/8', '192.0.2.7']);
+    expect(() => loadConfig({ TRUST_PROXY: 'proxy.example' })).toThrow('TRUST_PROXY');
+  });
+
+  it('checks the HTTP timeouts and connection caps', () => {
+    expect(loadConfig({}).http.timeouts).toEqual({ headersMs: 20_000, requestMs: 300_000, keepAliveMs: 72_000, idleMs: 300_000 });
+    expect(loadConfig({}).realtime.maxConnections).toEqual({ perUser: 32, perIp: 256, total: 10_000 });
+    expect(() => loadConfig({ HTTP_HEADERS_TIMEOUT_MS: '60000', HTTP_REQUEST_TIMEOUT_MS: '30000' })).toThrow('HTTP_HEADERS_TIMEOUT_MS');
+    expect(loadConfig({ HTTP_HEADERS_TIMEOUT_MS: '60000', HTTP_REQUEST_TIMEOUT_MS: '0' }).http.timeouts.requestMs).toBe(0);
+    expect(() => loadConfig({ REALTIME_MAX_CONNECTIONS_PER_USER: '0' })).toThrow('REALTIME_MAX_CONNECTIONS_PER_USER');
+  });
+
   it('takes PRODUCTION_API_KEY as an alias of BACKEND_API_KEY', () => {
     expect(loadConfig({ PRODUCTION_API_KEY: 'k1' }).callbacks.apiKey).toBe('k1');
     expect(loadConfig({ PRODUCTION_API_KEY: 'k1', BACKEND_API_KEY: 'k2' }).callbacks.apiKey).toBe('k2');

@@ -1,13 +1,24 @@
 /** The typed configuration object every module receives (built from `Environment`). */
 import { hostname } from 'node:os';
 import { resolve } from 'node:path';
+import proxyAddr from '@fastify/proxy-addr';
 import { plainToInstance } from 'class-transformer';
 import { getMetadataStorage, validateSync } from 'class-validator';
 import { Environment } from './environment.js';
 
 export interface AppConfig {
   env: 'development' | 'production' | 'test';
-  http: { port: number; host: string; corsOrigins: string[] | true; bodyLimit: number; publicBaseUrl?: string };
+  http: {
+    port: number;
+    host: string;
+    corsOrigins: string[] | true;
+    bodyLimit: number;
+    publicBaseUrl?: string;
+    /** Peers trusted to set X-Forwarded-For/-Proto: all, none, or addresses/CIDRs/range names. */
+    trustProxy: boolean | string[];
+    /** Node HTTP server timeouts, in ms (0: none, where allowed). */
+    timeouts: { headersMs: number; requestMs: number; keepAliveMs: number; idleMs: number };
+  };
   logLevel: string;
   dataDir: string;
   database: { url?: string; poolSize: number; preparedStatements: boolean };
@@ -55,6 +66,8 @@ export interface AppConfig {
   realtime: {
     /** Window for the `authenticate` event on a socket that connected without credentials. */
     authTimeoutMs: number;
+    /** Open realtime connections (Socket.io, /ws/sessions, SSE), counted per process. */
+    maxConnections: { perUser: number; perIp: number; total: number };
   };
   callbacks: {
     baseUrl?: string;
@@ -139,6 +152,8 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       corsOrigins: origins.includes('*') ? true : origins,
       bodyLimit: env.BODY_LIMIT_BYTES,
       publicBaseUrl: env.PUBLIC_BASE_URL,
+      trustProxy: trustProxy(env.TRUST_PROXY),
+      timeouts: httpTimeouts(env),
     },
     logLevel: env.LOG_LEVEL,
     dataDir: resolve(env.DATA_DIR),
@@ -181,7 +196,10 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       maxSessionsPerTenant: env.MAX_SESSIONS_PER_TENANT,
     },
     media: mediaConfig(env),
-    realtime: { authTimeoutMs: env.REALTIME_AUTH_TIMEOUT_MS },
+    realtime: {
+      authTimeoutMs: env.REALTIME_AUTH_TIMEOUT_MS,
+      maxConnections: { perUser: env.REALTIME_MAX_CONNECTIONS_PER_USER, perIp: env.REALTIME_MAX_CONNECTIONS_PER_IP, total: env.REALTIME_MAX_CONNECTIONS },
+    },
     callbacks: {
       baseUrl: env.BACKEND_BASE_URL?.replace(/\/+$/, ''),
       timeoutMs: env.BACKEND_TIMEOUT,
@@ -209,6 +227,26 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       batchSize: env.RETENTION_BATCH_SIZE,
     },
   };
+}
+
+function trustProxy(value: string): boolean | string[] {
+  const v = value.trim().toLowerCase();
+  if (v === 'true') return true;
+  if (v === 'false') return false;
+  const list = value.split(',').map((a) => a.trim()).filter(Boolean);
+  try {
+    proxyAddr.compile(list);
+  } catch (err) {
+    throw new ConfigError(`Invalid configuration:\n  TRUST_PROXY: ${(err as Error).message} (true, false, or addresses, CIDRs, loopback, linklocal, uniquelocal)`);
+  }
+  return list;
+}
+
+function httpTimeouts(env: Environment): AppConfig['http']['timeouts'] {
+  if (env.HTTP_REQUEST_TIMEOUT_MS > 0 && env.HTTP_HEADERS_TIMEOUT_MS > env.HTTP_REQUEST_TIMEOUT_MS) {
+    throw new ConfigError('Invalid configuration:\n  HTTP_HEADERS_TIMEOUT_MS: must not exceed HTTP_REQUEST_TIMEOUT_MS');
+  }
+  return { headersMs: env.HTTP_HEADERS_TIMEOUT_MS, requestMs: env.HTTP_REQUEST_TIMEOUT_MS, keepAliveMs: env.HTTP_KEEP_ALIVE_TIMEOUT_MS, idleMs: env.HTTP_IDLE_TIMEOUT_MS };
 }
 
 function clusterConfig(env: Environment): ClusterConfig | undefined {

@@ -53,6 +53,31 @@ export class Environment {
   @Transform(toInt) @IsInt() @Min(1024)
   BODY_LIMIT_BYTES = 1_048_576;
 
+  /**
+   * Which peers may set the client IP with X-Forwarded-For (and the protocol with
+   * X-Forwarded-Proto): `true` (any: only behind a proxy that overwrites the header), `false`
+   * (none: the TCP peer is the client), or a comma-separated list of addresses, CIDRs and the
+   * names `loopback`, `linklocal`, `uniquelocal` (private ranges).
+   */
+  @IsString() @MinLength(1)
+  TRUST_PROXY = 'loopback,linklocal,uniquelocal';
+
+  /** Time a client has to send a request's headers (slow-header attacks), in ms. */
+  @Transform(toInt) @IsInt() @Min(1000) @Max(600_000)
+  HTTP_HEADERS_TIMEOUT_MS = 20_000;
+
+  /** Time a client has to send a whole request, body included (0: no limit), in ms. */
+  @Transform(toInt) @IsInt() @Min(0) @Max(3_600_000)
+  HTTP_REQUEST_TIMEOUT_MS = 300_000;
+
+  /** How long an idle keep-alive connection is kept between requests, in ms. */
+  @Transform(toInt) @IsInt() @Min(1000) @Max(600_000)
+  HTTP_KEEP_ALIVE_TIMEOUT_MS = 72_000;
+
+  /** A connection with no traffic either way for this long is closed (0: never), in ms. */
+  @Transform(toInt) @IsInt() @Min(0) @Max(3_600_000)
+  HTTP_IDLE_TIMEOUT_MS = 300_000;
+
   @Transform(emptyToUndefined) @IsOptional() @IsUrl({ require_tld: false, protocols: ['http', 'https'] })
   PUBLIC_BASE_URL?: string;
 
@@ -244,6 +269,20 @@ export class Environment {
   /** How long a socket that connected without credentials has to send `authenticate { token }`. */
   @Transform(toInt) @IsInt() @Min(100) @Max(600_000)
   REALTIME_AUTH_TIMEOUT_MS = 10_000;
+
+  /**
+   * Open realtime connections (Socket.io, /ws/sessions, SSE streams) per user, per client IP and
+   * in all, counted per process. Beyond them a connection is refused (429, or `unauthorized {
+   * code: "TOO_MANY_CONNECTIONS" }` on an authenticated Socket.io socket).
+   */
+  @Transform(toInt) @IsInt() @Min(1) @Max(1_000_000)
+  REALTIME_MAX_CONNECTIONS_PER_USER = 32;
+
+  @Transform(toInt) @IsInt() @Min(1) @Max(1_000_000)
+  REALTIME_MAX_CONNECTIONS_PER_IP = 256;
+
+  @Transform(toInt) @IsInt() @Min(1) @Max(1_000_000)
+  REALTIME_MAX_CONNECTIONS = 10_000;
 
   // --- callbacks to the main backend ---
   @Transform(emptyToUndefined) @IsOptional() @IsUrl({ require_tld: false, protocols: ['http', 'https'] })

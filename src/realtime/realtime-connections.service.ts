@@ -4,7 +4,8 @@
  * its access token. Every disconnect by the server is preceded by an event that says why:
  * `unauthorized { code, message }` or `token-expired { code, message, expiredAt }`. A revoked
  * credential (API key revoked, logout-all, password reset) closes its sockets at
- * once with `unauthorized { code: "CREDENTIAL_REVOKED" }`.
+ * once with `unauthorized { code: "CREDENTIAL_REVOKED" }`. A user already at
+ * REALTIME_MAX_CONNECTIONS_PER_USER gets `unauthorized { code: "TOO_MANY_CONNECTIONS" }`.
  */
 import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { AuthenticationService } from '../auth/authentication.service.js';
@@ -16,6 +17,7 @@ import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/app-config.js';
 import { SessionStore } from '../sessions/session-store.js';
 import { DomainEvents } from '../events/domain-events.js';
+import { ConnectionLimits } from '../limits/connection-limits.js';
 import { RealtimeBroadcaster } from './realtime-broadcaster.js';
 import { RealtimeMetrics, type DisconnectCause } from './realtime-metrics.js';
 import { snapshotEnvelopes, tenantRoom, type AuthenticatedPayload, type RealtimeSocket, type UnauthorizedPayload } from './realtime-protocol.js';
@@ -43,6 +45,7 @@ export class RealtimeConnections implements OnModuleInit, OnModuleDestroy {
     private readonly events: DomainEvents,
     private readonly metrics: RealtimeMetrics,
     private readonly revocations: CredentialRevocations,
+    private readonly limits: ConnectionLimits,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(ROOT_LOGGER) logger: AppLogger,
   ) {
@@ -120,6 +123,7 @@ export class RealtimeConnections implements OnModuleInit, OnModuleDestroy {
 
   onDisconnect(socket: RealtimeSocket): void {
     this.ready.delete(socket);
+    socket.data.releaseUser?.();
     clearTimeout(socket.data.authTimer);
     clearTimeout(socket.data.expiryTimer);
     this.metrics.socketClosed(socket.data.phase === 'ready');
@@ -137,6 +141,12 @@ export class RealtimeConnections implements OnModuleInit, OnModuleDestroy {
   /** Authenticated: joins the tenant's room after sending `authenticated` and the snapshot. */
   private async admit(socket: RealtimeSocket, verified: Verified): Promise<void> {
     if (socket.disconnected) return;
+    const slot = this.limits.user(verified.auth.userId);
+    if (!slot.ok) {
+      this.reject(socket, 'too_many_connections', { code: 'TOO_MANY_CONNECTIONS', message: slot.refusal.message });
+      return;
+    }
+    socket.data.releaseUser = slot.release;
     clearTimeout(socket.data.authTimer);
     socket.data.phase = 'ready';
     socket.data.auth = verified.auth;

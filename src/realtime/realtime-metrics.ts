@@ -3,7 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { Counter, Gauge } from 'prom-client';
 import { MetricsService } from '../metrics/metrics.service.js';
 
-export type DisconnectCause = 'unauthorized' | 'auth_timeout' | 'token_expired' | 'slow_consumer' | 'snapshot_failed' | 'credential_revoked';
+export type DisconnectCause = 'unauthorized' | 'auth_timeout' | 'token_expired' | 'slow_consumer' | 'snapshot_failed' | 'credential_revoked' | 'too_many_connections';
 
 @Injectable()
 export class RealtimeMetrics {

@@ -42,7 +42,7 @@ export interface AuthenticatedPayload {
 
 /** Sent right before the server disconnects a socket that did not authenticate. */
 export interface UnauthorizedPayload {
-  code: 'UNAUTHORIZED' | 'AUTH_TIMEOUT' | 'CREDENTIAL_REVOKED';
+  code: 'UNAUTHORIZED' | 'AUTH_TIMEOUT' | 'CREDENTIAL_REVOKED' | 'TOO_MANY_CONNECTIONS';
   message: string;
 }
 
@@ -119,6 +119,8 @@ export interface SocketData {
   expiresAt?: Date | null;
   authTimer?: NodeJS.Timeout;
   expiryTimer?: NodeJS.Timeout;
+  /** Gives back the user's realtime connection slot (taken at admission). */
+  releaseUser?: () => void;
 }
 
 // eslint-disable-next-line @typescript-eslint/no-empty-object-type

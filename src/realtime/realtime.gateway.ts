@@ -17,8 +17,9 @@ import { REALTIME_NAMESPACE, type RealtimeNamespace, type RealtimeSocket } from 
 import { SessionSubscriptions } from './session-subscriptions.service.js';
 import { DEFAULT_SLOW_CONSUMER_POLICY, startSlowConsumerSweep } from './slow-consumer-guard.js';
 import { socketCors } from './socket-cors.js';
+import { SocketLimits } from './socket-limits.js';
 
-const CORS_INSTALLED = new WeakSet<object>();
+const ENGINE_READY = new WeakSet<object>();
 
 @WebSocketGateway({
   namespace: REALTIME_NAMESPACE,
@@ -35,6 +36,7 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
     private readonly subscriptions: SessionSubscriptions,
     private readonly broadcaster: RealtimeBroadcaster,
     private readonly metrics: RealtimeMetrics,
+    private readonly socketLimits: SocketLimits,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(ROOT_LOGGER) logger: AppLogger,
   ) {
@@ -42,11 +44,13 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
   }
 
   afterInit(namespace: RealtimeNamespace): void {
-    // Both gateways share one engine: its CORS check is installed once.
-    if (!CORS_INSTALLED.has(namespace.server.engine)) {
-      CORS_INSTALLED.add(namespace.server.engine);
+    // Both gateways share one engine: its CORS check and connection caps are installed once.
+    if (!ENGINE_READY.has(namespace.server.engine)) {
+      ENGINE_READY.add(namespace.server.engine);
       namespace.server.engine.use(socketCors(this.config.http.corsOrigins));
+      this.socketLimits.installOnEngine(namespace.server.engine);
     }
+    this.socketLimits.installOnNamespace(namespace);
     this.broadcaster.bind(namespace);
     this.stopSweep = startSlowConsumerSweep(namespace, DEFAULT_SLOW_CONSUMER_POLICY, (socket, buffered) => {
       this.metrics.serverDisconnect('slow_consumer');

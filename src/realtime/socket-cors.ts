@@ -1,8 +1,9 @@
 /**
  * CORS for Socket.io's HTTP long-polling requests, with the same allowed origins as the REST API
- * (CORS_ORIGINS). Socket.io answers its own path before Fastify sees it, so @fastify/cors does not
- * apply there. WebSocket upgrades are not subject to CORS; authentication is by token, never a
- * cookie, so a foreign origin gains nothing from a socket.
+ * (CORS_ORIGINS), and the same rule: with `*` no `Access-Control-Allow-Credentials`. Socket.io
+ * answers its own path before Fastify sees it, so @fastify/cors does not apply there. WebSocket
+ * upgrades are not subject to CORS; authentication is by token, never a cookie, so a foreign
+ * origin gains nothing from a socket.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
@@ -14,7 +15,8 @@ export function socketCors(allowed: string[] | true): EngineMiddleware {
     const origin = req.headers.origin;
     if (origin && (origins === null || origins.has(origin))) {
       res.setHeader('Access-Control-Allow-Origin', origin);
-      res.setHeader('Access-Control-Allow-Credentials', 'true');
+      // As on the REST API: `*` (any origin) never comes with credentials; listed origins do.
+      if (origins !== null) res.setHeader('Access-Control-Allow-Credentials', 'true');
     }
     res.setHeader('Vary', 'Origin');
     if (req.method === 'OPTIONS') {

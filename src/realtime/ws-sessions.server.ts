@@ -5,9 +5,11 @@
  * Socket.io. The credential is checked before the upgrade (a bad one gets an HTTP 401 in the one
  * error shape, a foreign Origin a 403); at the token's expiry the socket is closed (4001), when its
  * credential is revoked (API key revoked, logout-all, password reset) at once (4003); a client
- * that does not read (over SLOW_CONSUMER_BYTES buffered) or misses a ping is dropped.
+ * that does not read (over SLOW_CONSUMER_BYTES buffered) or misses a ping is dropped. Over a
+ * realtime connection cap (per client IP and in all before authentication, per user after it) the
+ * upgrade is answered 429 TOO_MANY_CONNECTIONS.
  */
-import { STATUS_CODES, type IncomingMessage, type Server } from 'node:http';
+import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { type BeforeApplicationShutdown, Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
 import type { AuthContext } from '../common/auth-context.js';
@@ -15,7 +17,6 @@ import { HttpAdapterHost } from '@nestjs/core';
 import { WebSocket, WebSocketServer } from 'ws';
 import { AuthenticationService, type Authenticated } from '../auth/authentication.service.js';
 import { CredentialRevocations, revokes, type Revocation } from '../auth/credential-revocations.js';
-import { renderError } from '../common/error-body.js';
 import { AppError } from '../common/app-error.js';
 import { ROOT_LOGGER, type AppLogger } from '../common/logger.js';
 import { APP_CONFIG } from '../config/config.module.js';
@@ -23,7 +24,9 @@ import type { AppConfig } from '../config/app-config.js';
 import type { DomainEvent } from '../events/event-map.js';
 import { SessionStore } from '../sessions/session-store.js';
 import { DomainEvents } from '../events/domain-events.js';
+import { ConnectionLimits, tooManyConnections } from '../limits/connection-limits.js';
 import { RealtimeBroadcaster } from './realtime-broadcaster.js';
+import { refuseUpgrade } from './refuse-upgrade.js';
 import { snapshotEnvelopes } from './realtime-protocol.js';
 
 export const WS_SESSIONS_PATH = '/ws/sessions';
@@ -55,6 +58,7 @@ export class WsSessionsServer implements OnApplicationBootstrap, BeforeApplicati
     private readonly broadcaster: RealtimeBroadcaster,
     private readonly events: DomainEvents,
     private readonly revocations: CredentialRevocations,
+    private readonly limits: ConnectionLimits,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(ROOT_LOGGER) logger: AppLogger,
   ) {
@@ -86,16 +90,23 @@ export class WsSessionsServer implements OnApplicationBootstrap, BeforeApplicati
     const origin = req.headers.origin;
     const allowed = this.config.http.corsOrigins;
     if (origin && allowed !== true && !allowed.includes(origin)) {
-      return refuse(socket, AppError.forbidden(`Origin ${origin} is not allowed`));
+      return refuseUpgrade(socket, AppError.forbidden(`Origin ${origin} is not allowed`));
     }
+    // Counted from here until the TCP socket closes, however it closes.
+    const connection = this.limits.open(this.limits.ipOf(req));
+    if (!connection.ok) return refuseUpgrade(socket, tooManyConnections(connection.refusal));
+    socket.once('close', connection.release);
     const url = new URL(req.url ?? '/', 'http://localhost');
     const query = Object.fromEntries([...url.searchParams].filter(([k]) => k === 'accessToken' || k === 'userId'));
     let verified: Authenticated;
     try {
       verified = await this.authentication.authenticate({ headers: req.headers, query });
     } catch (err) {
-      return refuse(socket, err instanceof AppError ? err : AppError.unauthorized('Authentication failed'));
+      return refuseUpgrade(socket, err instanceof AppError ? err : AppError.unauthorized('Authentication failed'));
     }
+    const user = this.limits.user(verified.auth.userId);
+    if (!user.ok) return refuseUpgrade(socket, tooManyConnections(user.refusal));
+    socket.once('close', user.release);
     this.wss.handleUpgrade(req, socket, head, (ws) => {
       void this.admit(ws, verified);
     });
@@ -167,11 +178,4 @@ export class WsSessionsServer implements OnApplicationBootstrap, BeforeApplicati
     clearTimeout(client.expiry);
     client.off();
   }
-}
-
-/** Answers the upgrade request with an HTTP error in the one error shape, then closes. */
-function refuse(socket: Duplex, err: AppError): void {
-  const { status, body } = renderError(err, 'ws');
-  const json = JSON.stringify(body);
-  socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Error'}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(json)}\r\nconnection: close\r\n\r\n${json}`);
 }

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuthModule } from '../auth/auth.module.js';
+import { ConnectionLimitsModule } from '../limits/connection-limits.module.js';
 import { WhatsAppModule } from '../whatsapp/whatsapp.module.js';
 import { OnboardingController } from './onboarding.controller.js';
 import { SessionEntity, TenantSettingsEntity } from './session.entity.js';
@@ -13,7 +14,7 @@ import { SseController } from './sse.controller.js';
 import { SseOnboardings } from './sse-onboardings.js';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([SessionEntity, TenantSettingsEntity]), WhatsAppModule, AuthModule],
+  imports: [TypeOrmModule.forFeature([SessionEntity, TenantSettingsEntity]), WhatsAppModule, AuthModule, ConnectionLimitsModule],
   controllers: [SseController, SessionsController, OnboardingController],
   providers: [SessionStore, SessionRegistry, SessionsService, SseOnboardings, SessionResolver],
   exports: [SessionsService, SessionStore, SessionRegistry, SessionResolver, WhatsAppModule],

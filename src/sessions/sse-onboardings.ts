@@ -6,6 +6,7 @@
  * ended (or that this process does not know) is answered 204, which stops a native EventSource.
  * A stream whose credential is revoked (API key revoked, logout-all, password reset)
  * ends at once; its onboarding then waits SSE_RESUME_GRACE_MS for a client with a valid credential.
+ * Each open stream counts against the realtime connection caps (src/limits): over one, a 429.
  */
 import { randomUUID } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
@@ -18,6 +19,7 @@ import { AppError } from '../common/app-error.js';
 import type { AuthContext } from '../common/auth-context.js';
 import { ROOT_LOGGER, type AppLogger } from '../common/logger.js';
 import { DomainEvents } from '../events/domain-events.js';
+import { ConnectionLimits, tooManyConnections } from '../limits/connection-limits.js';
 import type { DomainEvent } from '../events/event-map.js';
 import { SessionsService } from './sessions.service.js';
 import { toSseMessage } from './sse-messages.js';
@@ -64,6 +66,7 @@ export class SseOnboardings implements OnModuleInit, BeforeApplicationShutdown {
     private readonly sessions: SessionsService,
     private readonly events: DomainEvents,
     private readonly revocations: CredentialRevocations,
+    private readonly limits: ConnectionLimits,
   ) {
     this.logger = logger.child({ module: 'sse' });
   }
@@ -84,9 +87,11 @@ export class SseOnboardings implements OnModuleInit, BeforeApplicationShutdown {
         await reply.status(204).send();
         return;
       }
+      this.admitStream(auth, reply);
       this.attach(onboarding, auth, reply, Number(lastEventId.split(':')[1]));
       return;
     }
+    this.admitStream(auth, reply);
     const onboarding: Onboarding = { sessionId: randomUUID(), tenantId: auth.tenantId, log: [], created: false, paired: false };
     if (phoneNumber !== undefined) onboarding.pairing = { auth, phoneNumber, requested: false };
     this.live.set(onboarding.sessionId, onboarding);
@@ -104,6 +109,24 @@ export class SseOnboardings implements OnModuleInit, BeforeApplicationShutdown {
       this.send(onboarding, { connection: 'close', sessionId: onboarding.sessionId, reason: 'max_retries_reached', statusCode: refused ? err.getStatus() : 500 });
       this.finish(onboarding);
     }
+  }
+
+  /**
+   * A stream counts against the realtime connection caps until its response closes (whatever ends
+   * it: the final message, the client, a reset, a revocation); over a cap it is a 429, nothing created.
+   */
+  private admitStream(auth: AuthContext, reply: FastifyReply): void {
+    const connection = this.limits.open(reply.request.ip);
+    if (!connection.ok) throw tooManyConnections(connection.refusal);
+    const user = this.limits.user(auth.userId);
+    if (!user.ok) {
+      connection.release();
+      throw tooManyConnections(user.refusal);
+    }
+    reply.raw.once('close', () => {
+      connection.release();
+      user.release();
+    });
   }
 
   /** Open streams would keep the HTTP server from closing. */

@@ -1,5 +1,5 @@
 import { Controller, Get, Headers, Query, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiHeader, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiQuery, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiHeader, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiQuery, ApiSecurity, ApiTags, ApiTooManyRequestsResponse } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { CurrentAuth, type AuthContext } from '../common/auth-context.js';
 import { API_KEY_SCHEME, BEARER_SCHEME } from '../common/swagger.js';
@@ -35,6 +35,7 @@ export class SseController {
   @ApiHeader({ name: 'Last-Event-ID', required: false, description: 'Sent by EventSource/fetch-event-source on reconnect: resumes that onboarding' })
   @ApiProduces('text/event-stream')
   @ApiNoContentResponse({ description: 'Last-Event-ID names an onboarding that has ended: nothing more to send (EventSource stops)' })
+  @ApiTooManyRequestsResponse({ description: 'TOO_MANY_CONNECTIONS: the user, the client IP or the server has as many realtime connections open as allowed (REALTIME_MAX_CONNECTIONS_PER_USER, _PER_IP, REALTIME_MAX_CONNECTIONS); nothing is created' })
   @ApiOkResponse({ description: 'An event stream', schema: { type: 'string', example: 'id: 550e8400-e29b-41d4-a716-446655440000:1\ndata: {"sessionId":"550e8400-e29b-41d4-a716-446655440000"}\n\n' } })
   async addSse(@CurrentAuth() auth: AuthContext, @Headers('last-event-id') lastEventId: string | undefined, @Res() reply: FastifyReply, @Query('phoneNumber') phoneNumber?: string): Promise<void> {
     await this.onboardings.open(auth, lastEventId, reply, phoneNumber);

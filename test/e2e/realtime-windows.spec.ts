@@ -90,6 +90,7 @@ describe('realtime with short windows', () => {
     const allowed = await fetch(`${t.baseUrl}/socket.io/?EIO=4&transport=polling`, { headers: { origin: SPA } });
     expect(allowed.status).toBe(200);
     expect(allowed.headers.get('access-control-allow-origin')).toBe(SPA);
+    expect(allowed.headers.get('access-control-allow-credentials')).toBe('true');
     await allowed.text();
     const foreign = await fetch(`${t.baseUrl}/socket.io/?EIO=4&transport=polling`, { headers: { origin: 'http://evil.example' } });
     expect(foreign.headers.get('access-control-allow-origin')).toBeNull();

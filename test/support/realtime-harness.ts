@@ -56,6 +56,11 @@ export class RecordingSocket extends Waitable {
     return this.until(() => this.disconnectReason, 'the disconnect', timeoutMs);
   }
 
+  /** Waits until `probe` gives something (re-checked on every event, disconnect and connect_error). */
+  waitFor<T>(probe: () => T | undefined, what: string, timeoutMs = 20_000): Promise<T> {
+    return this.until(probe, what, timeoutMs);
+  }
+
   close(): void {
     this.socket.disconnect();
   }
