@@ -26,6 +26,7 @@ import { io } from 'socket.io-client';
 import { summarize } from './support/stats.js';
 import { openBenchDatabase } from './support/bench-database.js';
 import { SimulatorProcess } from './support/simulator-process.js';
+import { SIMULATOR_ROOT_PUBLIC_KEY_HEX } from '../src/simulator/certificates.js';
 import { postJson } from '../test/support/app-process-runner.js';
 import { freePort, startRedis } from '../test/support/cluster-harness.js';
 
@@ -71,7 +72,7 @@ async function main(): Promise<void> {
   const sim = await SimulatorProcess.start();
   const env = {
     NODE_ENV: 'production', LOG_LEVEL: 'error', DATABASE_URL: database.url!, DATABASE_POOL_SIZE: '10', REDIS_URL: redis.url,
-    CLUSTER_LEASE_TTL_MS: values.ttl!, SIGNUP_MAX_PER_IP: '1000000', JWT_SECRET: randomUUID() + randomUUID(), WA_SERVER_URL: sim.url, WA_QR_TIMEOUT_MS: '60000',
+    CLUSTER_LEASE_TTL_MS: values.ttl!, SIGNUP_MAX_PER_IP: '1000000', JWT_SECRET: randomUUID() + randomUUID(), WA_SERVER_URL: sim.url, WA_TRUSTED_ROOT_PUBLIC_KEY: SIMULATOR_ROOT_PUBLIC_KEY_HEX, WA_QR_TIMEOUT_MS: '60000',
     MAX_SESSIONS_PER_TENANT: String(n),
   };
   const nodes: Node[] = [];

@@ -42,8 +42,10 @@ import { round, summarize } from './support/stats.js';
 import { postJson } from '../test/support/app-process-runner.js';
 import { openBenchDatabase } from './support/bench-database.js';
 import { SimulatorProcess } from './support/simulator-process.js';
+import { SIMULATOR_ROOT_KEY, SIMULATOR_ROOT_PUBLIC_KEY_HEX } from '../src/simulator/certificates.js';
 import { HttpClientProcess } from './support/http-client-process.js';
 import { useNativeCurve } from '../src/whatsapp/native-curve.js';
+import { trustNoiseRoot } from '../src/whatsapp/noise-trust.js';
 
 const TIMEOUT_MS = 300_000;
 const within = <T>(promise: Promise<T>, what: string): Promise<T> =>
@@ -284,7 +286,7 @@ async function productSide(n: number, warmup: number, sim: SimulatorProcess): Pr
   const dataDir = mkdtempSync(join(tmpdir(), 'bench-floor-'));
   const config = loadConfig({
     NODE_ENV: 'production', PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'error', DATABASE_URL: database.url!,
-    SIGNUP_MAX_PER_IP: '1000000', JWT_SECRET: randomUUID() + randomUUID(), WA_SERVER_URL: sim.url, WA_QR_TIMEOUT_MS: '60000',
+    SIGNUP_MAX_PER_IP: '1000000', JWT_SECRET: randomUUID() + randomUUID(), WA_SERVER_URL: sim.url, WA_TRUSTED_ROOT_PUBLIC_KEY: SIMULATOR_ROOT_PUBLIC_KEY_HEX, WA_QR_TIMEOUT_MS: '60000',
     MAX_SESSIONS_PER_TENANT: String(n + warmup + 10), // one tenant holds every benchmark session
     ...(process.env.WA_NATIVE_CRYPTO ? { WA_NATIVE_CRYPTO: process.env.WA_NATIVE_CRYPTO } : {}),
     ...(process.env.DATABASE_PREPARED_STATEMENTS ? { DATABASE_PREPARED_STATEMENTS: process.env.DATABASE_PREPARED_STATEMENTS } : {}),
@@ -400,6 +402,8 @@ async function main(): Promise<void> {
   if (!(globalThis as { gc?: unknown }).gc) throw new Error('run with --expose-gc (npm run bench:floor does)');
   const nativeCrypto = !/^(false|0|no|off)$/i.test(process.env.WA_NATIVE_CRYPTO ?? 'true');
   useNativeCurve(nativeCrypto);
+  // The raw sockets of the floor side check the simulator's chain as the product's do.
+  trustNoiseRoot(SIMULATOR_ROOT_KEY.public);
 
   const sim = await SimulatorProcess.start();
   const warmup = Number(values.warmup);

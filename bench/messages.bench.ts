@@ -28,6 +28,7 @@ import { openBenchDatabase } from './support/bench-database.js';
 import { loadAppModules } from './support/app-modules.js';
 import { round, summarize } from './support/stats.js';
 import { SimulatorProcess } from './support/simulator-process.js';
+import { SIMULATOR_ROOT_PUBLIC_KEY_HEX } from '../src/simulator/certificates.js';
 import { isPostgres, msSince, snapshot } from './support/process-cpu.js';
 
 const { values } = parseArgs({
@@ -59,7 +60,7 @@ async function main(): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'wa-bench-'));
   const config = loadConfig({
     NODE_ENV: 'production', SIGNUP_MAX_PER_IP: '1000000', JWT_SECRET: 'bench-secret-bench-secret-bench-secret-00', PORT: '0', DATA_DIR: dataDir,
-    LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn', ...(sim ? { WA_SERVER_URL: sim.url } : {}), ADMIN_EMAIL: 'bench@example.com', MAX_SESSIONS_PER_TENANT: String(SESSIONS + 10), ADMIN_PASSWORD: 'Bench-Password-123!',
+    LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn', ...(sim ? { WA_SERVER_URL: sim.url, WA_TRUSTED_ROOT_PUBLIC_KEY: SIMULATOR_ROOT_PUBLIC_KEY_HEX } : {}), ADMIN_EMAIL: 'bench@example.com', MAX_SESSIONS_PER_TENANT: String(SESSIONS + 10), ADMIN_PASSWORD: 'Bench-Password-123!',
     ...(database.url ? { DATABASE_URL: database.url } : {}),
     ...(process.env.DATABASE_PREPARED_STATEMENTS ? { DATABASE_PREPARED_STATEMENTS: process.env.DATABASE_PREPARED_STATEMENTS } : {}),
   });

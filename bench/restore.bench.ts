@@ -23,6 +23,7 @@ import { postJson } from '../test/support/app-process-runner.js';
 import { freePort } from '../test/support/free-port.js';
 import { openBenchDatabase } from './support/bench-database.js';
 import { SimulatorProcess } from './support/simulator-process.js';
+import { SIMULATOR_ROOT_PUBLIC_KEY_HEX } from '../src/simulator/certificates.js';
 import { cpuMsOf } from './support/process-cpu.js';
 
 const TIMEOUT_MS = 600_000;
@@ -65,7 +66,7 @@ async function main(): Promise<void> {
   const baseUrl = `http://127.0.0.1:${port}`;
   const env = {
     NODE_ENV: 'production', PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'error', DATABASE_URL: database.url!,
-    SIGNUP_MAX_PER_IP: '1000000', JWT_SECRET: randomUUID() + randomUUID(), WA_SERVER_URL: sim.url, WA_QR_TIMEOUT_MS: '60000', WA_RESTORE_CONCURRENCY: concurrency,
+    SIGNUP_MAX_PER_IP: '1000000', JWT_SECRET: randomUUID() + randomUUID(), WA_SERVER_URL: sim.url, WA_TRUSTED_ROOT_PUBLIC_KEY: SIMULATOR_ROOT_PUBLIC_KEY_HEX, WA_QR_TIMEOUT_MS: '60000', WA_RESTORE_CONCURRENCY: concurrency,
     // One tenant holds every benchmark session.
     MAX_SESSIONS_PER_TENANT: String(n + 10),
   };

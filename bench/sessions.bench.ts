@@ -20,6 +20,7 @@ import { round, summarize } from './support/stats.js';
 import { postJson } from '../test/support/app-process-runner.js';
 import { openBenchDatabase } from './support/bench-database.js';
 import { SimulatorProcess } from './support/simulator-process.js';
+import { SIMULATOR_ROOT_PUBLIC_KEY_HEX } from '../src/simulator/certificates.js';
 
 const within = <T>(promise: Promise<T>, what: string, ms = 180_000): Promise<T> =>
   Promise.race([promise, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no ${what} within ${ms} ms`)), ms).unref())]);
@@ -55,7 +56,7 @@ async function main(): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'bench-sessions-'));
   const config = loadConfig({
     NODE_ENV: 'production', PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'error', DATABASE_URL: database.url!,
-    SIGNUP_MAX_PER_IP: '1000000', JWT_SECRET: randomUUID() + randomUUID(), WA_SERVER_URL: sim.url, WA_QR_TIMEOUT_MS: '60000',
+    SIGNUP_MAX_PER_IP: '1000000', JWT_SECRET: randomUUID() + randomUUID(), WA_SERVER_URL: sim.url, WA_TRUSTED_ROOT_PUBLIC_KEY: SIMULATOR_ROOT_PUBLIC_KEY_HEX, WA_QR_TIMEOUT_MS: '60000',
     MAX_SESSIONS_PER_TENANT: String(n + 10), // one tenant holds every benchmark session
     // The CPU switches (docs/performance.md), passed through to compare with them on and off.
     ...Object.fromEntries(['WA_NATIVE_CRYPTO', 'WA_PREKEY_WORKERS'].flatMap((k) => (process.env[k] ? [[k, process.env[k]]] : []))),

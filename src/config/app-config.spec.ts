@@ -29,9 +29,16 @@ describe('loadConfig', () => {
     [{ NODE_ENV: 'production' }, 'JWT_SECRET'],
     [{ ADMIN_EMAIL: 'a@b.co' }, 'ADMIN_PASSWORD'],
     [{ BACKEND_BASE_URL: 'not a url' }, 'BACKEND_BASE_URL'],
+    [{ WA_TRUSTED_ROOT_PUBLIC_KEY: 'FCN1V00KWHFmqucevlFkN8Sii3PjaVxs4ff5VF2o7ms=' }, 'WA_TRUSTED_ROOT_PUBLIC_KEY'],
   ])('rejects %j naming %s', (env, name) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(name);
+  });
+
+  it('reads WA_TRUSTED_ROOT_PUBLIC_KEY as 32 bytes of hex, unset by default', () => {
+    expect(loadConfig({}).whatsapp.trustedRootPublicKey).toBeUndefined();
+    const hex = '142375574d0a587166aae71ebe516437c4a28b73e3695c6ce1f7f9545da8ee6b';
+    expect(loadConfig({ WA_TRUSTED_ROOT_PUBLIC_KEY: hex.toUpperCase() }).whatsapp.trustedRootPublicKey).toEqual(Buffer.from(hex, 'hex'));
   });
 
   it('turns cluster mode on with REDIS_URL only, and checks what it needs', () => {

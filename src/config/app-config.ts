@@ -50,6 +50,8 @@ export interface AppConfig {
     restoreConcurrency: number;
     /** XEdDSA through the native crypto seam (src/whatsapp/native-curve.ts). */
     nativeCrypto: boolean;
+    /** Root key of the server's Noise certificate chain when not WhatsApp's (WA_TRUSTED_ROOT_PUBLIC_KEY). */
+    trustedRootPublicKey?: Buffer;
     /** Worker threads generating new accounts' pre-keys off the event loop; 0 turns it off. */
     preKeyWorkers: number;
     requestTimeoutMs: number;
@@ -184,6 +186,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       browserName: env.WA_BROWSER_NAME,
       restoreConcurrency: env.WA_RESTORE_CONCURRENCY,
       nativeCrypto: env.WA_NATIVE_CRYPTO,
+      trustedRootPublicKey: env.WA_TRUSTED_ROOT_PUBLIC_KEY ? Buffer.from(env.WA_TRUSTED_ROOT_PUBLIC_KEY, 'hex') : undefined,
       preKeyWorkers: env.WA_PREKEY_WORKERS,
       requestTimeoutMs: env.WA_REQUEST_TIMEOUT_MS,
       maxQrGeneration: env.SSE_MAX_QR_GENERATION,

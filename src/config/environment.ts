@@ -168,6 +168,13 @@ export class Environment {
   @Transform(toBool) @IsBoolean()
   WA_NATIVE_CRYPTO = true;
 
+  /**
+   * Root public key (32 bytes, hex) the server's Noise certificate chain must lead to, instead of
+   * WhatsApp's: for a simulator behind WA_SERVER_URL (src/whatsapp/noise-trust.ts). Unset: WhatsApp's.
+   */
+  @Transform(emptyToUndefined) @IsOptional() @Matches(/^[0-9a-fA-F]{64}$/, { message: 'WA_TRUSTED_ROOT_PUBLIC_KEY must be 64 hex digits (a 32-byte Curve25519 public key)' })
+  WA_TRUSTED_ROOT_PUBLIC_KEY?: string;
+
   /** Worker threads that generate a new account's pre-keys (src/whatsapp/prekey-prefetch.ts); 0: Baileys does, on the event loop. */
   @Transform(toInt) @IsInt() @Min(0) @Max(16)
   WA_PREKEY_WORKERS = 1;

@@ -50,6 +50,8 @@ export class SandboxService implements OnModuleInit, OnApplicationShutdown {
     });
     this.control = createSandboxControl(this.simulatorInstance);
     this.factory.useServerUrl(this.simulatorInstance.url);
+    // Its certificate chain is the simulator's own: trusted here, in sandbox mode only.
+    this.factory.useTrustedRoot(this.simulatorInstance.rootPublicKey, 'sandbox');
     this.factory.useMediaTrust(this.simulatorInstance.mediaTrust());
     this.logger.info({ url: this.simulatorInstance.url }, 'sandbox: WhatsApp Web simulator started; every session connects to it');
   }

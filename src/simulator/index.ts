@@ -7,4 +7,5 @@ export type { ContactMedia, ContactMessageContent, ContactReceiptType } from './
 export type { ContactInbox, InboxMessage, InboxPresence, InboxReceipt, MediaKind, SentDecoded, SentKind, SentMedia } from './inbox.js';
 export type { MediaTrust, MediaHostOptions } from './media-host.js';
 export type { KeyPair } from './certificates.js';
+export { SIMULATOR_ROOT_KEY, SIMULATOR_ROOT_PUBLIC_KEY_HEX, keyPairFromSeed, newKeyPair } from './certificates.js';
 export type * from './types.js';

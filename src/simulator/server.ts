@@ -81,7 +81,7 @@ export class SimulatorServer implements ConnectionHost, SimulatorCore {
       initialPreKeyCount: opts.initialPreKeyCount ?? 0,
     };
     if (state) this.registry.load(state);
-    this.certificates = createCertificateChain(opts.rootKey);
+    this.certificates = createCertificateChain(opts.rootKey, { uncertifiedStaticKey: opts.uncertifiedStaticKey });
     this.messaging = new Messaging(this);
     this.appState = new AppStateService(this);
     this.retries = new RetryRequests(this.events);

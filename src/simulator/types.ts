@@ -56,8 +56,17 @@ export interface SimulatorOptions {
    * cheaper in plaintext). The crash drills turn it on.
    */
   encryptOwnPhone?: boolean;
-  /** Root key of the simulator's certificate chain (default: a fresh one per start). */
+  /**
+   * Root key of the simulator's Noise certificate chain (default: the well-known SIMULATOR_ROOT_KEY,
+   * which the app trusts only in sandbox mode or through WA_TRUSTED_ROOT_PUBLIC_KEY). Another one
+   * plays a server WhatsApp never certified: the app must refuse it at the handshake.
+   */
   rootKey?: KeyPair;
+  /**
+   * Use this static Noise key while the certificate chain's leaf certifies another (a man in the
+   * middle replaying a genuine chain): the app must refuse it at the handshake. Off by default.
+   */
+  uncertifiedStaticKey?: KeyPair;
   /** Pino-compatible logger; the simulator is silent without one. */
   logger?: SimLogger;
   /**

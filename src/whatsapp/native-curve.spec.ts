@@ -94,8 +94,9 @@ describe('native XEdDSA (the crypto seam)', () => {
     expect(isNativeCurveInUse()).toBe(true);
     expect(libsignalCurve.calculateSignature).toBe(calculateSignature);
     expect(Buffer.from(Curve.sign(privKey, message)).equals(Buffer.from(slow))).toBe(true);
-    // Baileys' Curve.verify keeps its own contract: false only when libsignal throws.
+    // Baileys' Curve.verify is the seam's (noise-trust.ts): false for malformed input and for a bad signature.
     expect(Curve.verify(pubKey.subarray(1), message, slow)).toBe(true);
     expect(Curve.verify(Buffer.alloc(5), message, slow)).toBe(false);
+    expect(Curve.verify(pubKey.subarray(1), message, flipBit(Buffer.from(slow), 9))).toBe(false);
   });
 });

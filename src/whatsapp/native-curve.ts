@@ -14,14 +14,17 @@
  * `installNativeCurve()` swaps them in at one place, in two objects: libsignal's CommonJS
  * `curve.js` exports (read at call time by libsignal itself) and Baileys' exported `Curve` helper
  * (Baileys imports libsignal's curve as an ES namespace, a snapshot that a later patch of the
- * CommonJS exports would not reach). Argument checks and return values are libsignal's and
- * Baileys' own, so behaviour is unchanged: only the arithmetic moves. `WA_NATIVE_CRYPTO=false`
- * leaves (or puts back) the originals. No fork of either library.
+ * CommonJS exports would not reach). Argument checks and return values are libsignal's, so
+ * behaviour is unchanged: only the arithmetic moves. `WA_NATIVE_CRYPTO=false` leaves (or puts
+ * back) the originals. Baileys' `Curve.verify`, which accepted any signature, is replaced in both
+ * modes by one that fails a bad signature and checks the certificate chain's root (noise-trust.ts).
+ * No fork of either library.
  */
 import { createHash, createPublicKey, verify } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { ed25519 } from '@noble/curves/ed25519.js';
-import { Curve, generateSignalPubKey } from '@whiskeysockets/baileys';
+import { Curve } from '@whiskeysockets/baileys';
+import { installCertificateChecks } from './noise-trust.js';
 
 const { Fp, Fn, BASE } = ed25519.Point;
 const ED25519_SPKI_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
@@ -113,7 +116,6 @@ const originals = {
   verifySignature: libsignalCurve.verifySignature,
   calculateSignature: libsignalCurve.calculateSignature,
   sign: Curve.sign,
-  verify: Curve.verify,
 };
 
 /** libsignal's own implementations, for the tests that compare against them. */
@@ -122,22 +124,17 @@ export const libsignalOriginals: CurveFunctions = {
   calculateSignature: originals.calculateSignature,
 };
 
-/** Swaps the native implementations in (`true`) or puts libsignal's back (`false`). Idempotent. */
+/**
+ * Swaps the native implementations in (`true`) or puts libsignal's back (`false`). Idempotent.
+ * Either way `Curve.verify` is the one that fails a bad signature (noise-trust.ts), over whichever
+ * `verifySignature` is in use.
+ */
 export function useNativeCurve(enabled: boolean): void {
   libsignalCurve.verifySignature = enabled ? verifySignature : originals.verifySignature;
   libsignalCurve.calculateSignature = enabled ? calculateSignature : originals.calculateSignature;
-  // Baileys' wrappers, same bodies as in Baileys' Utils/crypto.js, over the chosen functions.
+  // Baileys' wrapper, same body as in Baileys' Utils/crypto.js, over the chosen function.
   Curve.sign = enabled ? (privateKey, buf) => calculateSignature(privateKey, buf) : originals.sign;
-  Curve.verify = enabled
-    ? (pubKey, message, signature) => {
-      try {
-        verifySignature(generateSignalPubKey(pubKey), message, signature);
-        return true;
-      } catch {
-        return false;
-      }
-    }
-    : originals.verify;
+  installCertificateChecks();
 }
 
-export const isNativeCurveInUse = (): boolean => libsignalCurve.verifySignature === verifySignature && Curve.verify !== originals.verify;
+export const isNativeCurveInUse = (): boolean => libsignalCurve.verifySignature === verifySignature && Curve.sign !== originals.sign;

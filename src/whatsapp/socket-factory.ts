@@ -2,7 +2,8 @@
  * The only place a Baileys socket is made: browser name, QR lifetime, our logger at warn, the
  * server URL (WA_SERVER_URL or the sandbox simulator), and the WhatsApp Web version announced.
  * It also picks the XEdDSA implementation (WA_NATIVE_CRYPTO, see native-curve.ts) for every socket,
- * and keeps libsignal's console output (key material) off stdout (signal-console.ts).
+ * sets the Noise certificate root it trusts (WhatsApp's, WA_TRUSTED_ROOT_PUBLIC_KEY or the sandbox's,
+ * see noise-trust.ts) and keeps libsignal's console output (key material) off stdout (signal-console.ts).
  */
 import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import type { Agent as HttpsAgent } from 'node:https';
@@ -15,6 +16,7 @@ import { ROOT_LOGGER, type AppLogger } from '../common/logger.js';
 import { BaileysLogger } from './baileys-logger.js';
 import { InboundJournal } from './inbound-journal.js';
 import { useNativeCurve } from './native-curve.js';
+import { trustNoiseRoot, WHATSAPP_ROOT_PUBLIC_KEY } from './noise-trust.js';
 import { PostgresAuthStateRepository, type WriteFence } from './postgres-auth-state.js';
 import { PreKeyPrefetch } from './prekey-prefetch.js';
 import { serializeSignalTransactions } from './signal-transactions.js';
@@ -51,6 +53,8 @@ export class WhatsAppSocketFactory implements OnModuleInit, OnApplicationShutdow
     this.version = config.whatsapp.version;
     this.serverUrl = config.whatsapp.serverUrl;
     useNativeCurve(config.whatsapp.nativeCrypto);
+    if (config.whatsapp.trustedRootPublicKey) this.useTrustedRoot(config.whatsapp.trustedRootPublicKey, 'WA_TRUSTED_ROOT_PUBLIC_KEY');
+    else trustNoiseRoot(WHATSAPP_ROOT_PUBLIC_KEY);
     // libsignal prints sessions (private keys included) to the console: never to stdout.
     guardSignalConsole(this.logger);
   }
@@ -69,6 +73,15 @@ export class WhatsAppSocketFactory implements OnModuleInit, OnApplicationShutdow
   /** Sandbox mode points every socket at the in-process simulator. */
   useServerUrl(url: string): void {
     this.serverUrl = url;
+  }
+
+  /**
+   * The root the server's Noise certificate chain must lead to, instead of WhatsApp's (noise-trust.ts):
+   * WA_TRUSTED_ROOT_PUBLIC_KEY, or the in-process simulator's in sandbox mode. Process-wide.
+   */
+  useTrustedRoot(publicKey: Buffer, source: string): void {
+    trustNoiseRoot(publicKey);
+    this.logger[source === 'sandbox' ? 'info' : 'warn']({ rootPublicKey: publicKey.toString('hex'), source }, 'trusting a Noise certificate root other than WhatsApp\'s: sessions connect only to a server certified by it');
   }
 
   /** Sandbox mode: sockets upload to and download from the simulator's media host, trusting its CA. */

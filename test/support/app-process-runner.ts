@@ -1,5 +1,13 @@
 /** Starts the app in a child process (test/support/app-process.ts), for crash and signal tests. */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { SIMULATOR_ROOT_PUBLIC_KEY_HEX } from '../../src/simulator/certificates.js';
+
+/**
+ * An app pointed at a simulator (WA_SERVER_URL) must trust the simulator's certificate root, as the
+ * app trusts only WhatsApp's by default (src/whatsapp/noise-trust.ts); `env` may name another.
+ */
+export const trustSimulatorRoot = (env: Record<string, string | undefined>): Record<string, string> =>
+  env.WA_SERVER_URL ? { WA_TRUSTED_ROOT_PUBLIC_KEY: SIMULATOR_ROOT_PUBLIC_KEY_HEX } : {};
 
 export interface AppProcess {
   child: ChildProcess;
@@ -10,7 +18,7 @@ export interface AppProcess {
 export function startAppProcess(env: Record<string, string>): Promise<AppProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'test/support/app-process.ts'], {
     // Tests sign up many users from 127.0.0.1: the per-IP sign-up limit is tested on its own.
-    env: { ...process.env, NODE_OPTIONS: '', SIGNUP_MAX_PER_IP: '1000000', ...env },
+    env: { ...process.env, NODE_OPTIONS: '', SIGNUP_MAX_PER_IP: '1000000', ...trustSimulatorRoot(env), ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>

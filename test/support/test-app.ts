@@ -10,6 +10,7 @@ import { createApp } from '../../src/app.factory.js';
 import { JWT_SIGNING_KEY } from '../../src/auth/signing-key.js';
 import { loadConfig, type AppConfig } from '../../src/config/app-config.js';
 import { createRootLogger } from '../../src/common/logger.js';
+import { trustSimulatorRoot } from './app-process-runner.js';
 import { createTestDatabase } from './test-database.js';
 
 export interface TestApp {
@@ -53,6 +54,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     // Tests sign up many users from 127.0.0.1: the per-IP sign-up limit is tested on its own.
     SIGNUP_MAX_PER_IP: '1000000',
     ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
+    ...trustSimulatorRoot(options.env ?? {}),
     ...options.env,
   });
   const { app } = await createApp(config, createRootLogger(config.logLevel, options.logTo));
