@@ -36,6 +36,7 @@ import { TenantsService } from './tenants.service.js';
 import { LoginThrottleService } from './throttle/login-throttle.service.js';
 import { SignupLimit } from './throttle/signup-limit.js';
 import { UserAccountsService } from './user-accounts.service.js';
+import { UserDeletionService } from './user-deletion.service.js';
 import { UsersController } from './users.controller.js';
 
 @Module({
@@ -66,6 +67,7 @@ import { UsersController } from './users.controller.js';
     LoginThrottleService,
     SignupLimit,
     UserAccountsService,
+    UserDeletionService,
     LoginService,
     PasswordResetService,
     ApiKeysService,

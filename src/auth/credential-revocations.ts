@@ -4,8 +4,8 @@
  * publish here after the revocation committed; each realtime transport listens and closes the
  * connections the revocation covers.
  *
- * Access tokens are stateless JWTs: after logout-all or a password reset, tokens of that user
- * issued before the revocation are refused for new connections too (for their remaining lifetime,
+ * Access tokens are stateless JWTs: after logout-all, a password reset or the user's deletion, tokens
+ * of that user issued before the revocation are refused for new connections too (for their remaining lifetime,
  * at most JWT_ACCESS_TTL_SECONDS), so a client cannot simply reconnect with the old token.
  *
  * In-process; in cluster mode the cluster module relays each revocation to the other nodes over
@@ -21,7 +21,13 @@ export type Revocation =
   /** DELETE /api-keys/:id: every connection opened with that key. */
   | { kind: 'api-key'; apiKeyId: string }
   /** Logout-all, password reset: the user's access-token connections (ms since the epoch). */
-  | { kind: 'user-tokens'; userId: string; at: number };
+  | { kind: 'user-tokens'; userId: string; at: number }
+  /**
+   * DELETE /users/:id: every connection acting as that user, whatever opened it (its access tokens,
+   * an API key or a trusted x-user-id naming it). Its access tokens issued before `at` are refused;
+   * a key or a bare id naming it is refused by the user lookup (the row is gone).
+   */
+  | { kind: 'user-deleted'; userId: string; at: number };
 
 /** `relayed`: it came from another node (cluster mode), so it is not relayed again. */
 export type RevocationListener = (revocation: Revocation, relayed: boolean) => void;
@@ -33,6 +39,8 @@ export function revokes(revocation: Revocation, auth: AuthContext): boolean {
       return auth.via === 'api-key' && auth.apiKeyId === revocation.apiKeyId;
     case 'user-tokens':
       return auth.via === 'jwt' && auth.userId === revocation.userId && (auth.tokenIssuedAtMs ?? 0) < revocation.at;
+    case 'user-deleted':
+      return auth.userId === revocation.userId;
   }
 }
 
@@ -55,7 +63,7 @@ export class CredentialRevocations {
 
   /** Applies a revocation (made here, or relayed from another node) to this node's connections. */
   publish(revocation: Revocation, relayed = false): void {
-    if (revocation.kind === 'user-tokens') this.rememberTokens(revocation.userId, revocation.at);
+    if (revocation.kind === 'user-tokens' || revocation.kind === 'user-deleted') this.rememberTokens(revocation.userId, revocation.at);
     for (const listener of [...this.listeners]) listener(revocation, relayed);
   }
 
