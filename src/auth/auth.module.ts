@@ -13,6 +13,7 @@ import type { Repository } from 'typeorm';
 import { ROOT_LOGGER, type AppLogger } from '../common/logger.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/app-config.js';
+import { AccessTokenRefusals } from './access-token-refusals.js';
 import { AccessTokensService, JWT_ALGORITHM } from './access-tokens.service.js';
 import { CredentialRevocations } from './credential-revocations.js';
 import { AdminBootstrapService } from './admin-bootstrap.service.js';
@@ -61,6 +62,7 @@ import { UsersController } from './users.controller.js';
       },
     },
     CredentialRevocations,
+    AccessTokenRefusals,
     AccessTokensService,
     RefreshTokensService,
     EmailTokensService,

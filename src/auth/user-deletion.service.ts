@@ -5,7 +5,8 @@
  * tenant (sessions, chats, media, webhooks) is untouched: WhatsApp sessions keep running.
  *
  * After the commit a `user-deleted` revocation closes every connection acting as the user (its
- * access tokens, an API key or a trusted x-user-id naming it) and refuses its access tokens; a key
+ * access tokens, an API key or a trusted x-user-id naming it) and refuses its access tokens (that
+ * refusal is stored in the deleting transaction, so a restart keeps it: access-token-refusals.ts); a key
  * or a bare id naming it is refused by the user lookup from then on.
  *
  * The last admin cannot be deleted (409): nobody could manage the platform any more. Deletions run
@@ -17,6 +18,7 @@ import type { DataSource } from 'typeorm';
 import { AppError } from '../common/app-error.js';
 import type { AuthContext } from '../common/auth-context.js';
 import { ROOT_LOGGER, type AppLogger } from '../common/logger.js';
+import { AccessTokenRefusals } from './access-token-refusals.js';
 import { CredentialRevocations } from './credential-revocations.js';
 import { UserEntity } from './entities/user.entity.js';
 import { tenantScope } from './tenant-scope.js';
@@ -31,6 +33,7 @@ export class UserDeletionService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly revocations: CredentialRevocations,
+    private readonly refusals: AccessTokenRefusals,
     @Inject(ROOT_LOGGER) logger: AppLogger,
   ) {
     this.logger = logger.child({ module: 'auth' });
@@ -45,10 +48,10 @@ export class UserDeletionService {
         throw AppError.conflict('The last admin cannot be deleted');
       }
       await manager.delete(UserEntity, { id: user.id });
-      return user;
+      return { ...user, at: await this.refusals.record(manager, user.id) };
     });
     if (!deleted) throw AppError.notFound('User not found');
-    this.revocations.publish({ kind: 'user-deleted', userId: deleted.id, at: Date.now() });
+    this.revocations.publish({ kind: 'user-deleted', userId: deleted.id, at: deleted.at });
     this.logger.info({ userId: deleted.id, tenantId: deleted.tenantId, deletedBy: auth.userId }, 'user deleted');
   }
 }
