@@ -75,7 +75,7 @@ export class AuthController {
   @HttpCode(HttpStatus.NO_CONTENT)
   @ApiBearerAuth(BEARER_SCHEME)
   @ApiSecurity(API_KEY_SCHEME)
-  @ApiOperation({ summary: 'Log out everywhere: revokes every refresh token of the user', description: 'Access tokens already issued stay valid until they expire (JWT_ACCESS_TTL_SECONDS).' })
+  @ApiOperation({ summary: 'Log out everywhere: revokes every refresh token of the user', description: 'Access tokens issued before it are refused from then on (401), and the Socket.io, `/ws/sessions` and SSE connections they opened are closed within a second.' })
   @ApiNoContentResponse({ description: 'All refresh tokens revoked' })
   @ApiErrors(401)
   async logOutAll(@CurrentAuth() auth: AuthContext, @Res({ passthrough: true }) reply: FastifyReply): Promise<void> {
@@ -108,7 +108,7 @@ export class AuthController {
   @Post('password-reset/confirm')
   @Public()
   @HttpCode(HttpStatus.NO_CONTENT)
-  @ApiOperation({ summary: 'Set a new password with the token from the reset mail', description: 'The token is single-use and expires (EMAIL_TOKEN_TTL_SECONDS). Every refresh token of the user is revoked.' })
+  @ApiOperation({ summary: 'Set a new password with the token from the reset mail', description: 'The token is single-use and expires (EMAIL_TOKEN_TTL_SECONDS). Every refresh token of the user is revoked; its access tokens issued before it are refused and the connections they opened are closed within a second.' })
   @ApiNoContentResponse({ description: 'Password changed' })
   @ApiErrors([400, 'Invalid input, or an invalid, used or expired token'])
   async confirmPasswordReset(@Body() dto: PasswordResetConfirmDto): Promise<void> {

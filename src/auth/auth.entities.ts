@@ -1,3 +1,4 @@
+import { AccessTokenRefusalEntity } from './entities/access-token-refusal.entity.js';
 import { ApiKeyEntity } from './entities/api-key.entity.js';
 import { EmailTokenEntity } from './entities/email-token.entity.js';
 import { LoginFailureEntity } from './entities/login-failure.entity.js';
@@ -8,5 +9,5 @@ import { UserEntity } from './entities/user.entity.js';
 
 /** The auth module's tables (TypeOrmModule.forFeature and the migration CLI's ALL_ENTITIES). */
 export const AUTH_ENTITIES = [
-  TenantEntity, UserEntity, RefreshTokenEntity, EmailTokenEntity, MailEntity, ApiKeyEntity, LoginFailureEntity,
+  TenantEntity, UserEntity, RefreshTokenEntity, EmailTokenEntity, MailEntity, ApiKeyEntity, LoginFailureEntity, AccessTokenRefusalEntity,
 ];

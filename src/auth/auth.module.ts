@@ -13,6 +13,7 @@ import type { Repository } from 'typeorm';
 import { ROOT_LOGGER, type AppLogger } from '../common/logger.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/app-config.js';
+import { AccessTokenRefusals } from './access-token-refusals.js';
 import { AccessTokensService, JWT_ALGORITHM } from './access-tokens.service.js';
 import { CredentialRevocations } from './credential-revocations.js';
 import { AdminBootstrapService } from './admin-bootstrap.service.js';
@@ -36,6 +37,7 @@ import { TenantsService } from './tenants.service.js';
 import { LoginThrottleService } from './throttle/login-throttle.service.js';
 import { SignupLimit } from './throttle/signup-limit.js';
 import { UserAccountsService } from './user-accounts.service.js';
+import { UserDeletionService } from './user-deletion.service.js';
 import { UsersController } from './users.controller.js';
 
 @Module({
@@ -60,12 +62,14 @@ import { UsersController } from './users.controller.js';
       },
     },
     CredentialRevocations,
+    AccessTokenRefusals,
     AccessTokensService,
     RefreshTokensService,
     EmailTokensService,
     LoginThrottleService,
     SignupLimit,
     UserAccountsService,
+    UserDeletionService,
     LoginService,
     PasswordResetService,
     ApiKeysService,

@@ -7,6 +7,7 @@ import type { AuthContext } from '../common/auth-context.js';
 import { ROOT_LOGGER, type AppLogger } from '../common/logger.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/app-config.js';
+import { AccessTokenRefusals } from './access-token-refusals.js';
 import { AccessTokensService } from './access-tokens.service.js';
 import { PasswordHasher } from './crypto/password-hasher.js';
 import type { LoginDto, LoginResponseDto } from './dto/auth.dto.js';
@@ -35,6 +36,7 @@ export class LoginService {
     private readonly throttle: LoginThrottleService,
     private readonly hasher: PasswordHasher,
     private readonly revocations: CredentialRevocations,
+    private readonly refusals: AccessTokenRefusals,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(ROOT_LOGGER) logger: AppLogger,
   ) {
@@ -81,8 +83,12 @@ export class LoginService {
   }
 
   async logoutAll(auth: AuthContext): Promise<void> {
-    await this.refreshTokens.revokeAllForUser(auth.userId);
-    this.revocations.publish({ kind: 'user-tokens', userId: auth.userId, at: Date.now() });
+    // The refusal of its access tokens is stored with the refresh tokens' revocation: both or neither.
+    const at = await this.users.manager.transaction(async (manager) => {
+      await this.refreshTokens.revokeAllForUser(auth.userId, manager);
+      return this.refusals.record(manager, auth.userId);
+    });
+    this.revocations.publish({ kind: 'user-tokens', userId: auth.userId, at });
     this.logger.info({ userId: auth.userId }, 'logged out everywhere');
   }
 

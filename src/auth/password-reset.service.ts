@@ -6,6 +6,7 @@ import { AppError } from '../common/app-error.js';
 import { ROOT_LOGGER, type AppLogger } from '../common/logger.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/app-config.js';
+import { AccessTokenRefusals } from './access-token-refusals.js';
 import { PasswordHasher } from './crypto/password-hasher.js';
 import { EmailTokensService } from './email-tokens.service.js';
 import { UserEntity } from './entities/user.entity.js';
@@ -26,6 +27,7 @@ export class PasswordResetService {
     private readonly refreshTokens: RefreshTokensService,
     private readonly hasher: PasswordHasher,
     private readonly revocations: CredentialRevocations,
+    private readonly refusals: AccessTokenRefusals,
     @Inject(MAILER) private readonly mailer: Mailer,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(ROOT_LOGGER) logger: AppLogger,
@@ -45,7 +47,7 @@ export class PasswordResetService {
 
   async confirm(token: string, newPassword: string): Promise<void> {
     const passwordHash = await this.hasher.hash(newPassword);
-    const userId = await this.dataSource.transaction(async (manager) => {
+    const done = await this.dataSource.transaction(async (manager) => {
       const owner = await this.emailTokens.consume(manager, token, 'password_reset');
       if (!owner) return null;
       const now = new Date();
@@ -53,10 +55,11 @@ export class PasswordResetService {
       // Following the link proves the address, so it counts as verified too.
       await manager.update(UserEntity, { id: owner }, { passwordHash, updatedAt: now, emailVerifiedAt: user.emailVerifiedAt ?? now });
       await this.refreshTokens.revokeAllForUser(owner, manager);
-      return owner;
+      return { userId: owner, at: await this.refusals.record(manager, owner) };
     });
-    if (!userId) throw AppError.badRequest('Invalid, used or expired password reset token');
-    this.revocations.publish({ kind: 'user-tokens', userId, at: Date.now() });
+    if (!done) throw AppError.badRequest('Invalid, used or expired password reset token');
+    const { userId, at } = done;
+    this.revocations.publish({ kind: 'user-tokens', userId, at });
     this.logger.info({ userId }, 'password reset; all refresh tokens revoked');
   }
 }

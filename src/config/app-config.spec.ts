@@ -69,6 +69,22 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ REALTIME_MAX_CONNECTIONS_PER_USER: '0' })).toThrow('REALTIME_MAX_CONNECTIONS_PER_USER');
   });
 
+  it('refuses the renamed LOGIN_MAX_FAILURES_PER_ACCOUNT, naming both variables, rather than dropping its setting', () => {
+    const load = (env: Record<string, string>) => () => loadConfig(env);
+    expect(load({ LOGIN_MAX_FAILURES_PER_ACCOUNT: '3' })).toThrow(ConfigError);
+    expect(load({ LOGIN_MAX_FAILURES_PER_ACCOUNT: '3' })).toThrow(
+      'LOGIN_MAX_FAILURES_PER_ACCOUNT: renamed to LOGIN_MAX_FAILURES_PER_ACCOUNT_IP (failed logins are now counted per account and client IP); ' +
+        'set LOGIN_MAX_FAILURES_PER_ACCOUNT_IP instead and remove LOGIN_MAX_FAILURES_PER_ACCOUNT',
+    );
+    // Set along with the new name too: the old line would still mislead whoever reads the deployment.
+    expect(load({ LOGIN_MAX_FAILURES_PER_ACCOUNT: '3', LOGIN_MAX_FAILURES_PER_ACCOUNT_IP: '3' })).toThrow('LOGIN_MAX_FAILURES_PER_ACCOUNT_IP');
+    // Reported with the other invalid variables, in one message.
+    expect(load({ LOGIN_MAX_FAILURES_PER_ACCOUNT: '3', PORT: 'abc' })).toThrow(/LOGIN_MAX_FAILURES_PER_ACCOUNT: renamed[^]*PORT:/);
+    // An empty value carries no setting: nothing is lost.
+    expect(loadConfig({ LOGIN_MAX_FAILURES_PER_ACCOUNT: '' }).auth.loginMaxFailuresPerAccountIp).toBe(5);
+    expect(loadConfig({ LOGIN_MAX_FAILURES_PER_ACCOUNT_IP: '3' }).auth.loginMaxFailuresPerAccountIp).toBe(3);
+  });
+
   it('takes PRODUCTION_API_KEY as an alias of BACKEND_API_KEY', () => {
     expect(loadConfig({ PRODUCTION_API_KEY: 'k1' }).callbacks.apiKey).toBe('k1');
     expect(loadConfig({ PRODUCTION_API_KEY: 'k1', BACKEND_API_KEY: 'k2' }).callbacks.apiKey).toBe('k2');

@@ -127,6 +127,20 @@ export interface MediaConfig {
 
 export class ConfigError extends Error {}
 
+/**
+ * Variables that were renamed because their meaning changed: a deployment still setting the old
+ * name would silently lose its setting (the default applies), so boot fails naming both instead.
+ */
+const RENAMED_VARIABLES: ReadonlyArray<{ old: string; now: string; why: string }> = [
+  { old: 'LOGIN_MAX_FAILURES_PER_ACCOUNT', now: 'LOGIN_MAX_FAILURES_PER_ACCOUNT_IP', why: 'failed logins are now counted per account and client IP' },
+];
+
+function renamedVariableProblems(source: Record<string, string | undefined>): string[] {
+  return RENAMED_VARIABLES
+    .filter(({ old }) => (source[old] ?? '').trim() !== '')
+    .map(({ old, now, why }) => `  ${old}: renamed to ${now} (${why}); set ${now} instead and remove ${old}`);
+}
+
 export function loadConfig(source: Record<string, string | undefined> = process.env): AppConfig {
   const raw: Record<string, string> = {};
   for (const key of environmentVariableNames()) {
@@ -135,10 +149,11 @@ export function loadConfig(source: Record<string, string | undefined> = process.
   }
   const env = plainToInstance(Environment, raw, { exposeDefaultValues: true });
   const errors = validateSync(env, { whitelist: true, forbidUnknownValues: false });
-  if (errors.length > 0) {
-    const lines = errors.map((e) => `  ${e.property}: ${Object.values(e.constraints ?? {}).join('; ')}`);
-    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
-  }
+  const lines = [
+    ...renamedVariableProblems(source),
+    ...errors.map((e) => `  ${e.property}: ${Object.values(e.constraints ?? {}).join('; ')}`),
+  ];
+  if (lines.length > 0) throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
   if (env.NODE_ENV === 'production' && !env.JWT_SECRET) {
     throw new ConfigError('Invalid configuration:\n  JWT_SECRET: required when NODE_ENV=production');
   }

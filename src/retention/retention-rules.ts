@@ -41,6 +41,14 @@ export function retentionRules(config: AppConfig['retention']): RetentionRule[] 
       where: '(expires_at < $1 OR used_at < $1)',
       days: config.expiredTokensDays,
     },
+    {
+      name: 'accessTokenRefusals',
+      table: 'access_token_refusals',
+      key: 'user_id',
+      // Past expires_at every access token it refused has expired on its own (boot loads only unexpired rows).
+      where: 'expires_at < $1',
+      days: config.expiredTokensDays,
+    },
     { name: 'loginFailures', table: 'login_failures', key: 'id', where: 'occurred_at < $1', days: config.loginFailuresDays },
     {
       name: 'inboundJournal',

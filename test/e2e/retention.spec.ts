@@ -1,6 +1,6 @@
 /**
  * Retention: one run deletes exactly the rows past their age (delivered callbacks, mails, expired
- * or used tokens, login failures, journal rows of sessions that never came back), in batches, and
+ * or used tokens, expired access-token refusals, login failures, journal rows of sessions that never came back), in batches, and
  * leaves everything else: dead and pending callbacks, recent rows, live tokens. Every rule's
  * condition is answered by an index.
  */
@@ -87,6 +87,15 @@ describe('retention', () => {
     const oldEmailTokens = [await emailToken(2, null), await emailToken(-1, 3)];
     const keptEmailTokens = [await emailToken(-1, null), await emailToken(-1, 0.2)];
 
+    const refusal = async (expiresDaysAgo: number): Promise<string> => {
+      const userId = randomUUID(); // no foreign key: a deleted user's refusal stays
+      const expiresAt = ago(expiresDaysAgo);
+      await db.query(`INSERT INTO access_token_refusals (user_id, not_before_ms, expires_at) VALUES ($1, $2, $3)`, [userId, expiresAt.getTime() - 900_000, expiresAt]);
+      return userId;
+    };
+    const oldRefusals = [await refusal(2), await refusal(5)];
+    const keptRefusals = [await refusal(0.5), await refusal(-0.01)];
+
     for (const daysAgo of [2, 3, 4, 5, 6]) {
       await db.query(`INSERT INTO login_failures (account_key, ip, occurred_at) VALUES ('x@example.com', '10.0.0.1', $1)`, [ago(daysAgo)]);
     }
@@ -105,7 +114,7 @@ describe('retention', () => {
 
     const report = await t.app.get(RetentionService).run(new Date(now));
 
-    expect(report).toEqual({ deliveredCallbacks: 3, mails: 3, refreshTokens: 2, emailTokens: 2, loginFailures: 5, inboundJournal: 4 });
+    expect(report).toEqual({ deliveredCallbacks: 3, mails: 3, refreshTokens: 2, emailTokens: 2, accessTokenRefusals: 2, loginFailures: 5, inboundJournal: 4 });
     const ids = async (table: string, list: string[]): Promise<string[]> =>
       (await db.query<{ id: string }>(`SELECT id::text FROM ${table} WHERE id = ANY($1::uuid[])`, [list])).map((r) => r.id).sort();
     expect(await ids('webhook_deliveries', [...oldDelivered, ...kept])).toEqual([...kept].sort());
@@ -114,6 +123,7 @@ describe('retention', () => {
     expect(await db.count('mails')).toBe(mailsBefore - 3);
     expect(await ids('refresh_tokens', [...oldRefresh, ...keptRefresh])).toEqual([...keptRefresh].sort());
     expect(await ids('email_tokens', [...oldEmailTokens, ...keptEmailTokens])).toEqual([...keptEmailTokens].sort());
+    expect((await db.query<{ id: string }>(`SELECT user_id::text AS id FROM access_token_refusals WHERE user_id = ANY($1::uuid[])`, [[...oldRefusals, ...keptRefusals]])).map((r) => r.id).sort()).toEqual([...keptRefusals].sort());
     expect(await db.count('login_failures')).toBe(1);
     expect(await db.query(`SELECT session_id::text, message_id, part FROM wa_inbound_journal ORDER BY part`)).toEqual([
       { session_id: live, message_id: 'RECENT', part: 0 },
@@ -121,7 +131,7 @@ describe('retention', () => {
     ]);
 
     // A second run finds nothing more.
-    expect(await t.app.get(RetentionService).run(new Date(now))).toEqual({ deliveredCallbacks: 0, mails: 0, refreshTokens: 0, emailTokens: 0, loginFailures: 0, inboundJournal: 0 });
+    expect(await t.app.get(RetentionService).run(new Date(now))).toEqual({ deliveredCallbacks: 0, mails: 0, refreshTokens: 0, emailTokens: 0, accessTokenRefusals: 0, loginFailures: 0, inboundJournal: 0 });
   });
 
   it('finds the rows of every rule through an index, not a table scan', async () => {

@@ -15,6 +15,7 @@ import { RetentionIndexes1795000015100 } from './1795000015100-RetentionIndexes.
 import { ClusterLeases1795000016100 } from './1795000016100-ClusterLeases.js';
 import { ClusterEventSeqAndRedisHealth1795000016200 } from './1795000016200-ClusterEventSeqAndRedisHealth.js';
 import { MediaClaimedBy1795000016300 } from './1795000016300-MediaClaimedBy.js';
+import { AccessTokenRefusals1795000017000 } from './1795000017000-AccessTokenRefusals.js';
 
 export const MIGRATIONS: Array<new () => MigrationInterface> = [
   AuthTenantsUsers1795000000000,
@@ -29,4 +30,5 @@ export const MIGRATIONS: Array<new () => MigrationInterface> = [
   ClusterLeases1795000016100,
   ClusterEventSeqAndRedisHealth1795000016200,
   MediaClaimedBy1795000016300,
+  AccessTokenRefusals1795000017000,
 ];
