@@ -10,12 +10,32 @@ import { fileURLToPath } from 'node:url';
 export type SimulatorRequest =
   | { id: number; op: 'scan'; qr: string; phoneNumber: string }
   | { id: number; op: 'send'; sends: Array<{ from: string; to: string; texts: string[] }> }
+  | { id: number; op: 'stats' }
   | { id: number; op: 'stop' };
-export type SimulatorReply = { id: number; ok: boolean; error?: string };
+export type SimulatorReply = { id: number; ok: boolean; error?: string; stats?: SimulatorStats };
+
+/** What the simulator's contacts saw (bench:soak counts losses with it). */
+export interface SimulatorStats {
+  /** Contact messages encrypted and handed to a session's sockets. */
+  inbound: number;
+  /** Distinct messages the sessions sent to contacts... */
+  outbound: number;
+  /** ...that the contact decrypted (at the first try or after a retry)... */
+  outboundDecrypted: number;
+  /** ...and that it never could. */
+  outboundUndecryptable: number;
+  /** Retry receipts the sessions sent (a message they could not decrypt). */
+  retriesAskedBySessions: number;
+  /** Of those, messages a contact encrypted again and re-sent. */
+  retriesAnsweredByContacts: number;
+  /** Retry receipts the contacts sent (a message from a session they could not decrypt). */
+  retriesAskedByContacts: number;
+}
 
 export class SimulatorProcess {
   private nextId = 1;
   private readonly pending = new Map<number, (r: SimulatorReply) => void>();
+  private lastStats?: SimulatorStats;
   private constructor(private readonly child: ChildProcess, readonly url: string) {
     child.on('message', (m: SimulatorReply) => this.pending.get(m.id)?.(m));
   }
@@ -39,10 +59,16 @@ export class SimulatorProcess {
     return this.request({ id: this.nextId++, op: 'send', sends });
   }
 
+  async stats(): Promise<SimulatorStats> {
+    await this.request({ id: this.nextId++, op: 'stats' });
+    return this.lastStats!;
+  }
+
   private request(req: Exclude<SimulatorRequest, { op: 'stop' }>): Promise<void> {
     return new Promise((resolve, reject) => {
       this.pending.set(req.id, (r) => {
         this.pending.delete(req.id);
+        if (r.stats) this.lastStats = r.stats;
         if (r.ok) resolve();
         else reject(new Error(r.error));
       });
