@@ -6,6 +6,7 @@
 import { randomInt } from 'node:crypto';
 import libsignal from 'libsignal';
 import { Curve } from '@whiskeysockets/baileys';
+import { compactBytes } from '../common/compact-bytes.js';
 import { node, uintBE, type BinaryNode } from './binary.js';
 
 export interface PartyKeys {
@@ -83,8 +84,9 @@ export class SignalParty {
     const signed: LibKeyPair = { pubKey: prefixed(keys.signedPreKey.public), privKey: keys.signedPreKey.private };
     this.storage = {
       loadSession: async (id) => this.sessions.get(id),
+      // Ratchet keys libsignal takes from a decoded message are views into the whole frame.
       storeSession: async (id, record) => {
-        this.sessions.set(id, record);
+        this.sessions.set(id, compactBytes(record));
       },
       isTrustedIdentity: () => true,
       loadPreKey: async (id) => this.preKeys.get(Number(id)),

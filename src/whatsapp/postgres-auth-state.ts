@@ -15,6 +15,7 @@ import { initAuthCreds, proto, type AuthenticationCreds, type AuthenticationStat
 import { DataSource, QueryFailedError, type EntityManager } from 'typeorm';
 import { PreparedStatement } from '../database/prepared-statement.js';
 import { decodeAuthJson, encodeAuthJson } from './auth-json.js';
+import { compactBytes } from '../common/compact-bytes.js';
 import { isPaired } from './event-translator.js';
 import { GroupCommit } from './group-commit.js';
 
@@ -91,7 +92,11 @@ const KEY_ROWS_PER_COMMIT = 4_000;
 
 @Injectable()
 export class PostgresAuthStateRepository {
-  private readonly cache = new LRUCache<string, Cached>({ max: 50_000 });
+  /**
+   * At most 50,000 keys and 64 MiB of their stored text (a session record is 1–10 kB): values are
+   * cached as compact copies (compact-bytes.ts), so what the cache holds is what it counts.
+   */
+  private readonly cache = new LRUCache<string, Cached>({ max: 50_000, maxSize: 64 * 2 ** 20, sizeCalculation: () => 64 });
   /** Key reads in flight, shared by concurrent readers of the same key. */
   private readonly reads = new Map<string, Promise<Cached>>();
   /**
@@ -193,27 +198,34 @@ export class PostgresAuthStateRepository {
   private async readKeys(sessionId: string, type: KeyType, ids: string[]): Promise<Map<string, Cached>> {
     const rows: Array<{ id: string; value: string }> = await READ_KEYS.run(this.dataSource, [sessionId, type, ids]);
     const found = new Map<string, Cached>();
+    const sizes = new Map<string, number>();
     for (const row of rows) {
-      let value = decode<object>(row.value);
+      let value = compactBytes(decode<object>(row.value));
       if (type === 'app-state-sync-key') value = proto.Message.AppStateSyncKeyData.fromObject(value);
       found.set(row.id, value);
+      sizes.set(row.id, row.value.length);
     }
     for (const id of ids) {
       const key = `${sessionId}|${type}|${id}`;
       // A write that committed while this read ran has set the entry already: it is newer.
       // Pre-keys are read once each (to upload, or when a contact uses one): only their absence is cached.
-      if (this.cache.get(key) === undefined && (type !== 'pre-key' || !found.has(id))) this.cache.set(key, found.get(id) ?? MISSING);
+      if (this.cache.get(key) === undefined && (type !== 'pre-key' || !found.has(id))) this.cache.set(key, found.get(id) ?? MISSING, { size: sizes.get(id) ?? 64 });
     }
     return found;
   }
 
   private async setKeys(sessionId: string, data: SignalDataSet, fence?: WriteFence): Promise<void> {
     const rows: KeyRow[] = [];
+    const sizes = new Map<string, number>();
     for (const type of Object.keys(data) as KeyType[]) {
       for (const [id, value] of Object.entries(data[type] ?? {})) {
         if (value === null || value === undefined) rows.push([type, id, null]);
         // Baileys rewrites unchanged LID mappings with every message: a value the cache holds is stored.
-        else if (typeof value === 'object' || this.cache.get(`${sessionId}|${type}|${id}`) !== value) rows.push([type, id, encode(value)]);
+        else if (typeof value === 'object' || this.cache.get(`${sessionId}|${type}|${id}`) !== value) {
+          const encoded = encode(value);
+          rows.push([type, id, encoded]);
+          sizes.set(`${type}|${id}`, encoded.length);
+        }
       }
     }
     if (rows.length > 0) await this.keyWrites.submit({ sessionId, fence, rows });
@@ -223,7 +235,8 @@ export class PostgresAuthStateRepository {
         const key = `${sessionId}|${type}|${id}`;
         // Pre-keys are written in bulk and read once each: caching them would only churn the LRU.
         if (type === 'pre-key') this.cache.delete(key);
-        else this.cache.set(key, value === null || value === undefined ? MISSING : (value as object));
+        else if (value === null || value === undefined) this.cache.set(key, MISSING);
+        else this.cache.set(key, compactBytes(value as object), { size: sizes.get(`${type}|${id}`) ?? String(value).length });
       }
     }
   }
