@@ -27,6 +27,13 @@ export interface DeliverOptions extends SendTextOptions {
 }
 const MAX_REMEMBERED_INBOUND = 5_000;
 
+/** A contact's prekey message waiting for the device's receipt: which session it started. */
+interface PendingConfirm {
+  party: SignalParty;
+  address: string;
+  baseKey?: Buffer;
+}
+
 const MAX_OFFLINE_PER_DEVICE = 500;
 /** With redeliverUnacked, nothing is dropped short of this (a drill's whole burst fits). */
 const MAX_KEPT_PER_DEVICE = 100_000;
@@ -50,7 +57,7 @@ export class Messaging {
   private readonly sent = new Map<string, SentMessage[]>();
   private readonly sentById = new Map<string, SentMessage>();
   private readonly inbound = new Map<string, { from: string; message: proto.IMessage; opts: DeliverOptions }>();
-  private readonly pendingConfirm = new Map<string, { party: SignalParty; address: string }>();
+  private readonly pendingConfirm = new Map<string, PendingConfirm>();
   private readonly offline = new Map<string, BinaryNode[]>();
   /** Per device: contact messages handed to a connection and not yet acknowledged (redeliverUnacked). */
   private readonly unacked = new Map<string, Map<string, BinaryNode>>();
@@ -109,7 +116,7 @@ export class Messaging {
     const address = deviceAddress(account, device.deviceId);
     if (!contact.party.hasSession(address)) await contact.party.startSession(address, this.core.registry.takeBundle(device));
     const { type, ciphertext } = await contact.party.encrypt(address, encodeWAMessage(message));
-    if (type === 'pkmsg') this.remember(`${id}|${deviceKey(device.phoneNumber, device.deviceId)}`, contact.party, address);
+    if (type === 'pkmsg') this.remember(`${id}|${deviceKey(device.phoneNumber, device.deviceId)}`, { party: contact.party, address, baseKey: contact.party.openBaseKey(address) });
     const body = Buffer.from(ciphertext);
     if (garble) body[body.length - 1]! ^= 0xff;
     return node('enc', { v: '2', type, mediatype: opts.mediatype }, body);
@@ -161,12 +168,12 @@ export class Messaging {
     return this.sentById.get(id);
   }
 
-  private remember(key: string, party: SignalParty, address: string): void {
+  private remember(key: string, pending: PendingConfirm): void {
     if (this.pendingConfirm.size >= MAX_PENDING_CONFIRM) {
       const oldest = this.pendingConfirm.keys().next().value;
       if (oldest !== undefined) this.pendingConfirm.delete(oldest);
     }
-    this.pendingConfirm.set(key, { party, address });
+    this.pendingConfirm.set(key, pending);
   }
 
   private rememberUnacked(device: DeviceRecord, id: string, stanza: BinaryNode): void {
@@ -348,8 +355,9 @@ export class Messaging {
       const pending = this.pendingConfirm.get(`${id}|${dk}`);
       if (!pending) continue;
       this.pendingConfirm.delete(`${id}|${dk}`);
-      if (type === 'retry') pending.party.dropSession(pending.address);
-      else pending.party.confirmSession(pending.address);
+      // About the session that prekey message started: a newer one (after a retry) is not touched.
+      if (type === 'retry') pending.party.dropSession(pending.address, pending.baseKey);
+      else pending.party.confirmSession(pending.address, pending.baseKey);
     }
     if (type === 'retry') for (const id of ids) this.resend(device, id);
     this.core.events.emit('receipt', { phoneNumber: device.phoneNumber, deviceId: device.deviceId, messageIds: ids, type, to: stanza.attrs.to });

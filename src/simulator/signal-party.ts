@@ -33,6 +33,7 @@ type LibKeyPair = { pubKey: Buffer; privKey: Buffer };
 
 interface OpenSession {
   pendingPreKey?: unknown;
+  indexInfo?: { baseKey?: Buffer };
 }
 interface RecordInternals {
   getOpenSession(): OpenSession | undefined;
@@ -135,14 +136,10 @@ export class SignalParty {
 
   async decrypt(address: string, type: string, ciphertext: Buffer): Promise<Buffer> {
     const cipher = new libsignal.SessionCipher(this.storage, toAddress(address));
-    if (type === 'pkmsg') {
-      // A prekey message for a session we do not have means the peer started over: forget the old
-      // record first (libsignal would otherwise close it, logging to the console as it does so).
-      const baseKey = preKeyMessageBaseKey(ciphertext);
-      const record = this.sessions.get(address) as unknown as { getSession(key: Buffer): unknown } | undefined;
-      if (record && baseKey && !knownSession(record, baseKey)) this.sessions.delete(address);
-      return cipher.decryptPreKeyWhisperMessage(ciphertext);
-    }
+    // A prekey message for a session we do not have (the peer started one of its own, as Baileys
+    // does on its first reply) is added to the record and opened; the old sessions stay, closed, as
+    // a phone keeps them: messages still in flight on them decrypt.
+    if (type === 'pkmsg') return cipher.decryptPreKeyWhisperMessage(ciphertext);
     if (type === 'msg') return cipher.decryptWhisperMessage(ciphertext);
     throw new Error(`unsupported enc type ${type}`);
   }
@@ -151,13 +148,27 @@ export class SignalParty {
    * The remote device confirmed it decrypted our prekey message (it sent a delivery receipt), so it
    * holds the session: from now on send plain `msg` instead of repeating the prekey header.
    */
-  confirmSession(address: string): void {
-    const record = this.sessions.get(address) as unknown as RecordInternals | undefined;
-    const open = record?.getOpenSession();
+  confirmSession(address: string, baseKey?: Buffer): void {
+    const open = this.openSession(address, baseKey);
     if (open?.pendingPreKey) delete open.pendingPreKey;
   }
 
-  dropSession(address: string): void {
+  /** The base key of the open session with `address` (which prekey message a receipt is about). */
+  openBaseKey(address: string): Buffer | undefined {
+    return this.openSession(address)?.indexInfo?.baseKey;
+  }
+
+  /** The open session, if it is still the one with `baseKey` (when given): a newer one is left alone. */
+  private openSession(address: string, baseKey?: Buffer): OpenSession | undefined {
+    const record = this.sessions.get(address) as unknown as RecordInternals | undefined;
+    const open = record?.getOpenSession();
+    if (baseKey && !(open?.indexInfo?.baseKey && Buffer.compare(open.indexInfo.baseKey, baseKey) === 0)) return undefined;
+    return open;
+  }
+
+  /** Forgets the session with `address` (only if its open session is still the one with `baseKey`, when given). */
+  dropSession(address: string, baseKey?: Buffer): void {
+    if (baseKey && !this.openSession(address, baseKey)) return;
     this.sessions.delete(address);
   }
 
@@ -165,58 +176,6 @@ export class SignalParty {
     this.sessions.clear();
     this.preKeys.clear();
   }
-}
-
-function knownSession(record: { getSession(key: Buffer): unknown }, baseKey: Buffer): boolean {
-  try {
-    return !!record.getSession(baseKey);
-  } catch {
-    return true;
-  }
-}
-
-/** Reads `baseKey` (field 2) from a serialized PreKeyWhisperMessage (version byte + protobuf). */
-export function preKeyMessageBaseKey(ciphertext: Buffer): Buffer | undefined {
-  let i = 1;
-  const varint = (): number => {
-    let result = 0;
-    let shift = 0;
-    for (;;) {
-      if (i >= ciphertext.length) throw new Error('truncated');
-      const b = ciphertext[i++]!;
-      result += (b & 0x7f) * 2 ** shift;
-      if ((b & 0x80) === 0) return result;
-      shift += 7;
-    }
-  };
-  try {
-    while (i < ciphertext.length) {
-      const tag = varint();
-      const field = Math.floor(tag / 8);
-      switch (tag & 7) {
-        case 0:
-          varint();
-          break;
-        case 2: {
-          const len = varint();
-          if (field === 2) return ciphertext.subarray(i, i + len);
-          i += len;
-          break;
-        }
-        case 5:
-          i += 4;
-          break;
-        case 1:
-          i += 8;
-          break;
-        default:
-          return undefined;
-      }
-    }
-  } catch {
-    return undefined;
-  }
-  return undefined;
 }
 
 function toAddress(address: string): libsignal.ProtocolAddress {
