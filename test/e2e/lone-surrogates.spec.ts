@@ -12,7 +12,7 @@ import type { WhatsAppSimulator } from '../../src/simulator/simulator.js';
 import type { SessionContext, WaMessageRecord } from '../../src/whatsapp/conversation-types.js';
 import { translateMessage } from '../../src/whatsapp/message-translator.js';
 import { call, expectErrorShape, type Json } from '../support/auth-helpers.js';
-import { awaitStatus, newUser, nextEvent, uniquePhone, type TestUser } from '../support/sessions-harness.js';
+import { linkSandboxSession, newUser, nextEvent, uniquePhone, type TestUser } from '../support/sessions-harness.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
 /** A trigger that refuses one text, as the database refuses a row it cannot hold. */
@@ -37,12 +37,7 @@ describe.each([
     sim = t.app.get(SandboxService).simulator;
     db = t.app.get(DataSource);
     user = await newUser(t);
-    const created = await call(t, 'POST', '/sessions', { token: user.token });
-    sessionId = created.body.id as string;
-    const qr = await nextEvent(t, 'session.qr.updated', (e) => e.sessionId === sessionId);
-    phone = uniquePhone();
-    await sim.scanQr(qr.payload.qrText, { phoneNumber: phone });
-    await awaitStatus(t, user.token, sessionId, 'connected', 30_000);
+    ({ id: sessionId, phone } = await linkSandboxSession(t, user.token));
   }, 60_000);
 
   afterAll(async () => {

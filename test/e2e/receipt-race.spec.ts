@@ -13,7 +13,7 @@ import type { SessionContext } from '../../src/whatsapp/conversation-types.js';
 import { translateMessage } from '../../src/whatsapp/message-translator.js';
 import { call, type Json } from '../support/auth-helpers.js';
 import { connectAuthenticated, type RecordingSocket } from '../support/realtime-harness.js';
-import { awaitStatus, newUser, nextEvent, uniquePhone, type TestUser } from '../support/sessions-harness.js';
+import { linkSandboxSession, newUser, uniquePhone, type TestUser } from '../support/sessions-harness.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
 const ROUNDS = 12;
@@ -34,12 +34,7 @@ describe.each([
     sim = t.app.get(SandboxService).simulator;
     user = await newUser(t);
     socket = await connectAuthenticated(t, user.token);
-    const created = await call(t, 'POST', '/sessions', { token: user.token });
-    sessionId = created.body.id as string;
-    const qr = await nextEvent(t, 'session.qr.updated', (e) => e.sessionId === sessionId);
-    phone = uniquePhone();
-    await sim.scanQr(qr.payload.qrText, { phoneNumber: phone });
-    await awaitStatus(t, user.token, sessionId, 'connected', 30_000);
+    ({ id: sessionId, phone } = await linkSandboxSession(t, user.token));
   }, 60_000);
 
   afterAll(async () => {

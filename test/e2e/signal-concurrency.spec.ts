@@ -12,7 +12,7 @@ import { SandboxService } from '../../src/sandbox/sandbox.service.js';
 import type { WhatsAppSimulator } from '../../src/simulator/simulator.js';
 import type { SimContact } from '../../src/simulator/contacts.js';
 import { call } from '../support/auth-helpers.js';
-import { awaitStatus, newUser, nextEvent, uniquePhone, type TestUser } from '../support/sessions-harness.js';
+import { linkSandboxSession, newUser, nextEvent, uniquePhone, type TestUser } from '../support/sessions-harness.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
 const SESSIONS = 3;
@@ -45,15 +45,7 @@ describe.each([
       if (r.type === 'retry') failures.push(`a session could not decrypt ${r.messageIds.join(',')}`);
     });
     sim.on('retryRequested', (r) => failures.push(`contact ${r.from} could not decrypt ${r.id}`));
-    for (let s = 0; s < SESSIONS; s++) {
-      const created = await call(t, 'POST', '/sessions', { token: user.token });
-      const id = created.body.id as string;
-      const qr = await nextEvent(t, 'session.qr.updated', (e) => e.sessionId === id);
-      const phone = uniquePhone();
-      await sim.scanQr(qr.payload.qrText, { phoneNumber: phone });
-      await awaitStatus(t, user.token, id, 'connected', 30_000);
-      sessions.push({ id, phone });
-    }
+    for (let s = 0; s < SESSIONS; s++) sessions.push(await linkSandboxSession(t, user.token));
     contacts = Array.from({ length: CONTACTS }, () => sim.contact(uniquePhone()));
   }, 120_000);
 

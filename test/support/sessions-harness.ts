@@ -2,6 +2,7 @@
 import { fetchEventSource } from '@microsoft/fetch-event-source';
 import { EventSource } from 'eventsource';
 import { DomainEvents } from '../../src/events/domain-events.js';
+import { SandboxService } from '../../src/sandbox/sandbox.service.js';
 import type { DomainEvent, DomainEventType } from '../../src/events/event-map.js';
 import { call, logIn, signUp, type Json } from './auth-helpers.js';
 import type { TestApp } from './test-app.js';
@@ -150,6 +151,17 @@ let phoneCounter = 0;
 export function uniquePhone(): string {
   phoneCounter += 1;
   return `549${String(process.pid % 10000).padStart(4, '0')}${String(Date.now() % 100000).padStart(5, '0')}${phoneCounter}`.slice(0, 15);
+}
+
+/** A new session of `token`'s user, linked by a new phone of the in-process sandbox simulator and connected. */
+export async function linkSandboxSession(t: TestApp, token: string): Promise<{ id: string; phone: string }> {
+  const created = await call(t, 'POST', '/sessions', { token });
+  const id = created.body.id as string;
+  const qr = await nextEvent(t, 'session.qr.updated', (e) => e.sessionId === id);
+  const phone = uniquePhone();
+  await t.app.get(SandboxService).simulator.scanQr(qr.payload.qrText, { phoneNumber: phone });
+  await awaitStatus(t, token, id, 'connected', 30_000);
+  return { id, phone };
 }
 
 /** Resolves once the session has `status` (now or later), race-free against the app's events. */
