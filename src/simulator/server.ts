@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer } from 'ws';
 import { jidDecode } from '@whiskeysockets/baileys';
+import { installSafeTrialDecryption } from '../common/signal-trial-decryption.js';
 import { node, unixSeconds, type BinaryNode } from './binary.js';
 import { createCertificateChain, type CertificateChain } from './certificates.js';
 import { SimConnection, type ConnectionHost } from './connection.js';
@@ -61,6 +62,8 @@ export class SimulatorServer implements ConnectionHost, SimulatorCore {
   protected port = 0;
 
   protected constructor(opts: SimulatorOptions, state: SimulatorState | undefined) {
+    // The contacts' phones keep the sessions a failed trial decryption touched, as real phones do.
+    installSafeTrialDecryption();
     this.logger = opts.logger ?? silentLogger;
     const auto = opts.autoReceipts ?? true;
     this.options = {
