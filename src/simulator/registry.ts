@@ -71,6 +71,8 @@ export interface SimulatorState {
   contacts: { phoneNumber: string; lid: string; pushName?: string; keys: PartyKeysJson }[];
   /** Groups (groups/group-store.ts); absent in states saved before groups existed. */
   groups?: GroupRecord[];
+  /** Group sender keys the simulated parties hold, JSON by `${holder}|${senderKeyName}`. */
+  senderKeys?: Record<string, string>;
 }
 
 const MAX_STORED_PREKEYS = 16;
@@ -90,6 +92,9 @@ export class DeviceRegistry {
   readonly contacts = new Map<string, ContactKeysRecord>();
   /** Groups by bare id (groups/group-service.ts). */
   readonly groups = new Map<string, GroupRecord>();
+  /** Sender keys loaded from a saved state; the live ones come from `senderKeysSource` (groups/group-messaging.ts). */
+  senderKeys: Record<string, string> = {};
+  senderKeysSource?: () => Record<string, string>;
 
   getOrCreateAccount(phoneNumber: string, opts: { accountType?: AccountType; name?: string; platform?: string; lid?: string }): AccountRecord {
     let account = this.accounts.get(phoneNumber);
@@ -170,6 +175,7 @@ export class DeviceRegistry {
       })),
       contacts: [...this.contacts.values()].map((c) => ({ phoneNumber: c.phoneNumber, lid: c.lid, pushName: c.pushName, keys: partyKeysToJson(c.keys) })),
       groups: [...this.groups.values()],
+      senderKeys: this.senderKeysSource?.() ?? this.senderKeys,
     };
   }
 
@@ -187,6 +193,7 @@ export class DeviceRegistry {
     }
     for (const c of state.contacts) this.contacts.set(c.phoneNumber, { ...c, keys: partyKeysFromJson(c.keys) });
     for (const g of state.groups ?? []) this.groups.set(g.id, g);
+    this.senderKeys = state.senderKeys ?? {};
   }
 
   async saveToFile(path: string): Promise<void> {

@@ -12,7 +12,7 @@
  * decrypted by every simulated member, recorded in its group inbox, acked, and (autoReceipts) each
  * member answers with its own delivered / read receipt (`participant` = the member).
  */
-import { encodeWAMessage, proto, unpadRandomMax16 } from '@whiskeysockets/baileys';
+import { BufferJSON, encodeWAMessage, proto, unpadRandomMax16 } from '@whiskeysockets/baileys';
 import { GroupCipher, GroupSessionBuilder, SenderKeyDistributionMessage, SenderKeyName, SenderKeyRecord } from '@whiskeysockets/baileys/lib/Signal/Group/index.js';
 import { bytes, child, childrenByTag, node, unixSeconds, type BinaryNode } from '../binary.js';
 import type { SimConnection } from '../connection.js';
@@ -89,11 +89,24 @@ export class GroupMessaging {
     private readonly messaging: Messaging,
   ) {
     core.events.on('receipt', (r) => this.onSessionReceipt(r));
+    // Saved with the devices: members keep the keys they hold across a simulator restart.
+    core.registry.senderKeysSource = () => {
+      const out: Record<string, string> = { ...core.registry.senderKeys };
+      for (const [key, record] of this.senderKeys) out[key] = JSON.stringify(record.serialize(), BufferJSON.replacer);
+      return out;
+    };
+  }
+
+  private loadKey(key: string): SenderKeyRecord {
+    let record = this.senderKeys.get(key);
+    const saved = record ? undefined : this.core.registry.senderKeys[key];
+    if (saved) this.senderKeys.set(key, (record = SenderKeyRecord.deserialize(Buffer.from(saved, 'utf8'))));
+    return record ?? new SenderKeyRecord();
   }
 
   private store(holder: string) {
     return {
-      loadSenderKey: async (name: SenderKeyName) => this.senderKeys.get(`${holder}|${name.toString()}`) ?? new SenderKeyRecord(),
+      loadSenderKey: async (name: SenderKeyName) => this.loadKey(`${holder}|${name.toString()}`),
       storeSenderKey: async (name: SenderKeyName, record: SenderKeyRecord) => {
         this.senderKeys.set(`${holder}|${name.toString()}`, record);
       },
