@@ -30,6 +30,7 @@ export type GroupReceiptType = 'delivered' | 'read' | 'played';
 /** A message a member's phone decrypted from the group (the sessions' messages). */
 export interface GroupInboxMessage extends Partial<SentDecoded> {
   id: string;
+  kind: SentDecoded['kind'];
   /** Phone number of the sender (a session's account). */
   from: string;
   text?: string;
