@@ -4,7 +4,7 @@
  * the caller's when every session number among its members belongs to the caller's tenant (and
  * there is one): any other group answers 404, as an unknown one does.
  */
-import { Injectable } from '@nestjs/common';
+import { Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { AppError } from '../common/app-error.js';
 import type { AuthContext } from '../common/auth-context.js';
 import { SessionStore } from '../sessions/session-store.js';
@@ -15,15 +15,35 @@ import { SandboxService } from './sandbox.service.js';
 import type { CreateGroupDto, GroupMessageDto, GroupParticipantsDto, UpdateGroupDto } from './sandbox-groups.dto.js';
 
 const NOT_FOUND = 'No group of yours has that jid';
+/** Group changes (the sessions' own too) are saved with the devices this long after the last one. */
+const SAVE_AFTER_MS = 1_000;
 
 @Injectable()
-export class SandboxGroupsService {
+export class SandboxGroupsService implements OnApplicationBootstrap, OnApplicationShutdown {
   private control?: SandboxGroupsControl;
+  private saveTimer?: NodeJS.Timeout;
+  private off?: () => void;
 
   constructor(
     private readonly sandbox: SandboxService,
     private readonly store: SessionStore,
   ) {}
+
+  onApplicationBootstrap(): void {
+    this.off = this.sandbox.simulator.on('groupChanged', () => {
+      if (this.saveTimer) return;
+      this.saveTimer = setTimeout(() => {
+        this.saveTimer = undefined;
+        void this.sandbox.saveDevices();
+      }, SAVE_AFTER_MS);
+      this.saveTimer.unref();
+    });
+  }
+
+  onApplicationShutdown(): void {
+    this.off?.();
+    clearTimeout(this.saveTimer);
+  }
 
   private ctl(): SandboxGroupsControl {
     this.control ??= createSandboxGroupsControl(this.sandbox.simulator);

@@ -136,6 +136,20 @@ describe('simulator groups: w:g2 IQs and w:gp2 notifications', () => {
     await expect(client.sock.groupMetadata(jid)).rejects.toMatchObject({ data: 403 });
   });
 
+  it('a pn-addressed group: PN participant ids with their LIDs, and messages both ways', async () => {
+    const jid = `${sim.groups.create(alice.phoneNumber, 'PN group', [phone, bob.phoneNumber], { addressingMode: 'pn' }).group.id}@g.us`;
+    await client.waitForEvent('groups.upsert', (list) => list.some((g) => g.id === jid));
+    const meta = await client.sock.groupMetadata(jid);
+    expect(meta.addressingMode).toBe('pn');
+    expect(meta.participants).toContainEqual(expect.objectContaining({ id: alice.jid, lid: alice.lidJid, admin: 'superadmin' }));
+    const id = await sim.groups.members.send(alice.phoneNumber, jid, { text: 'pn hello' });
+    const upsert = await client.waitForEvent('messages.upsert', (u) => u.messages.some((m) => m.key.id === id && !!m.message));
+    expect(upsert.messages.find((m) => m.key.id === id)!.key).toMatchObject({ remoteJid: jid, participant: alice.jid });
+    const decrypted = sim.waitFor('groupMessage', (m) => m.group === jid);
+    await client.sock.sendMessage(jid, { text: 'pn answer' });
+    expect((await decrypted).decryptedBy.sort()).toEqual([alice.phoneNumber, bob.phoneNumber].sort());
+  });
+
   it('keeps the groups in saveDevices() and pushes the dirty bit to a device that missed a change', async () => {
     const state = sim.saveDevices();
     expect(state.groups?.find((g) => `${g.id}@g.us` === gid)).toMatchObject({ subject: 'Team ✨', locked: true });

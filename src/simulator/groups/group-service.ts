@@ -63,10 +63,13 @@ export interface CreateGroupOptions {
 
 const MAX_SUBJECT = 100;
 const MAX_DESCRIPTION = 2048;
+const IN_FLIGHT_MS = 5_000;
 
 export class SimGroups {
   /** Device keys (`phone:device`) that missed a group change while offline. */
   private readonly dirty = new Set<string>();
+  /** When each device was last sent a notification: one in flight when its socket closes may be lost. */
+  private readonly lastSent = new Map<string, number>();
   /** Group messages both ways (sender keys, receipts, members' inboxes). */
   readonly messages: GroupMessaging;
   /** What simulated members write (text, mentions, media, reactions, edits, revokes). */
@@ -79,6 +82,13 @@ export class SimGroups {
   ) {
     this.messages = new GroupMessaging(core, this, messaging);
     this.members = new GroupMemberActions(this, this.messages, contactMessages);
+    core.events.on('closed', ({ phoneNumber, deviceId }) => {
+      if (phoneNumber === undefined || deviceId === undefined) return;
+      const key = deviceKey(phoneNumber, deviceId);
+      const at = this.lastSent.get(key);
+      this.lastSent.delete(key);
+      if (at !== undefined && Date.now() - at < IN_FLIGHT_MS) this.dirty.add(key);
+    });
     core.events.on('opened', ({ phoneNumber, deviceId }) => {
       const key = deviceKey(phoneNumber, deviceId);
       if (!this.dirty.delete(key)) return;
@@ -305,7 +315,9 @@ export class SimGroups {
       const conns = this.core.connectionsOf(phone);
       for (const device of this.core.registry.devicesOf(phone)) {
         const open = conns.filter((c) => c.device === device && c.offlineSent);
-        if (open.length === 0) this.dirty.add(deviceKey(phone, device.deviceId));
+        const key = deviceKey(phone, device.deviceId);
+        if (open.length === 0) this.dirty.add(key);
+        else this.lastSent.set(key, Date.now());
         for (const c of open) c.send(stanza);
       }
     }
