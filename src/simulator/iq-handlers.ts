@@ -1,7 +1,7 @@
 /**
  * Answers to the queries (`<iq>`) a Baileys client sends: keep-alive pings, prekey count / upload /
  * digest, passive, props, blocklist, privacy, usync device and LID look-ups, prekey bundles, app
- * state sync, logout. Anything else gets a 501 error answer right away, so nothing waits on a timeout.
+ * state sync, logout, groups (`w:g2`, groups/group-iq.ts). Anything else gets a 501 error answer right away, so nothing waits on a timeout.
  */
 import { jidDecode } from '@whiskeysockets/baileys';
 import { bundleToNode } from './signal-party.js';
