@@ -68,6 +68,8 @@ async function runGroupChild(): Promise<void> {
       (err: unknown) => process.send!({ id: req.id, ok: false, error: String(err) } satisfies Reply),
     );
   });
+  // The parent died (a failed run): do not linger.
+  process.on('disconnect', () => process.exit(1));
   process.send!({ id: 0, ok: true, value: sim.url });
 }
 

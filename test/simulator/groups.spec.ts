@@ -78,8 +78,11 @@ describe('simulator groups: w:g2 IQs and w:gp2 notifications', () => {
 
   it('subject, description, settings and ephemeral reach the session as groups.update / chats.update', async () => {
     const subject = groupUpdate((u) => u.subject === 'Team ✨');
+    // The notification also arrives as a stub message (GROUP_CHANGE_SUBJECT = 21) with the subject.
+    const stub = client.waitForEvent('messages.upsert', (u) => u.type === 'append' && u.messages.some((m) => m.key.remoteJid === gid && m.messageStubType === 21));
     await client.sock.groupUpdateSubject(gid, 'Team ✨');
     await subject;
+    expect((await stub).messages.find((m) => m.messageStubType === 21)!.messageStubParameters).toEqual(['Team ✨']);
     const desc = groupUpdate((u) => u.desc === 'Our plans');
     await client.sock.groupUpdateDescription(gid, 'Our plans');
     await desc;
