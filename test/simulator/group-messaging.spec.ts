@@ -116,6 +116,14 @@ describe('simulator groups: messages with sender keys', () => {
     expect(sim.groups.messages.inbox(gid, alice.phoneNumber).messages.map((m) => m.kind)).toEqual(expect.arrayContaining(['text', 'reaction', 'edit', 'revoke']));
   });
 
+  it('a skmsg the session cannot decrypt: its retry receipt brings the SKDM again and a fresh copy', async () => {
+    sim.groups.messages.garbleNext(bob.phoneNumber);
+    const resent = sim.waitFor('groupInbound', (e) => e.from === bob.phoneNumber && e.skdmTo.length > 0);
+    const id = await sim.groups.members.send(bob.phoneNumber, gid, { text: 'second try' });
+    expect((await resent).id).toBe(id);
+    expect((await upsertOf(id)).message?.conversation).toBe('second try');
+  });
+
   it('an announcement group refuses a non-admin member', async () => {
     sim.groups.update(alice.phoneNumber, gid, { announce: true });
     await expect(sim.groups.members.send(bob.phoneNumber, gid, { text: 'no' })).rejects.toThrow(/not-authorized/);

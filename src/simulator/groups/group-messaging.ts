@@ -83,6 +83,8 @@ export class GroupMessaging {
   private readonly byMember = new Map<string, SentByMember>();
   private readonly chains = new Map<string, Promise<unknown>>();
   private readonly timers = new Set<NodeJS.Timeout>();
+  /** Member phone → how many of its next group messages arrive with their skmsg garbled. */
+  private readonly garbles = new Map<string, number>();
 
   constructor(
     private readonly core: SimulatorCore,
@@ -116,6 +118,23 @@ export class GroupMessaging {
 
   // ---------------------------------------------------------------- member → session
 
+  /**
+   * The member's next `count` group messages arrive with their skmsg changed on the way: the
+   * session cannot decrypt them and sends a retry receipt, which the member answers with its SKDM
+   * again and a fresh copy (same id).
+   */
+  garbleNext(memberPhone: string, count = 1): void {
+    this.garbles.set(memberPhone, (this.garbles.get(memberPhone) ?? 0) + count);
+  }
+
+  private takeGarble(memberPhone: string): boolean {
+    const left = this.garbles.get(memberPhone) ?? 0;
+    if (left <= 0) return false;
+    if (left === 1) this.garbles.delete(memberPhone);
+    else this.garbles.set(memberPhone, left - 1);
+    return true;
+  }
+
   /** A simulated member sends `message` to the group; resolves with its id. */
   send(memberPhone: string, jid: string, message: proto.IMessage, opts: MemberSendOptions = {}): Promise<string> {
     const group = this.groups.get(jid);
@@ -146,6 +165,7 @@ export class GroupMessaging {
     const store = this.store(contact.phoneNumber);
     const skdm = Buffer.from((await new GroupSessionBuilder(store).create(name)).serialize());
     const skmsg = Buffer.from(await new GroupCipher(store, name).encrypt(encodeWAMessage(message)));
+    if (this.takeGarble(contact.phoneNumber)) skmsg[skmsg.length - 1]! ^= 0xff;
     const skEnc = node('enc', { v: '2', type: 'skmsg', mediatype: opts.mediatype }, skmsg);
     const who = { phone: contact.phoneNumber, lid: contact.lid };
     const from =
