@@ -3,9 +3,10 @@
  * in-process simulator, a real HTTP client. That the session decrypted a member's sender-key
  * message is seen in its own receipt to the group; tenancy and bad input in the error shape.
  */
+import { randomBytes } from 'node:crypto';
 import { SandboxService } from '../../src/sandbox/sandbox.service.js';
 import { call, expectErrorShape } from '../support/auth-helpers.js';
-import { linkSandboxSession, newUser, uniquePhone, type TestUser } from '../support/sessions-harness.js';
+import { linkSandboxSession, newUser, nextEvent, uniquePhone, type TestUser } from '../support/sessions-harness.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
 describe('sandbox group endpoints', () => {
@@ -44,6 +45,14 @@ describe('sandbox group endpoints', () => {
     const inbox = await groups('GET', `/${encodeURIComponent(jid)}/inbox?member=${owner}`);
     expect(inbox.status).toBe(200);
     expect(inbox.body.receipts).toEqual(expect.arrayContaining([expect.objectContaining({ type: 'delivered', messageIds: [id], by: session.phone })]));
+  });
+
+  it('a member sends an image: the session receives it as media (session.message.received)', async () => {
+    const received = nextEvent(t, 'session.message.received', (e) => e.sessionId === session.id && e.payload.messageType === 'image');
+    const data = randomBytes(2048).toString('base64');
+    const res = await groups('POST', `/${jid}/messages`, { from: carol, media: { kind: 'image', mimetype: 'image/png', data, caption: 'foto' } });
+    expect(res.status).toBe(200);
+    expect((await received).payload.messageId).toBe(res.body.messageId);
   });
 
   it('members, subject and settings: per-participant statuses, admins only where WhatsApp says so', async () => {
