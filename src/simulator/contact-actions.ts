@@ -110,7 +110,7 @@ export class ContactMessages {
     return context;
   }
 
-  private async mediaMessage(media: ContactMedia, contextInfo: proto.IContextInfo | undefined): Promise<{ message: proto.IMessage; mediatype: string }> {
+  async mediaMessage(media: ContactMedia, contextInfo: proto.IContextInfo | undefined): Promise<{ message: proto.IMessage; mediatype: string }> {
     const host = this.core.mediaHost;
     if (!host) throw new Error('the simulator media host is off');
     const enc = await encryptMedia(media.data, MEDIA_TYPE[media.kind]);

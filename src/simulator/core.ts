@@ -6,6 +6,7 @@ import type { SimulatorEvents } from './events.js';
 import type { MediaHost } from './media-host.js';
 import type { AccountRecord, DeviceRegistry } from './registry.js';
 import type { RetryRequests } from './retry.js';
+import type { SimGroups } from './groups/group-service.js';
 import type { SignalParty } from './signal-party.js';
 import type { AutoReceiptsOptions, SimLogger } from './types.js';
 
@@ -35,6 +36,8 @@ export interface SimulatorCore {
   /** The HTTPS media host (undefined when turned off or not started yet). */
   readonly mediaHost: MediaHost | undefined;
   readonly retries: RetryRequests;
+  /** Groups: registry changes, w:g2 answers, w:gp2 notifications, sender-key messaging. */
+  readonly groups: SimGroups;
   /** The account's own phone as a Signal party (for the session's own-phone copies). */
   phoneParty(account: AccountRecord): SignalParty;
   /** Resolves a jid's user (PN or LID) to an account or a contact; may create a contact for an unknown PN. */

@@ -1,13 +1,14 @@
 /**
  * Answers to the queries (`<iq>`) a Baileys client sends: keep-alive pings, prekey count / upload /
  * digest, passive, props, blocklist, privacy, usync device and LID look-ups, prekey bundles, app
- * state sync, logout. Anything else gets a 501 error answer right away, so nothing waits on a timeout.
+ * state sync, logout, groups (`w:g2`, groups/group-iq.ts). Anything else gets a 501 error answer right away, so nothing waits on a timeout.
  */
 import { jidDecode } from '@whiskeysockets/baileys';
 import { bundleToNode } from './signal-party.js';
 import { child, childBytes, children, childrenByTag, iqError, iqResult, node, readUIntBE, unixSeconds, type BinaryNode } from './binary.js';
 import type { SimConnection } from './connection.js';
 import type { SimulatorCore } from './core.js';
+import { handleGroupIq } from './groups/group-iq.js';
 
 const PRIVACY_DEFAULTS: Record<string, string> = {
   last: 'all',
@@ -101,6 +102,9 @@ export function handleIq(core: SimulatorCore, conn: SimConnection, iq: BinaryNod
     case 'w:m':
       if (!core.mediaHost) break;
       conn.send(iqResult(iq, [core.mediaHost.mediaConnNode()]));
+      return;
+    case 'w:g2':
+      handleGroupIq(core, core.groups, conn, iq);
       return;
     case 'w:profile:picture':
       conn.send(iqError(iq, 404, 'item-not-found'));

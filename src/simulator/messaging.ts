@@ -123,7 +123,7 @@ export class Messaging {
   }
 
   /** Sends a contact's stanza to the device's connections, or queues it for the device's next login. */
-  private handTo(device: DeviceRecord, conns: SimConnection[], stanza: BinaryNode): void {
+  handTo(device: DeviceRecord, conns: SimConnection[], stanza: BinaryNode): void {
     const offlineCopy = node('message', { ...stanza.attrs, offline: '1' }, stanza.content as BinaryNode[]);
     if (conns.length > 0) {
       for (const c of conns) c.send(stanza);
@@ -244,6 +244,7 @@ export class Messaging {
     if (!device || !account) return;
     const { id, to } = stanza.attrs;
     if (!id || !to) return;
+    if (to.endsWith('@g.us')) return this.core.groups.messages.handleOutbound(conn, stanza);
     const sender = deviceAddress(account, device.deviceId);
     const target = this.core.resolveUser(to, false);
     const record: SentMessage = {

@@ -18,6 +18,7 @@ import { faultNodes } from './faults.js';
 import { AppStateService } from './app-state-service.js';
 import { ContactMessages } from './contact-actions.js';
 import { Inbox } from './inbox.js';
+import { SimGroups } from './groups/group-service.js';
 import { handleIq } from './iq-handlers.js';
 import type { MediaHost } from './media-host.js';
 import { RetryRequests } from './retry.js';
@@ -48,6 +49,7 @@ export class SimulatorServer implements ConnectionHost, SimulatorCore {
   protected readonly phoneSync: PhoneSync;
   protected readonly pairingCodes = new PairingCodes((phoneNumber) => this.events.emit('pairingCodeRequested', { phoneNumber }));
   readonly retries: RetryRequests;
+  readonly groups: SimGroups;
   protected readonly inbox: Inbox;
   protected readonly contactMessages: ContactMessages;
   mediaHost: MediaHost | undefined;
@@ -98,6 +100,7 @@ export class SimulatorServer implements ConnectionHost, SimulatorCore {
       garbleNext: (contact, to, count) => this.retries.garbleNext(contact.phoneNumber, to, count),
     });
     this.phoneSync = new PhoneSync(this, this.appState);
+    this.groups = new SimGroups(this, this.messaging, this.contactMessages);
   }
 
   protected listen(port: number): Promise<void> {

@@ -360,6 +360,7 @@ export class WhatsAppSimulator extends SimulatorServer {
   /** Closes every connection and the server. */
   async stop(): Promise<void> {
     this.messaging.stop();
+    this.groups.messages.stop();
     for (const c of [...this.all]) c.kill('stopped');
     const wss = this.wss;
     this.wss = undefined;

@@ -6,6 +6,7 @@ import type { HistoryOptions } from './history.js';
 import type { SentDecoded } from './inbox.js';
 import type { MediaHostOptions } from './media-host.js';
 import type { SimulatorState } from './registry.js';
+import type { GroupEventMap } from './groups/group-events.js';
 
 export type AccountType = 'personal' | 'business';
 
@@ -177,7 +178,7 @@ export interface ConnectionInfo {
 
 export type CloseReason = 'client' | 'server' | 'fault' | 'failure' | 'stopped';
 
-export interface SimulatorEventMap {
+export interface SimulatorEventMap extends GroupEventMap {
   /** A registering client got its QR refs. */
   qr: { refs: string[] };
   /** A registering companion asked for a pairing code for this number (`requestPairingCode`). */
