@@ -6,7 +6,6 @@ import { Injectable } from '@nestjs/common';
 import { AppError } from '../common/app-error.js';
 import type { AuthContext } from '../common/auth-context.js';
 import { SessionsService } from '../sessions/sessions.service.js';
-import { SessionStore } from '../sessions/session-store.js';
 import { PairingCodeError } from '../simulator/pairing-code.js';
 import type { PhoneAppStateUpdate } from '../simulator/app-state-service.js';
 import type { PhoneAppStateDto } from './sandbox-phone.dto.js';
@@ -19,7 +18,6 @@ export class SandboxPhoneService {
   constructor(
     private readonly sandbox: SandboxService,
     private readonly sessions: SessionsService,
-    private readonly store: SessionStore,
   ) {}
 
   /**
@@ -31,6 +29,7 @@ export class SandboxPhoneService {
     const session = await this.sessions.get(auth, sessionId);
     const phoneNumber = session.qrText ? this.sandbox.ctl().pairingCodeRequestOf(session.qrText) : undefined;
     if (!phoneNumber) throw AppError.conflict(`The session is not waiting for a pairing code (status: ${session.status})`, { status: session.status });
+    await this.sandbox.tenancy.claim({ ...auth, tenantId: session.tenantId }, phoneNumber);
     let device;
     try {
       device = await this.sandbox.ctl().enterPairingCode({ phoneNumber, code });
@@ -48,8 +47,7 @@ export class SandboxPhoneService {
     if (Object.values(update).every((v) => v === undefined || (Array.isArray(v) && v.length === 0))) {
       throw AppError.badRequest('Nothing to change: give pushName, contactNames, mute, archive or pin');
     }
-    const own = (await this.store.listVisible(auth)).some((s) => s.phone === phoneNumber);
-    if (!own) throw AppError.notFound('No session of yours has that number');
+    await this.sandbox.assertOwnNumber(auth, phoneNumber, true);
     let versions: Record<string, number>;
     try {
       versions = await this.sandbox.ctl().setAppState(phoneNumber, update);

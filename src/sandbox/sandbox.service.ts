@@ -11,12 +11,12 @@ import { AppError } from '../common/app-error.js';
 import type { AuthContext } from '../common/auth-context.js';
 import { ROOT_LOGGER, type AppLogger } from '../common/logger.js';
 import { SessionsService } from '../sessions/sessions.service.js';
-import { SessionStore } from '../sessions/session-store.js';
 import { WhatsAppSimulator } from '../simulator/simulator.js';
 import { HISTORY_LIMITS } from '../simulator/history.js';
 import { createSandboxControl, type SandboxControl, type SandboxScanRequest } from '../simulator/sandbox-control.js';
 import { WhatsAppSocketFactory } from '../whatsapp/socket-factory.js';
 import type { ContactMessageDto } from './sandbox.dto.js';
+import { SandboxTenancy } from './sandbox-tenancy.service.js';
 
 @Injectable()
 export class SandboxService implements OnModuleInit, OnApplicationShutdown {
@@ -30,7 +30,7 @@ export class SandboxService implements OnModuleInit, OnApplicationShutdown {
     @Inject(ROOT_LOGGER) logger: AppLogger,
     private readonly factory: WhatsAppSocketFactory,
     private readonly sessions: SessionsService,
-    private readonly store: SessionStore,
+    readonly tenancy: SandboxTenancy,
   ) {
     this.devicesFile = join(config.dataDir, 'sandbox-devices.json');
     this.logger = logger.child({ module: 'sandbox' });
@@ -68,6 +68,7 @@ export class SandboxService implements OnModuleInit, OnApplicationShutdown {
     }
     const session = await this.sessions.get(auth, sessionId);
     if (!session.qrText) throw AppError.conflict(`The session has no QR code to scan (status: ${session.status})`, { status: session.status });
+    await this.tenancy.claim({ ...auth, tenantId: session.tenantId }, phone.phoneNumber);
     let device;
     try {
       device = await this.ctl().scanQr({ qr: session.qrText, ...phone });
@@ -92,15 +93,20 @@ export class SandboxService implements OnModuleInit, OnApplicationShutdown {
   /** A contact texts (or sends media to, or replies to) the session whose number is `to` (one of the caller's sessions). */
   async contactSends(auth: AuthContext, from: string, message: ContactMessageDto) {
     if (message.text === undefined && !message.media) throw AppError.badRequest('text or media is required');
-    await this.assertOwnNumber(auth, message.to);
+    await this.assertActs(auth, from, message.to);
     const { media, ...rest } = message;
     return this.run(() => this.ctl().sendAsContact({ from, ...rest, media: media && { ...media, data: Buffer.from(media.data, 'base64') } }));
   }
 
-  /** 404 unless one of the caller's sessions has this number (and is connected, unless `anyStatus`). */
+  /** 404 unless a session of the caller's tenant has this number (and is connected, unless `anyStatus`). */
   async assertOwnNumber(auth: AuthContext, phone: string, anyStatus = false): Promise<void> {
-    const own = (await this.store.listVisible(auth)).some((s) => s.phone === phone && (anyStatus || s.status === 'connected'));
-    if (!own) throw AppError.notFound(anyStatus ? 'No session of yours has that number' : 'No connected session of yours has that number');
+    await this.tenancy.assertOwnNumber(auth, phone, anyStatus);
+  }
+
+  /** The contact `from` may act towards `to`: `to` is a connected session of the caller's tenant, `from` no other tenant's number. */
+  async assertActs(auth: AuthContext, from: string, to: string, anyStatus = false): Promise<void> {
+    await this.tenancy.assertOwnNumber(auth, to, anyStatus);
+    await this.tenancy.assertContact(auth, from);
   }
 
   /** Runs a simulator action; what the simulator refuses is the caller's conflict, not a server error. */
