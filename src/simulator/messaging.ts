@@ -14,12 +14,13 @@ import { deviceKey, type AccountRecord, type DeviceRecord } from './registry.js'
 import type { SignalParty } from './signal-party.js';
 import { decodeSent } from './inbox.js';
 import { answerMediaRetry } from './media-retry.js';
+import { decryptVote, pollOf } from './message-kinds.js';
 import type { PresenceKind, SendTextOptions, SentMessage } from './types.js';
 
 /** Stanza details of a contact's message beyond its content (reactions, edits, media). */
 export interface DeliverOptions extends SendTextOptions {
-  /** Stanza `type`: 'text' (default), 'media' or 'reaction'. */
-  stanzaType?: 'text' | 'media' | 'reaction';
+  /** Stanza `type`: 'text' (default), 'media', 'reaction', 'poll' or 'event'. */
+  stanzaType?: 'text' | 'media' | 'reaction' | 'poll' | 'event';
   /** Stanza `edit` attribute ('1' edit, '7' revoke). */
   edit?: string;
   /** `<enc mediatype>` for media. */
@@ -163,6 +164,16 @@ export class Messaging {
     return this.inbound.get(id);
   }
 
+  /** A session's poll vote, decrypted against the poll (the session's own or a contact's). */
+  private voteOf(update: proto.Message.IPollUpdateMessage, account: AccountRecord): SentMessage['vote'] {
+    const pollId = update.pollCreationMessageKey?.id ?? '';
+    const own = this.sentById.get(pollId);
+    const theirs = this.inbound.get(pollId);
+    const creatorContact = theirs && this.core.contacts.byPhoneNumber(theirs.from);
+    const creators = own ? [`${account.phoneNumber}@s.whatsapp.net`, `${account.lid}@lid`] : creatorContact ? [creatorContact.jid, creatorContact.lidJid] : [];
+    return decryptVote(update, pollOf(own?.message ?? theirs?.message), creators, [`${account.phoneNumber}@s.whatsapp.net`, `${account.lid}@lid`]);
+  }
+
   /** A message a session sent, by id (recent ones). */
   sentMessage(id: string): SentMessage | undefined {
     return this.sentById.get(id);
@@ -295,6 +306,7 @@ export class Messaging {
     }
     record.text = textOf(record.message);
     Object.assign(record, await decodeSent(record.message, stanza, this.core.mediaHost, this.core.logger));
+    if (record.kind === 'vote' && record.message?.pollUpdateMessage) record.vote = this.voteOf(record.message.pollUpdateMessage, account);
     conn.send(node('ack', { class: 'message', id, from: to, t: unixSeconds() }));
     this.record(record);
     this.core.events.emit('message', record);
