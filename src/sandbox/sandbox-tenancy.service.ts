@@ -65,6 +65,11 @@ export class SandboxTenancy implements OnModuleInit {
     if (!own) throw AppError.notFound(anyStatus ? 'No session of yours has that number' : 'No connected session of yours has that number');
   }
 
+  /** The numbers of the caller's tenant's sessions. */
+  async tenantPhones(auth: AuthContext): Promise<Set<string>> {
+    return new Set((await this.store.listForTenant(auth.tenantId)).flatMap((s) => (s.phone ? [s.phone] : [])));
+  }
+
   private save(): Promise<void> {
     const text = JSON.stringify(Object.fromEntries(this.owners));
     this.writing = this.writing.catch(() => undefined).then(() => writeFile(this.file, text, { mode: 0o600 }));

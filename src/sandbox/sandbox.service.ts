@@ -16,6 +16,7 @@ import { HISTORY_LIMITS } from '../simulator/history.js';
 import { createSandboxControl, type SandboxControl, type SandboxScanRequest } from '../simulator/sandbox-control.js';
 import { WhatsAppSocketFactory } from '../whatsapp/socket-factory.js';
 import type { ContactMessageDto } from './sandbox.dto.js';
+import { richContent } from './sandbox-kinds.js';
 import { SandboxTenancy } from './sandbox-tenancy.service.js';
 
 @Injectable()
@@ -90,12 +91,14 @@ export class SandboxService implements OnModuleInit, OnApplicationShutdown {
     return (await this.ctl().replaceConnection(await this.phoneOf(auth, sessionId))).affectedConnections;
   }
 
-  /** A contact texts (or sends media to, or replies to) the session whose number is `to` (one of the caller's sessions). */
+  /** A contact sends the session whose number is `to` (one of the caller's sessions) one message: see `richContent` for the kinds. */
   async contactSends(auth: AuthContext, from: string, message: ContactMessageDto) {
-    if (message.text === undefined && !message.media) throw AppError.badRequest('text or media is required');
+    const rich = richContent(message);
     await this.assertActs(auth, from, message.to);
-    const { media, ...rest } = message;
-    return this.run(() => this.ctl().sendAsContact({ from, ...rest, media: media && { ...media, data: Buffer.from(media.data, 'base64') } }));
+    const { media, to, quotedMessageId, pushName, addressing, text } = message;
+    return this.run(() =>
+      this.ctl().sendAsContact({ from, to, quotedMessageId, pushName, addressing, text, ...rich, media: media && { ...media, data: Buffer.from(media.data, 'base64') } }),
+    );
   }
 
   /** 404 unless a session of the caller's tenant has this number (and is connected, unless `anyStatus`). */

@@ -1,0 +1,34 @@
+/**
+ * What a sandbox contact's message carries, checked and turned into the simulator's content:
+ * exactly one of `text` (optionally with `linkPreview`), `media` (its caption inside), `location`,
+ * `contacts`, `poll` or `event`. `text` beside `media` stays accepted (it was before) and is ignored.
+ */
+import { AppError } from '../common/app-error.js';
+import type { RichContent } from '../simulator/message-kinds.js';
+import type { ContactMessageDto } from './sandbox.dto.js';
+
+const KINDS = ['media', 'location', 'contacts', 'poll', 'event'] as const;
+
+export function richContent(m: ContactMessageDto): RichContent {
+  const given = KINDS.filter((k) => m[k] !== undefined);
+  if (given.length === 0 && m.text === undefined) throw AppError.badRequest('Give text, media, location, contacts, poll or event');
+  if (given.length > 1) throw AppError.badRequest(`Give exactly one of media, location, contacts, poll, event (got ${given.join(', ')})`);
+  if (given.length === 1 && given[0] !== 'media' && m.text !== undefined) throw AppError.badRequest(`text cannot go with ${given[0]}`);
+  if (m.linkPreview && (m.text === undefined || given.length > 0)) throw AppError.badRequest('linkPreview goes with text (and nothing else)');
+  const out: RichContent = {};
+  if (m.location) out.location = { ...m.location };
+  if (m.contacts) {
+    out.contacts = m.contacts.map((c, i) => {
+      if ((c.phone === undefined) === (c.vcard === undefined)) throw AppError.badRequest(`contacts[${i}]: give phone or vcard (one of them)`);
+      return c.vcard !== undefined ? { vcard: c.vcard, displayName: c.displayName } : { phone: c.phone!, displayName: c.displayName };
+    });
+  }
+  if (m.poll) {
+    const selectableCount = m.poll.selectableCount ?? 1;
+    if (selectableCount > m.poll.options.length) throw AppError.badRequest('poll.selectableCount cannot exceed the number of options');
+    out.poll = { name: m.poll.name, options: m.poll.options, selectableCount };
+  }
+  if (m.linkPreview) out.linkPreview = { ...m.linkPreview };
+  if (m.event) out.event = { name: m.event.name, description: m.event.description, startAt: Date.parse(m.event.startAt) };
+  return out;
+}
