@@ -3,6 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { AppError } from '../common/app-error.js';
 import type { AuthContext } from '../common/auth-context.js';
 import type { CallDto, CallViewDto, DeclareContactDto, VoteDto } from './sandbox-kinds.dto.js';
+import { absent } from './sandbox-kinds.js';
 import { SandboxService } from './sandbox.service.js';
 
 @Injectable()
@@ -13,8 +14,8 @@ export class SandboxContactKindsService {
   async declare(auth: AuthContext, body: DeclareContactDto): Promise<{ phone: string; jid: string; lid: string; registered: true }> {
     await this.sandbox.tenancy.assertContact(auth, body.phone);
     if (this.sandbox.ctl().devices(body.phone).length > 0) throw AppError.conflict('That number is a sandbox account (a session), not a contact');
-    const picture = body.picture === undefined ? undefined : Buffer.from(body.picture, 'base64');
-    const { jid, lidJid } = await this.sandbox.run((c) => c.declareContact({ phone: body.phone, pushName: body.name, about: body.about, picture }));
+    const picture = absent(body.picture) ? undefined : Buffer.from(body.picture, 'base64');
+    const { jid, lidJid } = await this.sandbox.run((c) => c.declareContact({ phone: body.phone, pushName: body.name ?? undefined, about: body.about ?? undefined, picture }));
     return { phone: body.phone, jid, lid: lidJid, registered: true };
   }
 
@@ -25,7 +26,7 @@ export class SandboxContactKindsService {
 
   async call(auth: AuthContext, from: string, body: CallDto): Promise<{ callId: string }> {
     await this.sandbox.assertActs(auth, from, body.to);
-    return this.sandbox.run((c) => c.offerCall({ from, to: body.to, video: body.isVideo, ringMs: body.ringSeconds === undefined ? undefined : body.ringSeconds * 1000 }));
+    return this.sandbox.run((c) => c.offerCall({ from, to: body.to, video: body.isVideo ?? undefined, ringMs: absent(body.ringSeconds) ? undefined : body.ringSeconds * 1000 }));
   }
 
   /** The contact's calls to the caller's sessions, as the caller saw them. */

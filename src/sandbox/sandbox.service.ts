@@ -97,7 +97,7 @@ export class SandboxService implements OnModuleInit, OnApplicationShutdown {
     await this.assertActs(auth, from, message.to);
     const { media, to, quotedMessageId, pushName, addressing, text } = message;
     return this.run(() =>
-      this.ctl().sendAsContact({ from, to, quotedMessageId, pushName, addressing, text, ...rich, media: media && { ...media, data: Buffer.from(media.data, 'base64') } }),
+      this.ctl().sendAsContact({ from, to, quotedMessageId, pushName, addressing, text: text ?? undefined, ...rich, media: media && { ...media, data: Buffer.from(media.data, 'base64') } }),
     );
   }
 
