@@ -45,7 +45,7 @@ export class SandboxPhoneService {
   async setAppState(auth: AuthContext, phoneNumber: string, body: PhoneAppStateDto): Promise<Record<string, number>> {
     const update = this.toUpdate(body);
     if (Object.values(update).every((v) => v === undefined || (Array.isArray(v) && v.length === 0))) {
-      throw AppError.badRequest('Nothing to change: give pushName, contactNames, mute, archive or pin');
+      throw AppError.badRequest('Nothing to change: give pushName, contactNames, mute, archive, pin, markRead or deleteChat');
     }
     await this.sandbox.assertOwnNumber(auth, phoneNumber, true);
     let versions: Record<string, number>;
@@ -66,6 +66,8 @@ export class SandboxPhoneService {
       mute: b.mute?.map((m) => ({ jid: pnJid(m.phoneNumber), muted: m.muted, until: m.until })),
       archive: b.archive?.map((a) => ({ jid: pnJid(a.phoneNumber), archived: a.archived })),
       pin: b.pin?.map((p) => ({ jid: pnJid(p.phoneNumber), pinned: p.pinned })),
+      markRead: b.markRead?.map((r) => ({ jid: pnJid(r.phoneNumber), read: r.read })),
+      deleteChat: b.deleteChat?.map((d) => ({ jid: pnJid(d.phoneNumber) })),
     };
   }
 }

@@ -124,6 +124,17 @@ describe('sandbox: tenancy, message kinds, votes, declared contacts, calls', () 
     expect((await call(t, 'GET', `/sandbox/contacts/${contact}/calls`, { token: bob.token })).body.data).toEqual([]);
   });
 
+  it("the phone marks a chat unread and deletes one (app state the session syncs)", async () => {
+    const synced = sim().waitFor('appState', (m) => m.phoneNumber === aliceSession.phone && m.source === 'phone' && m.index[0] === 'deleteChat');
+    const res = await call(t, 'POST', `/sandbox/phones/${aliceSession.phone}/app-state`, {
+      token: alice.token,
+      body: { markRead: [{ phoneNumber: contact, read: false }], deleteChat: [{ phoneNumber: contact }] },
+    });
+    expect(res.body).toEqual({ success: true, versions: { regular_low: expect.any(Number), regular_high: expect.any(Number) } });
+    expect((await synced).index).toEqual(['deleteChat', `${contact}@s.whatsapp.net`, '1']);
+    expectErrorShape(await call(t, 'POST', `/sandbox/phones/${aliceSession.phone}/app-state`, { token: alice.token, body: { markRead: [{ phoneNumber: contact }] } }), 400);
+  });
+
   it('refuses bad input to every new field and endpoint with a 400 in the error shape', async () => {
     const to = aliceSession.phone;
     const bad: [string, unknown][] = [
