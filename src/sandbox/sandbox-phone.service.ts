@@ -29,14 +29,14 @@ export class SandboxPhoneService {
     const session = await this.sessions.get(auth, sessionId);
     const phoneNumber = session.qrText ? this.sandbox.ctl().pairingCodeRequestOf(session.qrText) : undefined;
     if (!phoneNumber) throw AppError.conflict(`The session is not waiting for a pairing code (status: ${session.status})`, { status: session.status });
-    await this.sandbox.tenancy.claim({ ...auth, tenantId: session.tenantId }, phoneNumber);
-    let device;
-    try {
-      device = await this.sandbox.ctl().enterPairingCode({ phoneNumber, code });
-    } catch (err) {
-      if (err instanceof PairingCodeError && /incorrect/.test(err.message)) throw AppError.badRequest('The pairing code is incorrect', [{ field: 'code', errors: ['incorrect pairing code'] }]);
-      throw AppError.conflict(`The phone could not enter this code: ${(err as Error).message}`);
-    }
+    const device = await this.sandbox.tenancy.claim({ ...auth, tenantId: session.tenantId }, phoneNumber, async () => {
+      try {
+        return await this.sandbox.ctl().enterPairingCode({ phoneNumber, code });
+      } catch (err) {
+        if (err instanceof PairingCodeError && /incorrect/.test(err.message)) throw AppError.badRequest('The pairing code is incorrect', [{ field: 'code', errors: ['incorrect pairing code'] }]);
+        throw AppError.conflict(`The phone could not enter this code: ${(err as Error).message}`);
+      }
+    });
     await this.sandbox.saveDevices();
     return { phoneNumber: device.phoneNumber, deviceId: device.deviceId, accountType: device.accountType };
   }

@@ -24,6 +24,7 @@ export class SandboxTenancy implements OnModuleInit {
   private readonly owners = new Map<string, string>();
   private readonly file: string;
   private writing: Promise<void> = Promise.resolve();
+  private readonly claiming = new Map<string, Promise<unknown>>();
 
   constructor(
     @Inject(APP_CONFIG) config: AppConfig,
@@ -43,14 +44,28 @@ export class SandboxTenancy implements OnModuleInit {
     return this.owners.get(phone) ?? (await this.store.tenantOfPhone(phone));
   }
 
-  /** A session of the caller's tenant is about to become `phone`: 409 PHONE_IN_USE when another tenant owns it. */
-  async claim(auth: AuthContext, phone: string): Promise<void> {
-    const owner = await this.ownerOf(phone);
-    if (owner !== undefined && owner !== auth.tenantId) throw phoneInUse();
-    if (owner === undefined || !this.owners.has(phone)) {
-      this.owners.set(phone, auth.tenantId);
-      await this.save();
-    }
+  /**
+   * A session of the caller's tenant links `phone` with `link` (a scan, a pairing code): 409
+   * PHONE_IN_USE when another tenant owns the number; once linked, the number is the tenant's.
+   */
+  claim<T>(auth: AuthContext, phone: string, link: () => Promise<T>): Promise<T> {
+    // One claim of a number at a time: two tenants scanning a new number together cannot both win.
+    const previous = this.claiming.get(phone) ?? Promise.resolve();
+    const next = previous.catch(() => undefined).then(async () => {
+      const owner = await this.ownerOf(phone);
+      if (owner !== undefined && owner !== auth.tenantId) throw phoneInUse();
+      const linked = await link();
+      if (!this.owners.has(phone)) {
+        this.owners.set(phone, auth.tenantId);
+        await this.save();
+      }
+      return linked;
+    });
+    this.claiming.set(phone, next);
+    void next.finally(() => {
+      if (this.claiming.get(phone) === next) this.claiming.delete(phone);
+    }).catch(() => undefined);
+    return next;
   }
 
   /** A contact number the caller plays: never another tenant's account. */

@@ -69,13 +69,14 @@ export class SandboxService implements OnModuleInit, OnApplicationShutdown {
     }
     const session = await this.sessions.get(auth, sessionId);
     if (!session.qrText) throw AppError.conflict(`The session has no QR code to scan (status: ${session.status})`, { status: session.status });
-    await this.tenancy.claim({ ...auth, tenantId: session.tenantId }, phone.phoneNumber);
-    let device;
-    try {
-      device = await this.ctl().scanQr({ qr: session.qrText, ...phone });
-    } catch (err) {
-      throw AppError.conflict(`The phone could not scan this QR: ${(err as Error).message}`);
-    }
+    const qr = session.qrText;
+    const device = await this.tenancy.claim({ ...auth, tenantId: session.tenantId }, phone.phoneNumber, async () => {
+      try {
+        return await this.ctl().scanQr({ qr, ...phone });
+      } catch (err) {
+        throw AppError.conflict(`The phone could not scan this QR: ${(err as Error).message}`);
+      }
+    });
     await this.saveDevices();
     return { phoneNumber: device.phoneNumber, deviceId: device.deviceId, accountType: device.accountType };
   }

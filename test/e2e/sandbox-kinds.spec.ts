@@ -52,6 +52,17 @@ describe('sandbox: tenancy, message kinds, votes, declared contacts, calls', () 
       await awaitStatus(t, bob.token, bobId, 'connected', 30_000);
     });
 
+    it("a pairing code for another tenant's number is a 409 PHONE_IN_USE when the phone enters it", async () => {
+      const id = await sessionWithQr(bob.token);
+      await awaitStatus(t, bob.token, id, 'qr_required', 30_000);
+      const requested = await call(t, 'POST', `/sessions/${id}/pairing-code`, { token: bob.token, body: { phoneNumber: aliceSession.phone } });
+      expect(requested.status).toBe(200);
+      const entered = await call(t, 'POST', `/sandbox/sessions/${id}/pairing-code`, { token: bob.token, body: { code: requested.body.code } });
+      expectErrorShape(entered, 409, 'PHONE_IN_USE');
+      expect(sim().pairedDevices(aliceSession.phone)).toHaveLength(1);
+      await call(t, 'DELETE', `/sessions/${id}`, { token: bob.token });
+    });
+
     it("contacts act only towards the caller's tenant's sessions, and never as another tenant's number", async () => {
       expectErrorShape(await post('messages', { to: bobSession.phone, text: 'hi bob' }), 404, 'NOT_FOUND');
       expectErrorShape(await post('votes', { to: bobSession.phone, messageId: '3EB0C767D82B4B5B1B3E', options: [] }), 404, 'NOT_FOUND');
