@@ -78,6 +78,11 @@ export class Messaging {
     const account = this.core.registry.accounts.get(toPhone);
     if (!account) return Promise.reject(new Error(`no account ${toPhone} is known to the simulator`));
     const id = opts.id ?? newMessageId();
+    if (this.core.accountIqs.isBlocked(toPhone, contact)) {
+      // As WhatsApp does: the account blocked the contact, nothing reaches its devices.
+      this.core.events.emit('inboundBlocked', { id, from: contact.phoneNumber, to: toPhone });
+      return Promise.resolve(id);
+    }
     const next = this.inOrder(contact, () => this.deliver(contact, account, id, message, opts));
     return next.then(() => id);
   }

@@ -214,6 +214,8 @@ export interface SimulatorEventMap {
   profile: { phoneNumber: string; picture?: string | null; about?: string };
   /** A session blocked or unblocked someone: the account's whole blocklist now. */
   blocklist: { phoneNumber: string; blocklist: string[] };
+  /** A contact's message was not delivered: the account blocked the contact. */
+  inboundBlocked: { id: string; from: string; to: string };
   /** A session subscribed to a contact's presence. */
   presenceSubscribe: { phoneNumber: string; contact: string };
   /** A call changed state (calls.ts): offered by a contact, rejected by the session, timed out, ended. */

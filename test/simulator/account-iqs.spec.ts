@@ -79,10 +79,16 @@ describe('simulator: number checks, profiles, blocklist, presence, chat modifica
     await a.sock.updateBlockStatus(pest.jid, 'block');
     await added;
     expect(await b.sock.fetchBlocklist()).toEqual([pest.lidJid]);
+    const dropped = sim.waitFor('inboundBlocked', (e) => e.from === pest.phoneNumber && e.to === phone);
+    const blockedId = await pest.sendText(phone, 'you blocked me');
+    expect((await dropped).id).toBe(blockedId);
     const removed = a.waitForEvent('blocklist.update', (u) => u.type === 'remove' && u.blocklist.includes(pest.lidJid));
     await a.sock.updateBlockStatus(pest.jid, 'unblock');
     await removed;
     expect(sim.blocklistOf(phone)).toEqual([]);
+    const afterId = await pest.sendText(phone, 'hello again');
+    await a.waitForEvent('messages.upsert', (u) => u.messages.some((m) => m.key.id === afterId));
+    expect(a.events('messages.upsert').some((u) => u.messages.some((m) => m.key.id === blockedId))).toBe(false);
   });
 
   it("presenceSubscribe: answered with the contact's last presence, then its changes flow", async () => {
