@@ -15,7 +15,9 @@ import { ContactDirectory } from './contacts.js';
 import type { ResolvedOptions, ResolvedUser, SimulatorCore } from './core.js';
 import { SimulatorEvents } from './events.js';
 import { faultNodes } from './faults.js';
+import { AccountIqs } from './account-iqs.js';
 import { AppStateService } from './app-state-service.js';
+import { Calls } from './calls.js';
 import { ContactMessages } from './contact-actions.js';
 import { Inbox } from './inbox.js';
 import { SimGroups } from './groups/group-service.js';
@@ -50,6 +52,8 @@ export class SimulatorServer implements ConnectionHost, SimulatorCore {
   protected readonly pairingCodes = new PairingCodes((phoneNumber) => this.events.emit('pairingCodeRequested', { phoneNumber }));
   readonly retries: RetryRequests;
   readonly groups: SimGroups;
+  readonly accountIqs: AccountIqs;
+  readonly calls: Calls;
   protected readonly inbox: Inbox;
   protected readonly contactMessages: ContactMessages;
   mediaHost: MediaHost | undefined;
@@ -90,11 +94,16 @@ export class SimulatorServer implements ConnectionHost, SimulatorCore {
     this.messaging = new Messaging(this);
     this.appState = new AppStateService(this);
     this.retries = new RetryRequests(this.events);
+    this.accountIqs = new AccountIqs(this);
+    this.calls = new Calls(this);
     this.inbox = new Inbox(this);
     this.contactMessages = new ContactMessages(this, this.messaging);
     this.contacts = new ContactDirectory(this.registry, {
       sendText: (contact, to, text, o) => this.messaging.sendText(contact, to, text, o),
-      sendPresence: (contact, to, presence) => this.messaging.sendPresence(contact, to, presence),
+      sendPresence: (contact, to, presence) => {
+        this.accountIqs.notePresence(contact, presence);
+        this.messaging.sendPresence(contact, to, presence);
+      },
       messages: this.contactMessages,
       failNextDecrypt: (contact, to) => this.retries.failNext(contact.phoneNumber, to),
       garbleNext: (contact, to, count) => this.retries.garbleNext(contact.phoneNumber, to, count),
@@ -207,7 +216,11 @@ export class SimulatorServer implements ConnectionHost, SimulatorCore {
         return;
       case 'chatstate':
       case 'presence':
-        this.inbox.recordPresence(conn, n);
+        if (n.attrs.type === 'subscribe' && conn.device) this.accountIqs.subscribe(conn, n);
+        else this.inbox.recordPresence(conn, n);
+        return;
+      case 'call':
+        if (conn.device) this.calls.handleSessionCall(conn, n);
         return;
       default:
         // ack, presence, chatstate, ib (unified_session, offline_batch), notification, call: nothing to answer.

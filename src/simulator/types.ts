@@ -211,4 +211,29 @@ export interface SimulatorEventMap extends GroupEventMap {
   historySent: ConnectionInfo & { chunks: number; messages: number };
   /** A connection closed (phoneNumber/deviceId are set once logged in). */
   closed: Partial<ConnectionInfo> & { reason: CloseReason };
+  /** A session changed its account's profile picture (id, null when removed) or about text. */
+  profile: { phoneNumber: string; picture?: string | null; about?: string };
+  /** A session blocked or unblocked someone: the account's whole blocklist now. */
+  blocklist: { phoneNumber: string; blocklist: string[] };
+  /** A contact's message was not delivered: the account blocked the contact. */
+  inboundBlocked: { id: string; from: string; to: string };
+  /** A session subscribed to a contact's presence. */
+  presenceSubscribe: { phoneNumber: string; contact: string };
+  /** A call changed state (calls.ts): offered by a contact, rejected by the session, timed out, ended. */
+  call: CallRecord;
+}
+
+/** A call a contact placed to a session, as the caller saw it. */
+export interface CallRecord {
+  callId: string;
+  /** The caller (contact) phone number. */
+  from: string;
+  /** The session's phone number. */
+  to: string;
+  isVideo: boolean;
+  status: 'ringing' | 'rejected' | 'timeout' | 'ended';
+  offeredAt: number;
+  endedAt?: number;
+  /** The session device that rejected it. */
+  rejectedBy?: number;
 }
