@@ -208,7 +208,7 @@ export class MediaDownloads implements OnApplicationBootstrap, OnModuleDestroy {
       if (!live?.isConnected) throw new Error('the CDN copy is gone and the session is not connected to ask the phone for it');
       return live.commands.reuploadMedia(m);
     };
-    const dispatcher = this.factory.mediaDownloadOptions.options?.dispatcher as unknown as Dispatcher | undefined;
+    const dispatcher = this.factory.mediaDownloadOptions(row.sessionId!).options?.dispatcher as unknown as Dispatcher | undefined;
     let opened: Awaited<ReturnType<typeof downloadInboundMedia>>;
     try {
       opened = await downloadInboundMedia(message, reupload, dispatcher);

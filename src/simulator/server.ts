@@ -59,6 +59,10 @@ export class SimulatorServer implements ConnectionHost, SimulatorCore {
   protected readonly pendingReplies = new Map<string, PendingReply>();
   protected readonly phones = new Map<string, SignalParty>();
   protected port = 0;
+  /** The only client version accepted (`a.b.c`); others get `<failure reason="405">`. Unset: any. */
+  protected requiredClientVersion: string | undefined;
+  /** Client versions announced, oldest first (the last 100). */
+  readonly announcedVersions: string[] = [];
 
   protected constructor(opts: SimulatorOptions, state: SimulatorState | undefined) {
     this.logger = opts.logger ?? silentLogger;
@@ -138,6 +142,14 @@ export class SimulatorServer implements ConnectionHost, SimulatorCore {
   }
 
   // ------------------------------------------------------------------ connection host
+
+  acceptsClientVersion(version: string): boolean {
+    this.announcedVersions.push(version);
+    if (this.announcedVersions.length > 100) this.announcedVersions.shift();
+    const accepted = this.requiredClientVersion === undefined || version === this.requiredClientVersion;
+    if (!accepted) this.events.emit('versionRejected', { version, required: this.requiredClientVersion! });
+    return accepted;
+  }
 
   onRegistration(conn: SimConnection): void {
     const refs = Array.from({ length: this.options.qrRefCount }, () => newRef());

@@ -4,11 +4,14 @@
  * It also picks the XEdDSA implementation (WA_NATIVE_CRYPTO, see native-curve.ts) for every socket,
  * sets the Noise certificate root it trusts (WhatsApp's, WA_TRUSTED_ROOT_PUBLIC_KEY or the sandbox's,
  * see noise-trust.ts) and keeps libsignal's console output (key material) off stdout (signal-console.ts).
+ * The version comes from WaVersionService (wa-version.ts); each session's proxy (proxy-agents.ts)
+ * carries its socket, its media uploads and downloads, and is kept here for other fetches on the
+ * session's behalf (`proxyOf`).
  */
-import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import type { Agent as HttpsAgent } from 'node:https';
 import NodeCache from '@cacheable/node-cache';
-import makeWASocket, { fetchLatestWaWebVersion, type BinaryNode, type CacheStore, type WAVersion } from '@whiskeysockets/baileys';
+import makeWASocket, { type BinaryNode, type CacheStore } from '@whiskeysockets/baileys';
 import { decodeRaw } from './message-translator.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/app-config.js';
@@ -19,11 +22,12 @@ import { useNativeCurve } from './native-curve.js';
 import { trustNoiseRoot, WHATSAPP_ROOT_PUBLIC_KEY } from './noise-trust.js';
 import { PostgresAuthStateRepository, type WriteFence } from './postgres-auth-state.js';
 import { PreKeyPrefetch } from './prekey-prefetch.js';
+import { SessionProxy } from './proxy-agents.js';
+import { parseProxyUrl } from './proxy-url.js';
+import { WaVersionService } from './wa-version.js';
 import { serializeSignalTransactions } from './signal-transactions.js';
 import { guardSignalConsole } from './signal-console.js';
 import { WhatsAppConnection, type ConnectionHandlers } from './whatsapp-connection.js';
-
-const VERSION_FETCH_TIMEOUT_MS = 5000;
 
 /** How sockets (and the product's own media downloads) trust a media host with its own CA (sandbox mode). */
 export interface MediaTrustOptions {
@@ -31,13 +35,21 @@ export interface MediaTrustOptions {
   fetchAgent: HttpsAgent;
   /** fetch's dispatcher: Baileys' `options.dispatcher` and `downloadMediaMessage(msg, type, { options: { dispatcher } })`. */
   dispatcher: NonNullable<RequestInit['dispatcher']>;
+  /** The media host's CA (PEM), for proxied connections to it. */
+  ca?: string;
+}
+
+export interface ConnectOptions {
+  /** The session's own proxy URL (credentials included); unset: WA_PROXY_URL, if any. */
+  proxyUrl?: string | null;
 }
 
 @Injectable()
-export class WhatsAppSocketFactory implements OnModuleInit, OnApplicationShutdown {
+export class WhatsAppSocketFactory implements OnApplicationShutdown {
   private readonly logger: AppLogger;
-  private version?: WAVersion;
   private serverUrl?: string;
+  /** The proxy of each session's current socket (replaced at every connect). */
+  private readonly proxies = new Map<string, SessionProxy>();
   /** Retry counters per session, kept across socket restarts (no decrypt/encrypt loop on reconnect). */
   private readonly retryCounters = new Map<string, NodeCache<number>>();
   private mediaTrust?: MediaTrustOptions;
@@ -48,26 +60,15 @@ export class WhatsAppSocketFactory implements OnModuleInit, OnApplicationShutdow
     private readonly authState: PostgresAuthStateRepository,
     private readonly journal: InboundJournal,
     private readonly preKeys: PreKeyPrefetch,
+    private readonly versions: WaVersionService,
   ) {
     this.logger = logger.child({ module: 'whatsapp' });
-    this.version = config.whatsapp.version;
     this.serverUrl = config.whatsapp.serverUrl;
     useNativeCurve(config.whatsapp.nativeCrypto);
     if (config.whatsapp.trustedRootPublicKey) this.useTrustedRoot(config.whatsapp.trustedRootPublicKey, 'WA_TRUSTED_ROOT_PUBLIC_KEY');
     else trustNoiseRoot(WHATSAPP_ROOT_PUBLIC_KEY);
     // libsignal prints sessions (private keys included) to the console: never to stdout.
     guardSignalConsole(this.logger);
-  }
-
-  async onModuleInit(): Promise<void> {
-    if (!this.config.whatsapp.fetchLatestVersion || this.config.whatsapp.sandbox) return;
-    const latest = await fetchLatestWaWebVersion({ signal: AbortSignal.timeout(VERSION_FETCH_TIMEOUT_MS) });
-    if (latest.isLatest) {
-      this.version = latest.version;
-      this.logger.info({ version: latest.version.join('.') }, 'using the current WhatsApp Web version');
-    } else {
-      this.logger.warn({ fallback: (this.version ?? latest.version).join('.') }, 'could not fetch the current WhatsApp Web version; using the fallback');
-    }
   }
 
   /** Sandbox mode points every socket at the in-process simulator. */
@@ -89,13 +90,35 @@ export class WhatsAppSocketFactory implements OnModuleInit, OnApplicationShutdow
     this.mediaTrust = trust;
   }
 
-  /** Options for the product's own `downloadMediaMessage` calls (`{}` outside sandbox mode). */
-  get mediaDownloadOptions(): { options?: RequestInit } {
-    return this.mediaTrust ? { options: { dispatcher: this.mediaTrust.dispatcher } } : {};
+  /**
+   * Options for the product's own `downloadMediaMessage` calls of a session: through its proxy (and
+   * trusting the sandbox media host); `{}` without either.
+   */
+  mediaDownloadOptions(sessionId: string): { options?: RequestInit } {
+    const dispatcher = this.proxies.get(sessionId)?.dispatcher ?? this.mediaTrust?.dispatcher;
+    return dispatcher ? { options: { dispatcher: dispatcher as unknown as NonNullable<RequestInit['dispatcher']> } } : {};
+  }
+
+  /**
+   * The proxy a session's socket uses (its own or WA_PROXY_URL), for any HTTP fetch made on its
+   * behalf: `fetch(url, { dispatcher: proxyOf(id).dispatcher })` (undici), or `agent` for
+   * `http(s).request`. Undefined when the session connects directly. Link previews, when they are
+   * built, must fetch through it.
+   */
+  proxyOf(sessionId: string): SessionProxy | undefined {
+    return this.proxies.get(sessionId);
+  }
+
+  /** Reads the current WhatsApp Web version again (before the reconnect after a 405); true if it changed. */
+  refreshVersion(): Promise<boolean> {
+    return this.versions.refresh('after-405');
   }
 
   /** `fence` guards the socket's credential and key writes (cluster mode: the owner's lease). */
-  async connect(sessionId: string, handlers: ConnectionHandlers, fence?: WriteFence): Promise<WhatsAppConnection> {
+  async connect(sessionId: string, handlers: ConnectionHandlers, fence?: WriteFence, options: ConnectOptions = {}): Promise<WhatsAppConnection> {
+    const version = await this.versions.ready();
+    const proxy = this.useProxy(sessionId, options.proxyUrl ?? this.config.whatsapp.proxyUrl);
+    const startedAt = Date.now();
     const auth = await this.authState.load(sessionId, fence);
     await this.preKeys.beforeConnect(sessionId, auth);
     // Baileys is chatty: its logs reach ours at warn and above (or the app's level, if stricter).
@@ -114,8 +137,11 @@ export class WhatsAppSocketFactory implements OnModuleInit, OnApplicationShutdow
       browser: [cfg.browserName, 'Chrome', '120.0.0'],
       qrTimeout: cfg.qrTimeoutMs,
       ...(this.serverUrl ? { waWebSocketUrl: this.serverUrl } : {}),
-      ...(this.version ? { version: this.version } : {}),
+      version,
       ...(this.mediaTrust ? { fetchAgent: this.mediaTrust.fetchAgent, options: { dispatcher: this.mediaTrust.dispatcher } } : {}),
+      ...(proxy
+        ? { agent: proxy.wsAgent as HttpsAgent, fetchAgent: proxy.uploadAgent as HttpsAgent, options: { dispatcher: proxy.dispatcher as unknown as NonNullable<RequestInit['dispatcher']> } }
+        : {}),
       defaultQueryTimeoutMs: cfg.requestTimeoutMs,
       connectTimeoutMs: cfg.requestTimeoutMs,
       markOnlineOnConnect: false,
@@ -131,16 +157,34 @@ export class WhatsAppSocketFactory implements OnModuleInit, OnApplicationShutdow
       },
     });
     socket.ws.on('CB:message', (stanza: BinaryNode) => journal.track(stanza));
-    return new WhatsAppConnection(socket, auth, handlers, logger, cfg.requestTimeoutMs, journal);
+    const proxyFailure = proxy ? () => proxy.failureSince(startedAt) : undefined;
+    return new WhatsAppConnection(socket, auth, handlers, logger, cfg.requestTimeoutMs, journal, proxyFailure);
+  }
+
+  /** The session's proxy for this connect, the previous one closed; undefined without one. */
+  private useProxy(sessionId: string, raw: string | null | undefined): SessionProxy | undefined {
+    this.proxies.get(sessionId)?.close();
+    this.proxies.delete(sessionId);
+    if (!raw) return undefined;
+    const url = parseProxyUrl(raw);
+    // Validated on the way in (API, config): a value that does not parse is refused, never ignored.
+    if (typeof url === 'string') throw new Error(`the session's proxy is not valid: ${url}`);
+    const proxy = new SessionProxy(url, this.mediaTrust ? { ca: this.mediaTrust.ca } : {});
+    this.proxies.set(sessionId, proxy);
+    return proxy;
   }
 
   onApplicationShutdown(): void {
+    for (const proxy of this.proxies.values()) proxy.close();
+    this.proxies.clear();
     for (const cache of this.retryCounters.values()) cache.close();
     this.retryCounters.clear();
   }
 
   /** Forgets a session's retry counters (the session ended for good). */
   forget(sessionId: string): void {
+    this.proxies.get(sessionId)?.close();
+    this.proxies.delete(sessionId);
     this.retryCounters.get(sessionId)?.close();
     this.retryCounters.delete(sessionId);
   }

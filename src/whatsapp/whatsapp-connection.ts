@@ -19,6 +19,8 @@ export interface CloseInfo {
   statusCode: number;
   message: string;
   date: Date;
+  /** Why the session's proxy refused this connection, when it did (the close is then `proxy_error`). */
+  proxyError?: string;
 }
 
 export interface ConnectionHandlers {
@@ -53,6 +55,8 @@ export class WhatsAppConnection {
     private readonly logger: AppLogger,
     private readonly requestTimeoutMs: number,
     private readonly journal: SessionJournal,
+    /** The proxy's refusal since this connection started, if the socket goes through one. */
+    private readonly proxyFailure?: () => string | undefined,
   ) {
     this.knownName = accountInfoOf(auth.state.creds).deviceName;
     this.commands = new WhatsAppCommands(socket, requestTimeoutMs, () => this.account.phone);
@@ -155,7 +159,13 @@ export class WhatsAppConnection {
         this.closed = true;
         const error = update.lastDisconnect?.error as Boom | Error | undefined;
         const statusCode = (error as Boom | undefined)?.output?.statusCode ?? 500;
-        await this.handlers.onClose({ statusCode, message: error?.message ?? 'Connection closed', date: update.lastDisconnect?.date ?? new Date() });
+        const proxyError = this.proxyFailure?.();
+        await this.handlers.onClose({
+          statusCode,
+          message: proxyError ?? error?.message ?? 'Connection closed',
+          date: update.lastDisconnect?.date ?? new Date(),
+          ...(proxyError ? { proxyError } : {}),
+        });
       }
     }
     if (this.closed) return;
