@@ -30,7 +30,7 @@ export class SessionsController {
   @ApiCreatedResponse({ type: CreatedSessionDto })
   @ApiBadRequestResponse({ description: 'The body is not a JSON object, or has unknown fields' })
   @ApiConflictResponse({ description: 'SESSION_LIMIT_REACHED: the tenant already has MAX_SESSIONS_PER_TENANT sessions that are not final' })
-  async create(@CurrentAuth() auth: AuthContext, @Body(OptionalObjectBodyPipe) body: CreateSessionDto | undefined): Promise<CreatedSessionDto> {
+  async create(@CurrentAuth() auth: AuthContext, @Body(OptionalObjectBodyPipe) body?: CreateSessionDto): Promise<CreatedSessionDto> {
     const row = await this.sessions.create(auth, undefined, undefined, body?.proxy ?? null);
     return { id: row.id, status: row.status, createdAt: row.createdAt.toISOString(), proxy: mapSession(row).proxy };
   }
