@@ -254,7 +254,7 @@ export class LiveSession {
     const reason = close.proxyError ? 'proxy_error' : reasonForCode(close.statusCode);
     const closed = { disconnectedAt: close.date, disconnectedReason: reason, lastStatusCode: close.statusCode };
     const info = { reason, statusCode: close.statusCode, message: close.message };
-    this.log.info({ statusCode: close.statusCode, action: action.kind, ...(close.proxyError ? { proxyError: close.proxyError } : {}) }, 'WhatsApp connection closed');
+    this.log.info({ statusCode: close.statusCode, reason, action: action.kind, ...(close.proxyError ? { proxyError: close.proxyError } : {}) }, 'WhatsApp connection closed');
     switch (action.kind) {
       case 'reconnect-now':
         await this.transition('disconnected', closed, { ...info, willReconnect: true });

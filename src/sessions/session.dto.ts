@@ -86,7 +86,7 @@ export class CreatedSessionDto {
   @ApiProperty({ example: EXAMPLE_ID }) id: string;
   @ApiProperty({ enum: SESSION_STATUSES, example: 'init' }) status: SessionStatus;
   @ApiProperty({ example: '2026-01-01T00:00:00.000Z' }) createdAt: string;
-  @ApiProperty({ nullable: true, example: 'http://proxy.example.com:3128', description: 'The session\'s proxy, without credentials' }) proxy: string | null;
+  @ApiPropertyOptional({ example: 'http://proxy.example.com:3128', description: 'The session\'s proxy, without credentials (only when it has one)' }) proxy?: string;
 }
 
 export class GenerateQrDto {

@@ -32,7 +32,9 @@ export class SessionsController {
   @ApiConflictResponse({ description: 'SESSION_LIMIT_REACHED: the tenant already has MAX_SESSIONS_PER_TENANT sessions that are not final' })
   async create(@CurrentAuth() auth: AuthContext, @Body(OptionalObjectBodyPipe) body?: CreateSessionDto): Promise<CreatedSessionDto> {
     const row = await this.sessions.create(auth, undefined, undefined, body?.proxy ?? null);
-    return { id: row.id, status: row.status, createdAt: row.createdAt.toISOString(), proxy: mapSession(row).proxy };
+    // Seed 002's answer, plus the proxy (without credentials) when the session has one.
+    const proxy = mapSession(row).proxy;
+    return { id: row.id, status: row.status, createdAt: row.createdAt.toISOString(), ...(proxy ? { proxy } : {}) };
   }
 
   @Get()

@@ -76,8 +76,10 @@ function makeAgent(url: URL, targetTls: TargetTls, tracker: ProxyFailureTracker)
         try {
           return await super.connect(req, withTls(opts));
         } catch (err) {
-          record(`the SOCKS5 proxy refused: ${describe(err)}`);
-          throw err;
+          const message = `the SOCKS5 proxy refused: ${describe(err)}`;
+          record(message);
+          // The socks library's errors carry its options, the proxy's password among them: never rethrown (logged) as they are.
+          throw cleanError(message, err);
         }
       }
     })(url, { timeout: 10_000 });
@@ -93,8 +95,9 @@ function makeAgent(url: URL, targetTls: TargetTls, tracker: ProxyFailureTracker)
       try {
         socket = await super.connect(req, withTls(opts));
       } catch (err) {
-        record(`the HTTP proxy refused: ${describe(err)}`);
-        throw err;
+        const message = `the HTTP proxy refused: ${describe(err)}`;
+        record(message);
+        throw cleanError(message, err);
       } finally {
         req.off('proxyConnect', onConnect);
       }
@@ -107,6 +110,14 @@ function makeAgent(url: URL, targetTls: TargetTls, tracker: ProxyFailureTracker)
       return socket;
     }
   })(url.href);
+}
+
+/** A new error with `message` and the original's code (Baileys maps `E…` codes to 408), nothing else of it. */
+function cleanError(message: string, original: unknown): Error {
+  const error = new Error(message) as Error & { code?: string };
+  const code = (original as { code?: unknown })?.code;
+  if (typeof code === 'string') error.code = code;
+  return error;
 }
 
 /** An error's code and message, without anything that could carry the proxy's credentials. */
