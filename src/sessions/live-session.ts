@@ -239,7 +239,7 @@ export class LiveSession {
     this.connection = undefined;
     if (this.ended) return;
     // WhatsApp refuses the version announced: read the current one before the reconnect (wa-version.ts).
-    const versionChanged = close.statusCode === 405 ? await this.deps.factory.refreshVersion() : false;
+    const versionChanged = close.statusCode === 405 && close.version ? await this.deps.factory.hasNewerVersionThan(close.version) : false;
     const action = decideOnClose({
       versionChanged,
       statusCode: close.statusCode,

@@ -24,7 +24,7 @@ import { PostgresAuthStateRepository, type WriteFence } from './postgres-auth-st
 import { PreKeyPrefetch } from './prekey-prefetch.js';
 import { SessionProxy } from './proxy-agents.js';
 import { parseProxyUrl } from './proxy-url.js';
-import { WaVersionService } from './wa-version.js';
+import { formatVersion, WaVersionService } from './wa-version.js';
 import { serializeSignalTransactions } from './signal-transactions.js';
 import { guardSignalConsole } from './signal-console.js';
 import { WhatsAppConnection, type ConnectionHandlers } from './whatsapp-connection.js';
@@ -109,9 +109,12 @@ export class WhatsAppSocketFactory implements OnApplicationShutdown {
     return this.proxies.get(sessionId);
   }
 
-  /** Reads the current WhatsApp Web version again (before the reconnect after a 405); true if it changed. */
-  refreshVersion(): Promise<boolean> {
-    return this.versions.refresh('after-405');
+  /**
+   * Before the reconnect after a 405: true when there is another WhatsApp Web version to announce
+   * than `announced`, the one refused (read again if need be, wa-version.ts).
+   */
+  hasNewerVersionThan(announced: string): Promise<boolean> {
+    return this.versions.afterRejection(announced);
   }
 
   /** `fence` guards the socket's credential and key writes (cluster mode: the owner's lease). */
@@ -158,7 +161,7 @@ export class WhatsAppSocketFactory implements OnApplicationShutdown {
     });
     socket.ws.on('CB:message', (stanza: BinaryNode) => journal.track(stanza));
     const proxyFailure = proxy ? () => proxy.failureSince(startedAt) : undefined;
-    return new WhatsAppConnection(socket, auth, handlers, logger, cfg.requestTimeoutMs, journal, proxyFailure);
+    return new WhatsAppConnection(socket, auth, handlers, logger, cfg.requestTimeoutMs, journal, { version: formatVersion(version), proxyFailure });
   }
 
   /** The session's proxy for this connect, the previous one closed; undefined without one. */

@@ -32,6 +32,8 @@ export interface WaVersionState {
 }
 
 const FETCH_TIMEOUT_MS = 5000;
+/** Many sessions refused at once (a restore at boot) cause one read, not one each. */
+const MIN_INTERVAL_AFTER_405_MS = 10_000;
 const REVISION = /\\?"client_revision\\?":\s*(\d+)/;
 
 /** The version a `sw.js`-shaped document announces, or undefined. */
@@ -49,6 +51,7 @@ export class WaVersionService implements OnModuleInit, OnApplicationShutdown {
   private inFlight?: Promise<boolean>;
   private initial?: Promise<boolean>;
   private timer?: NodeJS.Timeout;
+  private lastReadAfter405 = 0;
   private readonly abort = new AbortController();
   private readonly proxy?: SessionProxy;
   private readonly gauge: Gauge<'version' | 'source'>;
@@ -109,6 +112,20 @@ export class WaVersionService implements OnModuleInit, OnApplicationShutdown {
       this.inFlight = undefined;
     });
     return this.inFlight;
+  }
+
+  /**
+   * A login announcing `announced` was refused with 405: true when the version to announce now
+   * differs from it, reading it again first unless another session's 405 did so within the last
+   * 10 s (then the result of that read stands).
+   */
+  async afterRejection(announced: string): Promise<boolean> {
+    if (formatVersion(this.state.version) !== announced) return true;
+    if (!this.enabled) return false;
+    if (!this.inFlight && Date.now() - this.lastReadAfter405 < MIN_INTERVAL_AFTER_405_MS) return false;
+    this.lastReadAfter405 = Date.now();
+    await this.refresh('after-405');
+    return formatVersion(this.state.version) !== announced;
   }
 
   onApplicationShutdown(): void {

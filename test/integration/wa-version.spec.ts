@@ -1,7 +1,7 @@
 /**
  * WaVersionService against a real local HTTP server playing WA_VERSION_URL: the periodic read
  * (WA_VERSION_REFRESH_MS) picks up a new version; a failing source keeps the version in use (the
- * bundled one at first); with the read off nothing is fetched.
+ * bundled one at first); after 405s one read serves many sessions; with the read off nothing is fetched.
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -60,12 +60,31 @@ describe('WaVersionService', () => {
     expect(await metrics.registry.getSingleMetricAsString('wa_web_version_info')).toContain('{version="2.3000.1031000200",source="fetched"} 1');
   });
 
+  it('after a 405 reads again once for many sessions, and says whether there is a newer version than the refused one', async () => {
+    answer = { status: 200, revision: 1031000300 };
+    const { service } = make({ WA_FETCH_LATEST_VERSION: 'true' });
+    service.onModuleInit();
+    await service.ready();
+    const seen = requests.items.length;
+    // WhatsApp moved on, but the source still announces the refused version: no newer one.
+    expect(await service.afterRejection('2.3000.1031000300')).toBe(false);
+    expect(requests.items.length).toBe(seen + 1);
+    // Another session refused within 10 s: the read just made stands, none is made.
+    answer = { status: 200, revision: 1031000400 };
+    expect(await service.afterRejection('2.3000.1031000300')).toBe(false);
+    expect(requests.items.length).toBe(seen + 1);
+    // A session that announced an older version than the one now in use reconnects without a read.
+    expect(await service.afterRejection('2.3000.1031000100')).toBe(true);
+    expect(requests.items.length).toBe(seen + 1);
+  });
+
   it('reads nothing when off (the sandbox default), and WA_VERSION is the configured fallback', async () => {
     const seen = requests.items.length;
     const { service } = make({ WA_SANDBOX: 'true', WA_VERSION: '2.3000.1020' });
     service.onModuleInit();
     expect(service.enabled).toBe(false);
     expect(await service.refresh('after-405')).toBe(false);
+    expect(await service.afterRejection('2.3000.1020')).toBe(false);
     expect(service.current).toMatchObject({ version: [2, 3000, 1020], source: 'configured' });
     expect(requests.items.length).toBe(seen);
   });
