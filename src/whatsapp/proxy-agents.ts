@@ -7,8 +7,9 @@
  *   `downloadContentFromMessage`) and any other HTTP fetch made on the session's behalf, such as a
  *   future link-preview fetcher (`WhatsAppSocketFactory.proxyOf(sessionId)?.dispatcher`).
  * HTTP(S) proxies tunnel with CONNECT (https-proxy-agent, undici's ProxyAgent); SOCKS5 through
- * socks-proxy-agent and undici's Socks5ProxyAgent. The URL's credentials never leave this file:
- * `redactProxyUrl` (proxy-url.ts) is what answers and logs show.
+ * socks-proxy-agent and undici's Socks5ProxyAgent. Neither the URL nor its credentials reach
+ * answers or logs: `redactProxyUrl` (proxy-url.ts) is what answers show, and refusals are rethrown
+ * as errors of their own (`cleanError`).
  */
 import type { Agent as HttpAgent, ClientRequest } from 'node:http';
 import type { Socket } from 'node:net';

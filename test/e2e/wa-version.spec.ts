@@ -4,6 +4,8 @@
  * The version is read at boot and shown in /health and `wa_web_version_info`; when the simulator
  * starts refusing the version a linked session announces (405, as WhatsApp does for an outdated
  * one), the session reads the version once more and reconnects with the new one at once.
+ * WA_PROXY_URL (a tinyproxy) is the default proxy: the session's socket and the version reads go
+ * through it, as its log shows.
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -14,6 +16,7 @@ import { call } from '../support/auth-helpers.js';
 import { linkSandboxSession, newUser } from '../support/sessions-harness.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { Recording } from '../support/waitable.js';
+import { startTinyproxy, type ProxyServer } from '../support/proxy-servers.js';
 
 const FIRST = 1031000001;
 const SECOND = 1031000002;
@@ -23,6 +26,8 @@ describe('WhatsApp Web version currency', () => {
   let revision = FIRST;
   const requests = new Recording<string>();
   let t: TestApp;
+  let proxy: ProxyServer;
+  let versionHost: string;
   let sim: WhatsAppSimulator;
   let user: Awaited<ReturnType<typeof newUser>>;
   let phone: string;
@@ -35,15 +40,20 @@ describe('WhatsApp Web version currency', () => {
       res.end(`self.__swData=JSON.parse(/*BTDS*/"{\\"dynamic_data\\":{\\"SiteData\\":{\\"server_revision\\":${revision},\\"client_revision\\":${revision}}}}");`);
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/sw.js`;
+    versionHost = `127.0.0.1:${(server.address() as AddressInfo).port}`;
+    proxy = await startTinyproxy('ops', 'default-proxy-pw');
     t = await startTestApp({
-      env: { WA_SANDBOX: 'true', WA_FETCH_LATEST_VERSION: 'true', WA_VERSION_URL: url, WA_VERSION_REFRESH_MS: '3600000', RECONNECT_BASE_DELAY_MS: '100' },
+      env: {
+        WA_SANDBOX: 'true', WA_FETCH_LATEST_VERSION: 'true', WA_VERSION_URL: `http://${versionHost}/sw.js`, WA_VERSION_REFRESH_MS: '3600000',
+        RECONNECT_BASE_DELAY_MS: '100', WA_PROXY_URL: proxy.url,
+      },
     });
     sim = t.app.get(SandboxService).simulator;
   });
   afterAll(async () => {
     await t?.close({ drop: true });
     await new Promise((resolve) => server?.close(resolve));
+    await proxy?.close();
   });
 
   async function health(): Promise<Record<string, unknown>> {
@@ -54,13 +64,16 @@ describe('WhatsApp Web version currency', () => {
 
   const metrics = async (): Promise<string> => (await fetch(`${t.baseUrl}/metrics`)).text();
 
-  it('reads the version at boot and shows it in /health and wa_web_version_info; sockets announce it', async () => {
+  it('reads the version at boot (through WA_PROXY_URL) and shows it in /health and wa_web_version_info; sockets announce it', async () => {
     await requests.next(() => true, 'the boot read');
     user = await newUser(t);
     ({ phone } = await linkSandboxSession(t, user.token));
     expect(await health()).toEqual({ version: `2.3000.${FIRST}`, source: 'fetched', fetchedAt: expect.stringMatching(/^\d{4}-/), fetchLatest: true });
     expect(await metrics()).toMatch(new RegExp(`wa_web_version_info\\{version="2\\.3000\\.${FIRST}",source="fetched"\\} 1`));
     expect(sim.announcedVersions.at(-1)).toBe(`2.3000.${FIRST}`);
+    // WA_PROXY_URL carried the version read and the session's socket; the session has no proxy of its own.
+    expect(proxy.tunnels.items).toEqual(expect.arrayContaining([versionHost, new URL(sim.url).host]));
+    expect((await call(t, 'GET', '/sessions', { token: user.token })).body.data[0].proxy).toBeNull();
   });
 
   it('after a 405 reads the version once more and reconnects at once with the new one', async () => {
