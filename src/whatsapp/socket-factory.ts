@@ -11,6 +11,7 @@
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import type { Agent as HttpsAgent } from 'node:https';
 import NodeCache from '@cacheable/node-cache';
+import { LRUCache } from 'lru-cache';
 import makeWASocket, { type BinaryNode, type CacheStore } from '@whiskeysockets/baileys';
 import { decodeRaw } from './message-translator.js';
 import { APP_CONFIG } from '../config/config.module.js';
@@ -50,6 +51,11 @@ export class WhatsAppSocketFactory implements OnApplicationShutdown {
   private serverUrl?: string;
   /** The proxy of each session's current socket (replaced at every connect). */
   private readonly proxies = new Map<string, SessionProxy>();
+  /**
+   * Proxies by URL for media downloads of sessions without a socket here (a download job run by
+   * another node than the owner, or before the session reconnected after a boot).
+   */
+  private readonly standbyProxies = new LRUCache<string, SessionProxy>({ max: 100, dispose: (proxy) => proxy.close() });
   /** Retry counters per session, kept across socket restarts (no decrypt/encrypt loop on reconnect). */
   private readonly retryCounters = new Map<string, NodeCache<number>>();
   private mediaTrust?: MediaTrustOptions;
@@ -91,12 +97,26 @@ export class WhatsAppSocketFactory implements OnApplicationShutdown {
   }
 
   /**
-   * Options for the product's own `downloadMediaMessage` calls of a session: through its proxy (and
-   * trusting the sandbox media host); `{}` without either.
+   * Options for the product's own `downloadMediaMessage` calls of a session, trusting the sandbox
+   * media host: through the proxy of its socket here (`stored` undefined: the session is connected
+   * here), else through its stored proxy (`stored.proxyUrl`) or WA_PROXY_URL; `{}` without any.
    */
-  mediaDownloadOptions(sessionId: string): { options?: RequestInit } {
-    const dispatcher = this.proxies.get(sessionId)?.dispatcher ?? this.mediaTrust?.dispatcher;
+  mediaDownloadOptions(sessionId: string, stored?: { proxyUrl: string | null }): { options?: RequestInit } {
+    const live = stored ? undefined : this.proxies.get(sessionId);
+    const dispatcher = live?.dispatcher ?? this.standbyProxy(stored?.proxyUrl ?? this.config.whatsapp.proxyUrl)?.dispatcher ?? this.mediaTrust?.dispatcher;
     return dispatcher ? { options: { dispatcher: dispatcher as unknown as NonNullable<RequestInit['dispatcher']> } } : {};
+  }
+
+  private standbyProxy(raw: string | null | undefined): SessionProxy | undefined {
+    if (!raw) return undefined;
+    let proxy = this.standbyProxies.get(raw);
+    if (!proxy) {
+      const url = parseProxyUrl(raw);
+      if (typeof url === 'string') throw new Error(`the session's proxy is not valid: ${url}`);
+      proxy = new SessionProxy(url, this.mediaTrust ? { ca: this.mediaTrust.ca } : {});
+      this.standbyProxies.set(raw, proxy);
+    }
+    return proxy;
   }
 
   /**
@@ -180,6 +200,7 @@ export class WhatsAppSocketFactory implements OnApplicationShutdown {
   onApplicationShutdown(): void {
     for (const proxy of this.proxies.values()) proxy.close();
     this.proxies.clear();
+    this.standbyProxies.clear();
     for (const cache of this.retryCounters.values()) cache.close();
     this.retryCounters.clear();
   }

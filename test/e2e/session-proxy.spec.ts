@@ -100,6 +100,20 @@ describe('per-session proxies (tinyproxy, microsocks)', () => {
     await sendsAndDownloadsThrough(user, created.id, phone, tinyproxy);
     const listed = await call(t, 'GET', '/sessions', { token: user.token });
     expect(JSON.stringify([created, read.body, listed.body])).not.toContain(HTTP_PASSWORD);
+
+    // A download on demand while the session is stopped goes through its stored proxy too.
+    expect((await call(t, 'POST', '/config/download-media', { token: user.token, body: { enabled: false } })).status).toBe(200);
+    const sender = uniquePhone();
+    const stored = nextEvent(t, 'session.messages.upsert', (e) => e.sessionId === created.id && e.payload.messages.some((m) => m.chatJid === `${sender}@s.whatsapp.net`));
+    const image = await png(40, 30);
+    const messageId = await sim.contact(sender).send(phone, { media: { kind: 'image', mimetype: 'image/png', data: image } });
+    await stored;
+    expect((await call(t, 'POST', `/sessions/${created.id}/stop`, { token: user.token })).body.data.status).toBe('disconnected');
+    const tunnelsBefore = tinyproxy.tunnels.items.filter((target) => target === mediaTarget()).length;
+    const downloaded = await call(t, 'POST', `/chats/${sender}/messages/${messageId}/media?sessionId=${created.id as string}`, { token: user.token });
+    expect(downloaded.status).toBe(200);
+    expect(downloaded.body.data.media).toMatchObject({ state: 'stored', sha256: sha256(image) });
+    expect(tinyproxy.tunnels.items.filter((target) => target === mediaTarget()).length).toBeGreaterThan(tunnelsBefore);
   });
 
   it('moves a linked session to a SOCKS5 proxy with a password (microsocks) by PATCH, from its next connect', async () => {
