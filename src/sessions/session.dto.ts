@@ -22,7 +22,7 @@ export class SessionDto {
   @ApiProperty({ nullable: true, example: '2026-01-01T00:01:00.000Z' }) qrExpiresAt: string | null;
   @ApiProperty({ nullable: true, example: '2026-01-01T00:02:00.000Z' }) connectedAt: string | null;
   @ApiProperty({ nullable: true, example: null }) disconnectedAt: string | null;
-  @ApiProperty({ nullable: true, example: null, description: 'e.g. stopped, logged_out, qr_expired, max_retries_reached, connection_replaced' })
+  @ApiProperty({ nullable: true, example: null, description: 'e.g. stopped, logged_out, qr_expired, max_retries_reached, connection_replaced, proxy_error (the session\'s proxy refused)' })
   disconnectedReason: string | null;
   @ApiProperty({ nullable: true, example: null, description: "WhatsApp's last close code" }) lastStatusCode: number | null;
   @ApiProperty({ nullable: true, example: 'socks5://proxy.example.com:1080', description: "The session's own proxy, without credentials (null: WA_PROXY_URL, if set, else direct)" })
