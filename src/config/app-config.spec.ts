@@ -95,4 +95,14 @@ describe('loadConfig', () => {
     const missing = environmentVariableNames().filter((name) => !new RegExp(`^#?\\s*${name}=`, 'm').test(example));
     expect(missing).toEqual([]);
   });
+
+  it('reads the WhatsApp Web version by default outside the sandbox, and refuses a malformed WA_PROXY_URL', () => {
+    expect(loadConfig({}).whatsapp).toMatchObject({ fetchLatestVersion: true, versionUrl: 'https://web.whatsapp.com/sw.js', versionRefreshMs: 21_600_000 });
+    expect(loadConfig({ WA_SANDBOX: 'true' }).whatsapp.fetchLatestVersion).toBe(false);
+    expect(loadConfig({ WA_SERVER_URL: 'ws://127.0.0.1:1/ws/chat' }).whatsapp.fetchLatestVersion).toBe(false);
+    expect(loadConfig({ WA_SANDBOX: 'true', WA_FETCH_LATEST_VERSION: 'true' }).whatsapp.fetchLatestVersion).toBe(true);
+    expect(loadConfig({ WA_PROXY_URL: 'socks5://u:p@127.0.0.1:1080' }).whatsapp.proxyUrl).toBe('socks5://u:p@127.0.0.1:1080');
+    expect(() => loadConfig({ WA_PROXY_URL: 'ftp://127.0.0.1:21' })).toThrow(ConfigError);
+    expect(() => loadConfig({ WA_VERSION_URL: 'not a url' })).toThrow(ConfigError);
+  });
 });

@@ -5,6 +5,7 @@ import proxyAddr from '@fastify/proxy-addr';
 import { plainToInstance } from 'class-transformer';
 import { getMetadataStorage, validateSync } from 'class-validator';
 import { Environment } from './environment.js';
+import { parseProxyUrl } from '../whatsapp/proxy-url.js';
 
 export interface AppConfig {
   env: 'development' | 'production' | 'test';
@@ -45,6 +46,11 @@ export interface AppConfig {
     serverUrl?: string;
     version?: [number, number, number];
     fetchLatestVersion: boolean;
+    /** The document the current version is read from (WA_VERSION_URL) and how often (WA_VERSION_REFRESH_MS). */
+    versionUrl: string;
+    versionRefreshMs: number;
+    /** The default proxy of every session (WA_PROXY_URL), credentials included: never log it. */
+    proxyUrl?: string;
     qrTimeoutMs: number;
     browserName: string;
     restoreConcurrency: number;
@@ -160,6 +166,8 @@ export function loadConfig(source: Record<string, string | undefined> = process.
   if ((env.ADMIN_EMAIL === undefined) !== (env.ADMIN_PASSWORD === undefined)) {
     throw new ConfigError('Invalid configuration:\n  ADMIN_EMAIL / ADMIN_PASSWORD: set both or neither');
   }
+  const proxyProblem = env.WA_PROXY_URL ? parseProxyUrl(env.WA_PROXY_URL) : undefined;
+  if (typeof proxyProblem === 'string') throw new ConfigError(`Invalid configuration:\n  WA_PROXY_URL: ${proxyProblem}`);
   const origins = env.CORS_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean);
   return {
     env: env.NODE_ENV,
@@ -196,7 +204,10 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       sandbox: env.WA_SANDBOX,
       serverUrl: env.WA_SERVER_URL,
       version: env.WA_VERSION ? (env.WA_VERSION.split('.').map(Number) as [number, number, number]) : undefined,
-      fetchLatestVersion: env.WA_FETCH_LATEST_VERSION,
+      fetchLatestVersion: env.WA_FETCH_LATEST_VERSION ?? !(env.WA_SANDBOX || env.WA_SERVER_URL),
+      versionUrl: env.WA_VERSION_URL,
+      versionRefreshMs: env.WA_VERSION_REFRESH_MS,
+      proxyUrl: env.WA_PROXY_URL,
       qrTimeoutMs: env.WA_QR_TIMEOUT_MS,
       browserName: env.WA_BROWSER_NAME,
       restoreConcurrency: env.WA_RESTORE_CONCURRENCY,

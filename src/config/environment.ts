@@ -152,8 +152,21 @@ export class Environment {
   @Transform(emptyToUndefined) @IsOptional() @Matches(/^\d+\.\d+\.\d+$/, { message: 'WA_VERSION must look like 2.3000.1023456789' })
   WA_VERSION?: string;
 
-  @Transform(toBool) @IsBoolean()
-  WA_FETCH_LATEST_VERSION = false;
+  /** Unset: true, except in sandbox mode or with WA_SERVER_URL (not WhatsApp's servers). */
+  @Transform(toBool) @IsOptional() @IsBoolean()
+  WA_FETCH_LATEST_VERSION?: boolean;
+
+  /** Where the current WhatsApp Web version is read (a service worker script carrying `client_revision`). */
+  @IsOptional() @IsUrl({ require_tld: false, protocols: ['http', 'https'], require_protocol: true }, { message: 'WA_VERSION_URL must be an http(s) URL' })
+  WA_VERSION_URL = 'https://web.whatsapp.com/sw.js';
+
+  /** How often the current WhatsApp Web version is fetched again (default 6 h). */
+  @Transform(toInt) @IsInt() @Min(1000)
+  WA_VERSION_REFRESH_MS = 6 * 3600_000;
+
+  /** The proxy every session uses unless it has its own: http://, https:// or socks5://, credentials allowed. */
+  @Transform(emptyToUndefined) @IsOptional() @IsString()
+  WA_PROXY_URL?: string;
 
   @Transform(toInt) @IsInt() @Min(1000)
   WA_QR_TIMEOUT_MS = 20_000;

@@ -3,12 +3,16 @@ import { ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } f
 import { DataSource } from 'typeorm';
 import { AppError } from '../common/app-error.js';
 import { Public } from '../common/auth-context.js';
+import { formatVersion, WaVersionService } from '../whatsapp/wa-version.js';
 import { HealthDto } from './health.dto.js';
 
 @ApiTags('operations')
 @Controller('health')
 export class HealthController {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly versions: WaVersionService,
+  ) {}
 
   @Get()
   @Public()
@@ -28,6 +32,12 @@ export class HealthController {
       uptimeSeconds: Math.round(process.uptime()),
       database: { status: 'up', latencyMs: Number(process.hrtime.bigint() - started) / 1e6 },
       memory: { rssBytes: process.memoryUsage.rss() },
+      whatsapp: { version: this.whatsappVersion() },
     };
+  }
+
+  private whatsappVersion(): HealthDto['whatsapp']['version'] {
+    const v = this.versions.current;
+    return { version: formatVersion(v.version), source: v.source, fetchedAt: v.fetchedAt?.toISOString() ?? null, fetchLatest: this.versions.enabled };
   }
 }

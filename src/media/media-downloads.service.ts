@@ -18,6 +18,7 @@ import { APP_CONFIG } from '../config/config.module.js';
 import { DomainEvents, type EventTransaction } from '../events/domain-events.js';
 import type { DomainEventMap, MessageMediaSummary } from '../events/event-map.js';
 import { SessionRegistry } from '../sessions/session-registry.js';
+import { SessionStore } from '../sessions/session-store.js';
 import { downloadInboundMedia, MediaGoneError } from '../whatsapp/media-download.js';
 import { decodeRaw } from '../whatsapp/message-translator.js';
 import { WhatsAppSocketFactory } from '../whatsapp/socket-factory.js';
@@ -68,6 +69,7 @@ export class MediaDownloads implements OnApplicationBootstrap, OnModuleDestroy {
     private readonly urls: MediaUrls,
     private readonly events: DomainEvents,
     private readonly registry: SessionRegistry,
+    private readonly sessions: SessionStore,
     private readonly factory: WhatsAppSocketFactory,
     private readonly quota: MediaQuota,
   ) {
@@ -208,7 +210,10 @@ export class MediaDownloads implements OnApplicationBootstrap, OnModuleDestroy {
       if (!live?.isConnected) throw new Error('the CDN copy is gone and the session is not connected to ask the phone for it');
       return live.commands.reuploadMedia(m);
     };
-    const dispatcher = this.factory.mediaDownloadOptions.options?.dispatcher as unknown as Dispatcher | undefined;
+    // Through the session's proxy: its socket's when connected here, else the one stored for it
+    // (another node owns it, it is stopped, or it has not reconnected since a boot or a change).
+    const stored = live?.isConnected ? undefined : { proxyUrl: (await this.sessions.findById(row.sessionId!))?.proxyUrl ?? null };
+    const dispatcher = this.factory.mediaDownloadOptions(row.sessionId!, stored).options?.dispatcher as unknown as Dispatcher | undefined;
     let opened: Awaited<ReturnType<typeof downloadInboundMedia>>;
     try {
       opened = await downloadInboundMedia(message, reupload, dispatcher);

@@ -68,10 +68,13 @@ export class LiveSession {
   private qrBudgetTimer?: NodeJS.Timeout;
   private readonly log: AppLogger;
   private readonly handlers: ConnectionHandlers;
+  /** The row the session was started with (its proxy, before any write here). */
+  private readonly initialRow: SessionEntity;
 
   /** `fence`: the guard of its credential writes in cluster mode (none on a single node). */
   constructor(row: SessionEntity, registered: boolean, private readonly deps: LiveSessionDeps, private readonly fence?: WriteFence) {
     this.id = row.id;
+    this.initialRow = row;
     this.tenantId = row.tenantId;
     this.status = row.status;
     this.registered = registered;
@@ -235,7 +238,10 @@ export class LiveSession {
   private async handleClose(close: CloseInfo): Promise<void> {
     this.connection = undefined;
     if (this.ended) return;
+    // WhatsApp refuses the version announced: read the current one before the reconnect (wa-version.ts).
+    const versionChanged = close.statusCode === 405 && close.version ? await this.deps.factory.hasNewerVersionThan(close.version) : false;
     const action = decideOnClose({
+      versionChanged,
       statusCode: close.statusCode,
       registered: this.registered,
       attempts: this.attempts,
@@ -245,10 +251,10 @@ export class LiveSession {
       baseDelayMs: this.deps.config.reconnectBaseDelayMs,
       random: Math.random(),
     });
-    const reason = reasonForCode(close.statusCode);
+    const reason = close.proxyError ? 'proxy_error' : reasonForCode(close.statusCode);
     const closed = { disconnectedAt: close.date, disconnectedReason: reason, lastStatusCode: close.statusCode };
     const info = { reason, statusCode: close.statusCode, message: close.message };
-    this.log.info({ statusCode: close.statusCode, action: action.kind }, 'WhatsApp connection closed');
+    this.log.info({ statusCode: close.statusCode, reason, action: action.kind, ...(close.proxyError ? { proxyError: close.proxyError } : {}) }, 'WhatsApp connection closed');
     switch (action.kind) {
       case 'reconnect-now':
         await this.transition('disconnected', closed, { ...info, willReconnect: true });
@@ -266,7 +272,9 @@ export class LiveSession {
       case 'expired':
         return this.expire();
       case 'give-up':
-        await this.transition('error', { ...closed, disconnectedReason: 'max_retries_reached' }, { ...info, reason: 'max_retries_reached' });
+        // A proxy that keeps refusing stays the reason: it is what the user has to fix.
+        if (close.proxyError) await this.transition('error', closed, info);
+        else await this.transition('error', { ...closed, disconnectedReason: 'max_retries_reached' }, { ...info, reason: 'max_retries_reached' });
         return this.end();
     }
   }
@@ -281,7 +289,8 @@ export class LiveSession {
     else if (Object.keys(patch).length > 0) await this.save(patch);
     try {
       // The socket and every callback it sets off write in the session lane (database/connection-lanes.ts).
-      this.connection = await inSessionLane(() => this.deps.factory.connect(this.id, this.handlers, this.fence));
+      const proxyUrl = (this.latest ?? this.initialRow).proxyUrl;
+      this.connection = await inSessionLane(() => this.deps.factory.connect(this.id, this.handlers, this.fence, { proxyUrl }));
     } catch (err) {
       this.log.error({ err }, 'could not open a WhatsApp socket');
       this.reconnectTimer = setTimeout(() => {

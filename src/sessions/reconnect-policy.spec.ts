@@ -9,6 +9,12 @@ describe('decideOnClose', () => {
     expect(decideOnClose({ ...base, statusCode: 515, attempts: 5 })).toEqual({ kind: 'reconnect-now' });
   });
 
+  it('reconnects at once on 405 when the WhatsApp Web version read again changed; with backoff when it did not', () => {
+    expect(decideOnClose({ ...base, statusCode: 405, versionChanged: true, attempts: 5 })).toEqual({ kind: 'reconnect-now' });
+    expect(decideOnClose({ ...base, statusCode: 405, versionChanged: false })).toEqual({ kind: 'reconnect', attempt: 1, delayMs: 750 });
+    expect(decideOnClose({ ...base, statusCode: 405 })).toEqual({ kind: 'reconnect', attempt: 1, delayMs: 750 });
+  });
+
   it('ends as logged out on 401, registered or not', () => {
     expect(decideOnClose({ ...base, statusCode: 401 })).toEqual({ kind: 'logged-out' });
     expect(decideOnClose({ ...base, statusCode: 401, registered: false })).toEqual({ kind: 'logged-out' });

@@ -38,6 +38,8 @@ export interface CloseContext {
   baseDelayMs: number;
   /** A number in [0, 1) for jitter (injected for tests). */
   random: number;
+  /** After a 405: the WhatsApp Web version was read again and changed (wa-version.ts). */
+  versionChanged?: boolean;
 }
 
 const MAX_DELAY_MS = 60_000;
@@ -45,6 +47,8 @@ const MAX_DELAY_MS = 60_000;
 export function decideOnClose(ctx: CloseContext): CloseAction {
   if (ctx.statusCode === 401) return { kind: 'logged-out' };
   if (ctx.statusCode === 515) return { kind: 'reconnect-now' };
+  // 405: WhatsApp no longer accepts the version announced; with a new one, try again at once.
+  if (ctx.statusCode === 405 && ctx.versionChanged) return { kind: 'reconnect-now' };
   if (!ctx.registered && ctx.qrCount >= ctx.maxQr) return { kind: 'expired' };
   if (ctx.attempts >= ctx.maxRetries) return { kind: 'give-up' };
   const attempt = ctx.attempts + 1;

@@ -40,7 +40,9 @@ export class SessionStore {
    * Inserts a session unless its tenant already has `maxPerTenant` that are not final (expired,
    * logged out, failed); the tenant row is locked meanwhile, so concurrent creates cannot both pass.
    */
-  async create(id: string, auth: Pick<AuthContext, 'tenantId' | 'userId'>, maxPerTenant = Infinity, origin: SessionOrigin = 'api'): Promise<SessionEntity> {
+  async create(
+    id: string, auth: Pick<AuthContext, 'tenantId' | 'userId'>, maxPerTenant = Infinity, origin: SessionOrigin = 'api', proxyUrl: string | null = null,
+  ): Promise<SessionEntity> {
     return this.events.transaction(async (tx) => {
       if (Number.isFinite(maxPerTenant)) {
         await tx.manager.query('SELECT id FROM tenants WHERE id = $1 FOR UPDATE', [auth.tenantId]);
@@ -52,7 +54,7 @@ export class SessionStore {
       }
       const now = new Date();
       const row = tx.manager.create(SessionEntity, {
-        id, tenantId: auth.tenantId, createdBy: auth.userId, status: 'init', desiredState: 'running', origin, qrCount: 0, createdAt: now, updatedAt: now,
+        id, tenantId: auth.tenantId, createdBy: auth.userId, status: 'init', desiredState: 'running', origin, qrCount: 0, proxyUrl, createdAt: now, updatedAt: now,
       });
       await tx.manager.insert(SessionEntity, row);
       await tx.emit('session.created', id, { tenantId: auth.tenantId, id, status: 'init', createdAt: now.toISOString() });

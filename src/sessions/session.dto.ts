@@ -1,6 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsBoolean, IsOptional, IsString, IsUUID, Length, Matches, MaxLength, MinLength } from 'class-validator';
+import { IsBoolean, IsOptional, IsString, IsUUID, Length, Matches, MaxLength, MinLength, Validate } from 'class-validator';
+import { redactProxyUrl } from '../whatsapp/proxy-url.js';
+import { ProxyUrlConstraint } from './session-proxy.dto.js';
 import { SESSION_STATUSES, type AccountType, type SessionStatus } from '../events/event-map.js';
 import type { SessionEntity } from './session.entity.js';
 
@@ -20,9 +22,11 @@ export class SessionDto {
   @ApiProperty({ nullable: true, example: '2026-01-01T00:01:00.000Z' }) qrExpiresAt: string | null;
   @ApiProperty({ nullable: true, example: '2026-01-01T00:02:00.000Z' }) connectedAt: string | null;
   @ApiProperty({ nullable: true, example: null }) disconnectedAt: string | null;
-  @ApiProperty({ nullable: true, example: null, description: 'e.g. stopped, logged_out, qr_expired, max_retries_reached, connection_replaced' })
+  @ApiProperty({ nullable: true, example: null, description: 'e.g. stopped, logged_out, qr_expired, max_retries_reached, connection_replaced, proxy_error (the session\'s proxy refused)' })
   disconnectedReason: string | null;
   @ApiProperty({ nullable: true, example: null, description: "WhatsApp's last close code" }) lastStatusCode: number | null;
+  @ApiProperty({ nullable: true, example: 'socks5://proxy.example.com:1080', description: "The session's own proxy, without credentials (null: WA_PROXY_URL, if set, else direct)" })
+  proxy: string | null;
   @ApiProperty({ example: '2026-01-01T00:00:00.000Z' }) createdAt: string;
   @ApiProperty({ example: '2026-01-01T00:02:00.000Z' }) updatedAt: string;
 }
@@ -44,6 +48,7 @@ export function mapSession(row: SessionEntity): SessionDto {
     disconnectedAt: iso(row.disconnectedAt),
     disconnectedReason: row.disconnectedReason,
     lastStatusCode: row.lastStatusCode,
+    proxy: row.proxyUrl ? redactProxyUrl(row.proxyUrl) : null,
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
   };
@@ -71,12 +76,17 @@ export class CreateSessionDto {
   })
   @IsOptional() @IsUUID('all', { message: 'userId must be a UUID' })
   userId?: string;
+
+  @ApiPropertyOptional({ example: 'http://user:secret@proxy.example.com:3128', description: "The session's proxy: http://, https:// or socks5:// URL, credentials allowed (never shown back). Unset: WA_PROXY_URL, if set" })
+  @IsOptional() @Validate(ProxyUrlConstraint)
+  proxy?: string;
 }
 
 export class CreatedSessionDto {
   @ApiProperty({ example: EXAMPLE_ID }) id: string;
   @ApiProperty({ enum: SESSION_STATUSES, example: 'init' }) status: SessionStatus;
   @ApiProperty({ example: '2026-01-01T00:00:00.000Z' }) createdAt: string;
+  @ApiPropertyOptional({ example: 'http://proxy.example.com:3128', description: 'The session\'s proxy, without credentials (only when it has one)' }) proxy?: string;
 }
 
 export class GenerateQrDto {

@@ -35,6 +35,8 @@ export class SessionEntity {
   @Column('int', { name: 'last_status_code', nullable: true }) lastStatusCode: number | null;
   @Column('text', { default: 'api' }) origin: SessionOrigin;
   @Column('int', { name: 'qr_count', default: 0 }) qrCount: number;
+  /** The session's own proxy (http, https or socks5 URL, credentials included): never in answers or logs. */
+  @Column('text', { name: 'proxy_url', nullable: true }) proxyUrl: string | null;
   @Column('timestamptz', { name: 'created_at', default: () => 'now()' }) createdAt: Date;
   @Column('timestamptz', { name: 'updated_at', default: () => 'now()' }) updatedAt: Date;
 }

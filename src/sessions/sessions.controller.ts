@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post } from '@nestjs/common';
 import {
   ApiBadRequestResponse, ApiBearerAuth, ApiBody, ApiConflictResponse, ApiCreatedResponse, ApiGatewayTimeoutResponse, ApiNotFoundResponse,
   ApiOkResponse, ApiOperation, ApiSecurity, ApiTags, ApiUnauthorizedResponse,
@@ -11,6 +11,7 @@ import {
   SendMessageDto, SendMessageResultDto,
   SessionEnvelopeDto, SessionListDto, SessionQrDto,
 } from './session.dto.js';
+import { UpdateSessionDto } from './session-proxy.dto.js';
 import { SessionsService } from './sessions.service.js';
 
 const SessionId = () => Param('id', new ParseUUIDPipe());
@@ -29,9 +30,11 @@ export class SessionsController {
   @ApiCreatedResponse({ type: CreatedSessionDto })
   @ApiBadRequestResponse({ description: 'The body is not a JSON object, or has unknown fields' })
   @ApiConflictResponse({ description: 'SESSION_LIMIT_REACHED: the tenant already has MAX_SESSIONS_PER_TENANT sessions that are not final' })
-  async create(@CurrentAuth() auth: AuthContext, @Body(OptionalObjectBodyPipe) _body: CreateSessionDto): Promise<CreatedSessionDto> {
-    const row = await this.sessions.create(auth);
-    return { id: row.id, status: row.status, createdAt: row.createdAt.toISOString() };
+  async create(@CurrentAuth() auth: AuthContext, @Body(OptionalObjectBodyPipe) body?: CreateSessionDto): Promise<CreatedSessionDto> {
+    const row = await this.sessions.create(auth, undefined, undefined, body?.proxy ?? null);
+    // Seed 002's answer, plus the proxy (without credentials) when the session has one.
+    const proxy = mapSession(row).proxy;
+    return { id: row.id, status: row.status, createdAt: row.createdAt.toISOString(), ...(proxy ? { proxy } : {}) };
   }
 
   @Get()
@@ -47,6 +50,15 @@ export class SessionsController {
   @ApiNotFoundResponse({ description: 'No such session in your tenant' })
   async get(@CurrentAuth() auth: AuthContext, @SessionId() id: string): Promise<SessionEnvelopeDto> {
     return { success: true, data: mapSession(await this.sessions.get(auth, id)) };
+  }
+
+  @Patch(':id')
+  @ApiOperation({ summary: "Change a session's settings: its proxy (applied at the next connect: restart the session to apply it now)" })
+  @ApiOkResponse({ type: SessionEnvelopeDto })
+  @ApiBadRequestResponse({ description: 'A malformed proxy URL, or unknown fields' })
+  @ApiNotFoundResponse({ description: 'No such session in your tenant' })
+  async update(@CurrentAuth() auth: AuthContext, @SessionId() id: string, @Body() body: UpdateSessionDto): Promise<SessionEnvelopeDto> {
+    return { success: true, data: mapSession(await this.sessions.update(auth, id, body)) };
   }
 
   @Get(':id/qr')

@@ -33,8 +33,8 @@ export class SessionsService {
   ) {}
 
   /** Creates a session and starts onboarding; `id` lets a caller subscribe to it first. */
-  async create(auth: AuthContext, id: string = randomUUID(), origin: SessionOrigin = 'api'): Promise<SessionEntity> {
-    const row = await this.store.create(id, auth, this.config.whatsapp.maxSessionsPerTenant, origin);
+  async create(auth: AuthContext, id: string = randomUUID(), origin: SessionOrigin = 'api', proxyUrl: string | null = null): Promise<SessionEntity> {
+    const row = await this.store.create(id, auth, this.config.whatsapp.maxSessionsPerTenant, origin, proxyUrl);
     await this.registry.start(row, { isNew: true });
     return row;
   }
@@ -77,6 +77,13 @@ export class SessionsService {
     const row = await this.store.findVisible(auth, id);
     if (!row) throw AppError.notFound('Session not found');
     return row;
+  }
+
+  /** `PATCH /sessions/:id`: the proxy (null removes it) applies from the session's next connect. */
+  async update(auth: AuthContext, id: string, changes: { proxy?: string | null }): Promise<SessionEntity> {
+    const row = await this.get(auth, id);
+    if (changes.proxy === undefined) return row;
+    return (await this.store.update(id, { proxyUrl: changes.proxy })) ?? row;
   }
 
   async getQr(auth: AuthContext, id: string): Promise<{ qr: string; qrText: string; expiresAt: Date | null; status: string }> {

@@ -6,6 +6,7 @@
 import type { WebSocket } from 'ws';
 import { proto } from '@whiskeysockets/baileys';
 import { decodeNode, encodeNode, type BinaryNode } from './binary.js';
+import { faultNodes } from './faults.js';
 import { FrameReader, frame, NoiseServerHandshake, type NoiseTransport } from './noise.js';
 import type { DeviceRecord } from './registry.js';
 import type { CloseReason, SimLogger } from './types.js';
@@ -21,6 +22,11 @@ export interface ConnectionHost {
   readonly logger: SimLogger;
   readonly staticKey: { private: Buffer; public: Buffer };
   readonly certChain: Buffer;
+  /**
+   * Whether a client announcing `version` (its ClientPayload's app version, `a.b.c`) may log in or
+   * register; WhatsApp ends an outdated one with `<failure reason="405">`.
+   */
+  acceptsClientVersion(version: string): boolean;
   onRegistration(conn: SimConnection): void;
   onLogin(conn: SimConnection, username: string, deviceId: number): void;
   onNode(conn: SimConnection, node: BinaryNode): void;
@@ -33,6 +39,8 @@ let nextConnectionId = 1;
 
 export class SimConnection {
   readonly id = nextConnectionId++;
+  /** The WhatsApp Web version the client announced (`a.b.c`), once its payload arrived. */
+  clientVersion?: string;
   private phase: Phase = 'hello';
   private handshake: NoiseServerHandshake | null;
   private transport: NoiseTransport | null = null;
@@ -121,6 +129,12 @@ export class SimConnection {
   }
 
   private onClientPayload(payload: proto.ClientPayload): void {
+    const v = payload.userAgent?.appVersion;
+    this.clientVersion = `${v?.primary ?? 0}.${v?.secondary ?? 0}.${v?.tertiary ?? 0}`;
+    if (!this.host.acceptsClientVersion(this.clientVersion)) {
+      this.endWith(faultNodes.failure(405), 'failure');
+      return;
+    }
     const reg = payload.devicePairingData;
     if (reg?.eIdent && reg.eRegid && reg.eSkeyId && reg.eSkeyVal && reg.eSkeySig) {
       this.registration = {

@@ -66,6 +66,10 @@ export class SimulatorServer implements ConnectionHost, SimulatorCore {
   protected readonly pendingReplies = new Map<string, PendingReply>();
   protected readonly phones = new Map<string, SignalParty>();
   protected port = 0;
+  /** The only client version accepted (`a.b.c`); others get `<failure reason="405">`. Unset: any. */
+  protected requiredClientVersion: string | undefined;
+  /** Client versions announced, oldest first (the last 100). */
+  readonly announcedVersions: string[] = [];
 
   protected constructor(opts: SimulatorOptions, state: SimulatorState | undefined) {
     // The contacts' phones keep the sessions a failed trial decryption touched, as real phones do.
@@ -153,6 +157,14 @@ export class SimulatorServer implements ConnectionHost, SimulatorCore {
   }
 
   // ------------------------------------------------------------------ connection host
+
+  acceptsClientVersion(version: string): boolean {
+    this.announcedVersions.push(version);
+    if (this.announcedVersions.length > 100) this.announcedVersions.shift();
+    const accepted = this.requiredClientVersion === undefined || version === this.requiredClientVersion;
+    if (!accepted) this.events.emit('versionRejected', { version, required: this.requiredClientVersion! });
+    return accepted;
+  }
 
   onRegistration(conn: SimConnection): void {
     const refs = Array.from({ length: this.options.qrRefCount }, () => newRef());

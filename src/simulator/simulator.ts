@@ -275,6 +275,15 @@ export class WhatsAppSimulator extends SimulatorServer {
     return Boolean(media?.directPath && this.mediaHost?.expire(media.directPath));
   }
 
+  /**
+   * From now on only clients announcing `version` (`a.b.c`) may log in or register; the others get
+   * `<failure reason="405"/>`, as WhatsApp answers an outdated WhatsApp Web version. Null: any.
+   * Connections already logged in stay.
+   */
+  requireClientVersion(version: string | null): void {
+    this.requiredClientVersion = version ?? undefined;
+  }
+
   /** The next `count` media downloads answer `status` (a CDN hiccup). */
   failMediaDownloads(count: number, status = 503): void {
     if (!this.mediaHost) throw new Error('the simulator media host is off');

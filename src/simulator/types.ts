@@ -191,6 +191,8 @@ export interface SimulatorEventMap extends GroupEventMap {
   opened: ConnectionInfo;
   /** A login was refused with 401 (unknown device). */
   loginRejected: ConnectionInfo;
+  /** A client announcing another version than `requireClientVersion`'s was refused with 405. */
+  versionRejected: { version: string; required: string };
   /** The simulator decrypted a message a session sent. */
   message: SentMessage;
   /** A contact's message was handed to the account's devices (queued for offline ones); enc type per device id. */

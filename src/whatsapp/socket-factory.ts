@@ -4,11 +4,15 @@
  * It also picks the XEdDSA implementation (WA_NATIVE_CRYPTO, see native-curve.ts) for every socket,
  * sets the Noise certificate root it trusts (WhatsApp's, WA_TRUSTED_ROOT_PUBLIC_KEY or the sandbox's,
  * see noise-trust.ts) and keeps libsignal's console output (key material) off stdout (signal-console.ts).
+ * The version comes from WaVersionService (wa-version.ts); each session's proxy (proxy-agents.ts)
+ * carries its socket, its media uploads and downloads, and is kept here for other fetches on the
+ * session's behalf (`proxyOf`).
  */
-import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import type { Agent as HttpsAgent } from 'node:https';
 import NodeCache from '@cacheable/node-cache';
-import makeWASocket, { fetchLatestWaWebVersion, type BinaryNode, type CacheStore, type WAVersion } from '@whiskeysockets/baileys';
+import { LRUCache } from 'lru-cache';
+import makeWASocket, { type BinaryNode, type CacheStore } from '@whiskeysockets/baileys';
 import { decodeRaw } from './message-translator.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/app-config.js';
@@ -19,12 +23,13 @@ import { useNativeCurve } from './native-curve.js';
 import { trustNoiseRoot, WHATSAPP_ROOT_PUBLIC_KEY } from './noise-trust.js';
 import { PostgresAuthStateRepository, type WriteFence } from './postgres-auth-state.js';
 import { PreKeyPrefetch } from './prekey-prefetch.js';
+import { SessionProxy } from './proxy-agents.js';
+import { parseProxyUrl } from './proxy-url.js';
+import { formatVersion, WaVersionService } from './wa-version.js';
 import { serializeSignalTransactions } from './signal-transactions.js';
 import { guardSignalConsole } from './signal-console.js';
 import { installSafeTrialDecryption } from '../common/signal-trial-decryption.js';
 import { WhatsAppConnection, type ConnectionHandlers } from './whatsapp-connection.js';
-
-const VERSION_FETCH_TIMEOUT_MS = 5000;
 
 /** How sockets (and the product's own media downloads) trust a media host with its own CA (sandbox mode). */
 export interface MediaTrustOptions {
@@ -32,13 +37,26 @@ export interface MediaTrustOptions {
   fetchAgent: HttpsAgent;
   /** fetch's dispatcher: Baileys' `options.dispatcher` and `downloadMediaMessage(msg, type, { options: { dispatcher } })`. */
   dispatcher: NonNullable<RequestInit['dispatcher']>;
+  /** The media host's CA (PEM), for proxied connections to it. */
+  ca?: string;
+}
+
+export interface ConnectOptions {
+  /** The session's own proxy URL (credentials included); unset: WA_PROXY_URL, if any. */
+  proxyUrl?: string | null;
 }
 
 @Injectable()
-export class WhatsAppSocketFactory implements OnModuleInit, OnApplicationShutdown {
+export class WhatsAppSocketFactory implements OnApplicationShutdown {
   private readonly logger: AppLogger;
-  private version?: WAVersion;
   private serverUrl?: string;
+  /** The proxy of each session's current socket (replaced at every connect). */
+  private readonly proxies = new Map<string, SessionProxy>();
+  /**
+   * Proxies by URL for media downloads of sessions without a socket here (a download job run by
+   * another node than the owner, or before the session reconnected after a boot).
+   */
+  private readonly standbyProxies = new LRUCache<string, SessionProxy>({ max: 100, dispose: (proxy) => proxy.close() });
   /** Retry counters per session, kept across socket restarts (no decrypt/encrypt loop on reconnect). */
   private readonly retryCounters = new Map<string, NodeCache<number>>();
   private mediaTrust?: MediaTrustOptions;
@@ -49,9 +67,9 @@ export class WhatsAppSocketFactory implements OnModuleInit, OnApplicationShutdow
     private readonly authState: PostgresAuthStateRepository,
     private readonly journal: InboundJournal,
     private readonly preKeys: PreKeyPrefetch,
+    private readonly versions: WaVersionService,
   ) {
     this.logger = logger.child({ module: 'whatsapp' });
-    this.version = config.whatsapp.version;
     this.serverUrl = config.whatsapp.serverUrl;
     useNativeCurve(config.whatsapp.nativeCrypto);
     if (config.whatsapp.trustedRootPublicKey) this.useTrustedRoot(config.whatsapp.trustedRootPublicKey, 'WA_TRUSTED_ROOT_PUBLIC_KEY');
@@ -60,17 +78,6 @@ export class WhatsAppSocketFactory implements OnModuleInit, OnApplicationShutdow
     guardSignalConsole(this.logger);
     // A failed trial decryption must not damage the session it tried (issue 32).
     installSafeTrialDecryption();
-  }
-
-  async onModuleInit(): Promise<void> {
-    if (!this.config.whatsapp.fetchLatestVersion || this.config.whatsapp.sandbox) return;
-    const latest = await fetchLatestWaWebVersion({ signal: AbortSignal.timeout(VERSION_FETCH_TIMEOUT_MS) });
-    if (latest.isLatest) {
-      this.version = latest.version;
-      this.logger.info({ version: latest.version.join('.') }, 'using the current WhatsApp Web version');
-    } else {
-      this.logger.warn({ fallback: (this.version ?? latest.version).join('.') }, 'could not fetch the current WhatsApp Web version; using the fallback');
-    }
   }
 
   /** Sandbox mode points every socket at the in-process simulator. */
@@ -92,13 +99,52 @@ export class WhatsAppSocketFactory implements OnModuleInit, OnApplicationShutdow
     this.mediaTrust = trust;
   }
 
-  /** Options for the product's own `downloadMediaMessage` calls (`{}` outside sandbox mode). */
-  get mediaDownloadOptions(): { options?: RequestInit } {
-    return this.mediaTrust ? { options: { dispatcher: this.mediaTrust.dispatcher } } : {};
+  /**
+   * Options for the product's own `downloadMediaMessage` calls of a session, trusting the sandbox
+   * media host: through the proxy of its socket here (`stored` undefined: the session is connected
+   * here), else through its stored proxy (`stored.proxyUrl`) or WA_PROXY_URL; `{}` without any.
+   */
+  mediaDownloadOptions(sessionId: string, stored?: { proxyUrl: string | null }): { options?: RequestInit } {
+    const live = stored ? undefined : this.proxies.get(sessionId);
+    const dispatcher = live?.dispatcher ?? this.standbyProxy(stored?.proxyUrl ?? this.config.whatsapp.proxyUrl)?.dispatcher ?? this.mediaTrust?.dispatcher;
+    return dispatcher ? { options: { dispatcher: dispatcher as unknown as NonNullable<RequestInit['dispatcher']> } } : {};
+  }
+
+  private standbyProxy(raw: string | null | undefined): SessionProxy | undefined {
+    if (!raw) return undefined;
+    let proxy = this.standbyProxies.get(raw);
+    if (!proxy) {
+      const url = parseProxyUrl(raw);
+      if (typeof url === 'string') throw new Error(`the session's proxy is not valid: ${url}`);
+      proxy = new SessionProxy(url, this.mediaTrust ? { ca: this.mediaTrust.ca } : {});
+      this.standbyProxies.set(raw, proxy);
+    }
+    return proxy;
+  }
+
+  /**
+   * The proxy a session's socket uses (its own or WA_PROXY_URL), for any HTTP fetch made on its
+   * behalf: `fetch(url, { dispatcher: proxyOf(id).dispatcher })` (undici), or `agent` for
+   * `http(s).request`. Undefined when the session connects directly. Link previews, when they are
+   * built, must fetch through it.
+   */
+  proxyOf(sessionId: string): SessionProxy | undefined {
+    return this.proxies.get(sessionId);
+  }
+
+  /**
+   * Before the reconnect after a 405: true when there is another WhatsApp Web version to announce
+   * than `announced`, the one refused (read again if need be, wa-version.ts).
+   */
+  hasNewerVersionThan(announced: string): Promise<boolean> {
+    return this.versions.afterRejection(announced);
   }
 
   /** `fence` guards the socket's credential and key writes (cluster mode: the owner's lease). */
-  async connect(sessionId: string, handlers: ConnectionHandlers, fence?: WriteFence): Promise<WhatsAppConnection> {
+  async connect(sessionId: string, handlers: ConnectionHandlers, fence?: WriteFence, options: ConnectOptions = {}): Promise<WhatsAppConnection> {
+    const version = await this.versions.ready();
+    const proxy = this.useProxy(sessionId, options.proxyUrl ?? this.config.whatsapp.proxyUrl);
+    const startedAt = Date.now();
     const auth = await this.authState.load(sessionId, fence);
     await this.preKeys.beforeConnect(sessionId, auth);
     // Baileys is chatty: its logs reach ours at warn and above (or the app's level, if stricter).
@@ -117,8 +163,11 @@ export class WhatsAppSocketFactory implements OnModuleInit, OnApplicationShutdow
       browser: [cfg.browserName, 'Chrome', '120.0.0'],
       qrTimeout: cfg.qrTimeoutMs,
       ...(this.serverUrl ? { waWebSocketUrl: this.serverUrl } : {}),
-      ...(this.version ? { version: this.version } : {}),
+      version,
       ...(this.mediaTrust ? { fetchAgent: this.mediaTrust.fetchAgent, options: { dispatcher: this.mediaTrust.dispatcher } } : {}),
+      ...(proxy
+        ? { agent: proxy.wsAgent as HttpsAgent, fetchAgent: proxy.uploadAgent as HttpsAgent, options: { dispatcher: proxy.dispatcher as unknown as NonNullable<RequestInit['dispatcher']> } }
+        : {}),
       defaultQueryTimeoutMs: cfg.requestTimeoutMs,
       connectTimeoutMs: cfg.requestTimeoutMs,
       markOnlineOnConnect: false,
@@ -134,16 +183,35 @@ export class WhatsAppSocketFactory implements OnModuleInit, OnApplicationShutdow
       },
     });
     socket.ws.on('CB:message', (stanza: BinaryNode) => journal.track(stanza));
-    return new WhatsAppConnection(socket, auth, handlers, logger, cfg.requestTimeoutMs, journal);
+    const proxyFailure = proxy ? () => proxy.failureSince(startedAt) : undefined;
+    return new WhatsAppConnection(socket, auth, handlers, logger, cfg.requestTimeoutMs, journal, { version: formatVersion(version), proxyFailure });
+  }
+
+  /** The session's proxy for this connect, the previous one closed; undefined without one. */
+  private useProxy(sessionId: string, raw: string | null | undefined): SessionProxy | undefined {
+    this.proxies.get(sessionId)?.close();
+    this.proxies.delete(sessionId);
+    if (!raw) return undefined;
+    const url = parseProxyUrl(raw);
+    // Validated on the way in (API, config): a value that does not parse is refused, never ignored.
+    if (typeof url === 'string') throw new Error(`the session's proxy is not valid: ${url}`);
+    const proxy = new SessionProxy(url, this.mediaTrust ? { ca: this.mediaTrust.ca } : {});
+    this.proxies.set(sessionId, proxy);
+    return proxy;
   }
 
   onApplicationShutdown(): void {
+    for (const proxy of this.proxies.values()) proxy.close();
+    this.proxies.clear();
+    this.standbyProxies.clear();
     for (const cache of this.retryCounters.values()) cache.close();
     this.retryCounters.clear();
   }
 
   /** Forgets a session's retry counters (the session ended for good). */
   forget(sessionId: string): void {
+    this.proxies.get(sessionId)?.close();
+    this.proxies.delete(sessionId);
     this.retryCounters.get(sessionId)?.close();
     this.retryCounters.delete(sessionId);
   }

@@ -19,6 +19,18 @@ export interface CloseInfo {
   statusCode: number;
   message: string;
   date: Date;
+  /** Why the session's proxy refused this connection, when it did (the close is then `proxy_error`). */
+  proxyError?: string;
+  /** The WhatsApp Web version this connection announced (`2.3000.N`). */
+  version?: string;
+}
+
+/** What the socket factory tells a connection about how it was opened. */
+export interface ConnectionSetup {
+  /** The WhatsApp Web version announced. */
+  version: string;
+  /** The proxy's refusal since this connection started, if the socket goes through one. */
+  proxyFailure?: () => string | undefined;
 }
 
 export interface ConnectionHandlers {
@@ -53,6 +65,7 @@ export class WhatsAppConnection {
     private readonly logger: AppLogger,
     private readonly requestTimeoutMs: number,
     private readonly journal: SessionJournal,
+    private readonly setup?: ConnectionSetup,
   ) {
     this.knownName = accountInfoOf(auth.state.creds).deviceName;
     this.commands = new WhatsAppCommands(socket, requestTimeoutMs, () => this.account.phone);
@@ -155,7 +168,14 @@ export class WhatsAppConnection {
         this.closed = true;
         const error = update.lastDisconnect?.error as Boom | Error | undefined;
         const statusCode = (error as Boom | undefined)?.output?.statusCode ?? 500;
-        await this.handlers.onClose({ statusCode, message: error?.message ?? 'Connection closed', date: update.lastDisconnect?.date ?? new Date() });
+        const proxyError = this.setup?.proxyFailure?.();
+        await this.handlers.onClose({
+          statusCode,
+          message: proxyError ?? error?.message ?? 'Connection closed',
+          date: update.lastDisconnect?.date ?? new Date(),
+          ...(proxyError ? { proxyError } : {}),
+          ...(this.setup ? { version: this.setup.version } : {}),
+        });
       }
     }
     if (this.closed) return;

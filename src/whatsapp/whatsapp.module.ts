@@ -5,11 +5,12 @@ import { InboundJournal } from './inbound-journal.js';
 import { PostgresAuthStateRepository } from './postgres-auth-state.js';
 import { WhatsAppSocketFactory } from './socket-factory.js';
 import { PreKeyPrefetch } from './prekey-prefetch.js';
+import { WaVersionService } from './wa-version.js';
 
 /** The only module that imports baileys. */
 @Module({
   imports: [TypeOrmModule.forFeature([WaAuthCredsEntity, WaAuthKeyEntity, WaInboundJournalEntity])],
-  providers: [PostgresAuthStateRepository, InboundJournal, WhatsAppSocketFactory, PreKeyPrefetch],
-  exports: [PostgresAuthStateRepository, WhatsAppSocketFactory, PreKeyPrefetch],
+  providers: [PostgresAuthStateRepository, InboundJournal, WhatsAppSocketFactory, PreKeyPrefetch, WaVersionService],
+  exports: [PostgresAuthStateRepository, WhatsAppSocketFactory, PreKeyPrefetch, WaVersionService],
 })
 export class WhatsAppModule {}

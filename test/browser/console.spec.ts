@@ -93,6 +93,33 @@ describe('console: connect (QR, pairing code), profile name, stop and delete', (
     await page.getByRole('button', { name: 'Entrar' }).waitFor(WAIT);
   });
 
+  it("sets a session's proxy on its card, shows it without the password, refuses a malformed one and removes it", async () => {
+    const page = await context.newPage();
+    const email = await signUp(page, t.baseUrl);
+    const created = await call(t, 'POST', '/sessions', { token: await tokenOf(t, email) });
+    expect(created.status).toBe(201);
+    const card = page.locator(`[data-testid=session-card][data-session-id="${created.body.id as string}"]`);
+    const proxy = card.getByTestId('proxy-setting');
+    await proxy.getByTestId('proxy-value').filter({ hasText: 'ninguno' }).waitFor(WAIT);
+
+    await proxy.getByRole('button', { name: 'Cambiar' }).click();
+    await proxy.getByLabel('URL del proxy').fill('ftp://proxy.example.com:21');
+    await proxy.getByRole('button', { name: 'Guardar' }).click();
+    await proxy.getByRole('alert').filter({ hasText: /http:\/\/, https:\/\/ or socks5:\/\// }).waitFor(WAIT);
+
+    await proxy.getByLabel('URL del proxy').fill('socks5://bob:card-s3cret@127.0.0.1:1080');
+    await proxy.getByRole('button', { name: 'Guardar' }).click();
+    await proxy.getByTestId('proxy-value').filter({ hasText: 'socks5://127.0.0.1:1080' }).waitFor(WAIT);
+    await proxy.getByTestId('proxy-saved').filter({ hasText: 'Reiniciar' }).waitFor(WAIT);
+    expect(await page.content()).not.toContain('card-s3cret');
+    const read = await call(t, 'GET', `/sessions/${created.body.id as string}`, { token: await tokenOf(t, email) });
+    expect(read.body.data.proxy).toBe('socks5://127.0.0.1:1080');
+    await screenshot(page, '06b-proxy-set');
+
+    await proxy.getByRole('button', { name: 'Quitar' }).click();
+    await proxy.getByTestId('proxy-value').filter({ hasText: 'ninguno' }).waitFor(WAIT);
+  });
+
   it('links with a pairing code: the number in, the 8-character code shown large, the sandbox phone enters it, 🟢 with the number', async () => {
     const page = await context.newPage();
     await signUp(page, t.baseUrl);

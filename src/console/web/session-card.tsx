@@ -5,6 +5,7 @@ import { ChatsPanel } from './chats.js';
 import { QRCodeDisplay, QrExpired } from './qr.js';
 import { SandboxPhone } from './sandbox.js';
 import { ConfirmDialog } from './confirm.js';
+import { ProxySetting } from './proxy-setting.js';
 import { runAction, type SessionAction } from './sessions-api.js';
 import { formatPhone, nextStep, SessionStatusIndicator } from './status.js';
 import type { Session } from './store.js';
@@ -59,6 +60,7 @@ export function SessionCard({ session, options }: { session: Session; options: C
         ))}
       </div>
       {error && <p class="error" role="alert">{error}</p>}
+      {session.status !== 'logged_out' && <ProxySetting session={session} />}
       {confirming && (
         <ConfirmDialog
           message={t(`confirm.${confirming}`, { phone: label })}

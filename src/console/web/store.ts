@@ -15,6 +15,8 @@ export interface Session {
   qr: string | null;
   qrExpiresAt: string | null;
   disconnectedReason: string | null;
+  /** The session's own proxy as `scheme://host:port` (never its credentials), or null. */
+  proxy?: string | null;
   createdAt: string;
   lastError?: string | null;
 }
