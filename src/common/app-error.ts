@@ -29,7 +29,8 @@ export type ErrorCode =
   | 'MISDIRECTED_REQUEST'
   | 'SESSION_OWNER_UNAVAILABLE'
   | 'MEDIA_QUOTA_EXCEEDED'
-  | 'TOO_MANY_CONNECTIONS';
+  | 'TOO_MANY_CONNECTIONS'
+  | 'URL_NOT_ALLOWED';
 
 export interface ErrorBody {
   success: false;

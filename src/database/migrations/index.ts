@@ -17,6 +17,7 @@ import { ClusterEventSeqAndRedisHealth1795000016200 } from './1795000016200-Clus
 import { MediaClaimedBy1795000016300 } from './1795000016300-MediaClaimedBy.js';
 import { AccessTokenRefusals1795000017000 } from './1795000017000-AccessTokenRefusals.js';
 
+import { WebhookSubscriptions1795000019000 } from './1795000019000-WebhookSubscriptions.js';
 export const MIGRATIONS: Array<new () => MigrationInterface> = [
   AuthTenantsUsers1795000000000,
   WebhookOutbox1795000001000,
@@ -31,4 +32,5 @@ export const MIGRATIONS: Array<new () => MigrationInterface> = [
   ClusterEventSeqAndRedisHealth1795000016200,
   MediaClaimedBy1795000016300,
   AccessTokenRefusals1795000017000,
+  WebhookSubscriptions1795000019000,
 ];
