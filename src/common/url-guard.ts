@@ -29,12 +29,12 @@ for (const [net, prefix] of [
 for (const [net, prefix] of [
   ['::', 128],
   ['::1', 128],
-  ['::ffff:0:0', 96], // IPv4-mapped: never needed to reach a public endpoint
   ['64:ff9b:1::', 48],
   ['fc00::', 7], // unique local (AWS's IPv6 metadata fd00:ec2::254 too)
   ['fe80::', 10], // link-local
   ['ff00::', 8], // multicast
 ] as const) BLOCKED.addSubnet(net, prefix, 'ipv6');
+// IPv4-mapped IPv6 addresses (::ffff:127.0.0.1) are checked against the IPv4 rules by BlockList itself.
 
 /** Whether an IP address (v4 or v6 text) is one a user's URL must not reach. Not an IP: true. */
 export function isPrivateAddress(address: string): boolean {
@@ -49,9 +49,17 @@ export function urlNotAllowed(reason: string): AppError {
 
 type Resolve = (hostname: string) => Promise<string[]>;
 
+/** A name that takes longer than this to resolve is refused (a request never waits on DNS for long). */
+const RESOLVE_TIMEOUT_MS = 3000;
+
 const resolveAll: Resolve = (hostname) =>
   new Promise((resolve, reject) => {
-    dnsLookup(hostname, { all: true, verbatim: true }, (err, addresses) => (err ? reject(err) : resolve(addresses.map((a) => a.address))));
+    const timer = setTimeout(() => reject(new Error('DNS timeout')), RESOLVE_TIMEOUT_MS);
+    dnsLookup(hostname, { all: true, verbatim: true }, (err, addresses) => {
+      clearTimeout(timer);
+      if (err) reject(err);
+      else resolve(addresses.map((a) => a.address));
+    });
   });
 
 /** The host of a URL as an address or a name to resolve (IPv6 literals lose their brackets). */
