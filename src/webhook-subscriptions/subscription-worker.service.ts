@@ -70,6 +70,11 @@ export class SubscriptionWorker implements OnApplicationBootstrap, OnModuleDestr
     return this.config.webhookSubscriptions;
   }
 
+  /** Every few seconds, more often when the limit itself is that short. */
+  private get disableCheckMs(): number {
+    return Math.min(DISABLE_CHECK_MS, (this.cfg.disableAfterHours * 3_600_000) / 4);
+  }
+
   get leaseMs(): number {
     return this.cfg.timeoutMs * 2 + 10_000;
   }
@@ -86,7 +91,7 @@ export class SubscriptionWorker implements OnApplicationBootstrap, OnModuleDestr
     this.running = true;
     this.pollTimer = setInterval(() => {
       this.kick();
-      if (Date.now() - this.lastDisableCheck >= DISABLE_CHECK_MS) this.checkFailing();
+      if (Date.now() - this.lastDisableCheck >= this.disableCheckMs) this.checkFailing();
     }, this.cfg.pollIntervalMs);
     this.pollTimer.unref();
     this.kick();

@@ -9,7 +9,7 @@ import { DataSource } from 'typeorm';
 import { DomainEvents } from '../../src/events/domain-events.js';
 import { call, expectErrorShape } from '../support/auth-helpers.js';
 import { CallbackReceiver, waitUntil } from '../support/callback-receiver.js';
-import { newUser, type TestUser } from '../support/sessions-harness.js';
+import { newUser, nextEvent, type TestUser } from '../support/sessions-harness.js';
 import { emitUpsert } from '../support/subscription-events.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
@@ -20,7 +20,8 @@ describe('webhook subscriptions: the private-URL guard', () => {
 
   beforeAll(async () => {
     receiver = await CallbackReceiver.start();
-    t = await startTestApp({ embedded: true, env: { WEBHOOK_POLL_INTERVAL_MS: '50' } });
+    // Failing for 2 s is enough to be disabled here (72 h by default).
+    t = await startTestApp({ embedded: true, env: { WEBHOOK_POLL_INTERVAL_MS: '50', WEBHOOK_DISABLE_AFTER_HOURS: '0.00055' } });
     user = await newUser(t);
   });
 
@@ -45,13 +46,14 @@ describe('webhook subscriptions: the private-URL guard', () => {
     expectErrorShape(res, 400, 'URL_NOT_ALLOWED');
   });
 
-  it('accepts a public address, refuses a private one on update, and sends nothing to an URL that points inside at delivery', async () => {
+  it('accepts a public address, refuses a private one on update, sends nothing to an URL that points inside at delivery, and disables it after failing long enough', async () => {
     const created = await call(t, 'POST', '/webhooks', { token: user.token, body: { url: 'https://203.0.113.10/hook', events: ['session.messages.upsert'] } });
     expect(created.status).toBe(201);
     const id = created.body.id as string;
     expectErrorShape(await call(t, 'PATCH', `/webhooks/${id}`, { token: user.token, body: { url: `${receiver.url}/hook` } }), 400, 'URL_NOT_ALLOWED');
 
     // As if its name had been re-pointed at this machine after it was checked.
+    const disabled = nextEvent(t, 'webhook.disabled', (e) => e.payload.webhookId === id);
     await t.app.get(DataSource).query('UPDATE webhook_subscriptions SET url = $1 WHERE id = $2', [`http://localhost:${new URL(receiver.url).port}/hook`, id]);
     await emitUpsert(t.app.get(DomainEvents), user.tenantId, randomUUID(), 'inside-1');
     let log: { lastError: string | null; attempts: number } | undefined;
@@ -61,5 +63,17 @@ describe('webhook subscriptions: the private-URL guard', () => {
     }, 10_000, 'a refused attempt');
     expect(log?.lastError).toContain('URL_NOT_ALLOWED');
     expect(receiver.requests).toHaveLength(0);
+
+    // Failing since that first attempt: disabled after WEBHOOK_DISABLE_AFTER_HOURS, the tenant told.
+    const event = await disabled;
+    expect(event.payload).toMatchObject({ tenantId: user.tenantId, webhookId: id, reason: 'failing' });
+    expect(typeof event.payload.failingSince).toBe('string');
+    expect((await call(t, 'GET', `/webhooks/${id}`, { token: user.token })).body).toMatchObject({ enabled: false, disabledReason: 'failing' });
+
+    // Per-subscription metrics.
+    const metrics = await (await fetch(`${t.baseUrl}/metrics`)).text();
+    expect(metrics).toMatch(new RegExp(`webhook_subscription_deliveries_total\\{webhook_id="${id}",outcome="retry"\\} [1-9]`));
+    expect(metrics).toMatch(new RegExp(`webhook_subscription_queue_depth\\{webhook_id="${id}"\\} 1`));
+    expect(metrics).toContain(`webhook_subscription_oldest_pending_age_seconds{webhook_id="${id}"}`);
   });
 });
