@@ -34,6 +34,8 @@ export class SubscriptionOutboxService implements OnModuleInit {
     for (const type of PUBLIC_EVENT_TYPES) {
       if (PUBLISHED_WITHOUT_TRANSACTION.includes(type)) {
         this.events.onCommit(type, async (event) => {
+          // Cluster mode: the node that published it queues it, once.
+          if (this.events.wasRelayed(event)) return;
           const queued = await this.dataSource.transaction((manager) => this.fanOut(manager, event));
           if (queued > 0) this.worker.kick();
         });

@@ -7,6 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
 import { DomainEvents } from '../../src/events/domain-events.js';
+import { adminHeaders, TEST_ADMIN_ENV } from '../support/admin-auth.js';
 import { call, expectErrorShape, type Json } from '../support/auth-helpers.js';
 import { CallbackReceiver, type ReceivedCallback } from '../support/callback-receiver.js';
 import { newUser, nextEvent, type TestUser } from '../support/sessions-harness.js';
@@ -60,7 +61,7 @@ describe('webhook subscriptions', () => {
       }
       return { status: 200 };
     };
-    t = await startTestApp({ env: { ALLOW_PRIVATE_URLS: 'true', WEBHOOK_POLL_INTERVAL_MS: '50' } });
+    t = await startTestApp({ env: { ...TEST_ADMIN_ENV, ALLOW_PRIVATE_URLS: 'true', WEBHOOK_POLL_INTERVAL_MS: '50' } });
     events = t.app.get(DomainEvents);
     alice = await newUser(t);
     bob = await newUser(t);
@@ -189,6 +190,18 @@ describe('webhook subscriptions', () => {
     expect(verifies(got, subs.fast.secret)).toBe(false);
   });
 
+  it('delivers events published without a transaction (presence) too', async () => {
+    events.publish('session.presence.update', S1, {
+      tenantId: alice.tenantId, chatJid: '5491122334455@s.whatsapp.net', updatesCount: 1,
+      updates: [{ jid: '5491122334455@s.whatsapp.net', presence: 'composing', lastSeen: null }],
+    });
+    await receiver.waitFor(() => okAt('/all').some((r) => r.body.type === 'session.presence.update'));
+    const got = okAt('/all').find((r) => r.body.type === 'session.presence.update')!;
+    expect(got.body).toMatchObject({ sessionId: S1, payload: { tenantId: alice.tenantId, updates: [{ presence: 'composing' }] } });
+    expect(verifies(got, subs.all.secret)).toBe(true);
+    expect(okAt('/fast').some((r) => r.body.type === 'session.presence.update')).toBe(false);
+  });
+
   it("hides a tenant's subscriptions from another tenant (404) and keeps platform-wide ones for admins", async () => {
     const id = subs.fast.id;
     expectErrorShape(await call(t, 'GET', `/webhooks/${id}`, { token: bob.token }), 404, 'NOT_FOUND');
@@ -201,6 +214,18 @@ describe('webhook subscriptions', () => {
     const platform = await call(t, 'POST', '/webhooks', { token: bob.token, body: { url: `${receiver.url}/p`, events: ['*'], scope: 'platform' } });
     expectErrorShape(platform, 403, 'FORBIDDEN');
     expect((await call(t, 'GET', `/webhooks/${id}`, { token: alice.token })).status).toBe(200);
+
+    // An admin's platform-wide subscription gets every tenant's events; tenants do not see it.
+    const admin = await adminHeaders(t.baseUrl);
+    const wide = await call(t, 'POST', '/webhooks', { headers: admin, body: { url: `${receiver.url}/platform`, events: ['session.messages.upsert'], scope: 'platform' } });
+    expect(wide.status).toBe(201);
+    expect(wide.body.scope).toBe('platform');
+    expectErrorShape(await call(t, 'GET', `/webhooks/${wide.body.id}`, { token: alice.token }), 404, 'NOT_FOUND');
+    expect((await call(t, 'GET', '/webhooks', { headers: admin })).body.data.map((w: Json) => w.id)).toContain(wide.body.id);
+    await emitUpsert(events, bob.tenantId, S2, 'bob-2');
+    await emitUpsert(events, alice.tenantId, S2, 'alice-2');
+    await receiver.waitFor(() => okAt('/platform').length >= 2);
+    expect(okAt('/platform').map((r) => [(r.body.payload as Json).tenantId, tagOf(r.body)])).toEqual([[bob.tenantId, 'bob-2'], [alice.tenantId, 'alice-2']]);
   });
 
   it('refuses bad input with a 400 in the one error shape', async () => {
