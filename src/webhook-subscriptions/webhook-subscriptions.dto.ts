@@ -17,7 +17,7 @@ export class CreateWebhookDto {
   @IsString() @MaxLength(2048)
   url: string;
 
-  @ApiProperty({ type: [String], example: ['session.messages.upsert', 'session.messages.update'], description: EVENTS_DESCRIPTION })
+  @ApiProperty({ type: 'array', items: { type: 'string', enum: ['*', ...SUBSCRIBABLE_EVENTS] }, example: ['session.messages.upsert', 'session.messages.update'], description: EVENTS_DESCRIPTION })
   @IsArray() @ArrayMinSize(1) @ArrayMaxSize(128) @IsString({ each: true }) @MaxLength(100, { each: true })
   events: string[];
 
