@@ -6,7 +6,7 @@ import {
 import { CurrentAuth, type AuthContext } from '../common/auth-context.js';
 import { API_KEY_SCHEME, BEARER_SCHEME } from '../common/swagger.js';
 import {
-  CreateWebhookDto, ListWebhookDeliveriesQueryDto, UpdateWebhookDto, WebhookDeliveryDto, WebhookDeliveryListDto,
+  CreateWebhookDto, ListWebhookDeliveriesQueryDto, UpdateWebhookDto, SubscriptionDeliveryDto, SubscriptionDeliveryListDto,
   WebhookDeliveryParamDto, WebhookDto, WebhookIdParamDto, WebhookListDto, WebhookWithSecretDto,
 } from './webhook-subscriptions.dto.js';
 import { WebhookSubscriptionsService } from './webhook-subscriptions.service.js';
@@ -73,28 +73,28 @@ export class WebhookSubscriptionsController {
   @Post(':id/test')
   @HttpCode(202)
   @ApiOperation({ summary: 'Queue a `webhook.test` delivery to this webhook' })
-  @ApiAcceptedResponse({ type: WebhookDeliveryDto })
+  @ApiAcceptedResponse({ type: SubscriptionDeliveryDto })
   @ApiNotFoundResponse({ description: 'No such webhook in your tenant' })
-  test(@CurrentAuth() auth: AuthContext, @Param() p: WebhookIdParamDto): Promise<WebhookDeliveryDto> {
+  test(@CurrentAuth() auth: AuthContext, @Param() p: WebhookIdParamDto): Promise<SubscriptionDeliveryDto> {
     return this.webhooks.test(auth, p.id);
   }
 
   @Get(':id/deliveries')
   @ApiOperation({ summary: "The webhook's deliveries, newest first, with their last response code" })
-  @ApiOkResponse({ type: WebhookDeliveryListDto })
+  @ApiOkResponse({ type: SubscriptionDeliveryListDto })
   @ApiBadRequestResponse({ description: 'Bad status, cursor or limit' })
   @ApiNotFoundResponse({ description: 'No such webhook in your tenant' })
-  deliveries(@CurrentAuth() auth: AuthContext, @Param() p: WebhookIdParamDto, @Query() q: ListWebhookDeliveriesQueryDto): Promise<WebhookDeliveryListDto> {
+  deliveries(@CurrentAuth() auth: AuthContext, @Param() p: WebhookIdParamDto, @Query() q: ListWebhookDeliveriesQueryDto): Promise<SubscriptionDeliveryListDto> {
     return this.webhooks.deliveries(auth, p.id, q);
   }
 
   @Post(':id/deliveries/:deliveryId/retry')
   @HttpCode(200)
   @ApiOperation({ summary: 'Send a dead (or waiting) delivery again now; same webhook-id' })
-  @ApiOkResponse({ type: WebhookDeliveryDto })
+  @ApiOkResponse({ type: SubscriptionDeliveryDto })
   @ApiNotFoundResponse({ description: 'No such webhook or delivery' })
   @ApiConflictResponse({ description: 'Already delivered (or being delivered)' })
-  retry(@CurrentAuth() auth: AuthContext, @Param() p: WebhookDeliveryParamDto): Promise<WebhookDeliveryDto> {
+  retry(@CurrentAuth() auth: AuthContext, @Param() p: WebhookDeliveryParamDto): Promise<SubscriptionDeliveryDto> {
     return this.webhooks.retry(auth, p.id, p.deliveryId);
   }
 }

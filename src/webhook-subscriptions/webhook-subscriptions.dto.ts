@@ -118,7 +118,7 @@ export class WebhookListDto {
   @ApiProperty({ type: [WebhookDto] }) data: WebhookDto[];
 }
 
-export class WebhookDeliveryDto {
+export class SubscriptionDeliveryDto {
   @ApiProperty({ format: 'uuid', example: DELIVERY_EXAMPLE, description: 'Also the `webhook-id` header, the same on every retry' }) id: string;
   @ApiProperty({ format: 'uuid', example: WEBHOOK_EXAMPLE }) webhookId: string;
   @ApiProperty({ format: 'uuid', example: SESSION_EXAMPLE }) sessionId: string;
@@ -135,8 +135,8 @@ export class WebhookDeliveryDto {
   @ApiProperty({ type: 'object', additionalProperties: true, description: 'The body sent: the seed 002 envelope' }) body: Record<string, unknown>;
 }
 
-export class WebhookDeliveryListDto {
-  @ApiProperty({ type: [WebhookDeliveryDto] }) data: WebhookDeliveryDto[];
+export class SubscriptionDeliveryListDto {
+  @ApiProperty({ type: [SubscriptionDeliveryDto] }) data: SubscriptionDeliveryDto[];
   @ApiProperty({ nullable: true, type: String, example: null }) nextCursor: string | null;
 }
 
@@ -177,7 +177,7 @@ export interface DeliveryRow {
   body: string;
 }
 
-export function mapDelivery(row: DeliveryRow): WebhookDeliveryDto {
+export function mapDelivery(row: DeliveryRow): SubscriptionDeliveryDto {
   return {
     id: row.id,
     webhookId: row.subscription_id,

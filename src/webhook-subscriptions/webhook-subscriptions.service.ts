@@ -20,7 +20,7 @@ import { SubscriptionWorker } from './subscription-worker.service.js';
 import { WebhookSubscriptionEntity } from './webhook-subscription.entities.js';
 import {
   mapDelivery, mapWebhook, type CreateWebhookDto, type DeliveryRow, type ListWebhookDeliveriesQueryDto, type UpdateWebhookDto,
-  type WebhookDeliveryDto, type WebhookDeliveryListDto, type WebhookDto, type WebhookListDto, type WebhookWithSecretDto,
+  type SubscriptionDeliveryDto, type SubscriptionDeliveryListDto, type WebhookDto, type WebhookListDto, type WebhookWithSecretDto,
 } from './webhook-subscriptions.dto.js';
 
 const MAX_PER_TENANT = 100;
@@ -120,7 +120,7 @@ export class WebhookSubscriptionsService {
   }
 
   /** Queues a `webhook.test` delivery (whatever the filter; even when disabled it waits for enabling). */
-  async test(auth: AuthContext, id: string): Promise<WebhookDeliveryDto> {
+  async test(auth: AuthContext, id: string): Promise<SubscriptionDeliveryDto> {
     const row = await this.visible(auth, id);
     const deliveryId = randomUUID();
     const tenantId = row.tenantId ?? auth.tenantId;
@@ -138,7 +138,7 @@ export class WebhookSubscriptionsService {
     return this.delivery(row.id, deliveryId);
   }
 
-  async deliveries(auth: AuthContext, id: string, query: ListWebhookDeliveriesQueryDto): Promise<WebhookDeliveryListDto> {
+  async deliveries(auth: AuthContext, id: string, query: ListWebhookDeliveriesQueryDto): Promise<SubscriptionDeliveryListDto> {
     const row = await this.visible(auth, id);
     const limit = query.limit ?? 50;
     const after = decodeCursor(query.cursor, ['s', 's']);
@@ -169,7 +169,7 @@ export class WebhookSubscriptionsService {
   }
 
   /** A dead delivery goes back to pending; a pending one is tried now. A delivered one: 409. */
-  async retry(auth: AuthContext, id: string, deliveryId: string): Promise<WebhookDeliveryDto> {
+  async retry(auth: AuthContext, id: string, deliveryId: string): Promise<SubscriptionDeliveryDto> {
     const row = await this.visible(auth, id);
     const result: [unknown[], number] = await this.dataSource.query(
       `UPDATE webhook_subscription_deliveries SET status = 'pending', next_attempt_at = clock_timestamp(), updated_at = clock_timestamp()
@@ -184,7 +184,7 @@ export class WebhookSubscriptionsService {
     return this.delivery(row.id, deliveryId);
   }
 
-  private async delivery(subscriptionId: string, deliveryId: string): Promise<WebhookDeliveryDto> {
+  private async delivery(subscriptionId: string, deliveryId: string): Promise<SubscriptionDeliveryDto> {
     const rows: DeliveryRow[] = await this.dataSource.query(
       `SELECT ${DELIVERY_COLUMNS} FROM webhook_subscription_deliveries WHERE id = $1 AND subscription_id = $2`,
       [deliveryId, subscriptionId],
@@ -193,7 +193,7 @@ export class WebhookSubscriptionsService {
     return this.mapDelivery(rows[0]);
   }
 
-  private mapDelivery(row: DeliveryRow): WebhookDeliveryDto {
+  private mapDelivery(row: DeliveryRow): SubscriptionDeliveryDto {
     const dto = mapDelivery(row);
     return row.body.includes('\uE000') ? { ...dto, body: decodePgJson(dto.body) as Record<string, unknown> } : dto;
   }
