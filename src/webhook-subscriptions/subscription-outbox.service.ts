@@ -2,7 +2,7 @@
  * Fan-out: every public event type (PUBLIC_EVENT_TYPES, the one registry) becomes one outbox row
  * per matching subscription, written inside the event's own transaction, so a delivery exists if
  * and only if the change it reports committed. The few events published without a transaction
- * (presence) are queued right after, in a transaction of their own. The worker is woken after the
+ * (presence) are queued right after, by the fan-out statement alone. The worker is woken after the
  * commit of an event that queued something.
  */
 import { Injectable, type OnModuleInit } from '@nestjs/common';
@@ -36,7 +36,8 @@ export class SubscriptionOutboxService implements OnModuleInit {
         this.events.onCommit(type, async (event) => {
           // Cluster mode: the node that published it queues it, once.
           if (this.events.wasRelayed(event)) return;
-          const queued = await this.dataSource.transaction((manager) => this.fanOut(manager, event));
+          // One statement (counters and rows together) is atomic on its own: no transaction to open.
+          const queued = await this.fanOut(this.dataSource.manager, event);
           if (queued > 0) this.worker.kick();
         });
         continue;
