@@ -1,6 +1,6 @@
 /** Webhook subscriptions and their outbox (the worker itself uses hand-written SQL for its hot path). */
 import { Check, Column, Entity, ForeignKey, Index, PrimaryColumn, Unique } from 'typeorm';
-import { pgJsonTransformer } from '../common/postgres-text.js';
+import { pgJsonTransformer, pgTextTransformer } from '../common/postgres-text.js';
 
 export type SubscriptionDeliveryStatus = 'pending' | 'delivering' | 'delivered' | 'dead';
 export const SUBSCRIPTION_DELIVERY_STATUSES: readonly SubscriptionDeliveryStatus[] = ['pending', 'delivering', 'delivered', 'dead'];
@@ -19,7 +19,7 @@ export class WebhookSubscriptionEntity {
   @Column({ type: 'jsonb', default: () => "'{}'", transformer: pgJsonTransformer }) headers: Record<string, string>;
   /** `whsec_<base64>`: the Standard Webhooks signing key (needed in clear to sign). */
   @Column({ type: 'text' }) secret: string;
-  @Column({ type: 'text', nullable: true }) description: string | null;
+  @Column({ type: 'text', nullable: true, transformer: pgTextTransformer }) description: string | null;
   @Column({ type: 'boolean', default: true }) enabled: boolean;
   /** Since when every attempt failed (NULL after any success). */
   @Column({ name: 'failing_since', type: 'timestamptz', nullable: true }) failingSince: Date | null;

@@ -252,6 +252,10 @@ describe('webhook subscriptions', () => {
     expectErrorShape(await call(t, 'GET', `/webhooks/${subs.all.id}/deliveries?cursor=WyJ4IiwieSJd`, { token: alice.token }), 400, 'INVALID_CURSOR');
     expectErrorShape(await call(t, 'GET', `/webhooks/${subs.all.id}/deliveries?status=lost`, { token: alice.token }), 400, 'VALIDATION_ERROR');
     expectErrorShape(await call(t, 'PATCH', `/webhooks/${subs.all.id}`, { token: alice.token, body: { events: ['*', 'session.created'] } }), 400, 'VALIDATION_ERROR');
+    // Odd but well-formed text (NUL, BOM) in the description is kept as given.
+    const odd = await post({ url, events: ['*'], description: '\uFEFFCRM\u0000 inbox' });
+    expect(odd.status).toBe(201);
+    expect((await call(t, 'GET', `/webhooks/${odd.body.id}`, { token: alice.token })).body.description).toBe('\uFEFFCRM\u0000 inbox');
     expect((await call(t, 'DELETE', `/webhooks/${subs.slow.id}`, { token: alice.token })).status).toBe(204);
     expectErrorShape(await call(t, 'GET', `/webhooks/${subs.slow.id}`, { token: alice.token }), 404, 'NOT_FOUND');
   });
