@@ -10,6 +10,7 @@ import { DomainEvents } from '../../src/events/domain-events.js';
 import { adminHeaders, TEST_ADMIN_ENV } from '../support/admin-auth.js';
 import { call, expectErrorShape, type Json } from '../support/auth-helpers.js';
 import { CallbackReceiver, type ReceivedCallback } from '../support/callback-receiver.js';
+import { connectAuthenticated } from '../support/realtime-harness.js';
 import { newUser, nextEvent, type TestUser } from '../support/sessions-harness.js';
 import { emitEdit, emitUpsert, tagOf } from '../support/subscription-events.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
@@ -90,6 +91,8 @@ describe('webhook subscriptions', () => {
 
   it('delivers each subscription exactly its events, in order per session, signed with its secret; slow and failing ones delay no other', async () => {
     const disabled = nextEvent(t, 'webhook.disabled', (e) => e.payload.webhookId === subs.gone.id);
+    const aliceSocket = await connectAuthenticated(t, alice.token);
+    const bobSocket = await connectAuthenticated(t, bob.token);
     // Another tenant's events never reach alice's subscriptions.
     await emitUpsert(events, bob.tenantId, S1, 'bob-1');
     for (let i = 1; i <= 5; i++) {
@@ -140,6 +143,12 @@ describe('webhook subscriptions', () => {
     const event = await disabled;
     expect(event.payload).toMatchObject({ tenantId: alice.tenantId, webhookId: subs.gone.id, reason: 'gone' });
     expect(at('/gone')).toHaveLength(1);
+    // ... to the tenant's sockets only.
+    const pushed = await aliceSocket.next('webhook.disabled', (e) => e.payload.webhookId === subs.gone.id);
+    expect(pushed).toMatchObject({ type: 'webhook.disabled', eventId: event.eventId, payload: { reason: 'gone', url: `${receiver.url}/gone` } });
+    expect(bobSocket.all('webhook.disabled')).toEqual([]);
+    aliceSocket.close();
+    bobSocket.close();
     const gone = await call(t, 'GET', `/webhooks/${subs.gone.id}`, { token: alice.token });
     expect(gone.body).toMatchObject({ enabled: false, disabledReason: 'gone' });
     await receiver.waitFor(() => okAt('/all').some((r) => r.body.type === 'webhook.disabled'));
