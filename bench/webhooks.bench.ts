@@ -8,12 +8,13 @@
  *  - backlog: the receiver answers 503 (Retry-After: 2) while the producers run, then recovers →
  *    how fast the worker drains a backlog (deliveries per second, first to last).
  * Both check: every callback delivered, no duplicate, per-session order kept.
- * With `--subscriptions K` (webhook subscriptions, docs/webhooks.md), the same two phases then run
- * again with K subscriptions to every event on the same receiver: N events become K·N deliveries
- * (live: rate and commit-to-delivery latency per delivery; backlog: drain rate), checked for
- * completeness, duplicates and order per (subscription, session). Prints JSON.
+ * With `--subscriptions K` (webhook subscriptions, docs/webhooks.md), three more phases with K
+ * subscriptions to every event on the same receiver, N events each becoming K·N deliveries:
+ * paced (events at `--paced-deliveries` / K per second: the commit-to-delivery latency of a steady
+ * load), live (unpaced: rate and latency when producers outrun delivery), backlog (drain rate);
+ * all checked for completeness, duplicates and order per (subscription, session). Prints JSON.
  *
- *   npm run bench:webhooks -- --callbacks 10000 [--sessions 100] [--concurrency 64] [--subscriptions 10] [--embedded]
+ *   npm run bench:webhooks -- --callbacks 10000 [--sessions 100] [--concurrency 64] [--subscriptions 10 [--paced-deliveries 1000]] [--embedded]
  */
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
@@ -33,9 +34,12 @@ const { values } = parseArgs({
     concurrency: { type: 'string', default: '64' },
     embedded: { type: 'boolean', default: false },
     subscriptions: { type: 'string', default: '0' },
+    'paced-deliveries': { type: 'string', default: '1000' },
   },
 });
 const SUBSCRIPTIONS = Number(values.subscriptions);
+/** The subscriptions' paced phase: events per second such that K subscriptions get this many deliveries per second. */
+const PACED_DELIVERIES = Number(values['paced-deliveries']);
 const N = Number(values.callbacks);
 const SESSIONS = Math.min(Number(values.sessions), N);
 const CONCURRENCY = Number(values.concurrency);
@@ -92,7 +96,9 @@ async function main(): Promise<void> {
 
   // --- receiver ---
   const phases: Record<string, Tally> = { live: new Tally(N), backlog: new Tally(N) };
-  const subPhases: Record<string, Tally> = SUBSCRIPTIONS > 0 ? { slive: new Tally(SUBSCRIPTIONS * N), sbacklog: new Tally(SUBSCRIPTIONS * N) } : {};
+  const subPhases: Record<string, Tally> = SUBSCRIPTIONS > 0
+    ? { spaced: new Tally(SUBSCRIPTIONS * N), slive: new Tally(SUBSCRIPTIONS * N), sbacklog: new Tally(SUBSCRIPTIONS * N) }
+    : {};
   /** During the subscription phases the callbacks (same events) are accepted, never refused. */
   let subscriptionPhase = false;
   let refusing = false;
@@ -147,7 +153,8 @@ async function main(): Promise<void> {
   const events = app.get(DomainEvents);
 
   /** Every session produces its share in order; the sessions run in parallel. */
-  async function produce(phase: string, tally: Tally, subTally?: Tally): Promise<number> {
+  /** `eventsPerSecond`: events are spread over time at that rate (paced), else produced as fast as they commit. */
+  async function produce(phase: string, tally: Tally, subTally?: Tally, eventsPerSecond?: number): Promise<number> {
     const fanOut = subTally ? SUBSCRIPTIONS : 0;
     const sessions = Array.from({ length: SESSIONS }, () => ({ id: randomUUID(), tenantId: randomUUID() }));
     const started = performance.now();
@@ -157,6 +164,10 @@ async function main(): Promise<void> {
         const share = Math.floor(N / SESSIONS) + (k < N % SESSIONS ? 1 : 0);
         for (let i = 0; i < share; i++) {
           const idx = next++;
+          if (eventsPerSecond) {
+            const due = started + (idx * 1000) / eventsPerSecond - performance.now();
+            if (due > 0) await new Promise((r) => setTimeout(r, due));
+          }
           await events.transaction(async (tx) => {
             await tx.emit('session.qr.updated', s.id, {
               tenantId: s.tenantId,
@@ -204,6 +215,14 @@ async function main(): Promise<void> {
         [randomUUID(), `${receiverUrl}/sub/${k}`, `whsec_${Buffer.from(randomUUID()).toString('base64')}`],
       );
     }
+    // Paced: events at PACED_DELIVERIES / K per second, the latency a steady load sees.
+    const eventsPerSecond = PACED_DELIVERIES / SUBSCRIPTIONS;
+    const spacedStart = performance.now();
+    await produce('spaced', new Tally(N), subPhases.spaced, eventsPerSecond);
+    await within(subPhases.spaced.done, 600_000);
+    const spaced = subPhases.spaced;
+    const spacedLat = spaced.latencies();
+    // Unpaced ("live" as for the callbacks): producers as fast as they commit, K deliveries each.
     const sliveStart = performance.now();
     const sliveEnqueueMs = await produce('slive', new Tally(N), subPhases.slive);
     await within(subPhases.slive.done, 600_000);
@@ -214,11 +233,19 @@ async function main(): Promise<void> {
     refusing = false;
     await within(subPhases.sbacklog.done, 600_000);
     const sbacklog = subPhases.sbacklog;
-    subTallies.push(slive, sbacklog);
+    subTallies.push(spaced, slive, sbacklog);
     subscriptions = {
       subscriptions: SUBSCRIPTIONS,
       eventsPerPhase: N,
       deliveriesPerPhase: SUBSCRIPTIONS * N,
+      paced: {
+        delivered: spaced.received,
+        duplicates: spaced.duplicates,
+        outOfOrder: spaced.outOfOrder,
+        offeredDeliveriesPerSecond: PACED_DELIVERIES,
+        deliveriesPerSecond: round(spaced.received / (((spaced.last || performance.now()) - spacedStart) / 1000)),
+        commitToDeliveryLatencyMs: { p50: round(percentile(spacedLat, 50)), p90: round(percentile(spacedLat, 90)), p99: round(percentile(spacedLat, 99)), max: round(spacedLat.at(-1) ?? NaN) },
+      },
       live: {
         delivered: slive.received,
         duplicates: slive.duplicates,
