@@ -9,7 +9,7 @@ import { Webhook } from 'standardwebhooks';
 import { DomainEvents } from '../../src/events/domain-events.js';
 import { adminHeaders, TEST_ADMIN_ENV } from '../support/admin-auth.js';
 import { call, expectErrorShape, type Json } from '../support/auth-helpers.js';
-import { CallbackReceiver, type ReceivedCallback } from '../support/callback-receiver.js';
+import { CallbackReceiver, waitUntil, type ReceivedCallback } from '../support/callback-receiver.js';
 import { connectAuthenticated } from '../support/realtime-harness.js';
 import { newUser, nextEvent, type TestUser } from '../support/sessions-harness.js';
 import { emitEdit, emitUpsert, tagOf } from '../support/subscription-events.js';
@@ -197,6 +197,23 @@ describe('webhook subscriptions', () => {
     expect(got.headers['webhook-id']).toBe(test.body.id);
     expect(verifies(got, rotated.body.secret)).toBe(true);
     expect(verifies(got, subs.fast.secret)).toBe(false);
+  });
+
+  it('follows no redirect: a 3xx is a failed attempt, retried later', async () => {
+    const S3 = randomUUID();
+    receiver.behaviour = (cb) => (cb.path === '/redirect' ? { status: 302, headers: { location: `${receiver.url}/target` } } : { status: 200 });
+    await subscribe(alice, 'redirect', { events: ['session.messages.edit'], sessionIds: [S3] });
+    await emitEdit(events, alice.tenantId, S3, 'r-1');
+    await receiver.waitFor(() => at('/redirect').length >= 1);
+    let log: Json;
+    await waitUntil(async () => {
+      log = (await call(t, 'GET', `/webhooks/${subs.redirect.id}/deliveries`, { token: alice.token })).body.data[0];
+      return log?.attempts >= 1;
+    }, 10_000, 'the attempt recorded');
+    expect(log.lastStatusCode).toBe(302);
+    expect(['pending', 'delivering']).toContain(log.status);
+    expect(at('/target')).toHaveLength(0);
+    expect((await call(t, 'DELETE', `/webhooks/${subs.redirect.id}`, { token: alice.token })).status).toBe(204);
   });
 
   it('delivers events published without a transaction (presence) too', async () => {
