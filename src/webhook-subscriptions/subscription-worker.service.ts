@@ -29,6 +29,7 @@ const COMPLETION_BATCH = 256;
 const UNBOUNDED_ATTEMPTS = Number.MAX_SAFE_INTEGER;
 const DISABLE_CHECK_MS = 5_000;
 const CLAIM_INTERVAL_MS = 10;
+const BATCH_TIME_SLICE_MS = 1_000;
 
 function released(row: ClaimedSubscriptionDelivery): SubscriptionCompletion {
   return { id: row.id, leaseToken: row.leaseToken, status: 'released', attempt: null, retryDelayMs: 0, statusCode: null, error: null };
@@ -185,13 +186,18 @@ export class SubscriptionWorker implements OnApplicationBootstrap, OnModuleDestr
     this.inFlight.set(key, run);
   }
 
-  /** One lane's rows in order; at the first row not delivered the rest go back unattempted. */
+  /**
+   * One lane's rows in order; at the first row not delivered the rest go back unattempted. A lane
+   * also gives its slot back after BATCH_TIME_SLICE_MS (the rest go back, in order): a slow
+   * endpoint's lanes queue again behind the others' due rows instead of keeping their slots.
+   */
   private async runBatch(batch: ClaimedSubscriptionDelivery[]): Promise<void> {
     const writes: Array<Promise<void>> = [];
+    const sliceEnds = Date.now() + BATCH_TIME_SLICE_MS;
     let leaseUntil = Date.now() + this.leaseMs;
     let stop = false;
     for (const row of batch) {
-      if (!stop && !this.running) stop = true;
+      if (!stop && (!this.running || Date.now() > sliceEnds)) stop = true;
       if (!stop && Date.now() > leaseUntil - this.leaseMs / 2) {
         stop = !(await this.queue.extendLease(row.leaseToken, this.leaseMs, this.completeDb).catch(() => false));
         leaseUntil = Date.now() + this.leaseMs;
