@@ -8,6 +8,7 @@ import { HealthModule } from './health/health.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
 import { AuthModule } from './auth/auth.module.js';
 import { WebhooksModule } from './webhooks/webhooks.module.js';
+import { WebhookSubscriptionsModule } from './webhook-subscriptions/webhook-subscriptions.module.js';
 import { SessionsModule } from './sessions/sessions.module.js';
 import { SandboxModule } from './sandbox/sandbox.module.js';
 import { RealtimeModule } from './realtime/realtime.module.js';
@@ -32,6 +33,7 @@ export class AppModule {
         HealthModule,
         AuthModule,
         WebhooksModule,
+        WebhookSubscriptionsModule,
         SessionsModule,
         RealtimeModule,
         ContactsModule,

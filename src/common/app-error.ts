@@ -30,7 +30,8 @@ export type ErrorCode =
   | 'SESSION_OWNER_UNAVAILABLE'
   | 'MEDIA_QUOTA_EXCEEDED'
   | 'TOO_MANY_CONNECTIONS'
-  | 'PHONE_IN_USE';
+  | 'PHONE_IN_USE'
+  | 'URL_NOT_ALLOWED';
 
 export interface ErrorBody {
   success: false;

@@ -89,6 +89,16 @@ export interface AppConfig {
     /** Send history-sync messages to messages/received too (CALLBACK_HISTORY_MESSAGES). */
     historyMessages: boolean;
   };
+  /** Webhook subscriptions (src/webhook-subscriptions). */
+  webhookSubscriptions: {
+    disableAfterHours: number;
+    timeoutMs: number;
+    concurrency: number;
+    lanesPerSubscription: number;
+    pollIntervalMs: number;
+  };
+  /** Outbound URLs users hand us may reach private addresses (ALLOW_PRIVATE_URLS). */
+  allowPrivateUrls: boolean;
   /** Set when REDIS_URL is: several nodes share the database (src/cluster). */
   cluster?: ClusterConfig;
   /** Days to keep each kind of row (0: forever), how often the job runs, rows per DELETE. */
@@ -245,6 +255,14 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       historyMessages: env.CALLBACK_HISTORY_MESSAGES,
       concurrency: env.WEBHOOK_CONCURRENCY,
     },
+    webhookSubscriptions: {
+      disableAfterHours: env.WEBHOOK_DISABLE_AFTER_HOURS,
+      timeoutMs: env.WEBHOOK_TIMEOUT,
+      concurrency: env.WEBHOOK_SUBSCRIPTION_CONCURRENCY,
+      lanesPerSubscription: env.WEBHOOK_SUBSCRIPTION_LANES_PER_SUBSCRIPTION,
+      pollIntervalMs: env.WEBHOOK_POLL_INTERVAL_MS,
+    },
+    allowPrivateUrls: env.ALLOW_PRIVATE_URLS,
     cluster: clusterConfig(env),
     retention: {
       deliveredCallbacksDays: env.RETENTION_DELIVERED_CALLBACKS_DAYS,

@@ -4,7 +4,7 @@
  */
 import { Transform } from 'class-transformer';
 import {
-  IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUrl, Matches, Max, Min, MinLength,
+  IsBoolean, IsIn, IsInt, IsNumber, IsOptional, IsString, IsUrl, Matches, Max, Min, MinLength,
 } from 'class-validator';
 import { IsSafeEmail } from '../common/safe-email.js';
 
@@ -17,6 +17,8 @@ const toBool = ({ value }: { value: unknown }): unknown => {
 };
 const toInt = ({ value }: { value: unknown }): unknown =>
   typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value.trim()) : value;
+const toNumber = ({ value }: { value: unknown }): unknown =>
+  typeof value === 'string' && /^\d+(\.\d+)?$/.test(value.trim()) ? Number(value.trim()) : value;
 const emptyToUndefined = ({ value }: { value: unknown }): unknown =>
   typeof value === 'string' && value.trim() === '' ? undefined : value;
 
@@ -339,6 +341,26 @@ export class Environment {
 
   @Transform(toBool) @IsBoolean()
   CALLBACK_HISTORY_MESSAGES = false;
+
+  // --- webhook subscriptions (POST /webhooks) ---
+  /** A subscription failing this many hours without one success is disabled (fractions allowed). */
+  @Transform(toNumber) @IsNumber() @Min(0.0001) @Max(8760)
+  WEBHOOK_DISABLE_AFTER_HOURS = 72;
+
+  /** Subscription deliveries: one attempt's overall timeout (ms). */
+  @Transform(toInt) @IsInt() @Min(100) @Max(120_000)
+  WEBHOOK_TIMEOUT = 10_000;
+
+  /** Subscription deliveries: (subscription, session) lanes in flight at once, and per subscription. */
+  @Transform(toInt) @IsInt() @Min(1) @Max(1024)
+  WEBHOOK_SUBSCRIPTION_CONCURRENCY = 64;
+
+  @Transform(toInt) @IsInt() @Min(1) @Max(1024)
+  WEBHOOK_SUBSCRIPTION_LANES_PER_SUBSCRIPTION = 8;
+
+  /** Lets webhook URLs (and other user-given URLs) reach loopback, private and link-local addresses. */
+  @Transform(toBool) @IsBoolean()
+  ALLOW_PRIVATE_URLS = false;
   // --- retention (a periodic job deletes in small batches; 0 keeps forever) ---
   /** Delivered callbacks (and their attempts) older than this many days. Dead ones are kept. */
   @Transform(toInt) @IsInt() @Min(0) @Max(36_500)

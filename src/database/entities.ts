@@ -7,6 +7,7 @@ import { CHAT_ENTITIES } from '../chats/chat.entities.js';
 import { CONTACT_ENTITIES } from '../contacts/contact.entities.js';
 import { MediaEntity } from '../media/media.entity.js';
 import { CLUSTER_ENTITIES } from '../cluster/cluster.entities.js';
+import { WEBHOOK_SUBSCRIPTION_ENTITIES } from '../webhook-subscriptions/webhook-subscription.entities.js';
 
 export const ALL_ENTITIES: NonNullable<DataSourceOptions['entities']> = [
   ...AUTH_ENTITIES,
@@ -16,4 +17,5 @@ export const ALL_ENTITIES: NonNullable<DataSourceOptions['entities']> = [
   ...CONTACT_ENTITIES,
   MediaEntity,
   ...CLUSTER_ENTITIES,
+  ...WEBHOOK_SUBSCRIPTION_ENTITIES,
 ];

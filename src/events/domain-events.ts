@@ -41,6 +41,7 @@ export class DomainEvents {
   private readonly txHandlers = new Map<DomainEventType, Array<TxHandler<DomainEventType>>>();
   private readonly anyHandlers: Array<CommitHandler<DomainEventType>> = [];
   private sequencer?: EventSequencer;
+  private readonly relayedEvents = new WeakSet<DomainEvent>();
 
   constructor(
     private readonly dataSource: DataSource,
@@ -130,7 +131,13 @@ export class DomainEvents {
    * node's commit handlers (SSE, realtime) as if it had been committed here.
    */
   relay(event: DomainEvent): void {
+    this.relayedEvents.add(event);
     this.dispatch(event);
+  }
+
+  /** Whether another node committed the event (a commit handler that writes must leave it to that node). */
+  wasRelayed(event: DomainEvent): boolean {
+    return this.relayedEvents.has(event);
   }
 
   private dispatch(event: DomainEvent): void {

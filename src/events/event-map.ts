@@ -199,7 +199,15 @@ export interface DomainEventMap {
   'session.contacts.upsert': { tenantId: string; contactsCount: number; contactsTruncated: boolean; contacts: ContactSummary[]; source: 'event' | 'history' };
   /** Media of messages stored (downloaded automatically: `event`; asked for: `on_demand`). */
   'session.messages.media': { tenantId: string; mediaCount: number; media: MessageMediaSummary[]; source: 'event' | 'on_demand' };
+  /**
+   * A webhook subscription was disabled by us (`failing`: WEBHOOK_DISABLE_AFTER_HOURS without a
+   * success; `gone`: its endpoint answered 410). Belongs to no session: `sessionId` is NO_SESSION_ID.
+   */
+  'webhook.disabled': { tenantId: string; webhookId: string; url: string; reason: 'failing' | 'gone'; failingSince: string | null; disabledAt: string };
 }
+
+/** The `sessionId` of events that belong to no session (webhook.disabled, webhook.test). */
+export const NO_SESSION_ID = '00000000-0000-0000-0000-000000000000';
 
 export type DomainEventType = keyof DomainEventMap;
 
@@ -218,7 +226,11 @@ export interface DomainEvent<K extends DomainEventType = DomainEventType> {
   payload: DomainEventMap[K];
 }
 
-/** Events that the SPA receives over Socket.io, under the name equal to `type`. */
+/**
+ * THE registry of public event types: the SPA receives them over Socket.io under the name equal
+ * to `type`, `/ws/sessions` sends them, and webhook subscriptions can choose them (an unknown
+ * name is a 400 listing these). A new event type is added here and reaches all three.
+ */
 export const PUBLIC_EVENT_TYPES = [
   'session.created',
   'session.qr.updated',
@@ -234,4 +246,11 @@ export const PUBLIC_EVENT_TYPES = [
   'session.messages.reaction',
   'session.contacts.upsert',
   'session.messages.media',
+  'webhook.disabled',
 ] as const satisfies readonly DomainEventType[];
+
+/**
+ * Public events published with `DomainEvents.publish` (nothing is written with them, so there is
+ * no transaction to join): subscriptions queue them right after, in a transaction of their own.
+ */
+export const PUBLISHED_WITHOUT_TRANSACTION: readonly DomainEventType[] = ['session.presence.update'];

@@ -25,6 +25,14 @@ export function retentionRules(config: AppConfig['retention']): RetentionRule[] 
       where: `status = 'delivered' AND created_at < $1 AND delivered_at < $1`,
       days: config.deliveredCallbacksDays,
     },
+    {
+      name: 'deliveredWebhookSubscriptionDeliveries',
+      table: 'webhook_subscription_deliveries',
+      key: 'id',
+      // Same age as the callbacks' (RETENTION_DELIVERED_CALLBACKS_DAYS); dead and pending rows are kept.
+      where: `status = 'delivered' AND created_at < $1 AND delivered_at < $1`,
+      days: config.deliveredCallbacksDays,
+    },
     { name: 'mails', table: 'mails', key: 'id', where: 'created_at < $1', days: config.mailsDays },
     {
       name: 'refreshTokens',

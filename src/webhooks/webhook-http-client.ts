@@ -1,4 +1,9 @@
-/** The HTTP adapter that POSTs one callback (undici, keep-alive pool, hard overall timeout). */
+/**
+ * The HTTP adapter that POSTs one callback or subscription delivery (undici, keep-alive pool,
+ * hard overall timeout). Redirects are never followed (undici's `request` does not), and at most
+ * a small prefix of an error response's body is read: a receiver cannot make us buffer much.
+ */
+import type { LookupFunction } from 'node:net';
 import { Agent, request } from 'undici';
 import type { AttemptResult } from './delivery-policy.js';
 
@@ -10,12 +15,20 @@ export interface CallbackRequest {
 }
 
 const ERROR_BODY_PREVIEW = 300;
+/** Bytes of an error response read at most (the preview comes from them; the rest is dropped). */
+const ERROR_BODY_CAP = 4096;
+
+export interface WebhookHttpClientOptions {
+  /** Resolves hosts for new connections (the private-URL guard, src/common/url-guard.ts). */
+  lookup?: LookupFunction;
+}
 
 export class WebhookHttpClient {
   private readonly agent: Agent;
 
-  constructor(connections: number) {
-    this.agent = new Agent({ connections, keepAliveTimeout: 10_000, connect: { timeout: 10_000 } });
+  constructor(connections: number, options: WebhookHttpClientOptions = {}) {
+    const connect = options.lookup ? { timeout: 10_000, lookup: options.lookup } : { timeout: 10_000 };
+    this.agent = new Agent({ connections, keepAliveTimeout: 10_000, connect });
   }
 
   async post(req: CallbackRequest): Promise<AttemptResult> {
@@ -34,7 +47,7 @@ export class WebhookHttpClient {
       if (ok) {
         await res.body.dump();
       } else {
-        const text = await res.body.text().catch(() => '');
+        const text = await readCapped(res.body, ERROR_BODY_CAP).catch(() => '');
         error = `HTTP ${res.statusCode}${text ? `: ${text.slice(0, ERROR_BODY_PREVIEW)}` : ''}`;
       }
       const retryAfter = res.headers['retry-after'];
@@ -47,6 +60,21 @@ export class WebhookHttpClient {
   async close(): Promise<void> {
     await this.agent.close();
   }
+}
+
+/** Reads at most `cap` bytes of a body, then drops the connection's remainder. */
+async function readCapped(body: AsyncIterable<Buffer> & { destroy(): unknown }, cap: number): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    chunks.push(chunk);
+    size += chunk.length;
+    if (size >= cap) {
+      body.destroy();
+      break;
+    }
+  }
+  return Buffer.concat(chunks).subarray(0, cap).toString('utf8');
 }
 
 function describe(err: unknown): string {

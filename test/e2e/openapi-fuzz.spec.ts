@@ -175,11 +175,15 @@ describe('every OpenAPI operation', () => {
       expect(platformKey.status).toBe(201);
       const b = await signUp(t);
       const bToken = (await logIn(t, b.email)).accessToken;
-      const aIds = { session: aSession.body.id as string, apiKey: platformKey.json.id as string, user: a.id, tenant: a.tenantId };
+      // A webhook of A's (an IP-literal public URL: the private-URL guard needs no DNS for it).
+      const aWebhook = await call(t, 'POST', '/webhooks', { token: aToken, body: { url: 'https://203.0.113.10/hook', events: ['*'] } });
+      expect(aWebhook.status).toBe(201);
+      const aIds = { session: aSession.body.id as string, apiKey: platformKey.json.id as string, user: a.id, tenant: a.tenantId, webhook: aWebhook.body.id as string };
 
       const idFor = (op: Operation, param: string): string => {
         if (/^\/(sandbox\/)?sessions\//.test(op.path) && param === 'id') return aIds.session;
         if (op.path.startsWith('/api-keys/')) return aIds.apiKey;
+        if (/^\/webhooks\/\{id\}/.test(op.path) && param === 'id') return aIds.webhook;
         if (op.path.startsWith('/users/')) return aIds.user;
         if (/session/i.test(param)) return aIds.session;
         return EXAMPLE_ID;
@@ -229,6 +233,7 @@ describe('every OpenAPI operation', () => {
       const keys = await call(t, 'GET', '/api-keys', { token: bToken });
       expect(keys.status).toBe(403);
       expect(JSON.stringify((await call(t, 'GET', '/api-keys', { headers: admin })).body)).toContain(aIds.apiKey);
+      expect((await call(t, 'GET', `/webhooks/${aIds.webhook}`, { token: aToken })).body).toMatchObject({ id: aIds.webhook, enabled: true });
     });
   });
 });

@@ -57,6 +57,22 @@ describe('retention', () => {
       await delivery('pending', 40, null),
     ];
 
+    // Webhook subscription deliveries: delivered ones past the same age go; dead and pending ones stay.
+    const subscriptionId = randomUUID();
+    await db.query(`INSERT INTO webhook_subscriptions (id, tenant_id, url, events, secret) VALUES ($1, $2, 'https://203.0.113.10/h', '{*}', 'whsec_AAAA')`, [subscriptionId, user.tenantId]);
+    const subDelivery = async (status: string, createdDaysAgo: number, deliveredDaysAgo: number | null): Promise<string> => {
+      const id = randomUUID();
+      seq += 1;
+      await db.query(
+        `INSERT INTO webhook_subscription_deliveries (id, subscription_id, tenant_id, session_id, seq, event_type, body, status, created_at, delivered_at)
+         VALUES ($1, $2, $3, $4, $5, 'session.created', '{}', $6, $7, $8)`,
+        [id, subscriptionId, user.tenantId, sessionId, seq, status, ago(createdDaysAgo), deliveredDaysAgo === null ? null : ago(deliveredDaysAgo)],
+      );
+      return id;
+    };
+    const oldSubDelivered = [await subDelivery('delivered', 10, 9), await subDelivery('delivered', 8, 8)];
+    const keptSub = [await subDelivery('delivered', 8, 6), await subDelivery('dead', 40, null), await subDelivery('pending', 40, null)];
+
     const mail = async (daysAgo: number): Promise<string> => {
       const id = randomUUID();
       await db.query(`INSERT INTO mails (id, recipient, subject, body_text, purpose, created_at) VALUES ($1, 'a@example.com', 's', 'b', 'verify_email', $2)`, [id, ago(daysAgo)]);
@@ -114,11 +130,12 @@ describe('retention', () => {
 
     const report = await t.app.get(RetentionService).run(new Date(now));
 
-    expect(report).toEqual({ deliveredCallbacks: 3, mails: 3, refreshTokens: 2, emailTokens: 2, accessTokenRefusals: 2, loginFailures: 5, inboundJournal: 4 });
+    expect(report).toEqual({ deliveredCallbacks: 3, deliveredWebhookSubscriptionDeliveries: 2, mails: 3, refreshTokens: 2, emailTokens: 2, accessTokenRefusals: 2, loginFailures: 5, inboundJournal: 4 });
     const ids = async (table: string, list: string[]): Promise<string[]> =>
       (await db.query<{ id: string }>(`SELECT id::text FROM ${table} WHERE id = ANY($1::uuid[])`, [list])).map((r) => r.id).sort();
     expect(await ids('webhook_deliveries', [...oldDelivered, ...kept])).toEqual([...kept].sort());
     expect(await db.query(`SELECT delivery_id FROM webhook_attempts WHERE delivery_id = ANY($1::uuid[])`, [oldDelivered])).toEqual([]);
+    expect(await ids('webhook_subscription_deliveries', [...oldSubDelivered, ...keptSub])).toEqual([...keptSub].sort());
     expect(await ids('mails', [...oldMails, ...keptMails])).toEqual([...keptMails].sort());
     expect(await db.count('mails')).toBe(mailsBefore - 3);
     expect(await ids('refresh_tokens', [...oldRefresh, ...keptRefresh])).toEqual([...keptRefresh].sort());
@@ -131,7 +148,7 @@ describe('retention', () => {
     ]);
 
     // A second run finds nothing more.
-    expect(await t.app.get(RetentionService).run(new Date(now))).toEqual({ deliveredCallbacks: 0, mails: 0, refreshTokens: 0, emailTokens: 0, accessTokenRefusals: 0, loginFailures: 0, inboundJournal: 0 });
+    expect(await t.app.get(RetentionService).run(new Date(now))).toEqual({ deliveredCallbacks: 0, deliveredWebhookSubscriptionDeliveries: 0, mails: 0, refreshTokens: 0, emailTokens: 0, accessTokenRefusals: 0, loginFailures: 0, inboundJournal: 0 });
   });
 
   it('finds the rows of every rule through an index, not a table scan', async () => {

@@ -1,4 +1,4 @@
-/** The console: sign-in, then the tenant's sessions, live over Socket.io. */
+/** The console: sign-in, then the tenant's sessions, live over Socket.io, and its webhooks (#webhooks). */
 import { useEffect, useState } from 'preact/hooks';
 import { fetchCapabilities, getUser, logOut, onAuthChange, refresh, type User } from './api.js';
 import { AuthScreen } from './auth.js';
@@ -8,20 +8,26 @@ import { setLang, t, useLang } from './i18n.js';
 import { connectRealtime } from './realtime.js';
 import { SessionCard } from './session-card.js';
 import { store, useStore } from './store.js';
+import { WebhooksPage } from './webhooks.js';
+
+type Page = 'sessions' | 'webhooks';
+const pageOf = (hash: string): Page => (hash === '#webhooks' ? 'webhooks' : 'sessions');
 
 const SCAN_PATH = '/sandbox/sessions/{id}/scan';
 const PAIRING_PATH = '/sessions/{id}/pairing-code';
 const INBOX_PATH = '/sandbox/contacts/{phoneNumber}/inbox';
 const MEDIA_PATH = '/media';
 
-function Header({ user }: { user: User | null }) {
+function Header({ user, page }: { user: User | null; page: Page }) {
   const lang = useLang();
   const { live } = useStore();
   return (
     <header class="top">
       <h1 class="brand">🟢 {t('app.title')}</h1>
       <nav class="row">
-        {user && <span class={`live ${live ? 'on' : 'off'}`} role="status" data-testid="live">{live ? t('app.live') : t('app.reconnecting')}</span>}
+        {user && <a href="#" aria-current={page === 'sessions' ? 'page' : undefined}>{t('app.sessions')}</a>}
+        {user && <a href="#webhooks" aria-current={page === 'webhooks' ? 'page' : undefined}>{t('app.webhooks')}</a>}
+        {user && page === 'sessions' && <span class={`live ${live ? 'on' : 'off'}`} role="status" data-testid="live">{live ? t('app.live') : t('app.reconnecting')}</span>}
         <a href="docs">{t('app.docs')}</a>
         <button type="button" class="link" aria-label={t('app.languageLabel')} onClick={() => setLang(lang === 'es' ? 'en' : 'es')}>{t('app.language')}</button>
         {user && <span class="muted">{user.email}</span>}
@@ -59,6 +65,12 @@ export function App() {
   const [user, setUser] = useState<User | null>(getUser());
   const [checking, setChecking] = useState(true);
   const [capabilities, setCapabilities] = useState<Set<string>>(new Set());
+  const [page, setPage] = useState<Page>(pageOf(location.hash));
+  useEffect(() => {
+    const onHash = () => setPage(pageOf(location.hash));
+    window.addEventListener('hashchange', onHash);
+    return () => window.removeEventListener('hashchange', onHash);
+  }, []);
   useEffect(() => {
     const off = onAuthChange((u) => {
       setUser(u);
@@ -73,8 +85,8 @@ export function App() {
   }, []);
   return (
     <>
-      <Header user={user} />
-      {checking ? <p class="loading">{t('auth.checking')}</p> : user ? <Sessions capabilities={capabilities} /> : <AuthScreen />}
+      <Header user={user} page={page} />
+      {checking ? <p class="loading">{t('auth.checking')}</p> : !user ? <AuthScreen /> : page === 'webhooks' ? <WebhooksPage /> : <Sessions capabilities={capabilities} />}
     </>
   );
 }

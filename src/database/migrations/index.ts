@@ -16,6 +16,7 @@ import { ClusterLeases1795000016100 } from './1795000016100-ClusterLeases.js';
 import { ClusterEventSeqAndRedisHealth1795000016200 } from './1795000016200-ClusterEventSeqAndRedisHealth.js';
 import { MediaClaimedBy1795000016300 } from './1795000016300-MediaClaimedBy.js';
 import { AccessTokenRefusals1795000017000 } from './1795000017000-AccessTokenRefusals.js';
+import { WebhookSubscriptions1795000019000 } from './1795000019000-WebhookSubscriptions.js';
 import { SessionProxy1795000021000 } from './1795000021000-SessionProxy.js';
 
 export const MIGRATIONS: Array<new () => MigrationInterface> = [
@@ -32,5 +33,6 @@ export const MIGRATIONS: Array<new () => MigrationInterface> = [
   ClusterEventSeqAndRedisHealth1795000016200,
   MediaClaimedBy1795000016300,
   AccessTokenRefusals1795000017000,
+  WebhookSubscriptions1795000019000,
   SessionProxy1795000021000,
 ];
