@@ -99,4 +99,22 @@ describe('native XEdDSA (the crypto seam)', () => {
     expect(Curve.verify(Buffer.alloc(5), message, slow)).toBe(false);
     expect(Curve.verify(pubKey.subarray(1), message, flipBit(Buffer.from(slow), 9))).toBe(false);
   });
+
+  it('reaches libsignal\'s own functions, as Baileys\' sender-key code holds them: same signatures, bad ones refused', () => {
+    // Baileys' group cipher imports calculateSignature/verifySignature as an ES snapshot: the
+    // originals, which call curve25519-js at call time.
+    const curve25519Js = createRequire(createRequire(import.meta.url).resolve('libsignal/src/curve.js'))('curve25519-js') as { sign: unknown; verify: unknown };
+    const { pubKey, privKey } = generateKeyPair();
+    const message = randomBytes(70);
+    useNativeCurve(false);
+    const jsSign = curve25519Js.sign;
+    const slow = libsignalOriginals.calculateSignature(privKey, message);
+    useNativeCurve(true);
+    expect(curve25519Js.sign).not.toBe(jsSign);
+    const fast = libsignalOriginals.calculateSignature(privKey, message);
+    expect(Buffer.from(fast).equals(Buffer.from(slow))).toBe(true);
+    expect(libsignalOriginals.verifySignature(pubKey, message, fast)).toBe(true);
+    expect(libsignalOriginals.verifySignature(pubKey, message, flipBit(Buffer.from(fast), 77))).toBe(false);
+    expect(() => libsignalOriginals.verifySignature(pubKey, message, Buffer.from(fast).subarray(0, 60))).toThrow('Invalid signature');
+  });
 });

@@ -11,10 +11,11 @@
  *   byte for byte, with @noble/curves (audited) for the two base-point multiplications, because
  *   node:crypto cannot sign with a raw Curve25519 scalar.
  *
- * `installNativeCurve()` swaps them in at one place, in two objects: libsignal's CommonJS
- * `curve.js` exports (read at call time by libsignal itself) and Baileys' exported `Curve` helper
+ * `useNativeCurve()` swaps them in at one place, in three objects: libsignal's CommonJS
+ * `curve.js` exports (read at call time by libsignal itself), Baileys' exported `Curve` helper
  * (Baileys imports libsignal's curve as an ES namespace, a snapshot that a later patch of the
- * CommonJS exports would not reach). Argument checks and return values are libsignal's, so
+ * CommonJS exports would not reach) and curve25519-js's exports, which libsignal's own functions
+ * call at call time (so Baileys' sender-key signatures, which hold those functions, are native too). Argument checks and return values are libsignal's, so
  * behaviour is unchanged: only the arithmetic moves. `WA_NATIVE_CRYPTO=false` leaves (or puts
  * back) the originals. Baileys' `Curve.verify`, which accepted any signature, is replaced in both
  * modes by one that fails a bad signature and checks the certificate chain's root (noise-trust.ts).
@@ -111,12 +112,44 @@ interface CurveFunctions {
   calculateSignature(privKey: Uint8Array, message: Uint8Array): Buffer;
 }
 
-const libsignalCurve = createRequire(import.meta.url)('libsignal/src/curve.js') as CurveFunctions;
+/** curve25519-js, the arithmetic under libsignal's curve.js (the instance libsignal itself loads). */
+interface Curve25519Js {
+  sign(secretKey: Uint8Array, msg: Uint8Array, random?: Uint8Array): Uint8Array;
+  verify(publicKey: Uint8Array, msg: Uint8Array, signature: Uint8Array): boolean;
+}
+
+const requireHere = createRequire(import.meta.url);
+const libsignalCurvePath = requireHere.resolve('libsignal/src/curve.js');
+const libsignalCurve = requireHere(libsignalCurvePath) as CurveFunctions;
+const curve25519Js = createRequire(libsignalCurvePath)('curve25519-js') as Curve25519Js;
 const originals = {
   verifySignature: libsignalCurve.verifySignature,
   calculateSignature: libsignalCurve.calculateSignature,
   sign: Curve.sign,
+  jsSign: curve25519Js.sign,
+  jsVerify: curve25519Js.verify,
 };
+
+/**
+ * curve25519-js's `sign` and `verify` on native code, with its own argument checks (the originals
+ * throw for what they refuse). Baileys' sender-key code (group messages) imports libsignal's
+ * `calculateSignature`/`verifySignature` as an ES namespace snapshot, which the swap of libsignal's
+ * exports above never reaches; those functions call curve25519-js through its exports object at
+ * call time, so this swap does. A signature with caller-supplied randomness keeps the original.
+ */
+function jsSign(secretKey: Uint8Array, msg: Uint8Array, random?: Uint8Array): Uint8Array {
+  if (random !== undefined || !(secretKey instanceof Uint8Array) || !(msg instanceof Uint8Array) || secretKey.length !== 32) {
+    return originals.jsSign(secretKey, msg, random);
+  }
+  return new Uint8Array(xeddsaSign(secretKey, msg));
+}
+
+function jsVerify(publicKey: Uint8Array, msg: Uint8Array, signature: Uint8Array): boolean {
+  if (!(publicKey instanceof Uint8Array) || !(msg instanceof Uint8Array) || !(signature instanceof Uint8Array) || signature.length !== 64 || publicKey.length !== 32) {
+    return originals.jsVerify(publicKey, msg, signature);
+  }
+  return xeddsaVerify(publicKey, msg, signature);
+}
 
 /** libsignal's own implementations, for the tests that compare against them. */
 export const libsignalOriginals: CurveFunctions = {
@@ -134,7 +167,10 @@ export function useNativeCurve(enabled: boolean): void {
   libsignalCurve.calculateSignature = enabled ? calculateSignature : originals.calculateSignature;
   // Baileys' wrapper, same body as in Baileys' Utils/crypto.js, over the chosen function.
   Curve.sign = enabled ? (privateKey, buf) => calculateSignature(privateKey, buf) : originals.sign;
+  curve25519Js.sign = enabled ? jsSign : originals.jsSign;
+  curve25519Js.verify = enabled ? jsVerify : originals.jsVerify;
   installCertificateChecks();
 }
 
-export const isNativeCurveInUse = (): boolean => libsignalCurve.verifySignature === verifySignature && Curve.sign !== originals.sign;
+export const isNativeCurveInUse = (): boolean =>
+  libsignalCurve.verifySignature === verifySignature && Curve.sign !== originals.sign && curve25519Js.sign === jsSign && curve25519Js.verify === jsVerify;
