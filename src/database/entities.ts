@@ -7,6 +7,8 @@ import { CHAT_ENTITIES } from '../chats/chat.entities.js';
 import { CONTACT_ENTITIES } from '../contacts/contact.entities.js';
 import { MediaEntity } from '../media/media.entity.js';
 import { CLUSTER_ENTITIES } from '../cluster/cluster.entities.js';
+import { IdempotencyKeyEntity } from '../idempotency/idempotency-key.entity.js';
+import { SendQueueEntity } from '../send-queue/send-queue.entity.js';
 
 export const ALL_ENTITIES: NonNullable<DataSourceOptions['entities']> = [
   ...AUTH_ENTITIES,
@@ -16,4 +18,6 @@ export const ALL_ENTITIES: NonNullable<DataSourceOptions['entities']> = [
   ...CONTACT_ENTITIES,
   MediaEntity,
   ...CLUSTER_ENTITIES,
+  IdempotencyKeyEntity,
+  SendQueueEntity,
 ];

@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform } from 'class-transformer';
-import { IsBoolean, IsOptional, IsString, IsUUID, Length, Matches, MaxLength, MinLength } from 'class-validator';
+import { Transform, Type } from 'class-transformer';
+import { IsBoolean, IsObject, IsOptional, IsString, IsUUID, Length, Matches, MaxLength, MinLength, ValidateIf, ValidateNested } from 'class-validator';
+import { PacingDto } from '../send-queue/pacing.dto.js';
 import { SESSION_STATUSES, type AccountType, type SessionStatus } from '../events/event-map.js';
 import type { SessionEntity } from './session.entity.js';
 
@@ -23,6 +24,7 @@ export class SessionDto {
   @ApiProperty({ nullable: true, example: null, description: 'e.g. stopped, logged_out, qr_expired, max_retries_reached, connection_replaced' })
   disconnectedReason: string | null;
   @ApiProperty({ nullable: true, example: null, description: "WhatsApp's last close code" }) lastStatusCode: number | null;
+  @ApiProperty({ type: PacingDto, nullable: true, description: 'Paced sends (PATCH /sessions/:id); null sends at once' }) pacing: PacingDto | null;
   @ApiProperty({ example: '2026-01-01T00:00:00.000Z' }) createdAt: string;
   @ApiProperty({ example: '2026-01-01T00:02:00.000Z' }) updatedAt: string;
 }
@@ -44,6 +46,7 @@ export function mapSession(row: SessionEntity): SessionDto {
     disconnectedAt: iso(row.disconnectedAt),
     disconnectedReason: row.disconnectedReason,
     lastStatusCode: row.lastStatusCode,
+    pacing: row.pacing ?? null,
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
   };
@@ -71,6 +74,13 @@ export class CreateSessionDto {
   })
   @IsOptional() @IsUUID('all', { message: 'userId must be a UUID' })
   userId?: string;
+}
+
+/** `PATCH /sessions/:id`: the session's settings; absent fields stay as they are. */
+export class UpdateSessionDto {
+  @ApiPropertyOptional({ type: PacingDto, nullable: true, description: 'Queue sends and pace them (202 queued); null turns pacing off (default)' })
+  @ValidateIf((o: UpdateSessionDto) => o.pacing !== null) @IsOptional() @IsObject() @ValidateNested() @Type(() => PacingDto)
+  pacing?: PacingDto | null;
 }
 
 export class CreatedSessionDto {

@@ -16,6 +16,7 @@ import { ClusterLeases1795000016100 } from './1795000016100-ClusterLeases.js';
 import { ClusterEventSeqAndRedisHealth1795000016200 } from './1795000016200-ClusterEventSeqAndRedisHealth.js';
 import { MediaClaimedBy1795000016300 } from './1795000016300-MediaClaimedBy.js';
 import { AccessTokenRefusals1795000017000 } from './1795000017000-AccessTokenRefusals.js';
+import { SendPipeline1795000020000 } from './1795000020000-SendPipeline.js';
 
 export const MIGRATIONS: Array<new () => MigrationInterface> = [
   AuthTenantsUsers1795000000000,
@@ -31,4 +32,5 @@ export const MIGRATIONS: Array<new () => MigrationInterface> = [
   ClusterEventSeqAndRedisHealth1795000016200,
   MediaClaimedBy1795000016300,
   AccessTokenRefusals1795000017000,
+  SendPipeline1795000020000,
 ];
