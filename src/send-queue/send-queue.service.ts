@@ -57,6 +57,7 @@ export class SendQueueService {
       if (out.cancelled && out.row) await emitQueueUpdate(tx, sessionId, tenantId, id, out.row.chatJid, 'cancelled');
       return out;
     });
+    if (result.cancelled) this.worker.kick(sessionId);
     if (!result.row) throw AppError.notFound('No such send in this session\'s queue');
     if (!result.cancelled) {
       throw new AppError(HttpStatus.CONFLICT, 'QUEUE_ITEM_NOT_CANCELLABLE', `Only a queued send can be cancelled (this one is ${result.row.status})`, { status: result.row.status });

@@ -33,6 +33,8 @@ export class SendQueueWorker implements OnApplicationBootstrap, OnApplicationShu
   /** When each session's last send started (the next gap counts from it). */
   private readonly lastStart = new Map<string, number>();
   private readonly stop = new AbortController();
+  /** Wakes a session's loop from its wait (pacing changed, a send cancelled): it plans again. */
+  private readonly wakers = new Map<string, () => void>();
   private sweepTimer?: NodeJS.Timeout;
   private offConnected?: () => void;
 
@@ -66,6 +68,7 @@ export class SendQueueWorker implements OnApplicationBootstrap, OnApplicationShu
     if (this.stop.signal.aborted || !this.executor?.isReady(sessionId)) return;
     if (this.loops.has(sessionId)) {
       this.again.add(sessionId);
+      this.wakers.get(sessionId)?.();
       return;
     }
     const loop = this.drain(sessionId)
@@ -103,10 +106,12 @@ export class SendQueueWorker implements OnApplicationBootstrap, OnApplicationShu
       const gap = pacing ? gapMs(pacing, Math.random()) : 0;
       const typing = pacing ? typingMs(pacing, item.payload.content?.length ?? 0, gap) : 0;
       const { waitMs } = plan(Date.now(), this.lastStart.get(sessionId), gap, typing);
-      if (!(await this.sleep(waitMs))) return;
+      const waited = await this.sleep(waitMs, sessionId);
+      if (waited === 'stopped') return;
+      if (waited === 'woken') continue;
       if (typing > 0) {
         await executor.typing(sessionId, item.chatJid).catch(() => undefined);
-        if (!(await this.sleep(typing))) return;
+        if ((await this.sleep(typing)) === 'stopped') return;
       }
       if (!(await this.repo.claim(sessionId, item.id))) continue; // cancelled meanwhile
       const startedAt = Date.now();
@@ -114,7 +119,7 @@ export class SendQueueWorker implements OnApplicationBootstrap, OnApplicationShu
       const outcome = await this.send(executor, item);
       if (outcome === 'stop') return;
       if (outcome === 'in-doubt') {
-        await this.sleep(IN_DOUBT_RETRY_MS);
+        if ((await this.sleep(IN_DOUBT_RETRY_MS, sessionId)) === 'stopped') return;
         continue;
       }
       await this.finish(item, outcome === 'sent' ? { status: 'sent', sentAt: new Date(startedAt) } : { status: 'failed', error: outcome.error });
@@ -145,20 +150,30 @@ export class SendQueueWorker implements OnApplicationBootstrap, OnApplicationShu
     });
   }
 
-  /** False when the process is stopping. */
-  private async sleep(ms: number): Promise<boolean> {
-    if (this.stop.signal.aborted) return false;
-    if (ms <= 0) return true;
+  /** Waits `ms`; `sessionId`'s loop may be woken early (then it plans again). */
+  private async sleep(ms: number, sessionId?: string): Promise<'elapsed' | 'woken' | 'stopped'> {
+    if (this.stop.signal.aborted) return 'stopped';
+    if (ms <= 0) return 'elapsed';
+    let woken = false;
     await new Promise<void>((resolve) => {
       const timer = setTimeout(done, ms);
       const signal = this.stop.signal;
       signal.addEventListener('abort', done, { once: true });
+      const wakers = this.wakers;
+      if (sessionId) {
+        wakers.set(sessionId, () => {
+          woken = true;
+          done();
+        });
+      }
       function done(): void {
         clearTimeout(timer);
         signal.removeEventListener('abort', done);
+        if (sessionId) wakers.delete(sessionId);
         resolve();
       }
     });
-    return !this.stop.signal.aborted;
+    if (this.stop.signal.aborted) return 'stopped';
+    return woken ? 'woken' : 'elapsed';
   }
 }
