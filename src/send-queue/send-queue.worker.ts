@@ -137,6 +137,9 @@ export class SendQueueWorker implements OnApplicationBootstrap, OnApplicationShu
         return 'stop';
       }
       if (err instanceof AppError && err.code === 'GATEWAY_TIMEOUT') return 'in-doubt';
+      // The socket closed under the send (shutdown, a takeover): whether it went is unknown. It stays
+      // `sending`, checked against the stored messages when the session's queue runs again.
+      if (this.stop.signal.aborted || !executor.isReady(item.sessionId)) return 'stop';
       const message = err instanceof AppError ? err.message : 'WhatsApp refused the message';
       this.logger.warn({ sessionId: item.sessionId, messageId: item.id, code: err instanceof AppError ? err.code : undefined }, 'a queued send failed');
       return { error: message };
