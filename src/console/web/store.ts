@@ -6,6 +6,12 @@ import { useEffect, useState } from 'preact/hooks';
 
 export type SessionStatus = 'init' | 'qr_required' | 'connecting' | 'connected' | 'disconnected' | 'expired' | 'logged_out' | 'error';
 
+export interface Pacing {
+  minIntervalMs: number;
+  maxIntervalMs: number;
+  typing: boolean;
+}
+
 export interface Session {
   id: string;
   status: SessionStatus;
@@ -16,6 +22,8 @@ export interface Session {
   qrExpiresAt: string | null;
   disconnectedReason: string | null;
   createdAt: string;
+  /** Paced sends (PATCH sessions/:id); null or absent: sends go at once. */
+  pacing?: Pacing | null;
   lastError?: string | null;
 }
 
