@@ -63,8 +63,8 @@ export class SendQueueRepository {
   }
 
   /** Marks it in flight; false when it was cancelled meanwhile. */
-  async claim(sessionId: string, id: string): Promise<boolean> {
-    const rows = rowsOf(await this.dataSource.query(
+  async claim(manager: EntityManager, sessionId: string, id: string): Promise<boolean> {
+    const rows = rowsOf(await manager.query(
       `UPDATE send_queue SET status = 'sending', attempts = attempts + 1, updated_at = now() WHERE session_id = $1 AND id = $2 AND ${PENDING} RETURNING 1`,
       [sessionId, id],
     ));

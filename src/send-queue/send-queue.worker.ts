@@ -113,7 +113,12 @@ export class SendQueueWorker implements OnApplicationBootstrap, OnApplicationShu
         await executor.typing(sessionId, item.chatJid).catch(() => undefined);
         if ((await this.sleep(typing)) === 'stopped') return;
       }
-      if (!(await this.repo.claim(sessionId, item.id))) continue; // cancelled meanwhile
+      const claimed = await this.events.transaction(async (tx) => {
+        if (!(await this.repo.claim(tx.manager, sessionId, item.id))) return false;
+        await emitQueueUpdate(tx, sessionId, item.tenantId, item.id, item.chatJid, 'sending');
+        return true;
+      });
+      if (!claimed) continue; // cancelled meanwhile
       const startedAt = Date.now();
       this.lastStart.set(sessionId, startedAt);
       const outcome = await this.send(executor, item);

@@ -1,17 +1,19 @@
 /**
  * The send pipeline end to end (CONTRACT.md Part 3): Idempotency-Key on the sending routes and a
  * paced session's queue, with the app in sandbox mode, its real Baileys session on the in-process
- * simulator, and the contact's inbox telling what arrived. The crash of a paced queue is
+ * simulator, and the contact's inbox telling what arrived; on PostgreSQL and on PGlite. The crash of a paced queue is
  * send-queue-crash.spec.ts.
  */
 import { DataSource } from 'typeorm';
+import { DomainEvents } from '../../src/events/domain-events.js';
 import { SandboxService } from '../../src/sandbox/sandbox.service.js';
 import { newMessageId } from '../../src/whatsapp/message-ids.js';
 import { call, expectErrorShape, type ApiResponse, type Json } from '../support/auth-helpers.js';
 import { linkSandboxSession, newUser, nextEvent, uniquePhone, type TestUser } from '../support/sessions-harness.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
-describe('send pipeline', () => {
+// On PostgreSQL and on the embedded database (PGlite), which must both hold keys and queues alike.
+describe.each([['PostgreSQL', false], ['PGlite', true]])('send pipeline on %s', (_database, embedded) => {
   let t: TestApp;
   let alice: TestUser;
   let mallory: TestUser;
@@ -26,7 +28,7 @@ describe('send pipeline', () => {
   const setPacing = (pacing: Json) => call(t, 'PATCH', `/sessions/${session.id}`, { token: alice.token, body: { pacing } });
 
   beforeAll(async () => {
-    t = await startTestApp({ env: { WA_SANDBOX: 'true' } });
+    t = await startTestApp({ embedded, env: { WA_SANDBOX: 'true' } });
     alice = await newUser(t);
     mallory = await newUser(t);
     session = await linkSandboxSession(t, alice.token);
@@ -114,11 +116,18 @@ describe('send pipeline', () => {
       const sent = nextEvent(t, 'session.messages.update', (e) => e.sessionId === session.id && e.payload.updates.some((u) => u.queueStatus === 'sent'));
       let typedBeforeArrival = false;
       void sim().waitFor('presence', (p) => p.from === session.phone && p.to === contact && p.presence === 'composing', 20_000).then(() => (typedBeforeArrival = true), () => undefined);
+      const moves: Array<{ id: string; queueStatus?: string; status: string }> = [];
+      const off = t.app.get(DomainEvents).onCommit('session.messages.update', (e) => {
+        if (e.payload.source === 'queue') moves.push(...e.payload.updates.map((u) => ({ id: u.messageId, queueStatus: u.queueStatus, status: u.status })));
+      });
       const res = await call(t, 'POST', `/sessions/${session.id}/messages`, { token: alice.token, body: { to: contact, text: 'paced hello' } });
       expect(res.status).toBe(202);
       expect(res.body).toEqual({ id: expect.stringMatching(/^3EB0/), status: 'queued', chatJid: `${contact}@s.whatsapp.net`, scheduledAt: expect.any(String) });
       const update = (await sent).payload.updates[0]!;
       expect(update).toMatchObject({ messageId: res.body.id, status: 'sent', queueStatus: 'sent', chatJid: `${contact}@s.whatsapp.net` });
+      off();
+      // Every move was an event, in order.
+      expect(moves.filter((m) => m.id === res.body.id).map((m) => `${m.queueStatus}/${m.status}`)).toEqual(['queued/pending', 'sending/pending', 'sent/sent']);
       const message = await arrived(res.body.id);
       expect(message.text).toBe('paced hello');
       // The contact saw "typing…" before the message (the simulator's presence event came first).
