@@ -9,6 +9,7 @@ import { DomainEvents } from '../../src/events/domain-events.js';
 import { SandboxService } from '../../src/sandbox/sandbox.service.js';
 import { newMessageId } from '../../src/whatsapp/message-ids.js';
 import { call, expectErrorShape, type ApiResponse, type Json } from '../support/auth-helpers.js';
+import { png, upload } from '../support/media-fixtures.js';
 import { linkSandboxSession, newUser, nextEvent, uniquePhone, type TestUser } from '../support/sessions-harness.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
@@ -184,6 +185,26 @@ describe.each([['PostgreSQL', false], ['PGlite', true]])('send pipeline on %s', 
       await firstSent;
       expect((await call(t, 'GET', `/sessions/${session.id}/queue`, { token: alice.token })).body.data).toEqual([]);
       expect((await inbox()).some((m) => m.text === 'queued two')).toBe(false);
+    });
+
+    it('queues an uploaded image with its caption and a reply, sent in order as they were queued', async () => {
+      const image = await upload(t, { token: alice.token, kind: 'image', file: { bytes: await png(), fileName: 'p.png', type: 'image/png' } });
+      expect(image.status).toBe(201);
+      const stored = nextEvent(t, 'session.messages.upsert', (e) => e.sessionId === session.id && e.payload.messages.some((m) => m.text === 'to be quoted'));
+      const quoted = await sendMessage('to be quoted');
+      await stored;
+      await setPacing({ minIntervalMs: 10, maxIntervalMs: 20, typing: false });
+      const chat = (body: Json) => call(t, 'POST', `/chats/${contact}/messages?sessionId=${session.id}`, { token: alice.token, body });
+      const media = await chat({ mediaId: image.body.id, content: 'a paced picture' });
+      const reply = await chat({ content: 'a paced reply', replyToMessageId: quoted.body.data.messageId });
+      expect([media.status, reply.status]).toEqual([202, 202]);
+      expectErrorShape(await chat({ content: 'x', replyToMessageId: '3EB0NOSUCHMESSAGE' }), 404, 'NOT_FOUND');
+      const sentMedia = await arrived(media.body.id);
+      const sentReply = await arrived(reply.body.id);
+      expect(sentMedia.media).toMatchObject({ kind: 'image', caption: 'a paced picture' });
+      expect(sentReply).toMatchObject({ text: 'a paced reply', quotedId: quoted.body.data.messageId });
+      const ids = sim().sentMessages(session.phone).filter((m) => m.toPhoneNumber === contact).map((m) => m.id);
+      expect(ids.indexOf(media.body.id)).toBeLessThan(ids.indexOf(reply.body.id));
     });
 
     it('checks a send whose outcome a crash left unknown against the stored messages before sending it again', async () => {
