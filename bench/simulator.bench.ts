@@ -11,6 +11,7 @@
  * memory while it sends the history.
  *
  *   npm run bench:simulator -- --media [--size-mb 20] [--rounds 3]   (media upload+download MB/s, bench/simulator-media.ts)
+ *   npm run bench:simulator -- --group-members 1000 [--group-messages 5000]   (group messages/s into one session, bench/simulator-groups.ts)
  *
  * Prints one JSON object. `--realistic-prekeys` makes every client upload its 812 prekeys at first
  * login (as with the real server); by default the simulator reports enough prekeys to skip that, so
@@ -270,5 +271,9 @@ if (process.argv.includes('--child')) await runChild();
 else if (process.argv.includes('--media')) {
   const { runMediaBench } = await import('./simulator-media.js');
   process.stdout.write(`${JSON.stringify({ media: await runMediaBench(Number(arg('size-mb') ?? 20), Number(arg('rounds') ?? 3)) }, null, 2)}\n`);
+  process.exit(0);
+} else if (arg('group-members')) {
+  const { runGroupBench } = await import('./simulator-groups.js');
+  process.stdout.write(`${JSON.stringify({ groups: await runGroupBench(Number(arg('group-members')), Number(arg('group-messages') ?? 5000)) }, null, 2)}\n`);
   process.exit(0);
 } else await runParent();

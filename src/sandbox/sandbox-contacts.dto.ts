@@ -122,7 +122,7 @@ class InboxMediaDto {
 
 class InboxMessageDto {
   @ApiProperty({ example: '3EB0C767D82B4B5B1B3E' }) id: string;
-  @ApiProperty({ enum: ['text', 'media', 'reaction', 'edit', 'revoke', 'protocol', 'other'] }) kind: string;
+  @ApiProperty({ enum: ['text', 'media', 'reaction', 'edit', 'revoke', 'protocol', 'location', 'contacts', 'poll', 'vote', 'event', 'other'] }) kind: string;
   @ApiPropertyOptional({ example: 'Hola' }) text?: string;
   @ApiPropertyOptional({ example: '3EB0C767D82B4B5B1B3A', description: 'Id of the quoted message (a reply)' }) quotedId?: string;
   @ApiProperty({ example: false }) forwarded: boolean;
@@ -130,6 +130,15 @@ class InboxMessageDto {
   @ApiPropertyOptional({ example: { messageId: '3EB0C767D82B4B5B1B3A', emoji: '👍' } }) reaction?: { messageId: string; emoji: string };
   @ApiPropertyOptional({ example: { messageId: '3EB0C767D82B4B5B1B3A', text: 'edited' } }) edit?: { messageId: string; text?: string };
   @ApiPropertyOptional({ example: { messageId: '3EB0C767D82B4B5B1B3A' } }) revoke?: { messageId: string };
+  @ApiPropertyOptional({ example: { latitude: -34.6037, longitude: -58.3816, name: 'Obelisco', live: false } })
+  location?: { latitude: number; longitude: number; name?: string; address?: string; url?: string; live?: boolean };
+  @ApiPropertyOptional({ example: [{ displayName: 'Eva', vcard: 'BEGIN:VCARD\nVERSION:3.0\nFN:Eva\nEND:VCARD' }] }) contacts?: { displayName: string; vcard: string }[];
+  @ApiPropertyOptional({ example: { name: 'Lunch?', options: ['Pizza', 'Sushi'], selectableCount: 1, version: 3 }, description: 'version: pollCreationMessage 1, V2 or V3' })
+  poll?: { name: string; options: string[]; selectableCount: number; version: number };
+  @ApiPropertyOptional({ example: { pollMessageId: '3EB0C767D82B4B5B1B3A', options: ['Sushi'] }, description: 'A vote, decrypted (`error` when it could not be)' })
+  vote?: { pollMessageId: string; options: string[]; error?: string };
+  @ApiPropertyOptional({ example: { url: 'https://example.com/a', title: 'Example', description: 'An example' } }) linkPreview?: { url: string; title?: string; description?: string };
+  @ApiPropertyOptional({ example: { name: 'Launch', description: 'Party', startAt: 1893596400000 }, description: 'startAt in ms' }) event?: { name: string; description?: string; startAt: number };
   @ApiProperty({ example: ['contact', 'phone'], description: "Who decrypted a copy: the contact, the session's own phone" }) decryptedBy: string[];
   @ApiProperty({ example: 1764633600000, description: 'When the simulator received it (ms)' }) timestamp: number;
 }

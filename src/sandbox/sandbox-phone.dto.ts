@@ -53,6 +53,12 @@ export class PinDto extends ChatRefDto {
   @ApiProperty({ example: true }) @IsBoolean() pinned: boolean;
 }
 
+export class MarkReadDto extends ChatRefDto {
+  @ApiProperty({ example: false, description: 'false marks the chat unread (the sessions see unreadCount -1)' }) @IsBoolean() read: boolean;
+}
+
+export class DeleteChatDto extends ChatRefDto {}
+
 /** What changes on the phone; at least one field. */
 export class PhoneAppStateDto {
   @ApiPropertyOptional({ example: 'Ana García', description: "The phone's new push name (profile name)" })
@@ -74,6 +80,14 @@ export class PhoneAppStateDto {
   @ApiPropertyOptional({ type: [PinDto] })
   @IsOptional() @IsArray() @ArrayMaxSize(MAX_ITEMS) @ValidateNested({ each: true }) @Type(() => PinDto)
   pin?: PinDto[];
+
+  @ApiPropertyOptional({ type: [MarkReadDto], description: 'Mark chats read or unread' })
+  @IsOptional() @IsArray() @ArrayMaxSize(MAX_ITEMS) @ValidateNested({ each: true }) @Type(() => MarkReadDto)
+  markRead?: MarkReadDto[];
+
+  @ApiPropertyOptional({ type: [DeleteChatDto], description: 'Delete chats (the sessions get chats.delete)' })
+  @IsOptional() @IsArray() @ArrayMaxSize(MAX_ITEMS) @ValidateNested({ each: true }) @Type(() => DeleteChatDto)
+  deleteChat?: DeleteChatDto[];
 }
 
 export class PhoneAppStateResultDto {

@@ -6,7 +6,6 @@ import { Injectable } from '@nestjs/common';
 import { AppError } from '../common/app-error.js';
 import type { AuthContext } from '../common/auth-context.js';
 import { SessionsService } from '../sessions/sessions.service.js';
-import { SessionStore } from '../sessions/session-store.js';
 import { PairingCodeError } from '../simulator/pairing-code.js';
 import type { PhoneAppStateUpdate } from '../simulator/app-state-service.js';
 import type { PhoneAppStateDto } from './sandbox-phone.dto.js';
@@ -19,7 +18,6 @@ export class SandboxPhoneService {
   constructor(
     private readonly sandbox: SandboxService,
     private readonly sessions: SessionsService,
-    private readonly store: SessionStore,
   ) {}
 
   /**
@@ -31,13 +29,14 @@ export class SandboxPhoneService {
     const session = await this.sessions.get(auth, sessionId);
     const phoneNumber = session.qrText ? this.sandbox.ctl().pairingCodeRequestOf(session.qrText) : undefined;
     if (!phoneNumber) throw AppError.conflict(`The session is not waiting for a pairing code (status: ${session.status})`, { status: session.status });
-    let device;
-    try {
-      device = await this.sandbox.ctl().enterPairingCode({ phoneNumber, code });
-    } catch (err) {
-      if (err instanceof PairingCodeError && /incorrect/.test(err.message)) throw AppError.badRequest('The pairing code is incorrect', [{ field: 'code', errors: ['incorrect pairing code'] }]);
-      throw AppError.conflict(`The phone could not enter this code: ${(err as Error).message}`);
-    }
+    const device = await this.sandbox.tenancy.claim({ ...auth, tenantId: session.tenantId }, phoneNumber, async () => {
+      try {
+        return await this.sandbox.ctl().enterPairingCode({ phoneNumber, code });
+      } catch (err) {
+        if (err instanceof PairingCodeError && /incorrect/.test(err.message)) throw AppError.badRequest('The pairing code is incorrect', [{ field: 'code', errors: ['incorrect pairing code'] }]);
+        throw AppError.conflict(`The phone could not enter this code: ${(err as Error).message}`);
+      }
+    });
     await this.sandbox.saveDevices();
     return { phoneNumber: device.phoneNumber, deviceId: device.deviceId, accountType: device.accountType };
   }
@@ -46,10 +45,9 @@ export class SandboxPhoneService {
   async setAppState(auth: AuthContext, phoneNumber: string, body: PhoneAppStateDto): Promise<Record<string, number>> {
     const update = this.toUpdate(body);
     if (Object.values(update).every((v) => v === undefined || (Array.isArray(v) && v.length === 0))) {
-      throw AppError.badRequest('Nothing to change: give pushName, contactNames, mute, archive or pin');
+      throw AppError.badRequest('Nothing to change: give pushName, contactNames, mute, archive, pin, markRead or deleteChat');
     }
-    const own = (await this.store.listVisible(auth)).some((s) => s.phone === phoneNumber);
-    if (!own) throw AppError.notFound('No session of yours has that number');
+    await this.sandbox.assertOwnNumber(auth, phoneNumber, true);
     let versions: Record<string, number>;
     try {
       versions = await this.sandbox.ctl().setAppState(phoneNumber, update);
@@ -68,6 +66,8 @@ export class SandboxPhoneService {
       mute: b.mute?.map((m) => ({ jid: pnJid(m.phoneNumber), muted: m.muted, until: m.until })),
       archive: b.archive?.map((a) => ({ jid: pnJid(a.phoneNumber), archived: a.archived })),
       pin: b.pin?.map((p) => ({ jid: pnJid(p.phoneNumber), pinned: p.pinned })),
+      markRead: b.markRead?.map((r) => ({ jid: pnJid(r.phoneNumber), read: r.read })),
+      deleteChat: b.deleteChat?.map((d) => ({ jid: pnJid(d.phoneNumber) })),
     };
   }
 }

@@ -46,7 +46,7 @@ export class SandboxController {
   @HttpCode(200)
   @RouteConfig(MEDIA_JSON_BODY)
   @ApiOperation({
-    summary: 'A simulated contact sends the session whose number is `to` a text, a reply or media',
+    summary: 'A simulated contact sends the session whose number is `to` a text (optionally with a link preview), media, a location, contact cards, a poll or an event; optionally as a reply',
     description: "Media comes base64 in `media.data`: this route's body limit is the largest MEDIA_MAX_BYTES_* base64-encoded (+64 KiB), not BODY_LIMIT_BYTES.",
   })
   @ApiParam({ name: 'phoneNumber', example: '5491199998888', description: "The contact's number (created on first use)" })

@@ -1,7 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
-import { IsIn, IsInt, IsObject, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsInt, IsObject, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength, ValidateNested } from 'class-validator';
 import { ContactMediaDto, MESSAGE_ID } from './sandbox-contacts.dto.js';
+import { ContactCardDto, ContactEventDto, ContactLinkPreviewDto, ContactLocationDto, ContactPollDto } from './sandbox-kinds.dto.js';
 
 const DIGITS = /^\d{6,15}$/;
 const toDigits = ({ value }: { value: unknown }): unknown => (typeof value === 'string' ? value.replace(/[\s+\-()]/g, '') : value);
@@ -43,13 +44,33 @@ export class ContactMessageDto {
   @Transform(toDigits) @IsString() @Matches(DIGITS, { message: 'to must be 6 to 15 digits with the country code' })
   to: string;
 
-  @ApiPropertyOptional({ example: 'Hola!', description: 'Text, or the caption-less body of a reply; `text` or `media` is required' })
+  @ApiPropertyOptional({ example: 'Hola!', description: 'Text (with `linkPreview`, a text with a link preview). Exactly one of text, media, location, contacts, poll, event' })
   @IsOptional() @IsString() @MinLength(1) @MaxLength(65_536)
   text?: string;
 
-  @ApiPropertyOptional({ type: ContactMediaDto, description: 'A media message (image, video, audio, ptt, document, sticker)' })
+  @ApiPropertyOptional({ type: ContactMediaDto, description: 'A media message (image, video, audio, ptt, document, sticker); the caption is inside' })
   @IsOptional() @ValidateNested() @Type(() => ContactMediaDto)
   media?: ContactMediaDto;
+
+  @ApiPropertyOptional({ type: ContactLocationDto, description: 'A location (or, with `live: true`, a live location)' })
+  @IsOptional() @IsObject() @ValidateNested() @Type(() => ContactLocationDto)
+  location?: ContactLocationDto;
+
+  @ApiPropertyOptional({ type: [ContactCardDto], description: 'Contact cards: one → a card, 2–10 → a card array' })
+  @IsOptional() @IsArray() @ArrayMinSize(1) @ArrayMaxSize(10) @ValidateNested({ each: true }) @Type(() => ContactCardDto)
+  contacts?: ContactCardDto[];
+
+  @ApiPropertyOptional({ type: ContactPollDto, description: 'A poll (pollCreationMessageV3 with a messageSecret)' })
+  @IsOptional() @IsObject() @ValidateNested() @Type(() => ContactPollDto)
+  poll?: ContactPollDto;
+
+  @ApiPropertyOptional({ type: ContactLinkPreviewDto, description: "With `text`: the text's link preview (no fetch: the fields are given)" })
+  @IsOptional() @IsObject() @ValidateNested() @Type(() => ContactLinkPreviewDto)
+  linkPreview?: ContactLinkPreviewDto;
+
+  @ApiPropertyOptional({ type: ContactEventDto, description: 'An event message (eventMessage with a messageSecret)' })
+  @IsOptional() @IsObject() @ValidateNested() @Type(() => ContactEventDto)
+  event?: ContactEventDto;
 
   @ApiPropertyOptional({ example: '3EB0C767D82B4B5B1B3E', description: "Reply to this message (the session's or the contact's own)" })
   @IsOptional() @IsString() @Matches(MESSAGE_ID, { message: 'quotedMessageId must be a WhatsApp message id' })

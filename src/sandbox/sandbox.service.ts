@@ -11,12 +11,13 @@ import { AppError } from '../common/app-error.js';
 import type { AuthContext } from '../common/auth-context.js';
 import { ROOT_LOGGER, type AppLogger } from '../common/logger.js';
 import { SessionsService } from '../sessions/sessions.service.js';
-import { SessionStore } from '../sessions/session-store.js';
 import { WhatsAppSimulator } from '../simulator/simulator.js';
 import { HISTORY_LIMITS } from '../simulator/history.js';
 import { createSandboxControl, type SandboxControl, type SandboxScanRequest } from '../simulator/sandbox-control.js';
 import { WhatsAppSocketFactory } from '../whatsapp/socket-factory.js';
 import type { ContactMessageDto } from './sandbox.dto.js';
+import { richContent } from './sandbox-kinds.js';
+import { SandboxTenancy } from './sandbox-tenancy.service.js';
 
 @Injectable()
 export class SandboxService implements OnModuleInit, OnApplicationShutdown {
@@ -30,7 +31,7 @@ export class SandboxService implements OnModuleInit, OnApplicationShutdown {
     @Inject(ROOT_LOGGER) logger: AppLogger,
     private readonly factory: WhatsAppSocketFactory,
     private readonly sessions: SessionsService,
-    private readonly store: SessionStore,
+    readonly tenancy: SandboxTenancy,
   ) {
     this.devicesFile = join(config.dataDir, 'sandbox-devices.json');
     this.logger = logger.child({ module: 'sandbox' });
@@ -68,12 +69,14 @@ export class SandboxService implements OnModuleInit, OnApplicationShutdown {
     }
     const session = await this.sessions.get(auth, sessionId);
     if (!session.qrText) throw AppError.conflict(`The session has no QR code to scan (status: ${session.status})`, { status: session.status });
-    let device;
-    try {
-      device = await this.ctl().scanQr({ qr: session.qrText, ...phone });
-    } catch (err) {
-      throw AppError.conflict(`The phone could not scan this QR: ${(err as Error).message}`);
-    }
+    const qr = session.qrText;
+    const device = await this.tenancy.claim({ ...auth, tenantId: session.tenantId }, phone.phoneNumber, async () => {
+      try {
+        return await this.ctl().scanQr({ qr, ...phone });
+      } catch (err) {
+        throw AppError.conflict(`The phone could not scan this QR: ${(err as Error).message}`);
+      }
+    });
     await this.saveDevices();
     return { phoneNumber: device.phoneNumber, deviceId: device.deviceId, accountType: device.accountType };
   }
@@ -89,18 +92,25 @@ export class SandboxService implements OnModuleInit, OnApplicationShutdown {
     return (await this.ctl().replaceConnection(await this.phoneOf(auth, sessionId))).affectedConnections;
   }
 
-  /** A contact texts (or sends media to, or replies to) the session whose number is `to` (one of the caller's sessions). */
+  /** A contact sends the session whose number is `to` (one of the caller's sessions) one message: see `richContent` for the kinds. */
   async contactSends(auth: AuthContext, from: string, message: ContactMessageDto) {
-    if (message.text === undefined && !message.media) throw AppError.badRequest('text or media is required');
-    await this.assertOwnNumber(auth, message.to);
-    const { media, ...rest } = message;
-    return this.run(() => this.ctl().sendAsContact({ from, ...rest, media: media && { ...media, data: Buffer.from(media.data, 'base64') } }));
+    const rich = richContent(message);
+    await this.assertActs(auth, from, message.to);
+    const { media, to, quotedMessageId, pushName, addressing, text } = message;
+    return this.run(() =>
+      this.ctl().sendAsContact({ from, to, quotedMessageId, pushName, addressing, text: text ?? undefined, ...rich, media: media && { ...media, data: Buffer.from(media.data, 'base64') } }),
+    );
   }
 
-  /** 404 unless one of the caller's sessions has this number (and is connected, unless `anyStatus`). */
+  /** 404 unless a session of the caller's tenant has this number (and is connected, unless `anyStatus`). */
   async assertOwnNumber(auth: AuthContext, phone: string, anyStatus = false): Promise<void> {
-    const own = (await this.store.listVisible(auth)).some((s) => s.phone === phone && (anyStatus || s.status === 'connected'));
-    if (!own) throw AppError.notFound(anyStatus ? 'No session of yours has that number' : 'No connected session of yours has that number');
+    await this.tenancy.assertOwnNumber(auth, phone, anyStatus);
+  }
+
+  /** The contact `from` may act towards `to`: `to` is a connected session of the caller's tenant, `from` no other tenant's number. */
+  async assertActs(auth: AuthContext, from: string, to: string, anyStatus = false): Promise<void> {
+    await this.tenancy.assertOwnNumber(auth, to, anyStatus);
+    await this.tenancy.assertContact(auth, from);
   }
 
   /** Runs a simulator action; what the simulator refuses is the caller's conflict, not a server error. */

@@ -115,6 +115,12 @@ export class SessionStore {
     return this.sessions.find({ where: auth.role === 'admin' ? {} : { tenantId: auth.tenantId }, order: { createdAt: 'ASC' } });
   }
 
+  /** The tenant of the oldest session that has this phone number, if any (sandbox number ownership). */
+  async tenantOfPhone(phone: string): Promise<string | undefined> {
+    const row = await this.sessions.findOne({ where: { phone }, order: { createdAt: 'ASC' }, select: { tenantId: true } });
+    return row?.tenantId;
+  }
+
   listForTenant(tenantId: string): Promise<SessionEntity[]> {
     return this.sessions.find({ where: { tenantId }, order: { createdAt: 'ASC' } });
   }

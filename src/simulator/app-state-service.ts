@@ -32,6 +32,8 @@ export interface PhoneAppStateUpdate {
   archive?: { jid: string; archived: boolean }[];
   pin?: { jid: string; pinned: boolean }[];
   markRead?: { jid: string; read: boolean }[];
+  /** Chats the phone deletes (the sessions get `chats.delete`). */
+  deleteChat?: { jid: string }[];
 }
 
 export class AppStateService {
@@ -79,14 +81,20 @@ export class AppStateService {
     if (!device || !account) return;
     void this.serial(account.phoneNumber, async () => {
       try {
-        const answer = await answerSync(this.of(account), iq, (_collection, mutations) => {
+        const changed = new Map<AppStateCollection, number>();
+        const answer = await answerSync(this.of(account), iq, (collection, mutations) => {
           for (const m of mutations) {
+            changed.set(collection, Math.max(changed.get(collection) ?? 0, m.version));
             const pushName = (m.value.pushNameSetting as { name?: string } | undefined)?.name;
             if (pushName) account.pushName = pushName; // the profile name is the account's, whoever changes it
             this.record(account.phoneNumber, { ...m, source: 'session', phoneNumber: account.phoneNumber, deviceId: device.deviceId });
           }
         });
         conn.send(answer);
+        // The account's other devices learn of a session's chat modification as of the phone's (WA-PROTOCOL-3 §9).
+        for (const [collection, version] of changed) {
+          for (const c of this.core.connectionsOf(account.phoneNumber)) if (c !== conn) c.send(serverSyncNotification(collection, version));
+        }
       } catch (err) {
         // Never answer with an error: the client would stay in Syncing. An empty answer lets it finish.
         this.core.logger.warn({ err }, 'simulator could not process an app-state query; answering without patches');
@@ -152,6 +160,9 @@ export function toChanges(u: PhoneAppStateUpdate, now: number): AppStateChange[]
   }
   for (const r of u.markRead ?? []) {
     out.push({ collection: 'regular_low', index: ['markChatAsRead', r.jid], apiVersion: 3, value: at({ markChatAsReadAction: { read: r.read, messageRange: { lastMessageTimestamp: Math.floor(now / 1000) } } }) });
+  }
+  for (const d of u.deleteChat ?? []) {
+    out.push({ collection: 'regular_high', index: ['deleteChat', d.jid, '1'], apiVersion: 6, value: at({ deleteChatAction: { messageRange: { lastMessageTimestamp: Math.floor(now / 1000) } } }) });
   }
   return out;
 }

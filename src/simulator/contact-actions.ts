@@ -11,6 +11,7 @@ import type { SimulatorCore } from './core.js';
 import type { MediaKind } from './inbox.js';
 import { encryptMedia } from './media-crypto.js';
 import type { Messaging } from './messaging.js';
+import { buildRichMessage, buildVoteMessage, pollOf, type RichContent } from './message-kinds.js';
 import type { SendTextOptions } from './types.js';
 
 export interface ContactMedia {
@@ -23,7 +24,7 @@ export interface ContactMedia {
   seconds?: number;
 }
 
-export interface ContactMessageContent {
+export interface ContactMessageContent extends RichContent {
   text?: string;
   media?: ContactMedia;
   /** Reply to this message (the session's or the contact's own). */
@@ -44,6 +45,8 @@ export class ContactMessages {
 
   async send(contact: SimContact, toPhone: string, content: ContactMessageContent, opts: SendTextOptions = {}): Promise<string> {
     const context = this.contextInfo(contact, toPhone, content);
+    const rich = buildRichMessage(content, context);
+    if (rich) return this.messaging.sendMessage(contact, toPhone, rich.message, { ...opts, stanzaType: rich.stanzaType, mediatype: rich.mediatype });
     if (content.media) {
       const { message, mediatype } = await this.mediaMessage(content.media, context);
       return this.messaging.sendMessage(contact, toPhone, message, { ...opts, stanzaType: 'media', mediatype });
@@ -51,6 +54,27 @@ export class ContactMessages {
     if (content.text === undefined) throw new Error('a contact message needs text or media');
     const message: proto.IMessage = context ? { extendedTextMessage: { text: content.text, contextInfo: context } } : { conversation: content.text };
     return this.messaging.sendMessage(contact, toPhone, message, opts);
+  }
+
+  /**
+   * Votes on a poll (the session's or the contact's own) with these option names (`[]` withdraws the
+   * vote), encrypted with the poll's secret; jids as addressed (message-kinds.ts).
+   */
+  vote(contact: SimContact, toPhone: string, pollMessageId: string, options: string[], opts: SendTextOptions = {}): Promise<string> {
+    const session = this.messaging.sentMessage(pollMessageId);
+    const own = this.messaging.inboundMessage(pollMessageId);
+    const poll = pollOf(session?.message ?? (own?.from === contact.phoneNumber ? own.message : undefined));
+    if (!poll?.secret) throw new Error(`no poll ${pollMessageId} between this contact and the session`);
+    const account = this.core.registry.accounts.get(toPhone);
+    if (!account) throw new Error(`no account ${toPhone} is known to the simulator`);
+    const lid = opts.addressing === 'lid';
+    const sessionJid = lid ? `${account.lid}@lid` : `${toPhone}@s.whatsapp.net`;
+    const voter = lid ? contact.lidJid : contact.jid;
+    const message = buildVoteMessage({ id: pollMessageId, chatJid: sessionJid, fromMe: !session, secret: poll.secret, options: poll.options }, options, {
+      creator: session ? sessionJid : voter,
+      voter,
+    });
+    return this.messaging.sendMessage(contact, toPhone, message, { ...opts, stanzaType: 'poll' });
   }
 
   /** Reacts to a session message or to the contact's own; `''` removes the reaction. */
@@ -110,7 +134,7 @@ export class ContactMessages {
     return context;
   }
 
-  private async mediaMessage(media: ContactMedia, contextInfo: proto.IContextInfo | undefined): Promise<{ message: proto.IMessage; mediatype: string }> {
+  async mediaMessage(media: ContactMedia, contextInfo: proto.IContextInfo | undefined): Promise<{ message: proto.IMessage; mediatype: string }> {
     const host = this.core.mediaHost;
     if (!host) throw new Error('the simulator media host is off');
     const enc = await encryptMedia(media.data, MEDIA_TYPE[media.kind]);

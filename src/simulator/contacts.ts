@@ -55,6 +55,11 @@ export class SimContact {
     return this.actions.messages.send(this, normalizePhone(toPhoneNumber), content, opts);
   }
 
+  /** Votes on a poll (the session's or the contact's own); `[]` withdraws the vote. Resolves with the vote's message id. */
+  vote(toPhoneNumber: string, pollMessageId: string, options: string[], opts: SendTextOptions = {}): Promise<string> {
+    return this.actions.messages.vote(this, normalizePhone(toPhoneNumber), pollMessageId, options, opts);
+  }
+
   /** Reacts to a message (the session's or the contact's own); `''` removes the reaction. */
   react(toPhoneNumber: string, messageId: string, emoji: string, opts: SendTextOptions = {}): Promise<string> {
     return this.actions.messages.react(this, normalizePhone(toPhoneNumber), messageId, emoji, opts);

@@ -1,4 +1,5 @@
 /** Internal interface between the simulator's parts (not part of the public API). */
+import type { AccountIqs } from './account-iqs.js';
 import type { AppStateService } from './app-state-service.js';
 import type { ContactDirectory, SimContact } from './contacts.js';
 import type { SimConnection } from './connection.js';
@@ -6,6 +7,7 @@ import type { SimulatorEvents } from './events.js';
 import type { MediaHost } from './media-host.js';
 import type { AccountRecord, DeviceRegistry } from './registry.js';
 import type { RetryRequests } from './retry.js';
+import type { SimGroups } from './groups/group-service.js';
 import type { SignalParty } from './signal-party.js';
 import type { AutoReceiptsOptions, SimLogger } from './types.js';
 
@@ -35,6 +37,10 @@ export interface SimulatorCore {
   /** The HTTPS media host (undefined when turned off or not started yet). */
   readonly mediaHost: MediaHost | undefined;
   readonly retries: RetryRequests;
+  /** Groups: registry changes, w:g2 answers, w:gp2 notifications, sender-key messaging. */
+  readonly groups: SimGroups;
+  /** Number checks, profiles, blocklists, presence subscriptions (account-iqs.ts). */
+  readonly accountIqs: AccountIqs;
   /** The account's own phone as a Signal party (for the session's own-phone copies). */
   phoneParty(account: AccountRecord): SignalParty;
   /** Resolves a jid's user (PN or LID) to an account or a contact; may create a contact for an unknown PN. */

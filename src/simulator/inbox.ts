@@ -9,9 +9,10 @@ import type { SimConnection } from './connection.js';
 import type { SimulatorCore } from './core.js';
 import { decryptMedia, sha256 } from './media-crypto.js';
 import type { MediaHost } from './media-host.js';
+import { decodeRich, type DecodedRich } from './message-kinds.js';
 import type { SentMessage, SessionReceipt, SimLogger } from './types.js';
 
-export type SentKind = 'text' | 'media' | 'reaction' | 'edit' | 'revoke' | 'protocol' | 'other';
+export type SentKind = 'text' | 'media' | 'reaction' | 'edit' | 'revoke' | 'protocol' | 'location' | 'contacts' | 'poll' | 'vote' | 'event' | 'other';
 export type MediaKind = 'image' | 'video' | 'audio' | 'ptt' | 'document' | 'sticker';
 
 export interface SentMedia {
@@ -28,8 +29,8 @@ export interface SentMedia {
   error?: string;
 }
 
-/** The decoded part of a `SentMessage`. */
-export interface SentDecoded {
+/** The decoded part of a `SentMessage` (rich kinds: message-kinds.ts). */
+export interface SentDecoded extends DecodedRich {
   kind: SentKind;
   /** Stanza attributes `type` and `edit`. */
   stanzaType?: string;
@@ -96,6 +97,12 @@ export async function decodeSent(message: proto.IMessage | undefined, stanza: Bi
       out.kind = 'revoke';
       out.revoke = { messageId: target };
     } else out.kind = 'protocol';
+  } else if (decodeRich(m)) {
+    const rich = decodeRich(m)!;
+    out.kind = rich.kind;
+    Object.assign(out, rich.fields);
+    const inner = m.locationMessage ?? m.liveLocationMessage ?? m.contactMessage ?? m.contactsArrayMessage ?? m.extendedTextMessage ?? m.eventMessage;
+    context = inner?.contextInfo;
   } else if (m.conversation !== null && m.conversation !== undefined) {
     out.kind = 'text';
   } else if (m.extendedTextMessage) {
@@ -197,6 +204,12 @@ function toInboxMessage(s: SentMessage): InboxMessage {
     reaction: s.reaction,
     edit: s.edit,
     revoke: s.revoke,
+    location: s.location,
+    contacts: s.contacts,
+    poll: s.poll,
+    vote: s.vote,
+    linkPreview: s.linkPreview,
+    event: s.event,
     decryptedBy: [...s.decryptedBy],
     timestamp: s.timestamp,
   };

@@ -1,13 +1,14 @@
 /**
  * Answers to the queries (`<iq>`) a Baileys client sends: keep-alive pings, prekey count / upload /
  * digest, passive, props, blocklist, privacy, usync device and LID look-ups, prekey bundles, app
- * state sync, logout. Anything else gets a 501 error answer right away, so nothing waits on a timeout.
+ * state sync, logout, groups (`w:g2`, groups/group-iq.ts). Anything else gets a 501 error answer right away, so nothing waits on a timeout.
  */
 import { jidDecode } from '@whiskeysockets/baileys';
 import { bundleToNode } from './signal-party.js';
-import { child, childBytes, children, childrenByTag, iqError, iqResult, node, readUIntBE, unixSeconds, type BinaryNode } from './binary.js';
+import { child, childBytes, children, childrenByTag, iqError, iqResult, node, readUIntBE, type BinaryNode } from './binary.js';
 import type { SimConnection } from './connection.js';
 import type { SimulatorCore } from './core.js';
+import { handleGroupIq } from './groups/group-iq.js';
 
 const PRIVACY_DEFAULTS: Record<string, string> = {
   last: 'all',
@@ -69,7 +70,7 @@ export function handleIq(core: SimulatorCore, conn: SimConnection, iq: BinaryNod
       conn.send(iqResult(iq, [node('props', { protocol: '1' })]));
       return;
     case 'blocklist':
-      conn.send(iqResult(iq, type === 'get' ? [node('list')] : undefined));
+      core.accountIqs.handleBlocklistIq(conn, iq);
       return;
     case 'privacy':
       if (type === 'get') {
@@ -93,17 +94,22 @@ export function handleIq(core: SimulatorCore, conn: SimConnection, iq: BinaryNod
         return;
       }
       break;
+    case 'status':
+      core.accountIqs.handleStatusIq(conn, iq);
+      return;
     case 'w:stats':
     case 'urn:xmpp:whatsapp:dirty':
-    case 'status':
       conn.send(iqResult(iq));
       return;
     case 'w:m':
       if (!core.mediaHost) break;
       conn.send(iqResult(iq, [core.mediaHost.mediaConnNode()]));
       return;
+    case 'w:g2':
+      handleGroupIq(core, core.groups, conn, iq);
+      return;
     case 'w:profile:picture':
-      conn.send(iqError(iq, 404, 'item-not-found'));
+      core.accountIqs.handlePictureIq(conn, iq);
       return;
     default:
       break;
@@ -142,7 +148,8 @@ function usync(core: SimulatorCore, iq: BinaryNode): BinaryNode {
     if (!jid && phone) jid = `${phone.replace(/^\+/, '')}@s.whatsapp.net`;
     if (!jid) continue;
     const isLid = jid.endsWith('@lid');
-    const resolved = core.resolveUser(jid, core.options.autoCreateContacts && !isLid);
+    // A number check (`contact`) never creates a contact: numbers the simulator does not know are not on WhatsApp.
+    const resolved = core.resolveUser(jid, core.options.autoCreateContacts && !isLid && !protocols.includes('contact'));
     const content: BinaryNode[] = [];
     for (const p of protocols) {
       switch (p) {
@@ -156,10 +163,10 @@ function usync(core: SimulatorCore, iq: BinaryNode): BinaryNode {
           }
           break;
         case 'contact':
-          content.push(node('contact', { type: resolved ? 'in' : 'out' }));
+          content.push(core.accountIqs.contactNode(resolved));
           break;
         case 'status':
-          content.push(node('status', { t: unixSeconds() }, Buffer.from('Hey there! I am using WhatsApp.')));
+          content.push(core.accountIqs.statusNode(resolved));
           break;
         case 'disappearing_mode':
           content.push(node('disappearing_mode', { duration: '0', t: '0' }));

@@ -14,12 +14,13 @@ import { deviceKey, type AccountRecord, type DeviceRecord } from './registry.js'
 import type { SignalParty } from './signal-party.js';
 import { decodeSent } from './inbox.js';
 import { answerMediaRetry } from './media-retry.js';
+import { decryptVote, pollOf } from './message-kinds.js';
 import type { PresenceKind, SendTextOptions, SentMessage } from './types.js';
 
 /** Stanza details of a contact's message beyond its content (reactions, edits, media). */
 export interface DeliverOptions extends SendTextOptions {
-  /** Stanza `type`: 'text' (default), 'media' or 'reaction'. */
-  stanzaType?: 'text' | 'media' | 'reaction';
+  /** Stanza `type`: 'text' (default), 'media', 'reaction', 'poll' or 'event'. */
+  stanzaType?: 'text' | 'media' | 'reaction' | 'poll' | 'event';
   /** Stanza `edit` attribute ('1' edit, '7' revoke). */
   edit?: string;
   /** `<enc mediatype>` for media. */
@@ -77,6 +78,11 @@ export class Messaging {
     const account = this.core.registry.accounts.get(toPhone);
     if (!account) return Promise.reject(new Error(`no account ${toPhone} is known to the simulator`));
     const id = opts.id ?? newMessageId();
+    if (this.core.accountIqs.isBlocked(toPhone, contact)) {
+      // As WhatsApp does: the account blocked the contact, nothing reaches its devices.
+      this.core.events.emit('inboundBlocked', { id, from: contact.phoneNumber, to: toPhone });
+      return Promise.resolve(id);
+    }
     const next = this.inOrder(contact, () => this.deliver(contact, account, id, message, opts));
     return next.then(() => id);
   }
@@ -123,7 +129,7 @@ export class Messaging {
   }
 
   /** Sends a contact's stanza to the device's connections, or queues it for the device's next login. */
-  private handTo(device: DeviceRecord, conns: SimConnection[], stanza: BinaryNode): void {
+  handTo(device: DeviceRecord, conns: SimConnection[], stanza: BinaryNode): void {
     const offlineCopy = node('message', { ...stanza.attrs, offline: '1' }, stanza.content as BinaryNode[]);
     if (conns.length > 0) {
       for (const c of conns) c.send(stanza);
@@ -161,6 +167,16 @@ export class Messaging {
   /** A message a contact sent (recent ones), for quoting it in a reply. */
   inboundMessage(id: string): { from: string; message: proto.IMessage } | undefined {
     return this.inbound.get(id);
+  }
+
+  /** A session's poll vote, decrypted against the poll (the session's own or a contact's). */
+  private voteOf(update: proto.Message.IPollUpdateMessage, account: AccountRecord): SentMessage['vote'] {
+    const pollId = update.pollCreationMessageKey?.id ?? '';
+    const own = this.sentById.get(pollId);
+    const theirs = this.inbound.get(pollId);
+    const creatorContact = theirs && this.core.contacts.byPhoneNumber(theirs.from);
+    const creators = own ? [`${account.phoneNumber}@s.whatsapp.net`, `${account.lid}@lid`] : creatorContact ? [creatorContact.jid, creatorContact.lidJid] : [];
+    return decryptVote(update, pollOf(own?.message ?? theirs?.message), creators, [`${account.phoneNumber}@s.whatsapp.net`, `${account.lid}@lid`]);
   }
 
   /** A message a session sent, by id (recent ones). */
@@ -244,6 +260,7 @@ export class Messaging {
     if (!device || !account) return;
     const { id, to } = stanza.attrs;
     if (!id || !to) return;
+    if (to.endsWith('@g.us')) return this.core.groups.messages.handleOutbound(conn, stanza);
     const sender = deviceAddress(account, device.deviceId);
     const target = this.core.resolveUser(to, false);
     const record: SentMessage = {
@@ -295,6 +312,7 @@ export class Messaging {
     }
     record.text = textOf(record.message);
     Object.assign(record, await decodeSent(record.message, stanza, this.core.mediaHost, this.core.logger));
+    if (record.kind === 'vote' && record.message?.pollUpdateMessage) record.vote = this.voteOf(record.message.pollUpdateMessage, account);
     conn.send(node('ack', { class: 'message', id, from: to, t: unixSeconds() }));
     this.record(record);
     this.core.events.emit('message', record);

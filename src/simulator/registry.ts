@@ -9,6 +9,7 @@ import { generatePartyKeys, partyKeysFromJson, partyKeysToJson, type PartyKeys, 
 import type { AppStateJson } from './app-state.js';
 import type { HistoryFixtureRecord } from './history.js';
 import type { AccountType } from './types.js';
+import type { GroupRecord } from './groups/group-store.js';
 
 export interface AccountRecord {
   phoneNumber: string;
@@ -68,6 +69,10 @@ export interface SimulatorState {
     pairedAt: number;
   }[];
   contacts: { phoneNumber: string; lid: string; pushName?: string; keys: PartyKeysJson }[];
+  /** Groups (groups/group-store.ts); absent in states saved before groups existed. */
+  groups?: GroupRecord[];
+  /** Group sender keys the simulated parties hold, JSON by `${holder}|${senderKeyName}`. */
+  senderKeys?: Record<string, string>;
 }
 
 const MAX_STORED_PREKEYS = 16;
@@ -85,6 +90,11 @@ export class DeviceRegistry {
   readonly accounts = new Map<string, AccountRecord>();
   readonly devices = new Map<string, DeviceRecord>();
   readonly contacts = new Map<string, ContactKeysRecord>();
+  /** Groups by bare id (groups/group-service.ts). */
+  readonly groups = new Map<string, GroupRecord>();
+  /** Sender keys loaded from a saved state; the live ones come from `senderKeysSource` (groups/group-messaging.ts). */
+  senderKeys: Record<string, string> = {};
+  senderKeysSource?: () => Record<string, string>;
 
   getOrCreateAccount(phoneNumber: string, opts: { accountType?: AccountType; name?: string; platform?: string; lid?: string }): AccountRecord {
     let account = this.accounts.get(phoneNumber);
@@ -164,6 +174,8 @@ export class DeviceRegistry {
         pairedAt: d.pairedAt,
       })),
       contacts: [...this.contacts.values()].map((c) => ({ phoneNumber: c.phoneNumber, lid: c.lid, pushName: c.pushName, keys: partyKeysToJson(c.keys) })),
+      groups: [...this.groups.values()],
+      senderKeys: this.senderKeysSource?.() ?? this.senderKeys,
     };
   }
 
@@ -180,6 +192,8 @@ export class DeviceRegistry {
       });
     }
     for (const c of state.contacts) this.contacts.set(c.phoneNumber, { ...c, keys: partyKeysFromJson(c.keys) });
+    for (const g of state.groups ?? []) this.groups.set(g.id, g);
+    this.senderKeys = state.senderKeys ?? {};
   }
 
   async saveToFile(path: string): Promise<void> {

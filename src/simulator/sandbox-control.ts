@@ -9,8 +9,10 @@ import type { HistoryOptions } from './history.js';
 import type { WhatsAppSimulator } from './simulator.js';
 import type { ContactMedia, ContactReceiptType } from './contact-actions.js';
 import type { ContactInbox } from './inbox.js';
+import type { RichContent } from './message-kinds.js';
+import type { ProfileView } from './account-iqs.js';
 import type { MediaTrust } from './media-host.js';
-import type { AccountType, PairedDevice, PresenceKind, SentMessage } from './types.js';
+import type { AccountType, CallRecord, PairedDevice, PresenceKind, SentMessage } from './types.js';
 
 export interface SandboxScanRequest {
   /** The QR string Baileys emitted in `connection.update`. */
@@ -26,7 +28,7 @@ export interface SandboxScanRequest {
   history?: HistoryOptions;
 }
 
-export interface SandboxSendRequest {
+export interface SandboxSendRequest extends RichContent {
   /** The contact's phone number (created on first use). */
   from: string;
   /** The session's phone number. */
@@ -64,6 +66,16 @@ export interface SandboxControl {
   contactLidJid(phoneNumber: string): string | undefined;
   /** A contact sends a text to the session; resolves with the WhatsApp message id. */
   sendAsContact(request: SandboxSendRequest): Promise<{ messageId: string }>;
+  /** A contact votes on a poll (the session's or its own); `options: []` withdraws the vote. */
+  vote(request: ContactTarget & { messageId: string; options: string[] }): Promise<{ messageId: string }>;
+  /** A contact that exists on WhatsApp, with its push name, about text and profile picture. */
+  declareContact(request: { phone: string; pushName?: string; about?: string; picture?: Buffer }): { jid: string; lidJid: string };
+  /** A user's about text and profile picture. */
+  profileOf(phoneNumber: string): ProfileView;
+  /** A contact calls the session `to`; it rings `ringMs`, then times out. */
+  offerCall(request: { from: string; to: string; video?: boolean; ringMs?: number }): { callId: string };
+  /** The calls a contact placed, as it saw them. */
+  callsOf(contactPhone: string): CallRecord[];
   /** A contact reacts to a message (`emoji: ''` removes the reaction). */
   react(request: ContactTarget & { messageId: string; emoji: string }): Promise<{ messageId: string }>;
   /** A contact edits one of its own messages. */
@@ -100,10 +112,18 @@ export function createSandboxControl(sim: WhatsAppSimulator): SandboxControl {
     pairingCodeRequestOf: (qr) => sim.pairingCodeRequestOf(qr),
     setAppState: (phoneNumber, update) => sim.setAppState(phoneNumber, update),
     contactLidJid: (phoneNumber) => sim.contacts.byPhoneNumber(phoneNumber)?.lidJid,
-    sendAsContact: async ({ from, to, text, media, quotedMessageId, pushName, addressing }) => {
-      const messageId = await sim.contact(from, { pushName }).send(to, { text, media, quotedMessageId }, { addressing });
+    sendAsContact: async ({ from, to, pushName, addressing, ...content }) => {
+      const messageId = await sim.contact(from, { pushName }).send(to, content, { addressing });
       return { messageId };
     },
+    vote: async ({ from, to, messageId, options, addressing }) => ({ messageId: await sim.contact(from).vote(to, messageId, options, { addressing }) }),
+    declareContact: ({ phone, pushName, about, picture }) => {
+      const contact = sim.declareContact(phone, { pushName, about, picture });
+      return { jid: contact.jid, lidJid: contact.lidJid };
+    },
+    profileOf: (phoneNumber) => sim.profileOf(phoneNumber),
+    offerCall: ({ from, to, video, ringMs }) => ({ callId: sim.offerCall(from, to, { video, ringMs }) }),
+    callsOf: (contactPhone) => sim.callsOf(contactPhone),
     react: async ({ from, to, messageId, emoji, addressing }) => ({ messageId: await sim.contact(from).react(to, messageId, emoji, { addressing }) }),
     edit: async ({ from, to, messageId, text, addressing }) => ({ messageId: await sim.contact(from).edit(to, messageId, text, { addressing }) }),
     revoke: async ({ from, to, messageId, addressing }) => ({ messageId: await sim.contact(from).revoke(to, messageId, { addressing }) }),

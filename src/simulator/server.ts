@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer } from 'ws';
 import { jidDecode } from '@whiskeysockets/baileys';
+import { installSafeTrialDecryption } from '../common/signal-trial-decryption.js';
 import { node, unixSeconds, type BinaryNode } from './binary.js';
 import { createCertificateChain, type CertificateChain } from './certificates.js';
 import { SimConnection, type ConnectionHost } from './connection.js';
@@ -14,9 +15,12 @@ import { ContactDirectory } from './contacts.js';
 import type { ResolvedOptions, ResolvedUser, SimulatorCore } from './core.js';
 import { SimulatorEvents } from './events.js';
 import { faultNodes } from './faults.js';
+import { AccountIqs } from './account-iqs.js';
 import { AppStateService } from './app-state-service.js';
+import { Calls } from './calls.js';
 import { ContactMessages } from './contact-actions.js';
 import { Inbox } from './inbox.js';
+import { SimGroups } from './groups/group-service.js';
 import { handleIq } from './iq-handlers.js';
 import type { MediaHost } from './media-host.js';
 import { RetryRequests } from './retry.js';
@@ -47,6 +51,9 @@ export class SimulatorServer implements ConnectionHost, SimulatorCore {
   protected readonly phoneSync: PhoneSync;
   protected readonly pairingCodes = new PairingCodes((phoneNumber) => this.events.emit('pairingCodeRequested', { phoneNumber }));
   readonly retries: RetryRequests;
+  readonly groups: SimGroups;
+  readonly accountIqs: AccountIqs;
+  readonly calls: Calls;
   protected readonly inbox: Inbox;
   protected readonly contactMessages: ContactMessages;
   mediaHost: MediaHost | undefined;
@@ -61,6 +68,8 @@ export class SimulatorServer implements ConnectionHost, SimulatorCore {
   protected port = 0;
 
   protected constructor(opts: SimulatorOptions, state: SimulatorState | undefined) {
+    // The contacts' phones keep the sessions a failed trial decryption touched, as real phones do.
+    installSafeTrialDecryption();
     this.logger = opts.logger ?? silentLogger;
     const auto = opts.autoReceipts ?? true;
     this.options = {
@@ -85,16 +94,22 @@ export class SimulatorServer implements ConnectionHost, SimulatorCore {
     this.messaging = new Messaging(this);
     this.appState = new AppStateService(this);
     this.retries = new RetryRequests(this.events);
+    this.accountIqs = new AccountIqs(this);
+    this.calls = new Calls(this);
     this.inbox = new Inbox(this);
     this.contactMessages = new ContactMessages(this, this.messaging);
     this.contacts = new ContactDirectory(this.registry, {
       sendText: (contact, to, text, o) => this.messaging.sendText(contact, to, text, o),
-      sendPresence: (contact, to, presence) => this.messaging.sendPresence(contact, to, presence),
+      sendPresence: (contact, to, presence) => {
+        this.accountIqs.notePresence(contact, presence);
+        this.messaging.sendPresence(contact, to, presence);
+      },
       messages: this.contactMessages,
       failNextDecrypt: (contact, to) => this.retries.failNext(contact.phoneNumber, to),
       garbleNext: (contact, to, count) => this.retries.garbleNext(contact.phoneNumber, to, count),
     });
     this.phoneSync = new PhoneSync(this, this.appState);
+    this.groups = new SimGroups(this, this.messaging, this.contactMessages);
   }
 
   protected listen(port: number): Promise<void> {
@@ -201,7 +216,11 @@ export class SimulatorServer implements ConnectionHost, SimulatorCore {
         return;
       case 'chatstate':
       case 'presence':
-        this.inbox.recordPresence(conn, n);
+        if (n.attrs.type === 'subscribe' && conn.device) this.accountIqs.subscribe(conn, n);
+        else this.inbox.recordPresence(conn, n);
+        return;
+      case 'call':
+        if (conn.device) this.calls.handleSessionCall(conn, n);
         return;
       default:
         // ack, presence, chatstate, ib (unified_session, offline_batch), notification, call: nothing to answer.

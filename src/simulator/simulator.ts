@@ -16,7 +16,8 @@ import { MediaHost, type HeldDownloads, type MediaTrust } from './media-host.js'
 import { buildPairSuccess, parseQr, verifyPairDeviceSign } from './pairing.js';
 import { DeviceRegistry, type SimulatorState } from './registry.js';
 import { SimulatorServer } from './server.js';
-import type { ContactOptions, PairedDevice, ScanOptions, SentMessage, SimulatorEventMap, SimulatorOptions } from './types.js';
+import type { ProfileView } from './account-iqs.js';
+import type { CallRecord, ContactOptions, PairedDevice, ScanOptions, SentMessage, SimulatorEventMap, SimulatorOptions } from './types.js';
 
 export class WhatsAppSimulator extends SimulatorServer {
   /** Starts the server on 127.0.0.1 (port 0 = random) and resolves once it listens. */
@@ -183,6 +184,45 @@ export class WhatsAppSimulator extends SimulatorServer {
   /** The contact's receipt for a message the session sent: 'delivered' (status 3) or 'read' (status 4). */
   sendReceipt(messageId: string, type: 'delivered' | 'read'): void {
     this.messaging.sendReceipt(messageId, type);
+  }
+
+  // ------------------------------------------------------------------ public API: account, profiles, calls
+
+  /**
+   * A contact that exists on WhatsApp (number checks say `exists`), with its push name, about text
+   * and profile picture when given. Numbers never declared, never written to and never used are
+   * not on WhatsApp.
+   */
+  declareContact(phoneNumber: string, opts: { pushName?: string; about?: string; picture?: Buffer } = {}): SimContact {
+    const contact = this.contacts.getOrCreate(normalizePhone(phoneNumber), { pushName: opts.pushName });
+    if (opts.about !== undefined) this.accountIqs.setAbout(contact.phoneNumber, opts.about);
+    if (opts.picture) this.accountIqs.setPicture(contact.phoneNumber, opts.picture);
+    return contact;
+  }
+
+  /** A user's (account's or contact's) about text and profile picture. */
+  profileOf(phoneNumber: string): ProfileView {
+    return this.accountIqs.profile(normalizePhone(phoneNumber));
+  }
+
+  /** The account's blocklist (jids as the session sent them: LIDs). */
+  blocklistOf(phoneNumber: string): string[] {
+    return this.accountIqs.blocklist(normalizePhone(phoneNumber));
+  }
+
+  /** A contact calls the session `toPhone` (voice, or video); it rings for `ringMs` (default 45 s). Returns the call id. */
+  offerCall(contactPhone: string, toPhone: string, opts: { video?: boolean; ringMs?: number } = {}): string {
+    return this.calls.offer(this.contact(contactPhone), normalizePhone(toPhone), opts);
+  }
+
+  /** The caller hangs up a ringing call. */
+  hangUpCall(callId: string): boolean {
+    return this.calls.hangUp(callId);
+  }
+
+  /** The calls a contact placed, as it saw them (ringing, rejected, timeout, ended). */
+  callsOf(contactPhone: string): CallRecord[] {
+    return this.calls.callsOf(normalizePhone(contactPhone));
   }
 
   // ------------------------------------------------------------------ public API: the own phone
@@ -360,6 +400,8 @@ export class WhatsAppSimulator extends SimulatorServer {
   /** Closes every connection and the server. */
   async stop(): Promise<void> {
     this.messaging.stop();
+    this.groups.messages.stop();
+    this.calls.stop();
     for (const c of [...this.all]) c.kill('stopped');
     const wss = this.wss;
     this.wss = undefined;

@@ -6,6 +6,7 @@ import type { HistoryOptions } from './history.js';
 import type { SentDecoded } from './inbox.js';
 import type { MediaHostOptions } from './media-host.js';
 import type { SimulatorState } from './registry.js';
+import type { GroupEventMap } from './groups/group-events.js';
 
 export type AccountType = 'personal' | 'business';
 
@@ -177,7 +178,7 @@ export interface ConnectionInfo {
 
 export type CloseReason = 'client' | 'server' | 'fault' | 'failure' | 'stopped';
 
-export interface SimulatorEventMap {
+export interface SimulatorEventMap extends GroupEventMap {
   /** A registering client got its QR refs. */
   qr: { refs: string[] };
   /** A registering companion asked for a pairing code for this number (`requestPairingCode`). */
@@ -210,4 +211,29 @@ export interface SimulatorEventMap {
   historySent: ConnectionInfo & { chunks: number; messages: number };
   /** A connection closed (phoneNumber/deviceId are set once logged in). */
   closed: Partial<ConnectionInfo> & { reason: CloseReason };
+  /** A session changed its account's profile picture (id, null when removed) or about text. */
+  profile: { phoneNumber: string; picture?: string | null; about?: string };
+  /** A session blocked or unblocked someone: the account's whole blocklist now. */
+  blocklist: { phoneNumber: string; blocklist: string[] };
+  /** A contact's message was not delivered: the account blocked the contact. */
+  inboundBlocked: { id: string; from: string; to: string };
+  /** A session subscribed to a contact's presence. */
+  presenceSubscribe: { phoneNumber: string; contact: string };
+  /** A call changed state (calls.ts): offered by a contact, rejected by the session, timed out, ended. */
+  call: CallRecord;
+}
+
+/** A call a contact placed to a session, as the caller saw it. */
+export interface CallRecord {
+  callId: string;
+  /** The caller (contact) phone number. */
+  from: string;
+  /** The session's phone number. */
+  to: string;
+  isVideo: boolean;
+  status: 'ringing' | 'rejected' | 'timeout' | 'ended';
+  offeredAt: number;
+  endedAt?: number;
+  /** The session device that rejected it. */
+  rejectedBy?: number;
 }

@@ -21,6 +21,7 @@ import { PostgresAuthStateRepository, type WriteFence } from './postgres-auth-st
 import { PreKeyPrefetch } from './prekey-prefetch.js';
 import { serializeSignalTransactions } from './signal-transactions.js';
 import { guardSignalConsole } from './signal-console.js';
+import { installSafeTrialDecryption } from '../common/signal-trial-decryption.js';
 import { WhatsAppConnection, type ConnectionHandlers } from './whatsapp-connection.js';
 
 const VERSION_FETCH_TIMEOUT_MS = 5000;
@@ -57,6 +58,8 @@ export class WhatsAppSocketFactory implements OnModuleInit, OnApplicationShutdow
     else trustNoiseRoot(WHATSAPP_ROOT_PUBLIC_KEY);
     // libsignal prints sessions (private keys included) to the console: never to stdout.
     guardSignalConsole(this.logger);
+    // A failed trial decryption must not damage the session it tried (issue 32).
+    installSafeTrialDecryption();
   }
 
   async onModuleInit(): Promise<void> {

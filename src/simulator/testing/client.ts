@@ -53,6 +53,8 @@ export class TestClient {
     };
     for (const e of ['connection.update', 'creds.update', 'messages.upsert', 'messages.update', 'messages.reaction', 'presence.update'] as const) record(e);
     for (const e of ['messaging-history.set', 'messaging-history.status', 'contacts.upsert', 'chats.update'] as const) record(e);
+    for (const e of ['groups.update', 'groups.upsert', 'group-participants.update', 'message-receipt.update'] as const) record(e);
+    for (const e of ['contacts.update', 'blocklist.update', 'chats.delete', 'call'] as const) record(e);
     this.sock.ev.on('creds.update', (u) => this.auth.saveCreds(u));
     this.sock.ev.on('connection.update', (u) => {
       if (u.connection === 'close') this.closed = true;
