@@ -2,13 +2,14 @@
  * Sessions benchmark: N sessions onboarded at once through the product (POST /sessions over HTTP,
  * real Baileys, the simulator scanning each QR), then kept connected and idle.
  *
- *   npm run bench:sessions -- --sessions 200 [--arrivals-per-second R]
+ *   npm run bench:sessions -- --sessions 200 [--arrivals-per-second R] [--pacing]
  *
  * The simulator runs in a child process so that the app's memory is measured alone; the app uses
  * a private PostgreSQL (or TEST_DATABASE_URL). Prints one JSON object: first-QR latency (request to
  * QR event; all sessions requested at once), open latency (scan to connected; all phones scan at
  * once), GET /health latency every 50 ms meanwhile, and RSS / heap per connected idle session
- * after GC.
+ * after GC. With `--pacing`, then the send pipeline on those sessions (bench/support/send-pipeline.ts):
+ * the Idempotency-Key's cost on an unpaced send, and the throughput of every session paced at 0 ms.
  */
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -20,6 +21,7 @@ import { round, summarize } from './support/stats.js';
 import { postJson } from '../test/support/app-process-runner.js';
 import { openBenchDatabase } from './support/bench-database.js';
 import { SimulatorProcess } from './support/simulator-process.js';
+import { measureSendPipeline } from './support/send-pipeline.js';
 import { SIMULATOR_ROOT_PUBLIC_KEY_HEX } from '../src/simulator/certificates.js';
 
 const within = <T>(promise: Promise<T>, what: string, ms = 180_000): Promise<T> =>
@@ -39,7 +41,13 @@ async function gcAndMeasure(): Promise<{ rss: number; heapUsed: number }> {
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { sessions: { type: 'string', default: '200' }, 'arrivals-per-second': { type: 'string', default: '0' } },
+    options: {
+      sessions: { type: 'string', default: '200' },
+      'arrivals-per-second': { type: 'string', default: '0' },
+      pacing: { type: 'boolean', default: false },
+      sends: { type: 'string', default: '200' },
+      'sends-per-session': { type: 'string', default: '20' },
+    },
     allowPositionals: true,
   });
   const n = Number(values.sessions);
@@ -164,6 +172,9 @@ async function main(): Promise<void> {
       heapPerSessionMB: mb((idle.heapUsed - baseline.heapUsed) / Math.max(1, connected)),
     },
     targets: { rssPerSessionMB: 5, firstQrP99Ms: 1000, httpDuringBurstP99Ms: 100 },
+    ...(values.pacing
+      ? { sendPipeline: await measureSendPipeline({ baseUrl, token, sessionIds: ids, events, sends: Number(values.sends), perSession: Number(values['sends-per-session']) }) }
+      : {}),
   };
   console.log(JSON.stringify(result, null, 2));
 

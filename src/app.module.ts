@@ -18,6 +18,8 @@ import { LifecycleModule } from './lifecycle/shutdown-reporter.js';
 import { RetentionModule } from './retention/retention.module.js';
 import { MediaModule } from './media/media.module.js';
 import { ClusterModule } from './cluster/cluster.module.js';
+import { IdempotencyModule } from './idempotency/idempotency.module.js';
+import { SendQueueModule } from './send-queue/send-queue.module.js';
 
 @Module({})
 export class AppModule {
@@ -41,6 +43,8 @@ export class AppModule {
         LifecycleModule,
         RetentionModule,
         MediaModule,
+        IdempotencyModule,
+        SendQueueModule,
         ...(config.whatsapp.sandbox ? [SandboxModule] : []),
         ...(config.cluster ? [ClusterModule] : []),
       ],

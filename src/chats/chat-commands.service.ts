@@ -11,7 +11,6 @@ import { ROOT_LOGGER, type AppLogger } from '../common/logger.js';
 import { DomainEvents } from '../events/domain-events.js';
 import { SessionNotConnectedError, type LiveSession } from '../sessions/live-session.js';
 import { SessionRegistry } from '../sessions/session-registry.js';
-import type { SessionEntity } from '../sessions/session.entity.js';
 import { InboundMediaService } from '../media/inbound-media.service.js';
 import { MediaSendService } from '../media/media-send.service.js';
 import type { SessionContext, WaMessageRecord } from '../whatsapp/conversation-types.js';
@@ -21,6 +20,10 @@ import type { ChatRef } from './chat-identity.js';
 import { ChatQueries, parseJid, type MessageRow } from './chat-queries.js';
 import { SessionResolver } from '../sessions/session-resolver.js';
 import type { MessageDto, SendChatMessageDto, SentChatMessageDto } from './chats.dto.js';
+import type { QueueExecutor, QueueItem } from '../send-queue/queue-executor.js';
+import type { QueuedDto } from '../send-queue/send-queue.dto.js';
+import { SendQueueService } from '../send-queue/send-queue.service.js';
+import type { Pacing, SessionEntity } from '../sessions/session.entity.js';
 import { ConversationStore, ownJid } from './conversation-store.service.js';
 
 interface Target {
@@ -33,7 +36,7 @@ interface Target {
 const now = (): number => Math.floor(Date.now() / 1000);
 
 @Injectable()
-export class ChatCommandsService {
+export class ChatCommandsService implements Omit<QueueExecutor, 'send'> {
   constructor(
     private readonly sessions: SessionResolver,
     private readonly registry: SessionRegistry,
@@ -42,35 +45,82 @@ export class ChatCommandsService {
     private readonly events: DomainEvents,
     private readonly media: MediaSendService,
     private readonly inboundMedia: InboundMediaService,
+    private readonly queue: SendQueueService,
     @Inject(ROOT_LOGGER) private readonly logger: AppLogger,
   ) {}
 
-  async send(auth: AuthContext, sessionId: string | undefined, jidParam: string, body: SendChatMessageDto): Promise<SentChatMessageDto> {
-    const t = await this.target(auth, sessionId);
+  /** A send: at once (201), or queued when the session is paced (202, src/send-queue). */
+  async send(auth: AuthContext, sessionId: string | undefined, jidParam: string, body: SendChatMessageDto): Promise<SentChatMessageDto | QueuedDto> {
+    const session = await this.sessions.resolve(auth, sessionId);
+    if (session.pacing) return this.enqueue(auth, session, session.pacing, jidParam, body);
+    const t = this.targetOf(session);
     const jid = parseJid(jidParam);
     const chat = await this.queries.findChat(t.session.id, jid);
-    const quoted = body.replyToMessageId ? await this.storedIn(t, chat, body.replyToMessageId) : undefined;
-    if (body.mediaId !== undefined) return this.sendMedia(auth, t, chat?.jid ?? jid, body, quoted?.raw ?? undefined);
-    const forwarded = body.forwardMessageId ? await this.queries.findMessage(t.session.id, null, body.forwardMessageId) : undefined;
-    if (body.forwardMessageId && !forwarded?.raw) throw AppError.notFound('No such message to forward in this session');
-    if (forwarded && body.content !== undefined) throw AppError.badRequest('Send either content or forwardMessageId, not both', [{ field: 'content', errors: ['not allowed with forwardMessageId'] }]);
+    return this.sendNow(auth, t, chat, jid, body);
+  }
+
+  private async enqueue(auth: AuthContext, session: SessionEntity, pacing: Pacing, jidParam: string, body: SendChatMessageDto): Promise<QueuedDto> {
+    const jid = parseJid(jidParam);
+    const chat = await this.queries.findChat(session.id, jid);
+    if (body.replyToMessageId) await this.storedIn(session.id, chat, body.replyToMessageId);
+    if (body.mediaId === undefined) await this.forwardOf(session.id, body);
+    else if (body.forwardMessageId !== undefined) throw mediaWithForward();
+    const payload = { kind: 'chat' as const, userId: auth.userId, content: body.content, replyToMessageId: body.replyToMessageId, forwardMessageId: body.forwardMessageId, mediaId: body.mediaId };
+    return this.queue.enqueue({ id: session.id, tenantId: session.tenantId, pacing }, chat?.jid ?? jid, payload);
+  }
+
+  private async sendNow(auth: AuthContext, t: Target, chat: ChatRef | undefined, jid: string, body: SendChatMessageDto, messageId?: string): Promise<SentChatMessageDto> {
+    const quoted = body.replyToMessageId ? await this.storedIn(t.session.id, chat, body.replyToMessageId) : undefined;
+    if (body.mediaId !== undefined) return this.sendMedia(auth, t, chat?.jid ?? jid, body, quoted?.raw ?? undefined, messageId);
+    const forwarded = await this.forwardOf(t.session.id, body);
     const { record, stored } = await this.store.whileSending(t.session.id, async () => {
-      const sent = await this.call(() => t.commands.send(chat?.jid ?? jid, { text: body.content, quotedRaw: quoted?.raw ?? undefined, forwardRaw: forwarded?.raw ?? undefined }));
+      const sent = await this.call(() => t.commands.send(chat?.jid ?? jid, { text: body.content, quotedRaw: quoted?.raw ?? undefined, forwardRaw: forwarded?.raw ?? undefined, messageId }));
       const rows = await this.afterSent(t, sent.id, 'message', () => this.store.storeMessages(t.ctx, 'append', [sent], null));
       return { record: sent, stored: rows?.[0] };
     });
     return { id: record.id, chatJid: stored?.chatJid ?? chat?.jid ?? jid, status: record.status ?? 'sent', timestamp: record.timestamp };
   }
 
+  private async forwardOf(sessionId: string, body: SendChatMessageDto): Promise<MessageRow | undefined> {
+    const forwarded = body.forwardMessageId ? await this.queries.findMessage(sessionId, null, body.forwardMessageId) : undefined;
+    if (body.forwardMessageId && !forwarded?.raw) throw AppError.notFound('No such message to forward in this session');
+    if (forwarded && body.content !== undefined) throw AppError.badRequest('Send either content or forwardMessageId, not both', [{ field: 'content', errors: ['not allowed with forwardMessageId'] }]);
+    return forwarded;
+  }
+
+  // --- the paced queue's executor (src/send-queue/queue-executor.ts) ---
+
+  isReady(sessionId: string): boolean {
+    return this.registry.get(sessionId)?.isConnected ?? false;
+  }
+
+  async wasSent(sessionId: string, messageId: string): Promise<boolean> {
+    return (await this.queries.findMessage(sessionId, null, messageId)) !== undefined;
+  }
+
+  async typing(sessionId: string, chatJid: string): Promise<void> {
+    await this.registry.get(sessionId)?.commands.presence(chatJid, 'composing');
+  }
+
+  /** A queued send, under the id it was queued with, in the name of who queued it. */
+  async sendQueued(item: QueueItem): Promise<void> {
+    const live = this.registry.get(item.sessionId);
+    if (!live?.isConnected) throw notConnected(live?.status ?? 'disconnected');
+    const t = this.targetOf({ id: item.sessionId, tenantId: item.tenantId } as SessionEntity);
+    const p = item.payload;
+    const auth: AuthContext = { userId: p.userId, tenantId: item.tenantId, role: 'user', via: 'api-key' };
+    const body = { content: p.content, replyToMessageId: p.replyToMessageId, forwardMessageId: p.forwardMessageId, mediaId: p.mediaId } as SendChatMessageDto;
+    const chat = await this.queries.findChat(item.sessionId, item.chatJid);
+    await this.sendNow(auth, t, chat, item.chatJid, body, item.id);
+  }
+
   /** An uploaded file (POST /media) sent as its kind, `content` its caption; the message then shows that media. */
-  private async sendMedia(auth: AuthContext, t: Target, jid: string, body: SendChatMessageDto, quotedRaw: Buffer | undefined): Promise<SentChatMessageDto> {
-    if (body.forwardMessageId !== undefined) {
-      throw AppError.badRequest('Send either mediaId or forwardMessageId, not both', [{ field: 'mediaId', errors: ['not allowed with forwardMessageId'] }]);
-    }
+  private async sendMedia(auth: AuthContext, t: Target, jid: string, body: SendChatMessageDto, quotedRaw: Buffer | undefined, messageId?: string): Promise<SentChatMessageDto> {
+    if (body.forwardMessageId !== undefined) throw mediaWithForward();
     const { media, body: bytes } = await this.media.open(auth, body.mediaId!, body.content);
     let record: WaMessageRecord;
     try {
-      record = await this.call(() => t.commands.sendMedia(jid, media, bytes, body.content, quotedRaw));
+      record = await this.call(() => t.commands.sendMedia(jid, media, bytes, body.content, quotedRaw, messageId));
     } finally {
       bytes.destroy();
     }
@@ -130,7 +180,10 @@ export class ChatCommandsService {
   }
 
   private async target(auth: AuthContext, sessionId: string | undefined): Promise<Target> {
-    const session = await this.sessions.resolve(auth, sessionId);
+    return this.targetOf(await this.sessions.resolve(auth, sessionId));
+  }
+
+  private targetOf(session: SessionEntity): Target {
     const live = this.registry.get(session.id);
     if (!live || !live.isConnected) throw notConnected(live?.status ?? session.status);
     const ctx: SessionContext = { sessionId: session.id, tenantId: session.tenantId, sessionPhone: () => live.ownPhone };
@@ -142,9 +195,9 @@ export class ChatCommandsService {
     }
   }
 
-  private async storedIn(t: Target, chat: ChatRef | undefined, messageId: string): Promise<MessageRow> {
+  private async storedIn(sessionId: string, chat: ChatRef | undefined, messageId: string): Promise<MessageRow> {
     if (!chat) throw AppError.notFound('No such message in this chat');
-    const row = await this.queries.messageOf(t.session.id, chat, messageId);
+    const row = await this.queries.messageOf(sessionId, chat, messageId);
     if (!row.raw) throw AppError.notFound('No such message in this chat');
     return row;
   }
@@ -183,6 +236,10 @@ export class ChatCommandsService {
 
 function keyOf(r: MessageRow): StoredKey {
   return { remoteJid: r.remote_jid, id: r.wa_id, fromMe: r.from_me, participant: r.remote_jid.endsWith('@g.us') ? r.sender_jid : null };
+}
+
+function mediaWithForward(): AppError {
+  return AppError.badRequest('Send either mediaId or forwardMessageId, not both', [{ field: 'mediaId', errors: ['not allowed with forwardMessageId'] }]);
 }
 
 function notConnected(status: string): AppError {

@@ -1,9 +1,12 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Patch, Post, Query, Res } from '@nestjs/common';
 import {
-  ApiBadRequestResponse, ApiBearerAuth, ApiConflictResponse, ApiCreatedResponse, ApiGatewayTimeoutResponse, ApiNotFoundResponse, ApiOkResponse,
+  ApiAcceptedResponse, ApiBadRequestResponse, ApiBearerAuth, ApiConflictResponse, ApiCreatedResponse, ApiGatewayTimeoutResponse, ApiNotFoundResponse, ApiOkResponse,
   ApiOperation, ApiParam, ApiSecurity, ApiServiceUnavailableResponse, ApiTags, ApiUnauthorizedResponse, ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
 import { CurrentAuth, type AuthContext } from '../common/auth-context.js';
+import { Idempotent } from '../idempotency/idempotent.decorator.js';
+import { QueuedDto } from '../send-queue/send-queue.dto.js';
 import { API_KEY_SCHEME, BEARER_SCHEME } from '../common/swagger.js';
 import { ChatCommandsService } from './chat-commands.service.js';
 import { ChatMediaService } from './chat-media.service.js';
@@ -53,11 +56,17 @@ export class ChatsController {
       '404 for an unknown mediaId, 409 while it is not stored, 400 for a caption on audio, voice notes and stickers.',
   })
   @ApiParam(JID_PARAM)
+  @Idempotent()
   @ApiCreatedResponse({ type: SentChatMessageDto })
+  @ApiAcceptedResponse({ type: QueuedDto, description: 'A paced session (PATCH /sessions/:id pacing): queued; session.messages.update follows with sent' })
   @ApiConflictResponse({ description: 'The session is not connected' })
   @ApiGatewayTimeoutResponse({ description: 'WhatsApp did not answer in time' })
-  send(@CurrentAuth() auth: AuthContext, @Param('jid') jid: string, @Query() q: SessionQueryDto, @Body() body: SendChatMessageDto): Promise<SentChatMessageDto> {
-    return this.commands.send(auth, q.sessionId, jid, body);
+  async send(
+    @CurrentAuth() auth: AuthContext, @Param('jid') jid: string, @Query() q: SessionQueryDto, @Body() body: SendChatMessageDto, @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<SentChatMessageDto | QueuedDto> {
+    const answer = await this.commands.send(auth, q.sessionId, jid, body);
+    if (answer.status === 'queued') void reply.status(HttpStatus.ACCEPTED);
+    return answer;
   }
 
   @Post(':jid/messages/:messageId/media')
@@ -78,6 +87,7 @@ export class ChatsController {
   }
 
   @Post(':jid/read')
+  @Idempotent()
   @HttpCode(200)
   @ApiOperation({ summary: 'Mark messages read (sends read receipts)' })
   @ApiParam(JID_PARAM)
@@ -88,6 +98,7 @@ export class ChatsController {
   }
 
   @Patch(':jid/messages/:messageId')
+  @Idempotent()
   @ApiOperation({ summary: 'Edit one of your messages' })
   @ApiParam(JID_PARAM)
   @ApiParam(MESSAGE_PARAM)
@@ -101,6 +112,7 @@ export class ChatsController {
   }
 
   @Delete(':jid/messages/:messageId')
+  @Idempotent()
   @ApiOperation({ summary: 'Delete one of your messages for everyone' })
   @ApiParam(JID_PARAM)
   @ApiParam(MESSAGE_PARAM)
@@ -112,6 +124,7 @@ export class ChatsController {
   }
 
   @Post(':jid/messages/:messageId/reactions')
+  @Idempotent()
   @HttpCode(200)
   @ApiOperation({ summary: 'React to a message ({ emoji }); `{ emoji: null }` removes your reaction' })
   @ApiParam(JID_PARAM)
@@ -125,6 +138,7 @@ export class ChatsController {
   }
 
   @Post(':jid/presence')
+  @Idempotent()
   @HttpCode(200)
   @ApiOperation({ summary: 'Show typing (composing), stop it (paused), or be available in this chat' })
   @ApiParam(JID_PARAM)

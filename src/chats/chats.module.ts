@@ -4,6 +4,8 @@ import { ContactsModule } from '../contacts/contacts.module.js';
 import { MediaDownloads } from '../media/media-downloads.service.js';
 import { MediaModule } from '../media/media.module.js';
 import { SessionRegistry } from '../sessions/session-registry.js';
+import { SendQueueModule } from '../send-queue/send-queue.module.js';
+import { SendQueueWorker } from '../send-queue/send-queue.worker.js';
 import { SessionsModule } from '../sessions/sessions.module.js';
 import { CHAT_ENTITIES } from './chat.entities.js';
 import { ChatIdentity } from './chat-identity.js';
@@ -18,7 +20,7 @@ import { MessageWriter } from './message-writer.js';
 
 /** Chats, messages, reactions and receipts: storage fed by live sessions, REST, history ingest. */
 @Module({
-  imports: [TypeOrmModule.forFeature(CHAT_ENTITIES), SessionsModule, ContactsModule, MediaModule],
+  imports: [TypeOrmModule.forFeature(CHAT_ENTITIES), SessionsModule, ContactsModule, MediaModule, SendQueueModule],
   controllers: [ChatsController],
   providers: [ChatIdentity, MessageWriter, HistoryJobs, ConversationStore, ChatQueries, ChatsReadService, ChatCommandsService, ChatMediaService],
   exports: [ConversationStore],
@@ -29,10 +31,19 @@ export class ChatsModule implements OnModuleInit {
     private readonly store: ConversationStore,
     private readonly downloads: MediaDownloads,
     private readonly queries: ChatQueries,
+    private readonly commands: ChatCommandsService,
+    private readonly sendQueue: SendQueueWorker,
   ) {}
 
   onModuleInit(): void {
     this.registry.useConversationStore(this.store);
     this.downloads.useMessageSource((sessionId, remoteJid, id) => this.queries.rawByKey(sessionId, remoteJid, id));
+    const commands = this.commands;
+    this.sendQueue.useExecutor({
+      isReady: (sessionId) => commands.isReady(sessionId),
+      wasSent: (sessionId, messageId) => commands.wasSent(sessionId, messageId),
+      typing: (sessionId, chatJid) => commands.typing(sessionId, chatJid),
+      send: (item) => commands.sendQueued(item),
+    });
   }
 }

@@ -31,7 +31,10 @@ export type ErrorCode =
   | 'MEDIA_QUOTA_EXCEEDED'
   | 'TOO_MANY_CONNECTIONS'
   | 'PHONE_IN_USE'
-  | 'URL_NOT_ALLOWED';
+  | 'URL_NOT_ALLOWED'
+  | 'IDEMPOTENCY_KEY_REUSED'
+  | 'IDEMPOTENCY_KEY_IN_DOUBT'
+  | 'QUEUE_ITEM_NOT_CANCELLABLE';
 
 export interface ErrorBody {
   success: false;

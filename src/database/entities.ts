@@ -8,6 +8,8 @@ import { CONTACT_ENTITIES } from '../contacts/contact.entities.js';
 import { MediaEntity } from '../media/media.entity.js';
 import { CLUSTER_ENTITIES } from '../cluster/cluster.entities.js';
 import { WEBHOOK_SUBSCRIPTION_ENTITIES } from '../webhook-subscriptions/webhook-subscription.entities.js';
+import { IdempotencyKeyEntity } from '../idempotency/idempotency-key.entity.js';
+import { SendQueueEntity } from '../send-queue/send-queue.entity.js';
 
 export const ALL_ENTITIES: NonNullable<DataSourceOptions['entities']> = [
   ...AUTH_ENTITIES,
@@ -18,4 +20,6 @@ export const ALL_ENTITIES: NonNullable<DataSourceOptions['entities']> = [
   MediaEntity,
   ...CLUSTER_ENTITIES,
   ...WEBHOOK_SUBSCRIPTION_ENTITIES,
+  IdempotencyKeyEntity,
+  SendQueueEntity,
 ];

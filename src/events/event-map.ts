@@ -91,6 +91,10 @@ export interface MessageStatusUpdate {
   chatJid?: string;
   status: 'pending' | 'sent' | 'delivered' | 'read' | 'played' | 'error';
   statusAt: number;
+  /** Additive, paced sends only (source `queue`): where the send is in the session's queue. */
+  queueStatus?: 'queued' | 'sending' | 'sent' | 'failed' | 'cancelled';
+  /** Additive, a failed paced send: why. */
+  error?: string | null;
 }
 
 export interface ChatUnreadCount {
@@ -174,8 +178,8 @@ export interface DomainEventMap {
   };
   'session.messages.update': {
     tenantId: string; updatesCount: number; updates: MessageStatusUpdate[];
-    /** receipt: WhatsApp's receipts; api: our own read receipts (POST /chats/:jid/read). */
-    source: 'receipt' | 'event' | 'api';
+    /** receipt: WhatsApp's receipts; api: our own read receipts (POST /chats/:jid/read); queue: a paced send moved on. */
+    source: 'receipt' | 'event' | 'api' | 'queue';
     /** Additive: the unread count of each chat the update changed it in (read receipts we sent). */
     chats?: ChatUnreadCount[];
   };

@@ -57,6 +57,22 @@ export function retentionRules(config: AppConfig['retention']): RetentionRule[] 
       where: 'expires_at < $1',
       days: config.expiredTokensDays,
     },
+    {
+      name: 'idempotencyKeys',
+      table: 'idempotency_keys',
+      key: 'ctid',
+      // Past expires_at (24 h) a key is free again anyway (a claim takes an expired one over).
+      where: 'expires_at < $1',
+      days: config.expiredTokensDays,
+    },
+    {
+      name: 'finishedSends',
+      table: 'send_queue',
+      key: 'ctid',
+      // Paced sends that are over (the messages themselves stay in wa_messages), kept as long as delivered callbacks.
+      where: "status IN ('sent', 'failed', 'cancelled') AND updated_at < $1",
+      days: config.deliveredCallbacksDays,
+    },
     { name: 'loginFailures', table: 'login_failures', key: 'id', where: 'occurred_at < $1', days: config.loginFailuresDays },
     {
       name: 'inboundJournal',

@@ -1,6 +1,6 @@
 /**
- * Deletes what is only kept for a while (delivered callbacks, mails, expired tokens and access-token refusals, login
- * failures, journal rows of sessions that never came back), every RETENTION_INTERVAL_MINUTES, through @nestjs/schedule's registry. Each DELETE
+ * Deletes what is only kept for a while (delivered callbacks, mails, expired tokens and access-token refusals, expired
+ * idempotency keys, finished paced sends, login failures, journal rows of sessions that never came back), every RETENTION_INTERVAL_MINUTES, through @nestjs/schedule's registry. Each DELETE
  * takes at most RETENTION_BATCH_SIZE rows, so no statement holds a table's locks for long, and the
  * loop yields between batches so that requests on the (single-connection) embedded database
  * interleave with it.

@@ -20,13 +20,6 @@ export class ProxyUrlConstraint implements ValidatorConstraintInterface {
   }
 }
 
-const PROXY_DESCRIPTION =
+export const PROXY_DESCRIPTION =
   'http://, https:// or socks5:// URL, credentials allowed (user:password@host:port); used by the session\'s WhatsApp socket, '
   + 'media uploads and downloads from its next connect. Answers show scheme://host:port only. Unset: WA_PROXY_URL, if the operator set one';
-
-/** `PATCH /sessions/:id`: only the fields sent change. */
-export class UpdateSessionDto {
-  @ApiPropertyOptional({ type: String, nullable: true, example: 'socks5://user:secret@proxy.example.com:1080', description: `${PROXY_DESCRIPTION}; null removes it` })
-  @ValidateIf((o: UpdateSessionDto) => o.proxy !== undefined && o.proxy !== null) @Validate(ProxyUrlConstraint)
-  proxy?: string | null;
-}

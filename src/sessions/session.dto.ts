@@ -1,8 +1,9 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform } from 'class-transformer';
-import { IsBoolean, IsOptional, IsString, IsUUID, Length, Matches, MaxLength, MinLength, Validate } from 'class-validator';
+import { Transform, Type } from 'class-transformer';
+import { IsBoolean, IsObject, IsOptional, IsString, IsUUID, Length, Matches, MaxLength, MinLength, Validate, ValidateIf, ValidateNested } from 'class-validator';
+import { PacingDto } from '../send-queue/pacing.dto.js';
 import { redactProxyUrl } from '../whatsapp/proxy-url.js';
-import { ProxyUrlConstraint } from './session-proxy.dto.js';
+import { PROXY_DESCRIPTION, ProxyUrlConstraint } from './session-proxy.dto.js';
 import { SESSION_STATUSES, type AccountType, type SessionStatus } from '../events/event-map.js';
 import type { SessionEntity } from './session.entity.js';
 
@@ -27,6 +28,7 @@ export class SessionDto {
   @ApiProperty({ nullable: true, example: null, description: "WhatsApp's last close code" }) lastStatusCode: number | null;
   @ApiProperty({ nullable: true, example: 'socks5://proxy.example.com:1080', description: "The session's own proxy, without credentials (null: WA_PROXY_URL, if set, else direct)" })
   proxy: string | null;
+  @ApiProperty({ type: PacingDto, nullable: true, description: 'Paced sends (PATCH /sessions/:id); null sends at once' }) pacing: PacingDto | null;
   @ApiProperty({ example: '2026-01-01T00:00:00.000Z' }) createdAt: string;
   @ApiProperty({ example: '2026-01-01T00:02:00.000Z' }) updatedAt: string;
 }
@@ -49,6 +51,7 @@ export function mapSession(row: SessionEntity): SessionDto {
     disconnectedReason: row.disconnectedReason,
     lastStatusCode: row.lastStatusCode,
     proxy: row.proxyUrl ? redactProxyUrl(row.proxyUrl) : null,
+    pacing: row.pacing ?? null,
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
   };
@@ -80,6 +83,17 @@ export class CreateSessionDto {
   @ApiPropertyOptional({ example: 'http://user:secret@proxy.example.com:3128', description: "The session's proxy: http://, https:// or socks5:// URL, credentials allowed (never shown back). Unset: WA_PROXY_URL, if set" })
   @IsOptional() @Validate(ProxyUrlConstraint)
   proxy?: string;
+}
+
+/** `PATCH /sessions/:id`: the session's settings; absent fields stay as they are. */
+export class UpdateSessionDto {
+  @ApiPropertyOptional({ type: PacingDto, nullable: true, description: 'Queue sends and pace them (202 queued); null turns pacing off (default)' })
+  @ValidateIf((o: UpdateSessionDto) => o.pacing !== null) @IsOptional() @IsObject() @ValidateNested() @Type(() => PacingDto)
+  pacing?: PacingDto | null;
+
+  @ApiPropertyOptional({ type: String, nullable: true, example: 'socks5://user:secret@proxy.example.com:1080', description: `${PROXY_DESCRIPTION}; null removes it` })
+  @ValidateIf((o: UpdateSessionDto) => o.proxy !== undefined && o.proxy !== null) @Validate(ProxyUrlConstraint)
+  proxy?: string | null;
 }
 
 export class CreatedSessionDto {

@@ -1,6 +1,13 @@
 import { Check, Column, Entity, Index, PrimaryColumn } from 'typeorm';
 import type { AccountType, SessionStatus } from '../events/event-map.js';
 
+/** A session's pacing (PATCH /sessions/:id): a random gap in [min, max] ms between sends, typing shown before each. */
+export interface Pacing {
+  minIntervalMs: number;
+  maxIntervalMs: number;
+  typing: boolean;
+}
+
 /** Whether the session should be running: restored at boot, or left alone after a stop. */
 export type DesiredState = 'running' | 'stopped';
 
@@ -37,6 +44,8 @@ export class SessionEntity {
   @Column('int', { name: 'qr_count', default: 0 }) qrCount: number;
   /** The session's own proxy (http, https or socks5 URL, credentials included): never in answers or logs. */
   @Column('text', { name: 'proxy_url', nullable: true }) proxyUrl: string | null;
+  /** Paced sends (src/send-queue): null sends at once. */
+  @Column('jsonb', { nullable: true }) pacing: Pacing | null;
   @Column('timestamptz', { name: 'created_at', default: () => 'now()' }) createdAt: Date;
   @Column('timestamptz', { name: 'updated_at', default: () => 'now()' }) updatedAt: Date;
 }

@@ -1,17 +1,19 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, ParseUUIDPipe, Patch, Post, Res } from '@nestjs/common';
 import {
-  ApiBadRequestResponse, ApiBearerAuth, ApiBody, ApiConflictResponse, ApiCreatedResponse, ApiGatewayTimeoutResponse, ApiNotFoundResponse,
+  ApiAcceptedResponse, ApiBadRequestResponse, ApiBearerAuth, ApiBody, ApiConflictResponse, ApiCreatedResponse, ApiGatewayTimeoutResponse, ApiNotFoundResponse,
   ApiOkResponse, ApiOperation, ApiSecurity, ApiTags, ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
 import { CurrentAuth, type AuthContext } from '../common/auth-context.js';
+import { Idempotent } from '../idempotency/idempotent.decorator.js';
+import { QueuedDto, QueuedSendMessageDto } from '../send-queue/send-queue.dto.js';
 import { OptionalObjectBodyPipe } from '../common/optional-object-body.pipe.js';
 import { API_KEY_SCHEME, BEARER_SCHEME } from '../common/swagger.js';
 import {
   CreatedMessageDto, CreatedSessionDto, CreateMessageDto, CreateSessionDto, DeletedDto, mapSession, PairingCodeDto, PairingCodeRequestDto,
-  SendMessageDto, SendMessageResultDto,
+  SendMessageDto, SendMessageResultDto, UpdateSessionDto,
   SessionEnvelopeDto, SessionListDto, SessionQrDto,
 } from './session.dto.js';
-import { UpdateSessionDto } from './session-proxy.dto.js';
 import { SessionsService } from './sessions.service.js';
 
 const SessionId = () => Param('id', new ParseUUIDPipe());
@@ -53,9 +55,9 @@ export class SessionsController {
   }
 
   @Patch(':id')
-  @ApiOperation({ summary: "Change a session's settings: its proxy (applied at the next connect: restart the session to apply it now)" })
+  @ApiOperation({ summary: "Change a session's settings: pacing (CONTRACT.md Part 3) and its proxy (applied at the next connect: restart the session to apply it now)" })
   @ApiOkResponse({ type: SessionEnvelopeDto })
-  @ApiBadRequestResponse({ description: 'A malformed proxy URL, or unknown fields' })
+  @ApiBadRequestResponse({ description: 'A malformed proxy URL, maxIntervalMs below minIntervalMs, or unknown fields' })
   @ApiNotFoundResponse({ description: 'No such session in your tenant' })
   async update(@CurrentAuth() auth: AuthContext, @SessionId() id: string, @Body() body: UpdateSessionDto): Promise<SessionEnvelopeDto> {
     return { success: true, data: mapSession(await this.sessions.update(auth, id, body)) };
@@ -85,21 +87,38 @@ export class SessionsController {
   @Post(':id/send-message')
   @HttpCode(200)
   @ApiOperation({ summary: 'Send a text (seed 001: { number, message })' })
+  @Idempotent()
   @ApiOkResponse({ type: SendMessageResultDto })
+  @ApiAcceptedResponse({ type: QueuedSendMessageDto, description: 'A paced session: queued' })
   @ApiBadRequestResponse({ description: 'Invalid number or message' })
   @ApiConflictResponse({ description: 'SESSION_NOT_CONNECTED' })
   @ApiGatewayTimeoutResponse({ description: 'WhatsApp did not answer in time' })
-  async sendMessage(@CurrentAuth() auth: AuthContext, @SessionId() id: string, @Body() body: SendMessageDto): Promise<SendMessageResultDto> {
-    return { success: true, data: await this.sessions.sendText(auth, id, body.number, body.message) };
+  async sendMessage(
+    @CurrentAuth() auth: AuthContext, @SessionId() id: string, @Body() body: SendMessageDto, @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<SendMessageResultDto | QueuedSendMessageDto> {
+    const sent = await this.sessions.sendText(auth, id, body.number, body.message);
+    if ('status' in sent) {
+      void reply.status(HttpStatus.ACCEPTED);
+      return { success: true, ...sent };
+    }
+    return { success: true, data: sent };
   }
 
   @Post(':id/messages')
   @ApiOperation({ summary: 'Send a text (seed 002: { to, text })' })
+  @Idempotent()
   @ApiCreatedResponse({ type: CreatedMessageDto })
+  @ApiAcceptedResponse({ type: QueuedDto, description: 'A paced session: queued' })
   @ApiBadRequestResponse({ description: 'Invalid recipient or text' })
   @ApiConflictResponse({ description: 'SESSION_NOT_CONNECTED' })
-  async createMessage(@CurrentAuth() auth: AuthContext, @SessionId() id: string, @Body() body: CreateMessageDto): Promise<CreatedMessageDto> {
+  async createMessage(
+    @CurrentAuth() auth: AuthContext, @SessionId() id: string, @Body() body: CreateMessageDto, @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<CreatedMessageDto | QueuedDto> {
     const sent = await this.sessions.sendText(auth, id, body.to, body.text);
+    if ('status' in sent) {
+      void reply.status(HttpStatus.ACCEPTED);
+      return sent;
+    }
     return { id: sent.messageId, remoteJid: sent.to, status: 'sent', timestamp: sent.timestamp };
   }
 

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuthModule } from '../auth/auth.module.js';
 import { ConnectionLimitsModule } from '../limits/connection-limits.module.js';
+import { SendQueueModule } from '../send-queue/send-queue.module.js';
 import { WhatsAppModule } from '../whatsapp/whatsapp.module.js';
 import { OnboardingController } from './onboarding.controller.js';
 import { SessionEntity, TenantSettingsEntity } from './session.entity.js';
@@ -14,7 +15,7 @@ import { SseController } from './sse.controller.js';
 import { SseOnboardings } from './sse-onboardings.js';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([SessionEntity, TenantSettingsEntity]), WhatsAppModule, AuthModule, ConnectionLimitsModule],
+  imports: [TypeOrmModule.forFeature([SessionEntity, TenantSettingsEntity]), WhatsAppModule, AuthModule, ConnectionLimitsModule, SendQueueModule],
   controllers: [SseController, SessionsController, OnboardingController],
   providers: [SessionStore, SessionRegistry, SessionsService, SseOnboardings, SessionResolver],
   exports: [SessionsService, SessionStore, SessionRegistry, SessionResolver, WhatsAppModule],

@@ -10,10 +10,13 @@ import { AppError } from '../common/app-error.js';
 import type { AuthContext } from '../common/auth-context.js';
 import { DomainEvents } from '../events/domain-events.js';
 import type { DomainEvent } from '../events/event-map.js';
+import { SendQueueService } from '../send-queue/send-queue.service.js';
+import type { QueuedDto } from '../send-queue/send-queue.dto.js';
 import { phoneToJid } from '../whatsapp/jid.js';
 import { TimeoutError } from '../whatsapp/whatsapp-connection.js';
 import { NotAwaitingScanError, SessionNotConnectedError, type LiveSession } from './live-session.js';
 import type { SessionEntity, SessionOrigin } from './session.entity.js';
+import type { UpdateSessionDto } from './session.dto.js';
 import { SessionRegistry } from './session-registry.js';
 import { FINAL_STATUSES, SessionStore } from './session-store.js';
 
@@ -30,6 +33,7 @@ export class SessionsService {
     private readonly store: SessionStore,
     private readonly registry: SessionRegistry,
     private readonly events: DomainEvents,
+    private readonly queue: SendQueueService,
   ) {}
 
   /** Creates a session and starts onboarding; `id` lets a caller subscribe to it first. */
@@ -79,11 +83,21 @@ export class SessionsService {
     return row;
   }
 
-  /** `PATCH /sessions/:id`: the proxy (null removes it) applies from the session's next connect. */
-  async update(auth: AuthContext, id: string, changes: { proxy?: string | null }): Promise<SessionEntity> {
+  /** PATCH /sessions/:id: the settings given, the others kept. Pacing applies at once; the proxy (null removes it) from the session's next connect. */
+  async update(auth: AuthContext, id: string, settings: UpdateSessionDto): Promise<SessionEntity> {
     const row = await this.get(auth, id);
-    if (changes.proxy === undefined) return row;
-    return (await this.store.update(id, { proxyUrl: changes.proxy })) ?? row;
+    if (settings.pacing === undefined && settings.proxy === undefined) return row;
+    const pacing = settings.pacing && { minIntervalMs: settings.pacing.minIntervalMs, maxIntervalMs: settings.pacing.maxIntervalMs, typing: settings.pacing.typing };
+    if (pacing && pacing.maxIntervalMs < pacing.minIntervalMs) {
+      throw new AppError(HttpStatus.BAD_REQUEST, 'VALIDATION_ERROR', 'pacing.maxIntervalMs must be at least pacing.minIntervalMs', [{ field: 'pacing.maxIntervalMs', errors: ['below minIntervalMs'] }]);
+    }
+    const updated = await this.store.update(row.id, {
+      ...(settings.pacing !== undefined ? { pacing } : {}),
+      ...(settings.proxy !== undefined ? { proxyUrl: settings.proxy } : {}),
+    });
+    if (!updated) throw AppError.notFound('Session not found');
+    if (settings.pacing !== undefined) this.queue.kick(row.id);
+    return updated;
   }
 
   async getQr(auth: AuthContext, id: string): Promise<{ qr: string; qrText: string; expiresAt: Date | null; status: string }> {
@@ -94,7 +108,8 @@ export class SessionsService {
     return { qr: row.qrDataUrl, qrText: row.qrText, expiresAt: row.qrExpiresAt, status: row.status };
   }
 
-  async sendText(auth: AuthContext, id: string, to: string, text: string): Promise<SentMessage> {
+  /** A text: sent at once, or queued when the session is paced (src/send-queue). */
+  async sendText(auth: AuthContext, id: string, to: string, text: string): Promise<SentMessage | QueuedDto> {
     const row = await this.get(auth, id);
     let jid: string;
     try {
@@ -102,6 +117,7 @@ export class SessionsService {
     } catch {
       throw new AppError(HttpStatus.BAD_REQUEST, 'VALIDATION_ERROR', 'The number must be 6 to 15 digits, with the country code', [{ field: 'number', errors: ['invalid phone number'] }]);
     }
+    if (row.pacing) return this.queue.enqueue({ id: row.id, tenantId: row.tenantId, pacing: row.pacing }, jid, { kind: 'text', content: text, userId: auth.userId });
     const live = this.registry.get(row.id);
     if (!live) throw notConnected(row.status);
     try {

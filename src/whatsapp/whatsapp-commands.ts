@@ -26,6 +26,8 @@ export interface OutgoingContent {
   quotedRaw?: Buffer;
   /** Raw WebMessageInfo of the message forwarded. */
   forwardRaw?: Buffer;
+  /** The message id to send with (chosen when a paced send was queued); WhatsApp's own otherwise. */
+  messageId?: string;
 }
 
 export class WhatsAppCommands {
@@ -39,13 +41,13 @@ export class WhatsAppCommands {
     let payload: AnyMessageContent;
     if (content.forwardRaw) payload = { forward: decodeRaw(content.forwardRaw) };
     else payload = { text: content.text ?? '' };
-    const options = content.quotedRaw ? { quoted: decodeRaw(content.quotedRaw) } : undefined;
+    const options = { ...(content.quotedRaw ? { quoted: decodeRaw(content.quotedRaw) } : {}), ...(content.messageId ? { messageId: content.messageId } : {}) };
     return this.relay(this.socket.sendMessage(jid, payload, options), 'send');
   }
 
   /** A stored file, streamed (Baileys encrypts it to a temporary file and uploads it), with `caption`. */
-  async sendMedia(jid: string, media: OutboundMedia, body: Readable, caption?: string, quotedRaw?: Buffer): Promise<WaMessageRecord> {
-    const options = quotedRaw ? { quoted: decodeRaw(quotedRaw) } : undefined;
+  async sendMedia(jid: string, media: OutboundMedia, body: Readable, caption?: string, quotedRaw?: Buffer, messageId?: string): Promise<WaMessageRecord> {
+    const options = { ...(quotedRaw ? { quoted: decodeRaw(quotedRaw) } : {}), ...(messageId ? { messageId } : {}) };
     return this.relay(this.socket.sendMessage(jid, outboundMediaContent(media, body, caption), options), 'send media', Math.max(this.timeoutMs, MEDIA_SEND_TIMEOUT_MS));
   }
 

@@ -4,7 +4,8 @@
  * sees every login). Sessions spread over the nodes; a kill -9 of a node moves its sessions to the
  * survivors with no account ever logged in twice at once; a send through a node that does not own
  * the session reaches the contact; a Socket.io client on another node sees every status change;
- * SIGTERM hands sessions over; a node whose lease is taken stops using that session. Every event
+ * SIGTERM hands sessions over; a node whose lease is taken stops using that session; a paced send queue
+ * goes on from the node that takes its session over. Every event
  * the client gets carries its session's sequence number: 1, 2, 3… and still growing after a takeover.
  */
 import { Redis } from 'ioredis';
@@ -277,10 +278,23 @@ describe('cluster mode: three nodes, one PostgreSQL, one Redis', () => {
     const before = await owners();
     const victims = [...before.entries()].filter(([, owner]) => owner === 'node-a').map(([id]) => id);
     expect(victims).toHaveLength(PER_NODE);
+    // A paced queue on one of its sessions (queued through node-b, forwarded to node-a): what still
+    // waits when node-a dies goes out from the new owner, in order, each once.
+    const paced = victims[1]!;
+    const pacedContact = '4917000000004';
+    expect((await request(node('node-b'), 'PATCH', `/sessions/${paced}`, token, { pacing: { minIntervalMs: 400, maxIntervalMs: 400, typing: true } })).status).toBe(200);
+    const queued: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      const res = await request(node('node-b'), 'POST', `/sessions/${paced}/messages`, token, { to: pacedContact, text: `failover ${i}` });
+      expect(res.status).toBe(202);
+      queued.push(res.body.id as string);
+    }
+    const queueRows = async () => (await pool.query<{ id: string; status: string }>('SELECT id, status FROM send_queue WHERE session_id = $1 ORDER BY seq', [paced])).rows;
     const killedAt = Date.now();
     node('node-a').child.kill('SIGKILL');
     await node('node-a').exited;
     nodes.delete('node-a');
+    expect((await queueRows()).filter((r) => r.status !== 'sent').length).toBeGreaterThanOrEqual(3);
 
     // Until its leases expire, a command for its sessions cannot reach it: 503 with Retry-After, never a hang.
     const unreachable = await request(node('node-b'), 'POST', `/sessions/${victims[0]}/send-message`, token, { number: '4917000000003', message: 'owner is dead' });
@@ -301,6 +315,12 @@ describe('cluster mode: three nodes, one PostgreSQL, one Redis', () => {
     }
     const after = await owners();
     for (const id of victims) expect(['node-b', 'node-c']).toContain(after.get(id));
+
+    await pollUntil(async () => ((await queueRows()).every((r) => r.status === 'sent') ? true : undefined), 'the paced queue sent by the new owner', 30_000);
+    expect((await queueRows()).map((r) => r.id)).toEqual(queued);
+    const copies = sim.sentMessages(phones.get(paced)!).filter((m) => m.toPhoneNumber === pacedContact && m.decryptedBy.includes('contact'));
+    expect([...new Set(copies.map((m) => m.id))]).toEqual(queued);
+    expect(copies.map((m) => m.text).filter((text, i, all) => all.indexOf(text) === i)).toEqual(queued.map((_, i) => `failover ${i}`));
     expect(sim.concurrentLogins()).toBe(0);
 
     // Callbacks: the takeover's "connected" reached the backend once per webhook-id, each id with one body.

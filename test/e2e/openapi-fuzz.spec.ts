@@ -11,7 +11,7 @@
 import { adminHeaders, TEST_ADMIN_ENV } from '../support/admin-auth.js';
 import { call, craftJwt, logIn, signUp } from '../support/auth-helpers.js';
 import {
-  BAD_QUERY_VALUES, BAD_SCALARS, badBodies, exampleBody, fillPath, inBatches, ODD_PATH_VALUES, oddStringsAround, operationsOf, send,
+  BAD_HEADER_VALUES, BAD_QUERY_VALUES, BAD_SCALARS, badBodies, exampleBody, fillPath, inBatches, ODD_PATH_VALUES, oddStringsAround, operationsOf, send,
   type Operation, type RawRequest, type RawResponse,
 } from '../support/openapi-fuzz.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
@@ -80,6 +80,12 @@ function fuzzCases(op: Operation, admin: Record<string, string>, secret: string)
     for (const value of ODD_PATH_VALUES) {
       const odd = fillPath(op, Object.fromEntries(op.pathParams.map((p) => [p, p === param ? value : EXAMPLE_ID])));
       cases.push({ label: `path ${param}=${value.slice(0, 20)}`, op, req: jsonRequest(op, odd, auth, validBody) });
+    }
+  }
+  for (const header of op.headerParams.filter((h) => h === 'Idempotency-Key')) {
+    for (const value of BAD_HEADER_VALUES) {
+      const req = jsonRequest(op, path, auth, validBody);
+      cases.push({ label: `header ${header}=${JSON.stringify(value).slice(0, 20)}`, op, req: { ...req, headers: { ...req.headers, [header]: value } }, expect: [400] });
     }
   }
   for (const q of op.queryParams) {

@@ -1,6 +1,6 @@
 /**
  * Retention: one run deletes exactly the rows past their age (delivered callbacks, mails, expired
- * or used tokens, expired access-token refusals, login failures, journal rows of sessions that never came back), in batches, and
+ * or used tokens, expired access-token refusals, expired idempotency keys, finished paced sends, login failures, journal rows of sessions that never came back), in batches, and
  * leaves everything else: dead and pending callbacks, recent rows, live tokens. Every rule's
  * condition is answered by an index.
  */
@@ -128,9 +128,31 @@ describe('retention', () => {
     await journal(live, 'RECENT', 2);
     const mailsBefore = await db.count('mails');
 
+    const idempotencyKey = async (expiresDaysAgo: number): Promise<string> => {
+      const key = randomUUID();
+      await db.query(`INSERT INTO idempotency_keys (tenant_id, key, fingerprint, state, expires_at) VALUES ($1, $2, 'fp', 'done', $3)`, [user.tenantId, key, ago(expiresDaysAgo)]);
+      return key;
+    };
+    const oldKeys = [await idempotencyKey(2), await idempotencyKey(3)];
+    const keptKeys = [await idempotencyKey(0.5), await idempotencyKey(-1)];
+    const pacedSession = randomUUID();
+    await db.query(`INSERT INTO wa_sessions (id, tenant_id, status) VALUES ($1, $2, 'disconnected')`, [pacedSession, user.tenantId]);
+    const queued = async (status: string, updatedDaysAgo: number): Promise<string> => {
+      const id = `3EB0${randomUUID().replace(/-/g, '').slice(0, 16).toUpperCase()}`;
+      await db.query(
+        `INSERT INTO send_queue (session_id, id, tenant_id, chat_jid, payload, status, scheduled_at, updated_at) VALUES ($1, $2, $3, 'x@s.whatsapp.net', '{}', $4, $5, $5)`,
+        [pacedSession, id, user.tenantId, status, ago(updatedDaysAgo)],
+      );
+      return id;
+    };
+    const oldSends = [await queued('sent', 8), await queued('cancelled', 10), await queued('failed', 9)];
+    const keptSends = [await queued('sent', 2), await queued('queued', 30), await queued('sending', 30)];
+
     const report = await t.app.get(RetentionService).run(new Date(now));
 
-    expect(report).toEqual({ deliveredCallbacks: 3, deliveredWebhookSubscriptionDeliveries: 2, mails: 3, refreshTokens: 2, emailTokens: 2, accessTokenRefusals: 2, loginFailures: 5, inboundJournal: 4 });
+    expect(report).toEqual({ deliveredCallbacks: 3, deliveredWebhookSubscriptionDeliveries: 2, mails: 3, refreshTokens: 2, emailTokens: 2, accessTokenRefusals: 2, idempotencyKeys: 2, finishedSends: 3, loginFailures: 5, inboundJournal: 4 });
+    expect((await db.query<{ key: string }>(`SELECT key FROM idempotency_keys WHERE key = ANY($1::text[])`, [[...oldKeys, ...keptKeys]])).map((r) => r.key).sort()).toEqual([...keptKeys].sort());
+    expect((await db.query<{ id: string }>(`SELECT id FROM send_queue WHERE id = ANY($1::text[])`, [[...oldSends, ...keptSends]])).map((r) => r.id).sort()).toEqual([...keptSends].sort());
     const ids = async (table: string, list: string[]): Promise<string[]> =>
       (await db.query<{ id: string }>(`SELECT id::text FROM ${table} WHERE id = ANY($1::uuid[])`, [list])).map((r) => r.id).sort();
     expect(await ids('webhook_deliveries', [...oldDelivered, ...kept])).toEqual([...kept].sort());
@@ -148,7 +170,7 @@ describe('retention', () => {
     ]);
 
     // A second run finds nothing more.
-    expect(await t.app.get(RetentionService).run(new Date(now))).toEqual({ deliveredCallbacks: 0, deliveredWebhookSubscriptionDeliveries: 0, mails: 0, refreshTokens: 0, emailTokens: 0, accessTokenRefusals: 0, loginFailures: 0, inboundJournal: 0 });
+    expect(await t.app.get(RetentionService).run(new Date(now))).toEqual({ deliveredCallbacks: 0, deliveredWebhookSubscriptionDeliveries: 0, mails: 0, refreshTokens: 0, emailTokens: 0, accessTokenRefusals: 0, idempotencyKeys: 0, finishedSends: 0, loginFailures: 0, inboundJournal: 0 });
   });
 
   it('finds the rows of every rule through an index, not a table scan', async () => {

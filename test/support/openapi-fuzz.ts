@@ -14,6 +14,8 @@ export interface Operation {
   isPublic: boolean;
   pathParams: string[];
   queryParams: Array<{ name: string; schema: Json; required: boolean }>;
+  /** Request headers the operation documents (e.g. Idempotency-Key). */
+  headerParams: string[];
   /** The JSON body schema (resolved), when the operation takes one. */
   bodySchema?: Json;
   /** Other body content types (multipart…). */
@@ -53,6 +55,7 @@ export function operationsOf(document: Json): Operation[] {
         isPublic: !op.security || op.security.length === 0,
         pathParams: params.filter((p) => p.in === 'path').map((p) => p.name),
         queryParams: params.filter((p) => p.in === 'query').map((p) => ({ name: p.name, schema: resolve(p.schema ?? {}), required: !!p.required })),
+        headerParams: params.filter((p) => p.in === 'header').map((p) => p.name),
         bodySchema: content['application/json'] ? resolveDeep(content['application/json'].schema, resolve) : undefined,
         otherBodyTypes: Object.keys(content).filter((t) => t !== 'application/json'),
       });
@@ -131,6 +134,9 @@ export const BAD_QUERY_VALUES = [
   '99999999999999999999999', '-1', '-99999999999999999999999', '1e308', 'NaN', '0x10', '1.5', '%ED%A0%80', '%ED%B0%80', '%00', '%zz', 'x'.repeat(5000), '',
   '%EF%BB%BF', '%EF%BB%BF1',
 ];
+/** Header values a client can put on the wire that no documented header accepts (too long, Latin-1, a tab, a BOM's bytes). */
+export const BAD_HEADER_VALUES = ['k'.repeat(300), 'caf\u00e9', 'a\tb', '\u00ef\u00bb\u00bfkey'];
+
 export const ODD_PATH_VALUES = [
   'a'.repeat(150), '%zz', '%', '..%2F..%2Fetc%2Fpasswd', '../../etc/passwd', '%00', '%2e%2e', 'x'.repeat(99), '%ED%A0%80', '%20', '%EF%BB%BF', '%EF%BB%BF5491100000001',
 ];

@@ -8,6 +8,7 @@ import { io, type Socket } from 'socket.io-client';
 import { getToken, onAuthChange, refresh } from './api.js';
 import { chatStore, type MediaSummary } from './chat-store.js';
 import type { MessageStatus } from './chats-api.js';
+import { onQueueChanged } from './pacing.js';
 import { loadSession, loadSessions } from './sessions-api.js';
 import { store, type Session, type SessionStatus } from './store.js';
 
@@ -77,8 +78,10 @@ export function connectRealtime(): () => void {
   socket.on('session.history.sync', (e: Envelope<unknown>) => {
     if (e.sessionId) chatStore.onHistory(e.sessionId);
   });
-  socket.on('session.messages.update', (e: Envelope<{ updates: { messageId: string; status: MessageStatus }[] }>) => {
-    if (e.sessionId) chatStore.onStatus(e.sessionId, e.payload.updates);
+  socket.on('session.messages.update', (e: Envelope<{ updates: { messageId: string; status: MessageStatus }[]; source?: string }>) => {
+    if (!e.sessionId) return;
+    if (e.payload.source === 'queue') onQueueChanged(e.sessionId);
+    chatStore.onStatus(e.sessionId, e.payload.updates);
   });
   socket.on('session.messages.media', (e: Envelope<{ media: MediaSummary[] }>) => {
     if (e.sessionId) chatStore.onMedia(e.sessionId, e.payload.media);

@@ -6,6 +6,12 @@ import { useEffect, useState } from 'preact/hooks';
 
 export type SessionStatus = 'init' | 'qr_required' | 'connecting' | 'connected' | 'disconnected' | 'expired' | 'logged_out' | 'error';
 
+export interface Pacing {
+  minIntervalMs: number;
+  maxIntervalMs: number;
+  typing: boolean;
+}
+
 export interface Session {
   id: string;
   status: SessionStatus;
@@ -18,6 +24,8 @@ export interface Session {
   /** The session's own proxy as `scheme://host:port` (never its credentials), or null. */
   proxy?: string | null;
   createdAt: string;
+  /** Paced sends (PATCH sessions/:id); null or absent: sends go at once. */
+  pacing?: Pacing | null;
   lastError?: string | null;
 }
 

@@ -17,6 +17,7 @@ import { ClusterEventSeqAndRedisHealth1795000016200 } from './1795000016200-Clus
 import { MediaClaimedBy1795000016300 } from './1795000016300-MediaClaimedBy.js';
 import { AccessTokenRefusals1795000017000 } from './1795000017000-AccessTokenRefusals.js';
 import { WebhookSubscriptions1795000019000 } from './1795000019000-WebhookSubscriptions.js';
+import { SendPipeline1795000020000 } from './1795000020000-SendPipeline.js';
 import { SessionProxy1795000021000 } from './1795000021000-SessionProxy.js';
 
 export const MIGRATIONS: Array<new () => MigrationInterface> = [
@@ -34,5 +35,6 @@ export const MIGRATIONS: Array<new () => MigrationInterface> = [
   MediaClaimedBy1795000016300,
   AccessTokenRefusals1795000017000,
   WebhookSubscriptions1795000019000,
+  SendPipeline1795000020000,
   SessionProxy1795000021000,
 ];
