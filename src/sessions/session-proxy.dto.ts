@@ -2,10 +2,7 @@
  * A session's proxy in the API (CONTRACT Part 3): `POST /sessions { proxy? }`, `PATCH /sessions/:id
  * { proxy }`. Answers show `scheme://host:port`, never the credentials (proxy-agents.ts).
  */
-import { ApiPropertyOptional } from '@nestjs/swagger';
-import {
-  Validate, ValidateIf, ValidatorConstraint, type ValidationArguments, type ValidatorConstraintInterface,
-} from 'class-validator';
+import { ValidatorConstraint, type ValidationArguments, type ValidatorConstraintInterface } from 'class-validator';
 import { parseProxyUrl } from '../whatsapp/proxy-url.js';
 
 @ValidatorConstraint({ name: 'isProxyUrl' })
