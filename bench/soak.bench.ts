@@ -18,6 +18,8 @@
  *
  *   npm run bench:soak -- [--sessions 30] [--contacts 20] [--rate 10] [--minutes 8] [--database postgres|embedded]
  *                         [--reply-every 5] [--burst 4] [--simulator sandbox|child] [--settle-s 120] [--sample-s 30]
+ * SOAK_APP_NODE_OPTIONS (env) is handed to the app as NODE_OPTIONS, e.g. `--heapsnapshot-signal=SIGUSR2`
+ * to take heap snapshots of the app (written to its working directory) while it runs.
  */
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:http';
@@ -111,7 +113,7 @@ async function main(): Promise<void> {
   const base = `http://127.0.0.1:${port}`;
   const app = spawn(process.execPath, [...prodFlags(), 'dist/main.js'], {
     env: {
-      ...process.env, NODE_OPTIONS: '', NODE_ENV: 'production', LOG_LEVEL: 'warn', PORT: String(port), DATA_DIR: dataDir,
+      ...process.env, NODE_OPTIONS: process.env.SOAK_APP_NODE_OPTIONS ?? '', NODE_ENV: 'production', LOG_LEVEL: 'warn', PORT: String(port), DATA_DIR: dataDir,
       JWT_SECRET: 'soak-secret-soak-secret-soak-secret-0123', ADMIN_EMAIL: 'soak@example.com', ADMIN_PASSWORD: PASSWORD,
       MAX_SESSIONS_PER_TENANT: String(SESSIONS + 10), ...(sim ? { WA_SERVER_URL: sim.url, WA_TRUSTED_ROOT_PUBLIC_KEY: SIMULATOR_ROOT_PUBLIC_KEY_HEX } : { WA_SANDBOX: 'true' }),
       BACKEND_BASE_URL: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`, BACKEND_API_KEY: 'soak-backend-key',
