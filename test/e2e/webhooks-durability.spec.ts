@@ -111,8 +111,11 @@ describe('webhooks: two instances on one database', () => {
 
   beforeAll(async () => {
     receiver = await CallbackReceiver.start({ secret: SECRET });
-    a = await startTestApp({ env: envFor(receiver) });
-    b = await startTestApp({ databaseUrl: a.databaseUrl, env: envFor(receiver) });
+    // This test is about two instances claiming one outbox; a receiver answering after the 2 s
+    // timeout on a busy machine would (rightly) be retried and count as a second delivery.
+    const env = { ...envFor(receiver), BACKEND_TIMEOUT: '15000' };
+    a = await startTestApp({ env });
+    b = await startTestApp({ databaseUrl: a.databaseUrl, env });
   });
   afterAll(async () => {
     await b.close();
