@@ -125,6 +125,43 @@ export interface PresenceUpdate {
   lastSeen: number | null;
 }
 
+/** A group participant as the API shows it (CONTRACT Part 3). */
+export interface GroupParticipantSummary {
+  jid: string;
+  pnJid: string | null;
+  lidJid: string | null;
+  /** Digits; null when WhatsApp gave only a LID. */
+  phone: string | null;
+  admin: 'admin' | 'superadmin' | null;
+}
+
+/** A group as the API shows it (`GET /groups/:jid`). */
+export interface GroupSummary {
+  jid: string;
+  subject: string;
+  description: string | null;
+  owner: string | null;
+  createdAt: string | null;
+  size: number;
+  announce: boolean;
+  restrict: boolean;
+  ephemeral: number;
+  addressingMode: 'pn' | 'lid';
+  iAmAdmin: boolean;
+  participants: GroupParticipantSummary[];
+}
+
+export interface GroupUpdateSummary {
+  jid: string;
+  subject?: string;
+  description?: string | null;
+  announce?: boolean;
+  restrict?: boolean;
+  ephemeral?: number;
+  actorJid: string | null;
+  at: string;
+}
+
 export interface DomainEventMap {
   'session.created': { tenantId: string; id: string; status: SessionStatus; createdAt: string };
   /** `qr` is the PNG data URL; `qrText` the raw string encoded in it. */
@@ -203,6 +240,13 @@ export interface DomainEventMap {
   'session.contacts.upsert': { tenantId: string; contactsCount: number; contactsTruncated: boolean; contacts: ContactSummary[]; source: 'event' | 'history' };
   /** Media of messages stored (downloaded automatically: `event`; asked for: `on_demand`). */
   'session.messages.media': { tenantId: string; mediaCount: number; media: MessageMediaSummary[]; source: 'event' | 'on_demand' };
+  /** Groups created, joined, or read in full from WhatsApp (at connect, after a notification). */
+  'session.groups.upsert': { tenantId: string; groupsCount: number; groups: GroupSummary[] };
+  'session.groups.update': { tenantId: string; updatesCount: number; updates: GroupUpdateSummary[] };
+  'session.groups.participants': {
+    tenantId: string; groupJid: string; action: 'add' | 'remove' | 'promote' | 'demote' | 'leave' | 'join';
+    participants: GroupParticipantSummary[]; actorJid: string | null; at: string;
+  };
   /**
    * A webhook subscription was disabled by us (`failing`: WEBHOOK_DISABLE_AFTER_HOURS without a
    * success; `gone`: its endpoint answered 410). Belongs to no session: `sessionId` is NO_SESSION_ID.
@@ -250,6 +294,9 @@ export const PUBLIC_EVENT_TYPES = [
   'session.messages.reaction',
   'session.contacts.upsert',
   'session.messages.media',
+  'session.groups.upsert',
+  'session.groups.update',
+  'session.groups.participants',
   'webhook.disabled',
 ] as const satisfies readonly DomainEventType[];
 

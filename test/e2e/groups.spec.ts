@@ -1,0 +1,193 @@
+/**
+ * The /groups API end to end: the app in sandbox mode, real Baileys sessions on the in-process
+ * simulator, a real HTTP client. Groups made by a contact (sandbox) and by the session; the group
+ * events after commit; the metadata cache (a group send asks WhatsApp nothing: the simulator counts
+ * the `w:g2` IQs); WhatsApp's refusals as 403 NOT_GROUP_ADMIN; tenancy and bad input.
+ */
+import { SandboxService } from '../../src/sandbox/sandbox.service.js';
+import { call, expectErrorShape } from '../support/auth-helpers.js';
+import { linkSandboxSession, newUser, nextEvent, uniquePhone, type TestUser } from '../support/sessions-harness.js';
+import { startTestApp, type TestApp } from '../support/test-app.js';
+
+describe('groups API', () => {
+  let t: TestApp;
+  let alice: TestUser;
+  let mallory: TestUser;
+  let session: { id: string; phone: string };
+  let other: { id: string; phone: string };
+  const [owner, bob, carol, dave] = [uniquePhone(), uniquePhone(), uniquePhone(), uniquePhone()];
+  /** A group a contact made, with alice's session as a plain member. */
+  let theirs: string;
+  /** A group alice's session made (superadmin). */
+  let ours: string;
+
+  const sim = () => t.app.get(SandboxService).simulator;
+  const api = (method: string, path: string, body?: unknown, token = alice.token) => call(t, method, path, { token, body });
+
+  beforeAll(async () => {
+    t = await startTestApp({ env: { WA_SANDBOX: 'true' } });
+    [alice, mallory] = [await newUser(t), await newUser(t)];
+    [session, other] = await Promise.all([linkSandboxSession(t, alice.token), linkSandboxSession(t, mallory.token)]);
+  });
+  afterAll(async () => {
+    await t?.close({ drop: true });
+  });
+
+  it("a contact's group reaches the session: session.groups.upsert, then the list and the read with PN and LID participants", async () => {
+    const upserted = nextEvent(t, 'session.groups.upsert', (e) => e.sessionId === session.id && e.payload.groups.some((g) => g.subject === 'Asado'));
+    const created = await api('POST', '/sandbox/groups', { owner, subject: 'Asado', participants: [session.phone, bob, carol] });
+    expect(created.status).toBe(200);
+    theirs = created.body.jid;
+    const event = await upserted;
+    expect(event.payload).toMatchObject({ tenantId: alice.tenantId, groupsCount: 1 });
+    expect(event.payload.groups[0]).toMatchObject({ jid: theirs, iAmAdmin: false, size: 4 });
+
+    const list = await api('GET', '/groups');
+    expect(list.status).toBe(200);
+    expect(list.body.data).toEqual([expect.objectContaining({ jid: theirs, subject: 'Asado', iAmAdmin: false, announce: false, restrict: false, addressingMode: 'lid' })]);
+    expect(list.body.data[0].participants).toBeUndefined();
+
+    const read = await api('GET', `/groups/${theirs}`);
+    expect(read.status).toBe(200);
+    expect(read.body).toMatchObject({ jid: theirs, subject: 'Asado', size: 4, owner: `${owner}@s.whatsapp.net` });
+    expect(read.body.participants).toHaveLength(4);
+    expect(read.body.participants).toEqual(expect.arrayContaining([
+      { jid: expect.stringMatching(/@lid$/), pnJid: `${owner}@s.whatsapp.net`, lidJid: expect.stringMatching(/@lid$/), phone: owner, admin: 'superadmin' },
+      { jid: expect.stringMatching(/@lid$/), pnJid: `${session.phone}@s.whatsapp.net`, lidJid: expect.stringMatching(/@lid$/), phone: session.phone, admin: null },
+    ]));
+    // The bare digits name the same group.
+    expect((await api('GET', `/groups/${theirs.split('@')[0]}?sessionId=${session.id}`)).body.jid).toBe(theirs);
+  });
+
+  it("WhatsApp's refusals to a plain member are 403 NOT_GROUP_ADMIN", async () => {
+    expectErrorShape(await api('POST', `/groups/${theirs}/participants`, { action: 'add', participants: [dave] }), 403, 'NOT_GROUP_ADMIN');
+    expectErrorShape(await api('PATCH', `/groups/${theirs}`, { announce: true }), 403, 'NOT_GROUP_ADMIN');
+    expectErrorShape(await api('GET', `/groups/${theirs}/invite`), 403, 'NOT_GROUP_ADMIN');
+    expectErrorShape(await api('POST', `/groups/${theirs}/invite/revoke`), 403, 'NOT_GROUP_ADMIN');
+  });
+
+  it('the session creates a group, changes it and its participants; every change arrives as an event', async () => {
+    const upserted = nextEvent(t, 'session.groups.upsert', (e) => e.sessionId === session.id && e.payload.groups.some((g) => g.subject === 'Equipo'));
+    const created = await api('POST', '/groups', { subject: '  Equipo ', participants: [bob, `${carol}@s.whatsapp.net`] });
+    expect(created.status).toBe(201);
+    ours = created.body.jid;
+    expect(created.body).toMatchObject({ jid: expect.stringMatching(/@g\.us$/), subject: 'Equipo', iAmAdmin: true, size: 3 });
+    expect(created.body.participants).toEqual(expect.arrayContaining([expect.objectContaining({ phone: session.phone, admin: 'superadmin' }), expect.objectContaining({ phone: bob, admin: null })]));
+    expect((await upserted).payload.groups[0]!.jid).toBe(ours);
+
+    const updated = nextEvent(t, 'session.groups.update', (e) => e.sessionId === session.id && e.payload.updates.some((u) => u.jid === ours && u.subject === 'Equipo 🔥'));
+    const patched = await api('PATCH', `/groups/${ours}`, { subject: 'Equipo 🔥', description: 'Los martes', announce: true });
+    expect(patched.status).toBe(200);
+    expect(patched.body).toMatchObject({ subject: 'Equipo 🔥', description: 'Los martes', announce: true, restrict: false });
+    expect((await updated).payload).toMatchObject({ tenantId: alice.tenantId, updates: [expect.objectContaining({ jid: ours, at: expect.any(String) })] });
+
+    const added = nextEvent(t, 'session.groups.participants', (e) => e.sessionId === session.id && e.payload.groupJid === ours && e.payload.action === 'add');
+    const res = await api('POST', `/groups/${ours}/participants`, { action: 'add', participants: [dave, bob] });
+    expect(res.status).toBe(200);
+    expect(res.body.data).toEqual([{ jid: expect.any(String), phone: dave, status: 200 }, { jid: expect.any(String), phone: bob, status: 409 }]);
+    expect((await added).payload.participants).toEqual([expect.objectContaining({ phone: dave, admin: null })]);
+
+    const promoted = await api('POST', `/groups/${ours}/participants`, { action: 'promote', participants: [carol] });
+    expect(promoted.body.data).toEqual([expect.objectContaining({ phone: carol, status: 200 })]);
+    const read = await api('GET', `/groups/${ours}`);
+    expect(read.body.participants).toEqual(expect.arrayContaining([expect.objectContaining({ phone: carol, admin: 'admin' }), expect.objectContaining({ phone: dave, admin: null })]));
+    expect(read.body.size).toBe(4);
+  });
+
+  it('a group send reads the cached metadata (no w:g2 IQ), and a member added later gets it', async () => {
+    const iqs: string[] = [];
+    const onIq = (e: { phoneNumber: string | null; query: string }) => {
+      if (e.phoneNumber === session.phone) iqs.push(e.query);
+    };
+    const off = sim().on('groupIq', onIq);
+    try {
+      const decrypted = sim().waitFor('groupMessage', (m) => m.group === ours && m.decryptedBy.includes(dave));
+      const sent = await api('POST', `/chats/${ours}/messages`, { content: 'hola equipo' });
+      expect(sent.status).toBe(201);
+      const got = await decrypted;
+      expect(got.decryptedBy).toEqual(expect.arrayContaining([bob, carol, dave]));
+      expect(iqs).toEqual([]);
+    } finally {
+      off();
+    }
+  });
+
+  it('invites: the link, its info, a revoke, and another session joining with the new code', async () => {
+    const invite = await api('GET', `/groups/${ours}/invite`);
+    expect(invite.status).toBe(200);
+    expect(invite.body).toEqual({ code: expect.any(String), url: `https://chat.whatsapp.com/${invite.body.code}` });
+    const revoked = await api('POST', `/groups/${ours}/invite/revoke`);
+    expect(revoked.status).toBe(200);
+    expect(revoked.body.code).not.toBe(invite.body.code);
+    expectErrorShape(await api('GET', `/groups/invites/${invite.body.code}`), 404);
+    const info = await api('GET', `/groups/invites/${revoked.body.code}`, undefined, mallory.token);
+    expect(info.status).toBe(200);
+    expect(info.body).toMatchObject({ jid: ours, subject: 'Equipo 🔥', iAmAdmin: false });
+
+    const joinedEvent = nextEvent(t, 'session.groups.participants', (e) => e.sessionId === session.id && e.payload.groupJid === ours && e.payload.participants.some((p) => p.phone === other.phone));
+    const joined = await api('POST', '/groups/join', { code: revoked.body.url }, mallory.token);
+    expect(joined.status).toBe(200);
+    expect(joined.body).toEqual({ jid: ours });
+    expect((await joinedEvent).payload.action).toMatch(/^(add|join)$/);
+    expect((await api('GET', `/groups/${ours}`, undefined, mallory.token)).body).toMatchObject({ jid: ours, iAmAdmin: false });
+  });
+
+  it('leaving: the group is gone from the store and the event says so', async () => {
+    const left = nextEvent(t, 'session.groups.participants', (e) => e.sessionId === other.id && e.payload.groupJid === ours && ['leave', 'remove'].includes(e.payload.action));
+    const res = await api('POST', `/groups/${ours}/leave`, undefined, mallory.token);
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ success: true });
+    expect((await left).payload.participants).toEqual([expect.objectContaining({ phone: other.phone })]);
+    expectErrorShape(await api('GET', `/groups/${ours}`, undefined, mallory.token), 404);
+    expect((await api('GET', '/groups', undefined, mallory.token)).body.data).toEqual([]);
+  });
+
+  it("another tenant gets 404 for a group it is not in, and for alice's session", async () => {
+    for (const [method, path, body] of [
+      ['GET', `/groups/${theirs}`, undefined],
+      ['PATCH', `/groups/${theirs}`, { subject: 'mine' }],
+      ['POST', `/groups/${theirs}/participants`, { action: 'add', participants: [uniquePhone()] }],
+      ['POST', `/groups/${theirs}/leave`, undefined],
+      ['GET', `/groups/${theirs}/invite`, undefined],
+      ['POST', `/groups/${theirs}/invite/revoke`, undefined],
+      ['GET', `/groups?sessionId=${session.id}`, undefined],
+      ['GET', `/groups/${theirs}?sessionId=${session.id}`, undefined],
+      ['POST', `/groups?sessionId=${session.id}`, { subject: 'x', participants: [bob] }],
+    ] as const) {
+      const res = await api(method, path, body, mallory.token);
+      if (res.status !== 404) throw new Error(`${method} ${path} → ${res.status} ${JSON.stringify(res.body)}`);
+      expectErrorShape(res, 404);
+    }
+  });
+
+  it('bad input is a 400 in the error shape', async () => {
+    const bad: [string, string, unknown][] = [
+      ['GET', '/groups/not-a-group', undefined],
+      ['GET', '/groups/5491123456789@s.whatsapp.net', undefined],
+      ['GET', '/groups?cursor=%%%', undefined],
+      ['GET', '/groups?limit=0', undefined],
+      ['GET', '/groups/invites/%20', undefined],
+      ['POST', '/groups', { subject: 'x', participants: [] }],
+      ['POST', '/groups', { subject: 'x', participants: ['12ab'] }],
+      ['POST', '/groups', { subject: 'x', participants: bob }],
+      ['POST', '/groups', { subject: '   ', participants: [bob] }],
+      ['POST', '/groups', { subject: '\ufeff\u0000', participants: [bob] }],
+      ['POST', '/groups', { subject: 'lone \ud800', participants: [bob] }],
+      ['POST', '/groups', { subject: 'x'.repeat(101), participants: [bob] }],
+      ['POST', '/groups', { participants: [bob] }],
+      ['PATCH', `/groups/${ours}`, {}],
+      ['PATCH', `/groups/${ours}`, { announce: 'yes' }],
+      ['PATCH', `/groups/${ours}`, { ephemeral: 5 }],
+      ['POST', `/groups/${ours}/participants`, { action: 'ban', participants: [bob] }],
+      ['POST', `/groups/${ours}/participants`, { action: 'add', participants: [] }],
+      ['POST', `/groups/${ours}/participants`, { action: 'add' }],
+      ['POST', '/groups/join', { code: '' }],
+      ['POST', '/groups/join', { code: 'not a code!' }],
+    ];
+    for (const [method, path, body] of bad) {
+      const res = await api(method, path, body);
+      if (res.status !== 400) throw new Error(`${method} ${path} ${JSON.stringify(body)} → ${res.status} ${JSON.stringify(res.body)}`);
+      expectErrorShape(res, 400);
+    }
+  });
+});
