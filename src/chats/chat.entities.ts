@@ -65,6 +65,8 @@ export class MessageEntity {
   @Column('boolean', { name: 'is_stub', default: false }) isStub: boolean;
   @Column('jsonb', { nullable: true, transformer: pgJsonTransformer }) media: Record<string, unknown> | null;
   @Column('bytea', { nullable: true }) raw: Buffer | null;
+  /** The jids the message mentions; null when none. */
+  @Column('jsonb', { nullable: true }) mentions: string[] | null;
   @Column('timestamptz', { name: 'created_at', default: () => 'now()' }) createdAt: Date;
   @Column('timestamptz', { name: 'updated_at', default: () => 'now()' }) updatedAt: Date;
 }

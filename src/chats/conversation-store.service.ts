@@ -40,6 +40,8 @@ export class ConversationStore implements ConversationStorePort {
   /** Live messages of every session share transactions while they flood in (live-writes.ts). */
   private readonly liveWrites: LiveWrites<MessageRow, StoredMessage | undefined>;
 
+  private groupSubject?: (sessionId: string, jid: string) => Promise<string | null>;
+
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly events: DomainEvents,
@@ -52,6 +54,11 @@ export class ConversationStore implements ConversationStorePort {
     private readonly inboundMedia: InboundMediaService,
   ) {
     this.liveWrites = new LiveWrites(events, (t, rows) => writer.upsert(t.manager, rows), (sessionId) => this.identity.forget(sessionId));
+  }
+
+  /** The groups module registers where a group's subject is read (memory, then Postgres), for the callbacks. */
+  useGroupSubjects(lookup: (sessionId: string, jid: string) => Promise<string | null>): void {
+    this.groupSubject = lookup;
   }
 
   forSession(ctx: SessionContext): ConversationSink {
@@ -104,6 +111,7 @@ export class ConversationStore implements ConversationStorePort {
         }
         const callbacks = kind === 'history' ? (this.config.callbacks.historyMessages ? stored : []) : stored;
         const received = new Map(callbacks.filter((s) => !s.record.fromMe && !s.record.isStub).map((s) => [s.record.id, receivedOf(ctx, s.record, s.chatJid)]));
+        for (const payload of received.values()) if (payload.isGroup) payload.groupSubject = (await this.groupSubject?.(ctx.sessionId, payload.chatJid)) ?? null;
         // A media message's callback may wait for its download (to carry the media's URL).
         const held = await this.inboundMedia.recordInbound(t.manager, ctx, kind, stored.map((s) => ({ record: s.record, announce: received.get(s.record.id) ?? null })));
         for (const [id, payload] of received) if (!held.has(id)) await t.emit('session.message.received', ctx.sessionId, payload);
@@ -307,7 +315,7 @@ function receivedOf(ctx: SessionContext, m: WaMessageRecord, chatJid: string): D
   return {
     tenantId: ctx.tenantId, messageId: m.id, sessionPhone: ctx.sessionPhone(), chatJid, senderPhone: m.senderPhone, senderName: m.pushName,
     messageType: m.kind, text: m.reaction ? m.reaction.emoji : m.text, mediaInfo: m.media ? mediaInfoOf(m) : {},
-    receivedAt: new Date(m.timestamp * 1000).toISOString(),
+    receivedAt: new Date(m.timestamp * 1000).toISOString(), isGroup: chatJid.endsWith('@g.us'),
   };
 }
 
@@ -375,6 +383,7 @@ export function summaryOf(s: StoredMessage): MessageSummary {
   return {
     id: m.id, remoteJid: m.remoteJid, remoteJidAlt: m.remoteJidAlt, chatJid: s.chatJid, fromMe: m.fromMe, timestamp: m.timestamp, type: m.type, kind: m.kind,
     text: m.text, pushName: m.pushName, status: m.status, quotedMessageId: m.quotedId, forwarded: m.forwarded,
+    senderJid: m.senderJid, senderPhone: m.senderPhone, mentions: m.mentions ?? [],
   };
 }
 

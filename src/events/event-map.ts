@@ -50,6 +50,12 @@ export interface MessageSummary {
   status?: string | null;
   quotedMessageId?: string | null;
   forwarded?: boolean;
+  /** Additive: who wrote it (a group's participant; null for your own). */
+  senderJid?: string | null;
+  /** Additive: the sender's phone (digits), never a LID where the PN is known. */
+  senderPhone?: string | null;
+  /** Additive: the jids the message mentions. */
+  mentions?: string[];
 }
 
 export interface MessageEditSummary {
@@ -212,6 +218,10 @@ export interface DomainEventMap {
     text: string | null;
     mediaInfo: Record<string, unknown>;
     receivedAt: string;
+    /** Additive: a group message (the sender is the participant). */
+    isGroup?: boolean;
+    /** Additive: the group's subject, when the group is known. */
+    groupSubject?: string | null;
   };
   'session.messages.update': {
     tenantId: string; updatesCount: number; updates: MessageStatusUpdate[];

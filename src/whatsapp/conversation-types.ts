@@ -40,6 +40,8 @@ export interface WaMessageRecord {
   status: string | null;
   quotedId: string | null;
   forwarded: boolean;
+  /** The jids the message mentions (groups, and 1:1 too); absent: none. */
+  mentions?: string[];
   isStub: boolean;
   media: WaMediaInfo | null;
   /** Set for a reaction message (stored as a reaction, not a message row). */

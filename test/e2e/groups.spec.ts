@@ -6,11 +6,13 @@
  */
 import { SandboxService } from '../../src/sandbox/sandbox.service.js';
 import { call, expectErrorShape } from '../support/auth-helpers.js';
+import { CallbackReceiver } from '../support/callback-receiver.js';
 import { linkSandboxSession, newUser, nextEvent, uniquePhone, type TestUser } from '../support/sessions-harness.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
 describe('groups API', () => {
   let t: TestApp;
+  let receiver: CallbackReceiver;
   let alice: TestUser;
   let mallory: TestUser;
   let session: { id: string; phone: string };
@@ -25,12 +27,14 @@ describe('groups API', () => {
   const api = (method: string, path: string, body?: unknown, token = alice.token) => call(t, method, path, { token, body });
 
   beforeAll(async () => {
-    t = await startTestApp({ env: { WA_SANDBOX: 'true' } });
+    receiver = await CallbackReceiver.start({});
+    t = await startTestApp({ env: { WA_SANDBOX: 'true', BACKEND_BASE_URL: receiver.url, WEBHOOK_POLL_INTERVAL_MS: '50' } });
     [alice, mallory] = [await newUser(t), await newUser(t)];
     [session, other] = await Promise.all([linkSandboxSession(t, alice.token), linkSandboxSession(t, mallory.token)]);
   });
   afterAll(async () => {
     await t?.close({ drop: true });
+    await receiver?.close();
   });
 
   it("a contact's group reaches the session: session.groups.upsert, then the list and the read with PN and LID participants", async () => {
@@ -110,6 +114,39 @@ describe('groups API', () => {
     } finally {
       off();
     }
+  });
+
+  it("a member's group message: sender and mentions stored and read, the chat named by the subject, the seed 001 callback with the group", async () => {
+    const upsert = nextEvent(t, 'session.messages.upsert', (e) => e.sessionId === session.id && e.payload.messages.some((m) => m.chatJid === theirs));
+    const sent = await api('POST', `/sandbox/groups/${theirs}/messages`, { from: owner, text: 'hola @alice', mentions: [session.phone] });
+    expect(sent.status).toBe(200);
+    const id = sent.body.messageId as string;
+    const summary = (await upsert).payload.messages.find((m) => m.id === id);
+    expect(summary).toMatchObject({ senderPhone: owner, mentions: [expect.stringMatching(new RegExp(`^(${session.phone}@s\\.whatsapp\\.net|\\d+@lid)$`))] });
+
+    const page = await api('GET', `/chats/${theirs}/messages`);
+    expect(page.status).toBe(200);
+    const message = page.body.data.find((m: { id: string }) => m.id === id);
+    expect(message).toMatchObject({ chatJid: theirs, fromMe: false, senderJid: expect.stringMatching(/@(lid|s\.whatsapp\.net)$/), senderPhone: owner, text: 'hola @alice' });
+    expect(message.mentions).toHaveLength(1);
+
+    const chats = await api('GET', '/chats');
+    expect(chats.body.data).toEqual(expect.arrayContaining([expect.objectContaining({ jid: theirs, isGroup: true, name: 'Asado' })]));
+
+    await receiver.waitFor(() => receiver.delivered.some((r) => r.body.message_content === 'hola @alice'), 20_000, 'the group message callback');
+    const callback = receiver.delivered.find((r) => r.body.message_content === 'hola @alice')!;
+    expect(callback.body).toMatchObject({ session_id: session.id, sender_number: owner, chat_jid: theirs, is_group: true, group_subject: 'Asado', phone_number_session: session.phone });
+  });
+
+  it('the session sends with mentions: members decode them, and the read shows them', async () => {
+    const decoded = sim().waitFor('groupMessage', (m) => m.group === ours && m.text === 'hola @bob');
+    const sent = await api('POST', `/chats/${ours}/messages`, { content: 'hola @bob', mentions: [bob] });
+    expect(sent.status).toBe(201);
+    expect((await decoded).mentions).toEqual([bob]);
+    const page = await api('GET', `/chats/${ours}/messages?limit=5`);
+    expect(page.body.data.find((m: { id: string }) => m.id === sent.body.id)).toMatchObject({ fromMe: true, mentions: [`${bob}@s.whatsapp.net`] });
+    expectErrorShape(await api('POST', `/chats/${ours}/messages`, { content: 'x', mentions: ['not-a-phone'] }), 400);
+    expectErrorShape(await api('POST', `/chats/${ours}/messages`, { content: 'x', mentions: bob }), 400);
   });
 
   it('invites: the link, its info, a revoke, and another session joining with the new code', async () => {

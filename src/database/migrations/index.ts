@@ -20,6 +20,7 @@ import { WebhookSubscriptions1795000019000 } from './1795000019000-WebhookSubscr
 import { SendPipeline1795000020000 } from './1795000020000-SendPipeline.js';
 import { SessionProxy1795000021000 } from './1795000021000-SessionProxy.js';
 import { Groups1795000023000 } from './1795000023000-Groups.js';
+import { MessageMentions1795000023100 } from './1795000023100-MessageMentions.js';
 
 export const MIGRATIONS: Array<new () => MigrationInterface> = [
   AuthTenantsUsers1795000000000,
@@ -39,4 +40,5 @@ export const MIGRATIONS: Array<new () => MigrationInterface> = [
   SendPipeline1795000020000,
   SessionProxy1795000021000,
   Groups1795000023000,
+  MessageMentions1795000023100,
 ];
