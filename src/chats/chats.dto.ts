@@ -109,6 +109,17 @@ export class SendChatMessageDto {
   @IsOptional() @IsArray() @ArrayMaxSize(256) @IsString({ each: true }) @Matches(MENTION, { each: true, message: 'each mention must be a phone number (digits) or a PN/LID jid' }) mentions?: string[];
 }
 
+export class ReceiptDto {
+  @ApiProperty({ example: '123456789012345@lid', description: 'The recipient: a group member, or the 1:1 contact' }) jid: string;
+  @ApiProperty({ nullable: true, example: '5491123456789', description: 'Digits, where known' }) phone: string | null;
+  @ApiProperty({ enum: ['delivered', 'read', 'played'], example: 'read' }) status: 'delivered' | 'read' | 'played';
+  @ApiProperty({ nullable: true, example: 1767220050, description: 'Unix seconds of that status' }) at: number | null;
+}
+
+export class ReceiptListDto {
+  @ApiProperty({ type: [ReceiptDto] }) data: ReceiptDto[];
+}
+
 export class SentChatMessageDto {
   @ApiProperty({ example: '3EB0C431C26A1916F4A8' }) id: string;
   @ApiProperty({ example: '51999999999@s.whatsapp.net' }) chatJid: string;

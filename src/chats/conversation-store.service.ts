@@ -16,8 +16,9 @@ import { DomainEvents, type EventTransaction } from '../events/domain-events.js'
 import type { DomainEventMap, MessageSummary } from '../events/event-map.js';
 import { InboundMediaService } from '../media/inbound-media.service.js';
 import type {
-  ConversationSink, ConversationStorePort, LidPnPair, SessionContext, WaChatInfo, WaContact, WaHistoryChunk, WaMessageChange, WaMessageRecord, WaPresence, WaReaction,
+  ConversationSink, ConversationStorePort, LidPnPair, SessionContext, WaChatInfo, WaContact, WaHistoryChunk, WaMessageChange, WaMessageRecord, WaPresence, WaReaction, WaReceipt,
 } from '../whatsapp/conversation-types.js';
+import { ReceiptStore } from './receipts.js';
 import { ChatIdentity, type ChatRef } from './chat-identity.js';
 import { HistoryJobs } from './history-jobs.js';
 import { LiveWrites, type LiveWrite } from './live-writes.js';
@@ -52,6 +53,7 @@ export class ConversationStore implements ConversationStorePort {
     private readonly mappings: LidMappings,
     private readonly history: HistoryJobs,
     private readonly inboundMedia: InboundMediaService,
+    private readonly receipts: ReceiptStore,
   ) {
     this.liveWrites = new LiveWrites(events, (t, rows) => writer.upsert(t.manager, rows), (sessionId) => this.identity.forget(sessionId));
   }
@@ -72,6 +74,11 @@ export class ConversationStore implements ConversationStorePort {
     await this.writer.wipe(manager, sessionId);
     await this.contactStore.wipe(manager, sessionId);
     await this.inboundMedia.wipe(manager, sessionId);
+    await manager.query('DELETE FROM wa_message_receipts WHERE session_id = $1', [sessionId]);
+  }
+
+  storeReceipts(ctx: SessionContext, receipts: WaReceipt[]): Promise<void> {
+    return this.receipts.store(ctx, receipts);
   }
 
   // --- used by SessionConversations and ChatCommandsService ---
@@ -359,6 +366,7 @@ class SessionConversations implements ConversationSink {
     await this.store.storeMessages(this.ctx, type, messages, requestId);
   }
   changes(changes: WaMessageChange[]): Promise<void> { return this.store.storeChanges(this.ctx, changes); }
+  receipts(receipts: WaReceipt[]): Promise<void> { return this.store.storeReceipts(this.ctx, receipts); }
   contacts(contacts: WaContact[]): Promise<void> { return this.store.storeContacts(this.ctx, contacts); }
   chats(chats: WaChatInfo[]): Promise<void> { return this.store.storeChats(this.ctx, chats); }
   mappings(pairs: LidPnPair[]): Promise<void> { return this.store.storeMappings(this.ctx, pairs); }

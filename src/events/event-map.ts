@@ -101,6 +101,10 @@ export interface MessageStatusUpdate {
   queueStatus?: 'queued' | 'sending' | 'sent' | 'failed' | 'cancelled';
   /** Additive, a failed paced send: why. */
   error?: string | null;
+  /** Additive, a group member's receipt: who (PN or LID jid, as WhatsApp named them). */
+  recipientJid?: string;
+  /** Additive, a group member's receipt: their phone (digits) where known. */
+  recipientPhone?: string | null;
 }
 
 export interface ChatUnreadCount {

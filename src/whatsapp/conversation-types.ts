@@ -60,6 +60,16 @@ export interface WaMessageChange {
   revokedAt?: number;
 }
 
+/** One recipient's receipt for one of the session's messages. */
+export interface WaReceipt {
+  remoteJid: string;
+  id: string;
+  /** The recipient: a group member (as WhatsApp named them: PN or LID), or the 1:1 contact. */
+  recipientJid: string;
+  status: 'delivered' | 'read' | 'played';
+  at: number;
+}
+
 export interface WaReaction {
   targetId: string;
   remoteJid: string;
@@ -120,6 +130,8 @@ export interface ConversationSink {
   historyStatus(syncType: string, status: 'complete' | 'paused'): Promise<void>;
   messages(type: 'notify' | 'append', messages: WaMessageRecord[], requestId: string | null): Promise<void>;
   changes(changes: WaMessageChange[]): Promise<void>;
+  /** Per-recipient receipts of the session's messages (groups: each member; 1:1: the contact). */
+  receipts?(receipts: WaReceipt[]): Promise<void>;
   contacts(contacts: WaContact[]): Promise<void>;
   chats(chats: WaChatInfo[]): Promise<void>;
   mappings(pairs: LidPnPair[]): Promise<void>;

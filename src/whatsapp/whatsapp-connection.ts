@@ -198,7 +198,7 @@ export class WhatsAppConnection {
     }
     if (this.closed) return;
     await routeConversationEvents(events, this.handlers.conversations, this.account.phone);
-    if (this.handlers.groups) await routeGroupEvents(events, this.handlers.groups, ownIdsOf(this.auth.state.creds.me), (jid) => this.groups.metadata(jid));
+    if (this.handlers.groups) await routeGroupEvents(events, this.handlers.groups, ownIdsOf(this.auth.state.creds.me), (jid) => this.groups.metadata(jid), (pairs) => this.handlers.conversations.mappings(pairs));
     // Committed by the sink above: their journal rows can go.
     await this.journal.release(this.releases.releasable(events, this.auth.state.creds.myAppStateKeyId));
   }

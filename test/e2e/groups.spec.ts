@@ -4,6 +4,7 @@
  * events after commit; the metadata cache (a group send asks WhatsApp nothing: the simulator counts
  * the `w:g2` IQs); WhatsApp's refusals as 403 NOT_GROUP_ADMIN; tenancy and bad input.
  */
+import { DomainEvents } from '../../src/events/domain-events.js';
 import { SandboxService } from '../../src/sandbox/sandbox.service.js';
 import { call, expectErrorShape } from '../support/auth-helpers.js';
 import { CallbackReceiver } from '../support/callback-receiver.js';
@@ -147,6 +148,36 @@ describe('groups API', () => {
     expect(page.body.data.find((m: { id: string }) => m.id === sent.body.id)).toMatchObject({ fromMe: true, mentions: [`${bob}@s.whatsapp.net`] });
     expectErrorShape(await api('POST', `/chats/${ours}/messages`, { content: 'x', mentions: ['not-a-phone'] }), 400);
     expectErrorShape(await api('POST', `/chats/${ours}/messages`, { content: 'x', mentions: bob }), 400);
+  });
+
+  it('receipts per recipient: each group member, and the contact of a 1:1 chat', async () => {
+    const readBy = new Set<string>();
+    const allRead = new Promise<void>((resolve) => {
+      const off = t.app.get(DomainEvents).onCommit('session.messages.update', (e) => {
+        for (const u of e.payload.updates) if (e.sessionId === session.id && u.chatJid === ours && u.status === 'read' && u.recipientPhone) readBy.add(`${u.messageId}|${u.recipientPhone}`);
+        if ([bob, carol, dave].every((p) => readBy.has(`${sentId}|${p}`))) {
+          off();
+          resolve();
+        }
+      });
+    });
+    const sent = await api('POST', `/chats/${ours}/messages`, { content: 'who read this?' });
+    const sentId = sent.body.id as string;
+    await allRead;
+    const receipts = await api('GET', `/chats/${ours}/messages/${sentId}/receipts`);
+    expect(receipts.status).toBe(200);
+    expect(receipts.body.data).toHaveLength(3);
+    expect(receipts.body.data).toEqual(expect.arrayContaining([bob, carol, dave].map((phone) => ({ jid: expect.any(String), phone, status: 'read', at: expect.any(Number) }))));
+
+    const contact = uniquePhone();
+    const read = nextEvent(t, 'session.messages.update', (e) => e.sessionId === session.id && e.payload.updates.some((u) => u.status === 'read' && u.remoteJid.startsWith(contact)));
+    const direct = await api('POST', `/chats/${contact}/messages`, { content: 'and you?' });
+    expect(direct.status).toBe(201);
+    await read;
+    const one = await api('GET', `/chats/${contact}/messages/${direct.body.id}/receipts`);
+    expect(one.body).toEqual({ data: [{ jid: `${contact}@s.whatsapp.net`, phone: contact, status: 'read', at: expect.any(Number) }] });
+    expectErrorShape(await api('GET', `/chats/${contact}/messages/NOPE123/receipts`), 404);
+    expectErrorShape(await api('GET', `/chats/${contact}/messages/${direct.body.id}/receipts`, undefined, mallory.token), 404);
   });
 
   it('invites: the link, its info, a revoke, and another session joining with the new code', async () => {

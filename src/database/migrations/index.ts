@@ -21,6 +21,7 @@ import { SendPipeline1795000020000 } from './1795000020000-SendPipeline.js';
 import { SessionProxy1795000021000 } from './1795000021000-SessionProxy.js';
 import { Groups1795000023000 } from './1795000023000-Groups.js';
 import { MessageMentions1795000023100 } from './1795000023100-MessageMentions.js';
+import { MessageReceipts1795000023200 } from './1795000023200-MessageReceipts.js';
 
 export const MIGRATIONS: Array<new () => MigrationInterface> = [
   AuthTenantsUsers1795000000000,
@@ -41,4 +42,5 @@ export const MIGRATIONS: Array<new () => MigrationInterface> = [
   SessionProxy1795000021000,
   Groups1795000023000,
   MessageMentions1795000023100,
+  MessageReceipts1795000023200,
 ];
