@@ -8,12 +8,15 @@ import { DomainEvents } from '../../src/events/domain-events.js';
 import { SandboxService } from '../../src/sandbox/sandbox.service.js';
 import { call, expectErrorShape } from '../support/auth-helpers.js';
 import { CallbackReceiver } from '../support/callback-receiver.js';
+import { connectAuthenticated, type RecordingSocket } from '../support/realtime-harness.js';
 import { linkSandboxSession, newUser, nextEvent, uniquePhone, type TestUser } from '../support/sessions-harness.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
 describe('groups API', () => {
   let t: TestApp;
   let receiver: CallbackReceiver;
+  let aliceSocket: RecordingSocket;
+  let mallorySocket: RecordingSocket;
   let alice: TestUser;
   let mallory: TestUser;
   let session: { id: string; phone: string };
@@ -32,8 +35,11 @@ describe('groups API', () => {
     t = await startTestApp({ env: { WA_SANDBOX: 'true', BACKEND_BASE_URL: receiver.url, WEBHOOK_POLL_INTERVAL_MS: '50' } });
     [alice, mallory] = [await newUser(t), await newUser(t)];
     [session, other] = await Promise.all([linkSandboxSession(t, alice.token), linkSandboxSession(t, mallory.token)]);
+    [aliceSocket, mallorySocket] = await Promise.all([connectAuthenticated(t, alice.token), connectAuthenticated(t, mallory.token)]);
   });
   afterAll(async () => {
+    aliceSocket?.close();
+    mallorySocket?.close();
     await t?.close({ drop: true });
     await receiver?.close();
   });
@@ -97,6 +103,17 @@ describe('groups API', () => {
     const read = await api('GET', `/groups/${ours}`);
     expect(read.body.participants).toEqual(expect.arrayContaining([expect.objectContaining({ phone: carol, admin: 'admin' }), expect.objectContaining({ phone: dave, admin: null })]));
     expect(read.body.size).toBe(4);
+
+    // The same three events reach the tenant's sockets in the seed 002 envelope, and no other tenant's.
+    for (const [type, match] of [
+      ['session.groups.upsert', (d: { payload: { groups: Array<{ jid: string }> } }) => d.payload.groups.some((g) => g.jid === ours)],
+      ['session.groups.update', (d: { payload: { updates: Array<{ jid: string }> } }) => d.payload.updates.some((u) => u.jid === ours)],
+      ['session.groups.participants', (d: { payload: { groupJid: string } }) => d.payload.groupJid === ours],
+    ] as const) {
+      const got = await aliceSocket.next(type, match as (d: unknown) => boolean);
+      expect(got).toMatchObject({ type, sessionId: session.id, eventId: expect.any(String), occurredOn: expect.any(String) });
+    }
+    expect(mallorySocket.received.filter((r) => r.event.startsWith('session.groups.'))).toEqual([]);
   });
 
   it('a group send reads the cached metadata (no w:g2 IQ), and a member added later gets it', async () => {
