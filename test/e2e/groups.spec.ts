@@ -167,6 +167,25 @@ describe('groups API', () => {
     expectErrorShape(await api('POST', `/chats/${ours}/messages`, { content: 'x', mentions: bob }), 400);
   });
 
+  it("edits, deletes and reactions in groups reach the members as WhatsApp's", async () => {
+    const sent = await api('POST', `/chats/${ours}/messages`, { content: 'tpyo' });
+    expect(sent.status).toBe(201);
+    const edited = sim().waitFor('groupMessage', (m) => m.group === ours && m.kind === 'edit' && m.edit?.messageId === sent.body.id);
+    expect((await api('PATCH', `/chats/${ours}/messages/${sent.body.id}`, { content: 'typo' })).status).toBe(200);
+    expect((await edited).edit?.text).toBe('typo');
+    const revoked = sim().waitFor('groupMessage', (m) => m.group === ours && m.kind === 'revoke' && m.revoke?.messageId === sent.body.id);
+    expect((await api('DELETE', `/chats/${ours}/messages/${sent.body.id}`)).status).toBe(200);
+    await revoked;
+
+    const upsert = nextEvent(t, 'session.messages.upsert', (e) => e.sessionId === session.id && e.payload.messages.some((m) => m.text === 'react to me'));
+    const theirMessage = await api('POST', `/sandbox/groups/${theirs}/messages`, { from: carol, text: 'react to me' });
+    await upsert;
+    const reacted = sim().waitFor('groupMessage', (m) => m.group === theirs && m.kind === 'reaction' && m.reaction?.messageId === theirMessage.body.messageId);
+    const res = await api('POST', `/chats/${theirs}/messages/${theirMessage.body.messageId}/reactions`, { emoji: '👍' });
+    expect(res.status).toBe(200);
+    expect((await reacted).reaction?.emoji).toBe('👍');
+  });
+
   it('receipts per recipient: each group member, and the contact of a 1:1 chat', async () => {
     const readBy = new Set<string>();
     const allRead = new Promise<void>((resolve) => {
