@@ -23,6 +23,8 @@ const UPSERT = `INSERT INTO wa_message_receipts (session_id, remote_jid, wa_id, 
     read_at = COALESCE(wa_message_receipts.read_at, excluded.read_at),
     played_at = COALESCE(wa_message_receipts.played_at, excluded.played_at)`;
 
+const STATUS_RANK: Record<WaReceipt['status'], number> = { delivered: 1, read: 2, played: 3 };
+
 const phoneOf = (jid: string | null | undefined): string | null => (jid ? (/^(\d+)@s\.whatsapp\.net$/.exec(jid)?.[1] ?? null) : null);
 
 @Injectable()
@@ -34,10 +36,17 @@ export class ReceiptStore {
   ) {}
 
   async store(ctx: SessionContext, receipts: WaReceipt[]): Promise<void> {
-    const rows = receipts.map((r) => ({
-      session_id: ctx.sessionId, remote_jid: r.remoteJid, wa_id: r.id, recipient_jid: r.recipientJid, tenant_id: ctx.tenantId, status: r.status,
-      delivered_at: r.status === 'delivered' ? r.at : null, read_at: r.status === 'read' ? r.at : null, played_at: r.status === 'played' ? r.at : null,
-    }));
+    // One row per (message, recipient): a batch may hold its delivered and its read receipt (one INSERT cannot touch a row twice).
+    const byKey = new Map<string, { session_id: string; remote_jid: string; wa_id: string; recipient_jid: string; tenant_id: string; status: WaReceipt['status']; delivered_at: number | null; read_at: number | null; played_at: number | null }>();
+    for (const r of receipts) {
+      const key = `${r.remoteJid}|${r.id}|${r.recipientJid}`;
+      const row = byKey.get(key) ?? { session_id: ctx.sessionId, remote_jid: r.remoteJid, wa_id: r.id, recipient_jid: r.recipientJid, tenant_id: ctx.tenantId, status: r.status, delivered_at: null, read_at: null, played_at: null };
+      if (STATUS_RANK[r.status] > STATUS_RANK[row.status]) row.status = r.status;
+      const column = r.status === 'delivered' ? 'delivered_at' : r.status === 'read' ? 'read_at' : 'played_at';
+      row[column] ??= r.at;
+      byKey.set(key, row);
+    }
+    const rows = [...byKey.values()];
     const group = receipts.filter((r) => r.remoteJid.endsWith('@g.us'));
     await this.events.transaction(async (tx) => {
       await tx.manager.query(UPSERT, [JSON.stringify(rows)]);
