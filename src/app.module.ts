@@ -13,6 +13,7 @@ import { SessionsModule } from './sessions/sessions.module.js';
 import { SandboxModule } from './sandbox/sandbox.module.js';
 import { RealtimeModule } from './realtime/realtime.module.js';
 import { ChatsModule } from './chats/chats.module.js';
+import { GroupsModule } from './groups/groups.module.js';
 import { ContactsModule } from './contacts/contacts.module.js';
 import { LifecycleModule } from './lifecycle/shutdown-reporter.js';
 import { RetentionModule } from './retention/retention.module.js';
@@ -40,6 +41,7 @@ export class AppModule {
         RealtimeModule,
         ContactsModule,
         ChatsModule,
+        GroupsModule,
         LifecycleModule,
         RetentionModule,
         MediaModule,

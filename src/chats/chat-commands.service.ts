@@ -65,7 +65,7 @@ export class ChatCommandsService implements Omit<QueueExecutor, 'send'> {
     if (body.replyToMessageId) await this.storedIn(session.id, chat, body.replyToMessageId);
     if (body.mediaId === undefined) await this.forwardOf(session.id, body);
     else if (body.forwardMessageId !== undefined) throw mediaWithForward();
-    const payload = { kind: 'chat' as const, userId: auth.userId, content: body.content, replyToMessageId: body.replyToMessageId, forwardMessageId: body.forwardMessageId, mediaId: body.mediaId };
+    const payload = { kind: 'chat' as const, userId: auth.userId, content: body.content, replyToMessageId: body.replyToMessageId, forwardMessageId: body.forwardMessageId, mediaId: body.mediaId, ...(body.mentions ? { mentions: body.mentions } : {}) };
     return this.queue.enqueue({ id: session.id, tenantId: session.tenantId, pacing }, chat?.jid ?? jid, payload);
   }
 
@@ -74,7 +74,7 @@ export class ChatCommandsService implements Omit<QueueExecutor, 'send'> {
     if (body.mediaId !== undefined) return this.sendMedia(auth, t, chat?.jid ?? jid, body, quoted?.raw ?? undefined, messageId);
     const forwarded = await this.forwardOf(t.session.id, body);
     const { record, stored } = await this.store.whileSending(t.session.id, async () => {
-      const sent = await this.call(() => t.commands.send(chat?.jid ?? jid, { text: body.content, quotedRaw: quoted?.raw ?? undefined, forwardRaw: forwarded?.raw ?? undefined, messageId }));
+      const sent = await this.call(() => t.commands.send(chat?.jid ?? jid, { text: body.content, quotedRaw: quoted?.raw ?? undefined, forwardRaw: forwarded?.raw ?? undefined, messageId, mentions: body.mentions?.map(mentionJid) }));
       const rows = await this.afterSent(t, sent.id, 'message', () => this.store.storeMessages(t.ctx, 'append', [sent], null));
       return { record: sent, stored: rows?.[0] };
     });
@@ -109,7 +109,7 @@ export class ChatCommandsService implements Omit<QueueExecutor, 'send'> {
     const t = this.targetOf({ id: item.sessionId, tenantId: item.tenantId } as SessionEntity);
     const p = item.payload;
     const auth: AuthContext = { userId: p.userId, tenantId: item.tenantId, role: 'user', via: 'api-key' };
-    const body = { content: p.content, replyToMessageId: p.replyToMessageId, forwardMessageId: p.forwardMessageId, mediaId: p.mediaId } as SendChatMessageDto;
+    const body = { content: p.content, replyToMessageId: p.replyToMessageId, forwardMessageId: p.forwardMessageId, mediaId: p.mediaId, mentions: p.mentions } as SendChatMessageDto;
     const chat = await this.queries.findChat(item.sessionId, item.chatJid);
     await this.sendNow(auth, t, chat, item.chatJid, body, item.id);
   }
@@ -236,6 +236,11 @@ export class ChatCommandsService implements Omit<QueueExecutor, 'send'> {
 
 function keyOf(r: MessageRow): StoredKey {
   return { remoteJid: r.remote_jid, id: r.wa_id, fromMe: r.from_me, participant: r.remote_jid.endsWith('@g.us') ? r.sender_jid : null };
+}
+
+/** `5491123456789` / `+549...` → a PN jid; jids as given. */
+function mentionJid(m: string): string {
+  return m.includes('@') ? m : `${m.replace(/^\+/, '')}@s.whatsapp.net`;
 }
 
 function mediaWithForward(): AppError {

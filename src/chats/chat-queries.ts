@@ -41,11 +41,12 @@ export interface MessageRow {
   deleted_at: string | null;
   media: Record<string, unknown> | null;
   raw: Buffer | null;
+  mentions: string[] | null;
 }
 
 /** What a listed message needs: never `raw` (the proto, up to tens of KB with a thumbnail). */
 export type MessageListRow = Omit<MessageRow, 'chat_id' | 'raw'>;
-const LIST_COLUMNS = 'id, wa_id, remote_jid, from_me, sender_jid, sender_phone, push_name, ts, type, text, edited_text, status, quoted_id, forwarded, edited_at, deleted_at, media';
+const LIST_COLUMNS = 'id, wa_id, remote_jid, from_me, sender_jid, sender_phone, push_name, ts, type, text, edited_text, status, quoted_id, forwarded, edited_at, deleted_at, media, mentions';
 /**
  * A page of a chat's messages, newest first, with their reactions grouped by emoji, in one
  * statement: a backward range scan of `wa_messages_chat_ts_idx` (chat_id, ts, id) that stops after
@@ -88,9 +89,10 @@ export class ChatQueries {
   async listChats(sessionId: string, limit: number, cursor?: string): Promise<{ data: ChatDto[]; nextCursor: string | null }> {
     const after = decodeCursor(cursor, ['n', 's']);
     const rows: Array<Record<string, unknown>> = await this.dataSource.query(
-      `SELECT c.id, c.jid, c.pn_jid, c.lid_jid, c.name, c.unread_count, c.last_message_at, c.archived, c.pinned, c.muted_until,
+      `SELECT c.id, c.jid, c.pn_jid, c.lid_jid, COALESCE(g.subject, c.name) AS name, c.unread_count, c.last_message_at, c.archived, c.pinned, c.muted_until,
               m.wa_id AS m_id, m.from_me AS m_from_me, m.ts AS m_ts, m.type AS m_type, COALESCE(m.edited_text, m.text) AS m_text, m.status AS m_status, m.deleted_at AS m_deleted
          FROM wa_chats c LEFT JOIN wa_messages m ON m.id = c.last_message_id
+         LEFT JOIN wa_groups g ON g.session_id = c.session_id AND g.jid = c.jid
         WHERE c.session_id = $1 AND ($2::bigint IS NULL OR (c.last_message_at, c.id) < ($2::bigint, $3::bigint))
         ORDER BY c.last_message_at DESC, c.id DESC LIMIT $4`,
       [sessionId, after?.[0] ?? null, after?.[1] ?? null, limit + 1],
@@ -99,7 +101,7 @@ export class ChatQueries {
     const last = page.at(-1);
     return {
       data: page.map((r) => ({
-        jid: r.jid as string, pnJid: r.pn_jid as string | null, lidJid: r.lid_jid as string | null, name: dec(r.name as string | null),
+        jid: r.jid as string, pnJid: r.pn_jid as string | null, lidJid: r.lid_jid as string | null, name: dec(r.name as string | null), isGroup: (r.jid as string).endsWith('@g.us'),
         unreadCount: Number(r.unread_count), lastMessageAt: Number(r.last_message_at) || null,
         archived: Boolean(r.archived), pinned: Boolean(r.pinned), mutedUntil: n(r.muted_until as string | null),
         lastMessage: r.m_id
@@ -198,6 +200,7 @@ export function mapMessage(r: MessageListRow, chatJid: string, reactions: Reacti
     timestamp: Number(r.ts), type: r.type, text: deleted ? null : dec(r.edited_text ?? r.text), status: r.status,
     quotedMessageId: r.quoted_id, forwarded: r.forwarded, editedAt: n(r.edited_at), deletedAt: n(r.deleted_at), reactions,
     media: r.media && !deleted ? mediaOf(decodePgJson(r.media), stored) : null,
+    mentions: deleted ? [] : (r.mentions ?? []),
   };
 }
 

@@ -1,5 +1,6 @@
 /** The tables owned by the chats module: chats and their aliases, messages, reactions, history syncs. */
-import { Check, Column, Entity, Index, PrimaryColumn, PrimaryGeneratedColumn, Unique } from 'typeorm';
+import { Check, Column, Entity, ForeignKey, Index, PrimaryColumn, PrimaryGeneratedColumn, Unique } from 'typeorm';
+import { SessionEntity } from '../sessions/session.entity.js';
 import { pgJsonTransformer, pgTextTransformer } from '../common/postgres-text.js';
 
 /** One conversation; `jid` is canonical (the PN jid when known, else the LID or group jid). */
@@ -65,6 +66,8 @@ export class MessageEntity {
   @Column('boolean', { name: 'is_stub', default: false }) isStub: boolean;
   @Column('jsonb', { nullable: true, transformer: pgJsonTransformer }) media: Record<string, unknown> | null;
   @Column('bytea', { nullable: true }) raw: Buffer | null;
+  /** The jids the message mentions; null when none. */
+  @Column('jsonb', { nullable: true }) mentions: string[] | null;
   @Column('timestamptz', { name: 'created_at', default: () => 'now()' }) createdAt: Date;
   @Column('timestamptz', { name: 'updated_at', default: () => 'now()' }) updatedAt: Date;
 }
@@ -99,4 +102,20 @@ export class HistorySyncEntity {
   @Column('timestamptz', { name: 'updated_at', default: () => 'now()' }) updatedAt: Date;
 }
 
-export const CHAT_ENTITIES = [ChatEntity, ChatAliasEntity, MessageEntity, ReactionEntity, HistorySyncEntity];
+/** How far one of the session's messages got with one recipient (a group member, a 1:1 contact). */
+@Entity({ name: 'wa_message_receipts' })
+export class MessageReceiptEntity {
+  @PrimaryColumn('uuid', { name: 'session_id', primaryKeyConstraintName: 'wa_message_receipts_pkey' })
+  @ForeignKey(() => SessionEntity, { name: 'wa_message_receipts_session_id_fkey', onDelete: 'CASCADE' })
+  sessionId: string;
+  @PrimaryColumn('text', { name: 'remote_jid', primaryKeyConstraintName: 'wa_message_receipts_pkey' }) remoteJid: string;
+  @PrimaryColumn('text', { name: 'wa_id', primaryKeyConstraintName: 'wa_message_receipts_pkey' }) waId: string;
+  @PrimaryColumn('text', { name: 'recipient_jid', primaryKeyConstraintName: 'wa_message_receipts_pkey' }) recipientJid: string;
+  @Column('uuid', { name: 'tenant_id' }) tenantId: string;
+  @Column('text') status: string;
+  @Column('bigint', { name: 'delivered_at', nullable: true }) deliveredAt: string | null;
+  @Column('bigint', { name: 'read_at', nullable: true }) readAt: string | null;
+  @Column('bigint', { name: 'played_at', nullable: true }) playedAt: string | null;
+}
+
+export const CHAT_ENTITIES = [ChatEntity, ChatAliasEntity, MessageEntity, ReactionEntity, HistorySyncEntity, MessageReceiptEntity];

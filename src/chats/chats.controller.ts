@@ -12,7 +12,7 @@ import { ChatCommandsService } from './chat-commands.service.js';
 import { ChatMediaService } from './chat-media.service.js';
 import { ChatsReadService } from './chats-read.service.js';
 import {
-  ChangedMessageDto, ChatPageDto, EditMessageDto, MessagePageDto, OkDto, PageQueryDto, PresenceDto, ReactDto, ReadMessagesDto, ReadResultDto,
+  ChangedMessageDto, ChatPageDto, EditMessageDto, MessagePageDto, OkDto, PageQueryDto, PresenceDto, ReactDto, ReadMessagesDto, ReadResultDto, ReceiptListDto,
   SendChatMessageDto, SentChatMessageDto, SessionQueryDto,
 } from './chats.dto.js';
 import { MessageIdPipe } from './message-id.pipe.js';
@@ -47,6 +47,15 @@ export class ChatsController {
   @ApiOkResponse({ type: MessagePageDto })
   messages(@CurrentAuth() auth: AuthContext, @Param('jid') jid: string, @Query() q: PageQueryDto): Promise<MessagePageDto> {
     return this.reads.messages(auth, jid, q);
+  }
+
+  @Get(':jid/messages/:messageId/receipts')
+  @ApiOperation({ summary: 'Per-recipient receipts of a message: each group member (or the 1:1 contact), delivered / read / played, and when' })
+  @ApiParam(JID_PARAM)
+  @ApiParam(MESSAGE_PARAM)
+  @ApiOkResponse({ type: ReceiptListDto })
+  receipts(@CurrentAuth() auth: AuthContext, @Param('jid') jid: string, @Param('messageId', MessageIdPipe) messageId: string, @Query() q: SessionQueryDto): Promise<ReceiptListDto> {
+    return this.reads.receipts(auth, q.sessionId, jid, messageId);
   }
 
   @Post(':jid/messages')

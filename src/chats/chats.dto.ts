@@ -4,6 +4,8 @@ import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsOptional, IsString, IsUUID
 
 export const MESSAGE_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 const MAX_TEXT = 65_536;
+/** A mention: digits (optional +), a PN jid or a LID jid. */
+const MENTION = /^(\+?\d{6,15}|\d{6,15}@s\.whatsapp\.net|\d{1,20}@lid)$/;
 
 export { PageQueryDto, SessionQueryDto } from '../common/page-query.dto.js';
 
@@ -54,6 +56,7 @@ export class MessageDto {
   @ApiProperty({ nullable: true, example: null, description: 'Unix seconds of the deletion for everyone' }) deletedAt: number | null;
   @ApiProperty({ type: [ReactionGroupDto] }) reactions: ReactionGroupDto[];
   @ApiProperty({ type: MessageMediaDto, nullable: true }) media: MessageMediaDto | null;
+  @ApiProperty({ example: ['5491123456789@s.whatsapp.net'], description: 'The jids the message mentions (@-mentions)' }) mentions: string[];
 }
 
 export class LastMessageDto {
@@ -69,7 +72,8 @@ export class ChatDto {
   @ApiProperty({ example: '51999999999@s.whatsapp.net' }) jid: string;
   @ApiProperty({ nullable: true, example: '51999999999@s.whatsapp.net' }) pnJid: string | null;
   @ApiProperty({ nullable: true, example: '123456789012345@lid' }) lidJid: string | null;
-  @ApiProperty({ nullable: true, example: 'Ada' }) name: string | null;
+  @ApiProperty({ nullable: true, example: 'Ada', description: "A group's subject; a contact's name" }) name: string | null;
+  @ApiProperty({ example: false, description: 'A group chat (…@g.us)' }) isGroup: boolean;
   @ApiProperty({ example: 2 }) unreadCount: number;
   @ApiProperty({ type: LastMessageDto, nullable: true }) lastMessage: LastMessageDto | null;
   @ApiProperty({ nullable: true, example: 1767220050 }) lastMessageAt: number | null;
@@ -101,6 +105,19 @@ export class SendChatMessageDto {
     description: 'Send this uploaded media (POST /media) as an image, video, audio, voice note, document or sticker, per its kind; `content` is its caption (images, videos, documents)',
   })
   @IsOptional() @IsUUID() mediaId?: string;
+  @ApiPropertyOptional({ example: ['5491123456789'], description: 'Who the text @-mentions: phones (digits) or PN/LID jids (groups, and 1:1 too); up to 256' })
+  @IsOptional() @IsArray() @ArrayMaxSize(256) @IsString({ each: true }) @Matches(MENTION, { each: true, message: 'each mention must be a phone number (digits) or a PN/LID jid' }) mentions?: string[];
+}
+
+export class ReceiptDto {
+  @ApiProperty({ example: '123456789012345@lid', description: 'The recipient: a group member, or the 1:1 contact' }) jid: string;
+  @ApiProperty({ nullable: true, example: '5491123456789', description: 'Digits, where known' }) phone: string | null;
+  @ApiProperty({ enum: ['delivered', 'read', 'played'], example: 'read' }) status: 'delivered' | 'read' | 'played';
+  @ApiProperty({ nullable: true, example: 1767220050, description: 'Unix seconds of that status' }) at: number | null;
+}
+
+export class ReceiptListDto {
+  @ApiProperty({ type: [ReceiptDto] }) data: ReceiptDto[];
 }
 
 export class SentChatMessageDto {

@@ -16,8 +16,9 @@ import { DomainEvents, type EventTransaction } from '../events/domain-events.js'
 import type { DomainEventMap, MessageSummary } from '../events/event-map.js';
 import { InboundMediaService } from '../media/inbound-media.service.js';
 import type {
-  ConversationSink, ConversationStorePort, LidPnPair, SessionContext, WaChatInfo, WaContact, WaHistoryChunk, WaMessageChange, WaMessageRecord, WaPresence, WaReaction,
+  ConversationSink, ConversationStorePort, LidPnPair, SessionContext, WaChatInfo, WaContact, WaHistoryChunk, WaMessageChange, WaMessageRecord, WaPresence, WaReaction, WaReceipt,
 } from '../whatsapp/conversation-types.js';
+import { ReceiptStore } from './receipts.js';
 import { ChatIdentity, type ChatRef } from './chat-identity.js';
 import { HistoryJobs } from './history-jobs.js';
 import { LiveWrites, type LiveWrite } from './live-writes.js';
@@ -40,6 +41,8 @@ export class ConversationStore implements ConversationStorePort {
   /** Live messages of every session share transactions while they flood in (live-writes.ts). */
   private readonly liveWrites: LiveWrites<MessageRow, StoredMessage | undefined>;
 
+  private groupSubject?: (sessionId: string, jid: string) => Promise<string | null>;
+
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly events: DomainEvents,
@@ -50,8 +53,14 @@ export class ConversationStore implements ConversationStorePort {
     private readonly mappings: LidMappings,
     private readonly history: HistoryJobs,
     private readonly inboundMedia: InboundMediaService,
+    private readonly receipts: ReceiptStore,
   ) {
     this.liveWrites = new LiveWrites(events, (t, rows) => writer.upsert(t.manager, rows), (sessionId) => this.identity.forget(sessionId));
+  }
+
+  /** The groups module registers where a group's subject is read (memory, then Postgres), for the callbacks. */
+  useGroupSubjects(lookup: (sessionId: string, jid: string) => Promise<string | null>): void {
+    this.groupSubject = lookup;
   }
 
   forSession(ctx: SessionContext): ConversationSink {
@@ -65,6 +74,11 @@ export class ConversationStore implements ConversationStorePort {
     await this.writer.wipe(manager, sessionId);
     await this.contactStore.wipe(manager, sessionId);
     await this.inboundMedia.wipe(manager, sessionId);
+    await manager.query('DELETE FROM wa_message_receipts WHERE session_id = $1', [sessionId]);
+  }
+
+  storeReceipts(ctx: SessionContext, receipts: WaReceipt[]): Promise<void> {
+    return this.receipts.store(ctx, receipts);
   }
 
   // --- used by SessionConversations and ChatCommandsService ---
@@ -104,6 +118,7 @@ export class ConversationStore implements ConversationStorePort {
         }
         const callbacks = kind === 'history' ? (this.config.callbacks.historyMessages ? stored : []) : stored;
         const received = new Map(callbacks.filter((s) => !s.record.fromMe && !s.record.isStub).map((s) => [s.record.id, receivedOf(ctx, s.record, s.chatJid)]));
+        for (const payload of received.values()) if (payload.isGroup) payload.groupSubject = (await this.groupSubject?.(ctx.sessionId, payload.chatJid)) ?? null;
         // A media message's callback may wait for its download (to carry the media's URL).
         const held = await this.inboundMedia.recordInbound(t.manager, ctx, kind, stored.map((s) => ({ record: s.record, announce: received.get(s.record.id) ?? null })));
         for (const [id, payload] of received) if (!held.has(id)) await t.emit('session.message.received', ctx.sessionId, payload);
@@ -307,7 +322,7 @@ function receivedOf(ctx: SessionContext, m: WaMessageRecord, chatJid: string): D
   return {
     tenantId: ctx.tenantId, messageId: m.id, sessionPhone: ctx.sessionPhone(), chatJid, senderPhone: m.senderPhone, senderName: m.pushName,
     messageType: m.kind, text: m.reaction ? m.reaction.emoji : m.text, mediaInfo: m.media ? mediaInfoOf(m) : {},
-    receivedAt: new Date(m.timestamp * 1000).toISOString(),
+    receivedAt: new Date(m.timestamp * 1000).toISOString(), isGroup: chatJid.endsWith('@g.us'),
   };
 }
 
@@ -351,6 +366,7 @@ class SessionConversations implements ConversationSink {
     await this.store.storeMessages(this.ctx, type, messages, requestId);
   }
   changes(changes: WaMessageChange[]): Promise<void> { return this.store.storeChanges(this.ctx, changes); }
+  receipts(receipts: WaReceipt[]): Promise<void> { return this.store.storeReceipts(this.ctx, receipts); }
   contacts(contacts: WaContact[]): Promise<void> { return this.store.storeContacts(this.ctx, contacts); }
   chats(chats: WaChatInfo[]): Promise<void> { return this.store.storeChats(this.ctx, chats); }
   mappings(pairs: LidPnPair[]): Promise<void> { return this.store.storeMappings(this.ctx, pairs); }
@@ -375,6 +391,7 @@ export function summaryOf(s: StoredMessage): MessageSummary {
   return {
     id: m.id, remoteJid: m.remoteJid, remoteJidAlt: m.remoteJidAlt, chatJid: s.chatJid, fromMe: m.fromMe, timestamp: m.timestamp, type: m.type, kind: m.kind,
     text: m.text, pushName: m.pushName, status: m.status, quotedMessageId: m.quotedId, forwarded: m.forwarded,
+    senderJid: m.senderJid, senderPhone: m.senderPhone, mentions: m.mentions ?? [],
   };
 }
 

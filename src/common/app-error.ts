@@ -34,7 +34,8 @@ export type ErrorCode =
   | 'URL_NOT_ALLOWED'
   | 'IDEMPOTENCY_KEY_REUSED'
   | 'IDEMPOTENCY_KEY_IN_DOUBT'
-  | 'QUEUE_ITEM_NOT_CANCELLABLE';
+  | 'QUEUE_ITEM_NOT_CANCELLABLE'
+  | 'NOT_GROUP_ADMIN';
 
 export interface ErrorBody {
   success: false;

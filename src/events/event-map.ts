@@ -50,6 +50,12 @@ export interface MessageSummary {
   status?: string | null;
   quotedMessageId?: string | null;
   forwarded?: boolean;
+  /** Additive: who wrote it (a group's participant; null for your own). */
+  senderJid?: string | null;
+  /** Additive: the sender's phone (digits), never a LID where the PN is known. */
+  senderPhone?: string | null;
+  /** Additive: the jids the message mentions. */
+  mentions?: string[];
 }
 
 export interface MessageEditSummary {
@@ -95,6 +101,10 @@ export interface MessageStatusUpdate {
   queueStatus?: 'queued' | 'sending' | 'sent' | 'failed' | 'cancelled';
   /** Additive, a failed paced send: why. */
   error?: string | null;
+  /** Additive, a group member's receipt: who (PN or LID jid, as WhatsApp named them). */
+  recipientJid?: string;
+  /** Additive, a group member's receipt: their phone (digits) where known. */
+  recipientPhone?: string | null;
 }
 
 export interface ChatUnreadCount {
@@ -123,6 +133,43 @@ export interface PresenceUpdate {
   jid: string;
   presence: 'available' | 'unavailable' | 'composing' | 'recording' | 'paused';
   lastSeen: number | null;
+}
+
+/** A group participant as the API shows it (CONTRACT Part 3). */
+export interface GroupParticipantSummary {
+  jid: string;
+  pnJid: string | null;
+  lidJid: string | null;
+  /** Digits; null when WhatsApp gave only a LID. */
+  phone: string | null;
+  admin: 'admin' | 'superadmin' | null;
+}
+
+/** A group as the API shows it (`GET /groups/:jid`). */
+export interface GroupSummary {
+  jid: string;
+  subject: string;
+  description: string | null;
+  owner: string | null;
+  createdAt: string | null;
+  size: number;
+  announce: boolean;
+  restrict: boolean;
+  ephemeral: number;
+  addressingMode: 'pn' | 'lid';
+  iAmAdmin: boolean;
+  participants: GroupParticipantSummary[];
+}
+
+export interface GroupUpdateSummary {
+  jid: string;
+  subject?: string;
+  description?: string | null;
+  announce?: boolean;
+  restrict?: boolean;
+  ephemeral?: number;
+  actorJid: string | null;
+  at: string;
 }
 
 export interface DomainEventMap {
@@ -175,6 +222,10 @@ export interface DomainEventMap {
     text: string | null;
     mediaInfo: Record<string, unknown>;
     receivedAt: string;
+    /** Additive: a group message (the sender is the participant). */
+    isGroup?: boolean;
+    /** Additive: the group's subject, when the group is known. */
+    groupSubject?: string | null;
   };
   'session.messages.update': {
     tenantId: string; updatesCount: number; updates: MessageStatusUpdate[];
@@ -203,6 +254,13 @@ export interface DomainEventMap {
   'session.contacts.upsert': { tenantId: string; contactsCount: number; contactsTruncated: boolean; contacts: ContactSummary[]; source: 'event' | 'history' };
   /** Media of messages stored (downloaded automatically: `event`; asked for: `on_demand`). */
   'session.messages.media': { tenantId: string; mediaCount: number; media: MessageMediaSummary[]; source: 'event' | 'on_demand' };
+  /** Groups created, joined, or read in full from WhatsApp (at connect, after a notification). */
+  'session.groups.upsert': { tenantId: string; groupsCount: number; groups: GroupSummary[] };
+  'session.groups.update': { tenantId: string; updatesCount: number; updates: GroupUpdateSummary[] };
+  'session.groups.participants': {
+    tenantId: string; groupJid: string; action: 'add' | 'remove' | 'promote' | 'demote' | 'leave' | 'join';
+    participants: GroupParticipantSummary[]; actorJid: string | null; at: string;
+  };
   /**
    * A webhook subscription was disabled by us (`failing`: WEBHOOK_DISABLE_AFTER_HOURS without a
    * success; `gone`: its endpoint answered 410). Belongs to no session: `sessionId` is NO_SESSION_ID.
@@ -250,6 +308,9 @@ export const PUBLIC_EVENT_TYPES = [
   'session.messages.reaction',
   'session.contacts.upsert',
   'session.messages.media',
+  'session.groups.upsert',
+  'session.groups.update',
+  'session.groups.participants',
   'webhook.disabled',
 ] as const satisfies readonly DomainEventType[];
 

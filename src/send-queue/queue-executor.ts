@@ -10,6 +10,8 @@ export interface QueuedSendPayload {
   replyToMessageId?: string;
   forwardMessageId?: string;
   mediaId?: string;
+  /** Jids mentioned in the text (already resolved from phones). */
+  mentions?: string[];
   /** Who queued it (media belongs to the tenant and is opened in the caller's name). */
   userId: string;
 }

@@ -11,6 +11,8 @@ import type { DomainEvents, EventTransaction } from '../events/domain-events.js'
 import type { DomainEventType, SessionStatus } from '../events/event-map.js';
 import type { ConversationStorePort } from '../whatsapp/conversation-types.js';
 import type { WhatsAppCommands } from '../whatsapp/whatsapp-commands.js';
+import type { GroupCommands } from '../whatsapp/group-commands.js';
+import type { GroupStorePort } from '../whatsapp/group-types.js';
 import type { AccountInfo } from '../whatsapp/event-translator.js';
 import type { PostgresAuthStateRepository, WriteFence } from '../whatsapp/postgres-auth-state.js';
 import type { WhatsAppSocketFactory } from '../whatsapp/socket-factory.js';
@@ -25,6 +27,8 @@ export interface LiveSessionDeps {
   store: SessionStore;
   /** The chats module's store (registered at boot). */
   conversations(): ConversationStorePort;
+  /** The groups module's store (registered at boot; absent in setups without it). */
+  groups(): GroupStorePort | undefined;
   authState: PostgresAuthStateRepository;
   factory: WhatsAppSocketFactory;
   events: DomainEvents;
@@ -82,13 +86,15 @@ export class LiveSession {
     this.qrCount = row.qrCount;
     this.log = deps.logger.child({ sessionId: row.id, tenantId: row.tenantId });
     const locked = <A extends unknown[]>(fn: (...args: A) => Promise<void>) => (...args: A) => this.lock.runExclusive(() => fn.apply(this, args));
+    const ctx = { sessionId: row.id, tenantId: row.tenantId, sessionPhone: () => this.connection?.account.phone ?? null };
     this.handlers = {
       onQr: locked(this.handleQr),
       onPaired: locked(this.handlePaired),
       onOpen: locked(this.handleOpen),
       onProfileName: locked(this.handleProfileName),
       onClose: locked(this.handleClose),
-      conversations: deps.conversations().forSession({ sessionId: row.id, tenantId: row.tenantId, sessionPhone: () => this.connection?.account.phone ?? null }),
+      conversations: deps.conversations().forSession(ctx),
+      groups: deps.groups()?.forSession(ctx),
     };
   }
 
@@ -126,6 +132,13 @@ export class LiveSession {
     const connection = this.connection;
     if (!connection || this.status !== 'connected') throw new SessionNotConnectedError(this.status);
     return connection.commands;
+  }
+
+  /** Group commands of the connected socket; throws when the session is not connected. */
+  get groupCommands(): GroupCommands {
+    const connection = this.connection;
+    if (!connection || this.status !== 'connected') throw new SessionNotConnectedError(this.status);
+    return connection.groups;
   }
 
   /** The account's own phone number (digits), when connected. */
@@ -314,6 +327,7 @@ export class LiveSession {
         if (info.wipe) {
           await this.deps.authState.wipe(this.id, tx.manager);
           await this.deps.conversations().wipe(tx.manager, this.id);
+          await this.deps.groups()?.wipe(tx.manager, this.id);
         }
         if (info.also) await info.also(tx, row);
         if (status === previousStatus && !info.announce) return;

@@ -11,6 +11,7 @@ import type { AppConfig } from '../config/app-config.js';
 import { ROOT_LOGGER, type AppLogger } from '../common/logger.js';
 import { DomainEvents } from '../events/domain-events.js';
 import type { ConversationStorePort } from '../whatsapp/conversation-types.js';
+import type { GroupStorePort } from '../whatsapp/group-types.js';
 import { PostgresAuthStateRepository } from '../whatsapp/postgres-auth-state.js';
 import { WhatsAppSocketFactory } from '../whatsapp/socket-factory.js';
 import { LiveSession, type LiveSessionDeps } from './live-session.js';
@@ -32,6 +33,7 @@ export class SessionRegistry implements OnApplicationBootstrap, BeforeApplicatio
   private restoring?: Promise<void>;
   private shuttingDown = false;
   private conversations?: ConversationStorePort;
+  private groups?: GroupStorePort;
   /** Cluster mode: leases decide what runs here, and the cluster's reconciler places sessions. */
   private ownership?: SessionOwnership;
   private readonly starting = new Map<string, Promise<LiveSession>>();
@@ -52,6 +54,7 @@ export class SessionRegistry implements OnApplicationBootstrap, BeforeApplicatio
         if (!this.conversations) throw new Error('no conversation store registered');
         return this.conversations;
       },
+      groups: () => this.groups,
       authState,
       factory,
       events,
@@ -67,6 +70,11 @@ export class SessionRegistry implements OnApplicationBootstrap, BeforeApplicatio
   /** The chats module registers its store here at init (sessions never import chats). */
   useConversationStore(store: ConversationStorePort): void {
     this.conversations = store;
+  }
+
+  /** The groups module registers its store here at init (sessions never import groups). */
+  useGroupStore(store: GroupStorePort): void {
+    this.groups = store;
   }
 
   /** Cluster mode (src/cluster): claims gate every start, and boot restores nothing by itself. */
@@ -135,6 +143,7 @@ export class SessionRegistry implements OnApplicationBootstrap, BeforeApplicatio
     await this.store.deleteWithData(row, async (tx) => {
       await this.authState.wipe(row.id, tx.manager);
       await this.deps.conversations().wipe(tx.manager, row.id);
+      await this.groups?.wipe(tx.manager, row.id);
     });
   }
 

@@ -106,6 +106,7 @@ export function handleIq(core: SimulatorCore, conn: SimConnection, iq: BinaryNod
       conn.send(iqResult(iq, [core.mediaHost.mediaConnNode()]));
       return;
     case 'w:g2':
+      core.events.emit('groupIq', { phoneNumber: device?.phoneNumber ?? null, type: type ?? '', to: iq.attrs.to ?? '', query: first ?? '' });
       handleGroupIq(core, core.groups, conn, iq);
       return;
     case 'w:profile:picture':

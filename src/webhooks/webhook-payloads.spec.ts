@@ -163,7 +163,15 @@ describe('mapMessageReceived', () => {
       media_info: {},
       received_at: AT,
       phone_number_session: '5491234567890',
+      chat_jid: '123456789@lid',
+      is_group: false,
+      group_subject: null,
     });
+  });
+
+  it('adds the group of a group message: the chat, is_group and the subject (the sender stays the participant)', () => {
+    const draft = mapMessageReceived(event('session.message.received', { ...payload, chatJid: '120363041234567890@g.us', isGroup: true, groupSubject: 'Asado' }));
+    expect(draft.payload).toMatchObject({ sender_number: '5490987654321', chat_jid: '120363041234567890@g.us', is_group: true, group_subject: 'Asado' });
   });
 
   it('is keyed by message id so that a second emission is a duplicate', () => {

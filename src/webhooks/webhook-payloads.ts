@@ -43,6 +43,10 @@ export interface MessageReceivedPayload {
   media_info: Record<string, unknown>;
   received_at: string;
   phone_number_session: string | null;
+  /** Additive (CONTRACT Part 3): the chat, whether it is a group, and its subject. */
+  chat_jid: string;
+  is_group: boolean;
+  group_subject: string | null;
 }
 
 export interface QrUpdatePayload {
@@ -155,6 +159,9 @@ export function mapMessageReceived(event: DomainEvent<'session.message.received'
     media_info: p.mediaInfo ?? {},
     received_at: p.receivedAt,
     phone_number_session: p.sessionPhone,
+    chat_jid: p.chatJid,
+    is_group: p.isGroup ?? p.chatJid.endsWith('@g.us'),
+    group_subject: p.groupSubject ?? null,
   };
   return { event: 'messages-received', payload, dedupeKey: `message:${p.messageId}` };
 }

@@ -3,7 +3,8 @@
  * handed over in slices so that one huge chunk never becomes one huge transaction.
  */
 import type { BaileysEventMap } from '@whiskeysockets/baileys';
-import type { ConversationSink, WaMessageChange, WaMessageRecord } from './conversation-types.js';
+import type { ConversationSink, WaMessageChange, WaMessageRecord, WaReceipt } from './conversation-types.js';
+import { jidNormalizedUser } from '@whiskeysockets/baileys';
 import { wellFormed } from '../common/postgres-text.js';
 import { presenceUpdatesOf } from './event-translator.js';
 import { statusName, textOfContent, toSeconds, translateChat, translateContact, translateMessage } from './message-translator.js';
@@ -69,6 +70,28 @@ export async function routeConversationEvents(events: Partial<BaileysEventMap>, 
       if (change.status || change.revokedAt || change.edit) changes.push(change);
     }
     if (changes.length > 0) await sink.changes(changes);
+    // 1:1: the contact's receipt for one of our messages is the message's status.
+    const direct: WaReceipt[] = [];
+    for (const u of updates) {
+      const st = statusName(u.update.status);
+      if (!u.key.fromMe || !u.key.id || !u.key.remoteJid || u.key.remoteJid.endsWith('@g.us') || (st !== 'delivered' && st !== 'read' && st !== 'played')) continue;
+      const t = Number(u.update.messageTimestamp ?? 0);
+      direct.push({ remoteJid: u.key.remoteJid, id: u.key.id, recipientJid: jidNormalizedUser(u.key.remoteJid), status: st, at: t > 0 ? t : Math.floor(Date.now() / 1000) });
+    }
+    if (direct.length > 0 && sink.receipts) await sink.receipts(direct);
+  }
+  const userReceipts = events['message-receipt.update'];
+  if (userReceipts && sink.receipts) {
+    const receipts: WaReceipt[] = [];
+    for (const { key, receipt } of userReceipts) {
+      if (!key.id || !key.remoteJid || !receipt.userJid) continue;
+      const played = Number(receipt.playedTimestamp ?? 0);
+      const read = Number(receipt.readTimestamp ?? 0);
+      const delivered = Number(receipt.receiptTimestamp ?? 0);
+      const [status, at] = played > 0 ? (['played', played] as const) : read > 0 ? (['read', read] as const) : (['delivered', delivered || Math.floor(Date.now() / 1000)] as const);
+      receipts.push({ remoteJid: key.remoteJid, id: key.id, recipientJid: receipt.userJid, status, at });
+    }
+    if (receipts.length > 0) await sink.receipts(receipts);
   }
   // Reactions are stored from the reaction messages of messages.upsert; Baileys' messages.reaction repeats them.
   const presence = events['presence.update'];

@@ -40,6 +40,8 @@ export interface WaMessageRecord {
   status: string | null;
   quotedId: string | null;
   forwarded: boolean;
+  /** The jids the message mentions (groups, and 1:1 too); absent: none. */
+  mentions?: string[];
   isStub: boolean;
   media: WaMediaInfo | null;
   /** Set for a reaction message (stored as a reaction, not a message row). */
@@ -56,6 +58,16 @@ export interface WaMessageChange {
   statusAt?: number;
   edit?: { text: string | null; type: string; editedAt: number };
   revokedAt?: number;
+}
+
+/** One recipient's receipt for one of the session's messages. */
+export interface WaReceipt {
+  remoteJid: string;
+  id: string;
+  /** The recipient: a group member (as WhatsApp named them: PN or LID), or the 1:1 contact. */
+  recipientJid: string;
+  status: 'delivered' | 'read' | 'played';
+  at: number;
 }
 
 export interface WaReaction {
@@ -118,6 +130,8 @@ export interface ConversationSink {
   historyStatus(syncType: string, status: 'complete' | 'paused'): Promise<void>;
   messages(type: 'notify' | 'append', messages: WaMessageRecord[], requestId: string | null): Promise<void>;
   changes(changes: WaMessageChange[]): Promise<void>;
+  /** Per-recipient receipts of the session's messages (groups: each member; 1:1: the contact). */
+  receipts?(receipts: WaReceipt[]): Promise<void>;
   contacts(contacts: WaContact[]): Promise<void>;
   chats(chats: WaChatInfo[]): Promise<void>;
   mappings(pairs: LidPnPair[]): Promise<void>;

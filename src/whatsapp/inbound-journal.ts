@@ -3,7 +3,7 @@
  * message to WhatsApp (`sendReceipt`) before it emits `messages.upsert`, and its Signal ratchet has
  * moved on by then: a process that dies between the two loses the message for good. Baileys offers
  * one seam on that path, the `makeSignalRepository` socket option: the journal wraps the repository
- * so that each decrypted plaintext, with the stanza it came in, is committed to
+ * (1:1 `decryptMessage` and the sender-key `decryptGroupMessage` of group messages alike) so that each decrypted plaintext, with the stanza it came in, is committed to
  * `wa_inbound_journal` before Baileys gets it back (and so before the receipt goes out; the
  * journal writes of all sessions are group-committed, each resolving after its own commit). A row is
  * released once everything the message causes has committed (journal-releases.ts), and wiped with
@@ -89,6 +89,17 @@ export class InboundJournal {
           }
           return plaintext;
         }, args.jid);
+        // Group messages (`skmsg`) take the sender-key path: journaled the same way, in the same transaction.
+        const decryptGroupMessage = repository.decryptGroupMessage.bind(repository);
+        repository.decryptGroupMessage = (args) => inTransaction(async () => {
+          const plaintext = await decryptGroupMessage(args);
+          const seen = stanzas.get(args.msg);
+          const messageId = seen?.stanza.attrs.id;
+          if (seen && messageId) {
+            await this.records.submit({ sessionId, messageId, part: seen.part, stanza: Buffer.from(encodeBinaryNode(seen.stanza)), plaintext: Buffer.from(plaintext) });
+          }
+          return plaintext;
+        }, args.group);
         return repository;
       },
       unreleased: (meId, meLid) => this.unreleased(sessionId, meId, meLid),

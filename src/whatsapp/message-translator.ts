@@ -139,6 +139,7 @@ export function translateMessage(msg: WAMessage, ownPhone: string | null): WaMes
     status: statusName(msg.status) ?? (fromMe ? 'sent' : null),
     quotedId: ctx?.stanzaId ?? null,
     forwarded: Boolean(ctx?.isForwarded),
+    mentions: (ctx?.mentionedJid ?? []).filter((j): j is string => typeof j === 'string' && j.length > 0),
     isStub,
     media: content ? mediaOf(content, type) : null,
     reaction: reactionMsg?.key?.id ? { targetId: reactionMsg.key.id, emoji: reactionMsg.text || null } : null,

@@ -14,6 +14,7 @@ import NodeCache from '@cacheable/node-cache';
 import { LRUCache } from 'lru-cache';
 import makeWASocket, { type BinaryNode, type CacheStore } from '@whiskeysockets/baileys';
 import { decodeRaw } from './message-translator.js';
+import { toGroupMetadata } from './group-translator.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/app-config.js';
 import { ROOT_LOGGER, type AppLogger } from '../common/logger.js';
@@ -176,6 +177,11 @@ export class WhatsAppSocketFactory implements OnApplicationShutdown {
       // Ours is the only store: retry receipts are answered from it, never with a placeholder.
       enableRecentMessageCache: false,
       msgRetryCounterCache: this.retryCounterOf(sessionId) as unknown as CacheStore,
+      // Served from the group store (memory, then Postgres): a group send never asks WhatsApp for it.
+      cachedGroupMetadata: async (jid) => {
+        const group = await handlers.groups?.cached(jid);
+        return group ? toGroupMetadata(group) : undefined;
+      },
       getMessage: async (key) => {
         if (!key.remoteJid || !key.id) return undefined;
         const raw = await handlers.conversations.rawMessage(key.remoteJid, key.id);

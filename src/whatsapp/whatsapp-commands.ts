@@ -26,6 +26,8 @@ export interface OutgoingContent {
   quotedRaw?: Buffer;
   /** Raw WebMessageInfo of the message forwarded. */
   forwardRaw?: Buffer;
+  /** Jids the text @-mentions. */
+  mentions?: string[];
   /** The message id to send with (chosen when a paced send was queued); WhatsApp's own otherwise. */
   messageId?: string;
 }
@@ -40,7 +42,7 @@ export class WhatsAppCommands {
   async send(jid: string, content: OutgoingContent): Promise<WaMessageRecord> {
     let payload: AnyMessageContent;
     if (content.forwardRaw) payload = { forward: decodeRaw(content.forwardRaw) };
-    else payload = { text: content.text ?? '' };
+    else payload = { text: content.text ?? '', ...(content.mentions && content.mentions.length > 0 ? { mentions: content.mentions } : {}) };
     const options = { ...(content.quotedRaw ? { quoted: decodeRaw(content.quotedRaw) } : {}), ...(content.messageId ? { messageId: content.messageId } : {}) };
     return this.relay(this.socket.sendMessage(jid, payload, options), 'send');
   }

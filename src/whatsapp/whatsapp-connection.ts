@@ -12,6 +12,9 @@ import { routeConversationEvents } from './conversation-events.js';
 import type { SessionJournal } from './inbound-journal.js';
 import { JournalReleases } from './journal-releases.js';
 import { WhatsAppCommands } from './whatsapp-commands.js';
+import { GroupCommands } from './group-commands.js';
+import type { GroupSink } from './group-types.js';
+import { ownIdsOf, routeGroupEvents } from './group-events.js';
 import type { LoadedAuthState } from './postgres-auth-state.js';
 import { withTimeout } from './timeout.js';
 
@@ -43,6 +46,8 @@ export interface ConnectionHandlers {
   onClose(close: CloseInfo): Promise<void>;
   /** Where chats, messages, contacts and presence go (the chats module's store). */
   conversations: ConversationSink;
+  /** Where groups go, and where Baileys reads their metadata before a send (the groups module's store). */
+  groups?: GroupSink;
 }
 
 export { TimeoutError, withTimeout } from './timeout.js';
@@ -56,6 +61,8 @@ export class WhatsAppConnection {
   private knownName: string | null;
   /** Sends, edits, deletes, reactions, receipts and presence (each with a timeout). */
   readonly commands: WhatsAppCommands;
+  /** Group queries and changes (each with a timeout). */
+  readonly groups: GroupCommands;
   private readonly releases = new JournalReleases();
 
   constructor(
@@ -69,6 +76,7 @@ export class WhatsAppConnection {
   ) {
     this.knownName = accountInfoOf(auth.state.creds).deviceName;
     this.commands = new WhatsAppCommands(socket, requestTimeoutMs, () => this.account.phone);
+    this.groups = new GroupCommands(socket, requestTimeoutMs, () => ownIdsOf(this.auth.state.creds.me));
     socket.ev.process((events) => this.receive(events));
   }
 
@@ -142,6 +150,15 @@ export class WhatsAppConnection {
     }
   }
 
+  /**
+   * Every group the account is in, asked once per connect (not in the event queue): Baileys emits
+   * them as `groups.update` with full metadata, which the group store takes as upserts.
+   */
+  private refreshGroups(): void {
+    if (!this.handlers.groups) return;
+    this.groups.all().catch((err: unknown) => this.logger.warn({ err }, 'could not fetch the groups at connect'));
+  }
+
   private async handle(events: Partial<BaileysEventMap>): Promise<void> {
     if (events['creds.update']) {
       const wasRegistered = this.auth.registered;
@@ -163,6 +180,7 @@ export class WhatsAppConnection {
       if (update.connection === 'open' && !this.closed) {
         await this.handlers.onOpen(this.account);
         await this.replayJournal();
+        this.refreshGroups();
       }
       if (update.connection === 'close' && !this.closed) {
         this.closed = true;
@@ -180,6 +198,7 @@ export class WhatsAppConnection {
     }
     if (this.closed) return;
     await routeConversationEvents(events, this.handlers.conversations, this.account.phone);
+    if (this.handlers.groups) await routeGroupEvents(events, this.handlers.groups, ownIdsOf(this.auth.state.creds.me), (jid) => this.groups.metadata(jid), (pairs) => this.handlers.conversations.mappings(pairs));
     // Committed by the sink above: their journal rows can go.
     await this.journal.release(this.releases.releasable(events, this.auth.state.creds.myAppStateKeyId));
   }

@@ -18,9 +18,9 @@ import { startTestApp, type TestApp } from '../support/test-app.js';
 
 const CHATS = 3;
 const PER_CHAT = 40;
-const CHAT_KEYS = ['archived', 'jid', 'lastMessage', 'lastMessageAt', 'lidJid', 'mutedUntil', 'name', 'pinned', 'pnJid', 'unreadCount'];
+const CHAT_KEYS = ['archived', 'isGroup', 'jid', 'lastMessage', 'lastMessageAt', 'lidJid', 'mutedUntil', 'name', 'pinned', 'pnJid', 'unreadCount'];
 const MESSAGE_KEYS = [
-  'chatJid', 'deletedAt', 'editedAt', 'forwarded', 'fromMe', 'id', 'media', 'pushName', 'quotedMessageId', 'reactions', 'senderJid', 'senderPhone',
+  'chatJid', 'deletedAt', 'editedAt', 'forwarded', 'fromMe', 'id', 'media', 'mentions', 'pushName', 'quotedMessageId', 'reactions', 'senderJid', 'senderPhone',
   'status', 'text', 'timestamp', 'type',
 ];
 const CONTACT_KEYS = ['imgUrl', 'jid', 'lidJid', 'name', 'notify', 'phone', 'pnJid'];

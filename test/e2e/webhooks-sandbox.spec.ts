@@ -82,8 +82,10 @@ describe('callbacks from a real onboarding (sandbox)', () => {
     expect(messages.map((r) => r.body.message_content)).toEqual(['por lid', 'dos veces', 'ultimo']);
     for (const m of messages) {
       expect(Object.keys(m.body).sort()).toEqual(
-        ['media_info', 'message_content', 'message_type', 'phone_number_session', 'received_at', 'sender_name', 'sender_number', 'session_id'],
+        // Seed 001's fields, and the additive chat_jid, is_group and group_subject (CONTRACT Part 3).
+        ['chat_jid', 'group_subject', 'is_group', 'media_info', 'message_content', 'message_type', 'phone_number_session', 'received_at', 'sender_name', 'sender_number', 'session_id'],
       );
+      expect(m.body).toMatchObject({ chat_jid: `${contact}@s.whatsapp.net`, is_group: false, group_subject: null });
       expect(m.body).toMatchObject({ sender_number: contact, phone_number_session: phone, message_type: 'text', media_info: {}, sender_name: 'Bob' });
     }
     const stored = await receiver.db!.query('SELECT content, sender_number FROM whatsapp_messages WHERE session_id = $1 ORDER BY id', [sessionId]);

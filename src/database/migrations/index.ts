@@ -19,6 +19,9 @@ import { AccessTokenRefusals1795000017000 } from './1795000017000-AccessTokenRef
 import { WebhookSubscriptions1795000019000 } from './1795000019000-WebhookSubscriptions.js';
 import { SendPipeline1795000020000 } from './1795000020000-SendPipeline.js';
 import { SessionProxy1795000021000 } from './1795000021000-SessionProxy.js';
+import { Groups1795000023000 } from './1795000023000-Groups.js';
+import { MessageMentions1795000023100 } from './1795000023100-MessageMentions.js';
+import { MessageReceipts1795000023200 } from './1795000023200-MessageReceipts.js';
 
 export const MIGRATIONS: Array<new () => MigrationInterface> = [
   AuthTenantsUsers1795000000000,
@@ -37,4 +40,7 @@ export const MIGRATIONS: Array<new () => MigrationInterface> = [
   WebhookSubscriptions1795000019000,
   SendPipeline1795000020000,
   SessionProxy1795000021000,
+  Groups1795000023000,
+  MessageMentions1795000023100,
+  MessageReceipts1795000023200,
 ];
