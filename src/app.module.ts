@@ -14,6 +14,7 @@ import { SandboxModule } from './sandbox/sandbox.module.js';
 import { RealtimeModule } from './realtime/realtime.module.js';
 import { ChatsModule } from './chats/chats.module.js';
 import { ContactsModule } from './contacts/contacts.module.js';
+import { ProfilesModule } from './profiles/profiles.module.js';
 import { LifecycleModule } from './lifecycle/shutdown-reporter.js';
 import { RetentionModule } from './retention/retention.module.js';
 import { MediaModule } from './media/media.module.js';
@@ -39,6 +40,7 @@ export class AppModule {
         SessionsModule,
         RealtimeModule,
         ContactsModule,
+        ProfilesModule,
         ChatsModule,
         LifecycleModule,
         RetentionModule,

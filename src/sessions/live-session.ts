@@ -11,6 +11,7 @@ import type { DomainEvents, EventTransaction } from '../events/domain-events.js'
 import type { DomainEventType, SessionStatus } from '../events/event-map.js';
 import type { ConversationStorePort } from '../whatsapp/conversation-types.js';
 import type { WhatsAppCommands } from '../whatsapp/whatsapp-commands.js';
+import type { AccountCommands } from '../whatsapp/account-commands.js';
 import type { AccountInfo } from '../whatsapp/event-translator.js';
 import type { PostgresAuthStateRepository, WriteFence } from '../whatsapp/postgres-auth-state.js';
 import type { WhatsAppSocketFactory } from '../whatsapp/socket-factory.js';
@@ -126,6 +127,13 @@ export class LiveSession {
     const connection = this.connection;
     if (!connection || this.status !== 'connected') throw new SessionNotConnectedError(this.status);
     return connection.commands;
+  }
+
+  /** Account commands (number checks, profiles, blocklist) of the connected socket; throws when not connected. */
+  get accountCommands(): AccountCommands {
+    const connection = this.connection;
+    if (!connection || this.status !== 'connected') throw new SessionNotConnectedError(this.status);
+    return connection.accountCommands;
   }
 
   /** The account's own phone number (digits), when connected. */

@@ -12,6 +12,7 @@ import { routeConversationEvents } from './conversation-events.js';
 import type { SessionJournal } from './inbound-journal.js';
 import { JournalReleases } from './journal-releases.js';
 import { WhatsAppCommands } from './whatsapp-commands.js';
+import { AccountCommands } from './account-commands.js';
 import type { LoadedAuthState } from './postgres-auth-state.js';
 import { withTimeout } from './timeout.js';
 
@@ -56,6 +57,8 @@ export class WhatsAppConnection {
   private knownName: string | null;
   /** Sends, edits, deletes, reactions, receipts and presence (each with a timeout). */
   readonly commands: WhatsAppCommands;
+  /** Number checks, profiles, blocklist, presence subscriptions (each with a timeout). */
+  readonly accountCommands: AccountCommands;
   private readonly releases = new JournalReleases();
 
   constructor(
@@ -69,6 +72,7 @@ export class WhatsAppConnection {
   ) {
     this.knownName = accountInfoOf(auth.state.creds).deviceName;
     this.commands = new WhatsAppCommands(socket, requestTimeoutMs, () => this.account.phone);
+    this.accountCommands = new AccountCommands(socket, requestTimeoutMs);
     socket.ev.process((events) => this.receive(events));
   }
 

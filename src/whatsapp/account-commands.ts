@@ -1,0 +1,102 @@
+/**
+ * What a session asks of WhatsApp about accounts rather than conversations: number checks,
+ * profiles (its own and its contacts'), the blocklist and presence subscriptions, each call under
+ * a deadline. Jids in and out are bare (`digits@s.whatsapp.net`, `digits@lid`).
+ */
+import type { WASocket } from '@whiskeysockets/baileys';
+import { withTimeout } from './timeout.js';
+
+export interface NumberCheck {
+  phone: string;
+  exists: boolean;
+  jid: string | null;
+  lid: string | null;
+}
+
+export interface ContactProfile {
+  about: string | null;
+  pictureUrl: string | null;
+  isBusiness: boolean;
+}
+
+/** WhatsApp answers "no picture" (404) or "not allowed to see it" (401/403) with an error. */
+const NO_PICTURE = new Set([401, 403, 404]);
+
+export class AccountCommands {
+  constructor(
+    private readonly socket: WASocket,
+    private readonly timeoutMs: number,
+  ) {}
+
+  /** Whether each phone (digits) is on WhatsApp, with its PN jid and LID when it is. */
+  async checkNumbers(phones: string[]): Promise<NumberCheck[]> {
+    const found = (await withTimeout(this.socket.onWhatsApp(...phones.map((p) => `${p}@s.whatsapp.net`)), this.timeoutMs, 'number check')) ?? [];
+    const byPhone = new Map(found.filter((f) => f.exists).map((f) => [f.jid.split('@')[0]!.split(':')[0]!, f.jid]));
+    const out: NumberCheck[] = [];
+    for (const phone of phones) {
+      const jid = byPhone.get(phone);
+      if (!jid) {
+        out.push({ phone, exists: false, jid: null, lid: null });
+        continue;
+      }
+      const lid = await withTimeout(this.socket.signalRepository.lidMapping.getLIDForPN(jid), this.timeoutMs, 'lid lookup').catch(() => null);
+      out.push({ phone, exists: true, jid, lid: lid ? lid.replace(/:\d+@/, '@') : null });
+    }
+    return out;
+  }
+
+  /** A user's about text, full-size picture URL and whether it is a business account. */
+  async profile(jid: string): Promise<ContactProfile> {
+    const [about, pictureUrl, isBusiness] = await Promise.all([this.about(jid), this.pictureUrl(jid), this.isBusiness(jid)]);
+    return { about, pictureUrl, isBusiness };
+  }
+
+  async pictureUrl(jid: string): Promise<string | null> {
+    try {
+      return (await this.socket.profilePictureUrl(jid, 'image', this.timeoutMs)) ?? null;
+    } catch (err) {
+      if (NO_PICTURE.has(errorCode(err))) return null;
+      throw err;
+    }
+  }
+
+  async about(jid: string): Promise<string | null> {
+    const list = await withTimeout(this.socket.fetchStatus(jid), this.timeoutMs, 'about');
+    const entry = (list ?? [])[0] as { status?: { status?: string | null } } | undefined;
+    const text = entry?.status?.status;
+    return typeof text === 'string' && text !== '' ? text : null;
+  }
+
+  /** A business profile answers; a personal account (or a server without them) does not. */
+  private async isBusiness(jid: string): Promise<boolean> {
+    try {
+      const profile = await withTimeout(this.socket.getBusinessProfile(jid), this.timeoutMs, 'business profile');
+      return Boolean(profile);
+    } catch {
+      return false;
+    }
+  }
+
+  async setName(name: string): Promise<void> {
+    await withTimeout(this.socket.updateProfileName(name), this.timeoutMs, 'profile name');
+  }
+
+  async setAbout(text: string): Promise<void> {
+    await withTimeout(this.socket.updateProfileStatus(text), this.timeoutMs, 'about');
+  }
+
+  /** The account's own picture: Baileys crops and scales the image to a 640×640 JPEG. */
+  async setOwnPicture(ownJid: string, image: Buffer): Promise<void> {
+    await withTimeout(this.socket.updateProfilePicture(ownJid, image), this.timeoutMs, 'profile picture');
+  }
+
+  async removeOwnPicture(ownJid: string): Promise<void> {
+    await withTimeout(this.socket.removeProfilePicture(ownJid), this.timeoutMs, 'profile picture');
+  }
+}
+
+function errorCode(err: unknown): number {
+  const e = err as { data?: unknown; output?: { statusCode?: number } } | undefined;
+  if (typeof e?.data === 'number') return e.data;
+  return e?.output?.statusCode ?? 0;
+}
