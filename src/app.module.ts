@@ -15,6 +15,7 @@ import { RealtimeModule } from './realtime/realtime.module.js';
 import { ChatsModule } from './chats/chats.module.js';
 import { ContactsModule } from './contacts/contacts.module.js';
 import { ProfilesModule } from './profiles/profiles.module.js';
+import { BlocklistModule } from './blocklist/blocklist.module.js';
 import { LifecycleModule } from './lifecycle/shutdown-reporter.js';
 import { RetentionModule } from './retention/retention.module.js';
 import { MediaModule } from './media/media.module.js';
@@ -41,6 +42,7 @@ export class AppModule {
         RealtimeModule,
         ContactsModule,
         ProfilesModule,
+        BlocklistModule,
         ChatsModule,
         LifecycleModule,
         RetentionModule,

@@ -77,6 +77,31 @@ export class AccountCommands {
     }
   }
 
+  /** The blocked contacts, each as its LID and (when known) its PN jid. */
+  async blocklist(): Promise<Array<{ lid: string | null; pn: string | null }>> {
+    const jids = (await withTimeout(this.socket.fetchBlocklist(), this.timeoutMs, 'blocklist')).filter((j): j is string => typeof j === 'string').map(bare);
+    const lids = jids.filter((j) => j.endsWith('@lid'));
+    const pairs = lids.length > 0 ? ((await this.socket.signalRepository.lidMapping.getPNsForLIDs(lids).catch(() => null)) ?? []) : [];
+    const pnOf = new Map(pairs.map((p) => [bare(p.lid), bare(p.pn)]));
+    return jids.map((j) => (j.endsWith('@lid') ? { lid: j, pn: pnOf.get(j) ?? null } : { lid: null, pn: j }));
+  }
+
+  /** The PN jid of a LID, when this device knows the mapping. */
+  async pnOf(lid: string): Promise<string | null> {
+    const pn = await this.socket.signalRepository.lidMapping.getPNForLID(lid).catch(() => null);
+    return pn ? bare(pn) : null;
+  }
+
+  /** Blocks or unblocks a contact (WhatsApp addresses it by LID; Baileys resolves it from the PN). */
+  async setBlocked(jid: string, blocked: boolean): Promise<void> {
+    try {
+      await withTimeout(this.socket.updateBlockStatus(jid, blocked ? 'block' : 'unblock'), this.timeoutMs, blocked ? 'block' : 'unblock');
+    } catch (err) {
+      if (errorCode(err) === 400 || (err as { output?: { statusCode?: number } })?.output?.statusCode === 400) throw new UnresolvableContactError((err as Error).message);
+      throw err;
+    }
+  }
+
   async setName(name: string): Promise<void> {
     await withTimeout(this.socket.updateProfileName(name), this.timeoutMs, 'profile name');
   }
@@ -94,6 +119,11 @@ export class AccountCommands {
     await withTimeout(this.socket.removeProfilePicture(ownJid), this.timeoutMs, 'profile picture');
   }
 }
+
+/** WhatsApp cannot address the contact (no LID known or found for a number, no number for a LID). */
+export class UnresolvableContactError extends Error {}
+
+const bare = (jid: string): string => jid.replace(/:\d+@/, '@');
 
 function errorCode(err: unknown): number {
   const e = err as { data?: unknown; output?: { statusCode?: number } } | undefined;
