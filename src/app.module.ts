@@ -16,6 +16,7 @@ import { ChatsModule } from './chats/chats.module.js';
 import { ContactsModule } from './contacts/contacts.module.js';
 import { ProfilesModule } from './profiles/profiles.module.js';
 import { BlocklistModule } from './blocklist/blocklist.module.js';
+import { CallsModule } from './calls/calls.module.js';
 import { LifecycleModule } from './lifecycle/shutdown-reporter.js';
 import { RetentionModule } from './retention/retention.module.js';
 import { MediaModule } from './media/media.module.js';
@@ -43,6 +44,7 @@ export class AppModule {
         ContactsModule,
         ProfilesModule,
         BlocklistModule,
+        CallsModule,
         ChatsModule,
         LifecycleModule,
         RetentionModule,

@@ -10,6 +10,7 @@ import { CLUSTER_ENTITIES } from '../cluster/cluster.entities.js';
 import { WEBHOOK_SUBSCRIPTION_ENTITIES } from '../webhook-subscriptions/webhook-subscription.entities.js';
 import { IdempotencyKeyEntity } from '../idempotency/idempotency-key.entity.js';
 import { SendQueueEntity } from '../send-queue/send-queue.entity.js';
+import { CallSettingsEntity } from '../calls/call-settings.entity.js';
 
 export const ALL_ENTITIES: NonNullable<DataSourceOptions['entities']> = [
   ...AUTH_ENTITIES,
@@ -22,4 +23,5 @@ export const ALL_ENTITIES: NonNullable<DataSourceOptions['entities']> = [
   ...WEBHOOK_SUBSCRIPTION_ENTITIES,
   IdempotencyKeyEntity,
   SendQueueEntity,
+  CallSettingsEntity,
 ];

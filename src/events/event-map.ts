@@ -125,6 +125,20 @@ export interface PresenceUpdate {
   lastSeen: number | null;
 }
 
+/** One step of a call to the account (CONTRACT Part 3 `session.call`). */
+export interface CallSummary {
+  /** WhatsApp's call id. */
+  id: string;
+  /** The caller's jid (PN or LID, as WhatsApp addressed the call). */
+  from: string;
+  /** The caller's phone number (digits) when WhatsApp revealed it. */
+  fromPhone: string | null;
+  isVideo: boolean;
+  isGroup: boolean;
+  status: 'offer' | 'ringing' | 'timeout' | 'reject' | 'accept' | 'terminate';
+  at: string;
+}
+
 export interface DomainEventMap {
   'session.created': { tenantId: string; id: string; status: SessionStatus; createdAt: string };
   /** `qr` is the PNG data URL; `qrText` the raw string encoded in it. */
@@ -184,6 +198,8 @@ export interface DomainEventMap {
     chats?: ChatUnreadCount[];
   };
   'session.presence.update': { tenantId: string; chatJid: string; updatesCount: number; updates: PresenceUpdate[] };
+  /** Calls to the account: offered, ringing, missed (timeout), rejected, accepted, ended. */
+  'session.call': { tenantId: string; calls: CallSummary[] };
   'session.history.sync': {
     tenantId: string;
     syncType: string;
@@ -250,6 +266,7 @@ export const PUBLIC_EVENT_TYPES = [
   'session.messages.reaction',
   'session.contacts.upsert',
   'session.messages.media',
+  'session.call',
   'webhook.disabled',
 ] as const satisfies readonly DomainEventType[];
 
@@ -257,4 +274,4 @@ export const PUBLIC_EVENT_TYPES = [
  * Public events published with `DomainEvents.publish` (nothing is written with them, so there is
  * no transaction to join): subscriptions queue them right after, in a transaction of their own.
  */
-export const PUBLISHED_WITHOUT_TRANSACTION: readonly DomainEventType[] = ['session.presence.update'];
+export const PUBLISHED_WITHOUT_TRANSACTION: readonly DomainEventType[] = ['session.presence.update', 'session.call'];

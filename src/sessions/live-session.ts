@@ -89,6 +89,9 @@ export class LiveSession {
       onOpen: locked(this.handleOpen),
       onProfileName: locked(this.handleProfileName),
       onClose: locked(this.handleClose),
+      onCalls: (calls) => {
+        deps.events.publish('session.call', this.id, { tenantId: this.tenantId, calls });
+      },
       conversations: deps.conversations().forSession({ sessionId: row.id, tenantId: row.tenantId, sessionPhone: () => this.connection?.account.phone ?? null }),
     };
   }

@@ -102,6 +102,11 @@ export class AccountCommands {
     }
   }
 
+  /** Rejects a ringing call (WhatsApp acks it at once; the caller sees it declined). */
+  async rejectCall(callId: string, from: string): Promise<void> {
+    await withTimeout(this.socket.rejectCall(callId, from), this.timeoutMs, 'call reject');
+  }
+
   async setName(name: string): Promise<void> {
     await withTimeout(this.socket.updateProfileName(name), this.timeoutMs, 'profile name');
   }

@@ -12,6 +12,8 @@ import { routeConversationEvents } from './conversation-events.js';
 import type { SessionJournal } from './inbound-journal.js';
 import { JournalReleases } from './journal-releases.js';
 import { WhatsAppCommands } from './whatsapp-commands.js';
+import { callSummariesOf } from './call-events.js';
+import type { CallSummary } from '../events/event-map.js';
 import { AccountCommands } from './account-commands.js';
 import type { LoadedAuthState } from './postgres-auth-state.js';
 import { withTimeout } from './timeout.js';
@@ -44,6 +46,8 @@ export interface ConnectionHandlers {
   onClose(close: CloseInfo): Promise<void>;
   /** Where chats, messages, contacts and presence go (the chats module's store). */
   conversations: ConversationSink;
+  /** Calls to the account (offers, rings, ends), as they arrive. */
+  onCalls?(calls: CallSummary[]): void;
 }
 
 export { TimeoutError, withTimeout } from './timeout.js';
@@ -183,6 +187,8 @@ export class WhatsAppConnection {
       }
     }
     if (this.closed) return;
+    const calls = events.call ? callSummariesOf(events.call) : [];
+    if (calls.length > 0) this.handlers.onCalls?.(calls);
     await routeConversationEvents(events, this.handlers.conversations, this.account.phone);
     // Committed by the sink above: their journal rows can go.
     await this.journal.release(this.releases.releasable(events, this.auth.state.creds.myAppStateKeyId));
