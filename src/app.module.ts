@@ -17,6 +17,7 @@ import { ContactsModule } from './contacts/contacts.module.js';
 import { ProfilesModule } from './profiles/profiles.module.js';
 import { BlocklistModule } from './blocklist/blocklist.module.js';
 import { CallsModule } from './calls/calls.module.js';
+import { ChatActionsModule } from './chat-actions/chat-actions.module.js';
 import { LifecycleModule } from './lifecycle/shutdown-reporter.js';
 import { RetentionModule } from './retention/retention.module.js';
 import { MediaModule } from './media/media.module.js';
@@ -46,6 +47,7 @@ export class AppModule {
         BlocklistModule,
         CallsModule,
         ChatsModule,
+        ChatActionsModule,
         LifecycleModule,
         RetentionModule,
         MediaModule,

@@ -125,6 +125,18 @@ export interface PresenceUpdate {
   lastSeen: number | null;
 }
 
+/** A chat's shared state as one of the account's devices changed it (CONTRACT Part 3 `session.chats.update`). */
+export interface ChatStateUpdate {
+  jid: string;
+  archived?: boolean;
+  pinned?: boolean;
+  /** Unix seconds, as in the chat; null when not muted. */
+  mutedUntil?: number | null;
+  unreadCount?: number;
+  /** The chat was deleted for this account (with its messages, in our store too). */
+  deleted?: true;
+}
+
 /** One step of a call to the account (CONTRACT Part 3 `session.call`). */
 export interface CallSummary {
   /** WhatsApp's call id. */
@@ -198,6 +210,8 @@ export interface DomainEventMap {
     chats?: ChatUnreadCount[];
   };
   'session.presence.update': { tenantId: string; chatJid: string; updatesCount: number; updates: PresenceUpdate[] };
+  /** Archive, pin, mute and read/unread of chats, made through the API or on another device (the phone). */
+  'session.chats.update': { tenantId: string; updatesCount: number; updates: ChatStateUpdate[]; source: 'api' | 'event' };
   /** Calls to the account: offered, ringing, missed (timeout), rejected, accepted, ended. */
   'session.call': { tenantId: string; calls: CallSummary[] };
   'session.history.sync': {
@@ -267,6 +281,7 @@ export const PUBLIC_EVENT_TYPES = [
   'session.contacts.upsert',
   'session.messages.media',
   'session.call',
+  'session.chats.update',
   'webhook.disabled',
 ] as const satisfies readonly DomainEventType[];
 

@@ -10,6 +10,12 @@ import type { AppLogger } from '../common/logger.js';
 import type { DomainEvents, EventTransaction } from '../events/domain-events.js';
 import type { DomainEventType, SessionStatus } from '../events/event-map.js';
 import type { ConversationStorePort } from '../whatsapp/conversation-types.js';
+import type { ChatStateChange } from '../whatsapp/chat-state-events.js';
+
+/** Stores chat changes shared through app state and announces them (src/chat-actions). */
+export interface ChatStatePort {
+  apply(session: { sessionId: string; tenantId: string }, changes: ChatStateChange[]): Promise<void>;
+}
 import type { WhatsAppCommands } from '../whatsapp/whatsapp-commands.js';
 import type { AccountCommands } from '../whatsapp/account-commands.js';
 import type { AccountInfo } from '../whatsapp/event-translator.js';
@@ -26,6 +32,8 @@ export interface LiveSessionDeps {
   store: SessionStore;
   /** The chats module's store (registered at boot). */
   conversations(): ConversationStorePort;
+  /** Where app-state chat changes go (the chat-actions module, registered at boot), if anywhere. */
+  chatStates?(): ChatStatePort | undefined;
   authState: PostgresAuthStateRepository;
   factory: WhatsAppSocketFactory;
   events: DomainEvents;
@@ -89,6 +97,10 @@ export class LiveSession {
       onOpen: locked(this.handleOpen),
       onProfileName: locked(this.handleProfileName),
       onClose: locked(this.handleClose),
+      onChatStates: async (changes) => {
+        // A failure here must not cost the batch's messages: logged, and the batch goes on.
+        await deps.chatStates?.()?.apply({ sessionId: row.id, tenantId: row.tenantId }, changes).catch((err: unknown) => this.log.error({ err }, 'storing chat changes failed'));
+      },
       onCalls: (calls) => {
         deps.events.publish('session.call', this.id, { tenantId: this.tenantId, calls });
       },

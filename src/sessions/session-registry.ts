@@ -13,7 +13,7 @@ import { DomainEvents } from '../events/domain-events.js';
 import type { ConversationStorePort } from '../whatsapp/conversation-types.js';
 import { PostgresAuthStateRepository } from '../whatsapp/postgres-auth-state.js';
 import { WhatsAppSocketFactory } from '../whatsapp/socket-factory.js';
-import { LiveSession, type LiveSessionDeps } from './live-session.js';
+import { LiveSession, type ChatStatePort, type LiveSessionDeps } from './live-session.js';
 import { OwnedElsewhereError, type SessionOwnership } from './session-ownership.js';
 import type { SessionEntity } from './session.entity.js';
 import { SessionStore, type SessionPatch } from './session-store.js';
@@ -32,6 +32,7 @@ export class SessionRegistry implements OnApplicationBootstrap, BeforeApplicatio
   private restoring?: Promise<void>;
   private shuttingDown = false;
   private conversations?: ConversationStorePort;
+  private chatStates?: ChatStatePort;
   /** Cluster mode: leases decide what runs here, and the cluster's reconciler places sessions. */
   private ownership?: SessionOwnership;
   private readonly starting = new Map<string, Promise<LiveSession>>();
@@ -52,6 +53,7 @@ export class SessionRegistry implements OnApplicationBootstrap, BeforeApplicatio
         if (!this.conversations) throw new Error('no conversation store registered');
         return this.conversations;
       },
+      chatStates: () => this.chatStates,
       authState,
       factory,
       events,
@@ -67,6 +69,11 @@ export class SessionRegistry implements OnApplicationBootstrap, BeforeApplicatio
   /** The chats module registers its store here at init (sessions never import chats). */
   useConversationStore(store: ConversationStorePort): void {
     this.conversations = store;
+  }
+
+  /** The chat-actions module registers here where app-state chat changes (archive, pin, mute...) go. */
+  useChatStateStore(store: ChatStatePort): void {
+    this.chatStates = store;
   }
 
   /** Cluster mode (src/cluster): claims gate every start, and boot restores nothing by itself. */

@@ -3,7 +3,7 @@
  * profiles (its own and its contacts'), the blocklist and presence subscriptions, each call under
  * a deadline. Jids in and out are bare (`digits@s.whatsapp.net`, `digits@lid`).
  */
-import type { WASocket } from '@whiskeysockets/baileys';
+import type { ChatModification, WASocket } from '@whiskeysockets/baileys';
 import { withTimeout } from './timeout.js';
 
 export interface NumberCheck {
@@ -17,6 +17,17 @@ export interface ContactProfile {
   about: string | null;
   pictureUrl: string | null;
   isBusiness: boolean;
+}
+
+export type ChatChange = { archived: boolean } | { pinned: boolean } | { mutedUntil: number | null } | { unread: boolean } | { deleted: true };
+
+/** The chat's latest message (WhatsApp wants it with archive, read/unread and delete). */
+export interface LastMessage {
+  remoteJid: string;
+  id: string;
+  fromMe: boolean;
+  participant: string | null;
+  timestamp: number;
 }
 
 /** WhatsApp answers "no picture" (404) or "not allowed to see it" (401/403) with an error. */
@@ -105,6 +116,23 @@ export class AccountCommands {
   /** Rejects a ringing call (WhatsApp acks it at once; the caller sees it declined). */
   async rejectCall(callId: string, from: string): Promise<void> {
     await withTimeout(this.socket.rejectCall(callId, from), this.timeoutMs, 'call reject');
+  }
+
+  /** Subscribes to a contact's presence: it then arrives as presence updates. */
+  async subscribePresence(jid: string): Promise<void> {
+    await withTimeout(this.socket.presenceSubscribe(jid), this.timeoutMs, 'presence subscribe');
+  }
+
+  /** Archive, pin, mute, mark read/unread or delete a chat on every device of the account (app state). */
+  async modifyChat(jid: string, change: ChatChange, last: LastMessage | null): Promise<void> {
+    const lastMessages = last ? [{ key: { remoteJid: last.remoteJid, id: last.id, fromMe: last.fromMe, ...(last.participant ? { participant: last.participant } : {}) }, messageTimestamp: last.timestamp }] : [];
+    let mod: ChatModification;
+    if ('archived' in change) mod = { archive: change.archived, lastMessages };
+    else if ('pinned' in change) mod = { pin: change.pinned };
+    else if ('mutedUntil' in change) mod = { mute: change.mutedUntil === null ? null : change.mutedUntil * 1000 };
+    else if ('unread' in change) mod = { markRead: !change.unread, lastMessages };
+    else mod = { delete: true, lastMessages };
+    await withTimeout(this.socket.chatModify(mod, jid), this.timeoutMs, 'chat modification');
   }
 
   async setName(name: string): Promise<void> {

@@ -13,6 +13,7 @@ import type { SessionJournal } from './inbound-journal.js';
 import { JournalReleases } from './journal-releases.js';
 import { WhatsAppCommands } from './whatsapp-commands.js';
 import { callSummariesOf } from './call-events.js';
+import { chatStateChangesOf, type ChatStateChange } from './chat-state-events.js';
 import type { CallSummary } from '../events/event-map.js';
 import { AccountCommands } from './account-commands.js';
 import type { LoadedAuthState } from './postgres-auth-state.js';
@@ -48,6 +49,8 @@ export interface ConnectionHandlers {
   conversations: ConversationSink;
   /** Calls to the account (offers, rings, ends), as they arrive. */
   onCalls?(calls: CallSummary[]): void;
+  /** Archive, pin, mute, read/unread and delete of chats, shared by the account's devices (app state). */
+  onChatStates?(changes: ChatStateChange[]): Promise<void>;
 }
 
 export { TimeoutError, withTimeout } from './timeout.js';
@@ -189,6 +192,8 @@ export class WhatsAppConnection {
     if (this.closed) return;
     const calls = events.call ? callSummariesOf(events.call) : [];
     if (calls.length > 0) this.handlers.onCalls?.(calls);
+    const chatStates = this.handlers.onChatStates ? chatStateChangesOf(events) : [];
+    if (chatStates.length > 0) await this.handlers.onChatStates!(chatStates);
     await routeConversationEvents(events, this.handlers.conversations, this.account.phone);
     // Committed by the sink above: their journal rows can go.
     await this.journal.release(this.releases.releasable(events, this.auth.state.creds.myAppStateKeyId));
