@@ -53,9 +53,9 @@ async function startLinking(page: Page): Promise<{ sessionId: string; token: str
 }
 
 async function closeConnected(page: Page, phone: string): Promise<Locator> {
-  const panel = page.getByTestId('connect-panel');
-  await panel.getByTestId('connected-phone').filter({ hasText: `+${phone}` }).waitFor(WAIT);
-  await panel.getByRole('button', { name: 'Cerrar' }).click();
+  // The connect panel closes by itself once the account is linked (seed 000).
+  await page.getByTestId('link-success').getByTestId('connected-phone').filter({ hasText: `+${phone}` }).waitFor(WAIT);
+  expect(await page.getByTestId('connect-panel').count()).toBe(0);
   const card = page.getByTestId('session-card');
   await card.getByTestId('session-status').filter({ hasText: `🟢 Conectado (+${phone})` }).waitFor(WAIT);
   return card;

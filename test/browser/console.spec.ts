@@ -61,11 +61,12 @@ describe('console: connect (QR, pairing code), profile name, stop and delete', (
     await panel.getByLabel('Número del teléfono simulado').fill('5491155550001');
     await panel.getByLabel('Nombre de perfil (opcional)').fill('Ana García');
     await panel.getByRole('button', { name: 'Escanear el QR' }).click();
-    await panel.getByTestId('connected-phone').filter({ hasText: '+5491155550001' }).waitFor(WAIT);
-    await panel.getByTestId('session-status').filter({ hasText: '🟢 Conectado (+5491155550001)' }).waitFor(WAIT);
-    await panel.getByTestId('connected-name').filter({ hasText: 'Ana García' }).waitFor(WAIT);
+    // Linked: the connect panel closes by itself and the account shows (seed 000).
+    const linked = page.getByTestId('link-success');
+    await linked.getByTestId('connected-phone').filter({ hasText: '+5491155550001' }).waitFor(WAIT);
+    await linked.getByTestId('connected-name').filter({ hasText: 'Ana García' }).waitFor(WAIT);
+    expect(await page.getByTestId('connect-panel').count()).toBe(0);
     await screenshot(page, '03-connected');
-    await panel.getByRole('button', { name: 'Cerrar' }).click();
 
     const card = page.getByTestId('session-card');
     await card.getByTestId('session-status').filter({ hasText: '🟢 Conectado (+5491155550001)' }).waitFor(WAIT);
@@ -140,10 +141,9 @@ describe('console: connect (QR, pairing code), profile name, stop and delete', (
     // The simulated phone: Linked devices › Link with phone number, and the code typed in.
     await panel.getByLabel('Código que muestra la consola').fill((await shown.textContent())!);
     await panel.getByRole('button', { name: 'Ingresar el código en el teléfono' }).click();
-    await panel.getByTestId('connected-phone').filter({ hasText: `+${phone}` }).waitFor(WAIT);
-    await panel.getByTestId('session-status').filter({ hasText: `🟢 Conectado (+${phone})` }).waitFor(WAIT);
+    await page.getByTestId('link-success').getByTestId('connected-phone').filter({ hasText: `+${phone}` }).waitFor(WAIT);
+    expect(await page.getByTestId('connect-panel').count()).toBe(0);
     await screenshot(page, '08-paired');
-    await panel.getByRole('button', { name: 'Cerrar' }).click();
     await page.getByTestId('session-card').getByTestId('session-status').filter({ hasText: `🟢 Conectado (+${phone})` }).waitFor(WAIT);
     expect(await page.getByTestId('session-card').count()).toBe(1);
   });
