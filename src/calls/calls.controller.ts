@@ -6,7 +6,6 @@ import {
 import { CurrentAuth, type AuthContext } from '../common/auth-context.js';
 import { SessionQueryDto } from '../common/page-query.dto.js';
 import { API_KEY_SCHEME, BEARER_SCHEME } from '../common/swagger.js';
-import { CallIdPipe } from './call-id.pipe.js';
 import { CallSettingsDto, CallSettingsResultDto, RejectCallDto, RejectedCallDto } from './calls.dto.js';
 import { CallsService } from './calls.service.js';
 
@@ -27,7 +26,7 @@ export class CallsController {
   @ApiNotFoundResponse({ description: 'No such session in your tenant, or no such call ringing on it' })
   @ApiConflictResponse({ description: 'The call already ended, or SESSION_NOT_CONNECTED' })
   @ApiGatewayTimeoutResponse({ description: 'WhatsApp did not answer in time' })
-  reject(@CurrentAuth() auth: AuthContext, @Param('callId', CallIdPipe) callId: string, @Query() q: SessionQueryDto, @Body() body: RejectCallDto): Promise<RejectedCallDto> {
+  reject(@CurrentAuth() auth: AuthContext, @Param('callId') callId: string, @Query() q: SessionQueryDto, @Body() body: RejectCallDto): Promise<RejectedCallDto> {
     return this.calls.reject(auth, q.sessionId, callId, body.from);
   }
 

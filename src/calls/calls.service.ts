@@ -20,6 +20,8 @@ import { CallSettingsEntity } from './call-settings.entity.js';
 import type { CallSettingsResultDto, RejectedCallDto } from './calls.dto.js';
 
 const RECENT_MS = 5 * 60_000;
+/** WhatsApp's call ids are hex (32 digits today). */
+const CALL_ID = /^[0-9A-Fa-f]{8,64}$/;
 const ANSWER_EVERY_MS = 60 * 60_000;
 const ENDED: ReadonlySet<CallSummary['status']> = new Set(['timeout', 'reject', 'accept', 'terminate']);
 
@@ -67,8 +69,10 @@ export class CallsService implements OnModuleInit, OnModuleDestroy {
 
   /** POST /calls/:callId/reject: a call still ringing on one of the caller's tenant's sessions. */
   async reject(auth: AuthContext, sessionId: string | undefined, callId: string, from: string | undefined): Promise<RejectedCallDto> {
+    // The session first: another tenant's session is a 404 whatever the call id.
     const session = await this.resolver.resolve(auth, sessionId);
-    const known = this.calls.get(callId);
+    if (!CALL_ID.test(callId)) throw AppError.badRequest('callId must be a WhatsApp call id (hex)', [{ field: 'callId', errors: ['invalid call id'] }]);
+    const known = this.calls.get(callId.toUpperCase());
     const caller = from === undefined ? undefined : parseJid(from);
     if (!known || known.sessionId !== session.id || Date.now() - known.seenAt > RECENT_MS) throw AppError.notFound('No such call ringing on this session');
     if (caller && caller !== known.call.from && caller !== (known.call.fromPhone ? `${known.call.fromPhone}@s.whatsapp.net` : null)) {

@@ -77,11 +77,13 @@ describe('calls: session.call, reject, auto-reject', () => {
     const other = uniquePhone();
     await call(t, 'POST', '/sandbox/contacts', { token: alice.token, body: { phone: other } });
     const answered = sim().waitForSentMessage((m) => m.toPhoneNumber === other && m.text === 'No calls, please write');
+    const firstRejected = sim().waitFor('call', (c) => c.from === other && c.status === 'rejected');
     const first = await ring(other);
-    await sim().waitFor('call', (c) => c.callId === first && c.status === 'rejected');
+    expect((await firstRejected).callId).toBe(first);
     await answered;
+    const secondRejected = sim().waitFor('call', (c) => c.from === other && c.status === 'rejected');
     const second = await ring(other);
-    await sim().waitFor('call', (c) => c.callId === second && c.status === 'rejected');
+    expect((await secondRejected).callId).toBe(second);
     // The answer is decided when the rejection is reported: the second caller's was not sent.
     await nextEvent(t, 'session.call', (e) => e.payload.calls.some((c) => c.id === second && c.status === 'reject'));
     const texts = sim().sentMessages(session.phone).filter((m) => m.toPhoneNumber === other && m.text === 'No calls, please write');
@@ -96,8 +98,9 @@ describe('calls: session.call, reject, auto-reject', () => {
     expectErrorShape(await call(t, 'POST', '/calls/ABCDEF0123456789ABCDEF0123456789/reject', { token: alice.token, body: { from: 'nope' } }), 400);
     expectErrorShape(await call(t, 'POST', '/config/calls', { token: alice.token, body: { autoReject: 'yes' } }), 400);
     expectErrorShape(await call(t, 'POST', '/config/calls', { token: alice.token, body: { autoReject: true, message: '' } }), 400);
+    const offered = nextEvent(t, 'session.call', (e) => e.sessionId === session.id && e.payload.calls.some((c) => c.fromPhone === caller && c.status === 'offer'));
     const callId = await ring();
-    await nextEvent(t, 'session.call', (e) => e.payload.calls.some((c) => c.id === callId && c.status === 'offer'));
+    expect((await offered).payload.calls[0]!.id).toBe(callId);
     expectErrorShape(await call(t, 'POST', `/calls/${callId}/reject?sessionId=${session.id}`, { token: bob.token, body: {} }), 404);
     expectErrorShape(await call(t, 'POST', `/calls/${callId}/reject`, { token: bob.token, body: {} }), 404);
     expect((await call(t, 'POST', `/calls/${callId}/reject`, { token: alice.token, body: {} })).status).toBe(200);
