@@ -72,10 +72,21 @@ describe('console: connect (QR, pairing code), profile name, stop and delete', (
     await card.getByTestId('session-status').filter({ hasText: '🟢 Conectado (+5491155550001)' }).waitFor(WAIT);
     await card.getByTestId('profile-name').filter({ hasText: 'Ana García' }).waitFor(WAIT);
 
+    // The tenant's call auto-reject, set from the sessions page.
+    const calls = page.getByTestId('call-settings');
+    await calls.locator('summary').click();
+    await calls.getByLabel('Rechazar todas las llamadas').check();
+    await calls.getByLabel('Mensaje para quien llama (opcional, una vez por hora)').fill('Escribinos, no atendemos llamadas');
+    await calls.getByRole('button', { name: 'Guardar' }).click();
+    await calls.getByTestId('call-settings-state').filter({ hasText: 'se rechazan automáticamente' }).waitFor(WAIT);
+
     // Silent refresh: a reload keeps the login through the httpOnly refresh cookie.
     await page.reload();
     await card.getByTestId('session-status').filter({ hasText: '🟢 Conectado (+5491155550001)' }).waitFor(WAIT);
     await card.getByTestId('profile-name').filter({ hasText: 'Ana García' }).waitFor(WAIT);
+    // The call setting was saved on the server.
+    await page.getByTestId('call-settings-state').filter({ hasText: 'se rechazan automáticamente' }).waitFor(WAIT);
+    expect(await page.getByTestId('call-settings').getByLabel('Mensaje para quien llama (opcional, una vez por hora)').inputValue()).toBe('Escribinos, no atendemos llamadas');
     await page.getByTestId('live').filter({ hasText: 'En vivo' }).waitFor(WAIT);
 
     await card.getByRole('button', { name: 'Detener' }).click();

@@ -3,6 +3,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { fetchCapabilities, getUser, logOut, onAuthChange, refresh, type User } from './api.js';
 import { AuthScreen } from './auth.js';
 import { chatStore } from './chat-store.js';
+import { CallSettingsPanel } from './call-settings.js';
 import { ConnectPanel } from './connect.js';
 import { setLang, t, useLang } from './i18n.js';
 import { connectRealtime } from './realtime.js';
@@ -74,6 +75,7 @@ function Sessions({ capabilities }: { capabilities: Set<string> }) {
         </div>
       )}
       {list.length === 0 && !connecting && <p class="muted">{t('sessions.empty')}</p>}
+      {list.length > 0 && <CallSettingsPanel />}
       <div class="grid">
         {list.map((s) => <SessionCard key={s.id} session={s} options={options} />)}
       </div>
