@@ -4,6 +4,7 @@ import { fetchCapabilities, getUser, logOut, onAuthChange, refresh, type User } 
 import { AuthScreen } from './auth.js';
 import { chatStore } from './chat-store.js';
 import { CallSettingsPanel } from './call-settings.js';
+import { CallToasts } from './call-toast.js';
 import { ConnectPanel } from './connect.js';
 import { setLang, t, useLang } from './i18n.js';
 import { connectRealtime } from './realtime.js';
@@ -75,6 +76,7 @@ function Sessions({ capabilities }: { capabilities: Set<string> }) {
         </div>
       )}
       {list.length === 0 && !connecting && <p class="muted">{t('sessions.empty')}</p>}
+      <CallToasts />
       {list.length > 0 && <CallSettingsPanel />}
       <div class="grid">
         {list.map((s) => <SessionCard key={s.id} session={s} options={options} />)}
