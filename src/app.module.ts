@@ -15,6 +15,10 @@ import { RealtimeModule } from './realtime/realtime.module.js';
 import { ChatsModule } from './chats/chats.module.js';
 import { GroupsModule } from './groups/groups.module.js';
 import { ContactsModule } from './contacts/contacts.module.js';
+import { ProfilesModule } from './profiles/profiles.module.js';
+import { BlocklistModule } from './blocklist/blocklist.module.js';
+import { CallsModule } from './calls/calls.module.js';
+import { ChatActionsModule } from './chat-actions/chat-actions.module.js';
 import { LifecycleModule } from './lifecycle/shutdown-reporter.js';
 import { RetentionModule } from './retention/retention.module.js';
 import { MediaModule } from './media/media.module.js';
@@ -40,8 +44,12 @@ export class AppModule {
         SessionsModule,
         RealtimeModule,
         ContactsModule,
+        ProfilesModule,
+        BlocklistModule,
+        CallsModule,
         ChatsModule,
         GroupsModule,
+        ChatActionsModule,
         LifecycleModule,
         RetentionModule,
         MediaModule,

@@ -61,6 +61,8 @@ export interface AppConfig {
     /** Worker threads generating new accounts' pre-keys off the event loop; 0 turns it off. */
     preKeyWorkers: number;
     requestTimeoutMs: number;
+    /** POST /contacts/check: numbers looked up per session per minute, and how long answers are reused. */
+    numberChecks: { perMinute: number; cacheSeconds: number };
     maxQrGeneration: number;
     maxReconnectRetries: number;
     reconnectBaseDelayMs: number;
@@ -225,6 +227,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       trustedRootPublicKey: env.WA_TRUSTED_ROOT_PUBLIC_KEY ? Buffer.from(env.WA_TRUSTED_ROOT_PUBLIC_KEY, 'hex') : undefined,
       preKeyWorkers: env.WA_PREKEY_WORKERS,
       requestTimeoutMs: env.WA_REQUEST_TIMEOUT_MS,
+      numberChecks: { perMinute: env.CONTACT_CHECKS_PER_MINUTE, cacheSeconds: env.CONTACT_CHECK_CACHE_SECONDS },
       maxQrGeneration: env.SSE_MAX_QR_GENERATION,
       maxReconnectRetries: env.MAX_RECONNECT_RETRIES,
       reconnectBaseDelayMs: env.RECONNECT_BASE_DELAY_MS,

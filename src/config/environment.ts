@@ -197,6 +197,14 @@ export class Environment {
   @Transform(toInt) @IsInt() @Min(1000)
   WA_REQUEST_TIMEOUT_MS = 20_000;
 
+  /** Numbers one session may look up on WhatsApp per minute (POST /contacts/check; cached answers are free). */
+  @Transform(toInt) @IsInt() @Min(1)
+  CONTACT_CHECKS_PER_MINUTE = 300;
+
+  /** How long a number check's answer is reused before WhatsApp is asked again. */
+  @Transform(toInt) @IsInt() @Min(0)
+  CONTACT_CHECK_CACHE_SECONDS = 3600;
+
   @Transform(toInt) @IsInt() @Min(1)
   SSE_MAX_QR_GENERATION = 5;
 

@@ -73,6 +73,16 @@ export class ContactStore {
     return rows.map((r) => ({ ...r, name: dec(r.name), notify: dec(r.notify) }));
   }
 
+  /** The contact known by `jid` (its PN or its LID jid), if any. */
+  async find(manager: EntityManager, sessionId: string, jid: string): Promise<ContactRow | undefined> {
+    const rows: ContactRow[] = await manager.query(
+      `SELECT jid, pn_jid, lid_jid, name, notify, img_url FROM wa_contacts
+        WHERE session_id = $1 AND (jid = $2 OR pn_jid = $2 OR lid_jid = $2) ORDER BY (jid = $2) DESC LIMIT 1`,
+      [sessionId, jid],
+    );
+    return rows[0] ? { ...rows[0], name: dec(rows[0].name), notify: dec(rows[0].notify) } : undefined;
+  }
+
   async wipe(manager: EntityManager, sessionId: string): Promise<void> {
     await manager.query('DELETE FROM wa_contacts WHERE session_id = $1', [sessionId]);
     await this.mappings.wipe(manager, sessionId);

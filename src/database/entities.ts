@@ -11,6 +11,7 @@ import { WEBHOOK_SUBSCRIPTION_ENTITIES } from '../webhook-subscriptions/webhook-
 import { IdempotencyKeyEntity } from '../idempotency/idempotency-key.entity.js';
 import { SendQueueEntity } from '../send-queue/send-queue.entity.js';
 import { GROUP_ENTITIES } from '../groups/group.entity.js';
+import { CallSettingsEntity } from '../calls/call-settings.entity.js';
 
 export const ALL_ENTITIES: NonNullable<DataSourceOptions['entities']> = [
   ...AUTH_ENTITIES,
@@ -24,4 +25,5 @@ export const ALL_ENTITIES: NonNullable<DataSourceOptions['entities']> = [
   IdempotencyKeyEntity,
   SendQueueEntity,
   ...GROUP_ENTITIES,
+  CallSettingsEntity,
 ];

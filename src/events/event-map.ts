@@ -172,6 +172,32 @@ export interface GroupUpdateSummary {
   at: string;
 }
 
+/** A chat's shared state as one of the account's devices changed it (CONTRACT Part 3 `session.chats.update`). */
+export interface ChatStateUpdate {
+  jid: string;
+  archived?: boolean;
+  pinned?: boolean;
+  /** Unix seconds, as in the chat; null when not muted. */
+  mutedUntil?: number | null;
+  unreadCount?: number;
+  /** The chat was deleted for this account (with its messages, in our store too). */
+  deleted?: true;
+}
+
+/** One step of a call to the account (CONTRACT Part 3 `session.call`). */
+export interface CallSummary {
+  /** WhatsApp's call id. */
+  id: string;
+  /** The caller's jid (PN or LID, as WhatsApp addressed the call). */
+  from: string;
+  /** The caller's phone number (digits) when WhatsApp revealed it. */
+  fromPhone: string | null;
+  isVideo: boolean;
+  isGroup: boolean;
+  status: 'offer' | 'ringing' | 'timeout' | 'reject' | 'accept' | 'terminate';
+  at: string;
+}
+
 export interface DomainEventMap {
   'session.created': { tenantId: string; id: string; status: SessionStatus; createdAt: string };
   /** `qr` is the PNG data URL; `qrText` the raw string encoded in it. */
@@ -235,6 +261,10 @@ export interface DomainEventMap {
     chats?: ChatUnreadCount[];
   };
   'session.presence.update': { tenantId: string; chatJid: string; updatesCount: number; updates: PresenceUpdate[] };
+  /** Archive, pin, mute and read/unread of chats, made through the API or on another device (the phone). */
+  'session.chats.update': { tenantId: string; updatesCount: number; updates: ChatStateUpdate[]; source: 'api' | 'event' };
+  /** Calls to the account: offered, ringing, missed (timeout), rejected, accepted, ended. */
+  'session.call': { tenantId: string; calls: CallSummary[] };
   'session.history.sync': {
     tenantId: string;
     syncType: string;
@@ -311,6 +341,8 @@ export const PUBLIC_EVENT_TYPES = [
   'session.groups.upsert',
   'session.groups.update',
   'session.groups.participants',
+  'session.call',
+  'session.chats.update',
   'webhook.disabled',
 ] as const satisfies readonly DomainEventType[];
 
@@ -318,4 +350,4 @@ export const PUBLIC_EVENT_TYPES = [
  * Public events published with `DomainEvents.publish` (nothing is written with them, so there is
  * no transaction to join): subscriptions queue them right after, in a transaction of their own.
  */
-export const PUBLISHED_WITHOUT_TRANSACTION: readonly DomainEventType[] = ['session.presence.update'];
+export const PUBLISHED_WITHOUT_TRANSACTION: readonly DomainEventType[] = ['session.presence.update', 'session.call'];

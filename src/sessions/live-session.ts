@@ -10,9 +10,16 @@ import type { AppLogger } from '../common/logger.js';
 import type { DomainEvents, EventTransaction } from '../events/domain-events.js';
 import type { DomainEventType, SessionStatus } from '../events/event-map.js';
 import type { ConversationStorePort } from '../whatsapp/conversation-types.js';
+import type { ChatStateChange } from '../whatsapp/chat-state-events.js';
+
+/** Stores chat changes shared through app state and announces them (src/chat-actions). */
+export interface ChatStatePort {
+  apply(session: { sessionId: string; tenantId: string }, changes: ChatStateChange[]): Promise<void>;
+}
 import type { WhatsAppCommands } from '../whatsapp/whatsapp-commands.js';
 import type { GroupCommands } from '../whatsapp/group-commands.js';
 import type { GroupStorePort } from '../whatsapp/group-types.js';
+import type { AccountCommands } from '../whatsapp/account-commands.js';
 import type { AccountInfo } from '../whatsapp/event-translator.js';
 import type { PostgresAuthStateRepository, WriteFence } from '../whatsapp/postgres-auth-state.js';
 import type { WhatsAppSocketFactory } from '../whatsapp/socket-factory.js';
@@ -29,6 +36,8 @@ export interface LiveSessionDeps {
   conversations(): ConversationStorePort;
   /** The groups module's store (registered at boot; absent in setups without it). */
   groups(): GroupStorePort | undefined;
+  /** Where app-state chat changes go (the chat-actions module, registered at boot), if anywhere. */
+  chatStates?(): ChatStatePort | undefined;
   authState: PostgresAuthStateRepository;
   factory: WhatsAppSocketFactory;
   events: DomainEvents;
@@ -93,6 +102,13 @@ export class LiveSession {
       onOpen: locked(this.handleOpen),
       onProfileName: locked(this.handleProfileName),
       onClose: locked(this.handleClose),
+      onChatStates: async (changes) => {
+        // A failure here must not cost the batch's messages: logged, and the batch goes on.
+        await deps.chatStates?.()?.apply({ sessionId: row.id, tenantId: row.tenantId }, changes).catch((err: unknown) => this.log.error({ err }, 'storing chat changes failed'));
+      },
+      onCalls: (calls) => {
+        deps.events.publish('session.call', this.id, { tenantId: this.tenantId, calls });
+      },
       conversations: deps.conversations().forSession(ctx),
       groups: deps.groups()?.forSession(ctx),
     };
@@ -139,6 +155,13 @@ export class LiveSession {
     const connection = this.connection;
     if (!connection || this.status !== 'connected') throw new SessionNotConnectedError(this.status);
     return connection.groups;
+  }
+
+  /** Account commands (number checks, profiles, blocklist) of the connected socket; throws when not connected. */
+  get accountCommands(): AccountCommands {
+    const connection = this.connection;
+    if (!connection || this.status !== 'connected') throw new SessionNotConnectedError(this.status);
+    return connection.accountCommands;
   }
 
   /** The account's own phone number (digits), when connected. */

@@ -14,7 +14,7 @@ import type { ConversationStorePort } from '../whatsapp/conversation-types.js';
 import type { GroupStorePort } from '../whatsapp/group-types.js';
 import { PostgresAuthStateRepository } from '../whatsapp/postgres-auth-state.js';
 import { WhatsAppSocketFactory } from '../whatsapp/socket-factory.js';
-import { LiveSession, type LiveSessionDeps } from './live-session.js';
+import { LiveSession, type ChatStatePort, type LiveSessionDeps } from './live-session.js';
 import { OwnedElsewhereError, type SessionOwnership } from './session-ownership.js';
 import type { SessionEntity } from './session.entity.js';
 import { SessionStore, type SessionPatch } from './session-store.js';
@@ -34,6 +34,7 @@ export class SessionRegistry implements OnApplicationBootstrap, BeforeApplicatio
   private shuttingDown = false;
   private conversations?: ConversationStorePort;
   private groups?: GroupStorePort;
+  private chatStates?: ChatStatePort;
   /** Cluster mode: leases decide what runs here, and the cluster's reconciler places sessions. */
   private ownership?: SessionOwnership;
   private readonly starting = new Map<string, Promise<LiveSession>>();
@@ -55,6 +56,7 @@ export class SessionRegistry implements OnApplicationBootstrap, BeforeApplicatio
         return this.conversations;
       },
       groups: () => this.groups,
+      chatStates: () => this.chatStates,
       authState,
       factory,
       events,
@@ -75,6 +77,11 @@ export class SessionRegistry implements OnApplicationBootstrap, BeforeApplicatio
   /** The groups module registers its store here at init (sessions never import groups). */
   useGroupStore(store: GroupStorePort): void {
     this.groups = store;
+  }
+
+  /** The chat-actions module registers here where app-state chat changes (archive, pin, mute...) go. */
+  useChatStateStore(store: ChatStatePort): void {
+    this.chatStates = store;
   }
 
   /** Cluster mode (src/cluster): claims gate every start, and boot restores nothing by itself. */

@@ -15,6 +15,10 @@ import { WhatsAppCommands } from './whatsapp-commands.js';
 import { GroupCommands } from './group-commands.js';
 import type { GroupSink } from './group-types.js';
 import { ownIdsOf, routeGroupEvents } from './group-events.js';
+import { callSummariesOf } from './call-events.js';
+import { chatStateChangesOf, type ChatStateChange } from './chat-state-events.js';
+import type { CallSummary } from '../events/event-map.js';
+import { AccountCommands } from './account-commands.js';
 import type { LoadedAuthState } from './postgres-auth-state.js';
 import { withTimeout } from './timeout.js';
 
@@ -48,6 +52,10 @@ export interface ConnectionHandlers {
   conversations: ConversationSink;
   /** Where groups go, and where Baileys reads their metadata before a send (the groups module's store). */
   groups?: GroupSink;
+  /** Calls to the account (offers, rings, ends), as they arrive. */
+  onCalls?(calls: CallSummary[]): void;
+  /** Archive, pin, mute, read/unread and delete of chats, shared by the account's devices (app state). */
+  onChatStates?(changes: ChatStateChange[]): Promise<void>;
 }
 
 export { TimeoutError, withTimeout } from './timeout.js';
@@ -63,6 +71,8 @@ export class WhatsAppConnection {
   readonly commands: WhatsAppCommands;
   /** Group queries and changes (each with a timeout). */
   readonly groups: GroupCommands;
+  /** Number checks, profiles, blocklist, presence subscriptions (each with a timeout). */
+  readonly accountCommands: AccountCommands;
   private readonly releases = new JournalReleases();
 
   constructor(
@@ -77,6 +87,7 @@ export class WhatsAppConnection {
     this.knownName = accountInfoOf(auth.state.creds).deviceName;
     this.commands = new WhatsAppCommands(socket, requestTimeoutMs, () => this.account.phone);
     this.groups = new GroupCommands(socket, requestTimeoutMs, () => ownIdsOf(this.auth.state.creds.me));
+    this.accountCommands = new AccountCommands(socket, requestTimeoutMs);
     socket.ev.process((events) => this.receive(events));
   }
 
@@ -197,6 +208,10 @@ export class WhatsAppConnection {
       }
     }
     if (this.closed) return;
+    const calls = events.call ? callSummariesOf(events.call) : [];
+    if (calls.length > 0) this.handlers.onCalls?.(calls);
+    const chatStates = this.handlers.onChatStates ? chatStateChangesOf(events) : [];
+    if (chatStates.length > 0) await this.handlers.onChatStates!(chatStates);
     await routeConversationEvents(events, this.handlers.conversations, this.account.phone);
     if (this.handlers.groups) await routeGroupEvents(events, this.handlers.groups, ownIdsOf(this.auth.state.creds.me), (jid) => this.groups.metadata(jid), (pairs) => this.handlers.conversations.mappings(pairs));
     // Committed by the sink above: their journal rows can go.

@@ -53,9 +53,9 @@ async function startLinking(page: Page): Promise<{ sessionId: string; token: str
 }
 
 async function closeConnected(page: Page, phone: string): Promise<Locator> {
-  const panel = page.getByTestId('connect-panel');
-  await panel.getByTestId('connected-phone').filter({ hasText: `+${phone}` }).waitFor(WAIT);
-  await panel.getByRole('button', { name: 'Cerrar' }).click();
+  // The connect panel closes by itself once the account is linked (seed 000).
+  await page.getByTestId('link-success').getByTestId('connected-phone').filter({ hasText: `+${phone}` }).waitFor(WAIT);
+  expect(await page.getByTestId('connect-panel').count()).toBe(0);
   const card = page.getByTestId('session-card');
   await card.getByTestId('session-status').filter({ hasText: `🟢 Conectado (+${phone})` }).waitFor(WAIT);
   return card;
@@ -71,6 +71,14 @@ it('a contact message live in the list and the conversation; reply, ticks, react
   await panel.getByRole('button', { name: 'Escanear el QR' }).click();
   const card = await closeConnected(page, phone);
   await card.getByTestId('chats').getByText('Todavía no hay chats.').waitFor(WAIT);
+  // An incoming call shows as a toast while it rings; "Rechazar" declines it for the caller.
+  const rang = await call(t, 'POST', `/sandbox/contacts/${contact}/calls`, { token, body: { to: phone, ringSeconds: 60 } });
+  const toast = page.getByTestId('call-toast').filter({ hasText: `+${contact}` });
+  await toast.waitFor(WAIT);
+  await toast.getByRole('button', { name: 'Rechazar' }).click();
+  await toast.waitFor({ ...WAIT, state: 'detached' });
+  const seen = await call(t, 'GET', `/sandbox/contacts/${contact}/calls`, { token });
+  expect(seen.body.data).toEqual([expect.objectContaining({ callId: rang.body.callId, status: 'rejected' })]);
   const asContact = async (path: string, body: Record<string, unknown>): Promise<Json> => {
     const res = await call(t, 'POST', `/sandbox/contacts/${contact}/${path}`, { token, body: { to: phone, ...body } });
     expect(res.status).toBeLessThan(300);
@@ -261,6 +269,14 @@ it('reconnects by itself after the socket drops and shows what arrived meanwhile
   await sandboxScan(t, token, sessionId, phone);
   const card = await closeConnected(page, phone);
   await card.getByTestId('chats').getByText('Todavía no hay chats.').waitFor(WAIT);
+  // An incoming call shows as a toast while it rings; "Rechazar" declines it for the caller.
+  const rang = await call(t, 'POST', `/sandbox/contacts/${contact}/calls`, { token, body: { to: phone, ringSeconds: 60 } });
+  const toast = page.getByTestId('call-toast').filter({ hasText: `+${contact}` });
+  await toast.waitFor(WAIT);
+  await toast.getByRole('button', { name: 'Rechazar' }).click();
+  await toast.waitFor({ ...WAIT, state: 'detached' });
+  const seen = await call(t, 'GET', `/sandbox/contacts/${contact}/calls`, { token });
+  expect(seen.body.data).toEqual([expect.objectContaining({ callId: rang.body.callId, status: 'rejected' })]);
 
   offline = true;
   await Promise.all(open.splice(0).map((ws) => ws.close()));

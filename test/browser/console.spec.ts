@@ -61,20 +61,32 @@ describe('console: connect (QR, pairing code), profile name, stop and delete', (
     await panel.getByLabel('Número del teléfono simulado').fill('5491155550001');
     await panel.getByLabel('Nombre de perfil (opcional)').fill('Ana García');
     await panel.getByRole('button', { name: 'Escanear el QR' }).click();
-    await panel.getByTestId('connected-phone').filter({ hasText: '+5491155550001' }).waitFor(WAIT);
-    await panel.getByTestId('session-status').filter({ hasText: '🟢 Conectado (+5491155550001)' }).waitFor(WAIT);
-    await panel.getByTestId('connected-name').filter({ hasText: 'Ana García' }).waitFor(WAIT);
+    // Linked: the connect panel closes by itself and the account shows (seed 000).
+    const linked = page.getByTestId('link-success');
+    await linked.getByTestId('connected-phone').filter({ hasText: '+5491155550001' }).waitFor(WAIT);
+    await linked.getByTestId('connected-name').filter({ hasText: 'Ana García' }).waitFor(WAIT);
+    expect(await page.getByTestId('connect-panel').count()).toBe(0);
     await screenshot(page, '03-connected');
-    await panel.getByRole('button', { name: 'Cerrar' }).click();
 
     const card = page.getByTestId('session-card');
     await card.getByTestId('session-status').filter({ hasText: '🟢 Conectado (+5491155550001)' }).waitFor(WAIT);
     await card.getByTestId('profile-name').filter({ hasText: 'Ana García' }).waitFor(WAIT);
 
+    // The tenant's call auto-reject, set from the sessions page.
+    const calls = page.getByTestId('call-settings');
+    await calls.locator('summary').click();
+    await calls.getByLabel('Rechazar todas las llamadas').check();
+    await calls.getByLabel('Mensaje para quien llama (opcional, una vez por hora)').fill('Escribinos, no atendemos llamadas');
+    await calls.getByRole('button', { name: 'Guardar' }).click();
+    await calls.getByTestId('call-settings-state').filter({ hasText: 'se rechazan automáticamente' }).waitFor(WAIT);
+
     // Silent refresh: a reload keeps the login through the httpOnly refresh cookie.
     await page.reload();
     await card.getByTestId('session-status').filter({ hasText: '🟢 Conectado (+5491155550001)' }).waitFor(WAIT);
     await card.getByTestId('profile-name').filter({ hasText: 'Ana García' }).waitFor(WAIT);
+    // The call setting was saved on the server.
+    await page.getByTestId('call-settings-state').filter({ hasText: 'se rechazan automáticamente' }).waitFor(WAIT);
+    expect(await page.getByTestId('call-settings').getByLabel('Mensaje para quien llama (opcional, una vez por hora)').inputValue()).toBe('Escribinos, no atendemos llamadas');
     await page.getByTestId('live').filter({ hasText: 'En vivo' }).waitFor(WAIT);
 
     await card.getByRole('button', { name: 'Detener' }).click();
@@ -140,10 +152,9 @@ describe('console: connect (QR, pairing code), profile name, stop and delete', (
     // The simulated phone: Linked devices › Link with phone number, and the code typed in.
     await panel.getByLabel('Código que muestra la consola').fill((await shown.textContent())!);
     await panel.getByRole('button', { name: 'Ingresar el código en el teléfono' }).click();
-    await panel.getByTestId('connected-phone').filter({ hasText: `+${phone}` }).waitFor(WAIT);
-    await panel.getByTestId('session-status').filter({ hasText: `🟢 Conectado (+${phone})` }).waitFor(WAIT);
+    await page.getByTestId('link-success').getByTestId('connected-phone').filter({ hasText: `+${phone}` }).waitFor(WAIT);
+    expect(await page.getByTestId('connect-panel').count()).toBe(0);
     await screenshot(page, '08-paired');
-    await panel.getByRole('button', { name: 'Cerrar' }).click();
     await page.getByTestId('session-card').getByTestId('session-status').filter({ hasText: `🟢 Conectado (+${phone})` }).waitFor(WAIT);
     expect(await page.getByTestId('session-card').count()).toBe(1);
   });

@@ -3,10 +3,13 @@ import { useEffect, useState } from 'preact/hooks';
 import { fetchCapabilities, getUser, logOut, onAuthChange, refresh, type User } from './api.js';
 import { AuthScreen } from './auth.js';
 import { chatStore } from './chat-store.js';
+import { CallSettingsPanel } from './call-settings.js';
+import { CallToasts } from './call-toast.js';
 import { ConnectPanel } from './connect.js';
 import { setLang, t, useLang } from './i18n.js';
 import { connectRealtime } from './realtime.js';
 import { SessionCard } from './session-card.js';
+import { formatPhone } from './status.js';
 import { store, useStore } from './store.js';
 import { WebhooksPage } from './webhooks.js';
 
@@ -41,6 +44,8 @@ function Sessions({ capabilities }: { capabilities: Set<string> }) {
   const { sessions } = useStore();
   const [connecting, setConnecting] = useState(false);
   const [onboarding, setOnboarding] = useState<string | null>(null);
+  const [linked, setLinked] = useState<string | null>(null);
+  const linkedSession = linked ? sessions.get(linked) : undefined;
   const sandbox = capabilities.has(SCAN_PATH);
   const options = { sandbox, inbox: capabilities.has(INBOX_PATH), canAttach: capabilities.has(MEDIA_PATH) };
   useEffect(() => connectRealtime(), []);
@@ -51,8 +56,28 @@ function Sessions({ capabilities }: { capabilities: Set<string> }) {
         <h2>{t('sessions.title')}</h2>
         {!connecting && <button type="button" class="primary" onClick={() => setConnecting(true)}>{t('connect.button')}</button>}
       </div>
-      {connecting && <ConnectPanel sandbox={sandbox} pairing={capabilities.has(PAIRING_PATH)} onClose={() => setConnecting(false)} onSession={setOnboarding} />}
+      {connecting && (
+        <ConnectPanel
+          sandbox={sandbox} pairing={capabilities.has(PAIRING_PATH)} onClose={() => setConnecting(false)} onSession={setOnboarding}
+          onLinked={(id) => {
+            setConnecting(false);
+            setOnboarding(null);
+            setLinked(id);
+          }}
+        />
+      )}
+      {linkedSession && (
+        <div class="card success row spread" role="status" data-testid="link-success">
+          <p>
+            ✅ {t('connect.success')} <strong data-testid="connected-phone">{formatPhone(linkedSession.phone)}</strong>
+            {linkedSession.deviceName && <> · <span data-testid="connected-name">{linkedSession.deviceName}</span></>}
+          </p>
+          <button type="button" class="link" onClick={() => setLinked(null)}>{t('connect.close')}</button>
+        </div>
+      )}
       {list.length === 0 && !connecting && <p class="muted">{t('sessions.empty')}</p>}
+      <CallToasts />
+      {list.length > 0 && <CallSettingsPanel />}
       <div class="grid">
         {list.map((s) => <SessionCard key={s.id} session={s} options={options} />)}
       </div>

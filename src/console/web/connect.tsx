@@ -28,11 +28,13 @@ export interface ConnectOptions {
   sandbox: boolean;
   pairing: boolean;
   onClose: () => void;
+  /** The account linked: the panel is done (seed 000: the QR modal closes and the dashboard shows). */
+  onLinked: (id: string) => void;
   /** Tells the list which session this panel shows (so it is not shown twice). */
   onSession: (id: string | null) => void;
 }
 
-export function ConnectPanel({ sandbox, pairing, onClose, onSession }: ConnectOptions) {
+export function ConnectPanel({ sandbox, pairing, onClose, onLinked, onSession }: ConnectOptions) {
   const { sessions } = useStore();
   const [sessionId, setSessionId] = useState<string | null>(null);
   const [pairingCode, setPairingCode] = useState<string | null>(null);
@@ -106,6 +108,11 @@ export function ConnectPanel({ sandbox, pairing, onClose, onSession }: ConnectOp
   const session = sessionId ? sessions.get(sessionId) : undefined;
   const status = session?.status ?? 'init';
   const pairingShown = mode === 'pairing' ? pairingCode : null;
+  useEffect(() => {
+    if (status !== 'connected' || !sessionId) return;
+    closeStream();
+    onLinked(sessionId);
+  }, [status, sessionId]);
   const cancel = () => {
     closeStream();
     onSession(null);

@@ -8,6 +8,7 @@ import { io, type Socket } from 'socket.io-client';
 import { getToken, onAuthChange, refresh } from './api.js';
 import { chatStore, type MediaSummary } from './chat-store.js';
 import type { MessageStatus } from './chats-api.js';
+import { onCalls, type CallSummary } from './call-toast.js';
 import { onQueueChanged } from './pacing.js';
 import { loadSession, loadSessions } from './sessions-api.js';
 import { store, type Session, type SessionStatus } from './store.js';
@@ -82,6 +83,9 @@ export function connectRealtime(): () => void {
     if (!e.sessionId) return;
     if (e.payload.source === 'queue') onQueueChanged(e.sessionId);
     chatStore.onStatus(e.sessionId, e.payload.updates);
+  });
+  socket.on('session.call', (e: Envelope<{ calls: CallSummary[] }>) => {
+    if (e.sessionId) onCalls(e.sessionId, e.payload.calls);
   });
   socket.on('session.messages.media', (e: Envelope<{ media: MediaSummary[] }>) => {
     if (e.sessionId) chatStore.onMedia(e.sessionId, e.payload.media);

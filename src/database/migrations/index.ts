@@ -22,6 +22,7 @@ import { SessionProxy1795000021000 } from './1795000021000-SessionProxy.js';
 import { Groups1795000023000 } from './1795000023000-Groups.js';
 import { MessageMentions1795000023100 } from './1795000023100-MessageMentions.js';
 import { MessageReceipts1795000023200 } from './1795000023200-MessageReceipts.js';
+import { CallSettings1795000025000 } from './1795000025000-CallSettings.js';
 
 export const MIGRATIONS: Array<new () => MigrationInterface> = [
   AuthTenantsUsers1795000000000,
@@ -43,4 +44,5 @@ export const MIGRATIONS: Array<new () => MigrationInterface> = [
   Groups1795000023000,
   MessageMentions1795000023100,
   MessageReceipts1795000023200,
+  CallSettings1795000025000,
 ];
