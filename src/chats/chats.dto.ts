@@ -6,6 +6,7 @@ export const MESSAGE_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 const MAX_TEXT = 65_536;
 
 export { PageQueryDto, SessionQueryDto } from '../common/page-query.dto.js';
+import { MessageContactCardDto, MessageEventDto, MessageLinkPreviewDto, MessageLocationDto, MessagePollDto } from './message-kinds.dto.js';
 
 export class ReactionGroupDto {
   @ApiProperty({ example: '👍' }) emoji: string;
@@ -54,6 +55,12 @@ export class MessageDto {
   @ApiProperty({ nullable: true, example: null, description: 'Unix seconds of the deletion for everyone' }) deletedAt: number | null;
   @ApiProperty({ type: [ReactionGroupDto] }) reactions: ReactionGroupDto[];
   @ApiProperty({ type: MessageMediaDto, nullable: true }) media: MessageMediaDto | null;
+  @ApiProperty({ type: MessageLocationDto, nullable: true }) location: MessageLocationDto | null;
+  @ApiProperty({ type: [MessageContactCardDto], nullable: true, description: 'Contact cards (vCards parsed)' }) contacts: MessageContactCardDto[] | null;
+  @ApiProperty({ type: MessagePollDto, nullable: true, description: 'The poll with its decrypted, aggregated votes' }) poll: MessagePollDto | null;
+  @ApiProperty({ type: MessageLinkPreviewDto, nullable: true }) linkPreview: MessageLinkPreviewDto | null;
+  @ApiProperty({ type: MessageEventDto, nullable: true }) event: MessageEventDto | null;
+  @ApiProperty({ example: [], description: 'Jids mentioned in the message' }) mentions: string[];
 }
 
 export class LastMessageDto {

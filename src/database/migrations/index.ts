@@ -19,6 +19,7 @@ import { AccessTokenRefusals1795000017000 } from './1795000017000-AccessTokenRef
 import { WebhookSubscriptions1795000019000 } from './1795000019000-WebhookSubscriptions.js';
 import { SendPipeline1795000020000 } from './1795000020000-SendPipeline.js';
 import { SessionProxy1795000021000 } from './1795000021000-SessionProxy.js';
+import { MessageKinds1795000024000 } from './1795000024000-MessageKinds.js';
 
 export const MIGRATIONS: Array<new () => MigrationInterface> = [
   AuthTenantsUsers1795000000000,
@@ -37,4 +38,5 @@ export const MIGRATIONS: Array<new () => MigrationInterface> = [
   WebhookSubscriptions1795000019000,
   SendPipeline1795000020000,
   SessionProxy1795000021000,
+  MessageKinds1795000024000,
 ];

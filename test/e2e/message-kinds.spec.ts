@@ -1,0 +1,109 @@
+/**
+ * Every message kind end to end (sandbox mode: the app's real Baileys session on the in-process
+ * simulator, real HTTP, a stand-in main backend for seed 001's callbacks): what contacts send
+ * (location, cards, poll, link preview, event) reads back on GET /chats/:jid/messages, in
+ * `session.messages.upsert` and in the `messages/received` callback; poll votes are decrypted and
+ * aggregated (the latest vote of each voter wins) and announced as `session.messages.poll`.
+ */
+import { DataSource } from 'typeorm';
+import { call, type Json } from '../support/auth-helpers.js';
+import { CallbackReceiver } from '../support/callback-receiver.js';
+import { linkSandboxSession, newUser, nextEvent, uniquePhone, type TestUser } from '../support/sessions-harness.js';
+import { startTestApp, type TestApp } from '../support/test-app.js';
+
+const RECEIVED = '/api/whatsapp/messages/received';
+
+describe('every message kind: reading', () => {
+  let receiver: CallbackReceiver;
+  let t: TestApp;
+  let user: TestUser;
+  let session: { id: string; phone: string };
+  const contact = uniquePhone();
+
+  /** The contact sends `body`; resolves with the message as `session.messages.upsert` announced it. */
+  async function fromContact(from: string, body: Record<string, unknown>) {
+    const upsert = nextEvent(t, 'session.messages.upsert', (e) => e.sessionId === session.id && e.payload.messages.some((m) => m.remoteJid.startsWith(from)));
+    const res = await call(t, 'POST', `/sandbox/contacts/${from}/messages`, { token: user.token, body: { to: session.phone, ...body } });
+    expect(res.status).toBe(200);
+    const id = res.body.messageId as string;
+    const event = await upsert;
+    return { id, summary: event.payload.messages.find((m) => m.id === id)! };
+  }
+
+  const messagesOf = async (jid: string) => {
+    const res = await call(t, 'GET', `/chats/${jid}/messages?limit=50`, { token: user.token });
+    expect(res.status).toBe(200);
+    return res.body.data as Json[];
+  };
+
+  beforeAll(async () => {
+    receiver = await CallbackReceiver.start();
+    t = await startTestApp({ env: { WA_SANDBOX: 'true', BACKEND_BASE_URL: receiver.url, WEBHOOK_POLL_INTERVAL_MS: '50' } });
+    user = await newUser(t);
+    session = await linkSandboxSession(t, user.token);
+  });
+  afterAll(async () => {
+    await t?.close({ drop: true });
+    await receiver?.close();
+  });
+
+  it('reads a location, contact cards, a poll, a link preview and an event; the callback names each kind with a readable text', async () => {
+    const location = await fromContact(contact, { location: { latitude: -34.6037, longitude: -58.3816, name: 'Obelisco', address: 'Av. 9 de Julio' } });
+    expect(location.summary).toMatchObject({ kind: 'location', location: { latitude: -34.6037, longitude: -58.3816, name: 'Obelisco', address: 'Av. 9 de Julio', live: false } });
+    const live = await fromContact(contact, { location: { latitude: 1.5, longitude: 2.5, live: true } });
+    expect(live.summary.location).toEqual({ latitude: 1.5, longitude: 2.5, name: null, address: null, url: null, live: true });
+    const cards = await fromContact(contact, { contacts: [{ phone: '5491122223333', displayName: 'Eva' }, { vcard: 'BEGIN:VCARD\nVERSION:3.0\nFN:Caro\nTEL;type=CELL:+54 9 11 4444-5555\nEND:VCARD' }] });
+    expect(cards.summary).toMatchObject({ kind: 'contact', contacts: [{ displayName: 'Eva', phones: ['5491122223333'] }, { displayName: 'Caro', phones: ['5491144445555'] }] });
+    const poll = await fromContact(contact, { poll: { name: 'Lunch?', options: ['Pizza', 'Sushi'] } });
+    expect(poll.summary).toMatchObject({ kind: 'poll', poll: { name: 'Lunch?', selectableCount: 1, options: [{ name: 'Pizza', votes: 0 }, { name: 'Sushi', votes: 0 }], totalVotes: 0 } });
+    const link = await fromContact(contact, { text: 'see https://example.com/a', linkPreview: { url: 'https://example.com/a', title: 'Example', description: 'An example' } });
+    expect(link.summary).toMatchObject({ kind: 'text', text: 'see https://example.com/a', linkPreview: { url: 'https://example.com/a', title: 'Example', description: 'An example' } });
+    const event = await fromContact(contact, { event: { name: 'Launch', description: 'Party', startAt: '2030-01-02T15:00:00Z' } });
+    expect(event.summary).toMatchObject({ kind: 'event', event: { name: 'Launch', description: 'Party', startAt: '2030-01-02T15:00:00.000Z' } });
+
+    const listed = new Map((await messagesOf(contact)).map((m) => [m.id, m]));
+    expect(listed.get(location.id)).toMatchObject({ type: 'locationMessage', location: location.summary.location, contacts: null, poll: null, linkPreview: null, event: null, mentions: [] });
+    expect(listed.get(cards.id)).toMatchObject({ contacts: cards.summary.contacts, location: null });
+    expect(listed.get(cards.id)!.contacts[1].vcard).toContain('FN:Caro');
+    expect(listed.get(poll.id)).toMatchObject({ poll: poll.summary.poll });
+    expect(listed.get(link.id)).toMatchObject({ linkPreview: link.summary.linkPreview });
+    expect(listed.get(event.id)).toMatchObject({ event: event.summary.event });
+    // Rows stored before the kinds were decoded at write time read the same, from their raw message.
+    await t.app.get(DataSource).query('UPDATE wa_messages SET rich = NULL WHERE session_id = $1', [session.id]);
+    expect(new Map((await messagesOf(contact)).map((m) => [m.id, m]))).toEqual(listed);
+
+    await receiver.waitFor(() => receiver.delivered.filter((r) => r.path === RECEIVED && r.body.session_id === session.id).length >= 6, 15_000, 'six callbacks');
+    const received = receiver.delivered.filter((r) => r.path === RECEIVED && r.body.session_id === session.id).map((r) => [r.body.message_type, r.body.message_content]);
+    expect(received).toEqual(expect.arrayContaining([
+      ['location', 'Obelisco, Av. 9 de Julio'],
+      ['location', '1.5,2.5'],
+      ['contact', 'Eva, Caro'],
+      ['poll', 'Lunch?'],
+      ['text', 'see https://example.com/a'],
+      ['event', 'Launch'],
+    ]));
+  });
+
+  it("decrypts a contact's votes on its own poll: the latest vote wins, a withdrawal empties it", async () => {
+    const voter = uniquePhone();
+    const { id: pollId } = await fromContact(voter, { poll: { name: 'When?', options: ['Mon', 'Tue', 'Wed'], selectableCount: 2 } });
+    const vote = async (options: string[]) => {
+      const announced = nextEvent(t, 'session.messages.poll', (e) => e.sessionId === session.id && e.payload.votes.some((v) => v.messageId === pollId));
+      const res = await call(t, 'POST', `/sandbox/contacts/${voter}/votes`, { token: user.token, body: { to: session.phone, messageId: pollId, options } });
+      expect(res.status).toBe(200);
+      return (await announced).payload;
+    };
+    const first = await vote(['Mon', 'Wed']);
+    expect(first).toMatchObject({ votesCount: 1, votes: [{ messageId: pollId, chatJid: `${voter}@s.whatsapp.net`, voterJid: `${voter}@s.whatsapp.net`, options: ['Mon', 'Wed'], at: expect.any(Number) }] });
+    await vote(['Tue']);
+    const poll = (await messagesOf(voter)).find((m) => m.id === pollId)!.poll;
+    expect(poll).toEqual({
+      name: 'When?', selectableCount: 2, totalVotes: 1,
+      options: [{ name: 'Mon', votes: 0, voters: [] }, { name: 'Tue', votes: 1, voters: [`${voter}@s.whatsapp.net`] }, { name: 'Wed', votes: 0, voters: [] }],
+    });
+    // The vote is no message of the chat.
+    expect((await messagesOf(voter)).map((m) => m.type)).toEqual(['pollCreationMessageV3']);
+    expect((await vote([])).votes[0].options).toEqual([]);
+    expect((await messagesOf(voter))[0].poll.totalVotes).toBe(0);
+  });
+});
