@@ -1,6 +1,8 @@
 /** Request and response shapes of /chats (CONTRACT.md "Chats, messages, contacts"), with mappers. */
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsOptional, IsString, IsUUID, Matches, MaxLength, MinLength, ValidateIf } from 'class-validator';
+import { Type } from 'class-transformer';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsOptional, IsString, IsUUID, Matches, MaxLength, MinLength, ValidateIf, ValidateNested } from 'class-validator';
+import { SendContactCardDto, SendLocationDto, SendPollDto } from './send-kinds.dto.js';
 
 export const MESSAGE_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 const MAX_TEXT = 65_536;
@@ -97,7 +99,7 @@ export class MessagePageDto {
 
 export class SendChatMessageDto {
   @ApiPropertyOptional({ example: 'Hola!', maxLength: MAX_TEXT })
-  @ValidateIf((o: SendChatMessageDto) => (o.forwardMessageId === undefined && o.mediaId === undefined) || o.content !== undefined)
+  @ValidateIf((o: SendChatMessageDto) => (o.forwardMessageId === undefined && o.mediaId === undefined && !hasKind(o)) || o.content !== undefined)
   @IsString() @MinLength(1) @MaxLength(MAX_TEXT) content?: string;
   @ApiPropertyOptional({ example: '3EB0C431C26A1916F4A8', description: 'Reply to this message of the chat' })
   @IsOptional() @IsString() @Matches(MESSAGE_ID) replyToMessageId?: string;
@@ -108,6 +110,17 @@ export class SendChatMessageDto {
     description: 'Send this uploaded media (POST /media) as an image, video, audio, voice note, document or sticker, per its kind; `content` is its caption (images, videos, documents)',
   })
   @IsOptional() @IsUUID() mediaId?: string;
+  @ApiPropertyOptional({ type: SendLocationDto, description: 'Send a location (instead of content, mediaId or forwardMessageId)' })
+  @IsOptional() @ValidateNested() @Type(() => SendLocationDto) location?: SendLocationDto;
+  @ApiPropertyOptional({ type: [SendContactCardDto], description: 'Send 1 to 10 contact cards' })
+  @IsOptional() @IsArray() @ArrayMinSize(1) @ArrayMaxSize(10) @ValidateNested({ each: true }) @Type(() => SendContactCardDto) contacts?: SendContactCardDto[];
+  @ApiPropertyOptional({ type: SendPollDto, description: 'Send a poll (2 to 12 options); votes arrive as session.messages.poll and in the message\'s `poll`' })
+  @IsOptional() @ValidateNested() @Type(() => SendPollDto) poll?: SendPollDto;
+}
+
+/** Whether the body sends a location, cards or a poll. */
+export function hasKind(o: Pick<SendChatMessageDto, 'location' | 'contacts' | 'poll'>): boolean {
+  return o.location !== undefined || o.contacts !== undefined || o.poll !== undefined;
 }
 
 export class SentChatMessageDto {

@@ -3,6 +3,8 @@
  * depends on nothing that sends): whether a session is connected here, whether a message id was
  * already stored (sent before a crash), "typing…", and the send itself under the queued id.
  */
+import type { OutgoingKind } from '../whatsapp/outgoing-kinds.js';
+
 export interface QueuedSendPayload {
   /** `text`: seed 001/002's text routes; `chat`: POST /chats/:jid/messages. */
   kind: 'text' | 'chat';
@@ -10,6 +12,10 @@ export interface QueuedSendPayload {
   replyToMessageId?: string;
   forwardMessageId?: string;
   mediaId?: string;
+  /** A location, contact cards or a poll (POST /chats/:jid/messages), as sent. */
+  location?: OutgoingKind['location'];
+  contacts?: OutgoingKind['contacts'];
+  poll?: OutgoingKind['poll'];
   /** Who queued it (media belongs to the tenant and is opened in the caller's name). */
   userId: string;
 }

@@ -98,7 +98,7 @@ export function pollVoteOf(msg: WAMessage, content: proto.IMessage | undefined |
  * The poll a stored raw WebMessageInfo holds: its option names, secret and the jids its author may
  * have signed with (ours when we made it; else its key's, plus the chat's other addresses); undefined if it is no poll.
  */
-export function pollOfRaw(raw: Buffer, ownJids: string[], chatJids: string[]): { options: string[]; secret: Uint8Array; creatorJids: string[] } | undefined {
+export function pollOfRaw(raw: Buffer, ownJids: string[], chatJids: string[]): { options: string[]; selectableCount: number; secret: Uint8Array; creatorJids: string[] } | undefined {
   const msg = proto.WebMessageInfo.decode(raw);
   const content = normalizeMessageContent(msg.message);
   const poll = content?.pollCreationMessage ?? content?.pollCreationMessageV2 ?? content?.pollCreationMessageV3;
@@ -106,7 +106,7 @@ export function pollOfRaw(raw: Buffer, ownJids: string[], chatJids: string[]): {
   if (!poll || !secret || secret.length === 0) return undefined;
   const k = msg.key;
   const creators = k?.fromMe ? ownJids : [k?.participant, k?.remoteJid, ...chatJids].map(bare).filter((j): j is string => j !== null && !j.endsWith('@g.us'));
-  return { options: optionNames(poll), secret, creatorJids: [...new Set(creators)] };
+  return { options: optionNames(poll), selectableCount: poll.selectableOptionsCount || 0, secret, creatorJids: [...new Set(creators)] };
 }
 
 /**

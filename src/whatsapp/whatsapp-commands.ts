@@ -4,7 +4,8 @@
  * the exact original.
  */
 import type { Readable } from 'node:stream';
-import type { AnyMessageContent, WAMessage, WAMessageKey, WASocket } from '@whiskeysockets/baileys';
+import { generateWAMessageFromContent, type AnyMessageContent, type WAMessage, type WAMessageKey, type WASocket } from '@whiskeysockets/baileys';
+import { kindContent, voteMessage, type OutgoingKind } from './outgoing-kinds.js';
 import type { WaMessageRecord } from './conversation-types.js';
 import { outboundMediaContent, type OutboundMedia } from './media-messages.js';
 import { decodeRaw, translateMessage } from './message-translator.js';
@@ -28,6 +29,8 @@ export interface OutgoingContent {
   forwardRaw?: Buffer;
   /** The message id to send with (chosen when a paced send was queued); WhatsApp's own otherwise. */
   messageId?: string;
+  /** A location, contact cards or a poll instead of text. */
+  kind?: OutgoingKind;
 }
 
 export class WhatsAppCommands {
@@ -39,7 +42,9 @@ export class WhatsAppCommands {
 
   async send(jid: string, content: OutgoingContent): Promise<WaMessageRecord> {
     let payload: AnyMessageContent;
+    const kind = content.kind ? kindContent(content.kind) : undefined;
     if (content.forwardRaw) payload = { forward: decodeRaw(content.forwardRaw) };
+    else if (kind) payload = kind;
     else payload = { text: content.text ?? '' };
     const options = { ...(content.quotedRaw ? { quoted: decodeRaw(content.quotedRaw) } : {}), ...(content.messageId ? { messageId: content.messageId } : {}) };
     return this.relay(this.socket.sendMessage(jid, payload, options), 'send');
@@ -69,6 +74,18 @@ export class WhatsAppCommands {
 
   async react(jid: string, key: StoredKey, emoji: string | null): Promise<WaMessageRecord> {
     return this.relay(this.socket.sendMessage(jid, { react: { text: emoji ?? '', key: toKey(key) } }), 'reaction');
+  }
+
+  /** Our vote on a stored poll (`[]` withdraws it); throws PollVoteError for options the poll does not allow. */
+  async vote(jid: string, pollRaw: Buffer, options: string[], messageId?: string): Promise<WaMessageRecord> {
+    const phone = this.ownPhone();
+    if (!phone) throw new Error('The session has no account yet');
+    const own = `${phone}@s.whatsapp.net`;
+    const message = generateWAMessageFromContent(jid, voteMessage(pollRaw, options, own), { userJid: own, ...(messageId ? { messageId } : {}) });
+    await withTimeout(this.socket.relayMessage(jid, message.message!, { messageId: message.key.id! }), this.timeoutMs, 'vote');
+    const record = translateMessage(message, phone);
+    if (!record) throw new Error('WhatsApp did not accept the vote');
+    return record;
   }
 
   async read(keys: StoredKey[]): Promise<void> {

@@ -6,14 +6,15 @@
  * aggregated (the latest vote of each voter wins) and announced as `session.messages.poll`.
  */
 import { DataSource } from 'typeorm';
-import { call, type Json } from '../support/auth-helpers.js';
+import { SandboxService } from '../../src/sandbox/sandbox.service.js';
+import { call, expectErrorShape, type Json } from '../support/auth-helpers.js';
 import { CallbackReceiver } from '../support/callback-receiver.js';
 import { linkSandboxSession, newUser, nextEvent, uniquePhone, type TestUser } from '../support/sessions-harness.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
 const RECEIVED = '/api/whatsapp/messages/received';
 
-describe('every message kind: reading', () => {
+describe('every message kind: reading and sending', () => {
   let receiver: CallbackReceiver;
   let t: TestApp;
   let user: TestUser;
@@ -105,5 +106,101 @@ describe('every message kind: reading', () => {
     expect((await messagesOf(voter)).map((m) => m.type)).toEqual(['pollCreationMessageV3']);
     expect((await vote([])).votes[0].options).toEqual([]);
     expect((await messagesOf(voter))[0].poll.totalVotes).toBe(0);
+  });
+  /** The session sends `body` to `to`; resolves once the contact decrypted it, with what its inbox shows. */
+  async function sessionSends(to: string, body: Record<string, unknown>): Promise<{ id: string; inbox: Json }> {
+    const res = await call(t, 'POST', `/chats/${to}/messages`, { token: user.token, body });
+    expect(res.status).toBe(201);
+    const id = res.body.id as string;
+    await t.app.get(SandboxService).simulator.waitForSentMessage((m) => m.id === id && m.decryptedBy.includes('contact'));
+    const inbox = await call(t, 'GET', `/sandbox/contacts/${to}/inbox?from=${session.phone}`, { token: user.token });
+    return { id, inbox: (inbox.body.messages as Json[]).find((m) => m.id === id) };
+  }
+
+  it("sends a location, contact cards and a poll: the contact's phone decodes what was sent, and the chat reads it back", async () => {
+    const to = uniquePhone();
+    const location = await sessionSends(to, { location: { latitude: 48.8584, longitude: 2.2945, name: 'Tour Eiffel', address: 'Champ de Mars' } });
+    expect(location.inbox).toMatchObject({ kind: 'location', location: { latitude: 48.8584, longitude: 2.2945, name: 'Tour Eiffel', address: 'Champ de Mars' } });
+    const cards = await sessionSends(to, { contacts: [{ phone: '+54 9 11 2222-3333', displayName: 'Eva' }, { vcard: 'BEGIN:VCARD\nVERSION:3.0\nFN:Caro\nTEL;type=CELL;waid=5491144445555:+5491144445555\nEND:VCARD' }] });
+    expect(cards.inbox.kind).toBe('contacts');
+    expect(cards.inbox.contacts).toEqual([
+      { displayName: 'Eva', vcard: expect.stringContaining('TEL;type=CELL;waid=5491122223333:+5491122223333') },
+      { displayName: 'Caro', vcard: expect.stringContaining('FN:Caro') },
+    ]);
+    const poll = await sessionSends(to, { poll: { name: 'Dinner?', options: ['Tapas', 'Ramen', 'Pho'] } });
+    expect(poll.inbox).toMatchObject({ kind: 'poll', poll: { name: 'Dinner?', options: ['Tapas', 'Ramen', 'Pho'], selectableCount: 1 } });
+
+    const listed = new Map((await messagesOf(to)).map((m) => [m.id, m]));
+    expect(listed.get(location.id)).toMatchObject({ fromMe: true, location: { latitude: 48.8584, longitude: 2.2945, name: 'Tour Eiffel', address: 'Champ de Mars', live: false } });
+    expect(listed.get(cards.id)!.contacts).toEqual([
+      expect.objectContaining({ displayName: 'Eva', phones: ['5491122223333'] }), expect.objectContaining({ displayName: 'Caro', phones: ['5491144445555'] }),
+    ]);
+    expect(listed.get(poll.id)!.poll).toMatchObject({ name: 'Dinner?', selectableCount: 1, totalVotes: 0 });
+  });
+
+  it('a poll voted by three contacts, one changing its vote, and by the session itself gives the right totals', async () => {
+    const [a, b, c] = [uniquePhone(), uniquePhone(), uniquePhone()];
+    const { id: pollId } = await sessionSends(a, { poll: { name: 'Where?', options: ['Park', 'Beach', 'Museum'], selectableCount: 2 } });
+    const contactVotes = async (voter: string, options: string[]) => {
+      const announced = nextEvent(t, 'session.messages.poll', (e) => e.payload.votes.some((v) => v.messageId === pollId && v.voterJid === `${voter}@s.whatsapp.net`));
+      const res = await call(t, 'POST', `/sandbox/contacts/${voter}/votes`, { token: user.token, body: { to: session.phone, messageId: pollId, options } });
+      expect(res.status).toBe(200);
+      expect((await announced).payload.votes[0]).toMatchObject({ chatJid: `${a}@s.whatsapp.net`, options });
+    };
+    await contactVotes(a, ['Park']);
+    await contactVotes(b, ['Park', 'Beach']);
+    await contactVotes(c, ['Museum']);
+    await contactVotes(a, ['Beach']);
+
+    const own = `${session.phone}@s.whatsapp.net`;
+    const announced = nextEvent(t, 'session.messages.poll', (e) => e.payload.votes.some((v) => v.messageId === pollId && v.voterJid === own));
+    const voted = await call(t, 'POST', `/chats/${a}/messages/${pollId}/votes`, { token: user.token, body: { options: ['Museum'] } });
+    expect(voted.status).toBe(200);
+    await announced;
+    const byName = (poll: Json) => Object.fromEntries((poll.options as Json[]).map((o) => [o.name, [o.votes, [...o.voters].sort()]]));
+    const expected = {
+      Park: [1, [`${b}@s.whatsapp.net`]],
+      Beach: [2, [`${a}@s.whatsapp.net`, `${b}@s.whatsapp.net`].sort()],
+      Museum: [2, [`${c}@s.whatsapp.net`, own].sort()],
+    };
+    expect(voted.body.data.poll.totalVotes).toBe(4);
+    expect(byName(voted.body.data.poll)).toEqual(expected);
+    expect(byName((await messagesOf(a)).find((m) => m.id === pollId)!.poll)).toEqual(expected);
+    // The contact's phone decrypts the session's vote.
+    const sim = t.app.get(SandboxService).simulator;
+    const vote = await sim.waitForSentMessage((m) => m.kind === 'vote' && m.vote?.pollMessageId === pollId && m.decryptedBy.includes('contact'));
+    expect(vote.vote).toEqual({ pollMessageId: pollId, options: ['Museum'] });
+  });
+
+  it('refuses bad sends and votes with a 4xx in the error shape; another tenant sees no poll', async () => {
+    const to = contact;
+    const bad: unknown[] = [
+      { content: 'x', location: { latitude: 1, longitude: 1 } },
+      { location: { latitude: 1, longitude: 1 }, poll: { name: 'Q', options: ['a', 'b'] } },
+      { poll: { name: 'Q', options: ['only one'] } },
+      { poll: { name: 'Q', options: Array.from({ length: 13 }, (_, i) => `o${i}`) } },
+      { poll: { name: 'Q', options: ['a', 'a'] } },
+      { poll: { name: 'Q', options: ['a', 'b'], selectableCount: 3 } },
+      { poll: { name: 'Q\ud800', options: ['a', 'b'] } },
+      { location: { latitude: 91, longitude: 0 } },
+      { location: { latitude: 0, longitude: 'east' } },
+      { contacts: [] },
+      { contacts: [{ displayName: 'nobody' }] },
+      { contacts: [{ phone: '12' }] },
+      { contacts: [{ vcard: 'not a card' }] },
+    ];
+    for (const body of bad) expectErrorShape(await call(t, 'POST', `/chats/${to}/messages`, { token: user.token, body }), 400);
+
+    const { id: pollId } = await sessionSends(to, { poll: { name: 'One?', options: ['x', 'y'] } });
+    const vote = (body: unknown, id = pollId, token = user.token) => call(t, 'POST', `/chats/${to}/messages/${id}/votes`, { token, body });
+    expectErrorShape(await vote({ options: ['z'] }), 422);
+    expectErrorShape(await vote({ options: ['x', 'y'] }), 422);
+    expectErrorShape(await vote({ options: 'x' }), 400);
+    expectErrorShape(await vote({}), 400);
+    const text = (await messagesOf(to)).find((m) => m.type !== 'pollCreationMessageV3')!;
+    expectErrorShape(await vote({ options: ['x'] }, text.id), 422);
+    expectErrorShape(await vote({ options: ['x'] }, '3EB0AAAAAAAAAAAAAAAA'), 404);
+    const other = await newUser(t);
+    expectErrorShape(await call(t, 'POST', `/chats/${to}/messages/${pollId}/votes?sessionId=${session.id}`, { token: other.token, body: { options: ['x'] } }), 404);
   });
 });
