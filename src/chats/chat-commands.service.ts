@@ -27,6 +27,7 @@ import type { Pacing, SessionEntity } from '../sessions/session.entity.js';
 import { ConversationStore, ownJid } from './conversation-store.service.js';
 import { PollVoteError } from '../whatsapp/outgoing-kinds.js';
 import { kindOf } from './send-kinds.js';
+import { LinkPreviewService } from './link-preview.service.js';
 
 interface Target {
   session: SessionEntity;
@@ -48,6 +49,7 @@ export class ChatCommandsService implements Omit<QueueExecutor, 'send'> {
     private readonly media: MediaSendService,
     private readonly inboundMedia: InboundMediaService,
     private readonly queue: SendQueueService,
+    private readonly linkPreviews: LinkPreviewService,
     @Inject(ROOT_LOGGER) private readonly logger: AppLogger,
   ) {}
 
@@ -70,7 +72,7 @@ export class ChatCommandsService implements Omit<QueueExecutor, 'send'> {
     else if (body.forwardMessageId !== undefined) throw mediaWithForward();
     const payload = {
       kind: 'chat' as const, userId: auth.userId, content: body.content, replyToMessageId: body.replyToMessageId, forwardMessageId: body.forwardMessageId, mediaId: body.mediaId,
-      location: body.location, contacts: body.contacts, poll: body.poll,
+      location: body.location, contacts: body.contacts, poll: body.poll, linkPreview: body.linkPreview,
     };
     return this.queue.enqueue({ id: session.id, tenantId: session.tenantId, pacing }, chat?.jid ?? jid, payload);
   }
@@ -79,8 +81,9 @@ export class ChatCommandsService implements Omit<QueueExecutor, 'send'> {
     const quoted = body.replyToMessageId ? await this.storedIn(t.session.id, chat, body.replyToMessageId) : undefined;
     if (body.mediaId !== undefined) return this.sendMedia(auth, t, chat?.jid ?? jid, body, quoted?.raw ?? undefined, messageId);
     const forwarded = await this.forwardOf(t.session.id, body);
+    const linkPreview = body.linkPreview && body.content !== undefined && !forwarded ? await this.linkPreviews.previewOf(t.session.id, body.content) : undefined;
     const { record, stored } = await this.store.whileSending(t.session.id, async () => {
-      const sent = await this.call(() => t.commands.send(chat?.jid ?? jid, { text: body.content, quotedRaw: quoted?.raw ?? undefined, forwardRaw: forwarded?.raw ?? undefined, messageId, kind: kindOf(body) }));
+      const sent = await this.call(() => t.commands.send(chat?.jid ?? jid, { text: body.content, quotedRaw: quoted?.raw ?? undefined, forwardRaw: forwarded?.raw ?? undefined, messageId, kind: kindOf(body), linkPreview }));
       const rows = await this.afterSent(t, sent.id, 'message', () => this.store.storeMessages(t.ctx, 'append', [sent], null));
       return { record: sent, stored: rows?.[0] };
     });
@@ -115,7 +118,7 @@ export class ChatCommandsService implements Omit<QueueExecutor, 'send'> {
     const t = this.targetOf({ id: item.sessionId, tenantId: item.tenantId } as SessionEntity);
     const p = item.payload;
     const auth: AuthContext = { userId: p.userId, tenantId: item.tenantId, role: 'user', via: 'api-key' };
-    const body = { content: p.content, replyToMessageId: p.replyToMessageId, forwardMessageId: p.forwardMessageId, mediaId: p.mediaId, location: p.location, contacts: p.contacts, poll: p.poll } as SendChatMessageDto;
+    const body = { content: p.content, replyToMessageId: p.replyToMessageId, forwardMessageId: p.forwardMessageId, mediaId: p.mediaId, location: p.location, contacts: p.contacts, poll: p.poll, linkPreview: p.linkPreview } as SendChatMessageDto;
     const chat = await this.queries.findChat(item.sessionId, item.chatJid);
     await this.sendNow(auth, t, chat, item.chatJid, body, item.id);
   }

@@ -1,7 +1,7 @@
 /** Request and response shapes of /chats (CONTRACT.md "Chats, messages, contacts"), with mappers. */
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsOptional, IsString, IsUUID, Matches, MaxLength, MinLength, ValidateIf, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsIn, IsOptional, IsString, IsUUID, Matches, MaxLength, MinLength, ValidateIf, ValidateNested } from 'class-validator';
 import { SendContactCardDto, SendLocationDto, SendPollDto } from './send-kinds.dto.js';
 
 export const MESSAGE_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -116,6 +116,12 @@ export class SendChatMessageDto {
   @IsOptional() @IsArray() @ArrayMinSize(1) @ArrayMaxSize(10) @ValidateNested({ each: true }) @Type(() => SendContactCardDto) contacts?: SendContactCardDto[];
   @ApiPropertyOptional({ type: SendPollDto, description: 'Send a poll (2 to 12 options); votes arrive as session.messages.poll and in the message\'s `poll`' })
   @IsOptional() @ValidateNested() @Type(() => SendPollDto) poll?: SendPollDto;
+  @ApiPropertyOptional({
+    example: true,
+    description: "With `content`: a preview (title, description) of the text's first http(s) URL, fetched through the session's proxy within 5 s; " +
+      'private addresses are never fetched (unless ALLOW_PRIVATE_URLS=true); on any failure the text goes without a preview',
+  })
+  @IsOptional() @IsBoolean() linkPreview?: boolean;
 }
 
 /** Whether the body sends a location, cards or a poll. */

@@ -7,6 +7,9 @@ const KIND_FIELDS = ['location', 'contacts', 'poll'] as const;
 
 /** The location, cards or poll the body sends; a 400 when it also sends anything else. */
 export function kindOf(body: SendChatMessageDto): OutgoingKind | undefined {
+  if (body.linkPreview === true && (body.content === undefined || body.mediaId !== undefined)) {
+    throw AppError.badRequest('linkPreview goes with a text (content), not with media, a forward or another kind', [{ field: 'linkPreview', errors: ['only with a text'] }]);
+  }
   const kinds = KIND_FIELDS.filter((f) => body[f] !== undefined);
   if (kinds.length === 0) return undefined;
   const others = (['content', 'mediaId', 'forwardMessageId'] as const).filter((f) => body[f] !== undefined);

@@ -16,6 +16,8 @@ export interface QueuedSendPayload {
   location?: OutgoingKind['location'];
   contacts?: OutgoingKind['contacts'];
   poll?: OutgoingKind['poll'];
+  /** Build a link preview of the text when it goes out. */
+  linkPreview?: boolean;
   /** Who queued it (media belongs to the tenant and is opened in the caller's name). */
   userId: string;
 }

@@ -31,6 +31,8 @@ export interface OutgoingContent {
   messageId?: string;
   /** A location, contact cards or a poll instead of text. */
   kind?: OutgoingKind;
+  /** The text's link preview, built by the caller (Baileys' own fetcher is not installed). */
+  linkPreview?: { url: string; title: string; description: string | null };
 }
 
 export class WhatsAppCommands {
@@ -45,7 +47,10 @@ export class WhatsAppCommands {
     const kind = content.kind ? kindContent(content.kind) : undefined;
     if (content.forwardRaw) payload = { forward: decodeRaw(content.forwardRaw) };
     else if (kind) payload = kind;
-    else payload = { text: content.text ?? '' };
+    else if (content.linkPreview) {
+      const p = content.linkPreview;
+      payload = { text: content.text ?? '', linkPreview: { 'matched-text': p.url, 'canonical-url': p.url, title: p.title, ...(p.description ? { description: p.description } : {}) } };
+    } else payload = { text: content.text ?? '' };
     const options = { ...(content.quotedRaw ? { quoted: decodeRaw(content.quotedRaw) } : {}), ...(content.messageId ? { messageId: content.messageId } : {}) };
     return this.relay(this.socket.sendMessage(jid, payload, options), 'send');
   }

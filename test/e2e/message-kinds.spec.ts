@@ -5,6 +5,9 @@
  * `session.messages.upsert` and in the `messages/received` callback; poll votes are decrypted and
  * aggregated (the latest vote of each voter wins) and announced as `session.messages.poll`.
  */
+import { createServer as createHttpServer, type Server } from 'node:http';
+import { createServer as createTcpServer, type Server as TcpServer, type Socket } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { DataSource } from 'typeorm';
 import { SandboxService } from '../../src/sandbox/sandbox.service.js';
 import { call, expectErrorShape, type Json } from '../support/auth-helpers.js';
@@ -39,7 +42,7 @@ describe('every message kind: reading and sending', () => {
 
   beforeAll(async () => {
     receiver = await CallbackReceiver.start();
-    t = await startTestApp({ env: { WA_SANDBOX: 'true', BACKEND_BASE_URL: receiver.url, WEBHOOK_POLL_INTERVAL_MS: '50' } });
+    t = await startTestApp({ env: { WA_SANDBOX: 'true', BACKEND_BASE_URL: receiver.url, WEBHOOK_POLL_INTERVAL_MS: '50', ALLOW_PRIVATE_URLS: 'true' } });
     user = await newUser(t);
     session = await linkSandboxSession(t, user.token);
   });
@@ -202,5 +205,59 @@ describe('every message kind: reading and sending', () => {
     expectErrorShape(await vote({ options: ['x'] }, '3EB0AAAAAAAAAAAAAAAA'), 404);
     const other = await newUser(t);
     expectErrorShape(await call(t, 'POST', `/chats/${to}/messages/${pollId}/votes?sessionId=${session.id}`, { token: other.token, body: { options: ['x'] } }), 404);
+  });
+  describe('link previews', () => {
+    let pages: Server;
+    let silent: TcpServer;
+    const held = new Set<Socket>();
+    let base = '';
+    let silentUrl = '';
+    beforeAll(async () => {
+      pages = createHttpServer((req, res) => {
+        if (req.url === '/article') {
+          res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+          res.end('<html><head><title>Fallback</title><meta property="og:title" content="Local &amp; fast"><meta name="description" content="A page served by the test"></head><body>x</body></html>');
+        } else if (req.url === '/moved') {
+          res.writeHead(302, { location: '/article' }).end();
+        } else {
+          res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+        }
+      });
+      // Accepts connections and never answers.
+      silent = createTcpServer((socket) => held.add(socket));
+      await Promise.all([new Promise<void>((r) => pages.listen(0, '127.0.0.1', r)), new Promise<void>((r) => silent.listen(0, '127.0.0.1', r))]);
+      base = `http://127.0.0.1:${(pages.address() as AddressInfo).port}`;
+      silentUrl = `http://127.0.0.1:${(silent.address() as AddressInfo).port}/never`;
+    });
+    afterAll(async () => {
+      for (const socket of held) socket.destroy();
+      await Promise.all([new Promise((r) => pages?.close(r)), new Promise((r) => silent?.close(r))]);
+    });
+
+    it("builds a text's preview from its first URL (after a redirect); the contact's phone shows it", async () => {
+      const to = uniquePhone();
+      const sent = await sessionSends(to, { content: `read this: ${base}/moved, please`, linkPreview: true });
+      expect(sent.inbox).toMatchObject({ kind: 'text', text: `read this: ${base}/moved, please`, linkPreview: { url: `${base}/moved`, title: 'Local & fast', description: 'A page served by the test' } });
+      expect((await messagesOf(to)).find((m) => m.id === sent.id)!.linkPreview).toEqual({ url: `${base}/moved`, title: 'Local & fast', description: 'A page served by the test' });
+      // Not HTML: the text goes without a preview.
+      const plain = await sessionSends(to, { content: `data ${base}/data.json`, linkPreview: true });
+      expect(plain.inbox.linkPreview).toBeUndefined();
+    });
+
+    it('sends the text without a preview when the page never answers (5 s)', async () => {
+      const to = uniquePhone();
+      const started = Date.now();
+      const sent = await sessionSends(to, { content: `slow ${silentUrl}`, linkPreview: true });
+      expect(Date.now() - started).toBeGreaterThanOrEqual(4900);
+      expect(sent.inbox).toMatchObject({ kind: 'text', text: `slow ${silentUrl}` });
+      expect(sent.inbox.linkPreview).toBeUndefined();
+      expect((await messagesOf(to)).find((m) => m.id === sent.id)!.linkPreview).toBeNull();
+    });
+
+    it('refuses linkPreview without a text', async () => {
+      for (const body of [{ linkPreview: true, location: { latitude: 1, longitude: 1 } }, { content: 'x', linkPreview: 'yes' }, { linkPreview: true }]) {
+        expectErrorShape(await call(t, 'POST', `/chats/${contact}/messages`, { token: user.token, body }), 400);
+      }
+    });
   });
 });
