@@ -12,7 +12,8 @@ import { DataSource } from 'typeorm';
 import { SandboxService } from '../../src/sandbox/sandbox.service.js';
 import { call, expectErrorShape, type Json } from '../support/auth-helpers.js';
 import { CallbackReceiver } from '../support/callback-receiver.js';
-import { linkSandboxSession, newUser, nextEvent, uniquePhone, type TestUser } from '../support/sessions-harness.js';
+import { startTinyproxy } from '../support/proxy-servers.js';
+import { awaitStatus, linkSandboxSession, newUser, nextEvent, uniquePhone, type TestUser } from '../support/sessions-harness.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
 const RECEIVED = '/api/whatsapp/messages/received';
@@ -252,6 +253,26 @@ describe('every message kind: reading and sending', () => {
       expect(sent.inbox).toMatchObject({ kind: 'text', text: `slow ${silentUrl}` });
       expect(sent.inbox.linkPreview).toBeUndefined();
       expect((await messagesOf(to)).find((m) => m.id === sent.id)!.linkPreview).toBeNull();
+    });
+
+    it("fetches the page through the session's proxy", async () => {
+      const proxy = await startTinyproxy('kinds', 'preview-proxy-password');
+      try {
+        const other = await newUser(t);
+        const created = await call(t, 'POST', '/sessions', { token: other.token, body: { proxy: proxy.url } });
+        const qr = await nextEvent(t, 'session.qr.updated', (e) => e.sessionId === created.body.id);
+        const sim = t.app.get(SandboxService).simulator;
+        await sim.scanQr(qr.payload.qrText, { phoneNumber: uniquePhone() });
+        await awaitStatus(t, other.token, created.body.id as string, 'connected', 30_000);
+        const to = uniquePhone();
+        const res = await call(t, 'POST', `/chats/${to}/messages`, { token: other.token, body: { content: `via proxy ${base}/article`, linkPreview: true } });
+        expect(res.status).toBe(201);
+        await proxy.tunnels.next((target) => target === new URL(base).host, 'the page fetched through the proxy');
+        const sent = await sim.waitForSentMessage((m) => m.id === res.body.id && m.decryptedBy.includes('contact'));
+        expect(sent.linkPreview).toMatchObject({ title: 'Local & fast' });
+      } finally {
+        await proxy.close();
+      }
     });
 
     it('refuses linkPreview without a text', async () => {
