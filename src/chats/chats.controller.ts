@@ -16,7 +16,7 @@ import {
   SendChatMessageDto, SentChatMessageDto, SessionQueryDto,
 } from './chats.dto.js';
 import { MessageIdPipe } from './message-id.pipe.js';
-import { VoteDto } from './send-kinds.dto.js';
+import { PollVoteDto } from './send-kinds.dto.js';
 
 const JID_PARAM = { name: 'jid', description: 'Digits (5491123456789), a PN jid (…@s.whatsapp.net), a LID jid (…@lid) or a group jid', example: '5491123456789' };
 const MESSAGE_PARAM = { name: 'messageId', description: "WhatsApp's message id", example: '3EB0C431C26A1916F4A8' };
@@ -111,7 +111,7 @@ export class ChatsController {
   @ApiUnprocessableEntityResponse({ description: 'Not a poll, or options it does not have or allow (details.reason)' })
   @ApiConflictResponse({ description: 'The session is not connected' })
   async vote(
-    @CurrentAuth() auth: AuthContext, @Param('jid') jid: string, @Param('messageId', MessageIdPipe) messageId: string, @Query() q: SessionQueryDto, @Body() body: VoteDto,
+    @CurrentAuth() auth: AuthContext, @Param('jid') jid: string, @Param('messageId', MessageIdPipe) messageId: string, @Query() q: SessionQueryDto, @Body() body: PollVoteDto,
   ): Promise<ChangedMessageDto> {
     return { success: true, data: await this.commands.vote(auth, q.sessionId, jid, messageId, body.options) };
   }

@@ -55,7 +55,7 @@ export class SendPollDto {
   selectableCount?: number;
 }
 
-export class VoteDto {
+export class PollVoteDto {
   @ApiProperty({ example: ['Sushi'], description: "Names of the poll's options; [] withdraws your vote" })
   @IsArray() @ArrayMaxSize(12) @ArrayUnique() @IsString({ each: true }) @MinLength(1, { each: true }) @MaxLength(100, { each: true })
   options: string[];

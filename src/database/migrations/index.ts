@@ -20,6 +20,7 @@ import { WebhookSubscriptions1795000019000 } from './1795000019000-WebhookSubscr
 import { SendPipeline1795000020000 } from './1795000020000-SendPipeline.js';
 import { SessionProxy1795000021000 } from './1795000021000-SessionProxy.js';
 import { MessageKinds1795000024000 } from './1795000024000-MessageKinds.js';
+import { VoiceWaveform1795000024100 } from './1795000024100-VoiceWaveform.js';
 
 export const MIGRATIONS: Array<new () => MigrationInterface> = [
   AuthTenantsUsers1795000000000,
@@ -39,4 +40,5 @@ export const MIGRATIONS: Array<new () => MigrationInterface> = [
   SendPipeline1795000020000,
   SessionProxy1795000021000,
   MessageKinds1795000024000,
+  VoiceWaveform1795000024100,
 ];
