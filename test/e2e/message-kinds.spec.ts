@@ -207,6 +207,21 @@ describe('every message kind: reading and sending', () => {
     const other = await newUser(t);
     expectErrorShape(await call(t, 'POST', `/chats/${to}/messages/${pollId}/votes?sessionId=${session.id}`, { token: other.token, body: { options: ['x'] } }), 404);
   });
+  it('a paced session queues a poll and a location and sends them as they were asked', async () => {
+    const paced = await newUser(t);
+    const pacedSession = await linkSandboxSession(t, paced.token);
+    const set = await call(t, 'PATCH', `/sessions/${pacedSession.id}`, { token: paced.token, body: { pacing: { minIntervalMs: 10, maxIntervalMs: 20, typing: false } } });
+    expect(set.status).toBe(200);
+    const to = uniquePhone();
+    const sim = t.app.get(SandboxService).simulator;
+    for (const body of [{ poll: { name: 'Queued?', options: ['yes', 'no'] } }, { location: { latitude: 10, longitude: 20, name: 'Queued place' } }]) {
+      const res = await call(t, 'POST', `/chats/${to}/messages`, { token: paced.token, body });
+      expect(res.status).toBe(202);
+      const got = await sim.waitForSentMessage((m) => m.id === res.body.id && m.decryptedBy.includes('contact'), 15_000);
+      expect(body.poll ? got.poll : got.location).toMatchObject(body.poll ? { name: 'Queued?', options: ['yes', 'no'] } : { latitude: 10, longitude: 20, name: 'Queued place' });
+    }
+  });
+
   describe('link previews', () => {
     let pages: Server;
     let silent: TcpServer;
