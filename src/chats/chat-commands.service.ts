@@ -25,6 +25,9 @@ import type { QueuedDto } from '../send-queue/send-queue.dto.js';
 import { SendQueueService } from '../send-queue/send-queue.service.js';
 import type { Pacing, SessionEntity } from '../sessions/session.entity.js';
 import { ConversationStore, ownJid } from './conversation-store.service.js';
+import { PollVoteError } from '../whatsapp/outgoing-kinds.js';
+import { kindOf } from './send-kinds.js';
+import { LinkPreviewService } from './link-preview.service.js';
 
 interface Target {
   session: SessionEntity;
@@ -46,12 +49,14 @@ export class ChatCommandsService implements Omit<QueueExecutor, 'send'> {
     private readonly media: MediaSendService,
     private readonly inboundMedia: InboundMediaService,
     private readonly queue: SendQueueService,
+    private readonly linkPreviews: LinkPreviewService,
     @Inject(ROOT_LOGGER) private readonly logger: AppLogger,
   ) {}
 
   /** A send: at once (201), or queued when the session is paced (202, src/send-queue). */
   async send(auth: AuthContext, sessionId: string | undefined, jidParam: string, body: SendChatMessageDto): Promise<SentChatMessageDto | QueuedDto> {
     const session = await this.sessions.resolve(auth, sessionId);
+    kindOf(body);
     if (session.pacing) return this.enqueue(auth, session, session.pacing, jidParam, body);
     const t = this.targetOf(session);
     const jid = parseJid(jidParam);
@@ -65,7 +70,10 @@ export class ChatCommandsService implements Omit<QueueExecutor, 'send'> {
     if (body.replyToMessageId) await this.storedIn(session.id, chat, body.replyToMessageId);
     if (body.mediaId === undefined) await this.forwardOf(session.id, body);
     else if (body.forwardMessageId !== undefined) throw mediaWithForward();
-    const payload = { kind: 'chat' as const, userId: auth.userId, content: body.content, replyToMessageId: body.replyToMessageId, forwardMessageId: body.forwardMessageId, mediaId: body.mediaId, ...(body.mentions ? { mentions: body.mentions } : {}) };
+    const payload = {
+      kind: 'chat' as const, userId: auth.userId, content: body.content, replyToMessageId: body.replyToMessageId, forwardMessageId: body.forwardMessageId, mediaId: body.mediaId,
+      location: body.location, contacts: body.contacts, poll: body.poll, linkPreview: body.linkPreview, ...(body.mentions ? { mentions: body.mentions } : {}),
+    };
     return this.queue.enqueue({ id: session.id, tenantId: session.tenantId, pacing }, chat?.jid ?? jid, payload);
   }
 
@@ -73,8 +81,9 @@ export class ChatCommandsService implements Omit<QueueExecutor, 'send'> {
     const quoted = body.replyToMessageId ? await this.storedIn(t.session.id, chat, body.replyToMessageId) : undefined;
     if (body.mediaId !== undefined) return this.sendMedia(auth, t, chat?.jid ?? jid, body, quoted?.raw ?? undefined, messageId);
     const forwarded = await this.forwardOf(t.session.id, body);
+    const linkPreview = body.linkPreview && body.content !== undefined && !forwarded ? await this.linkPreviews.previewOf(t.session.id, body.content) : undefined;
     const { record, stored } = await this.store.whileSending(t.session.id, async () => {
-      const sent = await this.call(() => t.commands.send(chat?.jid ?? jid, { text: body.content, quotedRaw: quoted?.raw ?? undefined, forwardRaw: forwarded?.raw ?? undefined, messageId, mentions: body.mentions?.map(mentionJid) }));
+      const sent = await this.call(() => t.commands.send(chat?.jid ?? jid, { text: body.content, quotedRaw: quoted?.raw ?? undefined, forwardRaw: forwarded?.raw ?? undefined, messageId, kind: kindOf(body), linkPreview, mentions: body.mentions?.map(mentionJid) }));
       const rows = await this.afterSent(t, sent.id, 'message', () => this.store.storeMessages(t.ctx, 'append', [sent], null));
       return { record: sent, stored: rows?.[0] };
     });
@@ -109,7 +118,7 @@ export class ChatCommandsService implements Omit<QueueExecutor, 'send'> {
     const t = this.targetOf({ id: item.sessionId, tenantId: item.tenantId } as SessionEntity);
     const p = item.payload;
     const auth: AuthContext = { userId: p.userId, tenantId: item.tenantId, role: 'user', via: 'api-key' };
-    const body = { content: p.content, replyToMessageId: p.replyToMessageId, forwardMessageId: p.forwardMessageId, mediaId: p.mediaId, mentions: p.mentions } as SendChatMessageDto;
+    const body = { content: p.content, replyToMessageId: p.replyToMessageId, forwardMessageId: p.forwardMessageId, mediaId: p.mediaId, location: p.location, contacts: p.contacts, poll: p.poll, linkPreview: p.linkPreview, mentions: p.mentions } as SendChatMessageDto;
     const chat = await this.queries.findChat(item.sessionId, item.chatJid);
     await this.sendNow(auth, t, chat, item.chatJid, body, item.id);
   }
@@ -172,6 +181,19 @@ export class ChatCommandsService implements Omit<QueueExecutor, 'send'> {
     return this.queries.messageDto(t.session.id, chat, messageId);
   }
 
+  /** Our vote on a poll of the chat (`[]` withdraws it); answers the poll with its results. */
+  async vote(auth: AuthContext, sessionId: string | undefined, jidParam: string, messageId: string, options: string[]): Promise<MessageDto> {
+    const t = await this.target(auth, sessionId);
+    const chat = await this.queries.chatOf(t.session.id, jidParam);
+    const row = await this.queries.messageOf(t.session.id, chat, messageId);
+    if (!row.raw || row.deleted_at !== null) throw AppError.unprocessable('The message is not a poll one can vote on');
+    await this.store.whileSending(t.session.id, async () => {
+      const sent = await this.call(() => t.commands.vote(row.remote_jid, row.raw!, options));
+      await this.afterSent(t, sent.id, 'vote', () => this.store.storeMessages(t.ctx, 'append', [sent], null));
+    });
+    return this.queries.messageDto(t.session.id, chat, messageId);
+  }
+
   async presence(auth: AuthContext, sessionId: string | undefined, jidParam: string, presence: 'composing' | 'paused' | 'available'): Promise<void> {
     const t = await this.target(auth, sessionId);
     const jid = parseJid(jidParam);
@@ -228,6 +250,7 @@ export class ChatCommandsService implements Omit<QueueExecutor, 'send'> {
       return await fn();
     } catch (err) {
       if (err instanceof SessionNotConnectedError) throw notConnected(err.status);
+      if (err instanceof PollVoteError) throw AppError.unprocessable(err.message, { reason: err.reason });
       if (err instanceof TimeoutError) throw new AppError(HttpStatus.GATEWAY_TIMEOUT, 'GATEWAY_TIMEOUT', 'WhatsApp did not answer in time');
       throw AppError.unavailable('WhatsApp refused the request');
     }

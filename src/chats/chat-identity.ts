@@ -236,6 +236,12 @@ export class ChatIdentity {
       [from, into],
     );
     await manager.query('DELETE FROM wa_reactions WHERE chat_id = $1', [from]);
+    await manager.query(
+      `UPDATE wa_poll_votes v SET chat_id = $2 WHERE v.chat_id = $1
+         AND NOT EXISTS (SELECT 1 FROM wa_poll_votes t WHERE t.chat_id = $2 AND t.session_id = v.session_id AND t.poll_wa_id = v.poll_wa_id AND t.voter_jid = v.voter_jid)`,
+      [from, into],
+    );
+    await manager.query('DELETE FROM wa_poll_votes WHERE chat_id = $1', [from]);
     await manager.query('UPDATE wa_chat_aliases SET chat_id = $2 WHERE chat_id = $1', [from, into]);
     await manager.query(
       `UPDATE wa_chats c SET unread_count = c.unread_count + f.unread_count, name = COALESCE(c.name, f.name),

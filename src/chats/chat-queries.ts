@@ -9,6 +9,11 @@ import { decodeCursor, encodeCursor } from '../common/cursor.js';
 import { MediaJobs } from '../media/media-jobs.js';
 import { MediaUrls } from '../media/media-urls.js';
 import type { MediaEntity } from '../media/media.entity.js';
+import type { WaRichContent } from '../whatsapp/conversation-types.js';
+import { richOfRaw } from '../whatsapp/message-kinds.js';
+import { kindFieldsOf } from './message-summaries.js';
+import { MAY_BE_RICH } from './message-writer.js';
+import { PollVotes, type PollResults } from './poll-votes.js';
 
 const JID = /^(\d{5,20}(:\d+)?@s\.whatsapp\.net|\d{5,20}(:\d+)?@lid|[\d-]{5,40}@g\.us)$/;
 const DIGITS = /^\+?\d{6,15}$/;
@@ -42,11 +47,14 @@ export interface MessageRow {
   media: Record<string, unknown> | null;
   raw: Buffer | null;
   mentions: string[] | null;
+  rich: Record<string, unknown> | null;
 }
 
 /** What a listed message needs: never `raw` (the proto, up to tens of KB with a thumbnail). */
-export type MessageListRow = Omit<MessageRow, 'chat_id' | 'raw'>;
-const LIST_COLUMNS = 'id, wa_id, remote_jid, from_me, sender_jid, sender_phone, push_name, ts, type, text, edited_text, status, quoted_id, forwarded, edited_at, deleted_at, media, mentions';
+export type MessageListRow = Omit<MessageRow, 'chat_id' | 'raw'> & { kinds_raw?: Buffer | null };
+/** `kinds_raw`: the raw message of a row stored before `rich` existed whose type may carry a kind (decoded when read). */
+const LIST_COLUMNS = `id, wa_id, remote_jid, from_me, sender_jid, sender_phone, push_name, ts, type, text, edited_text, status, quoted_id, forwarded, edited_at, deleted_at, media, mentions, rich,
+    CASE WHEN rich IS NULL AND type IN (${[...MAY_BE_RICH].map((t) => `'${t}'`).join(', ')}) THEN raw END AS kinds_raw`;
 /**
  * A page of a chat's messages, newest first, with their reactions grouped by emoji, in one
  * statement: a backward range scan of `wa_messages_chat_ts_idx` (chat_id, ts, id) that stops after
@@ -74,6 +82,7 @@ export class ChatQueries {
     private readonly identity: ChatIdentity,
     private readonly mediaJobs: MediaJobs,
     private readonly mediaUrls: MediaUrls,
+    private readonly pollVotes: PollVotes,
   ) {}
 
   async chatOf(sessionId: string, jidParam: string): Promise<ChatRef> {
@@ -120,10 +129,11 @@ export class ChatQueries {
       : await this.dataSource.query(MESSAGE_PAGE_FIRST_SQL, [chat.id, sessionId, limit + 1]);
     const page = rows.slice(0, limit);
     const media = await this.storedMediaOf(sessionId, page);
+    const polls = await this.pollsOf(sessionId, chat, page);
     const last = page.at(-1);
     return {
       data: page.map((r) =>
-        mapMessage(r, chat.jid, (r.reactions ?? []).map((g) => ({ emoji: decodePgText(g.emoji), count: g.actors.length, actors: g.actors })), media.get(`${r.remote_jid}|${r.wa_id}`)),
+        mapMessage(r, chat.jid, (r.reactions ?? []).map((g) => ({ emoji: decodePgText(g.emoji), count: g.actors.length, actors: g.actors })), media.get(`${r.remote_jid}|${r.wa_id}`), polls),
       ),
       nextCursor: rows.length > limit && last ? encodeCursor([Number(last.ts), String(last.id)]) : null,
     };
@@ -158,7 +168,17 @@ export class ChatQueries {
     const row = await this.messageOf(sessionId, chat, messageId);
     const reactions = await this.reactionsOf(sessionId, chat.id, [row.wa_id]);
     const media = await this.storedMediaOf(sessionId, [row]);
-    return mapMessage(row, chat.jid, reactions.get(row.wa_id) ?? [], media.get(`${row.remote_jid}|${row.wa_id}`));
+    const listed = { ...row, kinds_raw: row.rich === null ? row.raw : null };
+    return mapMessage(listed, chat.jid, reactions.get(row.wa_id) ?? [], media.get(`${row.remote_jid}|${row.wa_id}`), await this.pollsOf(sessionId, chat, [listed]));
+  }
+
+  /** The results of the polls among the rows. */
+  private async pollsOf(sessionId: string, chat: ChatRef, rows: MessageListRow[]): Promise<Map<string, PollResults>> {
+    const polls = rows.flatMap((r) => {
+      const poll = richOfRow(r)?.poll;
+      return poll && r.deleted_at === null ? [{ waId: r.wa_id, poll }] : [];
+    });
+    return this.pollVotes.resultsOf(this.dataSource.manager, sessionId, chat.id, polls);
   }
 
   /** The media objects of messages that carry media, each with a URL minted now (never stored). */
@@ -193,9 +213,18 @@ export interface StoredMedia {
   url: string | null;
 }
 
-export function mapMessage(r: MessageListRow, chatJid: string, reactions: ReactionGroupDto[], stored?: StoredMedia): MessageDto {
+/** The kinds a row carries: its `rich` column, or its raw message decoded (rows stored before the column). */
+function richOfRow(r: MessageListRow): WaRichContent | null {
+  if (r.rich) return Object.keys(r.rich).length > 0 ? (decodePgJson(r.rich) as WaRichContent) : null;
+  return r.kinds_raw ? richOfRaw(r.kinds_raw) : null;
+}
+
+export function mapMessage(r: MessageListRow, chatJid: string, reactions: ReactionGroupDto[], stored?: StoredMedia, polls?: Map<string, PollResults>): MessageDto {
   const deleted = r.deleted_at !== null;
+  const kinds = kindFieldsOf(deleted ? null : richOfRow(r));
   return {
+    ...kinds,
+    poll: kinds.poll ? (polls?.get(r.wa_id) ?? kinds.poll) : null,
     id: r.wa_id, chatJid, fromMe: r.from_me, senderJid: r.sender_jid, senderPhone: r.sender_phone, pushName: dec(r.push_name),
     timestamp: Number(r.ts), type: r.type, text: deleted ? null : dec(r.edited_text ?? r.text), status: r.status,
     quotedMessageId: r.quoted_id, forwarded: r.forwarded, editedAt: n(r.edited_at), deletedAt: n(r.deleted_at), reactions,

@@ -68,8 +68,23 @@ export class MessageEntity {
   @Column('bytea', { nullable: true }) raw: Buffer | null;
   /** The jids the message mentions; null when none. */
   @Column('jsonb', { nullable: true }) mentions: string[] | null;
+  /** Location, contact cards, poll, link preview, event, mentions (null before MessageKinds, or for a plain message). */
+  @Column('jsonb', { nullable: true, transformer: pgJsonTransformer }) rich: Record<string, unknown> | null;
   @Column('timestamptz', { name: 'created_at', default: () => 'now()' }) createdAt: Date;
   @Column('timestamptz', { name: 'updated_at', default: () => 'now()' }) updatedAt: Date;
+}
+
+/** Each voter's latest decrypted vote on a poll (`options` [] when withdrawn). */
+@Entity({ name: 'wa_poll_votes' })
+export class PollVoteEntity {
+  @PrimaryColumn('uuid', { name: 'session_id', primaryKeyConstraintName: 'wa_poll_votes_pkey' }) sessionId: string;
+  @PrimaryColumn('bigint', { name: 'chat_id', primaryKeyConstraintName: 'wa_poll_votes_pkey' }) chatId: string;
+  @PrimaryColumn('text', { name: 'poll_wa_id', primaryKeyConstraintName: 'wa_poll_votes_pkey' }) pollWaId: string;
+  @PrimaryColumn('text', { name: 'voter_jid', primaryKeyConstraintName: 'wa_poll_votes_pkey' }) voterJid: string;
+  @Column('jsonb') options: string[];
+  @Column('text', { name: 'vote_wa_id' }) voteWaId: string;
+  /** The voter's own clock (senderTimestampMs): the latest vote wins. */
+  @Column('bigint', { name: 'voted_at' }) votedAt: string;
 }
 
 /** One reaction per actor per message (a new emoji replaces the old; removal deletes the row). */
@@ -118,4 +133,4 @@ export class MessageReceiptEntity {
   @Column('bigint', { name: 'played_at', nullable: true }) playedAt: string | null;
 }
 
-export const CHAT_ENTITIES = [ChatEntity, ChatAliasEntity, MessageEntity, ReactionEntity, HistorySyncEntity, MessageReceiptEntity];
+export const CHAT_ENTITIES = [ChatEntity, ChatAliasEntity, MessageEntity, ReactionEntity, HistorySyncEntity, MessageReceiptEntity, PollVoteEntity];

@@ -16,6 +16,7 @@ import {
   SendChatMessageDto, SentChatMessageDto, SessionQueryDto,
 } from './chats.dto.js';
 import { MessageIdPipe } from './message-id.pipe.js';
+import { PollVoteDto } from './send-kinds.dto.js';
 
 const JID_PARAM = { name: 'jid', description: 'Digits (5491123456789), a PN jid (…@s.whatsapp.net), a LID jid (…@lid) or a group jid', example: '5491123456789' };
 const MESSAGE_PARAM = { name: 'messageId', description: "WhatsApp's message id", example: '3EB0C431C26A1916F4A8' };
@@ -60,8 +61,8 @@ export class ChatsController {
 
   @Post(':jid/messages')
   @ApiOperation({
-    summary: 'Send a text, a reply (replyToMessageId), a forward (forwardMessageId) or an uploaded file (mediaId, with content as its caption)',
-    description: 'mediaId: a POST /media upload of your tenant, sent as an image, video, audio, voice note, document (with its file name) or sticker per its kind. ' +
+    summary: 'Send a text, a reply (replyToMessageId), a forward (forwardMessageId), an uploaded file (mediaId, with content as its caption), a location, contact cards or a poll',
+    description: 'Exactly one of content, mediaId (content then is its caption), forwardMessageId, location, contacts or poll (else 400). mediaId: a POST /media upload of your tenant, sent as an image, video, audio, voice note, document (with its file name) or sticker per its kind. ' +
       '404 for an unknown mediaId, 409 while it is not stored, 400 for a caption on audio, voice notes and stickers.',
   })
   @ApiParam(JID_PARAM)
@@ -104,6 +105,24 @@ export class ChatsController {
   @ApiConflictResponse({ description: 'The session is not connected' })
   async read(@CurrentAuth() auth: AuthContext, @Param('jid') jid: string, @Query() q: SessionQueryDto, @Body() body: ReadMessagesDto): Promise<ReadResultDto> {
     return { success: true, marked: await this.commands.read(auth, q.sessionId, jid, body.messageIds) };
+  }
+
+  @Post(':jid/messages/:messageId/votes')
+  @Idempotent()
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Vote on a poll of the chat',
+    description: "`options` are names of the poll's options (at most its selectable count); `[]` withdraws your vote. Answers the poll with its results; session.messages.poll follows.",
+  })
+  @ApiParam(JID_PARAM)
+  @ApiParam(MESSAGE_PARAM)
+  @ApiOkResponse({ type: ChangedMessageDto })
+  @ApiUnprocessableEntityResponse({ description: 'Not a poll, or options it does not have or allow (details.reason)' })
+  @ApiConflictResponse({ description: 'The session is not connected' })
+  async vote(
+    @CurrentAuth() auth: AuthContext, @Param('jid') jid: string, @Param('messageId', MessageIdPipe) messageId: string, @Query() q: SessionQueryDto, @Body() body: PollVoteDto,
+  ): Promise<ChangedMessageDto> {
+    return { success: true, data: await this.commands.vote(auth, q.sessionId, jid, messageId, body.options) };
   }
 
   @Patch(':jid/messages/:messageId')

@@ -1,6 +1,8 @@
 /** Request and response shapes of /chats (CONTRACT.md "Chats, messages, contacts"), with mappers. */
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsOptional, IsString, IsUUID, Matches, MaxLength, MinLength, ValidateIf } from 'class-validator';
+import { Type } from 'class-transformer';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsIn, IsOptional, IsString, IsUUID, Matches, MaxLength, MinLength, ValidateIf, ValidateNested } from 'class-validator';
+import { SendContactCardDto, SendLocationDto, SendPollDto } from './send-kinds.dto.js';
 
 export const MESSAGE_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 const MAX_TEXT = 65_536;
@@ -8,6 +10,7 @@ const MAX_TEXT = 65_536;
 const MENTION = /^(\+?\d{6,15}|\d{6,15}@s\.whatsapp\.net|\d{1,20}@lid)$/;
 
 export { PageQueryDto, SessionQueryDto } from '../common/page-query.dto.js';
+import { MessageContactCardDto, MessageEventDto, MessageLinkPreviewDto, MessageLocationDto, MessagePollDto } from './message-kinds.dto.js';
 
 export class ReactionGroupDto {
   @ApiProperty({ example: '👍' }) emoji: string;
@@ -56,7 +59,12 @@ export class MessageDto {
   @ApiProperty({ nullable: true, example: null, description: 'Unix seconds of the deletion for everyone' }) deletedAt: number | null;
   @ApiProperty({ type: [ReactionGroupDto] }) reactions: ReactionGroupDto[];
   @ApiProperty({ type: MessageMediaDto, nullable: true }) media: MessageMediaDto | null;
-  @ApiProperty({ example: ['5491123456789@s.whatsapp.net'], description: 'The jids the message mentions (@-mentions)' }) mentions: string[];
+  @ApiProperty({ type: MessageLocationDto, nullable: true }) location: MessageLocationDto | null;
+  @ApiProperty({ type: [MessageContactCardDto], nullable: true, description: 'Contact cards (vCards parsed)' }) contacts: MessageContactCardDto[] | null;
+  @ApiProperty({ type: MessagePollDto, nullable: true, description: 'The poll with its decrypted, aggregated votes' }) poll: MessagePollDto | null;
+  @ApiProperty({ type: MessageLinkPreviewDto, nullable: true }) linkPreview: MessageLinkPreviewDto | null;
+  @ApiProperty({ type: MessageEventDto, nullable: true }) event: MessageEventDto | null;
+  @ApiProperty({ example: [], description: 'Jids mentioned in the message' }) mentions: string[];
 }
 
 export class LastMessageDto {
@@ -94,7 +102,7 @@ export class MessagePageDto {
 
 export class SendChatMessageDto {
   @ApiPropertyOptional({ example: 'Hola!', maxLength: MAX_TEXT })
-  @ValidateIf((o: SendChatMessageDto) => (o.forwardMessageId === undefined && o.mediaId === undefined) || o.content !== undefined)
+  @ValidateIf((o: SendChatMessageDto) => (o.forwardMessageId === undefined && o.mediaId === undefined && !hasKind(o)) || o.content !== undefined)
   @IsString() @MinLength(1) @MaxLength(MAX_TEXT) content?: string;
   @ApiPropertyOptional({ example: '3EB0C431C26A1916F4A8', description: 'Reply to this message of the chat' })
   @IsOptional() @IsString() @Matches(MESSAGE_ID) replyToMessageId?: string;
@@ -105,8 +113,25 @@ export class SendChatMessageDto {
     description: 'Send this uploaded media (POST /media) as an image, video, audio, voice note, document or sticker, per its kind; `content` is its caption (images, videos, documents)',
   })
   @IsOptional() @IsUUID() mediaId?: string;
+  @ApiPropertyOptional({ type: SendLocationDto, description: 'Send a location (instead of content, mediaId or forwardMessageId)' })
+  @IsOptional() @ValidateNested() @Type(() => SendLocationDto) location?: SendLocationDto;
+  @ApiPropertyOptional({ type: [SendContactCardDto], description: 'Send 1 to 10 contact cards' })
+  @IsOptional() @IsArray() @ArrayMinSize(1) @ArrayMaxSize(10) @ValidateNested({ each: true }) @Type(() => SendContactCardDto) contacts?: SendContactCardDto[];
+  @ApiPropertyOptional({ type: SendPollDto, description: 'Send a poll (2 to 12 options); votes arrive as session.messages.poll and in the message\'s `poll`' })
+  @IsOptional() @ValidateNested() @Type(() => SendPollDto) poll?: SendPollDto;
+  @ApiPropertyOptional({
+    example: true,
+    description: "With `content`: a preview (title, description) of the text's first http(s) URL, fetched through the session's proxy within 5 s; " +
+      'private addresses are never fetched (unless ALLOW_PRIVATE_URLS=true); on any failure the text goes without a preview',
+  })
+  @IsOptional() @IsBoolean() linkPreview?: boolean;
   @ApiPropertyOptional({ example: ['5491123456789'], description: 'Who the text @-mentions: phones (digits) or PN/LID jids (groups, and 1:1 too); up to 256' })
   @IsOptional() @IsArray() @ArrayMaxSize(256) @IsString({ each: true }) @Matches(MENTION, { each: true, message: 'each mention must be a phone number (digits) or a PN/LID jid' }) mentions?: string[];
+}
+
+/** Whether the body sends a location, cards or a poll. */
+export function hasKind(o: Pick<SendChatMessageDto, 'location' | 'contacts' | 'poll'>): boolean {
+  return o.location !== undefined || o.contacts !== undefined || o.poll !== undefined;
 }
 
 export class ReceiptDto {

@@ -18,12 +18,14 @@ import { ConversationStore } from './conversation-store.service.js';
 import { HistoryJobs } from './history-jobs.js';
 import { MessageWriter } from './message-writer.js';
 import { ReceiptStore } from './receipts.js';
+import { PollVotes } from './poll-votes.js';
+import { LinkPreviewService } from './link-preview.service.js';
 
 /** Chats, messages, reactions and receipts: storage fed by live sessions, REST, history ingest. */
 @Module({
   imports: [TypeOrmModule.forFeature(CHAT_ENTITIES), SessionsModule, ContactsModule, MediaModule, SendQueueModule],
   controllers: [ChatsController],
-  providers: [ChatIdentity, MessageWriter, HistoryJobs, ConversationStore, ChatQueries, ChatsReadService, ChatCommandsService, ChatMediaService, ReceiptStore],
+  providers: [ChatIdentity, MessageWriter, HistoryJobs, PollVotes, LinkPreviewService, ConversationStore, ChatQueries, ChatsReadService, ChatCommandsService, ChatMediaService, ReceiptStore],
   exports: [ConversationStore],
 })
 export class ChatsModule implements OnModuleInit {

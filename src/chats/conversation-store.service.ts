@@ -13,7 +13,6 @@ import type { AppConfig } from '../config/app-config.js';
 import { ContactStore } from '../contacts/contact-store.js';
 import { LidMappings } from '../contacts/lid-mappings.js';
 import { DomainEvents, type EventTransaction } from '../events/domain-events.js';
-import type { DomainEventMap, MessageSummary } from '../events/event-map.js';
 import { InboundMediaService } from '../media/inbound-media.service.js';
 import type {
   ConversationSink, ConversationStorePort, LidPnPair, SessionContext, WaChatInfo, WaContact, WaHistoryChunk, WaMessageChange, WaMessageRecord, WaPresence, WaReaction, WaReceipt,
@@ -24,6 +23,8 @@ import { HistoryJobs } from './history-jobs.js';
 import { LiveWrites, type LiveWrite } from './live-writes.js';
 import { MessageWriter, type AppliedChange, type MessageRow, type StoredMessage } from './message-writer.js';
 import { splitFoldedStatus, statusUpdatesOf } from './status-steps.js';
+import { receivedOf, summaryOf } from './message-summaries.js';
+import { PollVotes } from './poll-votes.js';
 
 /** How many message summaries a history event carries (the rest is in the store). */
 export const HISTORY_EVENT_MESSAGES = 50;
@@ -54,6 +55,7 @@ export class ConversationStore implements ConversationStorePort {
     private readonly history: HistoryJobs,
     private readonly inboundMedia: InboundMediaService,
     private readonly receipts: ReceiptStore,
+    private readonly pollVotes: PollVotes,
   ) {
     this.liveWrites = new LiveWrites(events, (t, rows) => writer.upsert(t.manager, rows), (sessionId) => this.identity.forget(sessionId));
   }
@@ -92,14 +94,16 @@ export class ConversationStore implements ConversationStorePort {
     const reactions = records.filter((r) => r.reaction && !this.apiReactions.has(`${ctx.sessionId}|${r.id}`));
     const source = kind === 'history' ? 'history' : 'live';
     // Receipts Baileys folded into a live message of ours are stored (and announced) as changes.
-    const split = records.filter((r) => !r.reaction && !r.isProtocol).map((r) => (source === 'live' ? splitFoldedStatus(r) : { record: r }));
+    // Poll votes are stored as votes (decrypted against their poll), never as messages.
+    const votes = records.filter((r) => r.kind === 'poll_vote');
+    const split = records.filter((r) => !r.reaction && !r.isProtocol && r.kind !== 'poll_vote').map((r) => (source === 'live' ? splitFoldedStatus(r) : { record: r }));
     const plain = split.map((s) => s.record);
     const folded = split.flatMap((s) => (s.change ? [s.change] : []));
     let chats = new Map<string, ChatRef>();
     const write: LiveWrite<MessageRow, StoredMessage | undefined, StoredMessage[]> = {
       sessionId: ctx.sessionId,
       prepare: async (t) => {
-        chats = await this.identity.resolve(t.manager, ctx.sessionId, ctx.tenantId, [...plain, ...reactions].map((r) => ({ jid: r.remoteJid, alt: r.remoteJidAlt })));
+        chats = await this.identity.resolve(t.manager, ctx.sessionId, ctx.tenantId, [...plain, ...reactions, ...votes].map((r) => ({ jid: r.remoteJid, alt: r.remoteJidAlt })));
         return plain.map((record) => ({ sessionId: ctx.sessionId, tenantId: ctx.tenantId, source, record, chatId: chats.get(record.remoteJid)!.id, chatJid: chats.get(record.remoteJid)!.jid }));
       },
       finish: async (t, written) => {
@@ -116,6 +120,7 @@ export class ConversationStore implements ConversationStorePort {
         if (kind !== 'history' && reactions.length > 0) {
           await this.storeReactions(ctx, t, reactions.map((r) => reactionOf(r, ctx)), 'event', chats);
         }
+        if (votes.length > 0) await this.pollVotes.store(t, ctx, votes, chats);
         const callbacks = kind === 'history' ? (this.config.callbacks.historyMessages ? stored : []) : stored;
         const received = new Map(callbacks.filter((s) => !s.record.fromMe && !s.record.isStub).map((s) => [s.record.id, receivedOf(ctx, s.record, s.chatJid)]));
         for (const payload of received.values()) if (payload.isGroup) payload.groupSubject = (await this.groupSubject?.(ctx.sessionId, payload.chatJid)) ?? null;
@@ -318,14 +323,6 @@ export class ConversationStore implements ConversationStorePort {
 
 }
 
-function receivedOf(ctx: SessionContext, m: WaMessageRecord, chatJid: string): DomainEventMap['session.message.received'] {
-  return {
-    tenantId: ctx.tenantId, messageId: m.id, sessionPhone: ctx.sessionPhone(), chatJid, senderPhone: m.senderPhone, senderName: m.pushName,
-    messageType: m.kind, text: m.reaction ? m.reaction.emoji : m.text, mediaInfo: m.media ? mediaInfoOf(m) : {},
-    receivedAt: new Date(m.timestamp * 1000).toISOString(), isGroup: chatJid.endsWith('@g.us'),
-  };
-}
-
 /**
  * The history syncs Baileys declares complete when the notification of their last chunk arrives,
  * before that chunk is downloaded and handed over: INITIAL_BOOTSTRAP at its first chunk, RECENT
@@ -386,23 +383,3 @@ function reactionOf(r: WaMessageRecord, ctx: SessionContext): WaReaction {
   };
 }
 
-export function summaryOf(s: StoredMessage): MessageSummary {
-  const m = s.record;
-  return {
-    id: m.id, remoteJid: m.remoteJid, remoteJidAlt: m.remoteJidAlt, chatJid: s.chatJid, fromMe: m.fromMe, timestamp: m.timestamp, type: m.type, kind: m.kind,
-    text: m.text, pushName: m.pushName, status: m.status, quotedMessageId: m.quotedId, forwarded: m.forwarded,
-    senderJid: m.senderJid, senderPhone: m.senderPhone, mentions: m.mentions ?? [],
-  };
-}
-
-/**
- * seed 001's `media_info`, as the message announced it; `url`, `media_id` and `state` are filled
- * when the callback waited for the download (docs/callbacks.md).
- */
-function mediaInfoOf(m: WaMessageRecord): Record<string, unknown> {
-  const x = m.media!;
-  return {
-    kind: x.kind, mime: x.mime, size: x.size, url: null, sha256: x.sha256 ? Buffer.from(x.sha256, 'base64').toString('hex') : null, caption: x.caption,
-    file_name: x.fileName, width: x.width, height: x.height, duration: x.duration, media_id: null, state: 'not_downloaded',
-  };
-}

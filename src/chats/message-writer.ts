@@ -40,15 +40,15 @@ const rank = (col: string): string => RANK.replace('%s', col);
  */
 const UPSERT = new PreparedStatement('wa_messages_upsert', `WITH written AS (
      INSERT INTO wa_messages (session_id, tenant_id, chat_id, wa_id, remote_jid, from_me, sender_jid, sender_phone, push_name, ts, type, kind,
-                              text, status, quoted_id, forwarded, source, is_stub, media, raw, mentions)
+                              text, status, quoted_id, forwarded, source, is_stub, media, raw, mentions, rich)
      SELECT x.session_id, x.tenant_id, x.chat_id, x.wa_id, x.remote_jid, x.from_me, x.sender_jid, x.sender_phone, x.push_name, x.ts, x.type, x.kind,
-            x.text, x.status, x.quoted_id, x.forwarded, x.source, x.is_stub, x.media, decode(x.raw, 'base64'), x.mentions
+            x.text, x.status, x.quoted_id, x.forwarded, x.source, x.is_stub, x.media, decode(x.raw, 'base64'), x.mentions, x.rich
        FROM jsonb_to_recordset($1::jsonb) AS x(session_id uuid, tenant_id uuid, chat_id bigint, wa_id text, remote_jid text, from_me boolean,
             sender_jid text, sender_phone text, push_name text, ts bigint, type text, kind text, text text, status text, quoted_id text,
-            forwarded boolean, source text, is_stub boolean, media jsonb, raw text, mentions jsonb)
+            forwarded boolean, source text, is_stub boolean, media jsonb, raw text, mentions jsonb, rich jsonb)
      ON CONFLICT (session_id, chat_id, wa_id) DO UPDATE SET
        type = excluded.type, kind = excluded.kind, text = excluded.text, quoted_id = excluded.quoted_id, forwarded = excluded.forwarded,
-       media = excluded.media, raw = excluded.raw, mentions = excluded.mentions, is_stub = false, push_name = COALESCE(excluded.push_name, wa_messages.push_name),
+       media = excluded.media, raw = excluded.raw, mentions = excluded.mentions, rich = excluded.rich, is_stub = false, push_name = COALESCE(excluded.push_name, wa_messages.push_name),
        sender_phone = COALESCE(excluded.sender_phone, wa_messages.sender_phone), updated_at = now()
        WHERE wa_messages.is_stub AND NOT excluded.is_stub
      RETURNING id, chat_id, wa_id, ts, from_me, is_stub, source, (xmax = 0) AS inserted
@@ -73,6 +73,17 @@ export interface MessageRow {
   chatId: string;
   chatJid: string;
 }
+
+/**
+ * `rich` as stored: the kinds the message carries, `{}` for a message of a kind that may carry
+ * some but does not (so that reads never decode its raw again), null for the other kinds.
+ */
+function richColumnOf(m: WaMessageRecord): unknown {
+  if (m.rich) return encodePgJson(m.rich);
+  return MAY_BE_RICH.has(m.type) ? {} : null;
+}
+export const MAY_BE_RICH = new Set(['extendedTextMessage', 'locationMessage', 'liveLocationMessage', 'contactMessage', 'contactsArrayMessage',
+  'pollCreationMessage', 'pollCreationMessageV2', 'pollCreationMessageV3', 'eventMessage']);
 
 /** A message's identity in a statement: chat ids are unique across sessions. */
 const keyOf = (chatId: string, waId: string): string => `${chatId}|${waId}`;
@@ -102,7 +113,7 @@ function write(manager: EntityManager, round: MessageRow[]): Promise<WrittenRow[
         session_id: sessionId, tenant_id: tenantId, chat_id: chatId, wa_id: m.id, remote_jid: m.remoteJid, from_me: m.fromMe,
         sender_jid: m.senderJid, sender_phone: m.senderPhone, push_name: enc(m.pushName), ts: m.timestamp, type: m.type, kind: m.kind,
         text: enc(m.text), status: m.status, quoted_id: m.quotedId, forwarded: m.forwarded, source, is_stub: m.isStub,
-        media: m.media ? encodePgJson(m.media) : null, raw: m.raw.toString('base64'), mentions: m.mentions && m.mentions.length > 0 ? m.mentions : null,
+        media: m.media ? encodePgJson(m.media) : null, raw: m.raw.toString('base64'), mentions: m.mentions && m.mentions.length > 0 ? m.mentions : null, rich: richColumnOf(m),
       })),
     ),
   ]);
@@ -245,7 +256,7 @@ export class MessageWriter {
   }
 
   async wipe(manager: EntityManager, sessionId: string): Promise<void> {
-    for (const table of ['wa_reactions', 'wa_messages', 'wa_chat_aliases', 'wa_chats', 'wa_history_syncs']) {
+    for (const table of ['wa_reactions', 'wa_poll_votes', 'wa_messages', 'wa_chat_aliases', 'wa_chats', 'wa_history_syncs']) {
       await manager.query(`DELETE FROM ${table} WHERE session_id = $1`, [sessionId]);
     }
   }

@@ -54,8 +54,42 @@ export interface MessageSummary {
   senderJid?: string | null;
   /** Additive: the sender's phone (digits), never a LID where the PN is known. */
   senderPhone?: string | null;
-  /** Additive: the jids the message mentions. */
+  /** Additive (CONTRACT Part 3 "Every message kind"): each null when the message has none. */
+  location?: MessageLocation | null;
+  contacts?: MessageContactCard[] | null;
+  /** The poll's question and options; results arrive with `session.messages.poll`. */
+  poll?: { name: string; selectableCount: number; options: Array<{ name: string; votes: number; voters: string[] }>; totalVotes: number } | null;
+  linkPreview?: { url: string; title: string | null; description: string | null } | null;
+  event?: { name: string; description: string | null; startAt: string | null } | null;
   mentions?: string[];
+}
+
+export interface MessageLocation {
+  latitude: number;
+  longitude: number;
+  name: string | null;
+  address: string | null;
+  url: string | null;
+  live: boolean;
+}
+
+export interface MessageContactCard {
+  displayName: string | null;
+  vcard: string;
+  phones: string[];
+}
+
+/** One voter's current choice on a poll (`options` [] when the vote was withdrawn). */
+export interface PollVoteSummary {
+  /** The poll message. */
+  messageId: string;
+  chatJid: string;
+  voterJid: string;
+  options: string[];
+  /** Unix seconds, the voter's clock. */
+  at: number;
+  /** Additive: the vote message's own id. */
+  voteMessageId: string;
 }
 
 export interface MessageEditSummary {
@@ -280,6 +314,8 @@ export interface DomainEventMap {
   };
   'session.messages.edit': { tenantId: string; editsCount: number; edits: MessageEditSummary[] };
   'session.messages.delete': { tenantId: string; scope: 'message' | 'chat'; chatJid?: string; deletesCount: number; deletes: MessageDeleteSummary[] };
+  /** Poll votes decrypted and stored (the latest vote of each voter wins). */
+  'session.messages.poll': { tenantId: string; votesCount: number; votes: PollVoteSummary[] };
   'session.messages.reaction': { tenantId: string; reactionsCount: number; reactions: ReactionSummary[]; source: 'event' | 'api' };
   'session.contacts.upsert': { tenantId: string; contactsCount: number; contactsTruncated: boolean; contacts: ContactSummary[]; source: 'event' | 'history' };
   /** Media of messages stored (downloaded automatically: `event`; asked for: `on_demand`). */
@@ -336,6 +372,7 @@ export const PUBLIC_EVENT_TYPES = [
   'session.messages.edit',
   'session.messages.delete',
   'session.messages.reaction',
+  'session.messages.poll',
   'session.contacts.upsert',
   'session.messages.media',
   'session.groups.upsert',

@@ -9,11 +9,12 @@ export function isMediaKind(value: unknown): value is MediaKind {
 
 const ACCEPTED: Record<Exclude<MediaKind, 'document'>, readonly string[]> = {
   image: ['image/jpeg', 'image/png', 'image/webp'],
-  sticker: ['image/webp'],
+  // Converted at upload to a 512×512 WebP (media-converter.ts).
+  sticker: ['image/webp', 'image/png', 'image/jpeg'],
   video: ['video/mp4', 'video/3gpp', 'video/quicktime'],
   audio: ['audio/mpeg', 'audio/mp4', 'audio/x-m4a', 'audio/aac', 'audio/aiff', 'audio/ogg', 'audio/ogg; codecs=opus', 'audio/opus', 'audio/amr', 'audio/wav', 'audio/flac'],
-  // WhatsApp plays voice notes only as Opus in Ogg.
-  voice: ['audio/ogg; codecs=opus', 'audio/opus', 'audio/ogg'],
+  // WhatsApp plays voice notes only as Opus in Ogg: the others are converted at upload (media-converter.ts).
+  voice: ['audio/ogg; codecs=opus', 'audio/opus', 'audio/ogg', 'audio/mpeg', 'audio/mp4', 'audio/x-m4a', 'audio/aac', 'audio/wav', 'audio/flac', 'audio/aiff', 'audio/amr'],
 };
 
 /** The canonical MIME type of a detected type (`audio/ogg; codecs=opus` is what WhatsApp sends). */

@@ -4,19 +4,22 @@
  * the kind's limit and the tenant's media quota (media-quota.ts); whatever fails leaves no object
  * behind.
  */
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
+import { Readable } from 'node:stream';
 import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Inject, Injectable } from '@nestjs/common';
 import type { MultipartFile } from '@fastify/multipart';
 import type { FastifyRequest } from 'fastify';
 import { fileTypeFromBuffer } from 'file-type';
+import sharp from 'sharp';
 import { AppError } from '../common/app-error.js';
 import type { AuthContext } from '../common/auth-context.js';
 import type { AppConfig, MediaKind } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import { SessionsService } from '../sessions/sessions.service.js';
 import { splitHead } from './head-split.js';
+import { MediaConverter } from './media-converter.js';
 import { MediaInspector } from './media-inspector.js';
 import { extensionFor, isMediaKind, MEDIA_KINDS, resolveMime } from './media-kinds.js';
 import { uploadKey } from './media-keys.js';
@@ -51,6 +54,7 @@ export class MediaUploadsService {
     private readonly inspector: MediaInspector,
     private readonly sessions: SessionsService,
     private readonly quota: MediaQuota,
+    private readonly converter: MediaConverter,
   ) {
     this.largestLimit = Math.max(...Object.values(config.media.maxBytes));
   }
@@ -88,11 +92,40 @@ export class MediaUploadsService {
       const checked = problem ?? this.check(fields, file, room);
       if (checked instanceof AppError) throw checked;
       const sessionId = await this.resolveSession(auth, fields.sessionId ?? querySessionId);
-      return await this.record(auth.tenantId, id, sessionId, checked.kind, checked.mime, checked.file);
+      const converted = await this.convert(auth.tenantId, id, checked.kind, checked.mime, checked.file);
+      if (converted) {
+        await this.storage.delete(file!.key);
+        file = converted.file;
+      }
+      return await this.record(auth.tenantId, id, sessionId, checked.kind, converted?.mime ?? checked.mime, file!, converted?.facts);
     } catch (err) {
       if (file) await this.storage.delete(file.key);
       throw err;
     }
+  }
+
+  /**
+   * A voice note not in Ogg Opus, or a sticker not a 512×512 WebP, converted (media-converter.ts)
+   * and stored beside the original (which the caller deletes); undefined when it is already right.
+   */
+  private async convert(tenantId: string, id: string, kind: MediaKind, mime: string, file: StoredFile): Promise<{ file: StoredFile; mime: string; facts?: { durationSeconds: number; waveform: Buffer } } | undefined> {
+    if (kind !== 'voice' && kind !== 'sticker') return undefined;
+    if (kind === 'voice' && mime === 'audio/ogg; codecs=opus') return undefined;
+    const original = await readAll(await this.storage.get(file.key));
+    if (kind === 'sticker' && mime === 'image/webp') {
+      const meta = await sharp(original).metadata().catch(() => undefined);
+      if (meta?.width === 512 && meta.height === 512) return undefined;
+    }
+    const voice = kind === 'voice' ? await this.converter.toVoice(original) : undefined;
+    const bytes = voice ? voice.bytes : await this.converter.toSticker(original);
+    const outMime = voice ? 'audio/ogg; codecs=opus' : 'image/webp';
+    const base = (file.fileName ?? kind).replace(/\.[^.]*$/, '');
+    const fileName = file.fileName ? `${base}.${voice ? 'ogg' : 'webp'}` : null;
+    // Never the original's key (voice.ogg in Vorbis stays voice.ogg): the original is deleted after.
+    const key = uploadKey(tenantId, id, `converted-${fileName ?? `${kind}.${extensionFor(outMime)}`}`);
+    await this.storage.put(key, Readable.from([bytes]), outMime);
+    const stored: StoredFile = { key, size: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex'), detected: outMime, declared: outMime, fileName, truncated: false };
+    return { file: stored, mime: outMime, facts: voice ? { durationSeconds: voice.durationSeconds, waveform: voice.waveform } : undefined };
   }
 
   /** `room`: what the quota leaves; past it (or the kind's limit) the bytes are counted, not written. */
@@ -138,17 +171,24 @@ export class MediaUploadsService {
     return own[0]?.id ?? null;
   }
 
-  private async record(tenantId: string, id: string, sessionId: string | null, kind: MediaKind, mime: string, file: StoredFile): Promise<MediaEntity> {
-    const facts = await this.inspector.inspect(kind, mime, file.size, () => this.storage.get(file.key));
+  private async record(tenantId: string, id: string, sessionId: string | null, kind: MediaKind, mime: string, file: StoredFile, voice?: { durationSeconds: number; waveform: Buffer }): Promise<MediaEntity> {
+    const inspected = await this.inspector.inspect(kind, mime, file.size, () => this.storage.get(file.key));
+    const facts = voice ? { ...inspected, durationSeconds: voice.durationSeconds } : inspected;
     return this.repository.transaction(async (manager) => {
       await this.quota.reserve(manager, tenantId, file.size);
       return this.repository.insert({
         id, tenantId, sessionId, origin: 'upload', kind, mime, state: 'stored', storageKey: file.key, size: String(file.size),
         sha256: file.sha256, fileName: file.fileName, width: facts.width, height: facts.height,
-        durationSeconds: facts.durationSeconds, thumbnail: facts.thumbnail,
+        durationSeconds: facts.durationSeconds, thumbnail: facts.thumbnail, waveform: voice?.waveform ?? null,
       }, manager);
     });
   }
+}
+
+async function readAll(stream: NodeJS.ReadableStream): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string));
+  return Buffer.concat(chunks);
 }
 
 async function drain(part: MultipartFile): Promise<void> {

@@ -23,8 +23,9 @@ export class MediaController {
     summary: 'Upload a file to send later with POST /chats/:jid/messages { mediaId } (seed 002)',
     description:
       'multipart/form-data with `kind` (image | video | audio | voice | document | sticker), `file` and optionally `sessionId`. ' +
-      'Streamed to storage; limits per kind (MEDIA_MAX_BYTES_*). Image: JPEG, PNG or WebP; sticker: WebP; video: MP4/3GP/MOV; ' +
-      'audio: MP3, M4A, AAC, Ogg, AMR, WAV, FLAC; voice: Ogg Opus; document: anything. ' +
+      'Streamed to storage; limits per kind (MEDIA_MAX_BYTES_*). Image: JPEG, PNG or WebP; sticker: PNG, JPEG or WebP, stored as a 512×512 WebP; video: MP4/3GP/MOV; ' +
+      'audio: MP3, M4A, AAC, Ogg, AMR, WAV, FLAC; voice: any of those, stored as Ogg Opus with its duration and waveform; document: anything. ' +
+      'A voice note or sticker that cannot be converted is a 422. ' +
       "Beyond the tenant's quota (MEDIA_QUOTA_BYTES_PER_TENANT) 413 MEDIA_QUOTA_EXCEEDED, nothing stored.",
   })
   @ApiConsumes('multipart/form-data')

@@ -42,6 +42,8 @@ export class MediaEntity {
   @Column('int', { nullable: true }) height: number | null;
   @Column('int', { name: 'duration_seconds', nullable: true }) durationSeconds: number | null;
   @Column('bytea', { nullable: true }) thumbnail: Buffer | null;
+  /** A voice note's waveform (64 bars, 0–100), computed when an upload was converted. */
+  @Column('bytea', { nullable: true }) waveform: Buffer | null;
   @Column('bytea', { name: 'wa_media_key', nullable: true }) waMediaKey: Buffer | null;
   @Column('text', { name: 'wa_direct_path', nullable: true }) waDirectPath: string | null;
   @Column('int', { default: 0 }) attempts: number;

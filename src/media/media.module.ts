@@ -9,6 +9,7 @@ import { MediaDownloads } from './media-downloads.service.js';
 import { MediaJobs } from './media-jobs.js';
 import { MediaController } from './media.controller.js';
 import { MediaInspector } from './media-inspector.js';
+import { MediaConverter } from './media-converter.js';
 import { MediaQuota } from './media-quota.js';
 import { MediaRepository } from './media-repository.js';
 import { MediaSendService } from './media-send.service.js';
@@ -35,6 +36,7 @@ import { MediaService } from './media.service.js';
     MediaRepository,
     MediaQuota,
     MediaInspector,
+    MediaConverter,
     MediaUrls,
     MediaUploadsService,
     MediaService,

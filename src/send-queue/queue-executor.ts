@@ -3,6 +3,8 @@
  * depends on nothing that sends): whether a session is connected here, whether a message id was
  * already stored (sent before a crash), "typing…", and the send itself under the queued id.
  */
+import type { OutgoingKind } from '../whatsapp/outgoing-kinds.js';
+
 export interface QueuedSendPayload {
   /** `text`: seed 001/002's text routes; `chat`: POST /chats/:jid/messages. */
   kind: 'text' | 'chat';
@@ -12,6 +14,12 @@ export interface QueuedSendPayload {
   mediaId?: string;
   /** Jids mentioned in the text (already resolved from phones). */
   mentions?: string[];
+  /** A location, contact cards or a poll (POST /chats/:jid/messages), as sent. */
+  location?: OutgoingKind['location'];
+  contacts?: OutgoingKind['contacts'];
+  poll?: OutgoingKind['poll'];
+  /** Build a link preview of the text when it goes out. */
+  linkPreview?: boolean;
   /** Who queued it (media belongs to the tenant and is opened in the caller's name). */
   userId: string;
 }

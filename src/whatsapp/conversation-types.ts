@@ -21,6 +21,42 @@ export interface WaMediaInfo {
   duration: number | null;
 }
 
+export interface WaLocation {
+  latitude: number;
+  longitude: number;
+  name: string | null;
+  address: string | null;
+  url: string | null;
+  live: boolean;
+}
+
+export interface WaContactCard {
+  displayName: string | null;
+  vcard: string;
+  /** Digits; the vCard's `waid` when it has one. */
+  phones: string[];
+}
+
+/** Rich kinds a message carries (each absent when not). */
+export interface WaRichContent {
+  location?: WaLocation;
+  contacts?: WaContactCard[];
+  poll?: { name: string; selectableCount: number; options: string[] };
+  linkPreview?: { url: string; title: string | null; description: string | null };
+  event?: { name: string; description: string | null; startAt: string | null };
+  mentions?: string[];
+}
+
+/** An encrypted poll vote (pollUpdateMessage): decrypted with the poll's secret when stored. */
+export interface WaPollVote {
+  pollId: string;
+  encPayload: string;
+  encIv: string;
+  votedAtMs: number;
+  /** The jids the voter may have signed with (PN and LID); empty for our own votes. */
+  voterJids: string[];
+}
+
 export interface WaMessageRecord {
   id: string;
   /** The jid the message was addressed with (PN, LID or group). */
@@ -46,6 +82,10 @@ export interface WaMessageRecord {
   media: WaMediaInfo | null;
   /** Set for a reaction message (stored as a reaction, not a message row). */
   reaction: { targetId: string; emoji: string | null } | null;
+  /** Location, contact cards, poll, link preview, event, mentions. */
+  rich?: WaRichContent | null;
+  /** Set for a poll vote (stored as a vote, not a message row). */
+  pollVote?: WaPollVote | null;
   /** Protocol messages (edits, revokes, key shares): not stored as messages. */
   isProtocol: boolean;
   raw: Buffer;

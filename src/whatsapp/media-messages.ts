@@ -94,6 +94,8 @@ export interface OutboundMedia {
   height: number | null;
   durationSeconds: number | null;
   thumbnail: Buffer | null;
+  /** A voice note's waveform (64 bars, 0–100). */
+  waveform?: Buffer | null;
 }
 
 /** The Baileys content that sends `media` (its bytes streamed from storage) with `caption`. */
@@ -115,6 +117,7 @@ export function outboundMediaContent(media: OutboundMedia, body: Readable, capti
         audio: stream,
         mimetype: media.mime,
         ptt: media.kind === 'voice',
+        ...(media.kind === 'voice' && media.waveform ? { waveform: new Uint8Array(media.waveform) } : {}),
         ...(media.durationSeconds !== null ? { seconds: media.durationSeconds } : {}),
       };
     case 'document':

@@ -6,6 +6,7 @@ import { getContentType, normalizeMessageContent, proto, WAMessageStubType, type
 import type { WaChatInfo, WaContact, WaMediaInfo, WaMessageRecord } from './conversation-types.js';
 import { wellFormedJson } from '../common/postgres-text.js';
 import { isLidJid, phoneFromJid } from './jid.js';
+import { pollVoteOf, richOf } from './message-kinds.js';
 
 const STATUS_NAMES: Record<number, string> = { 0: 'error', 1: 'pending', 2: 'sent', 3: 'delivered', 4: 'read', 5: 'played' };
 export const statusName = (n: number | null | undefined): string | undefined => (n === null || n === undefined ? undefined : STATUS_NAMES[n]);
@@ -143,6 +144,8 @@ export function translateMessage(msg: WAMessage, ownPhone: string | null): WaMes
     isStub,
     media: content ? mediaOf(content, type) : null,
     reaction: reactionMsg?.key?.id ? { targetId: reactionMsg.key.id, emoji: reactionMsg.text || null } : null,
+    rich: richOf(content, ctx),
+    pollVote: pollVoteOf(msg, content),
     isProtocol: type === 'protocolMessage',
     raw: encodeRaw(msg),
   });

@@ -126,8 +126,8 @@ export class WhatsAppSocketFactory implements OnApplicationShutdown {
   /**
    * The proxy a session's socket uses (its own or WA_PROXY_URL), for any HTTP fetch made on its
    * behalf: `fetch(url, { dispatcher: proxyOf(id).dispatcher })` (undici), or `agent` for
-   * `http(s).request`. Undefined when the session connects directly. Link previews, when they are
-   * built, must fetch through it.
+   * `http(s).request`. Undefined when the session connects directly. Link previews fetch through
+   * it (src/chats/link-preview.service.ts).
    */
   proxyOf(sessionId: string): SessionProxy | undefined {
     return this.proxies.get(sessionId);

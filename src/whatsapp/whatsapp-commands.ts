@@ -4,7 +4,8 @@
  * the exact original.
  */
 import type { Readable } from 'node:stream';
-import type { AnyMessageContent, WAMessage, WAMessageKey, WASocket } from '@whiskeysockets/baileys';
+import { generateWAMessageFromContent, type AnyMessageContent, type WAMessage, type WAMessageKey, type WASocket } from '@whiskeysockets/baileys';
+import { kindContent, voteMessage, type OutgoingKind } from './outgoing-kinds.js';
 import type { WaMessageRecord } from './conversation-types.js';
 import { outboundMediaContent, type OutboundMedia } from './media-messages.js';
 import { decodeRaw, translateMessage } from './message-translator.js';
@@ -30,6 +31,10 @@ export interface OutgoingContent {
   mentions?: string[];
   /** The message id to send with (chosen when a paced send was queued); WhatsApp's own otherwise. */
   messageId?: string;
+  /** A location, contact cards or a poll instead of text. */
+  kind?: OutgoingKind;
+  /** The text's link preview, built by the caller (Baileys' own fetcher is not installed). */
+  linkPreview?: { url: string; title: string; description: string | null };
 }
 
 export class WhatsAppCommands {
@@ -41,8 +46,16 @@ export class WhatsAppCommands {
 
   async send(jid: string, content: OutgoingContent): Promise<WaMessageRecord> {
     let payload: AnyMessageContent;
+    const kind = content.kind ? kindContent(content.kind) : undefined;
     if (content.forwardRaw) payload = { forward: decodeRaw(content.forwardRaw) };
-    else payload = { text: content.text ?? '', ...(content.mentions && content.mentions.length > 0 ? { mentions: content.mentions } : {}) };
+    else if (kind) payload = kind;
+    else {
+      const mentions = content.mentions && content.mentions.length > 0 ? { mentions: content.mentions } : {};
+      const p = content.linkPreview;
+      payload = p
+        ? { text: content.text ?? '', ...mentions, linkPreview: { 'matched-text': p.url, 'canonical-url': p.url, title: p.title, ...(p.description ? { description: p.description } : {}) } }
+        : { text: content.text ?? '', ...mentions };
+    }
     const options = { ...(content.quotedRaw ? { quoted: decodeRaw(content.quotedRaw) } : {}), ...(content.messageId ? { messageId: content.messageId } : {}) };
     return this.relay(this.socket.sendMessage(jid, payload, options), 'send');
   }
@@ -71,6 +84,18 @@ export class WhatsAppCommands {
 
   async react(jid: string, key: StoredKey, emoji: string | null): Promise<WaMessageRecord> {
     return this.relay(this.socket.sendMessage(jid, { react: { text: emoji ?? '', key: toKey(key) } }), 'reaction');
+  }
+
+  /** Our vote on a stored poll (`[]` withdraws it); throws PollVoteError for options the poll does not allow. */
+  async vote(jid: string, pollRaw: Buffer, options: string[], messageId?: string): Promise<WaMessageRecord> {
+    const phone = this.ownPhone();
+    if (!phone) throw new Error('The session has no account yet');
+    const own = `${phone}@s.whatsapp.net`;
+    const message = generateWAMessageFromContent(jid, voteMessage(pollRaw, options, own), { userJid: own, ...(messageId ? { messageId } : {}) });
+    await withTimeout(this.socket.relayMessage(jid, message.message!, { messageId: message.key.id! }), this.timeoutMs, 'vote');
+    const record = translateMessage(message, phone);
+    if (!record) throw new Error('WhatsApp did not accept the vote');
+    return record;
   }
 
   async read(keys: StoredKey[]): Promise<void> {

@@ -90,7 +90,8 @@ describe('media on local disk', () => {
       [{ token: alice, kind: 'image', file: { bytes: big, fileName: 'big.png' } }, 413, 'PAYLOAD_TOO_LARGE'],
       [{ token: alice, kind: 'image', kindLast: true, file: { bytes: big, fileName: 'big.png' } }, 413, 'PAYLOAD_TOO_LARGE'],
       [{ token: alice, kind: 'image', file: { bytes: pdf(), fileName: 'fake.png', type: 'image/png' } }, 415, 'UNSUPPORTED_MEDIA_TYPE'],
-      [{ token: alice, kind: 'sticker', file: { bytes: await png(), fileName: 's.png' } }, 415, 'UNSUPPORTED_MEDIA_TYPE'],
+      // A PNG sticker is converted (media-conversions.spec.ts); a PDF is no image.
+      [{ token: alice, kind: 'sticker', file: { bytes: pdf(), fileName: 's.png' } }, 415, 'UNSUPPORTED_MEDIA_TYPE'],
       [{ token: alice, kind: 'voice', file: { bytes: mp4(), fileName: 'v.ogg' } }, 415, 'UNSUPPORTED_MEDIA_TYPE'],
       [{ token: alice, kind: 'video', kindLast: true, file: { bytes: await webp(), fileName: 'v.mp4' } }, 415, 'UNSUPPORTED_MEDIA_TYPE'],
       [{ token: alice, kind: 'gif', file: { bytes: await png(), fileName: 'a.gif' } }, 400, 'BAD_REQUEST'],

@@ -23,6 +23,8 @@ import { Groups1795000023000 } from './1795000023000-Groups.js';
 import { MessageMentions1795000023100 } from './1795000023100-MessageMentions.js';
 import { MessageReceipts1795000023200 } from './1795000023200-MessageReceipts.js';
 import { CallSettings1795000025000 } from './1795000025000-CallSettings.js';
+import { MessageKinds1795000024000 } from './1795000024000-MessageKinds.js';
+import { VoiceWaveform1795000024100 } from './1795000024100-VoiceWaveform.js';
 
 export const MIGRATIONS: Array<new () => MigrationInterface> = [
   AuthTenantsUsers1795000000000,
@@ -45,4 +47,6 @@ export const MIGRATIONS: Array<new () => MigrationInterface> = [
   MessageMentions1795000023100,
   MessageReceipts1795000023200,
   CallSettings1795000025000,
+  MessageKinds1795000024000,
+  VoiceWaveform1795000024100,
 ];
