@@ -20,8 +20,8 @@ const CHATS = 3;
 const PER_CHAT = 40;
 const CHAT_KEYS = ['archived', 'isGroup', 'jid', 'lastMessage', 'lastMessageAt', 'lidJid', 'mutedUntil', 'name', 'pinned', 'pnJid', 'unreadCount'];
 const MESSAGE_KEYS = [
-  'chatJid', 'deletedAt', 'editedAt', 'forwarded', 'fromMe', 'id', 'media', 'mentions', 'pushName', 'quotedMessageId', 'reactions', 'senderJid', 'senderPhone',
-  'status', 'text', 'timestamp', 'type',
+  'chatJid', 'contacts', 'deletedAt', 'editedAt', 'event', 'forwarded', 'fromMe', 'id', 'linkPreview', 'location', 'media', 'mentions', 'poll', 'pushName',
+  'quotedMessageId', 'reactions', 'senderJid', 'senderPhone', 'status', 'text', 'timestamp', 'type',
 ];
 const CONTACT_KEYS = ['imgUrl', 'jid', 'lidJid', 'name', 'notify', 'phone', 'pnJid'];
 
