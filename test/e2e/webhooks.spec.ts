@@ -123,6 +123,10 @@ describe('webhooks: callbacks to the main backend', () => {
         media_info: {},
         received_at: expect.any(String),
         phone_number_session: s.phone,
+        // Additive (CONTRACT Part 3 "Groups"): the chat, and whether it is a group.
+        chat_jid: expect.stringMatching(/@(lid|s\.whatsapp\.net)$/),
+        is_group: false,
+        group_subject: null,
       },
       expect.objectContaining({ message_content: 'Segundo mensaje' }),
     ]);
