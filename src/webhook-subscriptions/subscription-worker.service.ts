@@ -15,8 +15,8 @@ import { ROOT_LOGGER, type AppLogger } from '../common/logger.js';
 import { assertPublicUrl, guardedLookup } from '../common/url-guard.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/app-config.js';
-import { DedicatedConnection, type SqlExecutor } from '../webhooks/dedicated-connection.js';
 import { decideOutcome, type AttemptResult } from '../webhooks/delivery-policy.js';
+import { CompletionBatcher, deliverLane, WorkerConnections } from '../webhooks/lane-delivery.js';
 import { WebhookHttpClient } from '../webhooks/webhook-http-client.js';
 import { buildCallbackHeaders, createWebhookSigner } from '../webhooks/webhook-signer.js';
 import { SubscriptionDisabler } from './subscription-disabler.js';
@@ -24,7 +24,6 @@ import { SubscriptionMetrics } from './subscription-metrics.js';
 import { SubscriptionQueueRepository, type ClaimedSubscriptionDelivery, type SubscriptionCompletion } from './subscription-queue.repository.js';
 
 const BATCH_PER_LANE = 20;
-const COMPLETION_BATCH = 256;
 /** Retries are bounded by time (the subscription is disabled after WEBHOOK_DISABLE_AFTER_HOURS), not by count. */
 const UNBOUNDED_ATTEMPTS = Number.MAX_SAFE_INTEGER;
 const DISABLE_CHECK_MS = 5_000;
@@ -51,11 +50,8 @@ export class SubscriptionWorker implements OnApplicationBootstrap, OnModuleDestr
   private lastDisableCheck = 0;
   private http: WebhookHttpClient | null = null;
   private readonly signers = new Map<string, Webhook>();
-  private readonly completions: Array<{ completion: SubscriptionCompletion; done: (err?: unknown) => void }> = [];
-  private flushing = false;
-  private claimDb: SqlExecutor;
-  private completeDb: SqlExecutor;
-  private dedicated: DedicatedConnection[] = [];
+  private connections: WorkerConnections;
+  private readonly completions = new CompletionBatcher<SubscriptionCompletion>((batch) => this.queue.complete(batch, this.connections.completeDb));
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -66,8 +62,7 @@ export class SubscriptionWorker implements OnApplicationBootstrap, OnModuleDestr
     private readonly dataSource: DataSource,
   ) {
     this.logger = logger.child({ module: 'webhook-subscriptions' });
-    this.claimDb = dataSource;
-    this.completeDb = dataSource;
+    this.connections = new WorkerConnections(dataSource, false);
   }
 
   private get cfg(): AppConfig['webhookSubscriptions'] {
@@ -85,13 +80,7 @@ export class SubscriptionWorker implements OnApplicationBootstrap, OnModuleDestr
 
   onApplicationBootstrap(): void {
     this.http = new WebhookHttpClient(this.cfg.concurrency, { lookup: guardedLookup(this.config.allowPrivateUrls) });
-    if (this.config.database.url) {
-      const claim = new DedicatedConnection(this.dataSource);
-      const complete = new DedicatedConnection(this.dataSource);
-      this.dedicated = [claim, complete];
-      this.claimDb = claim;
-      this.completeDb = complete;
-    }
+    this.connections = new WorkerConnections(this.dataSource, Boolean(this.config.database.url));
     this.running = true;
     this.pollTimer = setInterval(() => {
       this.kick();
@@ -112,8 +101,7 @@ export class SubscriptionWorker implements OnApplicationBootstrap, OnModuleDestr
     while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight.values()]);
     await this.http?.close();
     this.http = null;
-    for (const connection of this.dedicated) await connection.release();
-    this.dedicated = [];
+    await this.connections.release();
   }
 
   /** Disables the subscriptions failing for too long (checked every few seconds). */
@@ -157,7 +145,7 @@ export class SubscriptionWorker implements OnApplicationBootstrap, OnModuleDestr
       if (free <= 0) return;
       const cap = this.cfg.lanesPerSubscription;
       const saturated = [...this.lanesOf].filter(([, n]) => n >= cap).map(([id]) => id);
-      const rows = await this.queue.claim(free, BATCH_PER_LANE, this.instanceId, this.leaseMs, saturated, cap, this.claimDb);
+      const rows = await this.queue.claim(free, BATCH_PER_LANE, this.instanceId, this.leaseMs, saturated, cap, this.connections.claimDb);
       const byLane = new Map<string, ClaimedSubscriptionDelivery[]>();
       for (const row of rows) {
         const key = `${row.subscriptionId}/${row.sessionId}`;
@@ -187,30 +175,23 @@ export class SubscriptionWorker implements OnApplicationBootstrap, OnModuleDestr
   }
 
   /**
-   * One lane's rows in order; at the first row not delivered the rest go back unattempted. A lane
-   * also gives its slot back after BATCH_TIME_SLICE_MS (the rest go back, in order): a slow
-   * endpoint's lanes queue again behind the others' due rows instead of keeping their slots.
+   * One lane's rows in order (src/webhooks/lane-delivery.ts). A lane also gives its slot back after
+   * BATCH_TIME_SLICE_MS (the rest go back, in order): a slow endpoint's lanes queue again behind the
+   * others' due rows instead of keeping their slots.
    */
-  private async runBatch(batch: ClaimedSubscriptionDelivery[]): Promise<void> {
-    const writes: Array<Promise<void>> = [];
+  private runBatch(batch: ClaimedSubscriptionDelivery[]): Promise<void> {
     const sliceEnds = Date.now() + BATCH_TIME_SLICE_MS;
-    let leaseUntil = Date.now() + this.leaseMs;
-    let stop = false;
-    for (const row of batch) {
-      if (!stop && (!this.running || Date.now() > sliceEnds)) stop = true;
-      if (!stop && Date.now() > leaseUntil - this.leaseMs / 2) {
-        stop = !(await this.queue.extendLease(row.leaseToken, this.leaseMs, this.completeDb).catch(() => false));
-        leaseUntil = Date.now() + this.leaseMs;
-      }
-      if (stop) {
-        writes.push(this.complete(released(row)));
-        continue;
-      }
-      const completion = await this.attempt(row);
-      writes.push(this.complete(completion));
-      if (completion.status !== 'delivered') stop = true;
-    }
-    await Promise.all(writes);
+    return deliverLane(batch, {
+      leaseMs: this.leaseMs,
+      extendLease: (token) => this.queue.extendLease(token, this.leaseMs, this.connections.completeDb),
+      shouldStop: () => !this.running || Date.now() > sliceEnds,
+      attempt: async (row) => {
+        const completion = await this.attempt(row);
+        return { completion, delivered: completion.status === 'delivered' };
+      },
+      released,
+      complete: (completion) => this.completions.add(completion),
+    });
   }
 
   private signerFor(row: ClaimedSubscriptionDelivery): Webhook {
@@ -261,30 +242,5 @@ export class SubscriptionWorker implements OnApplicationBootstrap, OnModuleDestr
       statusCode: result.statusCode,
       error: outcome.kind === 'delivered' ? null : (result.error ?? null),
     };
-  }
-
-  private complete(completion: SubscriptionCompletion): Promise<void> {
-    return new Promise((resolve, reject) => {
-      this.completions.push({ completion, done: (err) => (err ? reject(err as Error) : resolve()) });
-      if (!this.flushing) void this.flushCompletions();
-    });
-  }
-
-  private async flushCompletions(): Promise<void> {
-    this.flushing = true;
-    try {
-      while (this.completions.length > 0) {
-        const batch = this.completions.splice(0, COMPLETION_BATCH);
-        try {
-          await this.queue.complete(batch.map((b) => b.completion), this.completeDb);
-          for (const b of batch) b.done();
-        } catch (err) {
-          // The rows stay `delivering` and are retaken when their lease expires (same webhook-id).
-          for (const b of batch) b.done(err);
-        }
-      }
-    } finally {
-      this.flushing = false;
-    }
   }
 }

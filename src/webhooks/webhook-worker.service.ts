@@ -14,15 +14,14 @@ import { ROOT_LOGGER, type AppLogger } from '../common/logger.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/app-config.js';
 import { DomainEvents } from '../events/domain-events.js';
-import { DedicatedConnection, type SqlExecutor } from './dedicated-connection.js';
 import { decideOutcome, type AttemptOutcome } from './delivery-policy.js';
+import { CompletionBatcher, deliverLane, WorkerConnections } from './lane-delivery.js';
 import { WebhookHttpClient } from './webhook-http-client.js';
 import { WebhookMetrics } from './webhook-metrics.js';
 import { CALLBACK_SOURCE_EVENTS, WebhookOutboxService } from './webhook-outbox.service.js';
 import { WebhookQueueRepository, type ClaimedDelivery, type Completion } from './webhook-queue.repository.js';
 import { buildCallbackHeaders, createWebhookSigner } from './webhook-signer.js';
 
-const COMPLETION_BATCH = 256;
 /** Rows claimed per session at once (sent one after another, in order). */
 const BATCH_PER_SESSION = 20;
 
@@ -42,12 +41,8 @@ export class WebhookWorker implements OnApplicationBootstrap, OnModuleDestroy {
   private unsubscribers: Array<() => void> = [];
   private http: WebhookHttpClient | null = null;
   private signer: Webhook | undefined;
-  private readonly completions: Array<{ completion: Completion; done: (err?: unknown) => void }> = [];
-  private flushing = false;
-  /** Where claims and completions run: own connections on PostgreSQL, the shared one embedded. */
-  private claimDb: SqlExecutor;
-  private completeDb: SqlExecutor;
-  private dedicated: DedicatedConnection[] = [];
+  private connections: WorkerConnections;
+  private readonly completions = new CompletionBatcher<Completion>((batch) => this.queue.complete(batch, this.connections.completeDb));
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -59,8 +54,7 @@ export class WebhookWorker implements OnApplicationBootstrap, OnModuleDestroy {
     private readonly dataSource: DataSource,
   ) {
     this.logger = logger.child({ module: 'webhooks' });
-    this.claimDb = dataSource;
-    this.completeDb = dataSource;
+    this.connections = new WorkerConnections(dataSource, false);
   }
 
   /**
@@ -76,14 +70,7 @@ export class WebhookWorker implements OnApplicationBootstrap, OnModuleDestroy {
     const cfg = this.config.callbacks;
     this.http = new WebhookHttpClient(cfg.concurrency);
     this.signer = cfg.secret ? createWebhookSigner(cfg.secret) : undefined;
-    // The embedded database has a single connection: holding it would block every producer.
-    if (this.config.database.url) {
-      const claim = new DedicatedConnection(this.dataSource);
-      const complete = new DedicatedConnection(this.dataSource);
-      this.dedicated = [claim, complete];
-      this.claimDb = claim;
-      this.completeDb = complete;
-    }
+    this.connections = new WorkerConnections(this.dataSource, Boolean(this.config.database.url));
     this.running = true;
     for (const type of CALLBACK_SOURCE_EVENTS) this.unsubscribers.push(this.events.onCommit(type, () => this.kick()));
     this.pollTimer = setInterval(() => this.kick(), cfg.pollIntervalMs);
@@ -104,8 +91,7 @@ export class WebhookWorker implements OnApplicationBootstrap, OnModuleDestroy {
     while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight.values()]);
     await this.http?.close();
     this.http = null;
-    for (const connection of this.dedicated) await connection.release();
-    this.dedicated = [];
+    await this.connections.release();
     this.logger.info({ instanceId: this.instanceId }, 'callback worker stopped');
   }
 
@@ -129,7 +115,7 @@ export class WebhookWorker implements OnApplicationBootstrap, OnModuleDestroy {
     while (this.running) {
       const free = this.config.callbacks.concurrency - this.inFlight.size;
       if (free <= 0) return;
-      const rows = await this.queue.claim(free, BATCH_PER_SESSION, this.instanceId, this.leaseMs, this.claimDb);
+      const rows = await this.queue.claim(free, BATCH_PER_SESSION, this.instanceId, this.leaseMs, this.connections.claimDb);
       const bySession = new Map<string, ClaimedDelivery[]>();
       for (const row of rows) bySession.set(row.sessionId, [...(bySession.get(row.sessionId) ?? []), row]);
       for (const batch of bySession.values()) this.launch(batch);
@@ -148,30 +134,19 @@ export class WebhookWorker implements OnApplicationBootstrap, OnModuleDestroy {
     this.inFlight.set(key, run);
   }
 
-  /**
-   * Sends one session's claimed rows in order; at the first row not delivered (retry or dead) —
-   * or on shutdown, or if the lease was lost — the rest go back to pending unattempted. Outcomes
-   * are written in the background; the session is only released once they all are.
-   */
-  private async runBatch(batch: ClaimedDelivery[]): Promise<void> {
-    const writes: Array<Promise<void>> = [];
-    let leaseUntil = Date.now() + this.leaseMs;
-    let stop = false;
-    for (const row of batch) {
-      if (!stop && !this.running) stop = true;
-      if (!stop && Date.now() > leaseUntil - this.leaseMs / 2) {
-        stop = !(await this.queue.extendLease(row.leaseToken, this.leaseMs, this.completeDb).catch(() => false));
-        leaseUntil = Date.now() + this.leaseMs;
-      }
-      if (stop) {
-        writes.push(this.complete(released(row)));
-        continue;
-      }
-      const { outcome, completion } = await this.attempt(row);
-      writes.push(this.complete(completion));
-      if (outcome.kind !== 'delivered') stop = true;
-    }
-    await Promise.all(writes);
+  /** One session's claimed rows, in order (src/webhooks/lane-delivery.ts). */
+  private runBatch(batch: ClaimedDelivery[]): Promise<void> {
+    return deliverLane(batch, {
+      leaseMs: this.leaseMs,
+      extendLease: (token) => this.queue.extendLease(token, this.leaseMs, this.connections.completeDb),
+      shouldStop: () => !this.running,
+      attempt: async (row) => {
+        const { outcome, completion } = await this.attempt(row);
+        return { completion, delivered: outcome.kind === 'delivered' };
+      },
+      released,
+      complete: (completion) => this.completions.add(completion),
+    });
   }
 
   private async attempt(row: ClaimedDelivery): Promise<{ outcome: AttemptOutcome; completion: Completion }> {
@@ -216,32 +191,6 @@ export class WebhookWorker implements OnApplicationBootstrap, OnModuleDestroy {
       case 'dead':
         this.logger.warn({ ...fields, error, reason: outcome.reason }, 'callback given up (dead)');
         return;
-    }
-  }
-
-  /** Outcomes are written in batches: one statement for everything finished meanwhile. */
-  private complete(completion: Completion): Promise<void> {
-    return new Promise((resolve, reject) => {
-      this.completions.push({ completion, done: (err) => (err ? reject(err as Error) : resolve()) });
-      if (!this.flushing) void this.flushCompletions();
-    });
-  }
-
-  private async flushCompletions(): Promise<void> {
-    this.flushing = true;
-    try {
-      while (this.completions.length > 0) {
-        const batch = this.completions.splice(0, COMPLETION_BATCH);
-        try {
-          await this.queue.complete(batch.map((b) => b.completion), this.completeDb);
-          for (const b of batch) b.done();
-        } catch (err) {
-          // The rows stay `delivering` and are retaken when their lease expires (same webhook-id).
-          for (const b of batch) b.done(err);
-        }
-      }
-    } finally {
-      this.flushing = false;
     }
   }
 }
