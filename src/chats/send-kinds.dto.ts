@@ -1,10 +1,7 @@
 /** The kinds POST /chats/:jid/messages sends besides text and media (CONTRACT Part 3), and poll votes. */
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform } from 'class-transformer';
 import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsInt, IsNumber, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength, ValidateIf } from 'class-validator';
-
-const DIGITS = /^\d{6,15}$/;
-const toDigits = ({ value }: { value: unknown }): unknown => (typeof value === 'string' ? value.replace(/[\s+\-()]/g, '') : value);
+import { IsPhoneDigits } from '../common/phone-digits.js';
 
 export class SendLocationDto {
   @ApiProperty({ example: -34.6037, minimum: -90, maximum: 90 })
@@ -28,7 +25,7 @@ export class SendLocationDto {
 export class SendContactCardDto {
   @ApiPropertyOptional({ example: '5491122223333', description: 'A number with its country code; give `phone` or `vcard`' })
   @ValidateIf((o: SendContactCardDto) => o.vcard === undefined || o.phone !== undefined)
-  @Transform(toDigits) @IsString() @Matches(DIGITS, { message: 'phone must be 6 to 15 digits with the country code' })
+  @IsPhoneDigits('phone')
   phone?: string;
 
   @ApiPropertyOptional({ example: 'Eva' })

@@ -1,12 +1,10 @@
 /** Bodies and answers of the sandbox contact endpoints (a simulated contact acting towards a session). */
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform } from 'class-transformer';
 import { IsBase64Text } from '../common/base64-text.js';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
+import { IsPhoneDigits } from '../common/phone-digits.js';
 
 export const MESSAGE_ID = /^[A-Za-z0-9]{6,64}$/;
-const DIGITS = /^\d{6,15}$/;
-const toDigits = ({ value }: { value: unknown }): unknown => (typeof value === 'string' ? value.replace(/[\s+\-()]/g, '') : value);
 const MEDIA_KINDS = ['image', 'video', 'audio', 'ptt', 'document', 'sticker'] as const;
 const MIME = /^[a-z]+\/[a-z0-9.+-]+(;\s*[a-z0-9-]+=[a-z0-9.-]+)*$/i;
 
@@ -35,7 +33,7 @@ export class ContactMediaDto {
 /** The session a contact acts towards, and how the contact is addressed. */
 export class SessionTargetDto {
   @ApiProperty({ example: '5491123456789', description: "The session's phone number" })
-  @Transform(toDigits) @IsString() @Matches(DIGITS, { message: 'to must be 6 to 15 digits with the country code' })
+  @IsPhoneDigits('to')
   to: string;
 
   @ApiPropertyOptional({ enum: ['pn', 'lid'], example: 'pn', description: 'Address the contact by phone number (default) or by LID' })
@@ -82,7 +80,7 @@ export class ReceiptsDto extends SessionTargetDto {
 const PRESENCES = ['available', 'unavailable', 'composing', 'recording', 'paused'] as const;
 export class ContactPresenceDto {
   @ApiProperty({ example: '5491123456789', description: "The session's phone number" })
-  @Transform(toDigits) @IsString() @Matches(DIGITS, { message: 'to must be 6 to 15 digits with the country code' })
+  @IsPhoneDigits('to')
   to: string;
 
   @ApiProperty({ enum: PRESENCES, example: 'composing' })
@@ -92,13 +90,13 @@ export class ContactPresenceDto {
 
 export class FailNextDecryptDto {
   @ApiProperty({ example: '5491123456789', description: "The session's phone number" })
-  @Transform(toDigits) @IsString() @Matches(DIGITS, { message: 'to must be 6 to 15 digits with the country code' })
+  @IsPhoneDigits('to')
   to: string;
 }
 
 export class InboxQueryDto {
   @ApiProperty({ example: '5491123456789', description: "The session's phone number" })
-  @Transform(toDigits) @IsString() @Matches(DIGITS, { message: 'from must be 6 to 15 digits with the country code' })
+  @IsPhoneDigits('from')
   from: string;
 }
 

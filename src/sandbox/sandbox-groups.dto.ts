@@ -1,21 +1,17 @@
 /** Bodies and answers of the sandbox group endpoints (simulated contacts' groups with the caller's sessions). */
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform, Type } from 'class-transformer';
+import { Type } from 'class-transformer';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsIn, IsOptional, IsString, Matches, MaxLength, MinLength, ValidateNested } from 'class-validator';
 import { ContactMediaDto } from './sandbox-contacts.dto.js';
+import { IsPhoneDigits } from '../common/phone-digits.js';
 
-const DIGITS = /^\d{6,15}$/;
-const digitsOf = (value: unknown): unknown => (typeof value === 'string' ? value.replace(/[\s+\-()]/g, '') : value);
-const toDigits = ({ value }: { value: unknown }): unknown => digitsOf(value);
-const toDigitsEach = ({ value }: { value: unknown }): unknown => (Array.isArray(value) ? value.map(digitsOf) : value);
-const PHONE_MESSAGE = (name: string) => ({ message: `${name} must be 6 to 15 digits with the country code` });
 /** A group's members (the sandbox keeps groups small; a benchmark drives the simulator directly). */
 export const MAX_GROUP_PARTICIPANTS = 256;
 const ACTIONS = ['add', 'remove', 'promote', 'demote'] as const;
 
 export class CreateGroupDto {
   @ApiProperty({ example: '5491199998888', description: 'The simulated contact that creates the group (its superadmin); not a session number' })
-  @Transform(toDigits) @IsString() @Matches(DIGITS, PHONE_MESSAGE('owner'))
+  @IsPhoneDigits('owner')
   owner: string;
 
   @ApiProperty({ example: 'Family', description: 'Up to 100 characters' })
@@ -26,13 +22,13 @@ export class CreateGroupDto {
     example: ['5491123456789', '5491177776666'],
     description: "Members besides the owner: contacts (created on first use) and at least one of your sessions' numbers",
   })
-  @Transform(toDigitsEach) @IsArray() @ArrayMinSize(1) @ArrayMaxSize(MAX_GROUP_PARTICIPANTS) @IsString({ each: true }) @Matches(DIGITS, { each: true, ...PHONE_MESSAGE('participants') })
+  @IsArray() @ArrayMinSize(1) @ArrayMaxSize(MAX_GROUP_PARTICIPANTS) @IsPhoneDigits('participants', { each: true })
   participants: string[];
 }
 
 export class GroupMessageDto {
   @ApiProperty({ example: '5491199998888', description: 'The member (a simulated contact) that writes' })
-  @Transform(toDigits) @IsString() @Matches(DIGITS, PHONE_MESSAGE('from'))
+  @IsPhoneDigits('from')
   from: string;
 
   @ApiPropertyOptional({ example: 'Hola @5491123456789!', description: '`text` or `media` is required' })
@@ -40,7 +36,7 @@ export class GroupMessageDto {
   text?: string;
 
   @ApiPropertyOptional({ example: ['5491123456789'], description: 'Numbers mentioned (contextInfo.mentionedJid)' })
-  @IsOptional() @Transform(toDigitsEach) @IsArray() @ArrayMaxSize(MAX_GROUP_PARTICIPANTS) @IsString({ each: true }) @Matches(DIGITS, { each: true, ...PHONE_MESSAGE('mentions') })
+  @IsOptional() @IsArray() @ArrayMaxSize(MAX_GROUP_PARTICIPANTS) @IsPhoneDigits('mentions', { each: true })
   mentions?: string[];
 
   @ApiPropertyOptional({ type: ContactMediaDto, description: 'A media message (image, video, audio, ptt, document, sticker)' })
@@ -50,7 +46,7 @@ export class GroupMessageDto {
 
 export class GroupParticipantsDto {
   @ApiProperty({ example: '5491199998888', description: 'The member (a simulated contact, an admin) that acts' })
-  @Transform(toDigits) @IsString() @Matches(DIGITS, PHONE_MESSAGE('actor'))
+  @IsPhoneDigits('actor')
   actor: string;
 
   @ApiProperty({ enum: ACTIONS, example: 'add' })
@@ -58,13 +54,13 @@ export class GroupParticipantsDto {
   action: (typeof ACTIONS)[number];
 
   @ApiProperty({ example: ['5491177776666'] })
-  @Transform(toDigitsEach) @IsArray() @ArrayMinSize(1) @ArrayMaxSize(MAX_GROUP_PARTICIPANTS) @IsString({ each: true }) @Matches(DIGITS, { each: true, ...PHONE_MESSAGE('participants') })
+  @IsArray() @ArrayMinSize(1) @ArrayMaxSize(MAX_GROUP_PARTICIPANTS) @IsPhoneDigits('participants', { each: true })
   participants: string[];
 }
 
 export class UpdateGroupDto {
   @ApiProperty({ example: '5491199998888', description: 'The member (a simulated contact) that makes the change' })
-  @Transform(toDigits) @IsString() @Matches(DIGITS, PHONE_MESSAGE('actor'))
+  @IsPhoneDigits('actor')
   actor: string;
 
   @ApiPropertyOptional({ example: 'Family 2026' })
@@ -86,7 +82,7 @@ export class UpdateGroupDto {
 
 export class GroupInboxQueryDto {
   @ApiProperty({ example: '5491199998888', description: 'The member (a simulated contact) whose phone is looked at' })
-  @Transform(toDigits) @IsString() @Matches(DIGITS, PHONE_MESSAGE('member'))
+  @IsPhoneDigits('member')
   member: string;
 }
 

@@ -1,32 +1,15 @@
 /** Bodies and answers of the sandbox's rich contact messages, votes, declared contacts and calls. */
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform } from 'class-transformer';
 import {
-  ArrayMaxSize, ArrayMinSize, ArrayUnique, Equals, IsArray, IsBoolean, IsInt, IsISO8601, IsNumber, IsOptional, IsString, IsUrl, Matches, Max, MaxLength, Min, MinLength,
+  ArrayMaxSize, ArrayMinSize, ArrayUnique, Equals, IsArray, IsBoolean, IsInt, IsISO8601, IsOptional, IsString, IsUrl, Matches, Max, MaxLength, Min, MinLength,
 } from 'class-validator';
 import { IsBase64Text } from '../common/base64-text.js';
 import { MESSAGE_ID, SessionTargetDto } from './sandbox-contacts.dto.js';
+import { IsPhoneDigits } from '../common/phone-digits.js';
+import { SendLocationDto } from '../chats/send-kinds.dto.js';
 
-const DIGITS = /^\d{6,15}$/;
-const toDigits = ({ value }: { value: unknown }): unknown => (typeof value === 'string' ? value.replace(/[\s+\-()]/g, '') : value);
-
-export class ContactLocationDto {
-  @ApiProperty({ example: -34.6037, minimum: -90, maximum: 90 })
-  @IsNumber({ allowNaN: false, allowInfinity: false }) @Min(-90) @Max(90)
-  latitude: number;
-
-  @ApiProperty({ example: -58.3816, minimum: -180, maximum: 180 })
-  @IsNumber({ allowNaN: false, allowInfinity: false }) @Min(-180) @Max(180)
-  longitude: number;
-
-  @ApiPropertyOptional({ example: 'Obelisco' })
-  @IsOptional() @IsString() @MinLength(1) @MaxLength(255)
-  name?: string;
-
-  @ApiPropertyOptional({ example: 'Av. 9 de Julio s/n, Buenos Aires' })
-  @IsOptional() @IsString() @MinLength(1) @MaxLength(1024)
-  address?: string;
-
+/** What the product sends (SendLocationDto), plus what only a phone's location carries. */
+export class ContactLocationDto extends SendLocationDto {
   @ApiPropertyOptional({ example: 'https://maps.example.com/obelisco' })
   @IsOptional() @IsString() @IsUrl({ protocols: ['https', 'http'], require_protocol: true }) @MaxLength(2048)
   url?: string;
@@ -38,7 +21,7 @@ export class ContactLocationDto {
 
 export class ContactCardDto {
   @ApiPropertyOptional({ example: '5491122223333', description: 'A number: the vCard is built with `waid`. Give `phone` or `vcard`' })
-  @IsOptional() @Transform(toDigits) @IsString() @Matches(DIGITS, { message: 'phone must be 6 to 15 digits with the country code' })
+  @IsOptional() @IsPhoneDigits('phone')
   phone?: string;
 
   @ApiPropertyOptional({ example: 'BEGIN:VCARD\nVERSION:3.0\nFN:Eva\nTEL;type=CELL;waid=5491122223333:+5491122223333\nEND:VCARD' })
@@ -104,7 +87,7 @@ export class VoteDto extends SessionTargetDto {
 
 export class DeclareContactDto {
   @ApiProperty({ example: '5491199998888' })
-  @Transform(toDigits) @IsString() @Matches(DIGITS, { message: 'phone must be 6 to 15 digits with the country code' })
+  @IsPhoneDigits('phone')
   phone: string;
 
   @ApiPropertyOptional({ example: true, description: 'The contact is on WhatsApp (the only value; numbers never declared or used are not)' })
@@ -134,7 +117,7 @@ export class DeclaredContactDto {
 
 export class CallDto {
   @ApiProperty({ example: '5491123456789', description: "The session's phone number" })
-  @Transform(toDigits) @IsString() @Matches(DIGITS, { message: 'to must be 6 to 15 digits with the country code' })
+  @IsPhoneDigits('to')
   to: string;
 
   @ApiPropertyOptional({ example: false, description: 'A video call (default: voice)' })

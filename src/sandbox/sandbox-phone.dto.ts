@@ -1,10 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsBoolean, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength, ValidateNested } from 'class-validator';
+import { IsPhoneDigits } from '../common/phone-digits.js';
 
-const DIGITS = /^\d{6,15}$/;
-const DIGITS_MESSAGE = 'phoneNumber must be 6 to 15 digits with the country code';
-const toDigits = ({ value }: { value: unknown }): unknown => (typeof value === 'string' ? value.replace(/[\s+\-()]/g, '') : value);
 const MAX_ITEMS = 1000;
 /** The largest time a JavaScript Date holds. */
 const MAX_DATE_MS = 8_640_000_000_000_000;
@@ -25,7 +23,7 @@ export class PairingCodeResultDto {
 
 class ChatRefDto {
   @ApiProperty({ example: '5491199998888', description: "The contact's number (the chat with it)" })
-  @Transform(toDigits) @IsString() @Matches(DIGITS, { message: DIGITS_MESSAGE })
+  @IsPhoneDigits('phoneNumber')
   phoneNumber: string;
 }
 

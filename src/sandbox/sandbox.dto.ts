@@ -1,11 +1,9 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform, Type } from 'class-transformer';
+import { Type } from 'class-transformer';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsInt, IsObject, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength, ValidateNested } from 'class-validator';
 import { ContactMediaDto, MESSAGE_ID } from './sandbox-contacts.dto.js';
 import { ContactCardDto, ContactEventDto, ContactLinkPreviewDto, ContactLocationDto, ContactPollDto } from './sandbox-kinds.dto.js';
-
-const DIGITS = /^\d{6,15}$/;
-const toDigits = ({ value }: { value: unknown }): unknown => (typeof value === 'string' ? value.replace(/[\s+\-()]/g, '') : value);
+import { IsPhoneDigits } from '../common/phone-digits.js';
 
 export class HistorySizeDto {
   @ApiProperty({ example: 20, minimum: 0, maximum: 1000, description: 'Chats (one simulated contact each; every third chat is LID-addressed)' })
@@ -19,7 +17,7 @@ export class HistorySizeDto {
 
 export class ScanDto {
   @ApiProperty({ example: '5491123456789', description: 'The phone that scans: it becomes the session number' })
-  @Transform(toDigits) @IsString() @Matches(DIGITS, { message: 'phoneNumber must be 6 to 15 digits with the country code' })
+  @IsPhoneDigits('phoneNumber')
   phoneNumber: string;
 
   @ApiPropertyOptional({ enum: ['personal', 'business'], example: 'personal' })
@@ -41,7 +39,7 @@ export class ScanDto {
 
 export class ContactMessageDto {
   @ApiProperty({ example: '5491123456789', description: "The session's phone number" })
-  @Transform(toDigits) @IsString() @Matches(DIGITS, { message: 'to must be 6 to 15 digits with the country code' })
+  @IsPhoneDigits('to')
   to: string;
 
   @ApiPropertyOptional({ example: 'Hola!', description: 'Text (with `linkPreview`, a text with a link preview). Exactly one of text, media, location, contacts, poll, event' })
