@@ -12,7 +12,8 @@ import pg from 'pg';
 import { gidJid } from '../../src/simulator/groups/group-store.js';
 import { WhatsAppSimulator } from '../../src/simulator/simulator.js';
 import { CallbackReceiver, waitUntil } from '../support/callback-receiver.js';
-import { postJson, startAppProcess } from '../support/app-process-runner.js';
+import { startAppProcess, killApp } from '../support/app-process-runner.js';
+import { signUpOn, pairOn } from '../support/app-process-session.js';
 import { uniquePhone } from '../support/sessions-harness.js';
 import { createTestDatabase } from '../support/test-database.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
@@ -51,19 +52,9 @@ describe('a group message acknowledged just before a crash', () => {
     };
     const app = await startAppProcess(env);
     child = app.child;
-    await postJson(app.baseUrl, '/users', { email: 'group-journal@example.com', password: 'journal-password-1', name: 'J' });
-    const token = (await postJson(app.baseUrl, '/auth/login', { email: 'group-journal@example.com', password: 'journal-password-1' })).accessToken as string;
-    const sessionId = (await postJson(app.baseUrl, '/sessions', {}, token)).id as string;
-    let qrText: string | null = null;
-    await waitUntil(async () => {
-      const res = await fetch(`${app.baseUrl}/sessions/${sessionId}/qr`, { headers: { authorization: `Bearer ${token}` } });
-      qrText = res.ok ? ((await res.json()) as { qrText: string | null }).qrText : null;
-      return !!qrText;
-    }, 20_000, 'the first QR');
+    const token = await signUpOn(app.baseUrl, 'group-journal@example.com', 'journal-password-1');
     const phone = uniquePhone();
-    const opened = sim.waitFor('opened', (c) => c.phoneNumber === phone, 30_000);
-    await sim.scanQr(qrText!, { phoneNumber: phone });
-    await opened;
+    const sessionId = await pairOn(app.baseUrl, token, sim, { phoneNumber: phone });
 
     const [owner, member] = [uniquePhone(), uniquePhone()];
     const { group: created } = sim.groups.create(owner, 'Crash', [phone, member]);
@@ -80,9 +71,7 @@ describe('a group message acknowledged just before a crash', () => {
     if (!acked.has(messageId)) await sim.waitFor('receipt', (r) => r.phoneNumber === phone && r.messageIds.includes(messageId), 20_000);
     stopRecording();
 
-    const exited = new Promise((resolve) => child!.once('exit', resolve));
-    child.kill('SIGKILL');
-    await exited;
+    await killApp(app);
     child = undefined;
     await locker.query('ROLLBACK');
     locker.release();

@@ -13,7 +13,8 @@ import { dirname, join } from 'node:path';
 import pg from 'pg';
 import { WhatsAppSimulator } from '../../src/simulator/simulator.js';
 import { CallbackReceiver, waitUntil } from '../support/callback-receiver.js';
-import { postJson, startAppProcess, type AppProcess } from '../support/app-process-runner.js';
+import { startAppProcess, type AppProcess, killApp } from '../support/app-process-runner.js';
+import { signUpOn, pairOn } from '../support/app-process-session.js';
 import { sha256 } from '../support/media-fixtures.js';
 import { uniquePhone } from '../support/sessions-harness.js';
 import { createTestDatabase } from '../support/test-database.js';
@@ -61,19 +62,9 @@ describe('a media download killed half-way', () => {
       DOWNLOAD_MEDIA: 'true', BACKEND_BASE_URL: receiver.url, WEBHOOK_POLL_INTERVAL_MS: '50', NODE_EXTRA_CA_CERTS: caFile,
     };
     const first = await start(env);
-    await postJson(first.baseUrl, '/users', { email: 'media-crash@example.com', password: 'media-crash-password-1', name: 'M' });
-    const token = (await postJson(first.baseUrl, '/auth/login', { email: 'media-crash@example.com', password: 'media-crash-password-1' })).accessToken as string;
-    const sessionId = (await postJson(first.baseUrl, '/sessions', {}, token)).id as string;
-    let qrText: string | null = null;
-    await waitUntil(async () => {
-      const res = await fetch(`${first.baseUrl}/sessions/${sessionId}/qr`, { headers: { authorization: `Bearer ${token}` } });
-      qrText = res.ok ? ((await res.json()) as { qrText: string | null }).qrText : null;
-      return !!qrText;
-    }, 20_000, 'the first QR');
+    const token = await signUpOn(first.baseUrl, 'media-crash@example.com', 'media-crash-password-1');
     const phone = uniquePhone();
-    const opened = sim.waitFor('opened', (c) => c.phoneNumber === phone, 30_000);
-    await sim.scanQr(qrText!, { phoneNumber: phone });
-    await opened;
+    await pairOn(first.baseUrl, token, sim, { phoneNumber: phone });
 
     const held = sim.holdMediaDownloads();
     const data = Buffer.concat([Buffer.from('%PDF-1.4\n'), randomBytes(3 * 2 ** 20)]);
@@ -82,8 +73,7 @@ describe('a media download killed half-way', () => {
     await held.started;
     expect(await mediaRow(messageId)).toMatchObject({ state: 'downloading', attempts: 1 });
 
-    first.child.kill('SIGKILL');
-    await first.exited;
+    await killApp(first);
     child = undefined;
     held.release();
     expect(await mediaRow(messageId)).toMatchObject({ state: 'downloading' });

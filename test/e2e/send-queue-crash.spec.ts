@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { WhatsAppSimulator } from '../../src/simulator/simulator.js';
 import { waitUntil } from '../support/callback-receiver.js';
-import { startAppProcess } from '../support/app-process-runner.js';
+import { startAppProcess, killApp } from '../support/app-process-runner.js';
 import { pairOn, signUpOn } from '../support/app-process-session.js';
 import { uniquePhone } from '../support/sessions-harness.js';
 import { createTestDatabase } from '../support/test-database.js';
@@ -82,9 +82,7 @@ describe('the paced queue survives SIGKILL', () => {
 
     const rows = async () => (await pool.query<Row>(`SELECT id, status, sent_at, seq FROM send_queue WHERE session_id = $1 ORDER BY seq`, [sessionId])).rows;
     await waitUntil(async () => (await rows()).filter((r) => r.status === 'sent').length >= 20, 30_000, 'half of the queue sent');
-    const exited = new Promise((resolve) => child!.once('exit', resolve));
-    child.kill('SIGKILL');
-    await exited;
+    await killApp(app);
     child = undefined;
     const atKill = await rows();
     const inDoubt = new Set(atKill.filter((r) => r.status === 'sending').map((r) => r.id));

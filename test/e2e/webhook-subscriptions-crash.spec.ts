@@ -12,7 +12,8 @@ import pg from 'pg';
 import { Webhook } from 'standardwebhooks';
 import { WhatsAppSimulator } from '../../src/simulator/simulator.js';
 import { CallbackReceiver, waitUntil } from '../support/callback-receiver.js';
-import { postJson, startAppProcess } from '../support/app-process-runner.js';
+import { postJson, startAppProcess, killApp } from '../support/app-process-runner.js';
+import { signUpOn } from '../support/app-process-session.js';
 import { createTestDatabase } from '../support/test-database.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
@@ -47,8 +48,7 @@ describe('webhook subscriptions survive a crash', () => {
     const app = await startAppProcess(env);
     child = app.child;
 
-    await postJson(app.baseUrl, '/users', { email: 'subs-crash@example.com', password: 'crash-password-1', name: 'Crash' });
-    const token = (await postJson(app.baseUrl, '/auth/login', { email: 'subs-crash@example.com', password: 'crash-password-1' })).accessToken as string;
+    const token = await signUpOn(app.baseUrl, 'subs-crash@example.com', 'crash-password-1');
     const hook = await postJson(app.baseUrl, '/webhooks', { url: `${receiver.url}/hook`, events: ['session.created', 'session.qr.updated'] }, token);
     const sessionIds: string[] = [];
     for (let i = 0; i < 3; i++) sessionIds.push((await postJson(app.baseUrl, '/sessions', {}, token)).id as string);
@@ -62,9 +62,7 @@ describe('webhook subscriptions survive a crash', () => {
     await waitUntil(async () => (await rows()).filter((r) => sessionIds.includes(r.session_id)).length >= 6, 20_000, 'deliveries queued');
     await receiver.waitFor((r) => new Set(r.requests.map((q) => q.body.sessionId)).size === 3, 20_000, 'a refused attempt per session');
 
-    const exited = new Promise((resolve) => child!.once('exit', resolve));
-    child.kill('SIGKILL');
-    await exited;
+    await killApp(app);
     child = undefined;
     const queued = await rows();
     expect(queued.length).toBeGreaterThanOrEqual(6);

@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { WhatsAppSimulator } from '../../src/simulator/simulator.js';
 import { CallbackReceiver, waitUntil } from '../support/callback-receiver.js';
-import { postJson, startAppProcess } from '../support/app-process-runner.js';
+import { postJson, startAppProcess, killApp } from '../support/app-process-runner.js';
+import { signUpOn } from '../support/app-process-session.js';
 import { createTestDatabase } from '../support/test-database.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
@@ -47,8 +48,7 @@ describe('callbacks survive a crash', () => {
     const app = await startAppProcess(env);
     child = app.child;
 
-    await postJson(app.baseUrl, '/users', { email: 'crash@example.com', password: 'crash-password-1', name: 'Crash' });
-    const token = (await postJson(app.baseUrl, '/auth/login', { email: 'crash@example.com', password: 'crash-password-1' })).accessToken as string;
+    const token = await signUpOn(app.baseUrl, 'crash@example.com', 'crash-password-1');
     const sessionIds = [];
     for (let i = 0; i < 3; i++) sessionIds.push((await postJson(app.baseUrl, '/sessions', {}, token)).id as string);
 
@@ -58,9 +58,7 @@ describe('callbacks survive a crash', () => {
     await waitUntil(async () => new Set((await pending()).map((r) => r.session_id)).size === 3, 20_000, 'callbacks queued for 3 sessions');
     await receiver.waitFor((r) => new Set(r.requests.map((q) => q.body.session_id)).size === 3, 20_000, 'a refused attempt per session');
 
-    const exited = new Promise((resolve) => child!.once('exit', resolve));
-    child.kill('SIGKILL');
-    await exited;
+    await killApp(app);
     child = undefined;
     const queued = await pending();
     expect(queued.length).toBeGreaterThanOrEqual(6);

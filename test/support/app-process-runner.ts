@@ -45,3 +45,9 @@ export async function postJson(baseUrl: string, path: string, body: unknown, tok
   if (!res.ok) throw new Error(`${path}: ${res.status} ${await res.text()}`);
   return (await res.json()) as Record<string, unknown>;
 }
+
+/** SIGKILLs the app (no graceful shutdown: the crash a test drills) and waits until it is gone. */
+export async function killApp(app: AppProcess): Promise<void> {
+  app.child.kill('SIGKILL');
+  await app.exited;
+}
