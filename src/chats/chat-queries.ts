@@ -10,7 +10,7 @@ import { MediaJobs } from '../media/media-jobs.js';
 import { MediaUrls } from '../media/media-urls.js';
 import type { MediaEntity } from '../media/media.entity.js';
 import type { WaRichContent } from '../whatsapp/conversation-types.js';
-import { richOfRaw } from '../whatsapp/message-kinds.js';
+import { kindsOfRaw } from '../whatsapp/message-kinds.js';
 import { kindFieldsOf } from './message-summaries.js';
 import { MAY_BE_RICH } from './message-writer.js';
 import { PollVotes, type PollResults } from './poll-votes.js';
@@ -175,7 +175,7 @@ export class ChatQueries {
   /** The results of the polls among the rows. */
   private async pollsOf(sessionId: string, chat: ChatRef, rows: MessageListRow[]): Promise<Map<string, PollResults>> {
     const polls = rows.flatMap((r) => {
-      const poll = richOfRow(r)?.poll;
+      const poll = kindsOfRow(r).rich?.poll;
       return poll && r.deleted_at === null ? [{ waId: r.wa_id, poll }] : [];
     });
     return this.pollVotes.resultsOf(this.dataSource.manager, sessionId, chat.id, polls);
@@ -213,15 +213,16 @@ export interface StoredMedia {
   url: string | null;
 }
 
-/** The kinds a row carries: its `rich` column, or its raw message decoded (rows stored before the column). */
-function richOfRow(r: MessageListRow): WaRichContent | null {
-  if (r.rich) return Object.keys(r.rich).length > 0 ? (decodePgJson(r.rich) as WaRichContent) : null;
-  return r.kinds_raw ? richOfRaw(r.kinds_raw) : null;
+/** The kinds and mentions a row carries: its columns, or its raw message decoded (rows stored before the columns). */
+function kindsOfRow(r: MessageListRow): { rich: WaRichContent | null; mentions: string[] } {
+  if (r.rich) return { rich: Object.keys(r.rich).length > 0 ? (decodePgJson(r.rich) as WaRichContent) : null, mentions: r.mentions ?? [] };
+  return r.kinds_raw ? kindsOfRaw(r.kinds_raw) : { rich: null, mentions: r.mentions ?? [] };
 }
 
 export function mapMessage(r: MessageListRow, chatJid: string, reactions: ReactionGroupDto[], stored?: StoredMedia, polls?: Map<string, PollResults>): MessageDto {
   const deleted = r.deleted_at !== null;
-  const kinds = kindFieldsOf(deleted ? null : richOfRow(r));
+  const carried = deleted ? null : kindsOfRow(r);
+  const kinds = kindFieldsOf(carried?.rich);
   return {
     ...kinds,
     poll: kinds.poll ? (polls?.get(r.wa_id) ?? kinds.poll) : null,
@@ -229,7 +230,7 @@ export function mapMessage(r: MessageListRow, chatJid: string, reactions: Reacti
     timestamp: Number(r.ts), type: r.type, text: deleted ? null : dec(r.edited_text ?? r.text), status: r.status,
     quotedMessageId: r.quoted_id, forwarded: r.forwarded, editedAt: n(r.edited_at), deletedAt: n(r.deleted_at), reactions,
     media: r.media && !deleted ? mediaOf(decodePgJson(r.media), stored) : null,
-    mentions: deleted ? [] : (r.mentions ?? []),
+    mentions: carried?.mentions ?? [],
   };
 }
 

@@ -9,7 +9,7 @@ import { readableOf } from '../whatsapp/message-kinds.js';
 import type { StoredMessage } from './message-writer.js';
 
 /** The kinds a message carries, as the API and events show them (each null when absent). */
-export function kindFieldsOf(rich: WaRichContent | null | undefined): Required<Pick<MessageSummary, 'location' | 'contacts' | 'poll' | 'linkPreview' | 'event' | 'mentions'>> {
+export function kindFieldsOf(rich: WaRichContent | null | undefined): Required<Pick<MessageSummary, 'location' | 'contacts' | 'poll' | 'linkPreview' | 'event'>> {
   const poll = rich?.poll;
   return {
     location: rich?.location ?? null,
@@ -17,7 +17,6 @@ export function kindFieldsOf(rich: WaRichContent | null | undefined): Required<P
     poll: poll ? { name: poll.name, selectableCount: poll.selectableCount, options: poll.options.map((name) => ({ name, votes: 0, voters: [] })), totalVotes: 0 } : null,
     linkPreview: rich?.linkPreview ?? null,
     event: rich?.event ?? null,
-    mentions: rich?.mentions ?? [],
   };
 }
 

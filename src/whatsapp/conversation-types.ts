@@ -44,7 +44,6 @@ export interface WaRichContent {
   poll?: { name: string; selectableCount: number; options: string[] };
   linkPreview?: { url: string; title: string | null; description: string | null };
   event?: { name: string; description: string | null; startAt: string | null };
-  mentions?: string[];
 }
 
 /** An encrypted poll vote (pollUpdateMessage): decrypted with the poll's secret when stored. */
@@ -82,7 +81,7 @@ export interface WaMessageRecord {
   media: WaMediaInfo | null;
   /** Set for a reaction message (stored as a reaction, not a message row). */
   reaction: { targetId: string; emoji: string | null } | null;
-  /** Location, contact cards, poll, link preview, event, mentions. */
+  /** Location, contact cards, poll, link preview, event (mentions are `mentions`, above). */
   rich?: WaRichContent | null;
   /** Set for a poll vote (stored as a vote, not a message row). */
   pollVote?: WaPollVote | null;

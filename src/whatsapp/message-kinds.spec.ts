@@ -1,6 +1,6 @@
 import { createCipheriv, createHash, createHmac } from 'node:crypto';
 import { proto } from '@whiskeysockets/baileys';
-import { decryptVote, parseVcard, pollOfRaw, readableOf, richOf } from './message-kinds.js';
+import { decryptVote, mentionsOf, parseVcard, pollOfRaw, readableOf, richOf } from './message-kinds.js';
 
 describe('parseVcard', () => {
   it('reads the formatted name and the numbers, waid first, folded lines joined', () => {
@@ -12,14 +12,15 @@ describe('parseVcard', () => {
 
 describe('richOf', () => {
   it('decodes each kind, null when there is none', () => {
-    expect(richOf({ conversation: 'hi' }, null)).toBeNull();
-    expect(richOf({ locationMessage: { degreesLatitude: 1, degreesLongitude: 2, name: 'Here' } }, null)?.location).toEqual({ latitude: 1, longitude: 2, name: 'Here', address: null, url: null, live: false });
-    expect(richOf({ pollCreationMessageV3: { name: 'Q', options: [{ optionName: 'a' }, { optionName: 'b' }], selectableOptionsCount: 1 } }, null)?.poll).toEqual({ name: 'Q', selectableCount: 1, options: ['a', 'b'] });
-    expect(richOf({ eventMessage: { name: 'E', startTime: 1893596400 } }, null)?.event).toEqual({ name: 'E', description: null, startAt: '2030-01-02T15:00:00.000Z' });
-    expect(richOf({ extendedTextMessage: { text: 'x https://a.example', matchedText: 'https://a.example', title: 'A' } }, { mentionedJid: ['1@s.whatsapp.net'] })).toEqual({
-      linkPreview: { url: 'https://a.example', title: 'A', description: null }, mentions: ['1@s.whatsapp.net'],
+    expect(richOf({ conversation: 'hi' })).toBeNull();
+    expect(richOf({ locationMessage: { degreesLatitude: 1, degreesLongitude: 2, name: 'Here' } })?.location).toEqual({ latitude: 1, longitude: 2, name: 'Here', address: null, url: null, live: false });
+    expect(richOf({ pollCreationMessageV3: { name: 'Q', options: [{ optionName: 'a' }, { optionName: 'b' }], selectableOptionsCount: 1 } })?.poll).toEqual({ name: 'Q', selectableCount: 1, options: ['a', 'b'] });
+    expect(richOf({ eventMessage: { name: 'E', startTime: 1893596400 } })?.event).toEqual({ name: 'E', description: null, startAt: '2030-01-02T15:00:00.000Z' });
+    expect(richOf({ extendedTextMessage: { text: 'x https://a.example', matchedText: 'https://a.example', title: 'A', contextInfo: { mentionedJid: ['1@s.whatsapp.net'] } } })).toEqual({
+      linkPreview: { url: 'https://a.example', title: 'A', description: null },
     });
-    expect(readableOf(richOf({ contactsArrayMessage: { contacts: [{ displayName: 'A', vcard: 'BEGIN:VCARD\nEND:VCARD' }, { vcard: 'BEGIN:VCARD\nTEL;waid=123456:+123456\nEND:VCARD' }] } }, null))).toBe('A, 123456');
+    expect(mentionsOf({ mentionedJid: ['1@s.whatsapp.net', ''] })).toEqual(['1@s.whatsapp.net']);
+    expect(readableOf(richOf({ contactsArrayMessage: { contacts: [{ displayName: 'A', vcard: 'BEGIN:VCARD\nEND:VCARD' }, { vcard: 'BEGIN:VCARD\nTEL;waid=123456:+123456\nEND:VCARD' }] } }))).toBe('A, 123456');
   });
 });
 

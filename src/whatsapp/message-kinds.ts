@@ -35,7 +35,7 @@ function optionNames(poll: proto.Message.IPollCreationMessage): string[] {
 }
 
 /** What a message carries beyond text and media; null when nothing. */
-export function richOf(content: proto.IMessage | undefined | null, contextInfo: proto.IContextInfo | null): WaRichContent | null {
+export function richOf(content: proto.IMessage | undefined | null): WaRichContent | null {
   if (!content) return null;
   const out: WaRichContent = {};
   const loc = content.locationMessage;
@@ -58,8 +58,6 @@ export function richOf(content: proto.IMessage | undefined | null, contextInfo: 
     const start = ev.startTime === null || ev.startTime === undefined ? null : Number(String(ev.startTime));
     out.event = { name: ev.name ?? '', description: str(ev.description), startAt: start ? new Date(start * 1000).toISOString() : null };
   }
-  const mentions = contextInfo?.mentionedJid?.filter((j): j is string => typeof j === 'string' && j.length > 0) ?? [];
-  if (mentions.length > 0) out.mentions = mentions;
   return Object.keys(out).length > 0 ? out : null;
 }
 
@@ -132,14 +130,19 @@ export function decryptVote(poll: { options: string[]; secret: Uint8Array; creat
   return undefined;
 }
 
-/** The rich kinds of a stored raw WebMessageInfo (rows stored before `rich` existed). */
-export function richOfRaw(raw: Buffer): WaRichContent | null {
+/** The jids a message's context mentions (groups, and 1:1 too). */
+export function mentionsOf(contextInfo: proto.IContextInfo | null | undefined): string[] {
+  return (contextInfo?.mentionedJid ?? []).filter((j): j is string => typeof j === 'string' && j.length > 0);
+}
+
+/** The rich kinds and mentions of a stored raw WebMessageInfo (rows stored before `rich` and `mentions` existed). */
+export function kindsOfRaw(raw: Buffer): { rich: WaRichContent | null; mentions: string[] } {
   try {
     const content = normalizeMessageContent(proto.WebMessageInfo.decode(raw).message);
-    if (!content) return null;
+    if (!content) return { rich: null, mentions: [] };
     const inner = Object.values(content).find((v): v is { contextInfo?: proto.IContextInfo | null } => typeof v === 'object' && v !== null && 'contextInfo' in v);
-    return richOf(content, inner?.contextInfo ?? null);
+    return { rich: richOf(content), mentions: mentionsOf(inner?.contextInfo) };
   } catch {
-    return null;
+    return { rich: null, mentions: [] };
   }
 }

@@ -6,7 +6,7 @@ import { getContentType, normalizeMessageContent, proto, WAMessageStubType, type
 import type { WaChatInfo, WaContact, WaMediaInfo, WaMessageRecord } from './conversation-types.js';
 import { wellFormedJson } from '../common/postgres-text.js';
 import { isLidJid, phoneFromJid } from './jid.js';
-import { pollVoteOf, richOf } from './message-kinds.js';
+import { mentionsOf, pollVoteOf, richOf } from './message-kinds.js';
 
 const STATUS_NAMES: Record<number, string> = { 0: 'error', 1: 'pending', 2: 'sent', 3: 'delivered', 4: 'read', 5: 'played' };
 export const statusName = (n: number | null | undefined): string | undefined => (n === null || n === undefined ? undefined : STATUS_NAMES[n]);
@@ -140,11 +140,11 @@ export function translateMessage(msg: WAMessage, ownPhone: string | null): WaMes
     status: statusName(msg.status) ?? (fromMe ? 'sent' : null),
     quotedId: ctx?.stanzaId ?? null,
     forwarded: Boolean(ctx?.isForwarded),
-    mentions: (ctx?.mentionedJid ?? []).filter((j): j is string => typeof j === 'string' && j.length > 0),
+    mentions: mentionsOf(ctx),
     isStub,
     media: content ? mediaOf(content, type) : null,
     reaction: reactionMsg?.key?.id ? { targetId: reactionMsg.key.id, emoji: reactionMsg.text || null } : null,
-    rich: richOf(content, ctx),
+    rich: richOf(content),
     pollVote: pollVoteOf(msg, content),
     isProtocol: type === 'protocolMessage',
     raw: encodeRaw(msg),
