@@ -1,4 +1,5 @@
 import { Module, type OnModuleInit } from '@nestjs/common';
+import { ChatsModule } from '../chats/chats.module.js';
 import { ContactsModule } from '../contacts/contacts.module.js';
 import { SessionRegistry } from '../sessions/session-registry.js';
 import { SessionsModule } from '../sessions/sessions.module.js';
@@ -8,7 +9,7 @@ import { ChatStateStore } from './chat-state-store.js';
 
 /** Archive, pin, mute, unread, delete of chats and presence subscriptions (CONTRACT Part 3). */
 @Module({
-  imports: [SessionsModule, ContactsModule],
+  imports: [SessionsModule, ContactsModule, ChatsModule],
   controllers: [ChatActionsController],
   providers: [ChatStateStore, ChatActionsService],
 })

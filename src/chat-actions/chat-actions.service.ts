@@ -7,8 +7,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { AppError } from '../common/app-error.js';
 import type { AuthContext } from '../common/auth-context.js';
-import { decodePgText } from '../common/postgres-text.js';
-import { parseJid } from '../chats/chat-queries.js';
+import { ChatQueries, parseJid } from '../chats/chat-queries.js';
 import type { ChatDto } from '../chats/chats.dto.js';
 import { onAccount } from '../sessions/account-call.js';
 import { SessionRegistry } from '../sessions/session-registry.js';
@@ -25,6 +24,7 @@ export class ChatActionsService {
     private readonly registry: SessionRegistry,
     private readonly store: ChatStateStore,
     private readonly dataSource: DataSource,
+    private readonly queries: ChatQueries,
   ) {}
 
   async update(auth: AuthContext, sessionId: string | undefined, jidParam: string, body: UpdateChatDto): Promise<ChatDto> {
@@ -41,7 +41,7 @@ export class ChatActionsService {
     });
     const stored: ChatStateChange = Object.assign({ jid: chat.jid }, ...changes);
     await this.store.store({ sessionId: session.id, tenantId: session.tenantId }, [stored], 'api');
-    return this.chatDto(session.id, chat.id);
+    return this.queries.chatDto(session.id, chat.id);
   }
 
   async remove(auth: AuthContext, sessionId: string | undefined, jidParam: string): Promise<void> {
@@ -76,27 +76,5 @@ export class ChatActionsService {
     const r = rows[0];
     if (!r) return null;
     return { id: r.wa_id, remoteJid: r.remote_jid, fromMe: r.from_me, participant: r.remote_jid.endsWith('@g.us') && !r.from_me ? r.sender_jid : null, timestamp: Number(r.ts) };
-  }
-
-  /** The chat as GET /chats lists it. */
-  private async chatDto(sessionId: string, chatId: string): Promise<ChatDto> {
-    const rows: Array<Record<string, unknown>> = await this.dataSource.query(
-      `SELECT c.jid, c.pn_jid, c.lid_jid, c.name, c.unread_count, c.last_message_at, c.archived, c.pinned, c.muted_until,
-              m.wa_id AS m_id, m.from_me AS m_from_me, m.ts AS m_ts, m.type AS m_type, COALESCE(m.edited_text, m.text) AS m_text, m.status AS m_status, m.deleted_at AS m_deleted
-         FROM wa_chats c LEFT JOIN wa_messages m ON m.id = c.last_message_id
-        WHERE c.session_id = $1 AND c.id = $2`,
-      [sessionId, chatId],
-    );
-    const r = rows[0];
-    if (!r) throw AppError.notFound('No such chat in this session');
-    const dec = (v: unknown): string | null => (typeof v === 'string' ? decodePgText(v) : null);
-    return {
-      jid: r.jid as string, pnJid: r.pn_jid as string | null, lidJid: r.lid_jid as string | null, name: dec(r.name), isGroup: (r.jid as string).endsWith('@g.us'),
-      unreadCount: Number(r.unread_count), lastMessageAt: Number(r.last_message_at) || null,
-      archived: Boolean(r.archived), pinned: Boolean(r.pinned), mutedUntil: r.muted_until === null ? null : Number(r.muted_until),
-      lastMessage: r.m_id
-        ? { id: r.m_id as string, fromMe: Boolean(r.m_from_me), timestamp: Number(r.m_ts), type: r.m_type as string, text: r.m_deleted ? null : dec(r.m_text), status: r.m_status as string | null }
-        : null,
-    };
   }
 }

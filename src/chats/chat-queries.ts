@@ -75,6 +75,25 @@ export const MESSAGE_PAGE_AFTER_SQL = pageSql(' AND (ts, id) < ($4::bigint, $5::
 const dec = (v: string | null): string | null => (typeof v === 'string' ? decodePgText(v) : null);
 const n = (v: string | null): number | null => (v === null ? null : Number(v));
 
+type ChatRow = Record<string, unknown>;
+
+/** A chat as GET /chats shows it: named by its group's subject when it is a group, with its last message. */
+const CHAT_SELECT = `SELECT c.id, c.jid, c.pn_jid, c.lid_jid, COALESCE(g.subject, c.name) AS name, c.unread_count, c.last_message_at, c.archived, c.pinned, c.muted_until,
+              m.wa_id AS m_id, m.from_me AS m_from_me, m.ts AS m_ts, m.type AS m_type, COALESCE(m.edited_text, m.text) AS m_text, m.status AS m_status, m.deleted_at AS m_deleted
+         FROM wa_chats c LEFT JOIN wa_messages m ON m.id = c.last_message_id
+         LEFT JOIN wa_groups g ON g.session_id = c.session_id AND g.jid = c.jid`;
+
+function mapChat(r: ChatRow): ChatDto {
+  return {
+    jid: r.jid as string, pnJid: r.pn_jid as string | null, lidJid: r.lid_jid as string | null, name: dec(r.name as string | null), isGroup: (r.jid as string).endsWith('@g.us'),
+    unreadCount: Number(r.unread_count), lastMessageAt: Number(r.last_message_at) || null,
+    archived: Boolean(r.archived), pinned: Boolean(r.pinned), mutedUntil: n(r.muted_until as string | null),
+    lastMessage: r.m_id
+      ? { id: r.m_id as string, fromMe: Boolean(r.m_from_me), timestamp: Number(r.m_ts), type: r.m_type as string, text: r.m_deleted ? null : dec(r.m_text as string | null), status: r.m_status as string | null }
+      : null,
+  };
+}
+
 @Injectable()
 export class ChatQueries {
   constructor(
@@ -97,11 +116,8 @@ export class ChatQueries {
 
   async listChats(sessionId: string, limit: number, cursor?: string): Promise<{ data: ChatDto[]; nextCursor: string | null }> {
     const after = decodeCursor(cursor, ['n', 's']);
-    const rows: Array<Record<string, unknown>> = await this.dataSource.query(
-      `SELECT c.id, c.jid, c.pn_jid, c.lid_jid, COALESCE(g.subject, c.name) AS name, c.unread_count, c.last_message_at, c.archived, c.pinned, c.muted_until,
-              m.wa_id AS m_id, m.from_me AS m_from_me, m.ts AS m_ts, m.type AS m_type, COALESCE(m.edited_text, m.text) AS m_text, m.status AS m_status, m.deleted_at AS m_deleted
-         FROM wa_chats c LEFT JOIN wa_messages m ON m.id = c.last_message_id
-         LEFT JOIN wa_groups g ON g.session_id = c.session_id AND g.jid = c.jid
+    const rows: ChatRow[] = await this.dataSource.query(
+      `${CHAT_SELECT}
         WHERE c.session_id = $1 AND ($2::bigint IS NULL OR (c.last_message_at, c.id) < ($2::bigint, $3::bigint))
         ORDER BY c.last_message_at DESC, c.id DESC LIMIT $4`,
       [sessionId, after?.[0] ?? null, after?.[1] ?? null, limit + 1],
@@ -109,16 +125,16 @@ export class ChatQueries {
     const page = rows.slice(0, limit);
     const last = page.at(-1);
     return {
-      data: page.map((r) => ({
-        jid: r.jid as string, pnJid: r.pn_jid as string | null, lidJid: r.lid_jid as string | null, name: dec(r.name as string | null), isGroup: (r.jid as string).endsWith('@g.us'),
-        unreadCount: Number(r.unread_count), lastMessageAt: Number(r.last_message_at) || null,
-        archived: Boolean(r.archived), pinned: Boolean(r.pinned), mutedUntil: n(r.muted_until as string | null),
-        lastMessage: r.m_id
-          ? { id: r.m_id as string, fromMe: Boolean(r.m_from_me), timestamp: Number(r.m_ts), type: r.m_type as string, text: r.m_deleted ? null : dec(r.m_text as string | null), status: r.m_status as string | null }
-          : null,
-      })),
+      data: page.map(mapChat),
       nextCursor: rows.length > limit && last ? encodeCursor([Number(last.last_message_at), String(last.id)]) : null,
     };
+  }
+
+  /** One chat (by its row id) as GET /chats lists it. */
+  async chatDto(sessionId: string, chatId: string): Promise<ChatDto> {
+    const rows: ChatRow[] = await this.dataSource.query(`${CHAT_SELECT} WHERE c.session_id = $1 AND c.id = $2`, [sessionId, chatId]);
+    if (!rows[0]) throw AppError.notFound('No such chat in this session');
+    return mapChat(rows[0]);
   }
 
   async listMessages(sessionId: string, chat: ChatRef, limit: number, cursor?: string): Promise<{ data: MessageDto[]; nextCursor: string | null }> {

@@ -26,7 +26,7 @@ import { LinkPreviewService } from './link-preview.service.js';
   imports: [TypeOrmModule.forFeature(CHAT_ENTITIES), SessionsModule, ContactsModule, MediaModule, SendQueueModule],
   controllers: [ChatsController],
   providers: [ChatIdentity, MessageWriter, HistoryJobs, PollVotes, LinkPreviewService, ConversationStore, ChatQueries, ChatsReadService, ChatCommandsService, ChatMediaService, ReceiptStore],
-  exports: [ConversationStore],
+  exports: [ConversationStore, ChatQueries],
 })
 export class ChatsModule implements OnModuleInit {
   constructor(
