@@ -80,7 +80,8 @@ it('creates a group, shows a member writing, manages its participants live, and 
   const panel = conversation.getByTestId('participants-panel');
   const participant = (phone: string) => panel.locator(`[data-testid="participant"][data-phone="${phone}"]`);
   await participant(session.phone).filter({ hasText: 'Tú' }).getByTestId('participant-role').filter({ hasText: 'Creador · admin' }).waitFor(WAIT);
-  await participant(bob).waitFor(WAIT);
+  // A member is named by the push name they wrote with, beside the number.
+  await participant(bob).filter({ hasText: `Beto · +${bob}` }).waitFor(WAIT);
   expect(await participant(bob).getByTestId('participant-role').count()).toBe(0);
   expect(await panel.getByTestId('participant').count()).toBe(3);
 
@@ -116,6 +117,7 @@ it('creates a group, shows a member writing, manages its participants live, and 
   await text.pressSequentially(`Dale @${carol.slice(0, 4)}`);
   const picker = composer.getByTestId('mention-picker');
   expect(await picker.getByRole('button', { name: `@+${session.phone}` }).count()).toBe(0);
+  await picker.getByRole('button', { name: `@+${bob} Beto` }).waitFor(WAIT);
   await picker.getByRole('button', { name: `@+${carol}` }).click();
   expect(await text.inputValue()).toBe(`Dale @${carol} `);
   await text.pressSequentially('traé hielo');

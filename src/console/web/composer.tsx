@@ -69,7 +69,7 @@ export function Composer({ sessionId, me, jid, replyTo, onClearReply, canAttach 
         )}
         <button type="submit" class="primary" disabled={busy}>{t('messages.send')}</button>
       </div>
-      <MentionPicker text={text} participants={participants} me={me} onPick={(next) => { setText(next); textInput.current?.focus(); }} />
+      <MentionPicker sessionId={sessionId} jid={jid} text={text} participants={participants} me={me} onPick={(next) => { setText(next); textInput.current?.focus(); }} />
       {file && <p class="muted small" data-testid="attachment">📎 {file.name}</p>}
       {error && <p class="error" role="alert">{error}</p>}
     </form>

@@ -6,12 +6,17 @@
 import { useState } from 'preact/hooks';
 import { ConfirmDialog } from './confirm.js';
 import { changeParticipants, type Participant, type ParticipantResult } from './groups-api.js';
-import { groupStore, useGroup } from './group-store.js';
+import { groupStore, pushNamesIn, useGroup } from './group-store.js';
 import { t, type MessageKey } from './i18n.js';
 import type { Session } from './store.js';
 import { useAction } from './use-action.js';
 
-const nameOf = (p: Participant): string => (p.phone ? `+${p.phone}` : p.jid);
+const numberOf = (p: Participant): string => (p.phone ? `+${p.phone}` : p.jid);
+/** The member's push name (when they wrote in the loaded messages) and number. */
+const nameOf = (p: Participant, names: Map<string, string>): string => {
+  const name = p.phone ? names.get(p.phone) : undefined;
+  return name ? `${name} · ${numberOf(p)}` : numberOf(p);
+};
 const digits = (s: string): string => s.replace(/\D/g, '');
 const RESULT: Record<number, MessageKey> = { 403: 'groups.result403', 404: 'groups.result404', 408: 'groups.result408', 409: 'groups.result409' };
 
@@ -35,6 +40,7 @@ export function GroupPanel({ session, jid }: { session: Session; jid: string }) 
   const [notice, setNotice] = useState<string | null>(null);
   const { busy, error, run } = useAction();
   if (group === null) return null;
+  const names = pushNamesIn(session.id, jid);
   const participants = [...(group?.participants ?? [])].sort((a, b) => Number(!!b.admin) - Number(!!a.admin));
 
   const change = (action: 'add' | 'remove', who: string) => void run(async () => {
@@ -63,7 +69,7 @@ export function GroupPanel({ session, jid }: { session: Session; jid: string }) 
               const me = p.phone !== null && p.phone === session.phone;
               return (
                 <li key={p.jid} class="row spread" data-testid="participant" data-phone={p.phone ?? ''}>
-                  <span>{me ? t('groups.you') : nameOf(p)} <Role admin={p.admin} /></span>
+                  <span>{me ? t('groups.you') : nameOf(p, names)} <Role admin={p.admin} /></span>
                   {group?.iAmAdmin && !me && p.admin !== 'superadmin' && (
                     <button type="button" class="link danger-text" disabled={busy} onClick={() => setRemoving(p)}>{t('groups.remove')}</button>
                   )}
@@ -85,7 +91,7 @@ export function GroupPanel({ session, jid }: { session: Session; jid: string }) 
         </section>
       )}
       {removing && (
-        <ConfirmDialog message={t('groups.confirmRemove', { who: nameOf(removing), group: group?.subject ?? '' })}
+        <ConfirmDialog message={t('groups.confirmRemove', { who: nameOf(removing, names), group: group?.subject ?? '' })}
           onConfirm={() => change('remove', removing.phone ?? removing.jid)} onClose={() => setRemoving(null)} />
       )}
     </div>

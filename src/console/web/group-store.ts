@@ -43,6 +43,8 @@ class GroupStore {
   details = new Map<string, Group>();
   private listeners = new Set<() => void>();
   private reading = new Set<string>();
+  /** Bumped by every group read or announced, so a list read that one overtook is read again. */
+  private version = 0;
 
   subscribe(listener: () => void): () => void {
     this.listeners.add(listener);
@@ -63,10 +65,16 @@ class GroupStore {
     return [];
   }
 
+  /** Reads the list; a change announced while the read runs reads it again, so an older answer never undoes it. */
   async refreshGroups(sessionId: string): Promise<void> {
-    const page = await listGroups(sessionId);
-    this.groups = new Map(this.groups).set(sessionId, page.data);
-    this.changed();
+    for (;;) {
+      const version = this.version;
+      const page = await listGroups(sessionId);
+      if (version !== this.version) continue;
+      this.groups = new Map(this.groups).set(sessionId, page.data);
+      this.changed();
+      return;
+    }
   }
 
   async loadGroup(sessionId: string, jid: string): Promise<void> {
@@ -83,6 +91,7 @@ class GroupStore {
 
   /** A group as read or announced in full: its details, and its entry in the list. */
   private put(sessionId: string, g: Group): void {
+    this.version += 1;
     const list = this.groups.get(sessionId) ?? [];
     const { participants: _, ...summary } = g;
     this.groups = new Map(this.groups).set(sessionId, [...list.filter((x) => x.jid !== g.jid), summary]);
@@ -91,6 +100,7 @@ class GroupStore {
   }
 
   private patch(sessionId: string, jid: string, fn: (g: Group) => Group | null): void {
+    this.version += 1;
     const list = (this.groups.get(sessionId) ?? []).map((g) => (g.jid === jid ? fn(g) : g)).filter((g): g is Group => g !== null);
     this.groups = new Map(this.groups).set(sessionId, list);
     const detail = this.details.get(key(sessionId, jid));
@@ -187,6 +197,13 @@ export function withGroups(chats: Chat[] | undefined, groups: Group[] | undefine
     merged = i < 0 ? [...merged, row] : [...merged.slice(0, i), row, ...merged.slice(i)];
   }
   return merged;
+}
+
+/** The push names members wrote with in the loaded messages of the group, by phone (WhatsApp gives a participant no name). */
+export function pushNamesIn(sessionId: string, jid: string): Map<string, string> {
+  const names = new Map<string, string>();
+  for (const m of chatStore.conversation(sessionId, jid)?.messages ?? []) if (!m.fromMe && m.senderPhone && m.pushName) names.set(m.senderPhone, m.pushName);
+  return names;
 }
 
 /** Feeds the store from the socket, and reads it again on every (re)connect. */

@@ -5,7 +5,7 @@
  */
 import type { Message } from './chats-api.js';
 import type { Participant } from './groups-api.js';
-import { groupStore, useGroupStore } from './group-store.js';
+import { groupStore, pushNamesIn, useGroupStore } from './group-store.js';
 import { t } from './i18n.js';
 
 const user = (jid: string): string => jid.split('@')[0].split(':')[0];
@@ -21,6 +21,8 @@ export function mentionsOf(text: string, participants: Participant[]): string[] 
 }
 
 interface PickerProps {
+  sessionId: string;
+  jid: string;
   text: string;
   participants: Participant[];
   /** The session's own number, left out of the offer. */
@@ -29,17 +31,18 @@ interface PickerProps {
 }
 
 /** The participants offered while an "@…" is being typed; picking one completes it. */
-export function MentionPicker({ text, participants, me, onPick }: PickerProps) {
+export function MentionPicker({ sessionId, jid, text, participants, me, onPick }: PickerProps) {
   const query = typing(text);
   if (query === null) return null;
   const offered = participants.filter((p) => p.phone !== me && tokenOf(p).includes(query)).slice(0, 8);
   if (offered.length === 0) return null;
+  const names = pushNamesIn(sessionId, jid);
   return (
     <ul class="mention-picker" role="group" aria-label={t('groups.mentionPicker')} data-testid="mention-picker">
       {offered.map((p) => (
         <li key={p.jid}>
           <button type="button" class="link" onClick={() => onPick(`${text.slice(0, text.length - query.length)}${tokenOf(p)} `)}>
-            @{p.phone ? `+${p.phone}` : tokenOf(p)}
+            @{p.phone ? `+${p.phone}` : tokenOf(p)}{p.phone && names.has(p.phone) ? ` ${names.get(p.phone)}` : ''}
           </button>
         </li>
       ))}
