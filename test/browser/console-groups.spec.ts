@@ -26,9 +26,14 @@ beforeAll(async () => {
   t = await startTestApp({ env: { WA_SANDBOX: 'true' } });
 });
 afterAll(async () => {
-  await context?.close();
   await browser?.close();
   await t?.close({ drop: true });
+});
+beforeEach(async () => {
+  context = await browser.newContext({ viewport: { width: 1280, height: 1000 } });
+});
+afterEach(async () => {
+  await context?.close();
 });
 
 const sim = () => t.app.get(SandboxService).simulator;
@@ -36,7 +41,6 @@ const sim = () => t.app.get(SandboxService).simulator;
 const simMembers = (jid: string): string[] => sim().groups.get(jid)!.participants.map((p) => p.phone).sort();
 
 it('creates a group, shows a member writing, manages its participants live, and sends a mention', async () => {
-  context = await browser.newContext({ viewport: { width: 1280, height: 1000 } });
   const page = await context.newPage();
   const email = await signUpInPage(page, t.baseUrl);
   const token = await tokenOf(t, email);
@@ -130,4 +134,36 @@ it('creates a group, shows a member writing, manages its participants live, and 
   const mine = conversation.getByTestId('chat-message').filter({ hasText: 'traé hielo' });
   await mine.getByTestId('mention').filter({ hasText: `@${carol}` }).waitFor(WAIT);
   await screenshot(page, '50-group-conversation');
+});
+
+it("a contact's group appears live, and a plain member sees the participants without the admin actions", async () => {
+  const page = await context.newPage();
+  const email = await signUpInPage(page, t.baseUrl);
+  const token = await tokenOf(t, email);
+  const session = await linkSandboxSession(t, token);
+  const [owner, bob] = [uniquePhone(), uniquePhone()];
+  const chats = page.locator(`[data-session-id="${session.id}"]`).getByTestId('chats');
+  await chats.getByText('Todavía no hay chats.').waitFor(WAIT);
+
+  // The group reaches the page through session.groups.upsert: no message in it yet, no reload.
+  const created = await call(t, 'POST', '/sandbox/groups', { token, body: { owner, subject: 'Vecinos', participants: [session.phone, bob] } });
+  expect(created.status).toBe(200);
+  const row = chats.getByTestId('chat-row').filter({ hasText: 'Vecinos' });
+  await row.getByTestId('group-mark').waitFor(WAIT);
+  await row.click();
+  const conversation = chats.getByTestId('conversation');
+  await conversation.getByTestId('participants-toggle').filter({ hasText: 'Participantes (3)' }).click();
+  const panel = conversation.getByTestId('participants-panel');
+  await panel.locator(`[data-testid="participant"][data-phone="${owner}"]`).getByTestId('participant-role').filter({ hasText: 'Creador · admin' }).waitFor(WAIT);
+  await panel.locator(`[data-testid="participant"][data-phone="${session.phone}"]`).filter({ hasText: 'Tú' }).waitFor(WAIT);
+  expect(await panel.getByRole('button', { name: 'Quitar' }).count()).toBe(0);
+  expect(await panel.getByLabel('Añadir participante').count()).toBe(0);
+
+  // The owner makes the session an admin: the panel follows (session.groups.participants) and offers the admin actions.
+  await call(t, 'POST', `/sandbox/groups/${created.body.jid}/participants`, { token, body: { actor: owner, action: 'promote', participants: [session.phone] } });
+  await panel.locator(`[data-testid="participant"][data-phone="${session.phone}"]`).getByTestId('participant-role').filter({ hasText: 'Admin' }).waitFor(WAIT);
+  await panel.getByLabel('Añadir participante').waitFor(WAIT);
+  await panel.locator(`[data-testid="participant"][data-phone="${bob}"]`).getByRole('button', { name: 'Quitar' }).waitFor(WAIT);
+  expect(await panel.locator(`[data-testid="participant"][data-phone="${owner}"]`).getByRole('button', { name: 'Quitar' }).count()).toBe(0);
+  await screenshot(page, '51-group-participants');
 });
