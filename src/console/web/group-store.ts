@@ -185,18 +185,25 @@ export function useGroup(sessionId: string, jid: string): Group | null | undefin
   return isGroup ? group : null;
 }
 
-/** The chats, plus the groups that have no chat yet (no message), each placed by its creation time. */
+/** The chats (the API's order: newest message first), plus the groups that have no chat yet (no message), each placed by its creation time. */
 export function withGroups(chats: Chat[] | undefined, groups: Group[] | undefined): Chat[] | undefined {
   if (!chats || !groups) return chats;
   const known = new Set(chats.map((c) => c.jid));
-  let merged = chats;
-  for (const g of groups.filter((x) => !known.has(x.jid))) {
-    const at = g.createdAt ? Math.floor(Date.parse(g.createdAt) / 1000) : 0;
-    const row: Chat = { jid: g.jid, pnJid: null, lidJid: null, name: g.subject, isGroup: true, unreadCount: 0, lastMessage: null, lastMessageAt: null };
-    const i = merged.findIndex((c) => (c.lastMessageAt ?? 0) < at);
-    merged = i < 0 ? [...merged, row] : [...merged.slice(0, i), row, ...merged.slice(i)];
+  const extras = groups
+    .filter((g) => !known.has(g.jid))
+    .map((g) => {
+      const row: Chat = { jid: g.jid, pnJid: null, lidJid: null, name: g.subject, isGroup: true, unreadCount: 0, lastMessage: null, lastMessageAt: null };
+      return { at: g.createdAt ? Math.floor(Date.parse(g.createdAt) / 1000) : 0, row };
+    })
+    .sort((a, b) => b.at - a.at);
+  if (extras.length === 0) return chats;
+  const merged: Chat[] = [];
+  let i = 0;
+  for (const c of chats) {
+    while (i < extras.length && extras[i].at > (c.lastMessageAt ?? 0)) merged.push(extras[i++].row);
+    merged.push(c);
   }
-  return merged;
+  return [...merged, ...extras.slice(i).map((x) => x.row)];
 }
 
 /** The push names members wrote with in the loaded messages of the group, by phone (WhatsApp gives a participant no name). */
