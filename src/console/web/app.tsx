@@ -6,6 +6,7 @@ import { chatStore } from './chat-store.js';
 import { CallSettingsPanel } from './call-settings.js';
 import { CallToasts } from './call-toast.js';
 import { ConnectPanel } from './connect.js';
+import { groupStore } from './group-store.js';
 import { setLang, t, useLang } from './i18n.js';
 import { connectRealtime } from './realtime.js';
 import { SessionCard } from './session-card.js';
@@ -102,6 +103,7 @@ export function App() {
       if (!u) {
         store.clear();
         chatStore.clear();
+        groupStore.clear();
       }
     });
     void refresh().finally(() => setChecking(false));

@@ -5,7 +5,8 @@
  * edits, deletes, reactions and downloaded media patch the loaded message in place.
  */
 import { useEffect, useState } from 'preact/hooks';
-import { listChats, listMessages, type Chat, type Message, type MessageStatus } from './chats-api.js';
+import { ApiError } from './api.js';
+import { listChats, listMessages, type Chat, type Message, type MessageStatus, type Page } from './chats-api.js';
 
 export interface Conversation {
   /** Oldest first, as shown. */
@@ -35,6 +36,12 @@ export interface MediaSummary {
   duration: number | null;
   fileName: string | null;
 }
+
+/** A chat with no message yet (a group just created, a number just typed) is not stored yet: it is an empty conversation. */
+const emptyWhenNoChat = (err: unknown): Page<Message> => {
+  if (err instanceof ApiError && err.status === 404) return { data: [], nextCursor: null };
+  throw err;
+};
 
 const RANK: Record<MessageStatus, number> = { error: 0, pending: 1, sent: 2, delivered: 3, read: 4, played: 5 };
 const key = (sessionId: string, jid: string): string => `${sessionId} ${jid}`;
@@ -117,7 +124,7 @@ class ChatStore {
       try {
         while (state.dirty) {
           state.dirty = false;
-          const page = await listMessages(sessionId, jid, null);
+          const page = await listMessages(sessionId, jid, null).catch(emptyWhenNoChat);
           const before = this.conversation(sessionId, jid);
           this.setConversation(sessionId, jid, {
             messages: merge(before?.messages ?? [], page.data),

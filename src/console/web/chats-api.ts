@@ -37,6 +37,8 @@ export interface Message {
   deletedAt: number | null;
   reactions: Reaction[];
   media: MessageMedia | null;
+  /** The jids the message @-mentions. */
+  mentions: string[];
 }
 
 export interface Chat {
@@ -44,6 +46,7 @@ export interface Chat {
   pnJid: string | null;
   lidJid: string | null;
   name: string | null;
+  isGroup: boolean;
   unreadCount: number;
   lastMessage: { id: string; fromMe: boolean; timestamp: number; type: string; text: string | null; status: MessageStatus | null } | null;
   lastMessageAt: number | null;
@@ -65,6 +68,7 @@ export interface SendBody {
   content?: string;
   replyToMessageId?: string;
   mediaId?: string;
+  mentions?: string[];
 }
 
 const q = (sessionId: string, extra: Record<string, string> = {}): string => new URLSearchParams({ sessionId, ...extra }).toString();

@@ -3,8 +3,10 @@ import { useEffect, useState } from 'preact/hooks';
 import { chatStore, useChatStore } from './chat-store.js';
 import type { Chat } from './chats-api.js';
 import { Conversation } from './conversation.js';
+import { useSessionGroups, withGroups } from './group-store.js';
 import { t } from './i18n.js';
 import { preview, Ticks, timeOf } from './message-bubble.js';
+import { NewGroup } from './new-group.js';
 import type { Session } from './store.js';
 import { useAction } from './use-action.js';
 
@@ -17,7 +19,7 @@ function ChatRow({ chat, open, onOpen }: { chat: Chat; open: boolean; onOpen: ()
     <li>
       <button type="button" class={`chat-row ${open ? 'open' : ''}`} aria-current={open ? 'true' : undefined} onClick={onOpen} data-testid="chat-row" data-jid={chat.jid}>
         <span class="row spread">
-          <strong>{chatTitle(chat)}</strong>
+          <strong>{chat.isGroup && <span class="group-mark" role="img" aria-label={t('groups.marker')} title={t('groups.marker')} data-testid="group-mark">👥 </span>}{chatTitle(chat)}</strong>
           {chat.lastMessageAt !== null && <time class="muted small">{timeOf(chat.lastMessageAt)}</time>}
         </span>
         <span class="row spread">
@@ -30,7 +32,7 @@ function ChatRow({ chat, open, onOpen }: { chat: Chat; open: boolean; onOpen: ()
 }
 
 export function ChatsPanel({ session, canAttach }: { session: Session; canAttach: boolean }) {
-  const chats = useChatStore().chats.get(session.id);
+  const chats = withGroups(useChatStore().chats.get(session.id), useSessionGroups(session.id));
   const [open, setOpen] = useState<string | null>(null);
   const [number, setNumber] = useState('');
   const { error, run } = useAction();
@@ -53,6 +55,7 @@ export function ChatsPanel({ session, canAttach }: { session: Session; canAttach
           </label>
           <button type="submit">{t('chat.open')}</button>
         </form>
+        <NewGroup sessionId={session.id} onCreated={setOpen} />
         {error && <p class="error" role="alert">{error}</p>}
         <ul class="chat-rows" aria-label={t('chat.title')}>
           {chats?.length === 0 && <li class="muted">{t('chat.empty')}</li>}

@@ -5,23 +5,29 @@
 import { useRef, useState } from 'preact/hooks';
 import { chatStore } from './chat-store.js';
 import { sendMessage, uploadMedia, type Message, type SendBody } from './chats-api.js';
+import { useGroup } from './group-store.js';
 import { t } from './i18n.js';
+import { MentionPicker, mentionsOf } from './mentions.js';
 import { preview } from './message-bubble.js';
 import { useAction } from './use-action.js';
 
 interface ComposerProps {
   sessionId: string;
+  /** The session's own number (not offered as a mention). */
+  me: string | null;
   jid: string;
   replyTo: Message | null;
   onClearReply: () => void;
   canAttach: boolean;
 }
 
-export function Composer({ sessionId, jid, replyTo, onClearReply, canAttach }: ComposerProps) {
+export function Composer({ sessionId, me, jid, replyTo, onClearReply, canAttach }: ComposerProps) {
   const [text, setText] = useState('');
   const [file, setFile] = useState<File | null>(null);
   const fileInput = useRef<HTMLInputElement>(null);
+  const textInput = useRef<HTMLInputElement>(null);
   const { busy, error, run } = useAction();
+  const participants = useGroup(sessionId, jid)?.participants ?? [];
 
   const submit = (e: Event) => {
     e.preventDefault();
@@ -29,6 +35,8 @@ export function Composer({ sessionId, jid, replyTo, onClearReply, canAttach }: C
     void run(async () => {
       const body: SendBody = {};
       if (text.trim()) body.content = text;
+      const mentions = mentionsOf(text, participants);
+      if (mentions.length > 0) body.mentions = mentions;
       if (replyTo) body.replyToMessageId = replyTo.id;
       if (file) body.mediaId = (await uploadMedia(sessionId, file)).id;
       await sendMessage(sessionId, jid, body);
@@ -51,7 +59,7 @@ export function Composer({ sessionId, jid, replyTo, onClearReply, canAttach }: C
       <div class="row">
         <label class="grow">
           {t('messages.text')}
-          <input name="text" autocomplete="off" value={text} onInput={(e) => setText(e.currentTarget.value)} required={!file} />
+          <input ref={textInput} name="text" autocomplete="off" value={text} onInput={(e) => setText(e.currentTarget.value)} required={!file} />
         </label>
         {canAttach && (
           <label class="attach">
@@ -61,6 +69,7 @@ export function Composer({ sessionId, jid, replyTo, onClearReply, canAttach }: C
         )}
         <button type="submit" class="primary" disabled={busy}>{t('messages.send')}</button>
       </div>
+      <MentionPicker sessionId={sessionId} jid={jid} text={text} participants={participants} me={me} onPick={(next) => { setText(next); textInput.current?.focus(); }} />
       {file && <p class="muted small" data-testid="attachment">📎 {file.name}</p>}
       {error && <p class="error" role="alert">{error}</p>}
     </form>

@@ -7,6 +7,7 @@ import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { chatStore, useChatStore } from './chat-store.js';
 import { markRead, react, type Message } from './chats-api.js';
 import { Composer } from './composer.js';
+import { GroupPanel } from './group-panel.js';
 import { t } from './i18n.js';
 import { MessageBubble } from './message-bubble.js';
 import type { Session } from './store.js';
@@ -68,6 +69,7 @@ export function Conversation({ session, jid, title, unread, canAttach, onBack }:
         <h4 id={`conv-${session.id}`}>{title}</h4>
         <button type="button" class="link back" onClick={onBack}>{t('chat.back')}</button>
       </header>
+      <GroupPanel session={session} jid={jid} />
       <ol ref={list} class="thread" aria-live="polite" data-testid="thread"
         onScroll={(e) => { before.current.scrollTop = e.currentTarget.scrollTop; before.current.height = e.currentTarget.scrollHeight; }}>
         <li ref={top} class="thread-top">
@@ -81,7 +83,7 @@ export function Conversation({ session, jid, title, unread, canAttach, onBack }:
         ))}
       </ol>
       {error && <p class="error" role="alert">{error}</p>}
-      <Composer sessionId={session.id} jid={jid} replyTo={replyTo} onClearReply={() => setReplyTo(null)} canAttach={canAttach} />
+      <Composer sessionId={session.id} me={session.phone} jid={jid} replyTo={replyTo} onClearReply={() => setReplyTo(null)} canAttach={canAttach} />
     </section>
   );
 }

@@ -183,6 +183,26 @@ const es = {
   'sandbox.code': 'Código que muestra la consola',
   'sandbox.enterCode': 'Ingresar el código en el teléfono',
   'sandbox.profileName': 'Nombre de perfil (opcional)',
+  // Groups (group-store.ts, group-panel.tsx, new-group.tsx, mentions.tsx)
+  'groups.marker': 'Grupo',
+  'groups.new': 'Nuevo grupo',
+  'groups.subject': 'Nombre del grupo',
+  'groups.members': 'Números de los participantes (con código de país, uno por línea o separados por comas)',
+  'groups.create': 'Crear grupo',
+  'groups.participants': 'Participantes ({n})',
+  'groups.participantsTitle': 'Participantes del grupo',
+  'groups.you': 'Tú',
+  'groups.admin': 'Admin',
+  'groups.superadmin': 'Creador · admin',
+  'groups.remove': 'Quitar',
+  'groups.confirmRemove': '¿Quitar a {who} del grupo «{group}»?',
+  'groups.addNumber': 'Añadir participante (número con código de país)',
+  'groups.add': 'Añadir',
+  'groups.result403': 'WhatsApp no lo permite',
+  'groups.result404': 'no está en WhatsApp o no es participante',
+  'groups.result408': 'acaba de salir del grupo',
+  'groups.result409': 'ya es participante',
+  'groups.mentionPicker': 'Mencionar a',
 } as const;
 
 export type MessageKey = keyof typeof es;
@@ -367,6 +387,26 @@ const en: Record<MessageKey, string> = {
   'sandbox.code': 'Code the console shows',
   'sandbox.enterCode': 'Enter the code on the phone',
   'sandbox.profileName': 'Profile name (optional)',
+  // Groups (group-store.ts, group-panel.tsx, new-group.tsx, mentions.tsx)
+  'groups.marker': 'Group',
+  'groups.new': 'New group',
+  'groups.subject': 'Group name',
+  'groups.members': "Participants' numbers (with country code, one per line or comma-separated)",
+  'groups.create': 'Create group',
+  'groups.participants': 'Participants ({n})',
+  'groups.participantsTitle': 'Group participants',
+  'groups.you': 'You',
+  'groups.admin': 'Admin',
+  'groups.superadmin': 'Creator · admin',
+  'groups.remove': 'Remove',
+  'groups.confirmRemove': 'Remove {who} from the group “{group}”?',
+  'groups.addNumber': 'Add participant (number with country code)',
+  'groups.add': 'Add',
+  'groups.result403': 'WhatsApp does not allow it',
+  'groups.result404': 'not on WhatsApp or not a participant',
+  'groups.result408': 'just left the group',
+  'groups.result409': 'already a participant',
+  'groups.mentionPicker': 'Mention',
 };
 
 const dictionaries: Record<Lang, Record<MessageKey, string>> = { es, en };

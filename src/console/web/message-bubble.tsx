@@ -3,6 +3,7 @@ import { useState } from 'preact/hooks';
 import type { Message, MessageStatus } from './chats-api.js';
 import { t, type MessageKey } from './i18n.js';
 import { MediaView } from './media.js';
+import { MentionText } from './mentions.js';
 
 export const REACTIONS = ['👍', '❤️', '😂', '😮', '😢', '🙏'];
 
@@ -45,7 +46,7 @@ export function MessageBubble({ message: m, quoted, me, onReply, onReact }: Bubb
       ) : (
         <>
           {m.media && <MediaView media={m.media} />}
-          {m.text !== null ? <p class="text" data-testid="message-text">{m.text}</p> : !m.media && <p class="muted">[{m.type}]</p>}
+          {m.text !== null ? <p class="text" data-testid="message-text"><MentionText message={m} /></p> : !m.media && <p class="muted">[{m.type}]</p>}
         </>
       )}
       <p class="meta">

@@ -9,6 +9,7 @@ import { getToken, onAuthChange, refresh } from './api.js';
 import { chatStore, type MediaSummary } from './chat-store.js';
 import type { MessageStatus } from './chats-api.js';
 import { onCalls, type CallSummary } from './call-toast.js';
+import { listenGroups } from './group-store.js';
 import { onQueueChanged } from './pacing.js';
 import { loadSession, loadSessions } from './sessions-api.js';
 import { store, type Session, type SessionStatus } from './store.js';
@@ -99,6 +100,8 @@ export function connectRealtime(): () => void {
   socket.on('session.messages.reaction', (e: Envelope<{ reactions: { messageId: string; actorJid: string; emoji: string | null; removed: boolean }[] }>) => {
     if (e.sessionId) chatStore.onReaction(e.sessionId, e.payload.reactions);
   });
+
+  listenGroups(socket);
 
   const offAuth = onAuthChange((user) => {
     if (user && socket.connected) socket.emit('authenticate', { token: getToken() });
