@@ -10,7 +10,7 @@ import { rowsOf } from '../common/sql-rows.js';
 import { LidMappings } from '../contacts/lid-mappings.js';
 import { DomainEvents } from '../events/domain-events.js';
 import type { ChatStateUpdate } from '../events/event-map.js';
-import type { ChatStatePort } from '../sessions/live-session.js';
+import type { ChatStatePort } from '../sessions/live-session-deps.js';
 import type { ChatStateChange } from '../whatsapp/chat-state-events.js';
 
 export interface StoredChat {

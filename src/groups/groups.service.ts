@@ -9,7 +9,7 @@ import { HttpStatus, Injectable } from '@nestjs/common';
 import { AppError } from '../common/app-error.js';
 import type { AuthContext } from '../common/auth-context.js';
 import { decodeCursor, encodeCursor } from '../common/cursor.js';
-import { SessionNotConnectedError } from '../sessions/live-session.js';
+import { SessionNotConnectedError } from '../sessions/session-errors.js';
 import { SessionRegistry } from '../sessions/session-registry.js';
 import { SessionResolver } from '../sessions/session-resolver.js';
 import type { SessionEntity } from '../sessions/session.entity.js';

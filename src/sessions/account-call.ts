@@ -7,7 +7,8 @@ import { HttpStatus } from '@nestjs/common';
 import { AppError } from '../common/app-error.js';
 import type { AccountCommands } from '../whatsapp/account-commands.js';
 import { TimeoutError } from '../whatsapp/timeout.js';
-import { SessionNotConnectedError, type LiveSession } from './live-session.js';
+import type { LiveSession } from './live-session.js';
+import { SessionNotConnectedError } from './session-errors.js';
 import type { SessionRegistry } from './session-registry.js';
 
 export async function onAccount<T>(registry: SessionRegistry, session: { id: string; status: string }, fn: (commands: AccountCommands, live: LiveSession) => Promise<T>): Promise<T> {

@@ -5,46 +5,21 @@
  */
 import { Mutex } from 'async-mutex';
 import { inSessionLane } from '../database/connection-lanes.js';
-import type { AppConfig } from '../config/app-config.js';
 import type { AppLogger } from '../common/logger.js';
-import type { DomainEvents, EventTransaction } from '../events/domain-events.js';
+import type { EventTransaction } from '../events/domain-events.js';
 import type { DomainEventType, SessionStatus } from '../events/event-map.js';
-import type { ConversationStorePort } from '../whatsapp/conversation-types.js';
-import type { ChatStateChange } from '../whatsapp/chat-state-events.js';
-
-/** Stores chat changes shared through app state and announces them (src/chat-actions). */
-export interface ChatStatePort {
-  apply(session: { sessionId: string; tenantId: string }, changes: ChatStateChange[]): Promise<void>;
-}
 import type { WhatsAppCommands } from '../whatsapp/whatsapp-commands.js';
 import type { GroupCommands } from '../whatsapp/group-commands.js';
-import type { GroupStorePort } from '../whatsapp/group-types.js';
 import type { AccountCommands } from '../whatsapp/account-commands.js';
 import type { AccountInfo } from '../whatsapp/event-translator.js';
-import type { PostgresAuthStateRepository, WriteFence } from '../whatsapp/postgres-auth-state.js';
-import type { WhatsAppSocketFactory } from '../whatsapp/socket-factory.js';
+import type { WriteFence } from '../whatsapp/postgres-auth-state.js';
 import type { CloseInfo, ConnectionHandlers, WhatsAppConnection } from '../whatsapp/whatsapp-connection.js';
+import { dataHandlers, type LiveSessionDeps } from './live-session-deps.js';
 import { qrDataUrl } from './qr-image.js';
+import { NotAwaitingScanError, SessionNotConnectedError } from './session-errors.js';
 import { decideOnClose, reasonForCode } from './reconnect-policy.js';
 import type { SessionEntity } from './session.entity.js';
-import type { SessionPatch, SessionStore } from './session-store.js';
-
-export interface LiveSessionDeps {
-  config: AppConfig['whatsapp'];
-  store: SessionStore;
-  /** The chats module's store (registered at boot). */
-  conversations(): ConversationStorePort;
-  /** The groups module's store (registered at boot; absent in setups without it). */
-  groups(): GroupStorePort | undefined;
-  /** Where app-state chat changes go (the chat-actions module, registered at boot), if anywhere. */
-  chatStates?(): ChatStatePort | undefined;
-  authState: PostgresAuthStateRepository;
-  factory: WhatsAppSocketFactory;
-  events: DomainEvents;
-  logger: AppLogger;
-  /** Called once when the session reaches an end (stopped, logged out, expired, error). */
-  onEnded(session: LiveSession): void;
-}
+import type { SessionPatch } from './session-store.js';
 
 interface TransitionInfo {
   reason?: string | null;
@@ -102,15 +77,7 @@ export class LiveSession {
       onOpen: locked(this.handleOpen),
       onProfileName: locked(this.handleProfileName),
       onClose: locked(this.handleClose),
-      onChatStates: async (changes) => {
-        // A failure here must not cost the batch's messages: logged, and the batch goes on.
-        await deps.chatStates?.()?.apply({ sessionId: row.id, tenantId: row.tenantId }, changes).catch((err: unknown) => this.log.error({ err }, 'storing chat changes failed'));
-      },
-      onCalls: (calls) => {
-        deps.events.publish('session.call', this.id, { tenantId: this.tenantId, calls });
-      },
-      conversations: deps.conversations().forSession(ctx),
-      groups: deps.groups()?.forSession(ctx),
+      ...dataHandlers(deps, ctx, this.log),
     };
   }
 
@@ -138,30 +105,29 @@ export class LiveSession {
   }
 
   async sendText(jid: string, text: string): Promise<{ id: string; timestamp: number }> {
+    return this.connected().sendText(jid, text);
+  }
+
+  /** The socket, when the session is connected; throws SessionNotConnectedError otherwise. */
+  private connected(): WhatsAppConnection {
     const connection = this.connection;
     if (!connection || this.status !== 'connected') throw new SessionNotConnectedError(this.status);
-    return connection.sendText(jid, text);
+    return connection;
   }
 
   /** Conversation commands of the connected socket; throws when the session is not connected. */
   get commands(): WhatsAppCommands {
-    const connection = this.connection;
-    if (!connection || this.status !== 'connected') throw new SessionNotConnectedError(this.status);
-    return connection.commands;
+    return this.connected().commands;
   }
 
   /** Group commands of the connected socket; throws when the session is not connected. */
   get groupCommands(): GroupCommands {
-    const connection = this.connection;
-    if (!connection || this.status !== 'connected') throw new SessionNotConnectedError(this.status);
-    return connection.groups;
+    return this.connected().groups;
   }
 
   /** Account commands (number checks, profiles, blocklist) of the connected socket; throws when not connected. */
   get accountCommands(): AccountCommands {
-    const connection = this.connection;
-    if (!connection || this.status !== 'connected') throw new SessionNotConnectedError(this.status);
-    return connection.accountCommands;
+    return this.connected().accountCommands;
   }
 
   /** The account's own phone number (digits), when connected. */
@@ -412,12 +378,6 @@ export class LiveSession {
   }
 }
 
-export class SessionNotConnectedError extends Error {
-  constructor(readonly status: SessionStatus) {
-    super(`The session is not connected (status: ${status})`);
-  }
-}
-
 /** What a status transition may emit. */
 const STATUS_EVENTS = ['session.status.changed', 'session.status.connected', 'session.status.disconnected'] as const;
 
@@ -436,8 +396,3 @@ function clearedAccount(): SessionPatch {
   return { qrDataUrl: null, qrText: null, qrExpiresAt: null };
 }
 
-export class NotAwaitingScanError extends Error {
-  constructor(readonly status: SessionStatus) {
-    super(`The session is not waiting for a scan (status: ${status})`);
-  }
-}
