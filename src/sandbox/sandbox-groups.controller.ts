@@ -8,7 +8,7 @@ import { MEDIA_JSON_BODY } from '../common/http-hardening.js';
 import { API_KEY_SCHEME, BEARER_SCHEME } from '../common/swagger.js';
 import { GroupJidPipe } from './group-jid.pipe.js';
 import {
-  CreateGroupDto, GroupDto, GroupInboxDto, GroupInboxQueryDto, GroupMessageDto, GroupMessageResultDto, GroupParticipantsDto, GroupParticipantsResultDto, UpdateGroupDto,
+  SandboxCreateGroupDto, SandboxGroupDto, GroupInboxDto, GroupInboxQueryDto, GroupMessageDto, GroupMessageResultDto, GroupParticipantsDto, GroupParticipantsResultDto, SandboxUpdateGroupDto,
 } from './sandbox-groups.dto.js';
 import { SandboxGroupsService } from './sandbox-groups.service.js';
 
@@ -32,9 +32,9 @@ export class SandboxGroupsController {
     summary: 'A simulated contact creates a group with the given members',
     description: "At least one of the caller's session numbers must be among the participants: those sessions get groups.upsert.",
   })
-  @ApiOkResponse({ type: GroupDto })
+  @ApiOkResponse({ type: SandboxGroupDto })
   @ApiNotFoundResponse({ description: "A participant is another tenant's session number" })
-  async create(@CurrentAuth() auth: AuthContext, @Body() body: CreateGroupDto): Promise<GroupDto> {
+  async create(@CurrentAuth() auth: AuthContext, @Body() body: SandboxCreateGroupDto): Promise<SandboxGroupDto> {
     return { success: true, ...(await this.groups.create(auth, body)) };
   }
 
@@ -70,10 +70,10 @@ export class SandboxGroupsController {
     description: 'Applied in this order, one w:gp2 notification each. Baileys folds several updates of one group that arrive together into one groups.update; the stubs all arrive.',
   })
   @ApiParam(JID_PARAM)
-  @ApiOkResponse({ type: GroupDto })
+  @ApiOkResponse({ type: SandboxGroupDto })
   @ApiNotFoundResponse({ description: NOT_OURS })
   @ApiForbiddenResponse({ description: REFUSED })
-  async update(@CurrentAuth() auth: AuthContext, @GroupJid() jid: string, @Body() body: UpdateGroupDto): Promise<GroupDto> {
+  async update(@CurrentAuth() auth: AuthContext, @GroupJid() jid: string, @Body() body: SandboxUpdateGroupDto): Promise<SandboxGroupDto> {
     return { success: true, ...(await this.groups.update(auth, jid, body)) };
   }
 

@@ -9,7 +9,7 @@ import { IsPhoneDigits } from '../common/phone-digits.js';
 export const MAX_GROUP_PARTICIPANTS = 256;
 const ACTIONS = ['add', 'remove', 'promote', 'demote'] as const;
 
-export class CreateGroupDto {
+export class SandboxCreateGroupDto {
   @ApiProperty({ example: '5491199998888', description: 'The simulated contact that creates the group (its superadmin); not a session number' })
   @IsPhoneDigits('owner')
   owner: string;
@@ -58,7 +58,7 @@ export class GroupParticipantsDto {
   participants: string[];
 }
 
-export class UpdateGroupDto {
+export class SandboxUpdateGroupDto {
   @ApiProperty({ example: '5491199998888', description: 'The member (a simulated contact) that makes the change' })
   @IsPhoneDigits('actor')
   actor: string;
@@ -91,7 +91,7 @@ class GroupParticipantDto {
   @ApiProperty({ enum: ['admin', 'superadmin'], nullable: true, example: null }) role: 'admin' | 'superadmin' | null;
 }
 
-export class GroupDto {
+export class SandboxGroupDto {
   @ApiProperty({ example: true }) success: true;
   @ApiProperty({ example: '120363123456789012@g.us' }) jid: string;
   @ApiProperty({ example: 'Family' }) subject: string;

@@ -12,7 +12,7 @@ import { GroupError, type GroupChange } from '../simulator/groups/group-service.
 import type { GroupInbox } from '../simulator/groups/group-messaging.js';
 import { createSandboxGroupsControl, type SandboxGroupsControl, type SandboxGroupView } from '../simulator/groups/sandbox-groups-control.js';
 import { SandboxService } from './sandbox.service.js';
-import type { CreateGroupDto, GroupMessageDto, GroupParticipantsDto, UpdateGroupDto } from './sandbox-groups.dto.js';
+import type { SandboxCreateGroupDto, GroupMessageDto, GroupParticipantsDto, SandboxUpdateGroupDto } from './sandbox-groups.dto.js';
 
 const NOT_FOUND = 'No group of yours has that jid';
 /** Group changes (the sessions' own too) are saved with the devices this long after the last one. */
@@ -50,7 +50,7 @@ export class SandboxGroupsService implements OnApplicationBootstrap, OnApplicati
     return this.control;
   }
 
-  async create(auth: AuthContext, body: CreateGroupDto): Promise<SandboxGroupView> {
+  async create(auth: AuthContext, body: SandboxCreateGroupDto): Promise<SandboxGroupView> {
     const ctl = this.ctl();
     this.assertContact(ctl, body.owner, 'owner');
     const own = await this.ownNumbers(auth);
@@ -78,7 +78,7 @@ export class SandboxGroupsService implements OnApplicationBootstrap, OnApplicati
     return results.map((r) => ({ phone: r.phone, status: r.code }));
   }
 
-  async update(auth: AuthContext, jid: string, body: UpdateGroupDto): Promise<SandboxGroupView> {
+  async update(auth: AuthContext, jid: string, body: SandboxUpdateGroupDto): Promise<SandboxGroupView> {
     const changes: GroupChange[] = [];
     if (body.subject !== undefined) changes.push({ subject: body.subject });
     if (body.description !== undefined) changes.push({ description: body.description === '' ? null : body.description });
