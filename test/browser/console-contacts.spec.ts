@@ -29,17 +29,21 @@ beforeAll(async () => {
   t = await startTestApp({ env: { WA_SANDBOX: 'true' } });
 });
 afterAll(async () => {
-  await context?.close();
   await browser?.close();
   await t?.close({ drop: true });
+});
+// The simulator's CDN (pictures) has a self-signed certificate (WhatsApp's own is trusted by any browser).
+beforeEach(async () => {
+  context = await browser.newContext({ viewport: { width: 1180, height: 900 }, ignoreHTTPSErrors: true });
+});
+afterEach(async () => {
+  await context?.close();
 });
 
 const sim = () => t.app.get(SandboxService).simulator;
 const jidOf = (phone: string): string => `${phone}@s.whatsapp.net`;
 
 it('pictures, the profile panel, block and unblock, and archive/pin/mute/unread/delete from the list, following the phone live', async () => {
-  // The simulator's CDN has a self-signed certificate (WhatsApp's own is trusted by any browser).
-  context = await browser.newContext({ viewport: { width: 1180, height: 900 }, ignoreHTTPSErrors: true });
   const page = await context.newPage();
   const email = await signUpInPage(page, t.baseUrl);
   const token = await tokenOf(t, email);
@@ -159,4 +163,31 @@ it('pictures, the profile panel, block and unblock, and archive/pin/mute/unread/
   await deleted;
   expect(await chatOf(leo)).toBeUndefined();
   await screenshot(page, '52-chat-list-after-phone');
+});
+
+it("the account's own profile from its card: name and about, a picture uploaded and removed", async () => {
+  const page = await context.newPage();
+  const email = await signUpInPage(page, t.baseUrl);
+  const session = await linkSandboxSession(t, await tokenOf(t, email));
+  const panel = page.locator(`[data-session-id="${session.id}"]`).getByTestId('own-profile');
+  await panel.locator(':scope > summary').click();
+  await panel.getByLabel('Nombre de perfil').fill('Soporte');
+  await panel.getByLabel('Info').fill('Atendemos de 9 a 18');
+  const named = sim().waitFor('appState', (m) => m.phoneNumber === session.phone && m.index[0] === 'setting_pushName');
+  await panel.getByRole('button', { name: 'Guardar perfil' }).click();
+  await panel.getByText('Guardado.').waitFor(WAIT);
+  expect((await named).value).toMatchObject({ pushNameSetting: { name: 'Soporte' } });
+  expect(sim().profileOf(session.phone).about).toBe('Atendemos de 9 a 18');
+
+  await panel.getByLabel('Foto de perfil (imagen)').setInputFiles({ name: 'yo.png', mimeType: 'image/png', buffer: await png(800, 600) });
+  const own = panel.getByTestId('own-picture');
+  await own.waitFor(WAIT);
+  const stored = sim().profileOf(session.phone).picture!;
+  expect(await own.getAttribute('src')).toBe(stored.url);
+  // WhatsApp got it cropped and scaled to a square JPEG.
+  expect(await own.evaluate(async (img: Img) => (await img.decode(), img.naturalWidth === img.naturalHeight))).toBe(true);
+  await screenshot(page, '53-own-profile');
+  await panel.getByRole('button', { name: 'Quitar foto' }).click();
+  await own.waitFor({ ...WAIT, state: 'detached' });
+  expect(sim().profileOf(session.phone).picture).toBeUndefined();
 });

@@ -214,6 +214,13 @@ const es = {
   'contacts.business': 'de empresa',
   'contacts.personal': 'personal',
   'contacts.close': 'Cerrar',
+  'ownProfile.title': 'Perfil de WhatsApp',
+  'ownProfile.name': 'Nombre de perfil',
+  'ownProfile.about': 'Info',
+  'ownProfile.save': 'Guardar perfil',
+  'ownProfile.saved': 'Guardado.',
+  'ownProfile.picture': 'Foto de perfil (imagen)',
+  'ownProfile.removePicture': 'Quitar foto',
 } as const;
 
 export type MessageKey = keyof typeof es;
@@ -429,6 +436,13 @@ const en: Record<MessageKey, string> = {
   'contacts.business': 'business',
   'contacts.personal': 'personal',
   'contacts.close': 'Close',
+  'ownProfile.title': 'WhatsApp profile',
+  'ownProfile.name': 'Profile name',
+  'ownProfile.about': 'About',
+  'ownProfile.save': 'Save profile',
+  'ownProfile.saved': 'Saved.',
+  'ownProfile.picture': 'Profile picture (image)',
+  'ownProfile.removePicture': 'Remove picture',
 };
 
 const dictionaries: Record<Lang, Record<MessageKey, string>> = { es, en };
