@@ -60,6 +60,8 @@ describe('contacts: block, unblock, blocklist', () => {
     expectErrorShape(await call(t, 'POST', '/contacts/999999999999999@lid/block', { token: alice.token }), 422);
     expectErrorShape(await call(t, 'GET', `/contacts/blocklist?sessionId=${session.id}`, { token: bob.token }), 404);
     expectErrorShape(await call(t, 'POST', `/contacts/${spammer}/block?sessionId=${session.id}`, { token: bob.token }), 404);
+    expectErrorShape(await call(t, 'POST', `/contacts/${spammer}/unblock?sessionId=${session.id}`, { token: bob.token }), 404);
+    expect(sim().blocklistOf(session.phone)).toEqual([]);
     expectErrorShape(await call(t, 'GET', '/contacts/blocklist', { token: bob.token }), 404);
   });
 });
