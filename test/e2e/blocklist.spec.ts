@@ -53,6 +53,20 @@ describe('contacts: block, unblock, blocklist', () => {
     await received;
   });
 
+  it('a block made on the phone reaches the API (the blocklist is read from WhatsApp)', async () => {
+    const res = await call(t, 'POST', `/sandbox/phones/${session.phone}/blocklist`, { token: alice.token, body: { contact: spammer, blocked: true } });
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ success: true, blocklist: [spammerLid] });
+    expect((await call(t, 'GET', '/contacts/blocklist', { token: alice.token })).body).toEqual({ data: [{ jid: `${spammer}@s.whatsapp.net`, pnJid: `${spammer}@s.whatsapp.net`, lidJid: spammerLid, phone: spammer }] });
+    expect((await call(t, 'POST', `/sandbox/phones/${session.phone}/blocklist`, { token: alice.token, body: { contact: spammer, blocked: false } })).body.blocklist).toEqual([]);
+    expect((await call(t, 'GET', '/contacts/blocklist', { token: alice.token })).body).toEqual({ data: [] });
+    // The sandbox endpoint's own bad input and tenancy.
+    expectErrorShape(await call(t, 'POST', `/sandbox/phones/${session.phone}/blocklist`, { token: alice.token, body: { contact: 'x', blocked: true } }), 400);
+    expectErrorShape(await call(t, 'POST', `/sandbox/phones/${session.phone}/blocklist`, { token: alice.token, body: { contact: spammer } }), 400);
+    expectErrorShape(await call(t, 'POST', `/sandbox/phones/${session.phone}/blocklist`, { token: bob.token, body: { contact: spammer, blocked: true } }), 404);
+    expect(sim().blocklistOf(session.phone)).toEqual([]);
+  });
+
   it('bad input is a 4xx in the error shape; another tenant gets 404', async () => {
     expectErrorShape(await call(t, 'POST', '/contacts/not-a-jid/block', { token: alice.token }), 400);
     expectErrorShape(await call(t, 'POST', '/contacts/%ED%A0%80/block', { token: alice.token }), 400);
