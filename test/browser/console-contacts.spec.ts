@@ -64,7 +64,7 @@ it('pictures, the profile panel, block and unblock, and archive/pin/mute/unread/
   const mainList = card.locator('ul.chat-rows').first();
   const menu = async (phone: string, action: string): Promise<void> => {
     await item(phone).getByTestId('chat-menu').locator('summary').click();
-    await item(phone).getByRole('menuitem', { name: action }).click();
+    await item(phone).getByTestId('chat-menu').getByRole('button', { name: action, exact: true }).click();
   };
   const chatOf = async (phone: string): Promise<Json | undefined> =>
     ((await call(t, 'GET', `/chats?sessionId=${session.id}`, { token })).body.data as Json[]).find((c) => c.jid === jidOf(phone));
@@ -107,6 +107,20 @@ it('pictures, the profile panel, block and unblock, and archive/pin/mute/unread/
   await blocklist.getByText('No hay contactos bloqueados.').waitFor(WAIT);
   await unblocked;
   expect((await call(t, 'GET', `/contacts/blocklist?sessionId=${session.id}`, { token })).body.data).toEqual([]);
+
+  // A chat's menu closes with Escape (focus back on its button) and with a click elsewhere.
+  const kimMenu = item(kim).getByTestId('chat-menu');
+  const leoMenu = item(leo).getByTestId('chat-menu');
+  await kimMenu.locator('summary').click();
+  await kimMenu.getByRole('button', { name: 'Archivar', exact: true }).waitFor(WAIT);
+  await page.keyboard.press('Escape');
+  await kimMenu.getByRole('button', { name: 'Archivar', exact: true }).waitFor({ ...WAIT, state: 'hidden' });
+  expect(await page.evaluate(() => (globalThis as unknown as { document: { activeElement: { getAttribute(n: string): string | null } } }).document.activeElement.getAttribute('aria-label')))
+    .toBe(`Acciones del chat +${kim}`);
+  await leoMenu.locator('summary').click();
+  await leoMenu.getByRole('button', { name: 'Fijar', exact: true }).waitFor(WAIT);
+  await card.locator('.chat-list h3').click();
+  await leoMenu.getByRole('button', { name: 'Fijar', exact: true }).waitFor({ ...WAIT, state: 'hidden' });
 
   // Pin Leo: first in the list with 📌, pinned on WhatsApp and in the API.
   const pinned = mutation('pin_v1', leo);
