@@ -219,6 +219,8 @@ export interface SimulatorEventMap extends GroupEventMap {
   blocklist: { phoneNumber: string; blocklist: string[] };
   /** A contact's message was not delivered: the account blocked the contact. */
   inboundBlocked: { id: string; from: string; to: string };
+  /** A session checked numbers (usync `contact`, Baileys' onWhatsApp): the numbers asked, as sent. */
+  numberCheck: { phoneNumber: string; numbers: string[] };
   /** A session subscribed to a contact's presence. */
   presenceSubscribe: { phoneNumber: string; contact: string };
   /** A call changed state (calls.ts): offered by a contact, rejected by the session, timed out, ended. */

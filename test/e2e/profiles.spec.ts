@@ -35,6 +35,9 @@ describe('contacts: number checks and profiles; the own profile', () => {
 
   it('checks numbers: jid and LID for one on WhatsApp, exists false for one that is not; repeated checks come from the cache', async () => {
     const unknown = uniquePhone();
+    // The number checks WhatsApp (the simulator) receives from this session.
+    const asked: string[] = [];
+    const off = sim().on('numberCheck', (c) => c.phoneNumber === session.phone && asked.push(...c.numbers.map((n) => n.replace(/\D/g, ''))));
     const res = await call(t, 'POST', '/contacts/check', { token: alice.token, body: { phones: [`+${known}`, unknown] } });
     expect(res.status).toBe(200);
     expect(res.body).toEqual({
@@ -44,8 +47,13 @@ describe('contacts: number checks and profiles; the own profile', () => {
       ],
     });
     expect(res.body.data[0].lid).toBe(knownLid);
+    expect([...new Set(asked)].sort()).toEqual([known, unknown].sort());
+    asked.length = 0;
     const again = await call(t, 'POST', '/contacts/check', { token: alice.token, body: { phones: [known, unknown] } });
     expect(again.body).toEqual(res.body);
+    off();
+    // From the cache: WhatsApp was not asked again.
+    expect(asked).toEqual([]);
   });
 
   it('limits uncached lookups per session and minute (429 with Retry-After)', async () => {
