@@ -9,6 +9,7 @@ export function Avatar({ sessionId, jid, title, size = 'small' }: { sessionId: s
   const [broken, setBroken] = useState(false);
   useEffect(() => {
     let live = true;
+    setUrl(null);
     setBroken(false);
     void contactProfile(sessionId, jid).then((p) => live && setUrl(p?.pictureUrl ?? null));
     return () => void (live = false);
