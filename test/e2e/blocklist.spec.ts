@@ -43,6 +43,11 @@ describe('contacts: block, unblock, blocklist', () => {
     const dropped = sim().waitFor('inboundBlocked', (m) => m.to === session.phone);
     const sent = await call(t, 'POST', `/sandbox/contacts/${spammer}/messages`, { token: alice.token, body: { to: session.phone, text: 'buy now' } });
     expect((await dropped).id).toBe(sent.body.messageId);
+    // Its calls do not reach the account either: only the caller hears it ring (then hangs up).
+    const callDropped = sim().waitFor('inboundBlocked', (m) => m.to === session.phone && m.from === spammer);
+    const rang = await call(t, 'POST', `/sandbox/contacts/${spammer}/calls`, { token: alice.token, body: { to: session.phone, ringSeconds: 60 } });
+    expect((await callDropped).id).toBe(rang.body.callId);
+    expect(sim().hangUpCall(rang.body.callId as string)).toBe(true);
 
     const unblocked = sim().waitFor('blocklist', (b) => b.phoneNumber === session.phone && b.blocklist.length === 0);
     expect((await call(t, 'POST', `/contacts/${spammerLid}/unblock`, { token: alice.token })).body).toEqual({ jid: `${spammer}@s.whatsapp.net`, blocked: false });
