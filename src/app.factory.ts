@@ -94,8 +94,9 @@ export async function createApp(config: AppConfig, logger: AppLogger = createRoo
       directives: {
         defaultSrc: [`'self'`],
         styleSrc: [`'self'`, `'unsafe-inline'`],
-        // blob: for the console's media previews (our media/:id/content fetched with the token into a blob URL).
-        imgSrc: [`'self'`, 'data:', 'blob:', 'validator.swagger.io'],
+        // blob: for the console's media previews (our media/:id/content fetched with the token into a blob URL);
+        // https: for contacts' profile pictures, which WhatsApp serves from its CDN (GET contacts/:jid/profile's pictureUrl).
+        imgSrc: [`'self'`, 'data:', 'blob:', 'https:', 'validator.swagger.io'],
         scriptSrc: [`'self'`, `'unsafe-inline'`],
         // Added per request by upgradeInsecureRequestsBehindHttps: on plain HTTP it blanks the console.
         upgradeInsecureRequests: null,

@@ -3,7 +3,7 @@ import { ApiBadRequestResponse, ApiBearerAuth, ApiConflictResponse, ApiNotFoundR
 import { AppError } from '../common/app-error.js';
 import { CurrentAuth, type AuthContext } from '../common/auth-context.js';
 import { API_KEY_SCHEME, BEARER_SCHEME } from '../common/swagger.js';
-import { PairingCodeEntryDto, PairingCodeResultDto, PhoneAppStateDto, PhoneAppStateResultDto } from './sandbox-phone.dto.js';
+import { PairingCodeEntryDto, PairingCodeResultDto, PhoneAppStateDto, PhoneAppStateResultDto, PhoneBlockDto, PhoneBlocklistDto } from './sandbox-phone.dto.js';
 import { SandboxPhoneService } from './sandbox-phone.service.js';
 
 const SessionId = () => Param('id', new ParseUUIDPipe());
@@ -41,5 +41,17 @@ export class SandboxPhoneController {
   @ApiNotFoundResponse({ description: 'No session of yours has that number' })
   async appState(@CurrentAuth() auth: AuthContext, @Param('phoneNumber') phoneNumber: string, @Body() body: PhoneAppStateDto): Promise<PhoneAppStateResultDto> {
     return { success: true, versions: await this.phone.setAppState(auth, phoneParam(phoneNumber), body) };
+  }
+
+  @Post('phones/:phoneNumber/blocklist')
+  @HttpCode(200)
+  @ApiOperation({ summary: "The session's phone blocks or unblocks a contact: the account's blocklist on WhatsApp, told to every device (blocklist.update)" })
+  @ApiParam({ name: 'phoneNumber', example: '5491123456789', description: "The session's number" })
+  @ApiOkResponse({ type: PhoneBlocklistDto })
+  @ApiBadRequestResponse({ description: 'Invalid body' })
+  @ApiNotFoundResponse({ description: 'No session of yours has that number' })
+  @ApiConflictResponse({ description: "PHONE_IN_USE: the contact is another tenant's number; or it is a session's number" })
+  async block(@CurrentAuth() auth: AuthContext, @Param('phoneNumber') phoneNumber: string, @Body() body: PhoneBlockDto): Promise<PhoneBlocklistDto> {
+    return { success: true, blocklist: await this.phone.block(auth, phoneParam(phoneNumber), body) };
   }
 }

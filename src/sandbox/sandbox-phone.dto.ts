@@ -93,3 +93,18 @@ export class PhoneAppStateResultDto {
   @ApiProperty({ example: { critical_unblock_low: 3, regular_high: 1 }, description: 'New version of each app-state collection that changed' })
   versions: Record<string, number>;
 }
+
+/** The phone blocks or unblocks a contact. */
+export class PhoneBlockDto {
+  @ApiProperty({ example: '5491199998888', description: "The contact's number" })
+  @Transform(toDigits) @IsString() @Matches(DIGITS, { message: 'contact must be 6 to 15 digits with the country code' })
+  contact: string;
+
+  @ApiProperty({ example: true, description: 'false unblocks' }) @IsBoolean() blocked: boolean;
+}
+
+export class PhoneBlocklistDto {
+  @ApiProperty({ example: true }) success: true;
+  @ApiProperty({ example: ['123456789012345@lid'], description: "The account's blocklist on WhatsApp afterwards (LIDs)" })
+  blocklist: string[];
+}

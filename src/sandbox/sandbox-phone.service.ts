@@ -1,6 +1,7 @@
 /**
  * Sandbox: what the account's own phone does besides scanning a QR: entering the pairing code a
- * session shows, and app-state changes (push name, contact names, mute, archive, pin) pushed live.
+ * session shows, app-state changes (push name, contact names, mute, archive, pin) pushed live, and
+ * blocking a contact.
  */
 import { Injectable } from '@nestjs/common';
 import { AppError } from '../common/app-error.js';
@@ -8,7 +9,7 @@ import type { AuthContext } from '../common/auth-context.js';
 import { SessionsService } from '../sessions/sessions.service.js';
 import { PairingCodeError } from '../simulator/pairing-code.js';
 import type { PhoneAppStateUpdate } from '../simulator/app-state-service.js';
-import type { PhoneAppStateDto } from './sandbox-phone.dto.js';
+import type { PhoneAppStateDto, PhoneBlockDto } from './sandbox-phone.dto.js';
 import { SandboxService } from './sandbox.service.js';
 
 const pnJid = (phone: string): string => `${phone}@s.whatsapp.net`;
@@ -56,6 +57,13 @@ export class SandboxPhoneService {
     }
     await this.sandbox.saveDevices();
     return versions;
+  }
+
+  /** The phone of one of the caller's sessions blocks or unblocks a contact; every device of the account is told. */
+  async block(auth: AuthContext, phoneNumber: string, body: PhoneBlockDto): Promise<string[]> {
+    await this.sandbox.assertActs(auth, body.contact, phoneNumber, true);
+    if (this.sandbox.ctl().devices(body.contact).length > 0) throw AppError.conflict('That number is a sandbox account (a session), not a contact');
+    return this.sandbox.run((c) => c.phoneBlock(phoneNumber, body.contact, body.blocked));
   }
 
   private toUpdate(b: PhoneAppStateDto): PhoneAppStateUpdate {

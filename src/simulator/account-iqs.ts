@@ -115,23 +115,30 @@ export class AccountIqs {
   /** `blocklist` get (the list) and set (`<item action jid pn_jid>`), then `account_sync` to every device. */
   handleBlocklistIq(conn: SimConnection, iq: BinaryNode): void {
     const own = conn.device!.phoneNumber;
+    if (iq.attrs.type === 'get') return conn.send(iqResult(iq, [node('list', {}, this.blocklist(own).map((jid) => node('item', { jid })))]));
+    const items = childrenByTag(iq, 'item')
+      .filter((i) => i.attrs.jid)
+      .map((i) => ({ jid: i.attrs.jid!, pn: i.attrs.pn_jid, block: i.attrs.action === 'block' }));
+    conn.send(iqResult(iq));
+    this.changeBlocklist(own, items);
+  }
+
+  /**
+   * The account's blocklist changes (from one of its devices, or from the phone itself): every
+   * connected device gets `<notification type="account_sync"><blocklist>`.
+   */
+  changeBlocklist(own: string, items: Array<{ jid: string; pn?: string; block: boolean }>): void {
     const list = this.blocklists.get(own) ?? new Set<string>();
     this.blocklists.set(own, list);
-    if (iq.attrs.type === 'get') return conn.send(iqResult(iq, [node('list', {}, [...list].map((jid) => node('item', { jid })))]));
-    const items = childrenByTag(iq, 'item');
     for (const item of items) {
-      const jid = item.attrs.jid;
-      if (!jid) continue;
-      const pn = item.attrs.pn_jid;
-      if (item.attrs.action === 'block') list.add(jid);
+      if (item.block) list.add(item.jid);
       else {
-        list.delete(jid);
-        if (pn) list.delete(pn);
+        list.delete(item.jid);
+        if (item.pn) list.delete(item.pn);
       }
     }
-    conn.send(iqResult(iq));
     const notification = node('notification', { from: `${own}@s.whatsapp.net`, type: 'account_sync', id: randomBytes(8).toString('hex').toUpperCase(), t: unixSeconds() }, [
-      node('blocklist', {}, items.filter((i) => i.attrs.jid).map((i) => node('item', { jid: i.attrs.jid, action: i.attrs.action === 'block' ? 'block' : 'unblock' }))),
+      node('blocklist', {}, items.map((i) => node('item', { jid: i.jid, action: i.block ? 'block' : 'unblock' }))),
     ]);
     for (const c of this.core.connectionsOf(own)) c.send(notification);
     this.core.events.emit('blocklist', { phoneNumber: own, blocklist: [...list] });

@@ -4,7 +4,8 @@
  * it, it times out after the ring time with `<terminate reason="timeout"/>` (`timeout`, and a
  * missed-call stub message). A session's `rejectCall` is a query: answered with
  * `<ack class="call" type="reject">` at once, the call then ends for the other devices too. The
- * caller's view (ringing, rejected, timeout, ended) is kept per contact.
+ * caller's view (ringing, rejected, timeout, ended) is kept per contact. A caller the account
+ * blocked rings on its own side only (event `inboundBlocked` with the call id).
  */
 import { randomBytes } from 'node:crypto';
 import { children, node, unixSeconds, type BinaryNode } from './binary.js';
@@ -16,8 +17,16 @@ import type { CallRecord } from './types.js';
 export const DEFAULT_RING_MS = 45_000;
 const MAX_CALLS_PER_CONTACT = 200;
 
+/** A call as the simulator tracks it; `blocked`: the account blocked the caller, so its devices never hear of it. */
+interface CallEntry {
+  record: CallRecord;
+  contact: SimContact;
+  blocked: boolean;
+  timer?: NodeJS.Timeout;
+}
+
 export class Calls {
-  private readonly byId = new Map<string, { record: CallRecord; contact: SimContact; timer?: NodeJS.Timeout }>();
+  private readonly byId = new Map<string, CallEntry>();
   private readonly byContact = new Map<string, CallRecord[]>();
 
   constructor(private readonly core: SimulatorCore) {}
@@ -29,8 +38,11 @@ export class Calls {
     const record: CallRecord = { callId, from: contact.phoneNumber, to: toPhone, isVideo: !!opts.video, status: 'ringing', offeredAt: Date.now() };
     const media = [node('audio', { enc: 'opus', rate: '16000' }), node('audio', { enc: 'opus', rate: '8000' })];
     if (opts.video) media.push(node('video', { enc: 'vp8', dec: 'vp8', orientation: '0', screen_width: '1920', screen_height: '1080', device_orientation: '0' }));
-    this.send(contact, toPhone, node('offer', { 'call-id': callId, 'call-creator': contact.jid, caller_pn: contact.jid }, [...media, node('net', { medium: '3' })]));
-    const entry: { record: CallRecord; contact: SimContact; timer?: NodeJS.Timeout } = { record, contact };
+    // As WhatsApp does: a contact the account blocked rings on its own side only.
+    const blocked = this.core.accountIqs.isBlocked(toPhone, contact);
+    if (blocked) this.core.events.emit('inboundBlocked', { id: callId, from: contact.phoneNumber, to: toPhone });
+    else this.send(contact, toPhone, node('offer', { 'call-id': callId, 'call-creator': contact.jid, caller_pn: contact.jid }, [...media, node('net', { medium: '3' })]));
+    const entry: CallEntry = { record, contact, blocked };
     entry.timer = setTimeout(() => this.end(callId, 'timeout'), opts.ringMs ?? DEFAULT_RING_MS);
     this.byId.set(callId, entry);
     const list = this.byContact.get(contact.phoneNumber) ?? [];
@@ -74,8 +86,8 @@ export class Calls {
     entry.record.status = status;
     entry.record.endedAt = Date.now();
     const attrs = { 'call-id': callId, 'call-creator': entry.contact.jid, reason: status === 'timeout' ? 'timeout' : undefined };
-    // The device that rejected knows; the others stop ringing.
-    this.send(entry.contact, entry.record.to, node('terminate', attrs), except);
+    // The device that rejected knows; the others stop ringing (a blocked caller's call never rang there).
+    if (!entry.blocked) this.send(entry.contact, entry.record.to, node('terminate', attrs), except);
     this.core.events.emit('call', { ...entry.record });
     return true;
   }

@@ -81,7 +81,7 @@ export function handleIq(core: SimulatorCore, conn: SimConnection, iq: BinaryNod
       }
       return;
     case 'usync':
-      conn.send(iqResult(iq, [usync(core, iq)]));
+      conn.send(iqResult(iq, [usync(core, iq, device?.phoneNumber)]));
       return;
     case 'w:sync:app:state':
       if (!device) break;
@@ -139,10 +139,14 @@ function keyBundles(core: SimulatorCore, users: BinaryNode[]): BinaryNode[] {
   return out;
 }
 
-function usync(core: SimulatorCore, iq: BinaryNode): BinaryNode {
+function usync(core: SimulatorCore, iq: BinaryNode, own: string | undefined): BinaryNode {
   const req = child(iq, 'usync')!;
   const protocols = children(child(req, 'query')).map((p) => p.tag);
   const users: BinaryNode[] = [];
+  if (own && protocols.includes('contact')) {
+    const numbers = childrenByTag(child(req, 'list'), 'user').flatMap((u) => childBytes(u, 'contact')?.toString('utf8') ?? []);
+    core.events.emit('numberCheck', { phoneNumber: own, numbers });
+  }
   for (const user of childrenByTag(child(req, 'list'), 'user')) {
     let jid = user.attrs.jid;
     const phone = childBytes(user, 'contact')?.toString('utf8');

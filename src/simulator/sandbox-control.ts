@@ -62,6 +62,8 @@ export interface SandboxControl {
   pairingCodeRequestOf(qr: string): string | undefined;
   /** Changes on the phone (push name, contact names, mute, archive, pin), pushed live; versions per collection. */
   setAppState(phoneNumber: string, update: PhoneAppStateUpdate): Promise<Record<string, number>>;
+  /** The account's phone blocks or unblocks a contact (the account's blocklist, told to every device); the blocklist afterwards. */
+  phoneBlock(phoneNumber: string, contactPhone: string, blocked: boolean): string[];
   /** The LID jid of a simulated contact, when it exists. */
   contactLidJid(phoneNumber: string): string | undefined;
   /** A contact sends a text to the session; resolves with the WhatsApp message id. */
@@ -111,6 +113,10 @@ export function createSandboxControl(sim: WhatsAppSimulator): SandboxControl {
     enterPairingCode: ({ phoneNumber, code }) => sim.enterPairingCode(phoneNumber, code),
     pairingCodeRequestOf: (qr) => sim.pairingCodeRequestOf(qr),
     setAppState: (phoneNumber, update) => sim.setAppState(phoneNumber, update),
+    phoneBlock: (phoneNumber, contactPhone, blocked) => {
+      sim.phoneBlock(phoneNumber, contactPhone, blocked);
+      return sim.blocklistOf(phoneNumber);
+    },
     contactLidJid: (phoneNumber) => sim.contacts.byPhoneNumber(phoneNumber)?.lidJid,
     sendAsContact: async ({ from, to, pushName, addressing, ...content }) => {
       const messageId = await sim.contact(from, { pushName }).send(to, content, { addressing });

@@ -210,6 +210,12 @@ export class WhatsAppSimulator extends SimulatorServer {
     return this.accountIqs.blocklist(normalizePhone(phoneNumber));
   }
 
+  /** The account's phone blocks (or unblocks) a contact, by its LID as WhatsApp keeps it; every device of the account is told. */
+  phoneBlock(phoneNumber: string, contactPhone: string, blocked: boolean): void {
+    const contact = this.contact(contactPhone);
+    this.accountIqs.changeBlocklist(normalizePhone(phoneNumber), [{ jid: contact.lidJid, pn: contact.jid, block: blocked }]);
+  }
+
   /** A contact calls the session `toPhone` (voice, or video); it rings for `ringMs` (default 45 s). Returns the call id. */
   offerCall(contactPhone: string, toPhone: string, opts: { video?: boolean; ringMs?: number } = {}): string {
     return this.calls.offer(this.contact(contactPhone), normalizePhone(toPhone), opts);

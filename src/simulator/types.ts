@@ -217,8 +217,10 @@ export interface SimulatorEventMap extends GroupEventMap {
   profile: { phoneNumber: string; picture?: string | null; about?: string };
   /** A session blocked or unblocked someone: the account's whole blocklist now. */
   blocklist: { phoneNumber: string; blocklist: string[] };
-  /** A contact's message was not delivered: the account blocked the contact. */
+  /** A contact's message (or call: `id` is the call id) was not delivered: the account blocked the contact. */
   inboundBlocked: { id: string; from: string; to: string };
+  /** A session checked numbers (usync `contact`, Baileys' onWhatsApp): the numbers asked, as sent. */
+  numberCheck: { phoneNumber: string; numbers: string[] };
   /** A session subscribed to a contact's presence. */
   presenceSubscribe: { phoneNumber: string; contact: string };
   /** A call changed state (calls.ts): offered by a contact, rejected by the session, timed out, ended. */

@@ -1,10 +1,11 @@
 /**
  * Calls end to end on the simulator: a contact's call reaches the API as `session.call`
- * (Socket.io and a webhook subscription), POST /calls/:callId/reject declines it (the caller sees
+ * (Socket.io, the plain WebSocket and a webhook subscription), POST /calls/:callId/reject declines it (the caller sees
  * it rejected), and the tenant's auto-reject declines every call and answers each caller once an hour.
  */
+import WebSocket from 'ws';
 import { SandboxService } from '../../src/sandbox/sandbox.service.js';
-import { call, expectErrorShape } from '../support/auth-helpers.js';
+import { call, expectErrorShape, type Json } from '../support/auth-helpers.js';
 import { CallbackReceiver } from '../support/callback-receiver.js';
 import { connectAuthenticated, type RecordingSocket } from '../support/realtime-harness.js';
 import { linkSandboxSession, newUser, nextEvent, uniquePhone, type TestUser } from '../support/sessions-harness.js';
@@ -18,6 +19,24 @@ describe('calls: session.call, reject, auto-reject', () => {
   let socket: RecordingSocket;
   let receiver: CallbackReceiver;
   const caller = uniquePhone();
+
+  let ws: WebSocket;
+  let wsFrames: Json[] = [];
+  const wsWaiters = new Set<() => void>();
+  /** The first frame of the plain WebSocket (/ws/sessions) that matches, as it arrives. */
+  const wsNext = (match: (f: Json) => boolean): Promise<Json> =>
+    new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no matching frame on /ws/sessions within 20 s; got ${JSON.stringify(wsFrames.map((f) => f.type))}`)), 20_000);
+      const check = () => {
+        const found = wsFrames.find(match);
+        if (!found) return;
+        clearTimeout(timer);
+        wsWaiters.delete(check);
+        resolve(found);
+      };
+      wsWaiters.add(check);
+      check();
+    });
 
   const sim = () => t.app.get(SandboxService).simulator;
   const ring = async (from = caller): Promise<string> => {
@@ -33,16 +52,23 @@ describe('calls: session.call, reject, auto-reject', () => {
     bob = await newUser(t);
     session = await linkSandboxSession(t, alice.token);
     socket = await connectAuthenticated(t, alice.token);
+    ws = new WebSocket(`${t.baseUrl.replace(/^http/, 'ws')}/ws/sessions?accessToken=${encodeURIComponent(alice.token)}`);
+    ws.on('message', (data) => {
+      wsFrames = [...wsFrames, JSON.parse(String(data)) as Json];
+      wsWaiters.forEach((w) => w());
+    });
+    await wsNext((f) => f.type === 'session.snapshot');
     const hook = await call(t, 'POST', '/webhooks', { token: alice.token, body: { url: `${receiver.url}/calls`, events: ['session.call'] } });
     expect(hook.status).toBe(201);
   });
   afterAll(async () => {
     socket?.socket.close();
+    ws?.close();
     await t?.close({ drop: true });
     await receiver?.close();
   });
 
-  it('a call arrives as session.call (Socket.io, webhook); rejecting it declines it for the caller', async () => {
+  it('a call arrives as session.call (Socket.io, WebSocket, webhook); rejecting it declines it for the caller', async () => {
     const offered = nextEvent(t, 'session.call', (e) => e.sessionId === session.id && e.payload.calls.some((c) => c.status === 'offer'));
     const callId = await ring();
     const event = await offered;
@@ -52,6 +78,7 @@ describe('calls: session.call, reject, auto-reject', () => {
     });
     const pushed = await socket.next('session.call', (d) => d.payload?.calls?.[0]?.id === callId);
     expect(pushed).toMatchObject({ type: 'session.call', sessionId: session.id, payload: { calls: [{ id: callId, status: 'offer' }] } });
+    expect(await wsNext((f) => f.type === 'session.call' && f.payload?.calls?.[0]?.id === callId)).toMatchObject({ sessionId: session.id, payload: { tenantId: alice.tenantId, calls: [{ id: callId, status: 'offer' }] } });
     await receiver.waitFor((r) => r.requests.some((q) => q.path === '/calls' && (q.body as { payload?: { calls?: Array<{ id: string }> } }).payload?.calls?.[0]?.id === callId));
 
     const declined = sim().waitFor('call', (c) => c.callId === callId && c.status === 'rejected');

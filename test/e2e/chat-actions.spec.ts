@@ -19,7 +19,7 @@ describe('chat actions: archive, pin, mute, unread, delete, presence subscribe',
 
   const sim = () => t.app.get(SandboxService).simulator;
   const sessionMutation = (index0: string) => sim().waitFor('appState', (m) => m.phoneNumber === session.phone && m.source === 'session' && m.index[0] === index0);
-  const chatOf = async (jid: string) => ((await call(t, 'GET', '/chats', { token: alice.token })).body.data as Array<{ jid: string }>).find((c) => c.jid === jid);
+  const chatOf = async (jid: string) => ((await call(t, 'GET', '/chats', { token: alice.token })).body.data as Array<{ jid: string; pinned?: boolean; unreadCount?: number }>).find((c) => c.jid === jid);
 
   async function writes(from: string, text: string): Promise<void> {
     const received = nextEvent(t, 'session.message.received', (e) => e.sessionId === session.id && e.payload.text === text);
@@ -69,8 +69,10 @@ describe('chat actions: archive, pin, mute, unread, delete, presence subscribe',
     expect(res.body).toMatchObject({ jid: jidOf(other), unreadCount: expect.any(Number) });
     expect(res.body.unreadCount).toBeGreaterThan(0);
     expect((await marked).value).toMatchObject({ markChatAsReadAction: { read: false } });
+    const markedRead = sessionMutation('markChatAsRead');
     const read = await call(t, 'PATCH', `/chats/${other}`, { token: alice.token, body: { unread: false } });
     expect(read.body.unreadCount).toBe(0);
+    expect((await markedRead).value).toMatchObject({ markChatAsReadAction: { read: true } });
   });
 
   it("the phone's changes reach the store and the API as session.chats.update", async () => {
@@ -84,6 +86,31 @@ describe('chat actions: archive, pin, mute, unread, delete, presence subscribe',
     expect(res.status).toBe(200);
     await Promise.all([unarchived, unmuted]);
     expect(await chatOf(jidOf(contact))).toMatchObject({ archived: false, pinned: true, mutedUntil: null });
+  });
+
+  it('the phone pins and marks unread; the API unpins and unmutes: each side sees the other', async () => {
+    // `other` was read in the test before: the phone's "unread" changes it (the two may come in one batch or two).
+    const seen: { pinned?: boolean; unreadCount?: number } = {};
+    const announced = nextEvent(t, 'session.chats.update', (e) => {
+      if (e.sessionId !== session.id || e.payload.source !== 'event') return false;
+      for (const u of e.payload.updates) if (u.jid === jidOf(other)) Object.assign(seen, u);
+      return seen.pinned === true && (seen.unreadCount ?? 0) > 0;
+    });
+    const res = await call(t, 'POST', `/sandbox/phones/${session.phone}/app-state`, {
+      token: alice.token, body: { pin: [{ phoneNumber: other, pinned: true }], markRead: [{ phoneNumber: other, read: false }] },
+    });
+    expect(res.status).toBe(200);
+    await announced;
+    const stored = await chatOf(jidOf(other));
+    expect(stored?.pinned).toBe(true);
+    expect(stored?.unreadCount).toBeGreaterThan(0);
+
+    const unpinned = sessionMutation('pin_v1');
+    const unmuted = sessionMutation('mute');
+    const patched = await call(t, 'PATCH', `/chats/${other}`, { token: alice.token, body: { pinned: false, mutedUntil: null } });
+    expect(patched.body).toMatchObject({ jid: jidOf(other), pinned: false, mutedUntil: null });
+    expect((await unpinned).value).toMatchObject({ pinAction: { pinned: false } });
+    expect((await unmuted).value).toMatchObject({ muteAction: { muted: false } });
   });
 
   it('deletes a chat on WhatsApp and here; a chat the phone deletes goes too', async () => {

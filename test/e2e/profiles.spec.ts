@@ -6,7 +6,7 @@
 import { SandboxService } from '../../src/sandbox/sandbox.service.js';
 import { call, expectErrorShape } from '../support/auth-helpers.js';
 import { png, upload } from '../support/media-fixtures.js';
-import { linkSandboxSession, newUser, uniquePhone, type TestUser } from '../support/sessions-harness.js';
+import { linkSandboxSession, newUser, nextEvent, uniquePhone, type TestUser } from '../support/sessions-harness.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
 describe('contacts: number checks and profiles; the own profile', () => {
@@ -35,6 +35,9 @@ describe('contacts: number checks and profiles; the own profile', () => {
 
   it('checks numbers: jid and LID for one on WhatsApp, exists false for one that is not; repeated checks come from the cache', async () => {
     const unknown = uniquePhone();
+    // The number checks WhatsApp (the simulator) receives from this session.
+    const asked: string[] = [];
+    const off = sim().on('numberCheck', (c) => c.phoneNumber === session.phone && asked.push(...c.numbers.map((n) => n.replace(/\D/g, ''))));
     const res = await call(t, 'POST', '/contacts/check', { token: alice.token, body: { phones: [`+${known}`, unknown] } });
     expect(res.status).toBe(200);
     expect(res.body).toEqual({
@@ -44,8 +47,13 @@ describe('contacts: number checks and profiles; the own profile', () => {
       ],
     });
     expect(res.body.data[0].lid).toBe(knownLid);
+    expect([...new Set(asked)].sort()).toEqual([known, unknown].sort());
+    asked.length = 0;
     const again = await call(t, 'POST', '/contacts/check', { token: alice.token, body: { phones: [known, unknown] } });
     expect(again.body).toEqual(res.body);
+    off();
+    // From the cache: WhatsApp was not asked again.
+    expect(asked).toEqual([]);
   });
 
   it('limits uncached lookups per session and minute (429 with Retry-After)', async () => {
@@ -95,6 +103,13 @@ describe('contacts: number checks and profiles; the own profile', () => {
     expect((await call(t, 'GET', `/sessions/${session.id}/profile`, { token: alice.token })).body.pictureUrl).toBeNull();
   });
 
+  it('a name the phone sets reaches the own profile', async () => {
+    const named = nextEvent(t, 'session.status.changed', (e) => e.sessionId === session.id && e.payload.reason === 'profile_name' && e.payload.deviceName === 'Ventas');
+    expect((await call(t, 'POST', `/sandbox/phones/${session.phone}/app-state`, { token: alice.token, body: { pushName: 'Ventas' } })).status).toBe(200);
+    await named;
+    expect((await call(t, 'GET', `/sessions/${session.id}/profile`, { token: alice.token })).body).toMatchObject({ name: 'Ventas' });
+  });
+
   it('bad input is a 400 in the error shape; a non-image is refused', async () => {
     const sixtyOne = Array.from({ length: 61 }, (_, i) => `54911000000${String(i).padStart(2, '0')}`);
     expectErrorShape(await call(t, 'POST', '/contacts/check', { token: alice.token, body: { phones: sixtyOne } }), 400);
@@ -117,6 +132,8 @@ describe('contacts: number checks and profiles; the own profile', () => {
     expectErrorShape(await call(t, 'GET', `/sessions/${session.id}/profile`, { token: bob.token }), 404);
     expectErrorShape(await call(t, 'PATCH', `/sessions/${session.id}/profile`, { token: bob.token, body: { about: 'x' } }), 404);
     expectErrorShape(await call(t, 'DELETE', `/sessions/${session.id}/profile/picture`, { token: bob.token }), 404);
+    const own = await upload(t, { token: alice.token, kind: 'image', file: { bytes: await png(), fileName: 'a.png', type: 'image/png' } });
+    expectErrorShape(await call(t, 'PUT', `/sessions/${session.id}/profile/picture`, { token: bob.token, body: { mediaId: own.body.id } }), 404);
     const media = await upload(t, { token: bob.token, kind: 'image', file: { bytes: await png(), fileName: 'b.png', type: 'image/png' } });
     expectErrorShape(await call(t, 'PUT', `/sessions/${session.id}/profile/picture`, { token: alice.token, body: { mediaId: media.body.id } }), 404);
   });

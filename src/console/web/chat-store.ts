@@ -23,6 +23,16 @@ interface MessageRef {
   remoteJidAlt?: string | null;
 }
 
+/** An item of `session.chats.update`: only what changed. */
+export interface ChatStateUpdate {
+  jid: string;
+  archived?: boolean;
+  pinned?: boolean;
+  mutedUntil?: number | null;
+  unreadCount?: number;
+  deleted?: boolean;
+}
+
 /** An item of `session.messages.media`. */
 export interface MediaSummary {
   messageId: string;
@@ -242,6 +252,20 @@ class ChatStore {
         return { ...m, reactions: groups };
       });
     }
+  }
+
+  /** `session.chats.update` (from the API or the phone): the listed chats change in place, then the list is read again. */
+  onChatsUpdate(sessionId: string, updates: ChatStateUpdate[]): void {
+    const chats = this.chats.get(sessionId);
+    if (chats) {
+      const of = (c: Chat, u: ChatStateUpdate) => u.jid === c.jid || u.jid === c.pnJid || u.jid === c.lidJid;
+      const next = chats
+        .filter((c) => !updates.some((u) => u.deleted && of(c, u)))
+        .map((c) => updates.filter((u) => of(c, u)).reduce((x, { jid: _jid, deleted: _deleted, ...change }) => ({ ...x, ...change }), c));
+      this.chats = new Map(this.chats).set(sessionId, next);
+      this.changed();
+    }
+    void this.refreshChats(sessionId).catch(() => undefined);
   }
 
   /** After a reconnect: what was missed while offline is read again. */

@@ -7,6 +7,7 @@ import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { chatStore, useChatStore } from './chat-store.js';
 import { markRead, react, type Message } from './chats-api.js';
 import { Composer } from './composer.js';
+import { ContactTitle } from './contact-panel.js';
 import { GroupPanel } from './group-panel.js';
 import { t } from './i18n.js';
 import { MessageBubble } from './message-bubble.js';
@@ -66,7 +67,7 @@ export function Conversation({ session, jid, title, unread, canAttach, onBack }:
   return (
     <section class="conversation" aria-labelledby={`conv-${session.id}`} data-testid="conversation" data-jid={jid}>
       <header class="row spread">
-        <h4 id={`conv-${session.id}`}>{title}</h4>
+        <ContactTitle sessionId={session.id} jid={jid} title={title} headingId={`conv-${session.id}`} />
         <button type="button" class="link back" onClick={onBack}>{t('chat.back')}</button>
       </header>
       <GroupPanel session={session} jid={jid} />

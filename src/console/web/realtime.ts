@@ -6,7 +6,7 @@
  */
 import { io, type Socket } from 'socket.io-client';
 import { getToken, onAuthChange, refresh } from './api.js';
-import { chatStore, type MediaSummary } from './chat-store.js';
+import { chatStore, type ChatStateUpdate, type MediaSummary } from './chat-store.js';
 import type { MessageStatus } from './chats-api.js';
 import { onCalls, type CallSummary } from './call-toast.js';
 import { listenGroups } from './group-store.js';
@@ -87,6 +87,9 @@ export function connectRealtime(): () => void {
   });
   socket.on('session.call', (e: Envelope<{ calls: CallSummary[] }>) => {
     if (e.sessionId) onCalls(e.sessionId, e.payload.calls);
+  });
+  socket.on('session.chats.update', (e: Envelope<{ updates: ChatStateUpdate[] }>) => {
+    if (e.sessionId) chatStore.onChatsUpdate(e.sessionId, e.payload.updates);
   });
   socket.on('session.messages.media', (e: Envelope<{ media: MediaSummary[] }>) => {
     if (e.sessionId) chatStore.onMedia(e.sessionId, e.payload.media);

@@ -3,6 +3,7 @@ import { useState } from 'preact/hooks';
 import { t, type MessageKey } from './i18n.js';
 import { ChatsPanel } from './chats.js';
 import { QRCodeDisplay, QrExpired } from './qr.js';
+import { OwnProfilePanel } from './own-profile.js';
 import { PacingPanel } from './pacing.js';
 import { SandboxPhone } from './sandbox.js';
 import { ConfirmDialog } from './confirm.js';
@@ -69,6 +70,7 @@ export function SessionCard({ session, options }: { session: Session; options: C
           onClose={() => setConfirming(null)}
         />
       )}
+      {session.status === 'connected' && <OwnProfilePanel session={session} />}
       {(session.status === 'connected' || session.pacing) && <PacingPanel session={session} />}
       {sandbox && (session.status === 'qr_required' || session.status === 'connected') && <SandboxPhone session={session} inbox={inbox} />}
       {session.status === 'connected' && <ChatsPanel session={session} canAttach={canAttach} />}
