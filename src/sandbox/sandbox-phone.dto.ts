@@ -97,7 +97,7 @@ export class PhoneAppStateResultDto {
 /** The phone blocks or unblocks a contact. */
 export class PhoneBlockDto {
   @ApiProperty({ example: '5491199998888', description: "The contact's number" })
-  @Transform(toDigits) @IsString() @Matches(DIGITS, { message: 'contact must be 6 to 15 digits with the country code' })
+  @IsPhoneDigits('contact')
   contact: string;
 
   @ApiProperty({ example: true, description: 'false unblocks' }) @IsBoolean() blocked: boolean;

@@ -50,7 +50,6 @@ export interface Chat {
   unreadCount: number;
   lastMessage: { id: string; fromMe: boolean; timestamp: number; type: string; text: string | null; status: MessageStatus | null } | null;
   lastMessageAt: number | null;
-  isGroup?: boolean;
   archived: boolean;
   pinned: boolean;
   /** Unix seconds; null when not muted. */

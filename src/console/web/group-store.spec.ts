@@ -9,7 +9,7 @@ import type { Group, Participant } from './groups-api.js';
 import { groupStore, withGroups } from './group-store.js';
 import { store } from './store.js';
 
-const chat = (jid: string, lastMessageAt: number | null): Chat => ({ jid, pnJid: null, lidJid: null, name: null, isGroup: jid.endsWith('@g.us'), unreadCount: 0, lastMessage: null, lastMessageAt });
+const chat = (jid: string, lastMessageAt: number | null): Chat => ({ jid, pnJid: null, lidJid: null, name: null, isGroup: jid.endsWith('@g.us'), unreadCount: 0, lastMessage: null, lastMessageAt, archived: false, pinned: false, mutedUntil: null });
 const group = (jid: string, createdAt: string, participants?: Participant[]): Group => ({
   jid, subject: `S ${jid}`, description: null, owner: null, createdAt, size: participants?.length ?? 0, announce: false, restrict: false, iAmAdmin: true, ...(participants ? { participants } : {}),
 });

@@ -192,7 +192,7 @@ export function withGroups(chats: Chat[] | undefined, groups: Group[] | undefine
   const extras = groups
     .filter((g) => !known.has(g.jid))
     .map((g) => {
-      const row: Chat = { jid: g.jid, pnJid: null, lidJid: null, name: g.subject, isGroup: true, unreadCount: 0, lastMessage: null, lastMessageAt: null };
+      const row: Chat = { jid: g.jid, pnJid: null, lidJid: null, name: g.subject, isGroup: true, unreadCount: 0, lastMessage: null, lastMessageAt: null, archived: false, pinned: false, mutedUntil: null };
       return { at: g.createdAt ? Math.floor(Date.parse(g.createdAt) / 1000) : 0, row };
     })
     .sort((a, b) => b.at - a.at);
