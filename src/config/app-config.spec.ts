@@ -1,4 +1,7 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { generate } from 'selfsigned';
 import { ConfigError, environmentVariableNames, loadConfig } from './app-config.js';
 
 describe('loadConfig', () => {
@@ -104,5 +107,23 @@ describe('loadConfig', () => {
     expect(loadConfig({ WA_PROXY_URL: 'socks5://u:p@127.0.0.1:1080' }).whatsapp.proxyUrl).toBe('socks5://u:p@127.0.0.1:1080');
     expect(() => loadConfig({ WA_PROXY_URL: 'ftp://127.0.0.1:21' })).toThrow(ConfigError);
     expect(() => loadConfig({ WA_VERSION_URL: 'not a url' })).toThrow(ConfigError);
+  });
+
+  it('reads the CA certificates of HTTPS proxies from WA_PROXY_CA_FILE, and refuses a file it cannot use', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'proxy-ca-'));
+    try {
+      const { cert } = await generate([{ name: 'commonName', value: 'Proxy CA' }], { keyType: 'ec', curve: 'P-256', algorithm: 'sha256' });
+      const file = (name: string, text: string): string => {
+        writeFileSync(join(dir, name), text);
+        return join(dir, name);
+      };
+      expect(loadConfig({ WA_PROXY_CA_FILE: file('ca.pem', `# the proxy's CA\n${cert}`) }).whatsapp.proxyCa).toBe(cert.trim());
+      expect(loadConfig({}).whatsapp.proxyCa).toBeUndefined();
+      expect(() => loadConfig({ WA_PROXY_CA_FILE: join(dir, 'missing.pem') })).toThrow(/WA_PROXY_CA_FILE: cannot read .*ENOENT/);
+      expect(() => loadConfig({ WA_PROXY_CA_FILE: file('empty.pem', 'not a certificate') })).toThrow(/WA_PROXY_CA_FILE: .* holds no PEM certificate/);
+      expect(() => loadConfig({ WA_PROXY_CA_FILE: file('bad.pem', '-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n') })).toThrow(/cannot be read/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -1,4 +1,6 @@
 /** The typed configuration object every module receives (built from `Environment`). */
+import { X509Certificate } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import proxyAddr from '@fastify/proxy-addr';
@@ -51,6 +53,8 @@ export interface AppConfig {
     versionRefreshMs: number;
     /** The default proxy of every session (WA_PROXY_URL), credentials included: never log it. */
     proxyUrl?: string;
+    /** CA certificates (PEM) of HTTPS proxies, read from WA_PROXY_CA_FILE. */
+    proxyCa?: string;
     qrTimeoutMs: number;
     browserName: string;
     restoreConcurrency: number;
@@ -180,6 +184,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
   }
   const proxyProblem = env.WA_PROXY_URL ? parseProxyUrl(env.WA_PROXY_URL) : undefined;
   if (typeof proxyProblem === 'string') throw new ConfigError(`Invalid configuration:\n  WA_PROXY_URL: ${proxyProblem}`);
+  const proxyCa = env.WA_PROXY_CA_FILE ? readCaFile(env.WA_PROXY_CA_FILE, 'WA_PROXY_CA_FILE') : undefined;
   const origins = env.CORS_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean);
   return {
     env: env.NODE_ENV,
@@ -220,6 +225,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       versionUrl: env.WA_VERSION_URL,
       versionRefreshMs: env.WA_VERSION_REFRESH_MS,
       proxyUrl: env.WA_PROXY_URL,
+      proxyCa,
       qrTimeoutMs: env.WA_QR_TIMEOUT_MS,
       browserName: env.WA_BROWSER_NAME,
       restoreConcurrency: env.WA_RESTORE_CONCURRENCY,
@@ -277,6 +283,26 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       batchSize: env.RETENTION_BATCH_SIZE,
     },
   };
+}
+
+/** The PEM certificates of a CA file, checked at boot: an unreadable file or one without a valid certificate stops it. */
+function readCaFile(path: string, variable: string): string {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new ConfigError(`Invalid configuration:\n  ${variable}: cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+  const pems = text.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
+  if (pems.length === 0) throw new ConfigError(`Invalid configuration:\n  ${variable}: ${path} holds no PEM certificate`);
+  for (const pem of pems) {
+    try {
+      new X509Certificate(pem);
+    } catch {
+      throw new ConfigError(`Invalid configuration:\n  ${variable}: ${path} holds a certificate that cannot be read`);
+    }
+  }
+  return pems.join('\n');
 }
 
 function trustProxy(value: string): boolean | string[] {

@@ -170,6 +170,10 @@ export class Environment {
   @Transform(emptyToUndefined) @IsOptional() @IsString()
   WA_PROXY_URL?: string;
 
+  /** A PEM file of CA certificates that HTTPS proxies' certificates may also chain to (besides Node's default store). */
+  @Transform(emptyToUndefined) @IsOptional() @IsString()
+  WA_PROXY_CA_FILE?: string;
+
   @Transform(toInt) @IsInt() @Min(1000)
   WA_QR_TIMEOUT_MS = 20_000;
 

@@ -8,12 +8,19 @@
  * a browser user, retry under the tenant's keys alike. An error answered before anything was sent
  * (4xx, 503) frees the key for a retry; a 504 (WhatsApp did not answer in time, so the message may
  * have gone) is stored and answered again, so that a retry never sends twice.
+ *
+ * What a key costs a send: the claim, one statement committed before the send (a repeat costs one
+ * read). The answer is stored behind the response, group-committed with the answers of other keys
+ * (src/whatsapp/group-commit.ts): a repeat in this process waits for that store; one on another
+ * node polls until it lands. A crash in between leaves the key pending, which the in-doubt rule
+ * covers: a repeat then gets 409, never a second send.
  */
-import { HttpStatus, Inject, Injectable } from '@nestjs/common';
+import { type BeforeApplicationShutdown, HttpStatus, Inject, Injectable } from '@nestjs/common';
 import { AppError } from '../common/app-error.js';
 import { renderError } from '../common/error-body.js';
 import { ROOT_LOGGER, type AppLogger } from '../common/logger.js';
-import { IdempotencyRepository } from './idempotency.repository.js';
+import { GroupCommit } from '../whatsapp/group-commit.js';
+import { IdempotencyRepository, type Completion } from './idempotency.repository.js';
 
 export const KEY_TTL_MS = 24 * 3600_000;
 /** Longer than any send's deadline (media: 120 s): a pending key older than this lost its request to a crash. */
@@ -28,10 +35,14 @@ export interface Answer {
 }
 
 @Injectable()
-export class IdempotencyService {
+export class IdempotencyService implements BeforeApplicationShutdown {
   private readonly logger: AppLogger;
-  /** Keys whose first request runs in this process: repeats here wait on it. */
+  /** Keys whose first request runs in this process, until its answer is stored: repeats here wait on it. */
   private readonly running = new Map<string, Promise<void>>();
+  /** The answers of first requests, stored after they were answered, many in one statement. */
+  private readonly answers = new GroupCommit<Completion>((completions) => this.repo.complete(completions), { maxBatch: 500 });
+  /** Answers not stored yet (flushed before the database closes at shutdown). */
+  private readonly storing = new Set<Promise<void>>();
 
   constructor(
     private readonly repo: IdempotencyRepository,
@@ -44,9 +55,14 @@ export class IdempotencyService {
   async run(tenantId: string, key: string, fingerprint: string, requestId: string, send: () => Promise<{ status: number; body: unknown }>): Promise<Answer> {
     const deadline = Date.now() + PENDING_STALE_MS;
     for (;;) {
-      if (await this.repo.claim(tenantId, key, fingerprint, KEY_TTL_MS)) return this.first(tenantId, key, requestId, send);
-      const stored = await this.repo.find(tenantId, key);
-      if (!stored) continue; // released or expired meanwhile: claim again
+      const claim = await this.repo.claim(tenantId, key, fingerprint, KEY_TTL_MS);
+      if (claim.claimed) return this.first(tenantId, key, requestId, send);
+      const { stored } = claim;
+      if (!stored) continue; // released meanwhile, or claimed by a statement that began after ours: claim again
+      if (stored.expired) {
+        if (await this.repo.takeOver(tenantId, key, fingerprint, KEY_TTL_MS)) return this.first(tenantId, key, requestId, send);
+        continue;
+      }
       if (stored.fingerprint !== fingerprint) {
         throw new AppError(HttpStatus.UNPROCESSABLE_ENTITY, 'IDEMPOTENCY_KEY_REUSED', 'This Idempotency-Key was used with another request (method, path or body)');
       }
@@ -64,30 +80,44 @@ export class IdempotencyService {
     let done!: () => void;
     const id = `${tenantId}|${key}`;
     this.running.set(id, new Promise<void>((resolve) => (done = resolve)));
-    try {
-      let answer: { status: number; body: unknown };
-      try {
-        answer = await send();
-      } catch (err) {
-        const rendered = renderError(err, requestId);
-        if (rendered.status !== HttpStatus.GATEWAY_TIMEOUT) {
-          await this.repo.release(tenantId, key).catch((e: unknown) => this.logger.warn({ err: e }, 'could not release an idempotency key'));
-          throw err;
-        }
-        await this.store(tenantId, key, rendered.status, rendered.body);
-        throw err;
-      }
-      await this.store(tenantId, key, answer.status, answer.body);
-      return { ...answer, replayed: false };
-    } finally {
+    const finish = (): void => {
       this.running.delete(id);
       done();
+    };
+    let answer: { status: number; body: unknown };
+    try {
+      answer = await send();
+    } catch (err) {
+      const rendered = renderError(err, requestId);
+      if (rendered.status === HttpStatus.GATEWAY_TIMEOUT) {
+        this.storeBehind({ tenantId, key, status: rendered.status, body: rendered.body }, finish);
+      } else {
+        await this.repo.release(tenantId, key).catch((e: unknown) => this.logger.warn({ err: e }, 'could not release an idempotency key'));
+        finish();
+      }
+      throw err;
     }
+    this.storeBehind({ tenantId, key, ...answer }, finish);
+    return { ...answer, replayed: false };
   }
 
-  /** Never fails the request: the send already happened (a repeat then finds the key in doubt). */
-  private async store(tenantId: string, key: string, status: number, body: unknown): Promise<void> {
-    await this.repo.complete(tenantId, key, status, body).catch((err: unknown) => this.logger.error({ err: { message: (err as Error).message } }, 'could not store the answer of an idempotent request'));
+  /**
+   * Stores the answer without holding up the response; `finish` runs once it is stored (or failed).
+   * Never fails the request: the send already happened (a repeat then finds the key in doubt).
+   */
+  private storeBehind(completion: Completion, finish: () => void): void {
+    const stored = this.answers.submit(completion)
+      .catch((err: unknown) => this.logger.error({ err: { message: (err as Error).message } }, 'could not store the answer of an idempotent request'))
+      .finally(() => {
+        this.storing.delete(stored);
+        finish();
+      });
+    this.storing.add(stored);
+  }
+
+  /** The answers still being stored are written before the database closes. */
+  async beforeApplicationShutdown(): Promise<void> {
+    await Promise.allSettled([...this.storing]);
   }
 }
 

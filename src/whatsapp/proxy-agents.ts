@@ -7,12 +7,15 @@
  *   `downloadContentFromMessage`) and any other HTTP fetch made on the session's behalf, such as a
  *   future link-preview fetcher (`WhatsAppSocketFactory.proxyOf(sessionId)?.dispatcher`).
  * HTTP(S) proxies tunnel with CONNECT (https-proxy-agent, undici's ProxyAgent); SOCKS5 through
- * socks-proxy-agent and undici's Socks5ProxyAgent. Neither the URL nor its credentials reach
+ * socks-proxy-agent and undici's Socks5ProxyAgent. An HTTPS proxy's certificate is checked against
+ * Node's default CA store (public CAs, NODE_EXTRA_CA_CERTS) plus WA_PROXY_CA_FILE's certificates,
+ * if any (`proxyCa`). Neither the URL nor its credentials reach
  * answers or logs: `redactProxyUrl` (proxy-url.ts) is what answers show, and refusals are rethrown
  * as errors of their own (`cleanError`).
  */
 import type { Agent as HttpAgent, ClientRequest } from 'node:http';
 import type { Socket } from 'node:net';
+import * as tls from 'node:tls';
 import { HttpsProxyAgent } from 'https-proxy-agent';
 import { SocksProxyAgent } from 'socks-proxy-agent';
 import { ProxyAgent, Socks5ProxyAgent, type Dispatcher } from 'undici';
@@ -21,6 +24,14 @@ import { redactProxyUrl } from './proxy-url.js';
 /** TLS settings for the far end (the sandbox media host's CA); none outside sandbox mode. */
 export interface TargetTls {
   ca?: string;
+}
+
+/** Node's default CA store (bundled public CAs, NODE_EXTRA_CA_CERTS, the system's with --use-system-ca) plus `extra` (PEM); undefined without `extra`. */
+export function proxyCaList(extra: string | undefined): string[] | undefined {
+  if (!extra) return undefined;
+  // tls.getCACertificates (Node 22.15+) is missing from the @types/node in use.
+  const defaults = (tls as { getCACertificates?: (type: 'default') => string[] }).getCACertificates?.('default') ?? [...tls.rootCertificates];
+  return [...defaults, extra];
 }
 
 /** Why the proxy refused the last WebSocket connection, if it did. */
@@ -36,15 +47,17 @@ export class SessionProxy {
   readonly dispatcher: Dispatcher;
   private readonly tracker: ProxyFailureTracker = {};
 
-  constructor(url: URL, targetTls: TargetTls = {}) {
+  /** `proxyCa`: the CA certificates an HTTPS proxy's certificate may chain to (`proxyCaList`); Node's default store without it. */
+  constructor(url: URL, targetTls: TargetTls = {}, proxyCa?: string[]) {
     this.redacted = redactProxyUrl(url.href);
-    this.wsAgent = makeAgent(url, targetTls, this.tracker);
-    this.uploadAgent = makeAgent(url, targetTls, {});
+    const proxyTls = proxyCa && url.protocol === 'https:' ? { ca: proxyCa } : undefined;
+    this.wsAgent = makeAgent(url, targetTls, proxyTls, this.tracker);
+    this.uploadAgent = makeAgent(url, targetTls, proxyTls, {});
     const requestTls = targetTls.ca ? { ca: targetTls.ca } : undefined;
     this.dispatcher = url.protocol === 'socks5:'
       // requestTls is read by undici's Socks5ProxyAgent though its types leave it out.
       ? new Socks5ProxyAgent(url.href, (requestTls ? { requestTls } : {}) as ConstructorParameters<typeof Socks5ProxyAgent>[1])
-      : new ProxyAgent({ uri: url.href, ...(requestTls ? { requestTls } : {}) });
+      : new ProxyAgent({ uri: url.href, ...(requestTls ? { requestTls } : {}), ...(proxyTls ? { proxyTls } : {}) });
   }
 
   /** The proxy's refusal since `since` (epoch ms), if the WebSocket's proxy connection failed. */
@@ -66,7 +79,7 @@ export class SessionProxy {
  * hand the proxy's answer to the client as if the far end had sent it, which a WebSocket client
  * with an `unexpected-response` listener (Baileys') waits on until its connect timeout.
  */
-function makeAgent(url: URL, targetTls: TargetTls, tracker: ProxyFailureTracker): HttpAgent {
+function makeAgent(url: URL, targetTls: TargetTls, proxyTls: { ca: string[] } | undefined, tracker: ProxyFailureTracker): HttpAgent {
   const record = (message: string): void => {
     tracker.failure = { at: Date.now(), message };
   };
@@ -110,7 +123,7 @@ function makeAgent(url: URL, targetTls: TargetTls, tracker: ProxyFailureTracker)
       }
       return socket;
     }
-  })(url.href);
+  })(url.href, proxyTls);
 }
 
 /** A new error with `message` and the original's code (Baileys maps `E…` codes to 408), nothing else of it. */

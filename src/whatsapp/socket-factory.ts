@@ -24,7 +24,7 @@ import { useNativeCurve } from './native-curve.js';
 import { trustNoiseRoot, WHATSAPP_ROOT_PUBLIC_KEY } from './noise-trust.js';
 import { PostgresAuthStateRepository, type WriteFence } from './postgres-auth-state.js';
 import { PreKeyPrefetch } from './prekey-prefetch.js';
-import { SessionProxy } from './proxy-agents.js';
+import { proxyCaList, SessionProxy } from './proxy-agents.js';
 import { parseProxyUrl } from './proxy-url.js';
 import { formatVersion, WaVersionService } from './wa-version.js';
 import { serializeSignalTransactions } from './signal-transactions.js';
@@ -61,6 +61,8 @@ export class WhatsAppSocketFactory implements OnApplicationShutdown {
   /** Retry counters per session, kept across socket restarts (no decrypt/encrypt loop on reconnect). */
   private readonly retryCounters = new Map<string, NodeCache<number>>();
   private mediaTrust?: MediaTrustOptions;
+  /** The CAs an HTTPS proxy's certificate may chain to (WA_PROXY_CA_FILE added to Node's); Node's alone without it. */
+  private readonly proxyCa: string[] | undefined;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -72,6 +74,7 @@ export class WhatsAppSocketFactory implements OnApplicationShutdown {
   ) {
     this.logger = logger.child({ module: 'whatsapp' });
     this.serverUrl = config.whatsapp.serverUrl;
+    this.proxyCa = proxyCaList(config.whatsapp.proxyCa);
     useNativeCurve(config.whatsapp.nativeCrypto);
     if (config.whatsapp.trustedRootPublicKey) this.useTrustedRoot(config.whatsapp.trustedRootPublicKey, 'WA_TRUSTED_ROOT_PUBLIC_KEY');
     else trustNoiseRoot(WHATSAPP_ROOT_PUBLIC_KEY);
@@ -117,7 +120,7 @@ export class WhatsAppSocketFactory implements OnApplicationShutdown {
     if (!proxy) {
       const url = parseProxyUrl(raw);
       if (typeof url === 'string') throw new Error(`the session's proxy is not valid: ${url}`);
-      proxy = new SessionProxy(url, this.mediaTrust ? { ca: this.mediaTrust.ca } : {});
+      proxy = this.newProxy(url);
       this.standbyProxies.set(raw, proxy);
     }
     return proxy;
@@ -201,9 +204,14 @@ export class WhatsAppSocketFactory implements OnApplicationShutdown {
     const url = parseProxyUrl(raw);
     // Validated on the way in (API, config): a value that does not parse is refused, never ignored.
     if (typeof url === 'string') throw new Error(`the session's proxy is not valid: ${url}`);
-    const proxy = new SessionProxy(url, this.mediaTrust ? { ca: this.mediaTrust.ca } : {});
+    const proxy = this.newProxy(url);
     this.proxies.set(sessionId, proxy);
     return proxy;
+  }
+
+  /** A proxy's agents, trusting the sandbox media host at the far end and WA_PROXY_CA_FILE for an HTTPS proxy. */
+  private newProxy(url: URL): SessionProxy {
+    return new SessionProxy(url, this.mediaTrust ? { ca: this.mediaTrust.ca } : {}, this.proxyCa);
   }
 
   onApplicationShutdown(): void {

@@ -16,7 +16,7 @@ import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/app-config.js';
 import { ROOT_LOGGER, type AppLogger } from '../common/logger.js';
 import { MetricsService } from '../metrics/metrics.service.js';
-import { SessionProxy } from './proxy-agents.js';
+import { proxyCaList, SessionProxy } from './proxy-agents.js';
 import { parseProxyUrl } from './proxy-url.js';
 
 /** `fetched`: read from WA_VERSION_URL; `configured`: WA_VERSION; `bundled`: Baileys' own. */
@@ -70,7 +70,7 @@ export class WaVersionService implements OnModuleInit, OnApplicationShutdown {
       lastError: null,
     };
     const proxyUrl = config.whatsapp.proxyUrl ? parseProxyUrl(config.whatsapp.proxyUrl) : undefined;
-    if (proxyUrl instanceof URL) this.proxy = new SessionProxy(proxyUrl);
+    if (proxyUrl instanceof URL) this.proxy = new SessionProxy(proxyUrl, {}, proxyCaList(config.whatsapp.proxyCa));
     this.gauge = new Gauge({
       name: 'wa_web_version_info',
       help: 'The WhatsApp Web version sockets announce (value 1) and where it came from: fetched, configured (WA_VERSION) or bundled',

@@ -1,16 +1,18 @@
 /**
  * Per-session proxies end to end (CONTRACT Part 3): real proxy servers from Debian's packages
- * (tinyproxy for HTTP CONNECT, microsocks for SOCKS5, each with a password), the app in sandbox
- * mode, real Baileys and the simulator on 127.0.0.1. A session connects, sends a text, uploads and
- * downloads media through each proxy (the proxy's own log shows the tunnels); a wrong password and
- * a closed port give `disconnectedReason: "proxy_error"`; answers and logs never show the password.
+ * (tinyproxy for HTTP CONNECT, microsocks for SOCKS5, stunnel4 terminating TLS in front of a
+ * tinyproxy for HTTPS, each with a password), the app in sandbox mode trusting the HTTPS proxy's CA
+ * through WA_PROXY_CA_FILE, real Baileys and the simulator on 127.0.0.1. A session connects, sends
+ * a text, uploads and downloads media through each proxy (the proxy's own log shows the tunnels); a
+ * wrong password, a closed port and an HTTPS proxy whose certificate no trusted CA issued give
+ * `disconnectedReason: "proxy_error"`; answers and logs never show the password.
  */
 import { SandboxService } from '../../src/sandbox/sandbox.service.js';
 import type { WhatsAppSimulator } from '../../src/simulator/simulator.js';
 import { call, expectErrorShape, type Json } from '../support/auth-helpers.js';
 import { freePort } from '../support/free-port.js';
 import { png, sha256, upload } from '../support/media-fixtures.js';
-import { startMicrosocks, startTinyproxy, type ProxyServer } from '../support/proxy-servers.js';
+import { startMicrosocks, startTinyproxy, startTlsProxy, type ProxyServer, type TlsProxyServer } from '../support/proxy-servers.js';
 import { awaitStatus, newUser, nextEvent, uniquePhone, type TestUser } from '../support/sessions-harness.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { Recording } from '../support/waitable.js';
@@ -18,30 +20,39 @@ import { DomainEvents } from '../../src/events/domain-events.js';
 
 const HTTP_PASSWORD = 'tiny-s3cret-pw';
 const SOCKS_PASSWORD = 'socks-s3cret-pw';
+const TLS_PASSWORD = 'tls-s3cret-pw';
 const WRONG_PASSWORD = 'wrong-s3cret-pw';
 
-describe('per-session proxies (tinyproxy, microsocks)', () => {
+describe('per-session proxies (tinyproxy, microsocks, stunnel4 + tinyproxy)', () => {
   let t: TestApp;
   let sim: WhatsAppSimulator;
   let tinyproxy: ProxyServer;
   let microsocks: ProxyServer;
+  /** Its CA is in WA_PROXY_CA_FILE. */
+  let tlsProxy: TlsProxyServer;
+  /** Its certificate comes from a CA the app does not trust. */
+  let untrustedTlsProxy: TlsProxyServer;
   const logs: string[] = [];
   /** Every session status change with its reason, from boot. */
-  const reasons = new Recording<{ sessionId: string; status: string; reason: string | null }>();
+  const reasons = new Recording<{ sessionId: string; status: string; reason: string | null; message: string | null }>();
 
   beforeAll(async () => {
-    [tinyproxy, microsocks] = await Promise.all([startTinyproxy('alice', HTTP_PASSWORD), startMicrosocks('bob', SOCKS_PASSWORD)]);
+    [tinyproxy, microsocks, tlsProxy, untrustedTlsProxy] = await Promise.all([
+      startTinyproxy('alice', HTTP_PASSWORD), startMicrosocks('bob', SOCKS_PASSWORD), startTlsProxy('carol', TLS_PASSWORD), startTlsProxy('carol', TLS_PASSWORD),
+    ]);
     t = await startTestApp({
-      env: { WA_SANDBOX: 'true', LOG_LEVEL: 'info', RECONNECT_BASE_DELAY_MS: '60000' },
+      env: { WA_SANDBOX: 'true', LOG_LEVEL: 'info', RECONNECT_BASE_DELAY_MS: '60000', WA_PROXY_CA_FILE: tlsProxy.caFile },
       logTo: { write: (line) => void logs.push(line) },
     });
     sim = t.app.get(SandboxService).simulator;
-    t.app.get(DomainEvents).onCommit('session.status.changed', (e) => reasons.push({ sessionId: e.sessionId, status: e.payload.status, reason: e.payload.reason }));
+    t.app.get(DomainEvents).onCommit('session.status.changed', (e) => reasons.push({ sessionId: e.sessionId, status: e.payload.status, reason: e.payload.reason, message: e.payload.message }));
   });
   afterAll(async () => {
     await t?.close({ drop: true });
     await tinyproxy?.close();
     await microsocks?.close();
+    await tlsProxy?.close();
+    await untrustedTlsProxy?.close();
   });
 
   const wsTarget = (): string => new URL(sim.url).host;
@@ -116,6 +127,23 @@ describe('per-session proxies (tinyproxy, microsocks)', () => {
     expect(tinyproxy.tunnels.items.filter((target) => target === mediaTarget()).length).toBeGreaterThan(tunnelsBefore);
   });
 
+  it('connects, sends and downloads media through an HTTPS proxy (TLS to the proxy, its CA from WA_PROXY_CA_FILE), never showing the password', async () => {
+    const user = await newUser(t);
+    expect((await call(t, 'POST', '/config/download-media', { token: user.token, body: { enabled: true } })).status).toBe(200);
+    const tlsBefore = tlsProxy.tlsConnections.items.length;
+    const created = await createSession(user, tlsProxy.url);
+    expect(created.proxy).toBe(`https://127.0.0.1:${tlsProxy.port}`);
+    const phone = await scan(user, created.id);
+    await tlsProxy.tunnels.next((target) => target === wsTarget(), 'the WebSocket tunnelled to the simulator');
+    await sendsAndDownloadsThrough(user, created.id, phone, tlsProxy);
+    // The WebSocket, the upload and the download each came in over TLS (stunnel's log).
+    expect(tlsProxy.tlsConnections.items.length - tlsBefore).toBeGreaterThanOrEqual(3);
+    const read = await call(t, 'GET', `/sessions/${created.id}`, { token: user.token });
+    expect(read.body.data).toMatchObject({ status: 'connected', proxy: `https://127.0.0.1:${tlsProxy.port}` });
+    expect(JSON.stringify([created, read.body])).not.toContain(TLS_PASSWORD);
+    expect((await call(t, 'DELETE', `/sessions/${created.id}`, { token: user.token })).status).toBe(200);
+  });
+
   it('moves a linked session to a SOCKS5 proxy with a password (microsocks) by PATCH, from its next connect', async () => {
     const user = await newUser(t);
     expect((await call(t, 'POST', '/config/download-media', { token: user.token, body: { enabled: true } })).status).toBe(200);
@@ -140,7 +168,7 @@ describe('per-session proxies (tinyproxy, microsocks)', () => {
     expect(cleared.body.data.proxy).toBeNull();
   });
 
-  it('says proxy_error for a wrong password (HTTP 407, SOCKS5 auth) and a closed port, and keeps serving', async () => {
+  it('says proxy_error for a wrong password (HTTP CONNECT in clear and over TLS, SOCKS5 auth), a closed port and an untrusted proxy certificate, and keeps serving', async () => {
     const user = await newUser(t);
     const closedPort = await freePort();
     const cases = [
@@ -148,15 +176,21 @@ describe('per-session proxies (tinyproxy, microsocks)', () => {
       microsocks.url.replace(SOCKS_PASSWORD, WRONG_PASSWORD),
       `socks5://bob:${SOCKS_PASSWORD}@127.0.0.1:${closedPort}`,
       `http://127.0.0.1:${closedPort}`,
+      tlsProxy.url.replace(TLS_PASSWORD, WRONG_PASSWORD),
+      untrustedTlsProxy.url,
     ];
+    const messages: Array<string | null> = [];
     for (const proxy of cases) {
       const created = await createSession(user, proxy);
       const refused = await reasons.next((r) => r.sessionId === created.id && r.status === 'disconnected', `the close of ${created.id}`);
-      expect({ proxy: created.proxy, reason: refused.reason }).toEqual({ proxy: expect.stringMatching(/^(http|socks5):\/\/127\.0\.0\.1:\d+$/), reason: 'proxy_error' });
+      expect({ proxy: created.proxy, reason: refused.reason }).toEqual({ proxy: expect.stringMatching(/^(https?|socks5):\/\/127\.0\.0\.1:\d+$/), reason: 'proxy_error' });
       const read = await call(t, 'GET', `/sessions/${created.id}`, { token: user.token });
       expect(read.body.data).toMatchObject({ status: 'disconnected', disconnectedReason: 'proxy_error' });
       expect((await call(t, 'DELETE', `/sessions/${created.id}`, { token: user.token })).status).toBe(200);
+      messages.push(refused.message);
     }
+    // Over TLS the refusal is tinyproxy's (it answers a wrong password with 401); the untrusted proxy's is its certificate.
+    expect(messages.slice(-2)).toEqual([expect.stringMatching(/answered 40[17] to CONNECT/), expect.stringMatching(/certificate/)]);
     expect((await fetch(`${t.baseUrl}/health`)).status).toBe(200);
   });
 
@@ -178,6 +212,7 @@ describe('per-session proxies (tinyproxy, microsocks)', () => {
     const all = logs.join('\n');
     expect(all).not.toContain(HTTP_PASSWORD);
     expect(all).not.toContain(SOCKS_PASSWORD);
+    expect(all).not.toContain(TLS_PASSWORD);
     expect(all).not.toContain(WRONG_PASSWORD);
     // The refusals were logged (at info, with the session), without any of it.
     expect(all).toContain('"reason":"proxy_error"');

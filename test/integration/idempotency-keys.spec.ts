@@ -1,20 +1,38 @@
 /**
  * IdempotencyService on a real PostgreSQL: the answers a first request leaves for its repeats when
  * it timed out (stored, so a retry never sends twice) or was refused (the key freed), a key whose
- * first request died with its process (in doubt), and an expired key taken over.
+ * first request died with its process (in doubt), an expired key taken over, and the answers
+ * stored behind the response: awaited by a repeat in this process, polled for by another node
+ * (a second service on the same database), flushed at shutdown, keys of any visible character.
  */
 import { HttpStatus } from '@nestjs/common';
 import { AppError } from '../../src/common/app-error.js';
 import { createRootLogger } from '../../src/common/logger.js';
-import { IdempotencyRepository } from '../../src/idempotency/idempotency.repository.js';
+import { IdempotencyRepository, type Claim } from '../../src/idempotency/idempotency.repository.js';
 import { IdempotencyService } from '../../src/idempotency/idempotency.service.js';
 import { openMigratedDataSource, type TestDataSource } from '../support/test-data-source.js';
+import { Recording } from '../support/waitable.js';
+
+/** The real repository, recording what each claim found (to know that a repeat is waiting). */
+class ObservedRepository extends IdempotencyRepository {
+  readonly claims = new Recording<{ key: string; claim: Claim }>();
+
+  override async claim(tenantId: string, key: string, fingerprint: string, ttlMs: number): Promise<Claim> {
+    const claim = await super.claim(tenantId, key, fingerprint, ttlMs);
+    this.claims.push({ key, claim });
+    return claim;
+  }
+}
 
 const TENANT = '9e3a5b9c-56b9-4b8d-9e2b-5c3a1f4b9a12';
 
 describe('idempotency keys', () => {
   let db: TestDataSource;
   let service: IdempotencyService;
+  /** Another node: its own service, the same database. */
+  let otherNode: IdempotencyService;
+  let hereRepo: ObservedRepository;
+  let otherRepo: ObservedRepository;
   let sends = 0;
   const answer = (body: unknown) => async () => {
     sends += 1;
@@ -23,7 +41,10 @@ describe('idempotency keys', () => {
 
   beforeAll(async () => {
     db = await openMigratedDataSource('idempotency');
-    service = new IdempotencyService(new IdempotencyRepository(db.dataSource), createRootLogger('silent'));
+    hereRepo = new ObservedRepository(db.dataSource);
+    otherRepo = new ObservedRepository(db.dataSource);
+    service = new IdempotencyService(hereRepo, createRootLogger('silent'));
+    otherNode = new IdempotencyService(otherRepo, createRootLogger('silent'));
   });
   afterAll(async () => {
     await db?.close();
@@ -66,5 +87,43 @@ describe('idempotency keys', () => {
     );
     expect(await service.run(TENANT, 'old', 'fp', 'req', answer({ id: 'new' }))).toEqual({ status: 201, body: { id: 'new' }, replayed: false });
     expect(sends).toBe(1);
+  });
+
+  const row = async (key: string) =>
+    (await db.dataSource.query(`SELECT state, response_status, response_body FROM idempotency_keys WHERE tenant_id = $1 AND key = $2`, [TENANT, key]))[0];
+
+  it('answers repeats here and on another node with the first answer, sending once, whatever characters the key has', async () => {
+    const keys = ['plain', 'with "quotes", {braces} and \\ backslash', 'NULL', ' spaced inside ', "it's"].map((k) => `${k.trim()}-${Date.now()}`);
+    for (const key of keys) {
+      let release!: () => void;
+      let sending!: () => void;
+      const gate = new Promise<void>((r) => (release = r));
+      const started = new Promise<void>((r) => (sending = r));
+      const first = service.run(TENANT, key, 'fp', 'req-1', async () => {
+        sends += 1;
+        sending();
+        await gate;
+        return { status: 201, body: { id: key } };
+      });
+      await started;
+      // Repeats while the first one is sending: here (waiting on its promise) and on the other node (polling).
+      const repeats = [service.run(TENANT, key, 'fp', 'req-2', answer({ id: 'never' })), otherNode.run(TENANT, key, 'fp', 'req-3', answer({ id: 'never' }))];
+      const pending = (c: { key: string; claim: Claim }) => c.key === key && !c.claim.claimed && c.claim.stored?.state === 'pending';
+      await Promise.all([hereRepo.claims.next(pending, 'the repeat here finding the key pending'), otherRepo.claims.next(pending, 'the other node finding the key pending')]);
+      release();
+      expect(await first).toEqual({ status: 201, body: { id: key }, replayed: false });
+      expect(await Promise.all(repeats)).toEqual([{ status: 201, body: { id: key }, replayed: true }, { status: 201, body: { id: key }, replayed: true }]);
+      expect(await row(key)).toEqual({ state: 'done', response_status: 201, response_body: { id: key } });
+    }
+    expect(sends).toBe(keys.length);
+    await expect(otherNode.run(TENANT, keys[1]!, 'other fp', 'req', answer({}))).rejects.toMatchObject({ code: 'IDEMPOTENCY_KEY_REUSED' });
+  });
+
+  it('stores the answers still behind their responses before the database closes', async () => {
+    const keys = Array.from({ length: 20 }, (_, i) => `flush-${i}-${Date.now()}`);
+    const answers = await Promise.all(keys.map((key) => service.run(TENANT, key, 'fp', 'req', answer({ id: key }))));
+    expect(answers.every((a) => !a.replayed)).toBe(true);
+    await service.beforeApplicationShutdown();
+    for (const key of keys) expect(await row(key)).toEqual({ state: 'done', response_status: 201, response_body: { id: key } });
   });
 });
