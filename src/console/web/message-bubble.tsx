@@ -3,6 +3,7 @@ import { useState } from 'preact/hooks';
 import type { Message, MessageStatus } from './chats-api.js';
 import { t, type MessageKey } from './i18n.js';
 import { MediaView } from './media.js';
+import { hasKind, MessageKinds } from './message-kinds.js';
 
 export const REACTIONS = ['👍', '❤️', '😂', '😮', '😢', '🙏'];
 
@@ -25,9 +26,11 @@ interface BubbleProps {
   me: string | null;
   onReply: (m: Message) => void;
   onReact: (m: Message, emoji: string | null) => void;
+  /** Votes on a poll (its chosen option names; `[]` withdraws). */
+  onVote?: (m: Message, options: string[]) => void;
 }
 
-export function MessageBubble({ message: m, quoted, me, onReply, onReact }: BubbleProps) {
+export function MessageBubble({ message: m, quoted, me, onReply, onReact, onVote }: BubbleProps) {
   const [picking, setPicking] = useState(false);
   const mine = (actors: string[]) => !!me && actors.some((a) => a.startsWith(`${me}@`) || a.startsWith(`${me}:`));
   const myEmoji = m.reactions.find((g) => mine(g.actors))?.emoji ?? null;
@@ -45,7 +48,8 @@ export function MessageBubble({ message: m, quoted, me, onReply, onReact }: Bubb
       ) : (
         <>
           {m.media && <MediaView media={m.media} />}
-          {m.text !== null ? <p class="text" data-testid="message-text">{m.text}</p> : !m.media && <p class="muted">[{m.type}]</p>}
+          {m.text !== null ? <p class="text" data-testid="message-text">{m.text}</p> : !m.media && !hasKind(m) && <p class="muted">[{m.type}]</p>}
+          <MessageKinds message={m} me={me} onVote={onVote} />
         </>
       )}
       <p class="meta">

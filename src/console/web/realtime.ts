@@ -10,6 +10,7 @@ import { chatStore, type MediaSummary } from './chat-store.js';
 import type { MessageStatus } from './chats-api.js';
 import { onCalls, type CallSummary } from './call-toast.js';
 import { onQueueChanged } from './pacing.js';
+import type { PollVote } from './poll-results.js';
 import { loadSession, loadSessions } from './sessions-api.js';
 import { store, type Session, type SessionStatus } from './store.js';
 
@@ -98,6 +99,9 @@ export function connectRealtime(): () => void {
   });
   socket.on('session.messages.reaction', (e: Envelope<{ reactions: { messageId: string; actorJid: string; emoji: string | null; removed: boolean }[] }>) => {
     if (e.sessionId) chatStore.onReaction(e.sessionId, e.payload.reactions);
+  });
+  socket.on('session.messages.poll', (e: Envelope<{ votes: PollVote[] }>) => {
+    if (e.sessionId) chatStore.onPoll(e.sessionId, e.payload.votes);
   });
 
   const offAuth = onAuthChange((user) => {
