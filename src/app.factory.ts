@@ -96,6 +96,8 @@ export async function createApp(config: AppConfig, logger: AppLogger = createRoo
         styleSrc: [`'self'`, `'unsafe-inline'`],
         // blob: for the console's media previews (our media/:id/content fetched with the token into a blob URL).
         imgSrc: [`'self'`, 'data:', 'blob:', 'validator.swagger.io'],
+        // blob: for voice notes and audio played in the console (fetched the same way).
+        mediaSrc: [`'self'`, 'blob:'],
         scriptSrc: [`'self'`, `'unsafe-inline'`],
         // Added per request by upgradeInsecureRequestsBehindHttps: on plain HTTP it blanks the console.
         upgradeInsecureRequests: null,
