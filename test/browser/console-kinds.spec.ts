@@ -149,6 +149,8 @@ it('shows every kind a contact sends, votes on a poll with live totals, plays a 
   const img = bubble(sticker.messageId).locator('[data-testid=message-media][data-kind=sticker] img');
   await img.waitFor(WAIT);
   expect(await img.evaluate(async (el: Img) => (await el.decode(), [el.naturalWidth, el.naturalHeight]))).toEqual([512, 512]);
+  // The chat list names the last message's kind, not WhatsApp's content type.
+  await card.getByTestId('chat-row').filter({ hasText: `+${contact}` }).filter({ hasText: 'Sticker' }).waitFor(WAIT);
   await screenshot(page, '51-kinds-received');
 
   // The "+" menu sends a location, a contact card and a poll; the contact's phone decodes each.

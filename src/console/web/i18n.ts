@@ -209,6 +209,9 @@ const es = {
   'kinds.options': 'Opciones (una por línea, de 2 a 12)',
   'kinds.allowMany': 'Permitir varias respuestas',
   'kinds.cancel': 'Cancelar',
+  'kinds.pollLabel': '📊 Encuesta',
+  'kinds.eventLabel': '📅 Evento',
+  'kinds.sticker': 'Sticker',
 } as const;
 
 export type MessageKey = keyof typeof es;
@@ -419,6 +422,9 @@ const en: Record<MessageKey, string> = {
   'kinds.options': 'Options (one per line, 2 to 12)',
   'kinds.allowMany': 'Allow several answers',
   'kinds.cancel': 'Cancel',
+  'kinds.pollLabel': '📊 Poll',
+  'kinds.eventLabel': '📅 Event',
+  'kinds.sticker': 'Sticker',
 };
 
 const dictionaries: Record<Lang, Record<MessageKey, string>> = { es, en };

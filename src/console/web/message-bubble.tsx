@@ -3,7 +3,7 @@ import { useState } from 'preact/hooks';
 import type { Message, MessageStatus } from './chats-api.js';
 import { t, type MessageKey } from './i18n.js';
 import { MediaView } from './media.js';
-import { hasKind, MessageKinds } from './message-kinds.js';
+import { hasKind, kindLabel, MessageKinds } from './message-kinds.js';
 
 export const REACTIONS = ['👍', '❤️', '😂', '😮', '😢', '🙏'];
 
@@ -17,7 +17,7 @@ export function Ticks({ status }: { status: MessageStatus | null }) {
 
 export const timeOf = (seconds: number): string => new Date(seconds * 1000).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
 
-export const preview = (m: Pick<Message, 'text' | 'type'> | null | undefined): string => m?.text ?? (m ? `[${m.type}]` : '');
+export const preview = (m: Pick<Message, 'text' | 'type'> | null | undefined): string => m?.text ?? (m ? kindLabel(m.type) ?? `[${m.type}]` : '');
 
 interface BubbleProps {
   message: Message;

@@ -4,7 +4,22 @@
  * results and buttons to vote, a link preview and an event.
  */
 import type { ContactCard, Message, MessageLocation, MessagePoll } from './chats-api.js';
-import { t } from './i18n.js';
+import { t, type MessageKey } from './i18n.js';
+
+const LABELS: Array<[RegExp, MessageKey]> = [
+  [/^(live)?locationMessage$/, 'kinds.location'],
+  [/^contacts?(Array)?Message$/, 'kinds.contacts'],
+  [/^pollCreationMessage/, 'kinds.pollLabel'],
+  [/^eventMessage$/, 'kinds.eventLabel'],
+  [/^stickerMessage$/, 'kinds.sticker'],
+  [/^audioMessage$/, 'kinds.audio'],
+];
+
+/** A readable label for WhatsApp's content type of a message without text (a chat's last message), or null. */
+export function kindLabel(type: string): string | null {
+  const found = LABELS.find(([re]) => re.test(type));
+  return found ? t(found[1]) : null;
+}
 
 /** Whether the message carries one of the kinds shown here. */
 export const hasKind = (m: Message): boolean => !!(m.location || m.contacts?.length || m.poll || m.linkPreview || m.event);
