@@ -1,0 +1,188 @@
+/**
+ * `npm run bench:media -- --convert`: the conversions of POST /media, through the running app.
+ *  - voice: a 60 s MP3 (a tone made here with the product's ffmpeg) uploaded as kind `voice`
+ *    (→ Ogg Opus, duration and waveform); sticker: a ~1 MB PNG of noise (sharp) as kind `sticker`
+ *    (→ 512×512 WebP). Wall time and CPU time (this process plus its reaped children: ffmpeg) of
+ *    one conversion, median of `rounds`;
+ *  - 10 of each at once: peak RSS of this process over its baseline, and of the ffmpeg children
+ *    summed (sampled every 20 ms); the event loop's worst delay (perf_hooks.monitorEventLoopDelay),
+ *    worst gap of a 5 ms timer, and worst busy gap (the part of a gap the main thread spent on the
+ *    CPU: blocked by this process's own work, not by a loaded machine), per phase (targets: RSS
+ *    +< 100 MB, no gap > 50 ms).
+ */
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import sharp from 'sharp';
+import { round } from './stats.js';
+
+const MB = 1024 * 1024;
+const TICKS_PER_SECOND = 100;
+
+/** The ffmpeg that `npm install` brings (@ffmpeg-installer/linux-x64), as the product uses it. */
+function ffmpegBin(): string {
+  const require = createRequire(import.meta.url);
+  return join(dirname(require.resolve('@ffmpeg-installer/linux-x64/package.json')), 'ffmpeg');
+}
+
+/** A 60 s 440 Hz tone as a 128 kb/s MP3. */
+export function mp3Tone(seconds = 60): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const args = ['-hide_banner', '-v', 'error', '-f', 'lavfi', '-i', `sine=frequency=440:duration=${seconds}`, '-c:a', 'libmp3lame', '-b:a', '128k', '-f', 'mp3', '-'];
+    const child = spawn(ffmpegBin(), args, { stdio: ['ignore', 'pipe', 'inherit'] });
+    const out: Buffer[] = [];
+    child.stdout.on('data', (c: Buffer) => out.push(c));
+    child.once('error', reject);
+    child.once('close', (code) => (code === 0 ? resolve(Buffer.concat(out)) : reject(new Error(`ffmpeg exited with ${code}`))));
+  });
+}
+
+/** A PNG of random pixels of about 1 MB (noise does not compress), under the 1 MiB sticker limit. */
+export function noisePng(side = 576): Promise<Buffer> {
+  return sharp(randomBytes(side * side * 3), { raw: { width: side, height: side, channels: 3 } }).png().toBuffer();
+}
+
+/** CPU ms of this process and of its children that ended (cutime + cstime, /proc/self/stat). */
+function cpuMs(): number {
+  const own = process.cpuUsage();
+  const stat = readFileSync('/proc/self/stat', 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (own.user + own.system) / 1000 + ((Number(fields[13]) + Number(fields[14])) * 1000) / TICKS_PER_SECOND;
+}
+
+/** CPU ms the main thread (the event loop) has used. */
+function threadCpuMs(): number {
+  // Node ≥ 23.9 (this project runs 24); @types/node does not list it yet.
+  const { user, system } = (process as unknown as { threadCpuUsage(): NodeJS.CpuUsage }).threadCpuUsage();
+  return (user + system) / 1000;
+}
+
+/** RSS bytes of this process's live children (ffmpeg), from /proc. */
+function childrenRss(): number {
+  let total = 0;
+  let pids: string[];
+  try {
+    pids = readFileSync(`/proc/self/task/${process.pid}/children`, 'utf8').trim().split(' ').filter(Boolean);
+  } catch {
+    return 0;
+  }
+  for (const pid of pids) {
+    try {
+      const kb = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+      total += Number(kb ?? 0) * 1024;
+    } catch {
+      // ended meanwhile
+    }
+  }
+  return total;
+}
+
+async function upload(base: string, token: string, kind: 'voice' | 'sticker', bytes: Buffer): Promise<{ mime: string; size: number }> {
+  const form = new FormData();
+  form.append('kind', kind);
+  form.append('file', new Blob([bytes], { type: kind === 'voice' ? 'audio/mpeg' : 'image/png' }), kind === 'voice' ? 'tone.mp3' : 'noise.png');
+  const res = await fetch(`${base}/media`, { method: 'POST', headers: { authorization: `Bearer ${token}` }, body: form });
+  const body = (await res.json()) as { mime: string; size: number };
+  if (res.status !== 201) throw new Error(`POST /media (${kind}) answered ${res.status}: ${JSON.stringify(body)}`);
+  return body;
+}
+
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+async function timeOne(base: string, token: string, kind: 'voice' | 'sticker', bytes: Buffer, rounds: number): Promise<{ wallMs: number; cpuMs: number; outMime: string; outKB: number }> {
+  const walls: number[] = [];
+  const cpus: number[] = [];
+  let last = { mime: '', size: 0 };
+  for (let i = 0; i < rounds; i++) {
+    const cpu = cpuMs();
+    const started = performance.now();
+    last = await upload(base, token, kind, bytes);
+    walls.push(performance.now() - started);
+    cpus.push(cpuMs() - cpu);
+  }
+  return { wallMs: round(median(walls)), cpuMs: round(median(cpus)), outMime: last.mime, outKB: round(last.size / 1024) };
+}
+
+async function parallel(base: string, token: string, kind: 'voice' | 'sticker', bytes: Buffer, count: number): Promise<Record<string, number>> {
+  const baseline = process.memoryUsage.rss();
+  let peak = baseline;
+  let childPeak = 0;
+  const sample = () => {
+    peak = Math.max(peak, process.memoryUsage.rss());
+    childPeak = Math.max(childPeak, childrenRss());
+  };
+  const sampler = setInterval(sample, 20);
+  const started = performance.now();
+  await Promise.all(Array.from({ length: count }, () => upload(base, token, kind, bytes)));
+  const wallMs = performance.now() - started;
+  clearInterval(sampler);
+  sample();
+  return {
+    conversions: count, wallMs: round(wallMs), rssBaselineMB: round(baseline / MB), rssPeakMB: round(peak / MB), rssGrowthMB: round((peak - baseline) / MB),
+    ffmpegChildrenPeakRssMB: round(childPeak / MB),
+  };
+}
+
+export async function convertBench(base: string, token: string, rounds: number): Promise<Record<string, unknown>> {
+  const mp3 = await mp3Tone(60);
+  const png = await noisePng();
+  // Warm-up: the converter finds ffmpeg once, sharp loads, the routes are JIT-compiled.
+  await upload(base, token, 'voice', mp3);
+  await upload(base, token, 'sticker', png);
+
+  // A full collection before anything is measured (never during: it would stop the loop itself).
+  global.gc?.();
+  const delay = monitorEventLoopDelay({ resolution: 10 });
+  // A gap is the loop blocked by this process's own work only as far as its main thread ran on
+  // the CPU meanwhile (threadCpuUsage); the rest is the machine not scheduling it.
+  let worstGap = 0;
+  let worstBusy = 0;
+  let lastTick = performance.now();
+  let lastCpu = threadCpuMs();
+  const ticker = setInterval(() => {
+    const now = performance.now();
+    const cpu = threadCpuMs();
+    worstGap = Math.max(worstGap, now - lastTick - 5);
+    worstBusy = Math.max(worstBusy, Math.min(now - lastTick, cpu - lastCpu));
+    lastTick = now;
+    lastCpu = cpu;
+  }, 5);
+  /** Runs a phase with the loop watched: its result plus the phase's worst delay and timer gap. */
+  const watched = async <T extends object>(phase: () => Promise<T>): Promise<T & { loopMaxDelayMs: number; loopWorstGapMs: number; loopWorstBusyMs: number }> => {
+    delay.reset();
+    worstGap = 0;
+    worstBusy = 0;
+    lastTick = performance.now();
+    lastCpu = threadCpuMs();
+    const result = await phase();
+    return { ...result, loopMaxDelayMs: round(delay.max / 1e6), loopWorstGapMs: round(worstGap), loopWorstBusyMs: round(worstBusy) };
+  };
+  delay.enable();
+  try {
+    const voice = await watched(() => timeOne(base, token, 'voice', mp3, rounds));
+    const sticker = await watched(() => timeOne(base, token, 'sticker', png, rounds));
+    const voice10 = await watched(() => parallel(base, token, 'voice', mp3, 10));
+    const sticker10 = await watched(() => parallel(base, token, 'sticker', png, 10));
+    const phases = [voice, sticker, voice10, sticker10];
+    return {
+      bench: 'media --convert',
+      inputs: { mp3: { seconds: 60, kB: round(mp3.length / 1024) }, png: { kB: round(png.length / 1024) } },
+      rounds,
+      voice,
+      sticker,
+      parallel: { voice: voice10, sticker: sticker10, targetRssGrowthMB: 100 },
+      eventLoop: {
+        maxDelayMs: Math.max(...phases.map((p) => p.loopMaxDelayMs)),
+        worstTimerGapMs: Math.max(...phases.map((p) => p.loopWorstGapMs)),
+        worstBusyGapMs: Math.max(...phases.map((p) => p.loopWorstBusyMs)),
+        targetMs: 50,
+      },
+    };
+  } finally {
+    clearInterval(ticker);
+    delay.disable();
+  }
+}
