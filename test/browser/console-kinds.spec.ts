@@ -186,6 +186,7 @@ it('shows every kind a contact sends, votes on a poll with live totals, plays a 
   await pollForm.getByLabel('Pregunta').fill('¿Cuándo nos vemos?');
   await pollForm.getByLabel('Opciones (una por línea, de 2 a 12)').fill('Lunes\nMartes\nMiércoles');
   await pollForm.getByLabel('Permitir varias respuestas').check();
+  await screenshot(page, '52-kinds-compose');
   const sentPoll = sent('poll');
   await pollForm.getByRole('button', { name: 'Enviar' }).click();
   const pollSent = await sentPoll;
@@ -196,5 +197,6 @@ it('shows every kind a contact sends, votes on a poll with live totals, plays a 
   await asContact('votes', { messageId: pollSent.id, options: ['Lunes', 'Miércoles'] });
   await ownPoll.locator('[data-testid=poll-option][data-option="Miércoles"][data-votes="1"]').waitFor(WAIT);
   await ownPoll.locator('[data-testid=poll-option][data-option="Lunes"][data-votes="1"]').waitFor(WAIT);
-  await screenshot(page, '52-kinds-sent');
+  await ownPoll.getByTestId('poll-total').filter({ hasText: '1 votante' }).waitFor(WAIT);
+  await screenshot(page, '53-kinds-sent');
 });

@@ -50,7 +50,7 @@ function ContactsView({ contacts }: { contacts: ContactCard[] }) {
       {contacts.map((c, i) => (
         <li key={i} data-testid="contact-card">
           <span aria-hidden="true">👤</span> <strong>{c.displayName ?? t('kinds.contactUnnamed')}</strong>
-          {c.phones.map((p) => <span key={p} class="phone"> · <a href={`tel:+${p}`}>+{p}</a></span>)}
+          {c.phones.map((p) => <span key={p} class="card-phone"> · <a href={`tel:+${p}`}>+{p}</a></span>)}
         </li>
       ))}
     </ul>
@@ -90,7 +90,7 @@ function PollView({ poll, ownJid, onVote }: PollProps) {
           );
         })}
       </ul>
-      <p class="muted small" data-testid="poll-total">{t('kinds.pollTotal', { count: poll.totalVotes })}</p>
+      <p class="muted small" data-testid="poll-total">{t(poll.totalVotes === 1 ? 'kinds.pollTotalOne' : 'kinds.pollTotal', { count: poll.totalVotes })}</p>
     </div>
   );
 }
