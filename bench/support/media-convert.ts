@@ -15,7 +15,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import sharp from 'sharp';
 import { round } from './stats.js';
 
@@ -150,15 +150,20 @@ export async function convertBench(base: string, token: string, rounds: number):
     lastTick = now;
     lastCpu = cpu;
   }, 5);
-  /** Runs a phase with the loop watched: its result plus the phase's worst delay and timer gap. */
-  const watched = async <T extends object>(phase: () => Promise<T>): Promise<T & { loopMaxDelayMs: number; loopWorstGapMs: number; loopWorstBusyMs: number }> => {
+  // Garbage collections, the longest of each phase (wall time: a loaded machine inflates it like the gaps).
+  let longestGc = 0;
+  const gcs = new PerformanceObserver((list) => list.getEntries().forEach((e) => (longestGc = Math.max(longestGc, e.duration))));
+  gcs.observe({ entryTypes: ['gc'] });
+  /** Runs a phase with the loop watched: its result plus the phase's worst delay, timer gap, busy gap and GC pause. */
+  const watched = async <T extends object>(phase: () => Promise<T>): Promise<T & { loopMaxDelayMs: number; loopWorstGapMs: number; loopWorstBusyMs: number; longestGcMs: number }> => {
     delay.reset();
     worstGap = 0;
     worstBusy = 0;
+    longestGc = 0;
     lastTick = performance.now();
     lastCpu = threadCpuMs();
     const result = await phase();
-    return { ...result, loopMaxDelayMs: round(delay.max / 1e6), loopWorstGapMs: round(worstGap), loopWorstBusyMs: round(worstBusy) };
+    return { ...result, loopMaxDelayMs: round(delay.max / 1e6), loopWorstGapMs: round(worstGap), loopWorstBusyMs: round(worstBusy), longestGcMs: round(longestGc) };
   };
   delay.enable();
   try {
@@ -184,5 +189,6 @@ export async function convertBench(base: string, token: string, rounds: number):
   } finally {
     clearInterval(ticker);
     delay.disable();
+    gcs.disconnect();
   }
 }
