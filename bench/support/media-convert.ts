@@ -2,22 +2,27 @@
  * `npm run bench:media -- --convert`: the conversions of POST /media, through the running app.
  *  - voice: a 60 s MP3 (a tone made here with the product's ffmpeg) uploaded as kind `voice`
  *    (→ Ogg Opus, duration and waveform); sticker: a ~1 MB PNG of noise (sharp) as kind `sticker`
- *    (→ 512×512 WebP). Wall time and CPU time (this process plus its reaped children: ffmpeg) of
- *    one conversion, median of `rounds`;
+ *    (→ 512×512 WebP), from a child process (upload-child.ts, so that the client's work is not the
+ *    app's). Wall time and CPU time (this process plus its reaped children: ffmpeg) of one
+ *    conversion, median of `rounds`;
  *  - 10 of each at once: peak RSS of this process over its baseline, and of the ffmpeg children
  *    summed (sampled every 20 ms); the event loop's worst delay (perf_hooks.monitorEventLoopDelay),
  *    worst gap of a 5 ms timer, and worst busy gap (the part of a gap the main thread spent on the
  *    CPU: blocked by this process's own work, not by a loaded machine), per phase (targets: RSS
  *    +< 100 MB, no gap > 50 ms).
  */
-import { spawn } from 'node:child_process';
+import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import sharp from 'sharp';
 import { round } from './stats.js';
+import type { UploadReply, UploadRequest } from './upload-child.js';
 
 const MB = 1024 * 1024;
 const TICKS_PER_SECOND = 100;
@@ -60,8 +65,8 @@ function threadCpuMs(): number {
   return (user + system) / 1000;
 }
 
-/** RSS bytes of this process's live children (ffmpeg), from /proc. */
-function childrenRss(): number {
+/** RSS bytes of this process's live children (ffmpeg) but `except` (the uploader), from /proc. */
+function childrenRss(except: number | undefined): number {
   let total = 0;
   let pids: string[];
   try {
@@ -70,6 +75,7 @@ function childrenRss(): number {
     return 0;
   }
   for (const pid of pids) {
+    if (Number(pid) === except) continue;
     try {
       const kb = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
       total += Number(kb ?? 0) * 1024;
@@ -80,43 +86,66 @@ function childrenRss(): number {
   return total;
 }
 
-async function upload(base: string, token: string, kind: 'voice' | 'sticker', bytes: Buffer): Promise<{ mime: string; size: number }> {
-  const form = new FormData();
-  form.append('kind', kind);
-  form.append('file', new Blob([bytes], { type: kind === 'voice' ? 'audio/mpeg' : 'image/png' }), kind === 'voice' ? 'tone.mp3' : 'noise.png');
-  const res = await fetch(`${base}/media`, { method: 'POST', headers: { authorization: `Bearer ${token}` }, body: form });
-  const body = (await res.json()) as { mime: string; size: number };
-  if (res.status !== 201) throw new Error(`POST /media (${kind}) answered ${res.status}: ${JSON.stringify(body)}`);
-  return body;
+/** The uploading child process (upload-child.ts). */
+class Uploader {
+  private nextId = 1;
+  private readonly pending = new Map<number, (r: UploadReply) => void>();
+
+  private constructor(readonly child: ChildProcess, private readonly base: string, private readonly token: string, private readonly files: Record<'voice' | 'sticker', string>) {
+    child.on('message', (m: UploadReply) => this.pending.get(m.id)?.(m));
+  }
+
+  static async start(base: string, token: string, files: Record<'voice' | 'sticker', string>): Promise<Uploader> {
+    const child = fork(fileURLToPath(new URL('./upload-child.ts', import.meta.url)), [], { execArgv: process.execArgv.filter((a) => a !== '--expose-gc') });
+    await new Promise((resolve) => child.once('message', resolve));
+    return new Uploader(child, base, token, files);
+  }
+
+  /** `count` uploads of the kind's input at once. */
+  upload(kind: 'voice' | 'sticker', count = 1): Promise<Array<{ mime: string; size: number }>> {
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, (r) => {
+        this.pending.delete(id);
+        if (r.ok) resolve(r.results!);
+        else reject(new Error(r.error));
+      });
+      this.child.send({ id, base: this.base, token: this.token, kind, file: this.files[kind], count } satisfies UploadRequest);
+    });
+  }
+
+  stop(): void {
+    this.child.send({ stop: true });
+  }
 }
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-async function timeOne(base: string, token: string, kind: 'voice' | 'sticker', bytes: Buffer, rounds: number): Promise<{ wallMs: number; cpuMs: number; outMime: string; outKB: number }> {
+async function timeOne(uploader: Uploader, kind: 'voice' | 'sticker', rounds: number): Promise<{ wallMs: number; cpuMs: number; outMime: string; outKB: number }> {
   const walls: number[] = [];
   const cpus: number[] = [];
   let last = { mime: '', size: 0 };
   for (let i = 0; i < rounds; i++) {
     const cpu = cpuMs();
     const started = performance.now();
-    last = await upload(base, token, kind, bytes);
+    [last] = await uploader.upload(kind);
     walls.push(performance.now() - started);
     cpus.push(cpuMs() - cpu);
   }
   return { wallMs: round(median(walls)), cpuMs: round(median(cpus)), outMime: last.mime, outKB: round(last.size / 1024) };
 }
 
-async function parallel(base: string, token: string, kind: 'voice' | 'sticker', bytes: Buffer, count: number): Promise<Record<string, number>> {
+async function parallel(uploader: Uploader, kind: 'voice' | 'sticker', count: number): Promise<Record<string, number>> {
   const baseline = process.memoryUsage.rss();
   let peak = baseline;
   let childPeak = 0;
   const sample = () => {
     peak = Math.max(peak, process.memoryUsage.rss());
-    childPeak = Math.max(childPeak, childrenRss());
+    childPeak = Math.max(childPeak, childrenRss(uploader.child.pid));
   };
   const sampler = setInterval(sample, 20);
   const started = performance.now();
-  await Promise.all(Array.from({ length: count }, () => upload(base, token, kind, bytes)));
+  await uploader.upload(kind, count);
   const wallMs = performance.now() - started;
   clearInterval(sampler);
   sample();
@@ -129,9 +158,13 @@ async function parallel(base: string, token: string, kind: 'voice' | 'sticker', 
 export async function convertBench(base: string, token: string, rounds: number): Promise<Record<string, unknown>> {
   const mp3 = await mp3Tone(60);
   const png = await noisePng();
+  const dir = await mkdtemp(join(tmpdir(), 'wa-bench-convert-'));
+  await writeFile(join(dir, 'tone.mp3'), mp3);
+  await writeFile(join(dir, 'noise.png'), png);
+  const uploader = await Uploader.start(base, token, { voice: join(dir, 'tone.mp3'), sticker: join(dir, 'noise.png') });
   // Warm-up: the converter finds ffmpeg once, sharp loads, the routes are JIT-compiled.
-  await upload(base, token, 'voice', mp3);
-  await upload(base, token, 'sticker', png);
+  await uploader.upload('voice');
+  await uploader.upload('sticker');
 
   // A full collection before anything is measured (never during: it would stop the loop itself).
   global.gc?.();
@@ -167,10 +200,10 @@ export async function convertBench(base: string, token: string, rounds: number):
   };
   delay.enable();
   try {
-    const voice = await watched(() => timeOne(base, token, 'voice', mp3, rounds));
-    const sticker = await watched(() => timeOne(base, token, 'sticker', png, rounds));
-    const voice10 = await watched(() => parallel(base, token, 'voice', mp3, 10));
-    const sticker10 = await watched(() => parallel(base, token, 'sticker', png, 10));
+    const voice = await watched(() => timeOne(uploader, 'voice', rounds));
+    const sticker = await watched(() => timeOne(uploader, 'sticker', rounds));
+    const voice10 = await watched(() => parallel(uploader, 'voice', 10));
+    const sticker10 = await watched(() => parallel(uploader, 'sticker', 10));
     const phases = [voice, sticker, voice10, sticker10];
     return {
       bench: 'media --convert',
@@ -190,5 +223,7 @@ export async function convertBench(base: string, token: string, rounds: number):
     clearInterval(ticker);
     delay.disable();
     gcs.disconnect();
+    uploader.stop();
+    await rm(dir, { recursive: true, force: true });
   }
 }
