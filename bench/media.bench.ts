@@ -6,8 +6,10 @@
  *  - big: one document of B MB (default 100) up and down while RSS is sampled every 20 ms →
  *    baseline, peak and growth of this process's RSS (target: grows < 30 MB).
  * Every transfer is checked by SHA-256. Prints JSON.
+ * With `--convert`, instead: the voice-note and sticker conversions of POST /media (support/media-convert.ts).
  *
  *   npm run bench:media -- [--files 20] [--mb 5] [--big-mb 100] [--s3] [--embedded]
+ *   npm run bench:media -- --convert [--rounds 3] [--embedded]
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -19,6 +21,7 @@ import { Readable } from 'node:stream';
 import { parseArgs } from 'node:util';
 import { openBenchDatabase } from './support/bench-database.js';
 import { loadAppModules } from './support/app-modules.js';
+import { convertBench } from './support/media-convert.js';
 import { round } from './support/stats.js';
 
 const { values } = parseArgs({
@@ -28,6 +31,8 @@ const { values } = parseArgs({
     'big-mb': { type: 'string', default: '100' },
     s3: { type: 'boolean', default: false },
     embedded: { type: 'boolean', default: false },
+    convert: { type: 'boolean', default: false },
+    rounds: { type: 'string', default: '3' },
   },
 });
 const FILES = Number(values.files);
@@ -145,6 +150,10 @@ async function main(): Promise<void> {
     const email = `bench-${Date.now()}@example.com`;
     await postJson(base, '/users', { email, password: 'bench-password-123', name: 'Bench' });
     const token = (await postJson(base, '/auth/login', { email, password: 'bench-password-123' })).accessToken as string;
+    if (values.convert) {
+      console.log(JSON.stringify({ ...(await convertBench(base, token, Number(values.rounds))), database: db.kind, storage: s3 ? 's3' : 'local disk' }, null, 2));
+      return;
+    }
 
     // Warm-up (JIT, pools, first-use allocations) before anything is measured.
     const warm = await uploadDocument(base, token, MB, 999);

@@ -97,6 +97,8 @@ export async function createApp(config: AppConfig, logger: AppLogger = createRoo
         // blob: for the console's media previews (our media/:id/content fetched with the token into a blob URL);
         // https: for contacts' profile pictures, which WhatsApp serves from its CDN (GET contacts/:jid/profile's pictureUrl).
         imgSrc: [`'self'`, 'data:', 'blob:', 'https:', 'validator.swagger.io'],
+        // blob: for voice notes and audio played in the console (fetched the same way).
+        mediaSrc: [`'self'`, 'blob:'],
         scriptSrc: [`'self'`, `'unsafe-inline'`],
         // Added per request by upgradeInsecureRequestsBehindHttps: on plain HTTP it blanks the console.
         upgradeInsecureRequests: null,

@@ -3,6 +3,8 @@
  * audio format becomes Ogg Opus (mono, 48 kHz) with its duration and a 64-bar waveform; a
  * `sticker` from PNG/JPEG/WebP becomes a 512×512 WebP. Off the event loop (ffmpeg as a child
  * process, sharp on libuv's pool), under a time limit, in a private temporary folder removed after.
+ * At most (cores − 1, at least 1) conversions run at once per process, the others wait their turn,
+ * and ffmpeg runs 10 steps nicer than the app: a burst of uploads never starves the event loop.
  *
  * ffmpeg: the binary npm installs with `@ffmpeg-installer/linux-x64` (shipped in its tarball),
  * else the system's `ffmpeg`; either is used only if it lists the libopus encoder.
@@ -11,7 +13,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { accessSync, constants as fsConstants } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
+import { availableParallelism, getPriority, setPriority, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { Injectable } from '@nestjs/common';
 import sharp from 'sharp';
@@ -23,6 +25,8 @@ const MAX_VOICE_SECONDS = 900;
 const WAVEFORM_BARS = 64;
 const WAVEFORM_RATE = 4000;
 const STICKER_SIZE = 512;
+const CONVERT_CONCURRENCY = Math.max(1, availableParallelism() - 1);
+const NICER_BY = 10;
 
 export interface ConvertedVoice {
   bytes: Buffer;
@@ -64,6 +68,11 @@ function runFfmpeg(bin: string, args: string[], maxStdout = 0): Promise<Buffer> 
     let size = 0;
     let stderr = '';
     const timer = setTimeout(() => child.kill('SIGKILL'), CONVERT_TIMEOUT_MS);
+    try {
+      if (child.pid) setPriority(child.pid, Math.min(19, getPriority() + NICER_BY));
+    } catch {
+      // Not allowed here: it runs at the app's priority.
+    }
     child.stdout.on('data', (chunk: Buffer) => {
       if (size < maxStdout) out.push(chunk);
       size += chunk.length;
@@ -99,9 +108,29 @@ export function waveformOf(pcm: Buffer): Buffer {
   return Buffer.from(bars.map((v) => (peak > 0 ? Math.round((v / peak) * 100) : 0)));
 }
 
+/** At most `free` tasks at once; the others wait their turn, in order. */
+export class Slots {
+  private waiting: Array<() => void> = [];
+
+  constructor(private free: number) {}
+
+  async run<T>(task: () => Promise<T>): Promise<T> {
+    if (this.free > 0) this.free--;
+    else await new Promise<void>((resolve) => this.waiting.push(resolve));
+    try {
+      return await task();
+    } finally {
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.free++;
+    }
+  }
+}
+
 @Injectable()
 export class MediaConverter {
   private ffmpeg: string | null | undefined;
+  private readonly slots = new Slots(CONVERT_CONCURRENCY);
 
   private bin(): string {
     if (this.ffmpeg === undefined) this.ffmpeg = findFfmpeg();
@@ -112,6 +141,10 @@ export class MediaConverter {
   /** Any audio ffmpeg reads → Ogg Opus voice note with duration and waveform; 422 when it cannot. */
   async toVoice(input: Buffer): Promise<ConvertedVoice> {
     const bin = this.bin();
+    return this.slots.run(() => this.voiceOf(bin, input));
+  }
+
+  private async voiceOf(bin: string, input: Buffer): Promise<ConvertedVoice> {
     const dir = await mkdtemp(join(tmpdir(), 'wa-voice-'));
     try {
       const source = join(dir, 'in');
@@ -132,7 +165,11 @@ export class MediaConverter {
   }
 
   /** A PNG, JPEG or WebP → a 512×512 WebP (transparent margins keep the aspect); 422 when sharp cannot read it. */
-  async toSticker(input: Buffer): Promise<Buffer> {
+  toSticker(input: Buffer): Promise<Buffer> {
+    return this.slots.run(() => this.stickerOf(input));
+  }
+
+  private async stickerOf(input: Buffer): Promise<Buffer> {
     try {
       return await sharp(input, { failOn: 'error', limitInputPixels: 50_000_000 })
         .timeout({ seconds: CONVERT_TIMEOUT_MS / 1000 })

@@ -8,7 +8,7 @@ import type { Chat } from './chats-api.js';
 import { isMuted } from './contacts-api.js';
 
 const chat = (jid: string, lidJid: string | null = null): Chat => ({
-  jid, pnJid: jid, lidJid, name: null, unreadCount: 0, lastMessage: null, lastMessageAt: 1, archived: false, pinned: false, mutedUntil: null,
+  jid, pnJid: jid, lidJid, name: null, isGroup: false, unreadCount: 0, lastMessage: null, lastMessageAt: 1, archived: false, pinned: false, mutedUntil: null,
 });
 
 describe('console chat store: session.chats.update', () => {

@@ -7,6 +7,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { ApiError } from './api.js';
 import { listChats, listMessages, type Chat, type Message, type MessageStatus, type Page } from './chats-api.js';
+import { applyVote, type PollVote } from './poll-results.js';
 
 export interface Conversation {
   /** Oldest first, as shown. */
@@ -266,6 +267,11 @@ class ChatStore {
       this.changed();
     }
     void this.refreshChats(sessionId).catch(() => undefined);
+  }
+
+  /** Votes (`session.messages.poll`): the loaded poll's results change in place. */
+  onPoll(sessionId: string, votes: PollVote[]): void {
+    votes.forEach((v) => this.patchMessage(sessionId, v.messageId, (m) => (m.poll ? { ...m, poll: applyVote(m.poll, v.voterJid, v.options) } : m)));
   }
 
   /** After a reconnect: what was missed while offline is read again. */

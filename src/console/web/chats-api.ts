@@ -39,6 +39,33 @@ export interface Message {
   media: MessageMedia | null;
   /** The jids the message @-mentions. */
   mentions: string[];
+  location?: MessageLocation | null;
+  contacts?: ContactCard[] | null;
+  poll?: MessagePoll | null;
+  linkPreview?: { url: string; title: string | null; description: string | null } | null;
+  event?: { name: string; description: string | null; startAt: string | null } | null;
+}
+
+export interface MessageLocation {
+  latitude: number;
+  longitude: number;
+  name: string | null;
+  address: string | null;
+  url: string | null;
+  live: boolean;
+}
+
+export interface ContactCard {
+  displayName: string | null;
+  vcard: string;
+  phones: string[];
+}
+
+export interface MessagePoll {
+  name: string;
+  selectableCount: number;
+  options: { name: string; votes: number; voters: string[] }[];
+  totalVotes: number;
 }
 
 export interface Chat {
@@ -73,6 +100,9 @@ export interface SendBody {
   replyToMessageId?: string;
   mediaId?: string;
   mentions?: string[];
+  location?: { latitude: number; longitude: number; name?: string; address?: string };
+  contacts?: { phone: string; displayName?: string }[];
+  poll?: { name: string; options: string[]; selectableCount: number };
 }
 
 const q = (sessionId: string, extra: Record<string, string> = {}): string => new URLSearchParams({ sessionId, ...extra }).toString();
@@ -96,6 +126,11 @@ export function sendMessage(sessionId: string, jid: string, body: SendBody): Pro
 
 export function react(sessionId: string, jid: string, messageId: string, emoji: string | null): Promise<unknown> {
   return api('POST', `${chat(jid)}/messages/${encodeURIComponent(messageId)}/reactions?${q(sessionId)}`, { emoji });
+}
+
+/** Votes on a poll (`[]` withdraws the vote); answers the message with the poll's results. */
+export function vote(sessionId: string, jid: string, messageId: string, options: string[]): Promise<{ data: Message }> {
+  return api('POST', `${chat(jid)}/messages/${encodeURIComponent(messageId)}/votes?${q(sessionId)}`, { options });
 }
 
 export function markRead(sessionId: string, jid: string, messageIds: string[]): Promise<unknown> {

@@ -5,11 +5,12 @@
  */
 import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { chatStore, useChatStore } from './chat-store.js';
-import { markRead, react, type Message } from './chats-api.js';
+import { markRead, react, vote, type Message } from './chats-api.js';
 import { Composer } from './composer.js';
 import { ContactTitle } from './contact-panel.js';
 import { GroupPanel } from './group-panel.js';
 import { t } from './i18n.js';
+import { KindComposer } from './kind-composer.js';
 import { MessageBubble } from './message-bubble.js';
 import type { Session } from './store.js';
 import { useAction } from './use-action.js';
@@ -80,11 +81,16 @@ export function Conversation({ session, jid, title, unread, canAttach, onBack }:
         </li>
         {messages.map((m) => (
           <MessageBubble key={m.id} message={m} quoted={m.quotedMessageId ? byId.get(m.quotedMessageId) : undefined} me={session.phone}
-            onReply={setReplyTo} onReact={(msg, emoji) => void run(() => react(session.id, jid, msg.id, emoji))} />
+            onReply={setReplyTo} onReact={(msg, emoji) => void run(() => react(session.id, jid, msg.id, emoji))}
+            onVote={(msg, options) => void run(async () => {
+              const { data } = await vote(session.id, jid, msg.id, options);
+              chatStore.patchMessage(session.id, msg.id, (old) => ({ ...old, poll: data.poll ?? old.poll }));
+            })} />
         ))}
       </ol>
       {error && <p class="error" role="alert">{error}</p>}
       <Composer sessionId={session.id} me={session.phone} jid={jid} replyTo={replyTo} onClearReply={() => setReplyTo(null)} canAttach={canAttach} />
+      <KindComposer sessionId={session.id} jid={jid} />
     </section>
   );
 }

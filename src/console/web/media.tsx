@@ -41,7 +41,8 @@ function size(bytes: number | null): string {
 
 export function MediaView({ media }: { media: MessageMedia }) {
   const visual = media.kind === 'image' || media.kind === 'sticker';
-  const preview = usePreview(visual ? media.url : null);
+  const audible = media.kind === 'voice' || media.kind === 'ptt' || media.kind === 'audio';
+  const preview = usePreview(visual || audible ? media.url : null);
   const name = media.fileName ?? t(`media.${visual ? 'image' : 'file'}`);
   const download = async () => {
     if (!media.url) return;
@@ -52,8 +53,10 @@ export function MediaView({ media }: { media: MessageMedia }) {
   };
   return (
     <div class="media" data-testid="message-media" data-kind={media.kind}>
-      {preview ? (
-        <img src={preview} alt={name} class="thumb" width={media.width ?? undefined} height={media.height ?? undefined} />
+      {preview && audible ? (
+        <audio controls preload="metadata" src={preview} aria-label={t(media.kind === 'audio' ? 'kinds.audio' : 'kinds.voice')} data-testid="media-audio" />
+      ) : preview ? (
+        <img src={preview} alt={name} class={media.kind === 'sticker' ? 'thumb sticker' : 'thumb'} width={media.width ?? undefined} height={media.height ?? undefined} />
       ) : (
         <p><span aria-hidden="true">{ICON[media.kind] ?? '📎'}</span> {name} <span class="muted">{[media.mime, size(media.size)].filter(Boolean).join(' · ')}</span></p>
       )}

@@ -4,6 +4,7 @@ import type { Message, MessageStatus } from './chats-api.js';
 import { t, type MessageKey } from './i18n.js';
 import { MediaView } from './media.js';
 import { MentionText } from './mentions.js';
+import { hasKind, kindLabel, MessageKinds } from './message-kinds.js';
 
 export const REACTIONS = ['👍', '❤️', '😂', '😮', '😢', '🙏'];
 
@@ -17,7 +18,7 @@ export function Ticks({ status }: { status: MessageStatus | null }) {
 
 export const timeOf = (seconds: number): string => new Date(seconds * 1000).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
 
-export const preview = (m: Pick<Message, 'text' | 'type'> | null | undefined): string => m?.text ?? (m ? `[${m.type}]` : '');
+export const preview = (m: Pick<Message, 'text' | 'type'> | null | undefined): string => m?.text ?? (m ? kindLabel(m.type) ?? `[${m.type}]` : '');
 
 interface BubbleProps {
   message: Message;
@@ -26,9 +27,11 @@ interface BubbleProps {
   me: string | null;
   onReply: (m: Message) => void;
   onReact: (m: Message, emoji: string | null) => void;
+  /** Votes on a poll (its chosen option names; `[]` withdraws). */
+  onVote?: (m: Message, options: string[]) => void;
 }
 
-export function MessageBubble({ message: m, quoted, me, onReply, onReact }: BubbleProps) {
+export function MessageBubble({ message: m, quoted, me, onReply, onReact, onVote }: BubbleProps) {
   const [picking, setPicking] = useState(false);
   const mine = (actors: string[]) => !!me && actors.some((a) => a.startsWith(`${me}@`) || a.startsWith(`${me}:`));
   const myEmoji = m.reactions.find((g) => mine(g.actors))?.emoji ?? null;
@@ -46,7 +49,8 @@ export function MessageBubble({ message: m, quoted, me, onReply, onReact }: Bubb
       ) : (
         <>
           {m.media && <MediaView media={m.media} />}
-          {m.text !== null ? <p class="text" data-testid="message-text"><MentionText message={m} /></p> : !m.media && <p class="muted">[{m.type}]</p>}
+          {m.text !== null ? <p class="text" data-testid="message-text"><MentionText message={m} /></p> : !m.media && !hasKind(m) && <p class="muted">[{m.type}]</p>}
+          <MessageKinds message={m} me={me} onVote={onVote} />
         </>
       )}
       <p class="meta">

@@ -11,6 +11,7 @@ import type { MessageStatus } from './chats-api.js';
 import { onCalls, type CallSummary } from './call-toast.js';
 import { listenGroups } from './group-store.js';
 import { onQueueChanged } from './pacing.js';
+import type { PollVote } from './poll-results.js';
 import { loadSession, loadSessions } from './sessions-api.js';
 import { store, type Session, type SessionStatus } from './store.js';
 
@@ -102,6 +103,9 @@ export function connectRealtime(): () => void {
   });
   socket.on('session.messages.reaction', (e: Envelope<{ reactions: { messageId: string; actorJid: string; emoji: string | null; removed: boolean }[] }>) => {
     if (e.sessionId) chatStore.onReaction(e.sessionId, e.payload.reactions);
+  });
+  socket.on('session.messages.poll', (e: Envelope<{ votes: PollVote[] }>) => {
+    if (e.sessionId) chatStore.onPoll(e.sessionId, e.payload.votes);
   });
 
   listenGroups(socket);
