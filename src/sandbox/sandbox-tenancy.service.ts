@@ -76,13 +76,13 @@ export class SandboxTenancy implements OnModuleInit {
 
   /** 404 unless a session of the caller's tenant has this number (and is connected, unless `anyStatus`). */
   async assertOwnNumber(auth: AuthContext, phone: string, anyStatus = false): Promise<void> {
-    const own = (await this.store.listForTenant(auth.tenantId)).some((s) => s.phone === phone && (anyStatus || s.status === 'connected'));
+    const own = (await this.store.phonesOfTenant(auth.tenantId, !anyStatus)).has(phone);
     if (!own) throw AppError.notFound(anyStatus ? 'No session of yours has that number' : 'No connected session of yours has that number');
   }
 
   /** The numbers of the caller's tenant's sessions. */
   async tenantPhones(auth: AuthContext): Promise<Set<string>> {
-    return new Set((await this.store.listForTenant(auth.tenantId)).flatMap((s) => (s.phone ? [s.phone] : [])));
+    return this.store.phonesOfTenant(auth.tenantId, false);
   }
 
   private save(): Promise<void> {

@@ -123,6 +123,15 @@ export class SessionStore {
     return row?.tenantId;
   }
 
+  /** The phone numbers of the tenant's sessions (connected ones only with `connectedOnly`); one narrow query. */
+  async phonesOfTenant(tenantId: string, connectedOnly: boolean): Promise<Set<string>> {
+    const rows = rowsOf<{ phone: string }>(await this.sessions.query(
+      `SELECT DISTINCT phone FROM wa_sessions WHERE tenant_id = $1 AND phone IS NOT NULL AND ($2::boolean IS FALSE OR status = 'connected')`,
+      [tenantId, connectedOnly],
+    ));
+    return new Set(rows.map((r) => r.phone));
+  }
+
   listForTenant(tenantId: string): Promise<SessionEntity[]> {
     return this.sessions.find({ where: { tenantId }, order: { createdAt: 'ASC' } });
   }
