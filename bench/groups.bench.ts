@@ -195,6 +195,7 @@ async function main(): Promise<void> {
     return { ms: performance.now() - t0, cpuMs: cpuMs() - cpu0 };
   };
   const iqs0 = await sim.request<number>({ op: 'groupIqs' });
+  const decrypted0 = await sim.request<number>({ op: 'decrypted' });
   const pg0 = snapshot(isPostgres);
   const first = await send(0);
   const firstPg = msSince(pg0, isPostgres);
@@ -203,6 +204,8 @@ async function main(): Promise<void> {
   for (let i = 1; i <= SENDS; i++) later.push(await send(i));
   const laterPg = msSince(pg1, isPostgres);
   const metadataQueries = (await sim.request<number>({ op: 'groupIqs' })) - iqs0;
+  // Every member decrypts every send (the simulator decrypts a send before it acks it).
+  const memberDecryptions = (await sim.request<number>({ op: 'decrypted' })) - decrypted0;
 
   // 3. Reading the big group.
   const reads: number[] = [];
@@ -223,6 +226,7 @@ async function main(): Promise<void> {
       members: BIG,
       memberReceipts: process.env.GROUP_BENCH_RECEIPTS === 'true',
       metadataQueries,
+      memberDecryptions: { got: memberDecryptions, expected: (SENDS + 1) * BIG },
       first: { ms: round(first.ms), appCpuMs: round(first.cpuMs), postgresCpuMs: round(firstPg) },
       later: { sends: SENDS, latencyMs: summarize(later.map((l) => l.ms)), appCpuMsPerSend: round(later.reduce((a, l) => a + l.cpuMs, 0) / SENDS), postgresCpuMsPerSend: round(laterPg / SENDS) },
     },

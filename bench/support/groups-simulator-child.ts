@@ -12,6 +12,8 @@ export type GroupSimRequest =
   | { id: number; op: 'burst'; jids: string[]; members: number; base: number; count: number; offset: number }
   /** How many group (`w:g2`) queries the sessions sent so far. */
   | { id: number; op: 'groupIqs' }
+  /** How many copies of the sessions' group messages simulated members decrypted so far. */
+  | { id: number; op: 'decrypted' }
   | { id: number; op: 'stop' };
 export type GroupSimReply = { id: number; ok: true; value: unknown } | { id: number; ok: false; error: string };
 
@@ -25,13 +27,17 @@ useNativeCurve(true);
 const receipts = process.env.GROUP_BENCH_RECEIPTS === 'true';
 const sim = await WhatsAppSimulator.start({ port: 0, initialPreKeyCount: 0, autoReceipts: receipts ? { deliveredAfterMs: 50, readAfterMs: 500 } : false, media: false });
 let groupIqs = 0;
+let decrypted = 0;
 sim.on('groupIq', () => groupIqs++);
+sim.on('groupMessage', (m) => (decrypted += m.decryptedBy.length));
 const memberOf = (base: number, group: number, i: number): string => String(base + group * 10_000 + i);
 
 async function handle(req: Exclude<GroupSimRequest, { op: 'stop' }>): Promise<unknown> {
   switch (req.op) {
     case 'groupIqs':
       return groupIqs;
+    case 'decrypted':
+      return decrypted;
     case 'scan':
       await sim.scanQr(req.qr, { phoneNumber: req.phoneNumber });
       return null;

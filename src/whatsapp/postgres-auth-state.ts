@@ -18,6 +18,7 @@ import { decodeAuthJson, encodeAuthJson } from './auth-json.js';
 import { compactBytes } from '../common/compact-bytes.js';
 import { isPaired } from './event-translator.js';
 import { GroupCommit } from './group-commit.js';
+import { trimOwnSenderKey } from './own-sender-keys.js';
 
 type KeyType = keyof SignalDataTypeMap;
 
@@ -227,7 +228,13 @@ export class PostgresAuthStateRepository {
     const sizes = new Map<string, number>();
     const unchanged = new Set<object>();
     for (const type of Object.keys(data) as KeyType[]) {
-      for (const [id, value] of Object.entries(data[type] ?? {})) {
+      for (const [id, given] of Object.entries(data[type] ?? {})) {
+        let value = given;
+        if (type === 'sender-key' && value instanceof Uint8Array) {
+          const trimmed = trimOwnSenderKey(value);
+          // What is stored is what the cache shows afterwards.
+          if (trimmed) (data[type] as Record<string, unknown>)[id] = value = trimmed;
+        }
         if (value === null || value === undefined) rows.push([type, id, null]);
         else if (type === 'sender-key-memory' && this.memoryEntries.get(value) === Object.keys(value).length) unchanged.add(value);
         // Baileys rewrites unchanged LID mappings with every message: a value the cache holds is stored.
