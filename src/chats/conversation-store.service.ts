@@ -25,6 +25,7 @@ import { MessageWriter, type AppliedChange, type MessageRow, type StoredMessage 
 import { splitFoldedStatus, statusUpdatesOf } from './status-steps.js';
 import { receivedOf, summaryOf } from './message-summaries.js';
 import { PollVotes } from './poll-votes.js';
+import { resolveSenderPhones } from './sender-phones.js';
 
 /** How many message summaries a history event carries (the rest is in the store). */
 export const HISTORY_EVENT_MESSAGES = 50;
@@ -104,6 +105,7 @@ export class ConversationStore implements ConversationStorePort {
       sessionId: ctx.sessionId,
       prepare: async (t) => {
         chats = await this.identity.resolve(t.manager, ctx.sessionId, ctx.tenantId, [...plain, ...reactions, ...votes].map((r) => ({ jid: r.remoteJid, alt: r.remoteJidAlt })));
+        await resolveSenderPhones(t.manager, this.mappings, ctx.sessionId, plain);
         return plain.map((record) => ({ sessionId: ctx.sessionId, tenantId: ctx.tenantId, source, record, chatId: chats.get(record.remoteJid)!.id, chatJid: chats.get(record.remoteJid)!.jid }));
       },
       finish: async (t, written) => {

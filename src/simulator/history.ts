@@ -97,14 +97,21 @@ function chunk(syncType: proto.HistorySync.HistorySyncType, order: number, progr
   return { syncType: syncType as number as proto.Message.HistorySyncType, chunkOrder: order, progress, initialHistBootstrapInlinePayload: inline };
 }
 
+/** The account's groups as history conversations, with their members' LID↔PN pairs (groups/group-history.ts). */
+export interface HistoryGroups {
+  conversations: proto.IConversation[];
+  mappings: proto.IPhoneNumberToLIDMapping[];
+}
+
 /**
  * The notifications of one first login, in order, built lazily. Without a fixture: an empty
  * INITIAL_BOOTSTRAP and a final RECENT at 100 (enough to end the client's AwaitingInitialSync).
+ * The account's groups, with what was said in them, travel in the INITIAL_BOOTSTRAP chunk.
  */
-export function* historyChunks(account: AccountRecord, fixture: HistoryFixtureRecord | undefined, chats: FixtureChat[]): Generator<HistoryChunk> {
+export function* historyChunks(account: AccountRecord, fixture: HistoryFixtureRecord | undefined, chats: FixtureChat[], groups: HistoryGroups = { conversations: [], mappings: [] }): Generator<HistoryChunk> {
   const T = proto.HistorySync.HistorySyncType;
   const total = chats.length * (fixture?.messagesPerChat ?? 0);
-  const mappings = chats.map((c) => ({ pnJid: c.contact.jid, lidJid: c.contact.lidJid }));
+  const mappings = [...chats.map((c) => ({ pnJid: c.contact.jid, lidJid: c.contact.lidJid })), ...groups.mappings];
   let i = 0;
   let sent = 0;
   const take = (limit: number): proto.IConversation[] => {
@@ -120,7 +127,8 @@ export function* historyChunks(account: AccountRecord, fixture: HistoryFixtureRe
   };
   const progressOf = (): number => (total === 0 ? 100 : Math.min(99, Math.floor((sent / total) * 100)));
   const first = fixture && chats.length ? take(CHUNK_MESSAGES / 10) : [];
-  yield { notification: chunk(T.INITIAL_BOOTSTRAP, 0, progressOf(), { conversations: first, phoneNumberToLidMappings: mappings }), messages: sent };
+  const groupMessages = groups.conversations.reduce((n, c) => n + (c.messages?.length ?? 0), 0);
+  yield { notification: chunk(T.INITIAL_BOOTSTRAP, 0, progressOf(), { conversations: [...first, ...groups.conversations], phoneNumberToLidMappings: mappings }), messages: sent + groupMessages };
   if (chats.length) {
     const pushnames = chats.filter((c) => c.contact.pushName).map((c) => ({ id: c.contact.jid, pushname: c.contact.pushName }));
     yield { notification: chunk(T.PUSH_NAME, 1, progressOf(), { pushnames }), messages: 0 };

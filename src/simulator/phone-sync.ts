@@ -10,7 +10,8 @@ import type { SimConnection } from './connection.js';
 import type { SimulatorCore } from './core.js';
 import { keyShareMessage } from './app-state.js';
 import type { AppStateService } from './app-state-service.js';
-import { fixtureContactPhone, historyChunks, historyNotificationMessage, isLidChat, validateHistoryOptions, type FixtureChat, type HistoryOptions } from './history.js';
+import { groupConversation, memberMappings } from './groups/group-history.js';
+import { fixtureContactPhone, historyChunks, historyNotificationMessage, isLidChat, validateHistoryOptions, type FixtureChat, type HistoryGroups, type HistoryOptions } from './history.js';
 import { sendFromOwnPhone, sendFromOwnPhoneEncrypted } from './own-phone.js';
 import type { AccountRecord } from './registry.js';
 
@@ -39,6 +40,16 @@ export class PhoneSync {
     });
   }
 
+  /** The groups the account is in, with what was said in them. */
+  groupHistory(account: AccountRecord): HistoryGroups {
+    const groups = this.core.groups.groupsOf(account.phoneNumber);
+    const person = (phone: string) => this.core.groups.person(phone);
+    return {
+      conversations: groups.map((g) => groupConversation(account, g, this.core.groups.messages.log.of(g.id), person)),
+      mappings: memberMappings(account, groups),
+    };
+  }
+
   /** Key share, then the history chunks; resolves once the last chunk was handed to the socket. */
   async firstLogin(conn: SimConnection): Promise<void> {
     const device = conn.device;
@@ -49,7 +60,7 @@ export class PhoneSync {
     await send(keyShareMessage(this.appState.of(account)));
     let chunks = 0;
     let messages = 0;
-    for (const chunk of historyChunks(account, account.history, this.fixtureChats(account))) {
+    for (const chunk of historyChunks(account, account.history, this.fixtureChats(account), this.groupHistory(account))) {
       if (!conn.isOpen) return;
       await send(historyNotificationMessage(chunk.notification));
       chunks++;

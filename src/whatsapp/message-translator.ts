@@ -152,7 +152,8 @@ export function translateMessage(msg: WAMessage, ownPhone: string | null): WaMes
 }
 
 export function translateContact(c: Partial<Contact>): WaContact | undefined {
-  if (!c.id) return undefined;
+  // A history conversation is also reported as a contact: a group's is no contact.
+  if (!c.id || c.id.endsWith('@g.us')) return undefined;
   const lid = c.lid ?? (isLidJid(c.id) ? c.id : null);
   const pn = c.phoneNumber ?? (c.id.endsWith('@s.whatsapp.net') ? c.id : null);
   return wellFormedJson<WaContact>({ id: c.id, lid, phoneNumber: pn, name: c.name ?? null, notify: c.notify ?? null, verifiedName: c.verifiedName ?? null, imgUrl: c.imgUrl && c.imgUrl !== 'changed' ? c.imgUrl : null });

@@ -18,6 +18,7 @@ import { decodeAuthJson, encodeAuthJson } from './auth-json.js';
 import { compactBytes } from '../common/compact-bytes.js';
 import { isPaired } from './event-translator.js';
 import { GroupCommit } from './group-commit.js';
+import { trimOwnSenderKey } from './own-sender-keys.js';
 
 type KeyType = keyof SignalDataTypeMap;
 
@@ -106,6 +107,13 @@ export class PostgresAuthStateRepository {
    * event loop for hundreds of milliseconds).
    */
   private readonly keyWrites = new GroupCommit<KeyWrite>((writes) => this.commitKeys(writes), { maxWeight: KEY_ROWS_PER_COMMIT, weigh: (w) => w.rows.length });
+  /**
+   * A group's `sender-key-memory` (the devices that hold our sender key) is read, extended in place
+   * and written back whole by Baileys with every group send: ~60 kB of JSON for 1,000 members.
+   * Baileys only adds entries to it (or deletes it whole), so a map the store handed out with as
+   * many entries as it had then is unchanged, and is not rewritten (the count is kept per object).
+   */
+  private readonly memoryEntries = new WeakMap<object, number>();
 
   constructor(private readonly dataSource: DataSource) {}
 
@@ -202,6 +210,7 @@ export class PostgresAuthStateRepository {
     for (const row of rows) {
       let value = compactBytes(decode<object>(row.value));
       if (type === 'app-state-sync-key') value = proto.Message.AppStateSyncKeyData.fromObject(value);
+      if (type === 'sender-key-memory') this.memoryEntries.set(value, Object.keys(value).length);
       found.set(row.id, value);
       sizes.set(row.id, row.value.length);
     }
@@ -217,9 +226,17 @@ export class PostgresAuthStateRepository {
   private async setKeys(sessionId: string, data: SignalDataSet, fence?: WriteFence): Promise<void> {
     const rows: KeyRow[] = [];
     const sizes = new Map<string, number>();
+    const unchanged = new Set<object>();
     for (const type of Object.keys(data) as KeyType[]) {
-      for (const [id, value] of Object.entries(data[type] ?? {})) {
+      for (const [id, given] of Object.entries(data[type] ?? {})) {
+        let value = given;
+        if (type === 'sender-key' && value instanceof Uint8Array) {
+          const trimmed = trimOwnSenderKey(value);
+          // What is stored is what the cache shows afterwards.
+          if (trimmed) (data[type] as Record<string, unknown>)[id] = value = trimmed;
+        }
         if (value === null || value === undefined) rows.push([type, id, null]);
+        else if (type === 'sender-key-memory' && this.memoryEntries.get(value) === Object.keys(value).length) unchanged.add(value);
         // Baileys rewrites unchanged LID mappings with every message: a value the cache holds is stored.
         else if (typeof value === 'object' || this.cache.get(`${sessionId}|${type}|${id}`) !== value) {
           const encoded = encode(value);
@@ -236,7 +253,11 @@ export class PostgresAuthStateRepository {
         // Pre-keys are written in bulk and read once each: caching them would only churn the LRU.
         if (type === 'pre-key') this.cache.delete(key);
         else if (value === null || value === undefined) this.cache.set(key, MISSING);
-        else this.cache.set(key, compactBytes(value as object), { size: sizes.get(`${type}|${id}`) ?? String(value).length });
+        else if (!unchanged.has(value)) {
+          const copy = compactBytes(value as object);
+          if (type === 'sender-key-memory') this.memoryEntries.set(copy, Object.keys(copy).length);
+          this.cache.set(key, copy, { size: sizes.get(`${type}|${id}`) ?? String(value).length });
+        }
       }
     }
   }

@@ -4,6 +4,7 @@
  * events after commit; the metadata cache (a group send asks WhatsApp nothing: the simulator counts
  * the `w:g2` IQs); WhatsApp's refusals as 403 NOT_GROUP_ADMIN; tenancy and bad input.
  */
+import WebSocket from 'ws';
 import { DomainEvents } from '../../src/events/domain-events.js';
 import { SandboxService } from '../../src/sandbox/sandbox.service.js';
 import { call, expectErrorShape } from '../support/auth-helpers.js';
@@ -11,12 +12,16 @@ import { CallbackReceiver } from '../support/callback-receiver.js';
 import { connectAuthenticated, type RecordingSocket } from '../support/realtime-harness.js';
 import { linkSandboxSession, newUser, nextEvent, uniquePhone, type TestUser } from '../support/sessions-harness.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
+import { WsRecorder } from '../support/ws-recorder.js';
 
 describe('groups API', () => {
   let t: TestApp;
   let receiver: CallbackReceiver;
   let aliceSocket: RecordingSocket;
   let mallorySocket: RecordingSocket;
+  /** Seed 002's plain WebSocket of each tenant. */
+  let aliceWs: WsRecorder;
+  let malloryWs: WsRecorder;
   let alice: TestUser;
   let mallory: TestUser;
   let session: { id: string; phone: string };
@@ -36,10 +41,15 @@ describe('groups API', () => {
     [alice, mallory] = [await newUser(t), await newUser(t)];
     [session, other] = await Promise.all([linkSandboxSession(t, alice.token), linkSandboxSession(t, mallory.token)]);
     [aliceSocket, mallorySocket] = await Promise.all([connectAuthenticated(t, alice.token), connectAuthenticated(t, mallory.token)]);
+    const wsUrl = (token: string) => `${t.baseUrl.replace(/^http/, 'ws')}/ws/sessions?accessToken=${encodeURIComponent(token)}`;
+    [aliceWs, malloryWs] = [new WsRecorder(new WebSocket(wsUrl(alice.token))), new WsRecorder(new WebSocket(wsUrl(mallory.token)))];
+    await Promise.all([aliceWs.next((f) => f.type === 'session.snapshot', "alice's snapshot"), malloryWs.next((f) => f.type === 'session.snapshot', "mallory's snapshot")]);
   });
   afterAll(async () => {
     aliceSocket?.close();
     mallorySocket?.close();
+    aliceWs?.ws.close();
+    malloryWs?.ws.close();
     await t?.close({ drop: true });
     await receiver?.close();
   });
@@ -104,7 +114,7 @@ describe('groups API', () => {
     expect(read.body.participants).toEqual(expect.arrayContaining([expect.objectContaining({ phone: carol, admin: 'admin' }), expect.objectContaining({ phone: dave, admin: null })]));
     expect(read.body.size).toBe(4);
 
-    // The same three events reach the tenant's sockets in the seed 002 envelope, and no other tenant's.
+    // The same three events reach the tenant's sockets (Socket.io and /ws/sessions) in the seed 002 envelope, and no other tenant's.
     for (const [type, match] of [
       ['session.groups.upsert', (d: { payload: { groups: Array<{ jid: string }> } }) => d.payload.groups.some((g) => g.jid === ours)],
       ['session.groups.update', (d: { payload: { updates: Array<{ jid: string }> } }) => d.payload.updates.some((u) => u.jid === ours)],
@@ -112,8 +122,11 @@ describe('groups API', () => {
     ] as const) {
       const got = await aliceSocket.next(type, match as (d: unknown) => boolean);
       expect(got).toMatchObject({ type, sessionId: session.id, eventId: expect.any(String), occurredOn: expect.any(String) });
+      const frame = await aliceWs.next((f) => f.type === type && (match as (d: unknown) => boolean)(f), `${type} on /ws/sessions`);
+      expect(frame).toMatchObject({ type, sessionId: session.id, eventId: got.eventId, occurredOn: expect.any(String), payload: { tenantId: alice.tenantId } });
     }
     expect(mallorySocket.received.filter((r) => r.event.startsWith('session.groups.'))).toEqual([]);
+    expect(malloryWs.frames.filter((f) => String(f.type).startsWith('session.groups.'))).toEqual([]);
   });
 
   it('a group send reads the cached metadata (no w:g2 IQ), and a member added later gets it', async () => {
@@ -285,6 +298,11 @@ describe('groups API', () => {
       ['POST', `/groups/${ours}/participants`, { action: 'ban', participants: [bob] }],
       ['POST', `/groups/${ours}/participants`, { action: 'add', participants: [] }],
       ['POST', `/groups/${ours}/participants`, { action: 'add' }],
+      ['POST', `/groups/${ours}/participants`, { action: 'add', participants: ['120363000000000001@g.us'] }],
+      ['POST', `/groups/${ours}/participants`, { action: 'remove', participants: ['abc@lid'] }],
+      ['POST', '/groups', { subject: 'x', participants: ['status@broadcast'] }],
+      ['GET', '/groups/12@g.us', undefined],
+      ['GET', '/groups/120363041234567890@g.us.evil', undefined],
       ['POST', '/groups/join', { code: '' }],
       ['POST', '/groups/join', { code: 'not a code!' }],
     ];

@@ -6,32 +6,7 @@ import WebSocket from 'ws';
 import { call, type Json } from '../support/auth-helpers.js';
 import { newUser, sandboxScan, uniquePhone, type TestUser } from '../support/sessions-harness.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
-import { Waitable } from '../support/waitable.js';
-
-class WsRecorder extends Waitable {
-  readonly frames: Json[] = [];
-  closeCode?: number;
-  constructor(readonly ws: WebSocket) {
-    super();
-    ws.on('message', (data) => {
-      this.frames.push(JSON.parse(String(data)));
-      this.wake();
-    });
-    ws.on('close', (code) => {
-      this.closeCode = code;
-      this.wake();
-    });
-  }
-  next(predicate: (f: Json) => boolean, what: string, timeoutMs = 20_000): Promise<Json> {
-    return this.until(() => this.frames.find(predicate), what, timeoutMs);
-  }
-  closed(timeoutMs = 20_000): Promise<number> {
-    return this.until(() => this.closeCode, 'the close', timeoutMs);
-  }
-  protected describeReceived(): string {
-    return JSON.stringify(this.frames.map((f) => f.type));
-  }
-}
+import { WsRecorder } from '../support/ws-recorder.js';
 
 describe('plain WebSocket /ws/sessions (seed 002)', () => {
   let t: TestApp;

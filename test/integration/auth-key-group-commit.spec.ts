@@ -103,4 +103,29 @@ describe('group-committed Signal key writes', () => {
     await Promise.all(states.map(({ state }) => state.keys.set({ 'lid-mapping': { a: null } })));
     for (const id of sessions) expect(await stored(id)).toEqual({ b: '2' });
   });
+
+  it("does not rewrite a group's sender-key memory that Baileys hands back unchanged, and writes it once it grows", async () => {
+    const id = randomUUID();
+    const gid = '120363000000000001@g.us';
+    const memory = async (): Promise<unknown> => (await dataSource.query(`SELECT value FROM wa_auth_keys WHERE session_id = $1 AND type = 'sender-key-memory' AND id = $2`, [id, gid]))[0]?.value;
+    const { state } = await auth.load(id);
+    await state.keys.set({ 'sender-key-memory': { [gid]: { 'a@lid': true, 'b@lid': true } } });
+    expect(await memory()).toEqual({ 'a@lid': true, 'b@lid': true });
+    // A marker in the row shows whether the next set writes it again.
+    await dataSource.query(`UPDATE wa_auth_keys SET value = '{"marker": true}' WHERE session_id = $1 AND type = 'sender-key-memory'`, [id]);
+    // As Baileys does on a send: get, (nothing to add), set the same object back.
+    const map = (await state.keys.get('sender-key-memory', [gid]))[gid]!;
+    await state.keys.set({ 'sender-key-memory': { [gid]: map } });
+    expect(await memory()).toEqual({ marker: true });
+    // A device that got the key since: the map grows in place and is written whole.
+    map['c@lid'] = true;
+    await state.keys.set({ 'sender-key-memory': { [gid]: map } });
+    expect(await memory()).toEqual({ 'a@lid': true, 'b@lid': true, 'c@lid': true });
+    // A new object with the same entries (not one the store handed out) is written too.
+    await state.keys.set({ 'sender-key-memory': { [gid]: { 'a@lid': true } } });
+    expect(await memory()).toEqual({ 'a@lid': true });
+    // Deleted whole (a group change): gone.
+    await state.keys.set({ 'sender-key-memory': { [gid]: null } });
+    expect(await memory()).toBeUndefined();
+  });
 });

@@ -22,6 +22,7 @@ import { decodeSent, type SentDecoded } from '../inbox.js';
 import { deviceAddress, newMessageId, textOf, type Messaging } from '../messaging.js';
 import { deviceKey, type AccountRecord } from '../registry.js';
 import type { SessionReceipt } from '../types.js';
+import { GroupMessageLog } from './group-history.js';
 import { GroupError, type SimGroups } from './group-service.js';
 import { gidJid, isAdmin, isMember, lidJid, memberJid, pnJid, type GroupRecord } from './group-store.js';
 
@@ -85,6 +86,8 @@ export class GroupMessaging {
   private readonly timers = new Set<NodeJS.Timeout>();
   /** Member phone → how many of its next group messages arrive with their skmsg garbled. */
   private readonly garbles = new Map<string, number>();
+  /** What was said in each group (the members' phones' history for a new companion). */
+  readonly log = new GroupMessageLog();
 
   constructor(
     private readonly core: SimulatorCore,
@@ -145,6 +148,7 @@ export class GroupMessaging {
     if (!contact) return Promise.reject(new GroupError(400, 'only a simulated contact can write as a group member'));
     const id = opts.id ?? newMessageId();
     this.remember(id, { group: group.id, from: memberPhone, message, opts });
+    this.log.record(group.id, { id, from: memberPhone, pushName: contact.pushName, message, timestamp: Number(unixSeconds()) });
     return this.inOrder(memberPhone, () => this.deliver(group, contact, id, message, opts)).then(() => id);
   }
 
@@ -253,7 +257,11 @@ export class GroupMessaging {
         if (p.phone === account.phoneNumber || !this.core.contacts.byPhoneNumber(p.phone)) continue;
         try {
           const plain = await new GroupCipher(this.store(p.phone), name).decrypt(skmsg);
-          decoded ??= await this.decode(proto.Message.decode(unpadRandomMax16(plain)), stanza, account.phoneNumber);
+          if (!decoded) {
+            const message = proto.Message.decode(unpadRandomMax16(plain));
+            this.log.record(group.id, { id, from: account.phoneNumber, pushName: account.pushName, message, timestamp: Number(stanza.attrs.t ?? unixSeconds()) });
+            decoded = await this.decode(message, stanza, account.phoneNumber);
+          }
           this.pushMessage(group.id, p.phone, decoded);
           decryptedBy.push(p.phone);
         } catch (err) {
