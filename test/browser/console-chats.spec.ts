@@ -9,47 +9,28 @@
  * once it reconnects by itself. The test plays the phone and the contact over the
  * sandbox API; every wait is on what the page shows.
  */
-import type { Browser, BrowserContext, Locator, Page, WebSocketRoute } from 'playwright-core';
-import { buildConsole } from '../../src/console/build.mjs';
+import type { Locator, Page, WebSocketRoute } from 'playwright-core';
 import { DomainEvents } from '../../src/events/domain-events.js';
 import { call, type Json } from '../support/auth-helpers.js';
-import { launchChromium, screenshot } from '../support/browser.js';
-import { signUpInPage, tokenOf, WAIT } from '../support/console-page.js';
+import { screenshot } from '../support/browser.js';
+import { WAIT, signUpInPage, tokenOf, useSandboxConsole } from '../support/console-page.js';
 import { png } from '../support/media-fixtures.js';
 import { nextEvent, sandboxScan, uniquePhone } from '../support/sessions-harness.js';
-import { startTestApp, type TestApp } from '../support/test-app.js';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 declare const document: any, window: any, MutationObserver: any;
 /** The page's <img> (the tests are type-checked without the DOM lib). */
 type Img = { decode(): Promise<void>; naturalWidth: number; naturalHeight: number };
 
-let browser: Browser;
-let t: TestApp;
-let context: BrowserContext;
-beforeAll(async () => {
-  await buildConsole();
-  browser = await launchChromium();
-  t = await startTestApp({ env: { WA_SANDBOX: 'true' } });
-});
-afterAll(async () => {
-  await browser?.close();
-  await t?.close({ drop: true });
-});
-beforeEach(async () => {
-  context = await browser.newContext({ viewport: { width: 1180, height: 900 } });
-});
-afterEach(async () => {
-  await context?.close();
-});
+const h = useSandboxConsole({ viewport: { width: 1180, height: 900 } });
 
 /** Signs up, opens "Conectar WhatsApp" and waits for the QR; returns the session id and the user's token. */
 async function startLinking(page: Page): Promise<{ sessionId: string; token: string }> {
-  const email = await signUpInPage(page, t.baseUrl);
+  const email = await signUpInPage(page, h.t.baseUrl);
   await page.getByRole('button', { name: 'Conectar WhatsApp' }).click();
   const panel = page.getByTestId('connect-panel');
   await panel.getByTestId('qr-code').waitFor(WAIT);
-  return { sessionId: (await panel.getAttribute('data-session-id'))!, token: await tokenOf(t, email) };
+  return { sessionId: (await panel.getAttribute('data-session-id'))!, token: await tokenOf(h.t, email) };
 }
 
 async function closeConnected(page: Page, phone: string): Promise<Locator> {
@@ -62,7 +43,7 @@ async function closeConnected(page: Page, phone: string): Promise<Locator> {
 }
 
 it('a contact message live in the list and the conversation; reply, ticks, reactions, edit, delete, media and an attachment', async () => {
-  const page = await context.newPage();
+  const page = await h.context.newPage();
   const phone = uniquePhone();
   const contact = uniquePhone();
   const { token } = await startLinking(page);
@@ -72,19 +53,19 @@ it('a contact message live in the list and the conversation; reply, ticks, react
   const card = await closeConnected(page, phone);
   await card.getByTestId('chats').getByText('Todavía no hay chats.').waitFor(WAIT);
   // An incoming call shows as a toast while it rings; "Rechazar" declines it for the caller.
-  const rang = await call(t, 'POST', `/sandbox/contacts/${contact}/calls`, { token, body: { to: phone, ringSeconds: 60 } });
+  const rang = await call(h.t, 'POST', `/sandbox/contacts/${contact}/calls`, { token, body: { to: phone, ringSeconds: 60 } });
   const toast = page.getByTestId('call-toast').filter({ hasText: `+${contact}` });
   await toast.waitFor(WAIT);
   await toast.getByRole('button', { name: 'Rechazar' }).click();
   await toast.waitFor({ ...WAIT, state: 'detached' });
-  const seen = await call(t, 'GET', `/sandbox/contacts/${contact}/calls`, { token });
+  const seen = await call(h.t, 'GET', `/sandbox/contacts/${contact}/calls`, { token });
   expect(seen.body.data).toEqual([expect.objectContaining({ callId: rang.body.callId, status: 'rejected' })]);
   const asContact = async (path: string, body: Record<string, unknown>): Promise<Json> => {
-    const res = await call(t, 'POST', `/sandbox/contacts/${contact}/${path}`, { token, body: { to: phone, ...body } });
+    const res = await call(h.t, 'POST', `/sandbox/contacts/${contact}/${path}`, { token, body: { to: phone, ...body } });
     expect(res.status).toBeLessThan(300);
     return res.body;
   };
-  const inbox = async (): Promise<Json> => (await call(t, 'GET', `/sandbox/contacts/${contact}/inbox?from=${phone}`, { token })).body;
+  const inbox = async (): Promise<Json> => (await call(h.t, 'GET', `/sandbox/contacts/${contact}/inbox?from=${phone}`, { token })).body;
 
   // The contact writes (from the sandbox panel): a chat with its number and one unread appears live.
   await card.getByLabel('Número del contacto').fill(contact);
@@ -191,7 +172,7 @@ it('a contact message live in the list and the conversation; reply, ticks, react
   expect(await composer.getByTestId('attachment').count()).toBe(0);
 
   // With download-media on, a received image is previewed once its download is stored (session.messages.media).
-  expect((await call(t, 'POST', '/config/download-media', { token, body: { enabled: true } })).body.enabled).toBe(true);
+  expect((await call(h.t, 'POST', '/config/download-media', { token, body: { enabled: true } })).body.enabled).toBe(true);
   await asContact('messages', { media: { kind: 'image', mimetype: 'image/png', data: (await png(40, 30)).toString('base64'), caption: 'Otra foto' } });
   const downloaded = thread.getByTestId('chat-message').filter({ hasText: 'Otra foto' }).locator('[data-testid=message-media][data-kind=image] img');
   await downloaded.waitFor(WAIT);
@@ -200,16 +181,14 @@ it('a contact message live in the list and the conversation; reply, ticks, react
 });
 
 it('scrolls back through a three-page history without repeating or skipping a message, on a phone-sized screen', async () => {
-  await context.close();
-  context = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
-  const page = await context.newPage();
+  const page = await (await h.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true })).newPage();
   const phone = uniquePhone();
   const PER_CHAT = 130;
   const { sessionId, token } = await startLinking(page);
   // Baileys reports the sync complete before it flushes the buffered history: wait for every message stored.
   let stored = 0;
   const allStored = new Promise<void>((resolve) => {
-    const off = t.app.get(DomainEvents).onCommit('session.history.sync', (e) => {
+    const off = h.t.app.get(DomainEvents).onCommit('session.history.sync', (e) => {
       if (e.sessionId !== sessionId) return;
       stored += e.payload.status === 'running' ? e.payload.messagesCount : 0;
       if (stored >= PER_CHAT) {
@@ -218,7 +197,7 @@ it('scrolls back through a three-page history without repeating or skipping a me
       }
     });
   });
-  await sandboxScan(t, token, sessionId, phone, { history: { chats: 1, messagesPerChat: PER_CHAT } });
+  await sandboxScan(h.t, token, sessionId, phone, { history: { chats: 1, messagesPerChat: PER_CHAT } });
   const card = await closeConnected(page, phone);
   await allStored;
 
@@ -253,7 +232,7 @@ it('scrolls back through a three-page history without repeating or skipping a me
 });
 
 it('reconnects by itself after the socket drops and shows what arrived meanwhile', async () => {
-  const page = await context.newPage();
+  const page = await h.context.newPage();
   // The page's Socket.io traffic passes through the test, which can cut it (and keep it cut) at will.
   let offline = false;
   const open: WebSocketRoute[] = [];
@@ -266,23 +245,23 @@ it('reconnects by itself after the socket drops and shows what arrived meanwhile
   const phone = uniquePhone();
   const contact = uniquePhone();
   const { sessionId, token } = await startLinking(page);
-  await sandboxScan(t, token, sessionId, phone);
+  await sandboxScan(h.t, token, sessionId, phone);
   const card = await closeConnected(page, phone);
   await card.getByTestId('chats').getByText('Todavía no hay chats.').waitFor(WAIT);
   // An incoming call shows as a toast while it rings; "Rechazar" declines it for the caller.
-  const rang = await call(t, 'POST', `/sandbox/contacts/${contact}/calls`, { token, body: { to: phone, ringSeconds: 60 } });
+  const rang = await call(h.t, 'POST', `/sandbox/contacts/${contact}/calls`, { token, body: { to: phone, ringSeconds: 60 } });
   const toast = page.getByTestId('call-toast').filter({ hasText: `+${contact}` });
   await toast.waitFor(WAIT);
   await toast.getByRole('button', { name: 'Rechazar' }).click();
   await toast.waitFor({ ...WAIT, state: 'detached' });
-  const seen = await call(t, 'GET', `/sandbox/contacts/${contact}/calls`, { token });
+  const seen = await call(h.t, 'GET', `/sandbox/contacts/${contact}/calls`, { token });
   expect(seen.body.data).toEqual([expect.objectContaining({ callId: rang.body.callId, status: 'rejected' })]);
 
   offline = true;
   await Promise.all(open.splice(0).map((ws) => ws.close()));
   await page.getByTestId('live').filter({ hasText: 'Reconectando…' }).waitFor(WAIT);
-  const stored = nextEvent(t, 'session.messages.upsert', (e) => e.sessionId === sessionId);
-  const sent = await call(t, 'POST', `/sandbox/contacts/${contact}/messages`, { token, body: { to: phone, text: 'Mientras no estabas' } });
+  const stored = nextEvent(h.t, 'session.messages.upsert', (e) => e.sessionId === sessionId);
+  const sent = await call(h.t, 'POST', `/sandbox/contacts/${contact}/messages`, { token, body: { to: phone, text: 'Mientras no estabas' } });
   expect(sent.status).toBe(200);
   await stored;
   expect(await card.getByTestId('chat-row').count()).toBe(0);

@@ -7,57 +7,38 @@
  * what WhatsApp's app state and the API say; the phone's own changes show live. The test plays the
  * contacts and the phone over the sandbox API; every wait is on what the page shows.
  */
-import type { Browser, BrowserContext, Locator } from 'playwright-core';
-import { buildConsole } from '../../src/console/build.mjs';
+import type { Locator } from 'playwright-core';
 import { SandboxService } from '../../src/sandbox/sandbox.service.js';
 import { call, type Json } from '../support/auth-helpers.js';
-import { launchChromium, screenshot } from '../support/browser.js';
-import { signUpInPage, tokenOf, WAIT } from '../support/console-page.js';
+import { screenshot } from '../support/browser.js';
+import { WAIT, signUpInPage, tokenOf, useSandboxConsole } from '../support/console-page.js';
 import { png } from '../support/media-fixtures.js';
 import { linkSandboxSession, nextEvent, uniquePhone } from '../support/sessions-harness.js';
-import { startTestApp, type TestApp } from '../support/test-app.js';
 
 /** The page's <img> (the tests are type-checked without the DOM lib). */
 type Img = { decode(): Promise<void>; naturalWidth: number; naturalHeight: number };
 
-let browser: Browser;
-let t: TestApp;
-let context: BrowserContext;
-beforeAll(async () => {
-  await buildConsole();
-  browser = await launchChromium();
-  t = await startTestApp({ env: { WA_SANDBOX: 'true' } });
-});
-afterAll(async () => {
-  await browser?.close();
-  await t?.close({ drop: true });
-});
 // The simulator's CDN (pictures) has a self-signed certificate (WhatsApp's own is trusted by any browser).
-beforeEach(async () => {
-  context = await browser.newContext({ viewport: { width: 1180, height: 900 }, ignoreHTTPSErrors: true });
-});
-afterEach(async () => {
-  await context?.close();
-});
+const h = useSandboxConsole({ viewport: { width: 1180, height: 900 }, ignoreHTTPSErrors: true });
 
-const sim = () => t.app.get(SandboxService).simulator;
+const sim = () => h.t.app.get(SandboxService).simulator;
 const jidOf = (phone: string): string => `${phone}@s.whatsapp.net`;
 
 it('pictures, the profile panel, block and unblock, and archive/pin/mute/unread/delete from the list, following the phone live', async () => {
-  const page = await context.newPage();
-  const email = await signUpInPage(page, t.baseUrl);
-  const token = await tokenOf(t, email);
-  const session = await linkSandboxSession(t, token);
+  const page = await h.context.newPage();
+  const email = await signUpInPage(page, h.t.baseUrl);
+  const token = await tokenOf(h.t, email);
+  const session = await linkSandboxSession(h.t, token);
   const card = page.locator(`[data-session-id="${session.id}"]`);
   const kim = uniquePhone();
   const leo = uniquePhone();
   const picture = await png(64, 64);
-  const declared = await call(t, 'POST', '/sandbox/contacts', { token, body: { phone: kim, name: 'Kim', about: 'Ocupado', picture: picture.toString('base64') } });
+  const declared = await call(h.t, 'POST', '/sandbox/contacts', { token, body: { phone: kim, name: 'Kim', about: 'Ocupado', picture: picture.toString('base64') } });
   expect(declared.status).toBe(200);
   const kimLid = declared.body.lid as string;
   for (const [from, text] of [[kim, 'Hola, soy Kim'], [leo, 'Hola, soy Leo']]) {
-    const received = nextEvent(t, 'session.message.received', (e) => e.sessionId === session.id && e.payload.text === text);
-    expect((await call(t, 'POST', `/sandbox/contacts/${from}/messages`, { token, body: { to: session.phone, text } })).status).toBe(200);
+    const received = nextEvent(h.t, 'session.message.received', (e) => e.sessionId === session.id && e.payload.text === text);
+    expect((await call(h.t, 'POST', `/sandbox/contacts/${from}/messages`, { token, body: { to: session.phone, text } })).status).toBe(200);
     await received;
   }
   const item = (phone: string): Locator => card.locator(`[data-testid=chat-item][data-jid="${jidOf(phone)}"]`);
@@ -67,7 +48,7 @@ it('pictures, the profile panel, block and unblock, and archive/pin/mute/unread/
     await item(phone).getByTestId('chat-menu').getByRole('button', { name: action, exact: true }).click();
   };
   const chatOf = async (phone: string): Promise<Json | undefined> =>
-    ((await call(t, 'GET', `/chats?sessionId=${session.id}`, { token })).body.data as Json[]).find((c) => c.jid === jidOf(phone));
+    ((await call(h.t, 'GET', `/chats?sessionId=${session.id}`, { token })).body.data as Json[]).find((c) => c.jid === jidOf(phone));
   const mutation = (index0: string, phone: string) =>
     sim().waitFor('appState', (m) => m.phoneNumber === session.phone && m.source === 'session' && m.index[0] === index0 && m.index[1] === jidOf(phone));
 
@@ -92,7 +73,7 @@ it('pictures, the profile panel, block and unblock, and archive/pin/mute/unread/
   await panel.getByRole('button', { name: 'Bloquear' }).click();
   await panel.getByRole('button', { name: 'Desbloquear' }).waitFor(WAIT);
   await blocked;
-  expect((await call(t, 'GET', `/contacts/blocklist?sessionId=${session.id}`, { token })).body.data).toEqual([expect.objectContaining({ jid: jidOf(kim), lidJid: kimLid })]);
+  expect((await call(h.t, 'GET', `/contacts/blocklist?sessionId=${session.id}`, { token })).body.data).toEqual([expect.objectContaining({ jid: jidOf(kim), lidJid: kimLid })]);
   await screenshot(page, '50-contact-profile');
   await panel.getByRole('button', { name: 'Cerrar' }).click();
   await panel.waitFor({ ...WAIT, state: 'detached' });
@@ -106,7 +87,7 @@ it('pictures, the profile panel, block and unblock, and archive/pin/mute/unread/
   await row.getByRole('button', { name: 'Desbloquear' }).click();
   await blocklist.getByText('No hay contactos bloqueados.').waitFor(WAIT);
   await unblocked;
-  expect((await call(t, 'GET', `/contacts/blocklist?sessionId=${session.id}`, { token })).body.data).toEqual([]);
+  expect((await call(h.t, 'GET', `/contacts/blocklist?sessionId=${session.id}`, { token })).body.data).toEqual([]);
 
   // A chat's menu closes with Escape (focus back on its button) and with a click elsewhere.
   const kimMenu = item(kim).getByTestId('chat-menu');
@@ -161,7 +142,7 @@ it('pictures, the profile panel, block and unblock, and archive/pin/mute/unread/
   await screenshot(page, '51-chat-actions');
 
   // The phone unarchives Kim, pins it and unmutes it: the list follows live (session.chats.update).
-  const fromPhone = await call(t, 'POST', `/sandbox/phones/${session.phone}/app-state`, {
+  const fromPhone = await call(h.t, 'POST', `/sandbox/phones/${session.phone}/app-state`, {
     token, body: { archive: [{ phoneNumber: kim, archived: false }], pin: [{ phoneNumber: kim, pinned: true }], mute: [{ phoneNumber: kim, muted: false }] },
   });
   expect(fromPhone.status).toBe(200);
@@ -180,9 +161,9 @@ it('pictures, the profile panel, block and unblock, and archive/pin/mute/unread/
 });
 
 it("the account's own profile from its card: name and about, a picture uploaded and removed", async () => {
-  const page = await context.newPage();
-  const email = await signUpInPage(page, t.baseUrl);
-  const session = await linkSandboxSession(t, await tokenOf(t, email));
+  const page = await h.context.newPage();
+  const email = await signUpInPage(page, h.t.baseUrl);
+  const session = await linkSandboxSession(h.t, await tokenOf(h.t, email));
   const panel = page.locator(`[data-session-id="${session.id}"]`).getByTestId('own-profile');
   await panel.locator(':scope > summary').click();
   await panel.getByLabel('Nombre de perfil').fill('Soporte');

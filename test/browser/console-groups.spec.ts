@@ -8,43 +8,23 @@
  * carries the mention, which the member's phone receives. Every wait is on what the page shows or
  * on the simulator's own events.
  */
-import type { Browser, BrowserContext } from 'playwright-core';
-import { buildConsole } from '../../src/console/build.mjs';
 import { SandboxService } from '../../src/sandbox/sandbox.service.js';
 import { call } from '../support/auth-helpers.js';
-import { launchChromium, screenshot } from '../support/browser.js';
-import { signUpInPage, tokenOf, WAIT } from '../support/console-page.js';
+import { screenshot } from '../support/browser.js';
+import { WAIT, signUpInPage, tokenOf, useSandboxConsole } from '../support/console-page.js';
 import { linkSandboxSession, uniquePhone } from '../support/sessions-harness.js';
-import { startTestApp, type TestApp } from '../support/test-app.js';
 
-let browser: Browser;
-let t: TestApp;
-let context: BrowserContext;
-beforeAll(async () => {
-  await buildConsole();
-  browser = await launchChromium();
-  t = await startTestApp({ env: { WA_SANDBOX: 'true' } });
-});
-afterAll(async () => {
-  await browser?.close();
-  await t?.close({ drop: true });
-});
-beforeEach(async () => {
-  context = await browser.newContext({ viewport: { width: 1280, height: 1000 } });
-});
-afterEach(async () => {
-  await context?.close();
-});
+const h = useSandboxConsole({ viewport: { width: 1280, height: 1000 } });
 
-const sim = () => t.app.get(SandboxService).simulator;
+const sim = () => h.t.app.get(SandboxService).simulator;
 /** The phones of a group's members as WhatsApp (the simulator) has them. */
 const simMembers = (jid: string): string[] => sim().groups.get(jid)!.participants.map((p) => p.phone).sort();
 
 it('creates a group, shows a member writing, manages its participants live, and sends a mention', async () => {
-  const page = await context.newPage();
-  const email = await signUpInPage(page, t.baseUrl);
-  const token = await tokenOf(t, email);
-  const session = await linkSandboxSession(t, token);
+  const page = await h.context.newPage();
+  const email = await signUpInPage(page, h.t.baseUrl);
+  const token = await tokenOf(h.t, email);
+  const session = await linkSandboxSession(h.t, token);
   const [bob, carol, dave, erin] = [uniquePhone(), uniquePhone(), uniquePhone(), uniquePhone()];
   sim().contact(bob, { pushName: 'Beto' });
   const card = page.locator(`[data-session-id="${session.id}"]`);
@@ -63,16 +43,16 @@ it('creates a group, shows a member writing, manages its participants live, and 
   const conversation = chats.getByTestId('conversation');
   await conversation.getByRole('heading', { name: 'Asado del sábado' }).waitFor(WAIT);
   expect(simMembers(jid)).toEqual([bob, carol, session.phone].sort());
-  const listed = await call(t, 'GET', `/groups?sessionId=${session.id}`, { token });
+  const listed = await call(h.t, 'GET', `/groups?sessionId=${session.id}`, { token });
   expect(listed.body.data).toEqual([expect.objectContaining({ jid, subject: 'Asado del sábado', iAmAdmin: true })]);
 
   // A member writes (sender keys, through the simulator): the bubble names the sender and highlights the session's mention.
-  const wrote = await call(t, 'POST', `/sandbox/groups/${jid}/messages`, { token, body: { from: bob, text: `Hola @${session.phone}, ¿llevás el carbón?`, mentions: [session.phone] } });
+  const wrote = await call(h.t, 'POST', `/sandbox/groups/${jid}/messages`, { token, body: { from: bob, text: `Hola @${session.phone}, ¿llevás el carbón?`, mentions: [session.phone] } });
   expect(wrote.status).toBe(200);
   const bubble = conversation.getByTestId('chat-message').filter({ hasText: '¿llevás el carbón?' });
   await bubble.locator('.sender').filter({ hasText: 'Beto' }).waitFor(WAIT);
   expect(await bubble.getByTestId('mention').textContent()).toBe(`@${session.phone}`);
-  await call(t, 'POST', `/sandbox/groups/${jid}/messages`, { token, body: { from: carol, text: 'yo llevo el pan' } });
+  await call(h.t, 'POST', `/sandbox/groups/${jid}/messages`, { token, body: { from: carol, text: 'yo llevo el pan' } });
   // A member without a push name is shown by number.
   await conversation.getByTestId('chat-message').filter({ hasText: 'yo llevo el pan' }).locator('.sender').filter({ hasText: `+${carol}` }).waitFor(WAIT);
   // The group now has a chat (its messages) and is listed once, still with its subject.
@@ -94,7 +74,7 @@ it('creates a group, shows a member writing, manages its participants live, and 
   await panel.getByRole('button', { name: 'Añadir', exact: true }).click();
   await participant(dave).waitFor(WAIT);
   expect(simMembers(jid)).toEqual([bob, carol, dave, session.phone].sort());
-  const read = await call(t, 'GET', `/groups/${jid}?sessionId=${session.id}`, { token });
+  const read = await call(h.t, 'GET', `/groups/${jid}?sessionId=${session.id}`, { token });
   expect(read.body.participants.map((p: { phone: string }) => p.phone).sort()).toEqual([bob, carol, dave, session.phone].sort());
   // Adding someone already in the group: WhatsApp's answer in words.
   await panel.getByLabel('Añadir participante').fill(bob);
@@ -106,11 +86,11 @@ it('creates a group, shows a member writing, manages its participants live, and 
   await page.getByTestId('confirm-dialog').getByRole('button', { name: 'Sí, continuar' }).click();
   await participant(dave).waitFor({ ...WAIT, state: 'detached' });
   expect(simMembers(jid)).toEqual([bob, carol, session.phone].sort());
-  const after = await call(t, 'GET', `/groups/${jid}?sessionId=${session.id}`, { token });
+  const after = await call(h.t, 'GET', `/groups/${jid}?sessionId=${session.id}`, { token });
   expect(after.body.participants.map((p: { phone: string }) => p.phone)).not.toContain(dave);
 
   // A change made elsewhere (another client of the API) arrives live through session.groups.participants.
-  const added = await call(t, 'POST', `/groups/${jid}/participants?sessionId=${session.id}`, { token, body: { action: 'add', participants: [erin] } });
+  const added = await call(h.t, 'POST', `/groups/${jid}/participants?sessionId=${session.id}`, { token, body: { action: 'add', participants: [erin] } });
   expect(added.body.data).toEqual([expect.objectContaining({ phone: erin, status: 200 })]);
   await participant(erin).waitFor(WAIT);
   await conversation.getByTestId('participants-toggle').filter({ hasText: 'Participantes (4)' }).waitFor(WAIT);
@@ -128,7 +108,7 @@ it('creates a group, shows a member writing, manages its participants live, and 
   const decoded = sim().waitFor('groupMessage', (m) => m.group === jid && m.text === `Dale @${carol} traé hielo` && m.decryptedBy.includes(carol));
   await composer.getByRole('button', { name: 'Enviar' }).click();
   expect((await decoded).mentions).toEqual([carol]);
-  const inbox = await call(t, 'GET', `/sandbox/groups/${jid}/inbox?member=${carol}`, { token });
+  const inbox = await call(h.t, 'GET', `/sandbox/groups/${jid}/inbox?member=${carol}`, { token });
   expect(inbox.body.messages).toEqual([expect.objectContaining({ from: session.phone, text: `Dale @${carol} traé hielo`, mentions: [carol] })]);
   // The sent bubble highlights the mention too.
   const mine = conversation.getByTestId('chat-message').filter({ hasText: 'traé hielo' });
@@ -137,16 +117,16 @@ it('creates a group, shows a member writing, manages its participants live, and 
 });
 
 it("a contact's group appears live, and a plain member sees the participants without the admin actions", async () => {
-  const page = await context.newPage();
-  const email = await signUpInPage(page, t.baseUrl);
-  const token = await tokenOf(t, email);
-  const session = await linkSandboxSession(t, token);
+  const page = await h.context.newPage();
+  const email = await signUpInPage(page, h.t.baseUrl);
+  const token = await tokenOf(h.t, email);
+  const session = await linkSandboxSession(h.t, token);
   const [owner, bob] = [uniquePhone(), uniquePhone()];
   const chats = page.locator(`[data-session-id="${session.id}"]`).getByTestId('chats');
   await chats.getByText('Todavía no hay chats.').waitFor(WAIT);
 
   // The group reaches the page through session.groups.upsert: no message in it yet, no reload.
-  const created = await call(t, 'POST', '/sandbox/groups', { token, body: { owner, subject: 'Vecinos', participants: [session.phone, bob] } });
+  const created = await call(h.t, 'POST', '/sandbox/groups', { token, body: { owner, subject: 'Vecinos', participants: [session.phone, bob] } });
   expect(created.status).toBe(200);
   const row = chats.getByTestId('chat-row').filter({ hasText: 'Vecinos' });
   await row.getByTestId('group-mark').waitFor(WAIT);
@@ -160,7 +140,7 @@ it("a contact's group appears live, and a plain member sees the participants wit
   expect(await panel.getByLabel('Añadir participante').count()).toBe(0);
 
   // The owner makes the session an admin: the panel follows (session.groups.participants) and offers the admin actions.
-  await call(t, 'POST', `/sandbox/groups/${created.body.jid}/participants`, { token, body: { actor: owner, action: 'promote', participants: [session.phone] } });
+  await call(h.t, 'POST', `/sandbox/groups/${created.body.jid}/participants`, { token, body: { actor: owner, action: 'promote', participants: [session.phone] } });
   await panel.locator(`[data-testid="participant"][data-phone="${session.phone}"]`).getByTestId('participant-role').filter({ hasText: 'Admin' }).waitFor(WAIT);
   await panel.getByLabel('Añadir participante').waitFor(WAIT);
   await panel.locator(`[data-testid="participant"][data-phone="${bob}"]`).getByRole('button', { name: 'Quitar' }).waitFor(WAIT);

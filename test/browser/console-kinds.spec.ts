@@ -7,33 +7,18 @@
  * menu sends a location, a contact card and a poll that the contact's phone decodes. Every wait is
  * on what the page shows.
  */
-import type { Browser, BrowserContext } from 'playwright-core';
-import { buildConsole } from '../../src/console/build.mjs';
 import { MediaConverter } from '../../src/media/media-converter.js';
 import { SandboxService } from '../../src/sandbox/sandbox.service.js';
 import { call, type Json } from '../support/auth-helpers.js';
-import { launchChromium, screenshot } from '../support/browser.js';
-import { signUpInPage, tokenOf, WAIT } from '../support/console-page.js';
+import { screenshot } from '../support/browser.js';
+import { WAIT, signUpInPage, tokenOf, useSandboxConsole } from '../support/console-page.js';
 import { webp } from '../support/media-fixtures.js';
 import { linkSandboxSession, uniquePhone } from '../support/sessions-harness.js';
-import { startTestApp, type TestApp } from '../support/test-app.js';
 
 type Audio = { duration: number; readyState: number; error: { code: number } | null; addEventListener(type: string, fn: () => void, opts: unknown): void };
 type Img = { decode(): Promise<void>; naturalWidth: number; naturalHeight: number };
 
-let browser: Browser;
-let t: TestApp;
-let context: BrowserContext;
-beforeAll(async () => {
-  await buildConsole();
-  browser = await launchChromium();
-  t = await startTestApp({ env: { WA_SANDBOX: 'true' } });
-});
-afterAll(async () => {
-  await context?.close();
-  await browser?.close();
-  await t?.close({ drop: true });
-});
+const h = useSandboxConsole({ viewport: { width: 1180, height: 1000 } });
 
 /** A 2 s 440 Hz tone, 16-bit mono PCM WAV. */
 function wavTone(seconds = 2, rate = 8000): Buffer {
@@ -56,16 +41,15 @@ function wavTone(seconds = 2, rate = 8000): Buffer {
 }
 
 it('shows every kind a contact sends, votes on a poll with live totals, plays a voice note, and sends kinds from the "+" menu', async () => {
-  context = await browser.newContext({ viewport: { width: 1180, height: 1000 } });
-  const page = await context.newPage();
-  const email = await signUpInPage(page, t.baseUrl);
-  const token = await tokenOf(t, email);
-  const session = await linkSandboxSession(t, token);
+  const page = await h.context.newPage();
+  const email = await signUpInPage(page, h.t.baseUrl);
+  const token = await tokenOf(h.t, email);
+  const session = await linkSandboxSession(h.t, token);
   // Received media is downloaded at once, so the voice note and the sticker have bytes to show.
-  expect((await call(t, 'POST', '/config/download-media', { token, body: { enabled: true } })).body.enabled).toBe(true);
+  expect((await call(h.t, 'POST', '/config/download-media', { token, body: { enabled: true } })).body.enabled).toBe(true);
   const contact = uniquePhone();
   const asContact = async (path: string, body: Record<string, unknown>): Promise<Json> => {
-    const res = await call(t, 'POST', `/sandbox/contacts/${contact}/${path}`, { token, body: { to: session.phone, ...body } });
+    const res = await call(h.t, 'POST', `/sandbox/contacts/${contact}/${path}`, { token, body: { to: session.phone, ...body } });
     expect(res.status).toBeLessThan(300);
     return res.body;
   };
@@ -111,7 +95,7 @@ it('shows every kind a contact sends, votes on a poll with live totals, plays a 
   expect((await voted).status()).toBe(200);
   await votes('Sushi', 1);
   expect(await option('Sushi').getByRole('button').getAttribute('aria-pressed')).toBe('true');
-  const sim = t.app.get(SandboxService).simulator;
+  const sim = h.t.app.get(SandboxService).simulator;
   const decoded = await sim.waitForSentMessage((m) => m.kind === 'vote' && m.decryptedBy.includes('contact'), 20_000);
   expect(decoded.vote).toMatchObject({ pollMessageId: poll.messageId, options: ['Sushi'] });
   await asContact('votes', { messageId: poll.messageId, options: ['Pizza'] });
@@ -122,7 +106,7 @@ it('shows every kind a contact sends, votes on a poll with live totals, plays a 
   await votes('Pizza', 0);
   await pollView.getByTestId('poll-total').filter({ hasText: '2 votantes' }).waitFor(WAIT);
   // The same totals are what the API reads.
-  const read = await call(t, 'GET', `/chats/${encodeURIComponent(`${contact}@s.whatsapp.net`)}/messages?sessionId=${session.id}`, { token });
+  const read = await call(h.t, 'GET', `/chats/${encodeURIComponent(`${contact}@s.whatsapp.net`)}/messages?sessionId=${session.id}`, { token });
   const stored = read.body.data.find((m: Json) => m.id === poll.messageId);
   expect(stored.poll.options.map((o: Json) => [o.name, o.votes])).toEqual([['Pizza', 0], ['Sushi', 2], ['Empanadas', 0]]);
   await screenshot(page, '50-kinds-poll');

@@ -4,35 +4,19 @@
  * appear in the card's queue as they are queued, one is cancelled from the page, and the others
  * leave the list once pacing is switched off (they go at once). Every wait is on what the page shows.
  */
-import type { Browser, BrowserContext } from 'playwright-core';
-import { buildConsole } from '../../src/console/build.mjs';
 import { SandboxService } from '../../src/sandbox/sandbox.service.js';
 import { call } from '../support/auth-helpers.js';
-import { launchChromium, screenshot } from '../support/browser.js';
-import { signUpInPage, tokenOf, WAIT } from '../support/console-page.js';
+import { screenshot } from '../support/browser.js';
+import { WAIT, signUpInPage, tokenOf, useSandboxConsole } from '../support/console-page.js';
 import { linkSandboxSession, uniquePhone } from '../support/sessions-harness.js';
-import { startTestApp, type TestApp } from '../support/test-app.js';
 
-let browser: Browser;
-let t: TestApp;
-let context: BrowserContext;
-beforeAll(async () => {
-  await buildConsole();
-  browser = await launchChromium();
-  t = await startTestApp({ env: { WA_SANDBOX: 'true' } });
-});
-afterAll(async () => {
-  await context?.close();
-  await browser?.close();
-  await t?.close({ drop: true });
-});
+const h = useSandboxConsole({ viewport: { width: 1180, height: 900 } });
 
 it('switches pacing on, shows the queue live, cancels a send, and switches it off', async () => {
-  context = await browser.newContext({ viewport: { width: 1180, height: 900 } });
-  const page = await context.newPage();
-  const email = await signUpInPage(page, t.baseUrl);
-  const token = await tokenOf(t, email);
-  const session = await linkSandboxSession(t, token);
+  const page = await h.context.newPage();
+  const email = await signUpInPage(page, h.t.baseUrl);
+  const token = await tokenOf(h.t, email);
+  const session = await linkSandboxSession(h.t, token);
   const card = page.locator(`[data-session-id="${session.id}"]`);
   const panel = card.getByTestId('pacing-panel');
   await panel.getByText('Envío pausado: desactivado').click();
@@ -41,12 +25,12 @@ it('switches pacing on, shows the queue live, cancels a send, and switches it of
   await panel.getByLabel('Mostrar «escribiendo…»').uncheck();
   await panel.getByRole('button', { name: 'Guardar' }).click();
   await panel.getByText('Envío pausado: cada 60000–60000 ms').waitFor(WAIT);
-  expect((await call(t, 'GET', `/sessions/${session.id}`, { token })).body.data.pacing).toEqual({ minIntervalMs: 60000, maxIntervalMs: 60000, typing: false });
+  expect((await call(h.t, 'GET', `/sessions/${session.id}`, { token })).body.data.pacing).toEqual({ minIntervalMs: 60000, maxIntervalMs: 60000, typing: false });
 
   const contact = uniquePhone();
   const queue = panel.getByTestId('send-queue');
   const send = async (text: string) => {
-    const res = await call(t, 'POST', `/sessions/${session.id}/messages`, { token, body: { to: contact, text } });
+    const res = await call(h.t, 'POST', `/sessions/${session.id}/messages`, { token, body: { to: contact, text } });
     expect(res.status).toBe(202);
     return res.body.id as string;
   };
@@ -60,13 +44,13 @@ it('switches pacing on, shows the queue live, cancels a send, and switches it of
 
   await queue.getByTestId('queue-item').filter({ hasText: 'segundo' }).getByRole('button', { name: 'Cancelar envío' }).click();
   await queue.getByTestId('queue-item').filter({ hasText: 'segundo' }).waitFor({ ...WAIT, state: 'detached' });
-  const all = await call(t, 'GET', `/sessions/${session.id}/queue?all=true`, { token });
+  const all = await call(h.t, 'GET', `/sessions/${session.id}/queue?all=true`, { token });
   expect(all.body.data.find((i: { id: string }) => i.id === second).status).toBe('cancelled');
 
   await panel.getByRole('button', { name: 'Desactivar' }).click();
   await panel.getByText('Envío pausado: desactivado').waitFor(WAIT);
-  const inbox = async () => (await call(t, 'GET', `/sandbox/contacts/${contact}/inbox?from=${session.phone}`, { token })).body.messages.map((m: { text: string }) => m.text);
+  const inbox = async () => (await call(h.t, 'GET', `/sandbox/contacts/${contact}/inbox?from=${session.phone}`, { token })).body.messages.map((m: { text: string }) => m.text);
   // Pacing off: what was still queued goes at once, and the cancelled one never does.
-  await t.app.get(SandboxService).simulator.waitForSentMessage((m) => m.text === 'tercero' && m.decryptedBy.includes('contact'), 20_000);
+  await h.t.app.get(SandboxService).simulator.waitForSentMessage((m) => m.text === 'tercero' && m.decryptedBy.includes('contact'), 20_000);
   expect(await inbox()).toEqual(['primero', 'tercero']);
 });
