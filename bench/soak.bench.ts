@@ -19,7 +19,8 @@
  *   npm run bench:soak -- [--sessions 30] [--contacts 20] [--rate 10] [--minutes 8] [--database postgres|embedded]
  *                         [--reply-every 5] [--burst 4] [--simulator sandbox|child] [--settle-s 120] [--sample-s 30]
  * SOAK_APP_NODE_OPTIONS (env) is handed to the app as NODE_OPTIONS, e.g. `--heapsnapshot-signal=SIGUSR2`
- * to take heap snapshots of the app (written to its working directory) while it runs.
+ * to take heap snapshots of the app (written to its working directory) while it runs; SOAK_APP_FLAGS
+ * replaces start:prod's V8 flags on the app's command line (to try others).
  */
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:http';
@@ -64,7 +65,9 @@ const BURST = Number(values.burst);
 const PASSWORD = 'Soak-Password-123!';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** `start:prod`'s V8 flags, or SOAK_APP_FLAGS (e.g. `--liftoff-only --max-semi-space-size=16`) to try others. */
 const prodFlags = (): string[] => {
+  if (process.env.SOAK_APP_FLAGS !== undefined) return process.env.SOAK_APP_FLAGS.split(/\s+/).filter(Boolean);
   const script = (JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: Record<string, string> }).scripts['start:prod'];
   return script.split(/\s+/).filter((word) => word.startsWith('--'));
 };
