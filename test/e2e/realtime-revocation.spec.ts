@@ -7,37 +7,13 @@
  */
 import WebSocket from 'ws';
 import { TEST_ADMIN_ENV } from '../support/admin-auth.js';
-import { call, expectErrorShape, logIn, signUp, TestDb, type Json } from '../support/auth-helpers.js';
+import { call, expectErrorShape, logIn, signUp, TestDb } from '../support/auth-helpers.js';
 import { connectSocket, type RecordingSocket } from '../support/realtime-harness.js';
 import { awaitStatus, openEventSource, openSseWithHeaders, sandboxScan, uniquePhone, type SseRecorder } from '../support/sessions-harness.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
-import { Waitable } from '../support/waitable.js';
+import { WsRecorder } from '../support/ws-recorder.js';
 
 const WITHIN_MS = 1000;
-
-class WsRecorder extends Waitable {
-  readonly frames: Json[] = [];
-  closeCode?: number;
-  constructor(readonly ws: WebSocket) {
-    super();
-    ws.on('message', (data) => {
-      this.frames.push(JSON.parse(String(data)));
-      this.wake();
-    });
-    ws.on('close', (code) => {
-      this.closeCode = code;
-      this.wake();
-    });
-    // A refused upgrade, or a terminate() before the upgrade's answer: the test reads the status instead.
-    ws.on('error', () => undefined);
-  }
-  closed(timeoutMs: number): Promise<number> {
-    return this.until(() => this.closeCode, 'the close', timeoutMs);
-  }
-  protected describeReceived(): string {
-    return JSON.stringify(this.frames.map((f) => f.type));
-  }
-}
 
 describe('revoked credentials close their open connections', () => {
   let t: TestApp;
