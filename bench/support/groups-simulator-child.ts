@@ -3,13 +3,19 @@
  * write to them with sender keys, on request ({ id, op, ... } → { id, ok, value | error }).
  */
 import { setImmediate as yieldToIo } from 'node:timers/promises';
+import type { HeldDeliveries } from '../../src/simulator/messaging.js';
 
 export type GroupSimRequest =
   | { id: number; op: 'scan'; qr: string; phoneNumber: string }
   /** `count` groups of `members` contacts (phones from `base`) and the session; answers their jids. */
   | { id: number; op: 'groups'; session: string; count: number; members: number; base: number; subject: string }
-  /** `count` messages, round-robin over the groups, each group's members in turn from `offset`. */
+  /**
+   * `count` messages, round-robin over the groups, each group's members in turn from `offset`:
+   * encrypted and kept back (WhatsApp's servers do not share the app's cores); answers how many stanzas.
+   */
   | { id: number; op: 'burst'; jids: string[]; members: number; base: number; count: number; offset: number }
+  /** Hands the burst's stanzas over, as fast as the sockets take them; answers how many. */
+  | { id: number; op: 'release' }
   /** How many group (`w:g2`) queries the sessions sent so far. */
   | { id: number; op: 'groupIqs' }
   /** How many copies of the sessions' group messages simulated members decrypted so far. */
@@ -26,6 +32,7 @@ const { useNativeCurve } = await import('../../src/whatsapp/native-curve.js');
 useNativeCurve(true);
 const receipts = process.env.GROUP_BENCH_RECEIPTS === 'true';
 const sim = await WhatsAppSimulator.start({ port: 0, initialPreKeyCount: 0, autoReceipts: receipts ? { deliveredAfterMs: 50, readAfterMs: 500 } : false, media: false });
+let held: HeldDeliveries | null = null;
 let groupIqs = 0;
 let decrypted = 0;
 sim.on('groupIq', () => groupIqs++);
@@ -53,7 +60,13 @@ async function handle(req: Exclude<GroupSimRequest, { op: 'stop' }>): Promise<un
       }
       return jids;
     }
+    case 'release': {
+      const burst = held;
+      held = null;
+      return burst ? burst.release() : 0;
+    }
     case 'burst': {
+      held = sim.holdDeliveries();
       for (let start = 0; start < req.count; start += BATCH) {
         const sends: Promise<string>[] = [];
         for (let i = start; i < Math.min(req.count, start + BATCH); i++) {
@@ -64,7 +77,7 @@ async function handle(req: Exclude<GroupSimRequest, { op: 'stop' }>): Promise<un
         await Promise.all(sends);
         await yieldToIo();
       }
-      return req.count;
+      return held.count;
     }
   }
 }

@@ -54,7 +54,18 @@ export function textOf(message: proto.IMessage | undefined): string | undefined 
   return message.conversation ?? message.extendedTextMessage?.text ?? undefined;
 }
 
+/** Contacts' messages encrypted now and handed over later, all at once (see `holdDeliveries`). */
+export interface HeldDeliveries {
+  /** How many stanzas are held. */
+  readonly count: number;
+  /** Hands every held stanza over, in the order they were made, yielding to I/O between chunks; later ones go at once. */
+  release(): Promise<number>;
+}
+
+const RELEASE_CHUNK = 200;
+
 export class Messaging {
+  private held: Array<() => void> | null = null;
   private readonly sent = new Map<string, SentMessage[]>();
   private readonly sentById = new Map<string, SentMessage>();
   private readonly inbound = new Map<string, { from: string; message: proto.IMessage; opts: DeliverOptions }>();
@@ -130,11 +141,37 @@ export class Messaging {
 
   /** Sends a contact's stanza to the device's connections, or queues it for the device's next login. */
   handTo(device: DeviceRecord, conns: SimConnection[], stanza: BinaryNode): void {
+    if (this.held) {
+      this.held.push(() => this.handTo(device, conns, stanza));
+      return;
+    }
     const offlineCopy = node('message', { ...stanza.attrs, offline: '1' }, stanza.content as BinaryNode[]);
     if (conns.length > 0) {
       for (const c of conns) c.send(stanza);
       if (this.core.options.redeliverUnacked) this.rememberUnacked(device, stanza.attrs.id!, offlineCopy);
     } else this.queue(device, offlineCopy);
+  }
+
+  /**
+   * From now on contacts' stanzas are encrypted as usual but kept back until `release()`: a load
+   * generator (bench:groups) makes a burst first and then measures only its delivery.
+   */
+  holdDeliveries(): HeldDeliveries {
+    const held: Array<() => void> = [];
+    this.held = held;
+    return {
+      get count() {
+        return held.length;
+      },
+      release: async () => {
+        if (this.held === held) this.held = null;
+        for (let i = 0; i < held.length; i++) {
+          held[i]!();
+          if (i % RELEASE_CHUNK === RELEASE_CHUNK - 1) await new Promise<void>((resolve) => setImmediate(resolve));
+        }
+        return held.length;
+      },
+    };
   }
 
   /**

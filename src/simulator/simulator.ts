@@ -12,6 +12,7 @@ import type { AppStateMutation } from './app-state.js';
 import { faultNodes } from './faults.js';
 import { validateHistoryOptions, type FixtureChat } from './history.js';
 import type { ContactInbox } from './inbox.js';
+import type { HeldDeliveries } from './messaging.js';
 import { MediaHost, type HeldDownloads, type MediaTrust } from './media-host.js';
 import { buildPairSuccess, parseQr, verifyPairDeviceSign } from './pairing.js';
 import { DeviceRegistry, type SimulatorState } from './registry.js';
@@ -300,6 +301,11 @@ export class WhatsAppSimulator extends SimulatorServer {
   holdMediaDownloads(): HeldDownloads {
     if (!this.mediaHost) throw new Error('the simulator media host is off');
     return this.mediaHost.holdDownloads();
+  }
+
+  /** Contacts' messages are encrypted but kept back until `release()` (see Messaging.holdDeliveries). */
+  holdDeliveries(): HeldDeliveries {
+    return this.messaging.holdDeliveries();
   }
 
   /** The phone unlinks the device(s): 401 for connected ones, and later logins fail with 401. */
