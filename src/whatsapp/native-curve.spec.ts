@@ -57,6 +57,24 @@ describe('native XEdDSA (the crypto seam)', () => {
     }
   });
 
+  it('answers the same for a key it has seen before (its OpenSSL key is cached): good, bad, and not on the curve', () => {
+    const { pubKey, privKey } = generateKeyPair();
+    const messages = [randomBytes(40), randomBytes(41), randomBytes(42)];
+    for (const message of messages) {
+      const signature = xeddsaSign(privKey, message);
+      expect(xeddsaVerify(pubKey.subarray(1), message, signature)).toBe(true);
+      expect(xeddsaVerify(pubKey.subarray(1), message, flipBit(signature, 7))).toBe(false);
+      // The sign bit picks the Edwards key: the same key with the other bit is another cache entry.
+      expect(xeddsaVerify(pubKey.subarray(1), message, flipBit(signature, 511))).toBe(false);
+      expect(xeddsaVerify(pubKey.subarray(1), message, signature)).toBe(true);
+    }
+    // Another key: refused, the first time and from the cache.
+    const other = generateKeyPair().pubKey.subarray(1);
+    const signature = xeddsaSign(privKey, messages[0]!);
+    expect(xeddsaVerify(other, messages[0]!, signature)).toBe(false);
+    expect(xeddsaVerify(other, messages[0]!, signature)).toBe(false);
+  });
+
   it('verifies the simulator certificate chain as libsignal does, and fails it with a flipped bit', () => {
     const chain = createCertificateChain();
     const { intermediate, leaf } = proto.CertChain.decode(chain.encoded);

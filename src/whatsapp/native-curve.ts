@@ -21,7 +21,8 @@
  * modes by one that fails a bad signature and checks the certificate chain's root (noise-trust.ts).
  * No fork of either library.
  */
-import { createHash, createPublicKey, verify } from 'node:crypto';
+import { createHash, createPublicKey, verify, type KeyObject } from 'node:crypto';
+import { LRUCache } from 'lru-cache';
 import { createRequire } from 'node:module';
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { Curve } from '@whiskeysockets/baileys';
@@ -49,16 +50,38 @@ function edwardsPublicKey(montgomery: Uint8Array, signBit: number): Buffer {
   return encoded;
 }
 
+/**
+ * The OpenSSL keys of recently seen Curve25519 public keys (a group member signs every message
+ * with one sender key: the field inversion and key import ran once per message), by key and sign
+ * bit; NOT_A_POINT for one OpenSSL refuses to import.
+ */
+const NOT_A_POINT = 0;
+const edwardsKeys = new LRUCache<string, KeyObject | typeof NOT_A_POINT>({ max: 4096 });
+
+function edwardsKeyObject(montgomery: Uint8Array, signBit: number): KeyObject | undefined {
+  const id = `${Buffer.from(montgomery.buffer, montgomery.byteOffset, montgomery.byteLength).toString('base64')}${signBit}`;
+  let key = edwardsKeys.get(id);
+  if (key === undefined) {
+    try {
+      key = createPublicKey({ key: Buffer.concat([ED25519_SPKI_PREFIX, edwardsPublicKey(montgomery, signBit)]), format: 'der', type: 'spki' });
+    } catch {
+      key = NOT_A_POINT;
+    }
+    edwardsKeys.set(id, key);
+  }
+  return key === NOT_A_POINT ? undefined : key;
+}
+
 /** XEdDSA verification of a 64-byte signature by a 32-byte Curve25519 public key. */
 export function xeddsaVerify(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): boolean {
-  const edwards = edwardsPublicKey(publicKey, signature[63] & 0x80);
+  const key = edwardsKeyObject(publicKey, signature[63] & 0x80);
+  if (!key) return false;
   const ed25519Signature = Buffer.from(signature);
   ed25519Signature[63] &= 0x7f;
   try {
-    const key = createPublicKey({ key: Buffer.concat([ED25519_SPKI_PREFIX, edwards]), format: 'der', type: 'spki' });
     return verify(null, message, key, ed25519Signature);
   } catch {
-    return false; // not a point on the curve
+    return false;
   }
 }
 
