@@ -2,6 +2,7 @@
  * The only place a Baileys socket is made: browser name, QR lifetime, our logger at warn, the
  * server URL (WA_SERVER_URL or the sandbox simulator), and the WhatsApp Web version announced.
  * It also picks the XEdDSA implementation (WA_NATIVE_CRYPTO, see native-curve.ts) for every socket,
+ * parses group members' sender-key records without a JSON reviver (sender-key-records.ts),
  * sets the Noise certificate root it trusts (WhatsApp's, WA_TRUSTED_ROOT_PUBLIC_KEY or the sandbox's,
  * see noise-trust.ts) and keeps libsignal's console output (key material) off stdout (signal-console.ts).
  * The version comes from WaVersionService (wa-version.ts); each session's proxy (proxy-agents.ts)
@@ -14,6 +15,7 @@ import NodeCache from '@cacheable/node-cache';
 import { LRUCache } from 'lru-cache';
 import makeWASocket, { type BinaryNode, type CacheStore } from '@whiskeysockets/baileys';
 import { decodeRaw } from './message-translator.js';
+import { useFastSenderKeyRecords } from './sender-key-records.js';
 import { toGroupMetadata } from './group-translator.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/app-config.js';
@@ -76,6 +78,7 @@ export class WhatsAppSocketFactory implements OnApplicationShutdown {
     this.serverUrl = config.whatsapp.serverUrl;
     this.proxyCa = proxyCaList(config.whatsapp.proxyCa);
     useNativeCurve(config.whatsapp.nativeCrypto);
+    useFastSenderKeyRecords();
     if (config.whatsapp.trustedRootPublicKey) this.useTrustedRoot(config.whatsapp.trustedRootPublicKey, 'WA_TRUSTED_ROOT_PUBLIC_KEY');
     else trustNoiseRoot(WHATSAPP_ROOT_PUBLIC_KEY);
     // libsignal prints sessions (private keys included) to the console: never to stdout.
