@@ -28,6 +28,7 @@ export class GroupStore implements GroupStorePort {
       upsert: (groups) => this.upsert(ctx, groups),
       update: (changes) => this.update(ctx, changes),
       participants: (change) => this.participants(ctx, change),
+      reconcile: (present, askedAt, own) => this.reconcile(ctx, present, askedAt, own),
       cached: (jid) => this.get(ctx.sessionId, jid),
     };
   }
@@ -108,6 +109,21 @@ export class GroupStore implements GroupStorePort {
     else if (next) this.remember(ctx.sessionId, next);
   }
 
+  /**
+   * The refresh at connect answered: each stored group WhatsApp no longer lists (the account left or
+   * was removed while offline, and that notification never came) is forgotten as a live removal is,
+   * with the same `session.groups.participants` event (`remove`, the account, no actor). A group
+   * written since the question was asked (joined or created meanwhile) is kept.
+   */
+  async reconcile(ctx: SessionContext, present: string[], askedAt: Date, own: readonly string[]): Promise<void> {
+    const stored = await this.dataSource.getRepository(GroupEntity).find({ select: { jid: true, updatedAt: true }, where: { sessionId: ctx.sessionId } });
+    const at = Math.floor(Date.now() / 1000);
+    for (const jid of goneGroups(stored, present, askedAt)) {
+      const me = ownParticipant(await this.get(ctx.sessionId, jid), own);
+      await this.participants(ctx, { groupJid: jid, action: 'remove', participants: [me], actorJid: null, at, includesMe: true });
+    }
+  }
+
   /** Stores a group as WhatsApp answered a command, without an event (its notification brings one). */
   async save(ctx: SessionContext, g: WaGroup): Promise<void> {
     await this.events.transaction(async (tx) => this.write(tx, ctx, g));
@@ -160,6 +176,22 @@ export function applyParticipants(g: WaGroup, change: WaParticipantsChange): WaG
   }
   const iAmAdmin = change.includesMe && (change.action === 'promote' || change.action === 'demote') ? change.action === 'promote' : g.iAmAdmin;
   return { ...g, participants: list, size: list.length, iAmAdmin };
+}
+
+/** The stored groups WhatsApp's list of the account's groups (asked at `askedAt`) leaves out, unless written since. */
+export function goneGroups(stored: Array<{ jid: string; updatedAt: Date }>, present: string[], askedAt: Date): string[] {
+  const listed = new Set(present);
+  return stored.filter((g) => !listed.has(g.jid) && g.updatedAt.getTime() < askedAt.getTime()).map((g) => g.jid);
+}
+
+/** The account as a participant of the group (its stored entry, as a notification names it: no role). */
+export function ownParticipant(g: WaGroup | undefined, own: readonly string[]): WaGroupParticipant {
+  const stored = g?.participants.find((p) => [p.jid, p.pnJid, p.lidJid].some((j) => j !== null && own.includes(j)));
+  if (stored) return { ...stored, admin: null };
+  const pnJid = own.find((j) => j.endsWith('@s.whatsapp.net')) ?? null;
+  const lidJid = own.find((j) => j.endsWith('@lid')) ?? null;
+  const jid = (g?.addressingMode === 'lid' ? (lidJid ?? pnJid) : (pnJid ?? lidJid)) ?? own[0] ?? '';
+  return { jid, pnJid, lidJid, admin: null };
 }
 
 function fromRow(r: GroupEntity): WaGroup {

@@ -63,6 +63,12 @@ export interface GroupSink {
   upsert(groups: WaGroup[]): Promise<void>;
   update(changes: WaGroupChange[]): Promise<void>;
   participants(change: WaParticipantsChange): Promise<void>;
+  /**
+   * WhatsApp's answer to the refresh at connect (every group the account is in), asked at `askedAt`:
+   * a stored group missing from it, and not written since, is one the account left or was removed
+   * from while offline. `own`: the account's addresses (PN and LID), to name it in the event.
+   */
+  reconcile(present: string[], askedAt: Date, own: readonly string[]): Promise<void>;
   /** The cached metadata of a group (memory, then Postgres); undefined when unknown. */
   cached(jid: string): Promise<WaGroup | undefined>;
 }

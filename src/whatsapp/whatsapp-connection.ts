@@ -163,11 +163,20 @@ export class WhatsAppConnection {
 
   /**
    * Every group the account is in, asked once per connect (not in the event queue): Baileys emits
-   * them as `groups.update` with full metadata, which the group store takes as upserts.
+   * them as `groups.update` with full metadata, which the group store takes as upserts. The answer's
+   * jids then go to the store, in the event queue, which forgets the groups left while offline; a
+   * failed or timed-out question changes nothing, and neither does an answer after the socket closed.
    */
   private refreshGroups(): void {
-    if (!this.handlers.groups) return;
-    this.groups.all().catch((err: unknown) => this.logger.warn({ err }, 'could not fetch the groups at connect'));
+    const sink = this.handlers.groups;
+    if (!sink) return;
+    const askedAt = new Date();
+    void this.groups.all().then(
+      (groups) => this.enqueue(async () => {
+        if (!this.closed) await sink.reconcile(groups.map((g) => g.jid), askedAt, ownIdsOf(this.auth.state.creds.me));
+      }),
+      (err: unknown) => this.logger.warn({ err }, 'could not fetch the groups at connect'),
+    );
   }
 
   private async handle(events: Partial<BaileysEventMap>): Promise<void> {

@@ -38,6 +38,10 @@ function answerGroupIq(groups: SimGroups, actor: string, iq: BinaryNode): Binary
   if (toServer) {
     switch (first.tag) {
       case 'participating':
+        if (groups.participatingFailures > 0) {
+          groups.participatingFailures -= 1;
+          throw new GroupError(500, 'internal-server-error');
+        }
         return [node('groups', {}, groups.groupsOf(actor).map((g) => groups.node(g)))];
       case 'create': {
         const phones = childrenByTag(first, 'participant').map((p) => phoneOrBadRequest(groups, p.attrs.jid));

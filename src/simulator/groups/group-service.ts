@@ -74,6 +74,8 @@ export class SimGroups {
   readonly messages: GroupMessaging;
   /** What simulated members write (text, mentions, media, reactions, edits, revokes). */
   readonly members: GroupMemberActions;
+  /** "Every group I am in" queries still to refuse with a 500 (a fault for tests: a failed refresh). */
+  participatingFailures = 0;
 
   constructor(
     private readonly core: SimulatorCore,
