@@ -4,8 +4,10 @@
  * moved on by then: a process that dies between the two loses the message for good. Baileys offers
  * one seam on that path, the `makeSignalRepository` socket option: the journal wraps the repository
  * (1:1 `decryptMessage` and the sender-key `decryptGroupMessage` of group messages alike) so that each decrypted plaintext, with the stanza it came in, is committed to
- * `wa_inbound_journal` before Baileys gets it back (and so before the receipt goes out; the
- * journal writes of all sessions are group-committed, each resolving after its own commit). A row is
+ * `wa_inbound_journal` before the receipt goes out: the row is handed to the socket's write barrier
+ * (write-barrier.ts), which holds the receipt until it has committed (the journal writes of all
+ * sessions are group-committed; without a barrier, Baileys gets the plaintext back only after
+ * the commit). A row is
  * released once everything the message causes has committed (journal-releases.ts), and wiped with
  * the credentials; rows left by a crash are decoded by Baileys' own `decodeMessageNode` and handed
  * to Baileys' `upsertMessage` at the next open (whatsapp-connection.ts), which processes them as it
@@ -20,9 +22,11 @@ import {
 import { DataSource } from 'typeorm';
 import { PreparedStatement } from '../database/prepared-statement.js';
 import { GroupCommit } from './group-commit.js';
+import type { WriteBarrier } from './write-barrier.js';
 
 interface JournalEntry {
   sessionId: string;
+  barrier?: WriteBarrier;
   messageId: string;
   part: number;
   stanza: Buffer;
@@ -63,8 +67,13 @@ export class InboundJournal {
 
   constructor(private readonly dataSource: DataSource) {}
 
-  forSession(sessionId: string): SessionJournal {
+  /** `barrier`: the socket's (see write-barrier.ts); without one, each decryption waits for its row's commit. */
+  forSession(sessionId: string, barrier?: WriteBarrier): SessionJournal {
     const stanzas = new WeakMap<Uint8Array, { stanza: BinaryNode; part: number }>();
+    const record = async (entry: JournalEntry): Promise<void> => {
+      if (barrier) barrier.track(this.records.submit(entry));
+      else await this.records.submit(entry);
+    };
     return {
       track: (stanza) => {
         const parts = Array.isArray(stanza.content) ? stanza.content : [];
@@ -85,7 +94,7 @@ export class InboundJournal {
           const seen = stanzas.get(args.ciphertext);
           const messageId = seen?.stanza.attrs.id;
           if (seen && messageId) {
-            await this.records.submit({ sessionId, messageId, part: seen.part, stanza: Buffer.from(encodeBinaryNode(seen.stanza)), plaintext: Buffer.from(plaintext) });
+            await record({ sessionId, barrier, messageId, part: seen.part, stanza: Buffer.from(encodeBinaryNode(seen.stanza)), plaintext: Buffer.from(plaintext) });
           }
           return plaintext;
         }, args.jid);
@@ -96,7 +105,7 @@ export class InboundJournal {
           const seen = stanzas.get(args.msg);
           const messageId = seen?.stanza.attrs.id;
           if (seen && messageId) {
-            await this.records.submit({ sessionId, messageId, part: seen.part, stanza: Buffer.from(encodeBinaryNode(seen.stanza)), plaintext: Buffer.from(plaintext) });
+            await record({ sessionId, barrier, messageId, part: seen.part, stanza: Buffer.from(encodeBinaryNode(seen.stanza)), plaintext: Buffer.from(plaintext) });
           }
           return plaintext;
         }, args.group);
@@ -104,15 +113,24 @@ export class InboundJournal {
       },
       unreleased: (meId, meLid) => this.unreleased(sessionId, meId, meLid),
       release: async (messageIds) => {
-        if (messageIds.length > 0) await this.releases.submit({ sessionId, messageIds });
+        if (messageIds.length === 0) return;
+        // Not before the rows are in (write-behind): a deletion that overtook its row would leave it.
+        if (barrier) await barrier.until(barrier.mark).catch(() => undefined);
+        await this.releases.submit({ sessionId, messageIds });
       },
     };
   }
 
   private async insert(entries: JournalEntry[]): Promise<void> {
-    await INSERT.run(this.dataSource, [
-      entries.map((e) => e.sessionId), entries.map((e) => e.messageId), entries.map((e) => e.part), entries.map((e) => e.stanza), entries.map((e) => e.plaintext),
-    ]);
+    try {
+      await INSERT.run(this.dataSource, [
+        entries.map((e) => e.sessionId), entries.map((e) => e.messageId), entries.map((e) => e.part), entries.map((e) => e.stanza), entries.map((e) => e.plaintext),
+      ]);
+    } catch (err) {
+      // At once: the sessions' key writes queued behind must not commit without these rows.
+      for (const e of entries) e.barrier?.fail(err instanceof Error ? err : new Error(String(err)));
+      throw err;
+    }
   }
 
   private async delete(batch: Release[]): Promise<void> {

@@ -8,6 +8,9 @@
  * in memory. In cluster mode every write first passes the session's `WriteFence` in the write's
  * transaction (the owner's lease epoch, src/cluster): a node that lost the session can never write
  * its keys (in a shared key transaction, that session's writes alone are left out and rejected).
+ * A socket's key writes are write-behind (write-barrier.ts): `set()` returns once the write is
+ * queued, reads of a key being written are answered from `pending` until it commits, and the
+ * socket's frames wait for the commit.
  */
 import { Injectable } from '@nestjs/common';
 import { LRUCache } from 'lru-cache';
@@ -19,6 +22,8 @@ import { compactBytes } from '../common/compact-bytes.js';
 import { isPaired } from './event-translator.js';
 import { GroupCommit } from './group-commit.js';
 import { trimOwnSenderKey } from './own-sender-keys.js';
+import type { WriteBarrier } from './write-barrier.js';
+import { latestRows, writeKeyRows, type KeyRow } from './key-rows.js';
 
 type KeyType = keyof SignalDataTypeMap;
 
@@ -46,23 +51,23 @@ const WRITE_CREDS = new PreparedStatement('wa_auth_creds_write', `
   INSERT INTO wa_auth_creds (session_id, creds, updated_at) VALUES ($1, $2, now())
   ON CONFLICT (session_id) DO UPDATE SET creds = EXCLUDED.creds, updated_at = now()`);
 const READ_KEYS = new PreparedStatement('wa_auth_keys_read', 'SELECT id, value::text AS value FROM wa_auth_keys WHERE session_id = $1 AND type = $2 AND id = ANY($3::text[])');
-const WRITE_KEYS = new PreparedStatement('wa_auth_keys_write', `
-  INSERT INTO wa_auth_keys (session_id, type, id, value)
-  SELECT s, t, i, v::jsonb FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[]) AS x(s, t, i, v)
-  ON CONFLICT (session_id, type, id) DO UPDATE SET value = EXCLUDED.value`);
-const DELETE_KEYS = new PreparedStatement('wa_auth_keys_delete', `
-  DELETE FROM wa_auth_keys k USING unnest($1::uuid[], $2::text[], $3::text[]) AS x(s, t, i)
-  WHERE k.session_id = x.s AND k.type = x.t AND k.id = x.i`);
-
 const MISSING = Symbol('missing');
 type Cached = object | typeof MISSING;
 
-/** One key to write: its type, id and encoded value (null deletes it). */
-type KeyRow = [type: string, id: string, value: string | null];
 interface KeyWrite {
   sessionId: string;
   fence?: WriteFence;
+  /** The socket's barrier (write-behind): once it failed, the session's queued writes are refused. */
+  barrier?: WriteBarrier;
   rows: KeyRow[];
+}
+
+/** A key written: what reads see until the commit, and what the cache shows after it (`drop`: nothing). */
+interface CacheChange {
+  key: string;
+  value: Cached;
+  drop?: boolean;
+  size?: number;
 }
 
 /**
@@ -114,10 +119,15 @@ export class PostgresAuthStateRepository {
    * many entries as it had then is unchanged, and is not rewritten (the count is kept per object).
    */
   private readonly memoryEntries = new WeakMap<object, number>();
+  /** Keys whose write-behind write has not committed yet: what reads answer meanwhile, and whose. */
+  private readonly pending = new Map<string, { value: Cached; barrier: WriteBarrier }>();
+  /** Each session's current socket barrier (a wipe waits for its writes). */
+  private readonly barriers = new Map<string, WriteBarrier>();
 
   constructor(private readonly dataSource: DataSource) {}
 
-  async load(sessionId: string, fence?: WriteFence): Promise<LoadedAuthState> {
+  /** `barrier`: the socket's (write-behind key writes, see write-barrier.ts); without one, `set()` waits for the commit. */
+  async load(sessionId: string, fence?: WriteFence, barrier?: WriteBarrier): Promise<LoadedAuthState> {
     // Every (re)connect of a fenced session starts with the check: a node that lost the lease
     // meanwhile does not log in again (a second live socket would replace the new owner's).
     if (fence) await this.dataSource.transaction((manager) => fence.check(manager));
@@ -128,9 +138,13 @@ export class PostgresAuthStateRepository {
       delete (creds as Partial<AuthenticationCreds>).me;
       creds.pairingCode = undefined;
     }
+    if (barrier) {
+      this.barriers.set(sessionId, barrier);
+      barrier.onFailure(() => this.dropPending(barrier));
+    }
     const keys: SignalKeyStore = {
       get: (type, ids) => this.getKeys(sessionId, type, ids),
-      set: (data) => this.setKeys(sessionId, data, fence),
+      set: (data) => this.setKeys(sessionId, data, fence, barrier),
       clear: () => this.wipe(sessionId),
     };
     return {
@@ -147,6 +161,13 @@ export class PostgresAuthStateRepository {
 
   /** Deletes every credential and key of a session, and its unreleased inbound journal (logout, delete). */
   async wipe(sessionId: string, manager: EntityManager = this.dataSource.manager): Promise<void> {
+    const barrier = this.barriers.get(sessionId);
+    if (barrier) {
+      // Writes still queued would bring keys back after the deletion.
+      await barrier.drained();
+      this.dropPending(barrier);
+      if (this.barriers.get(sessionId) === barrier) this.barriers.delete(sessionId);
+    }
     await manager.query('DELETE FROM wa_inbound_journal WHERE session_id = $1', [sessionId]);
     await manager.query('DELETE FROM wa_auth_keys WHERE session_id = $1', [sessionId]);
     await manager.query('DELETE FROM wa_auth_creds WHERE session_id = $1', [sessionId]);
@@ -176,6 +197,11 @@ export class PostgresAuthStateRepository {
     };
     for (const id of ids) {
       const key = `${sessionId}|${type}|${id}`;
+      const written = this.pending.get(key);
+      if (written) {
+        if (written.value !== MISSING) out[id] = written.value as SignalDataTypeMap[T];
+        continue;
+      }
       const hit = this.cache.get(key);
       if (hit !== undefined) {
         if (hit !== MISSING) out[id] = hit as SignalDataTypeMap[T];
@@ -223,7 +249,8 @@ export class PostgresAuthStateRepository {
     return found;
   }
 
-  private async setKeys(sessionId: string, data: SignalDataSet, fence?: WriteFence): Promise<void> {
+  private async setKeys(sessionId: string, data: SignalDataSet, fence?: WriteFence, barrier?: WriteBarrier): Promise<void> {
+    if (barrier?.failed) throw barrier.failed;
     const rows: KeyRow[] = [];
     const sizes = new Map<string, number>();
     const unchanged = new Set<object>();
@@ -245,21 +272,55 @@ export class PostgresAuthStateRepository {
         }
       }
     }
-    if (rows.length > 0) await this.keyWrites.submit({ sessionId, fence, rows });
-    // Only after the commit: a rolled-back write must not be visible through the cache.
+    const changes: CacheChange[] = [];
     for (const type of Object.keys(data) as KeyType[]) {
       for (const [id, value] of Object.entries(data[type] ?? {})) {
         const key = `${sessionId}|${type}|${id}`;
         // Pre-keys are written in bulk and read once each: caching them would only churn the LRU.
-        if (type === 'pre-key') this.cache.delete(key);
-        else if (value === null || value === undefined) this.cache.set(key, MISSING);
+        if (type === 'pre-key') changes.push({ key, value: (value as object | null | undefined) ?? MISSING, drop: true });
+        else if (value === null || value === undefined) changes.push({ key, value: MISSING });
         else if (!unchanged.has(value)) {
           const copy = compactBytes(value as object);
           if (type === 'sender-key-memory') this.memoryEntries.set(copy, Object.keys(copy).length);
-          this.cache.set(key, copy, { size: sizes.get(`${type}|${id}`) ?? String(value).length });
+          changes.push({ key, value: copy, size: sizes.get(`${type}|${id}`) ?? String(value).length });
         }
       }
     }
+    if (rows.length === 0) return this.showCommitted(changes);
+    const write = this.keyWrites.submit({ sessionId, fence, barrier, rows });
+    if (!barrier) {
+      await write;
+      return this.showCommitted(changes);
+    }
+    // Write-behind: readers get the new values from `pending` until the commit; the socket's frames wait for it.
+    const entries = changes.map((c) => {
+      const entry: { value: Cached; barrier: WriteBarrier } = { value: c.value, barrier };
+      this.pending.set(c.key, entry);
+      return entry;
+    });
+    const settle = () => changes.forEach((c, i) => {
+      if (this.pending.get(c.key) === entries[i]) this.pending.delete(c.key);
+    });
+    barrier.track(write.then(() => {
+      settle();
+      this.showCommitted(changes);
+    }, (err: unknown) => {
+      settle();
+      throw err;
+    }));
+  }
+
+  /** Only after the commit: a rolled-back write must not be visible through the cache. */
+  private showCommitted(changes: CacheChange[]): void {
+    for (const c of changes) {
+      if (c.drop) this.cache.delete(c.key);
+      else this.cache.set(c.key, c.value, c.size === undefined ? undefined : { size: c.size });
+    }
+  }
+
+  /** A failed socket barrier: what its writes would have stored is read from the database again. */
+  private dropPending(barrier: WriteBarrier): void {
+    for (const [key, entry] of this.pending) if (entry.barrier === barrier) this.pending.delete(key);
   }
 
   /**
@@ -270,6 +331,23 @@ export class PostgresAuthStateRepository {
    * a ratchet moving with each message) needs no BEGIN/COMMIT around it: a statement is atomic.
    */
   private async commitKeys(writes: KeyWrite[]): Promise<Array<Error | undefined>> {
+    // A session whose socket barrier failed writes nothing more: what is stored stays a prefix of what it did.
+    const refused = writes.map((w) => w.barrier?.failed ?? undefined);
+    const live = writes.filter((_, i) => !refused[i]);
+    let outcome: Array<Error | undefined>;
+    try {
+      outcome = live.length > 0 ? await this.commitLive(live) : [];
+    } catch (err) {
+      for (const w of live) w.barrier?.fail(err instanceof Error ? err : new Error(String(err)));
+      throw err;
+    }
+    // Failed at once, not when the callers hear of it: the next batch may already be starting.
+    live.forEach((w, i) => outcome[i] && w.barrier?.fail(outcome[i]!));
+    let next = 0;
+    return writes.map((_, i) => refused[i] ?? outcome[next++]);
+  }
+
+  private async commitLive(writes: KeyWrite[]): Promise<Array<Error | undefined>> {
     if (writes.every((w) => !w.fence)) {
       const rows = latestRows(writes);
       if (rows.up.ids.length === 0 || rows.del.ids.length === 0) {
@@ -293,31 +371,4 @@ export class PostgresAuthStateRepository {
       return writes.map((w) => (w.fence ? refused.get(w.fence) : undefined));
     });
   }
-}
-
-interface KeyRows {
-  up: { sessions: string[]; types: string[]; ids: string[]; values: string[] };
-  del: { sessions: string[]; types: string[]; ids: string[] };
-}
-
-/** The writes' rows as statement arrays, the last write of each key winning. */
-function latestRows(writes: KeyWrite[]): KeyRows {
-  const latest = new Map<string, { sessionId: string; row: KeyRow }>();
-  for (const w of writes) {
-    for (const row of w.rows) latest.set(`${w.sessionId}|${row[0]}|${row[1]}`, { sessionId: w.sessionId, row });
-  }
-  const rows: KeyRows = { up: { sessions: [], types: [], ids: [], values: [] }, del: { sessions: [], types: [], ids: [] } };
-  for (const { sessionId, row: [type, id, value] } of latest.values()) {
-    const target = value === null ? rows.del : rows.up;
-    target.sessions.push(sessionId);
-    target.types.push(type);
-    target.ids.push(id);
-    if (value !== null) rows.up.values.push(value);
-  }
-  return rows;
-}
-
-async function writeKeyRows(manager: EntityManager, { up, del }: KeyRows): Promise<void> {
-  if (up.ids.length > 0) await WRITE_KEYS.run(manager, [up.sessions, up.types, up.ids, up.values]);
-  if (del.ids.length > 0) await DELETE_KEYS.run(manager, [del.sessions, del.types, del.ids]);
 }

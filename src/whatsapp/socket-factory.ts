@@ -16,6 +16,7 @@ import { LRUCache } from 'lru-cache';
 import makeWASocket, { type BinaryNode, type CacheStore } from '@whiskeysockets/baileys';
 import { decodeRaw } from './message-translator.js';
 import { useFastSenderKeyRecords } from './sender-key-records.js';
+import { WriteBarrier, gateFrames, type GatedSocket } from './write-barrier.js';
 import { toGroupMetadata } from './group-translator.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/app-config.js';
@@ -152,12 +153,14 @@ export class WhatsAppSocketFactory implements OnApplicationShutdown {
     const version = await this.versions.ready();
     const proxy = this.useProxy(sessionId, options.proxyUrl ?? this.config.whatsapp.proxyUrl);
     const startedAt = Date.now();
-    const auth = await this.authState.load(sessionId, fence);
+    // The socket's key and journal writes are write-behind; its frames wait for them (write-barrier.ts).
+    const barrier = new WriteBarrier();
+    const auth = await this.authState.load(sessionId, fence, barrier);
     await this.preKeys.beforeConnect(sessionId, auth);
     // Baileys is chatty: its logs reach ours at warn and above (or the app's level, if stricter).
     const logger = this.logger.child({ sessionId }, { level: this.logger.levelVal > 40 ? this.logger.level : 'warn' });
     const cfg = this.config.whatsapp;
-    const journal = this.journal.forSession(sessionId);
+    const journal = this.journal.forSession(sessionId, barrier);
     const socket = makeWASocket({
       makeSignalRepository: (signalAuth, signalLogger, pnToLid) => {
         const repository = journal.makeSignalRepository(signalAuth, signalLogger, pnToLid);
@@ -195,6 +198,9 @@ export class WhatsAppSocketFactory implements OnApplicationShutdown {
       },
     });
     socket.ws.on('CB:message', (stanza: BinaryNode) => journal.track(stanza));
+    // Baileys' client wraps a `ws` WebSocket made in makeWASocket, before any frame is sent.
+    gateFrames((socket.ws as unknown as { socket: GatedSocket }).socket, barrier);
+    barrier.onFailure((err) => logger.warn({ err }, 'a Signal key or journal write failed: the socket is closed before it acknowledges anything more'));
     const proxyFailure = proxy ? () => proxy.failureSince(startedAt) : undefined;
     return new WhatsAppConnection(socket, auth, handlers, logger, cfg.requestTimeoutMs, journal, { version: formatVersion(version), proxyFailure });
   }

@@ -1,0 +1,139 @@
+/**
+ * Write-behind for one socket, with the receipt still after the commit.
+ *
+ * Baileys handles a socket's inbound messages one at a time (its message mutex): decrypt, commit
+ * the advanced Signal keys (and our journal row, inbound-journal.ts), send the receipt, emit.
+ * Waiting there for each commit bounded one session at one database round trip per message and
+ * left nothing for the group commits to share (bench:groups: ~340 group messages/s). Instead the
+ * key store and the journal hand their writes to the socket's `WriteBarrier` and return at once
+ * (the key store answers reads of a key being written from memory meanwhile), and `gateFrames`
+ * lets no frame leave the socket before every write made before it has committed. So the receipt
+ * that tells WhatsApp a message arrived still goes out only once its plaintext and the keys that
+ * decrypted it are in the database, as before, while the writes of many messages share a commit.
+ *
+ * When a write fails, the barrier fails: the frames held are dropped and the socket is closed
+ * (WhatsApp redelivers what got no receipt, and the next socket reads the keys from the
+ * database), and the key store refuses the session's later writes still queued, so what is stored
+ * stays a prefix of what the socket did.
+ */
+export class WriteBarrier {
+  private issued = 0;
+  private committed = 0;
+  private readonly done = new Set<number>();
+  private waiters: Array<{ upTo: number; resolve: () => void; reject: (err: Error) => void }> = [];
+  private readonly failureListeners: Array<(err: Error) => void> = [];
+  private failure: Error | null = null;
+
+  /** The last write handed over so far: a frame sent now waits for every write up to it. */
+  get mark(): number {
+    return this.issued;
+  }
+
+  get failed(): Error | null {
+    return this.failure;
+  }
+
+  /** True when every write handed over up to `upTo` has committed. */
+  isCommitted(upTo: number): boolean {
+    return this.failure === null && this.committed >= upTo;
+  }
+
+  /** Hands over a write in flight; the barrier fails if it rejects. */
+  track(write: Promise<unknown>): void {
+    const seq = ++this.issued;
+    write.then(
+      () => this.complete(seq),
+      (err: unknown) => this.fail(err instanceof Error ? err : new Error(String(err))),
+    );
+  }
+
+  /** Resolves once every write handed over up to `upTo` has committed; rejects once one failed. */
+  until(upTo: number): Promise<void> {
+    if (this.failure) return Promise.reject(this.failure);
+    if (this.committed >= upTo) return Promise.resolve();
+    return new Promise((resolve, reject) => this.waiters.push({ upTo, resolve, reject }));
+  }
+
+  /** Resolves once every write handed over so far has settled, committed or not. */
+  drained(): Promise<void> {
+    return this.until(this.issued).catch(() => undefined);
+  }
+
+  onFailure(listener: (err: Error) => void): void {
+    if (this.failure) listener(this.failure);
+    else this.failureListeners.push(listener);
+  }
+
+  /** Fails the barrier (idempotent): every waiter rejects, every listener hears it once. */
+  fail(err: Error): void {
+    if (this.failure) return;
+    this.failure = err;
+    for (const w of this.waiters.splice(0)) w.reject(err);
+    for (const listener of this.failureListeners.splice(0)) listener(err);
+  }
+
+  private complete(seq: number): void {
+    if (this.failure) return;
+    this.done.add(seq);
+    while (this.done.delete(this.committed + 1)) this.committed++;
+    if (this.waiters.length === 0) return;
+    const still: typeof this.waiters = [];
+    for (const w of this.waiters) {
+      if (w.upTo <= this.committed) w.resolve();
+      else still.push(w);
+    }
+    this.waiters = still;
+  }
+}
+
+/** The part of a `ws` WebSocket the gate uses. */
+export interface GatedSocket {
+  send(data: unknown, optionsOrCallback?: unknown, callback?: (err?: Error) => void): void;
+  terminate(): void;
+}
+
+/**
+ * Holds each frame `socket` is asked to send until the writes handed to `barrier` before it have
+ * committed, then sends them in order. A held frame's callback is called at once: the caller (Baileys)
+ * goes on as if it had been written, as it would after a write to a slow network. When the barrier
+ * fails, held frames are dropped and the socket is terminated.
+ */
+export function gateFrames(socket: GatedSocket, barrier: WriteBarrier): void {
+  const send = socket.send.bind(socket);
+  const held: Array<{ data: unknown; options: unknown; upTo: number }> = [];
+  let flushing = false;
+  const flush = async (): Promise<void> => {
+    flushing = true;
+    try {
+      while (held.length > 0) {
+        await barrier.until(held[0]!.upTo);
+        const { data, options } = held.shift()!;
+        send(data, options, () => undefined);
+      }
+    } catch {
+      held.length = 0;
+    } finally {
+      flushing = false;
+    }
+  };
+  barrier.onFailure(() => {
+    held.length = 0;
+    socket.terminate();
+  });
+  socket.send = (data, optionsOrCallback, callback) => {
+    const cb = typeof optionsOrCallback === 'function' ? (optionsOrCallback as (err?: Error) => void) : callback;
+    const options = typeof optionsOrCallback === 'function' ? undefined : optionsOrCallback;
+    const upTo = barrier.mark;
+    if (barrier.failed) {
+      cb?.(barrier.failed);
+      return;
+    }
+    if (held.length === 0 && barrier.isCommitted(upTo)) {
+      send(data, options, cb);
+      return;
+    }
+    held.push({ data, options, upTo });
+    cb?.();
+    if (!flushing) void flush();
+  };
+}
