@@ -15,6 +15,16 @@ describe('mergeBatches', () => {
     expect(target['messages.update']).toHaveLength(1);
   });
 
+  it('joins the chat update Baileys emits with every live message', () => {
+    const chat = (id: string) => ({ 'chats.update': [{ id: '120363000000000001@g.us', conversationTimestamp: 1 }], 'messages.upsert': { type: 'notify' as const, messages: [msg(id)] } });
+    const target: Partial<BaileysEventMap> = chat('A');
+    expect(mergeBatches(target, chat('B'))).toBe(true);
+    expect(mergeBatches(target, { 'chats.upsert': [{ id: '5491100000002@s.whatsapp.net' }], 'messages.upsert': { type: 'notify', messages: [msg('C')] } })).toBe(true);
+    expect(target['messages.upsert']!.messages.map((m) => m.key.id)).toEqual(['A', 'B', 'C']);
+    expect(target['chats.update']).toHaveLength(2);
+    expect(target['chats.upsert']).toEqual([{ id: '5491100000002@s.whatsapp.net' }]);
+  });
+
   it('keeps apart what must stay in its own batch', () => {
     const target = upsert('notify', 'A');
     expect(mergeBatches(target, upsert('append', 'B'))).toBe(false);

@@ -228,15 +228,19 @@ export class WhatsAppConnection {
   }
 }
 
-/** Events whose batches may be joined: messages, their updates and the push names that come with them. */
-const JOINABLE = new Set<string>(['messages.upsert', 'messages.update', 'contacts.update', 'contacts.upsert']);
+/**
+ * Events whose batches may be joined: messages, their updates, and the push names and chat
+ * updates that come with them (Baileys emits every live message with a `chats.update` of its chat).
+ */
+const JOINABLE = new Set<string>(['messages.upsert', 'messages.update', 'contacts.update', 'contacts.upsert', 'chats.update', 'chats.upsert']);
 /** Bounds the size of one joined batch (one transaction). */
 const MAX_JOINED_MESSAGES = 500;
 
 /**
  * Appends `next` to `target` when both hold only joinable events and their upserts are of one
  * type (notify or append) without a request id; true when joined. Handled together, the upserts
- * are stored before the updates: an update can only find more of its messages, never fewer.
+ * are stored before the updates: an update can only find more of its messages, never fewer; and
+ * the chat updates (names, archive, pin, mute: unread counts are ours) before the messages.
  */
 export function mergeBatches(target: Partial<BaileysEventMap>, next: Partial<BaileysEventMap>): boolean {
   const keys = [...Object.keys(target), ...Object.keys(next)];
@@ -245,7 +249,7 @@ export function mergeBatches(target: Partial<BaileysEventMap>, next: Partial<Bai
   const b = next['messages.upsert'];
   if (a && b && (a.type !== b.type || a.requestId || b.requestId || a.messages.length + b.messages.length > MAX_JOINED_MESSAGES)) return false;
   if (b) target['messages.upsert'] = a ? { ...a, messages: [...a.messages, ...b.messages] } : b;
-  for (const key of ['messages.update', 'contacts.update', 'contacts.upsert'] as const) {
+  for (const key of ['messages.update', 'contacts.update', 'contacts.upsert', 'chats.update', 'chats.upsert'] as const) {
     const more = next[key];
     if (more) target[key] = [...(target[key] ?? []), ...more] as never;
   }
