@@ -35,7 +35,10 @@ export interface LoadedAuthState {
   state: AuthenticationState;
   /** True when the session has paired before (its credentials carry `me`). */
   registered: boolean;
+  /** Writes the credentials, after every key write handed over before the call has settled (so they are never ahead of the keys). */
   saveCreds(): Promise<void>;
+  /** Resolves once every key write handed over so far has committed; rejects if one failed (write-behind: `set()` returns before). */
+  keysCommitted(): Promise<void>;
 }
 
 /**
@@ -150,7 +153,11 @@ export class PostgresAuthStateRepository {
     return {
       state: { creds, keys },
       registered: isPaired(creds),
-      saveCreds: coalesce(() => this.writeCreds(sessionId, creds, fence)),
+      saveCreds: coalesce(async () => {
+        await barrier?.drained();
+        await this.writeCreds(sessionId, creds, fence);
+      }),
+      keysCommitted: () => (barrier ? barrier.until(barrier.mark) : Promise.resolve()),
     };
   }
 

@@ -138,6 +138,8 @@ export class PreKeyPrefetch implements OnModuleDestroy {
     if (!packed) return;
     const batch = KeyPairWorkers.split(packed);
     await auth.state.keys.set({ 'pre-key': Object.fromEntries(batch.map((pair, i) => [String(i + 1), pair])) });
+    // Stored before the credentials say so (key writes are write-behind).
+    await auth.keysCommitted();
     creds.nextPreKeyId = batch.length + 1;
     await auth.saveCreds();
     this.applied++;

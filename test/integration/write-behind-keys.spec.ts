@@ -2,8 +2,9 @@
  * A socket's Signal key writes are write-behind (src/whatsapp/write-barrier.ts), on a real
  * PostgreSQL and a real WebSocket: `set()` returns before the commit and reads answer the new
  * values meanwhile; a frame sent after a write leaves only once that write has committed, in the
- * order frames were sent; and when a write fails, the held frames are dropped, the socket is
- * terminated, the session's later writes are refused, and reads fall back to what is stored.
+ * order frames were sent; the credentials are written after the keys handed over before them; and
+ * when a write fails, the held frames are dropped, the socket is terminated, the session's later
+ * writes are refused, and reads fall back to what is stored.
  */
 import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
@@ -94,10 +95,32 @@ describe('write-behind Signal keys and the frame gate', () => {
     client.close();
   });
 
+  it('writes the credentials only after the key writes handed over before them', async () => {
+    const sessionId = randomUUID();
+    const barrier = new WriteBarrier();
+    const loaded = await auth.load(sessionId, undefined, barrier);
+    const locker = await dataSource.createQueryRunner();
+    await locker.startTransaction();
+    await locker.query('LOCK TABLE wa_auth_keys IN EXCLUSIVE MODE');
+    await loaded.state.keys.set({ 'lid-mapping': { e: '5' } });
+    const order: string[] = [];
+    const keys = loaded.keysCommitted().then(() => order.push('keys'));
+    const creds = loaded.saveCreds().then(() => order.push('creds'));
+    // Time for a credentials write that did not wait to commit (it is not held by the lock).
+    for (let i = 0; i < 3; i++) await dataSource.query('SELECT 1');
+    expect(order).toEqual([]);
+    await locker.commitTransaction();
+    await locker.release();
+    await Promise.all([keys, creds]);
+    expect(order).toEqual(['keys', 'creds']);
+    expect((await dataSource.query('SELECT 1 FROM wa_auth_creds WHERE session_id = $1', [sessionId])).length).toBe(1);
+  });
+
   it('drops held frames, terminates the socket and refuses later writes when a write fails', async () => {
     const sessionId = randomUUID();
     const barrier = new WriteBarrier();
-    const { state } = await auth.load(sessionId, undefined, barrier);
+    const loaded = await auth.load(sessionId, undefined, barrier);
+    const { state } = loaded;
     await state.keys.set({ 'lid-mapping': { b: 'kept' } });
     await barrier.until(barrier.mark);
     const client = await connect();
@@ -118,6 +141,7 @@ describe('write-behind Signal keys and the frame gate', () => {
       expect(await state.keys.get('lid-mapping', ['b', 'c'])).toEqual({ b: 'kept' });
       expect(await stored(sessionId, 'c')).toBeUndefined();
       await expect(state.keys.set({ 'lid-mapping': { d: 'too late' } })).rejects.toThrow('refused by the test');
+      await expect(loaded.keysCommitted()).rejects.toThrow('refused by the test');
     } finally {
       await dataSource.query('DROP TRIGGER refuse_b ON wa_auth_keys');
       await dataSource.query('DROP FUNCTION refuse_b()');
