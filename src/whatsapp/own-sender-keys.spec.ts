@@ -1,21 +1,7 @@
-import { GroupCipher, GroupSessionBuilder, SenderKeyDistributionMessage, SenderKeyName, SenderKeyRecord } from '@whiskeysockets/baileys/lib/Signal/Group/index.js';
+import { GroupCipher, GroupSessionBuilder, SenderKeyDistributionMessage, SenderKeyName } from '@whiskeysockets/baileys/lib/Signal/Group/index.js';
 import { useNativeCurve } from './native-curve.js';
 import { OWN_SENDER_KEY_TRIM_BYTES, trimOwnSenderKey } from './own-sender-keys.js';
-
-/** A sender-key store as Baileys' libsignal.js keeps one: the record serialized as JSON bytes. */
-function store() {
-  const records = new Map<string, Buffer>();
-  return {
-    records,
-    loadSenderKey: async (name: SenderKeyName) => {
-      const saved = records.get(name.toString());
-      return saved ? SenderKeyRecord.deserialize(saved) : new SenderKeyRecord();
-    },
-    storeSenderKey: async (name: SenderKeyName, record: SenderKeyRecord) => {
-      records.set(name.toString(), Buffer.from(JSON.stringify(record.serialize()), 'utf8'));
-    },
-  };
-}
+import { senderKeyStore as store } from '../../test/support/sender-key-store.js';
 
 describe("trimming our own sender key's skipped message keys", () => {
   const name = new SenderKeyName('120363000000000001@g.us', { id: '111', deviceId: 3, toString: () => '111.3' });

@@ -4,26 +4,12 @@ import { BufferJSON } from '@whiskeysockets/baileys';
 import { GroupCipher, GroupSessionBuilder, SenderKeyDistributionMessage, SenderKeyName, SenderKeyRecord, SenderMessageKey } from '@whiskeysockets/baileys/lib/Signal/Group/index.js';
 import { useNativeCurve } from './native-curve.js';
 import { deserializeSenderKeyRecord, reviveBuffers, useFastSenderKeyRecords } from './sender-key-records.js';
+import { senderKeyStore as store } from '../../test/support/sender-key-store.js';
 
 /** A record as Baileys stores it (a Buffer and `{ type: 'Buffer', data }` write the same). */
 const stored = (record: SenderKeyRecord) => JSON.stringify(record.serialize());
 /** Baileys' own parse (its `deserialize` with the reviver), whatever is installed. */
 const baileysParse = (data: Uint8Array) => new SenderKeyRecord(JSON.parse(Buffer.from(data).toString('utf-8'), BufferJSON.reviver));
-
-/** A sender-key store as Baileys' libsignal.js keeps one: the record serialized as JSON bytes. */
-function store() {
-  const records = new Map<string, Buffer>();
-  return {
-    records,
-    loadSenderKey: async (name: SenderKeyName) => {
-      const saved = records.get(name.toString());
-      return saved ? SenderKeyRecord.deserialize(saved) : new SenderKeyRecord();
-    },
-    storeSenderKey: async (name: SenderKeyName, record: SenderKeyRecord) => {
-      records.set(name.toString(), Buffer.from(JSON.stringify(record.serialize()), 'utf8'));
-    },
-  };
-}
 
 describe('sender-key records parsed without a reviver', () => {
   beforeAll(() => useNativeCurve(true));
