@@ -170,10 +170,10 @@ export class PostgresAuthStateRepository {
   async wipe(sessionId: string, manager: EntityManager = this.dataSource.manager): Promise<void> {
     const barrier = this.barriers.get(sessionId);
     if (barrier) {
-      // Writes still queued would bring keys back after the deletion.
-      await barrier.drained();
-      this.dropPending(barrier);
-      if (this.barriers.get(sessionId) === barrier) this.barriers.delete(sessionId);
+      // Writes still queued would bring keys back after the deletion: they are refused. Not waited
+      // for: the caller may hold a transaction, and the embedded database has one connection.
+      barrier.close();
+      this.barriers.delete(sessionId);
     }
     await manager.query('DELETE FROM wa_inbound_journal WHERE session_id = $1', [sessionId]);
     await manager.query('DELETE FROM wa_auth_keys WHERE session_id = $1', [sessionId]);

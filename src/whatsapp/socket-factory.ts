@@ -16,7 +16,7 @@ import { LRUCache } from 'lru-cache';
 import makeWASocket, { type BinaryNode, type CacheStore } from '@whiskeysockets/baileys';
 import { decodeRaw } from './message-translator.js';
 import { useFastSenderKeyRecords } from './sender-key-records.js';
-import { WriteBarrier, gateFrames, type GatedSocket } from './write-barrier.js';
+import { BarrierClosed, WriteBarrier, gateFrames, type GatedSocket } from './write-barrier.js';
 import { toGroupMetadata } from './group-translator.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/app-config.js';
@@ -200,7 +200,9 @@ export class WhatsAppSocketFactory implements OnApplicationShutdown {
     socket.ws.on('CB:message', (stanza: BinaryNode) => journal.track(stanza));
     // Baileys' client wraps a `ws` WebSocket made in makeWASocket, before any frame is sent.
     gateFrames((socket.ws as unknown as { socket: GatedSocket }).socket, barrier);
-    barrier.onFailure((err) => logger.warn({ err }, 'a Signal key or journal write failed: the socket is closed before it acknowledges anything more'));
+    barrier.onFailure((err) => {
+      if (!(err instanceof BarrierClosed)) logger.warn({ err }, 'a Signal key or journal write failed: the socket is closed before it acknowledges anything more');
+    });
     const proxyFailure = proxy ? () => proxy.failureSince(startedAt) : undefined;
     return new WhatsAppConnection(socket, auth, handlers, logger, cfg.requestTimeoutMs, journal, { version: formatVersion(version), proxyFailure });
   }

@@ -14,8 +14,17 @@
  * When a write fails, the barrier fails: the frames held are dropped and the socket is closed
  * (WhatsApp redelivers what got no receipt, and the next socket reads the keys from the
  * database), and the key store refuses the session's later writes still queued, so what is stored
- * stays a prefix of what the socket did.
+ * stays a prefix of what the socket did. A wipe of the session's keys (logout, deletion) closes the
+ * barrier the same way, so that no queued write brings a key back after the deletion.
  */
+/** What a barrier fails with when it is closed rather than failed by a write. */
+export class BarrierClosed extends Error {
+  constructor() {
+    super("the session's keys were wiped");
+    this.name = 'BarrierClosed';
+  }
+}
+
 export class WriteBarrier {
   private issued = 0;
   private committed = 0;
@@ -62,6 +71,11 @@ export class WriteBarrier {
   onFailure(listener: (err: Error) => void): void {
     if (this.failure) listener(this.failure);
     else this.failureListeners.push(listener);
+  }
+
+  /** Ends the barrier without a failed write (the session's keys are being wiped): it fails with `BarrierClosed`. */
+  close(): void {
+    this.fail(new BarrierClosed());
   }
 
   /** Fails the barrier (idempotent): every waiter rejects, every listener hears it once. */

@@ -4,7 +4,7 @@
  * values meanwhile; a frame sent after a write leaves only once that write has committed, in the
  * order frames were sent; the credentials are written after the keys handed over before them; and
  * when a write fails, the held frames are dropped, the socket is terminated, the session's later
- * writes are refused, and reads fall back to what is stored.
+ * writes are refused, and reads fall back to what is stored; a wipe refuses the queued writes.
  */
 import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
@@ -12,7 +12,7 @@ import type { AddressInfo } from 'node:net';
 import type { DataSource } from 'typeorm';
 import WebSocket, { WebSocketServer } from 'ws';
 import { PostgresAuthStateRepository } from '../../src/whatsapp/postgres-auth-state.js';
-import { WriteBarrier, gateFrames } from '../../src/whatsapp/write-barrier.js';
+import { BarrierClosed, WriteBarrier, gateFrames } from '../../src/whatsapp/write-barrier.js';
 import { openMigratedDataSource, type TestDataSource } from '../support/test-data-source.js';
 
 describe('write-behind Signal keys and the frame gate', () => {
@@ -114,6 +114,31 @@ describe('write-behind Signal keys and the frame gate', () => {
     await Promise.all([keys, creds]);
     expect(order).toEqual(['keys', 'creds']);
     expect((await dataSource.query('SELECT 1 FROM wa_auth_creds WHERE session_id = $1', [sessionId])).length).toBe(1);
+  });
+
+  it("refuses a wiped session's queued key writes, without waiting for them", async () => {
+    const sessionId = randomUUID();
+    const barrier = new WriteBarrier();
+    const { state } = await auth.load(sessionId, undefined, barrier);
+    const locker = await dataSource.createQueryRunner();
+    await locker.startTransaction();
+    await locker.query('LOCK TABLE wa_auth_keys IN EXCLUSIVE MODE');
+    await state.keys.set({ 'lid-mapping': { f: '1' } });
+    // Until that write is in flight (waiting for the lock): the next one queues behind it.
+    const waiting = async () => (await dataSource.query(`SELECT 1 FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%wa_auth_keys%'`)).length > 0;
+    while (!(await waiting())) await new Promise((resolve) => setImmediate(resolve));
+    await state.keys.set({ 'lid-mapping': { g: '2' } });
+    const wiped = auth.wipe(sessionId);
+    await expect(barrier.until(barrier.mark)).rejects.toBeInstanceOf(BarrierClosed);
+    await locker.commitTransaction();
+    await locker.release();
+    await wiped;
+    await expect(state.keys.set({ 'lid-mapping': { h: '3' } })).rejects.toBeInstanceOf(BarrierClosed);
+    // Key writes commit one batch at a time, in order: once another session's later write is in, g's turn has passed.
+    const other = await auth.load(randomUUID());
+    await other.state.keys.set({ 'lid-mapping': { z: '9' } });
+    expect(await stored(sessionId, 'g')).toBeUndefined();
+    expect(await stored(sessionId, 'h')).toBeUndefined();
   });
 
   it('drops held frames, terminates the socket and refuses later writes when a write fails', async () => {
