@@ -71,8 +71,9 @@ export class InboundJournal {
   forSession(sessionId: string, barrier?: WriteBarrier): SessionJournal {
     const stanzas = new WeakMap<Uint8Array, { stanza: BinaryNode; part: number }>();
     const record = async (entry: JournalEntry): Promise<void> => {
-      if (barrier) barrier.track(this.records.submit(entry));
-      else await this.records.submit(entry);
+      if (!barrier) return this.records.submit(entry);
+      barrier.track(this.records.submit(entry));
+      await barrier.room();
     };
     return {
       track: (stanza) => {

@@ -315,6 +315,7 @@ export class PostgresAuthStateRepository {
       settle();
       throw err;
     }));
+    await barrier.room();
   }
 
   /** Only after the commit: a rolled-back write must not be visible through the cache. */

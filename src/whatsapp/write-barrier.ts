@@ -15,7 +15,9 @@
  * (WhatsApp redelivers what got no receipt, and the next socket reads the keys from the
  * database), and the key store refuses the session's later writes still queued, so what is stored
  * stays a prefix of what the socket did. A wipe of the session's keys (logout, deletion) closes the
- * barrier the same way, so that no queued write brings a key back after the deletion.
+ * barrier the same way, so that no queued write brings a key back after the deletion. And a socket
+ * with `maxUncommitted` writes not yet committed (a stalled database) waits for them before it goes
+ * on (`room()`), as it did for each write before: memory stays bounded.
  */
 /** What a barrier fails with when it is closed rather than failed by a write. */
 export class BarrierClosed extends Error {
@@ -26,12 +28,17 @@ export class BarrierClosed extends Error {
 }
 
 export class WriteBarrier {
+  private readonly maxUncommitted: number;
   private issued = 0;
   private committed = 0;
   private readonly done = new Set<number>();
   private waiters: Array<{ upTo: number; resolve: () => void; reject: (err: Error) => void }> = [];
   private readonly failureListeners: Array<(err: Error) => void> = [];
   private failure: Error | null = null;
+
+  constructor(opts: { maxUncommitted?: number } = {}) {
+    this.maxUncommitted = opts.maxUncommitted ?? 1_000;
+  }
 
   /** The last write handed over so far: a frame sent now waits for every write up to it. */
   get mark(): number {
@@ -61,6 +68,11 @@ export class WriteBarrier {
     if (this.failure) return Promise.reject(this.failure);
     if (this.committed >= upTo) return Promise.resolve();
     return new Promise((resolve, reject) => this.waiters.push({ upTo, resolve, reject }));
+  }
+
+  /** Resolves at once while fewer than `maxUncommitted` writes are uncommitted, else once all handed over so far have committed. */
+  room(): Promise<void> {
+    return this.issued - this.committed < this.maxUncommitted ? Promise.resolve() : this.until(this.issued);
   }
 
   /** Resolves once every write handed over so far has settled, committed or not. */

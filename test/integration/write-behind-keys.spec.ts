@@ -4,7 +4,8 @@
  * values meanwhile; a frame sent after a write leaves only once that write has committed, in the
  * order frames were sent; the credentials are written after the keys handed over before them; and
  * when a write fails, the held frames are dropped, the socket is terminated, the session's later
- * writes are refused, and reads fall back to what is stored; a wipe refuses the queued writes.
+ * writes are refused, and reads fall back to what is stored; a wipe refuses the queued writes; and a
+ * writer waits once too many writes are uncommitted.
  */
 import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
@@ -114,6 +115,29 @@ describe('write-behind Signal keys and the frame gate', () => {
     await Promise.all([keys, creds]);
     expect(order).toEqual(['keys', 'creds']);
     expect((await dataSource.query('SELECT 1 FROM wa_auth_creds WHERE session_id = $1', [sessionId])).length).toBe(1);
+  });
+
+  it('makes a writer wait once too many writes are uncommitted (a stalled database)', async () => {
+    const sessionId = randomUUID();
+    const barrier = new WriteBarrier({ maxUncommitted: 3 });
+    const { state } = await auth.load(sessionId, undefined, barrier);
+    const locker = await dataSource.createQueryRunner();
+    await locker.startTransaction();
+    await locker.query('LOCK TABLE wa_auth_keys IN EXCLUSIVE MODE');
+    // Two writes go on at once; the third reaches the bound and waits for all three.
+    await state.keys.set({ 'lid-mapping': { k1: '1' } });
+    await state.keys.set({ 'lid-mapping': { k2: '2' } });
+    let third = false;
+    const waiting = state.keys.set({ 'lid-mapping': { k3: '3' } }).then(() => (third = true));
+    for (let i = 0; i < 3; i++) await dataSource.query('SELECT 1');
+    expect(third).toBe(false);
+    await locker.commitTransaction();
+    await locker.release();
+    await waiting;
+    expect(await stored(sessionId, 'k3')).toBe('3');
+    // Below the bound again: the next write goes on at once.
+    await state.keys.set({ 'lid-mapping': { k4: '4' } });
+    await barrier.until(barrier.mark);
   });
 
   it("refuses a wiped session's queued key writes, without waiting for them", async () => {
