@@ -128,7 +128,7 @@ describe('write-behind Signal keys and the frame gate', () => {
     await state.keys.set({ 'lid-mapping': { k1: '1' } });
     await state.keys.set({ 'lid-mapping': { k2: '2' } });
     let third = false;
-    const waiting = state.keys.set({ 'lid-mapping': { k3: '3' } }).then(() => (third = true));
+    const waiting = Promise.resolve(state.keys.set({ 'lid-mapping': { k3: '3' } })).then(() => (third = true));
     for (let i = 0; i < 3; i++) await dataSource.query('SELECT 1');
     expect(third).toBe(false);
     await locker.commitTransaction();
