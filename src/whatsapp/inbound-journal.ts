@@ -70,7 +70,12 @@ export class InboundJournal {
   /** `barrier`: the socket's (see write-barrier.ts); without one, each decryption waits for its row's commit. */
   forSession(sessionId: string, barrier?: WriteBarrier): SessionJournal {
     const stanzas = new WeakMap<Uint8Array, { stanza: BinaryNode; part: number }>();
-    const record = async (entry: JournalEntry): Promise<void> => {
+    /** Journals the plaintext of `ciphertext` with the stanza it came in (one it tracked). */
+    const record = async (ciphertext: Uint8Array, plaintext: Uint8Array): Promise<void> => {
+      const seen = stanzas.get(ciphertext);
+      const messageId = seen?.stanza.attrs.id;
+      if (!seen || !messageId) return;
+      const entry: JournalEntry = { sessionId, barrier, messageId, part: seen.part, stanza: Buffer.from(encodeBinaryNode(seen.stanza)), plaintext: Buffer.from(plaintext) };
       if (!barrier) return this.records.submit(entry);
       barrier.track(this.records.submit(entry));
       await barrier.room();
@@ -85,29 +90,22 @@ export class InboundJournal {
       makeSignalRepository: (auth, logger, pnToLid) => {
         const repository = DEFAULT_CONNECTION_CONFIG.makeSignalRepository(auth, logger, pnToLid);
         const decryptMessage = repository.decryptMessage.bind(repository);
-        // One key-store transaction around both: Baileys' own (nested) joins it, so the advanced
-        // ratchet is committed after the journal row. A crash between the two leaves the message
-        // journaled and the old ratchet stored: the redelivered copy still decrypts.
+        // One key-store transaction around both: Baileys' own (nested) joins it, and the journal row
+        // is handed over before the advanced ratchet. The receipt waits for both (write-barrier.ts;
+        // without a barrier, the row commits first): a crash before it leaves the old ratchet or the
+        // journaled message, and the redelivered copy still decrypts.
         const keys = auth.keys;
         const inTransaction = <T>(work: () => Promise<T>, key: string): Promise<T> => ('transaction' in keys ? keys.transaction(work, key) : work());
         repository.decryptMessage = (args) => inTransaction(async () => {
           const plaintext = await decryptMessage(args);
-          const seen = stanzas.get(args.ciphertext);
-          const messageId = seen?.stanza.attrs.id;
-          if (seen && messageId) {
-            await record({ sessionId, barrier, messageId, part: seen.part, stanza: Buffer.from(encodeBinaryNode(seen.stanza)), plaintext: Buffer.from(plaintext) });
-          }
+          await record(args.ciphertext, plaintext);
           return plaintext;
         }, args.jid);
         // Group messages (`skmsg`) take the sender-key path: journaled the same way, in the same transaction.
         const decryptGroupMessage = repository.decryptGroupMessage.bind(repository);
         repository.decryptGroupMessage = (args) => inTransaction(async () => {
           const plaintext = await decryptGroupMessage(args);
-          const seen = stanzas.get(args.msg);
-          const messageId = seen?.stanza.attrs.id;
-          if (seen && messageId) {
-            await record({ sessionId, barrier, messageId, part: seen.part, stanza: Buffer.from(encodeBinaryNode(seen.stanza)), plaintext: Buffer.from(plaintext) });
-          }
+          await record(args.msg, plaintext);
           return plaintext;
         }, args.group);
         return repository;
@@ -129,7 +127,7 @@ export class InboundJournal {
       ]);
     } catch (err) {
       // At once: the sessions' key writes queued behind must not commit without these rows.
-      for (const e of entries) e.barrier?.fail(err instanceof Error ? err : new Error(String(err)));
+      for (const e of entries) e.barrier?.fail(err);
       throw err;
     }
   }

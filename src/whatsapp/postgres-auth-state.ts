@@ -65,6 +65,12 @@ interface KeyWrite {
   rows: KeyRow[];
 }
 
+/** A key being written behind (write-behind): its value, and the socket barrier that waits for it. */
+interface PendingKey {
+  value: Cached;
+  barrier: WriteBarrier;
+}
+
 /** A key written: what reads see until the commit, and what the cache shows after it (`drop`: nothing). */
 interface CacheChange {
   key: string;
@@ -123,8 +129,8 @@ export class PostgresAuthStateRepository {
    */
   private readonly memoryEntries = new WeakMap<object, number>();
   /** Keys whose write-behind write has not committed yet: what reads answer meanwhile, and whose. */
-  private readonly pending = new Map<string, { value: Cached; barrier: WriteBarrier }>();
-  /** Each session's current socket barrier (a wipe waits for its writes). */
+  private readonly pending = new Map<string, PendingKey>();
+  /** Each session's current socket barrier (a wipe closes it). */
   private readonly barriers = new Map<string, WriteBarrier>();
 
   constructor(private readonly dataSource: DataSource) {}
@@ -301,7 +307,7 @@ export class PostgresAuthStateRepository {
     }
     // Write-behind: readers get the new values from `pending` until the commit; the socket's frames wait for it.
     const entries = changes.map((c) => {
-      const entry: { value: Cached; barrier: WriteBarrier } = { value: c.value, barrier };
+      const entry: PendingKey = { value: c.value, barrier };
       this.pending.set(c.key, entry);
       return entry;
     });
@@ -346,7 +352,7 @@ export class PostgresAuthStateRepository {
     try {
       outcome = live.length > 0 ? await this.commitLive(live) : [];
     } catch (err) {
-      for (const w of live) w.barrier?.fail(err instanceof Error ? err : new Error(String(err)));
+      for (const w of live) w.barrier?.fail(err);
       throw err;
     }
     // Failed at once, not when the callers hear of it: the next batch may already be starting.

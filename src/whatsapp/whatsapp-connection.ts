@@ -232,7 +232,8 @@ export class WhatsAppConnection {
  * Events whose batches may be joined: messages, their updates, and the push names and chat
  * updates that come with them (Baileys emits every live message with a `chats.update` of its chat).
  */
-const JOINABLE = new Set<string>(['messages.upsert', 'messages.update', 'contacts.update', 'contacts.upsert', 'chats.update', 'chats.upsert']);
+const JOINED_LISTS = ['messages.update', 'contacts.update', 'contacts.upsert', 'chats.update', 'chats.upsert'] as const;
+const JOINABLE = new Set<string>(['messages.upsert', ...JOINED_LISTS]);
 /** Bounds the size of one joined batch (one transaction). */
 const MAX_JOINED_MESSAGES = 500;
 
@@ -249,7 +250,7 @@ export function mergeBatches(target: Partial<BaileysEventMap>, next: Partial<Bai
   const b = next['messages.upsert'];
   if (a && b && (a.type !== b.type || a.requestId || b.requestId || a.messages.length + b.messages.length > MAX_JOINED_MESSAGES)) return false;
   if (b) target['messages.upsert'] = a ? { ...a, messages: [...a.messages, ...b.messages] } : b;
-  for (const key of ['messages.update', 'contacts.update', 'contacts.upsert', 'chats.update', 'chats.upsert'] as const) {
+  for (const key of JOINED_LISTS) {
     const more = next[key];
     if (more) target[key] = [...(target[key] ?? []), ...more] as never;
   }

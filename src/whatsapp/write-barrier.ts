@@ -59,7 +59,7 @@ export class WriteBarrier {
     const seq = ++this.issued;
     write.then(
       () => this.complete(seq),
-      (err: unknown) => this.fail(err instanceof Error ? err : new Error(String(err))),
+      (err: unknown) => this.fail(err),
     );
   }
 
@@ -75,7 +75,7 @@ export class WriteBarrier {
     return this.issued - this.committed < this.maxUncommitted ? Promise.resolve() : this.until(this.issued);
   }
 
-  /** Resolves once every write handed over so far has settled, committed or not. */
+  /** Resolves once every write handed over so far has committed, or the barrier has failed. */
   drained(): Promise<void> {
     return this.until(this.issued).catch(() => undefined);
   }
@@ -91,8 +91,9 @@ export class WriteBarrier {
   }
 
   /** Fails the barrier (idempotent): every waiter rejects, every listener hears it once. */
-  fail(err: Error): void {
+  fail(cause: unknown): void {
     if (this.failure) return;
+    const err = cause instanceof Error ? cause : new Error(String(cause));
     this.failure = err;
     for (const w of this.waiters.splice(0)) w.reject(err);
     for (const listener of this.failureListeners.splice(0)) listener(err);
