@@ -199,12 +199,12 @@ export class WhatsAppSocketFactory implements OnApplicationShutdown {
     });
     socket.ws.on('CB:message', (stanza: BinaryNode) => journal.track(stanza));
     // Baileys' client wraps a `ws` WebSocket made in makeWASocket, before any frame is sent.
-    gateFrames((socket.ws as unknown as { socket: GatedSocket }).socket, barrier);
+    const gate = gateFrames((socket.ws as unknown as { socket: GatedSocket }).socket, barrier);
     barrier.onFailure((err) => {
       if (!(err instanceof BarrierClosed)) logger.warn({ err }, 'a Signal key or journal write failed: the socket is closed before it acknowledges anything more');
     });
     const proxyFailure = proxy ? () => proxy.failureSince(startedAt) : undefined;
-    return new WhatsAppConnection(socket, auth, handlers, logger, cfg.requestTimeoutMs, journal, { version: formatVersion(version), proxyFailure });
+    return new WhatsAppConnection(socket, auth, handlers, logger, cfg.requestTimeoutMs, journal, { version: formatVersion(version), proxyFailure, framesSent: gate.flushed });
   }
 
   /** The session's proxy for this connect, the previous one closed; undefined without one. */

@@ -42,6 +42,8 @@ export class WhatsAppCommands {
     private readonly socket: WASocket,
     private readonly timeoutMs: number,
     private readonly ownPhone: () => string | null,
+    /** Our Signal key writes are write-behind: a send is answered once its frame has left (write-barrier.ts). */
+    private readonly framesSent: () => Promise<void> = () => Promise.resolve(),
   ) {}
 
   async send(jid: string, content: OutgoingContent): Promise<WaMessageRecord> {
@@ -92,7 +94,7 @@ export class WhatsAppCommands {
     if (!phone) throw new Error('The session has no account yet');
     const own = `${phone}@s.whatsapp.net`;
     const message = generateWAMessageFromContent(jid, voteMessage(pollRaw, options, own), { userJid: own, ...(messageId ? { messageId } : {}) });
-    await withTimeout(this.socket.relayMessage(jid, message.message!, { messageId: message.key.id! }), this.timeoutMs, 'vote');
+    await withTimeout(this.socket.relayMessage(jid, message.message!, { messageId: message.key.id! }).then(this.framesSent), this.timeoutMs, 'vote');
     const record = translateMessage(message, phone);
     if (!record) throw new Error('WhatsApp did not accept the vote');
     return record;
@@ -103,11 +105,14 @@ export class WhatsAppCommands {
   }
 
   async presence(jid: string, presence: 'composing' | 'paused' | 'available'): Promise<void> {
-    await withTimeout(this.socket.sendPresenceUpdate(presence, jid), this.timeoutMs, 'presence');
+    await withTimeout(this.socket.sendPresenceUpdate(presence, jid).then(this.framesSent), this.timeoutMs, 'presence');
   }
 
   private async relay(sending: Promise<WAMessage | undefined>, what: string, timeoutMs = this.timeoutMs): Promise<WaMessageRecord> {
-    const sent = await withTimeout(sending, timeoutMs, what);
+    const sent = await withTimeout(sending.then(async (m) => {
+      await this.framesSent();
+      return m;
+    }), timeoutMs, what);
     const record = sent ? translateMessage(sent, this.ownPhone()) : undefined;
     if (!record) throw new Error('WhatsApp did not accept the message');
     return record;

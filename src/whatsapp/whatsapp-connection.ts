@@ -38,6 +38,8 @@ export interface ConnectionSetup {
   version: string;
   /** The proxy's refusal since this connection started, if the socket goes through one. */
   proxyFailure?: () => string | undefined;
+  /** Resolves once the frames asked for so far have left the socket (write-barrier.ts `FrameGate`). */
+  framesSent?: () => Promise<void>;
 }
 
 export interface ConnectionHandlers {
@@ -85,7 +87,7 @@ export class WhatsAppConnection {
     private readonly setup?: ConnectionSetup,
   ) {
     this.knownName = accountInfoOf(auth.state.creds).deviceName;
-    this.commands = new WhatsAppCommands(socket, requestTimeoutMs, () => this.account.phone);
+    this.commands = new WhatsAppCommands(socket, requestTimeoutMs, () => this.account.phone, setup?.framesSent);
     this.groups = new GroupCommands(socket, requestTimeoutMs, () => ownIdsOf(this.auth.state.creds.me));
     this.accountCommands = new AccountCommands(socket, requestTimeoutMs);
     socket.ev.process((events) => this.receive(events));

@@ -122,29 +122,41 @@ export interface GatedSocket {
 /**
  * Holds each frame `socket` is asked to send until the writes handed to `barrier` before it have
  * committed, then sends them in order. A held frame's callback is called at once: the caller (Baileys)
- * goes on as if it had been written, as it would after a write to a slow network. When the barrier
+ * goes on as if it had been written, as it would after a write to a slow network; our own sends wait
+ * for `flushed()` before they answer, so a send is reported only once its frame has left. When the barrier
  * fails, held frames are dropped and the socket is terminated.
  */
-export function gateFrames(socket: GatedSocket, barrier: WriteBarrier): void {
+/** A socket's gate (see `gateFrames`). */
+export interface FrameGate {
+  /** Resolves once every frame asked for so far has been handed to the socket; rejects if the barrier failed first. */
+  flushed(): Promise<void>;
+}
+
+export function gateFrames(socket: GatedSocket, barrier: WriteBarrier): FrameGate {
   const send = socket.send.bind(socket);
-  const held: Array<{ data: unknown; options: unknown; upTo: number }> = [];
+  type Waiter = { resolve: () => void; reject: (err: Error) => void };
+  const held: Array<{ data: unknown; options: unknown; upTo: number; waiters: Waiter[] }> = [];
   let flushing = false;
+  const drop = (err: Error): void => {
+    for (const frame of held.splice(0)) for (const w of frame.waiters) w.reject(err);
+  };
   const flush = async (): Promise<void> => {
     flushing = true;
     try {
       while (held.length > 0) {
         await barrier.until(held[0]!.upTo);
-        const { data, options } = held.shift()!;
+        const { data, options, waiters } = held.shift()!;
         send(data, options, () => undefined);
+        for (const w of waiters) w.resolve();
       }
-    } catch {
-      held.length = 0;
+    } catch (err) {
+      drop(err as Error);
     } finally {
       flushing = false;
     }
   };
-  barrier.onFailure(() => {
-    held.length = 0;
+  barrier.onFailure((err) => {
+    drop(err);
     socket.terminate();
   });
   socket.send = (data, optionsOrCallback, callback) => {
@@ -159,8 +171,15 @@ export function gateFrames(socket: GatedSocket, barrier: WriteBarrier): void {
       send(data, options, cb);
       return;
     }
-    held.push({ data, options, upTo });
+    held.push({ data, options, upTo, waiters: [] });
     cb?.();
     if (!flushing) void flush();
+  };
+  return {
+    flushed: () => {
+      if (barrier.failed) return Promise.reject(barrier.failed);
+      const last = held.at(-1);
+      return last ? new Promise<void>((resolve, reject) => last.waiters.push({ resolve, reject })) : Promise.resolve();
+    },
   };
 }

@@ -62,7 +62,7 @@ describe('write-behind Signal keys and the frame gate', () => {
     const barrier = new WriteBarrier();
     const { state } = await auth.load(sessionId, undefined, barrier);
     const client = await connect();
-    gateFrames(client as unknown as Parameters<typeof gateFrames>[0], barrier);
+    const gate = gateFrames(client as unknown as Parameters<typeof gateFrames>[0], barrier);
 
     // Held by a lock, the write cannot commit yet.
     const locker = await dataSource.createQueryRunner();
@@ -84,9 +84,14 @@ describe('write-behind Signal keys and the frame gate', () => {
     });
     expect(received).toEqual([]);
     expect(await stored(sessionId, 'a')).toBeUndefined();
+    let flushed = false;
+    const leaving = gate.flushed().then(() => (flushed = true));
+    expect(flushed).toBe(false);
 
     await locker.commitTransaction();
     await locker.release();
+    // Our own sends answer once their frames have left.
+    await leaving;
     await framesReach(2);
     expect(received).toEqual(['receipt 1', 'receipt 2']);
     expect(await stored(sessionId, 'a')).toBe('2');
@@ -173,7 +178,7 @@ describe('write-behind Signal keys and the frame gate', () => {
     await state.keys.set({ 'lid-mapping': { b: 'kept' } });
     await barrier.until(barrier.mark);
     const client = await connect();
-    gateFrames(client as unknown as Parameters<typeof gateFrames>[0], barrier);
+    const gate = gateFrames(client as unknown as Parameters<typeof gateFrames>[0], barrier);
     const terminated = new Promise<void>((resolve) => client.once('close', () => resolve()));
 
     await dataSource.query(`CREATE FUNCTION refuse_b() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN IF NEW.id = 'b' THEN RAISE EXCEPTION 'refused by the test'; END IF; RETURN NEW; END $$`);
@@ -181,8 +186,10 @@ describe('write-behind Signal keys and the frame gate', () => {
     try {
       await state.keys.set({ 'lid-mapping': { b: 'lost' } });
       client.send('must not leave');
+      const flushed = gate.flushed();
       await state.keys.set({ 'lid-mapping': { c: 'after' } });
       await expect(barrier.until(barrier.mark)).rejects.toThrow('refused by the test');
+      await expect(flushed).rejects.toThrow('refused by the test');
       await terminated;
       await serverClosed;
       expect(received).toEqual([]);
